@@ -1,0 +1,1 @@
+"""Steward: information governance for family-court records."""
