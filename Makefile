@@ -1,0 +1,155 @@
+# Steward build tooling (GNU make).
+#
+#   make run     bootstrap, migrate, seed demo data if empty, serve
+#   make test    bootstrap (venv, GOV.UK assets, Chromium), run pytest ($(PYTEST_ARGS))
+#   make lint    ruff check, ruff format --check, mypy, import-linter
+#   make bench   benchmarks (installs the [bench] extra first)
+#   make clean   remove .venv, node_modules and the copied GOV.UK assets (never var/)
+#
+# Every target bootstraps what it needs and is idempotent: stamp files record
+# what was installed, keyed on pyproject.toml (Python) and package-lock.json
+# (npm), so a second run does no work unless one of those changed.
+#
+# GOV.UK Frontend (version pinned in package.json / package-lock.json) is
+# copied by `make assets` from node_modules/govuk-frontend/dist/govuk/ into
+# src/steward/web/static/govuk/ (git-ignored):
+#
+#   dist/govuk/govuk-frontend.min.css      -> static/govuk/govuk-frontend.min.css
+#   dist/govuk/govuk-frontend.min.css.map  -> static/govuk/govuk-frontend.min.css.map
+#   dist/govuk/govuk-frontend.min.js       -> static/govuk/govuk-frontend.min.js
+#   dist/govuk/govuk-frontend.min.js.map   -> static/govuk/govuk-frontend.min.js.map
+#   dist/govuk/assets/                     -> static/govuk/assets/
+#       fonts/{bold,light}-*.woff{,2}, images/ (favicon.ico, favicon.svg,
+#       govuk-crest.svg, govuk-icon-*.png, govuk-icon-mask.svg,
+#       govuk-opengraph-image.png), manifest.json   (v6 has no rebrand/ folder)
+#
+# Notes for the web layer (govuk-frontend 6.6.0):
+#   * govuk-frontend.min.js is an ES module (ends in `export{...,initAll,...}`):
+#     load it with <script type="module"> and call initAll() from a module script:
+#       import { initAll } from "/static/govuk/govuk-frontend.min.js"; initAll()
+#     Components only initialise when <body> has the class
+#     `govuk-frontend-supported` (set by the inline snippet in template.njk).
+#   * The CSS references fonts and images by absolute URL:
+#       url(/assets/fonts/<name>.woff2|.woff) and url(/assets/images/govuk-crest.svg)
+#     so the app must serve static/govuk/assets/ at the URL path /assets/.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+PYTHON ?= python3
+NPM ?= npm
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+# Set to 1 to treat pytest's exit status 5 ("no tests collected") as success
+# (.ci/run does this; a plain `make test` reports it as a failure).
+ALLOW_NO_TESTS ?=
+
+VENV := .venv
+VBIN := $(VENV)/bin
+VPY := $(VBIN)/python
+DEV_STAMP := $(VENV)/.stamp-dev
+BENCH_STAMP := $(VENV)/.stamp-bench
+
+GOVUK_SRC := node_modules/govuk-frontend/dist/govuk
+GOVUK_DEST := src/steward/web/static/govuk
+ASSETS_STAMP := $(GOVUK_DEST)/.stamp
+
+CHROMIUM := /usr/bin/chromium
+
+LINT_PATHS := $(wildcard src tests bench)
+
+.PHONY: help .venv assets browser run test lint bench clean
+
+help:
+	@sed -n 's/^#   make /  make /p' Makefile
+
+# --- Python -----------------------------------------------------------------
+
+$(VPY):
+	@echo ">> creating $(VENV) with $(PYTHON)"
+	$(PYTHON) -m venv $(VENV) || { \
+	  echo "!! '$(PYTHON) -m venv' failed; on Debian/Ubuntu install python3-venv" >&2; exit 1; }
+
+# Order-only on the interpreter: an interpreter upgrade alone must not
+# trigger a reinstall; pyproject.toml changes do.
+$(DEV_STAMP): pyproject.toml | $(VPY)
+	@echo ">> installing steward[dev] into $(VENV)"
+	$(VPY) -m pip install --quiet --upgrade pip
+	$(VPY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(BENCH_STAMP): pyproject.toml $(DEV_STAMP)
+	@echo ">> installing steward[dev,bench] into $(VENV)"
+	$(VPY) -m pip install --quiet -e '.[dev,bench]'
+	@touch $@
+
+.venv: $(DEV_STAMP)
+
+# --- GOV.UK Frontend ----------------------------------------------------------
+
+$(ASSETS_STAMP): package.json package-lock.json
+	@echo ">> installing govuk-frontend and copying it to $(GOVUK_DEST)"
+	$(NPM) ci --no-audit --no-fund
+	rm -rf $(GOVUK_DEST)
+	mkdir -p $(GOVUK_DEST)
+	cp $(GOVUK_SRC)/govuk-frontend.min.css $(GOVUK_SRC)/govuk-frontend.min.js $(GOVUK_DEST)/
+	cp $(GOVUK_SRC)/govuk-frontend.min.css.map $(GOVUK_SRC)/govuk-frontend.min.js.map $(GOVUK_DEST)/
+	cp -R $(GOVUK_SRC)/assets $(GOVUK_DEST)/assets
+	@touch $@
+
+assets: $(ASSETS_STAMP)
+
+# --- Chromium (Debian's, never Playwright's download) -------------------------
+
+browser:
+	@if [ -x $(CHROMIUM) ]; then \
+	  echo ">> chromium found at $(CHROMIUM)"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo ">> installing Debian's chromium"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -q && apt-get install -y -q chromium; \
+	  if [ ! -x $(CHROMIUM) ]; then \
+	    echo "!! apt-get installed chromium but $(CHROMIUM) is missing" >&2; exit 1; \
+	  fi; \
+	else \
+	  echo "!! WARNING: $(CHROMIUM) not found and not running as root." >&2; \
+	  echo "!!          Browser tests will be SKIPPED. Install it with:" >&2; \
+	  echo "!!          sudo apt-get install chromium" >&2; \
+	fi
+
+# --- Everyday targets ---------------------------------------------------------
+
+run: .venv assets
+	$(VBIN)/steward db upgrade
+	$(VBIN)/steward demo seed --if-empty
+	$(VBIN)/steward serve
+
+test: .venv assets browser
+	@if [ "$(ALLOW_NO_TESTS)" = 1 ]; then \
+	  rc=0; $(VPY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	  if [ $$rc -eq 5 ]; then \
+	    echo ">> pytest collected no tests (exit 5): not a failure here (ALLOW_NO_TESTS=1)"; rc=0; \
+	  fi; \
+	  exit $$rc; \
+	else \
+	  $(VPY) -m pytest $(PYTEST_ARGS); \
+	fi
+
+# Runs every checker and fails at the end if any failed, so one run shows all.
+lint: .venv
+	@rc=0; \
+	echo ">> ruff check";          $(VBIN)/ruff check $(LINT_PATHS)          || rc=1; \
+	echo ">> ruff format --check"; $(VBIN)/ruff format --check $(LINT_PATHS) || rc=1; \
+	echo ">> mypy src";            $(VBIN)/mypy src                          || rc=1; \
+	echo ">> lint-imports";        $(VBIN)/lint-imports                      || rc=1; \
+	exit $$rc
+
+bench: $(BENCH_STAMP)
+	$(VPY) -m bench $(BENCH_ARGS)
+
+# var/ holds the user's data and key file: never removed here.
+clean:
+	rm -rf $(VENV) node_modules $(GOVUK_DEST)
+	rm -rf .pytest_cache .mypy_cache .ruff_cache src/*.egg-info
