@@ -1,0 +1,241 @@
+"""The audit trail: append-only and hash-chained.
+
+Each event stores the hash of the event before it and its own hash,
+``sha256(prev_hash + canonical_json(event))``. Altering, deleting or reordering any event
+breaks the chain at that event, and ``verify`` names it. A one-row head table holds the last
+sequence number and hash: appenders lock it, so the chain has one order, and a deleted tail
+is detected too.
+
+Events carry ids and tags, never names or content: ``details`` values are checked for that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, String, Text, event, insert, select, update
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
+
+from steward.core import clock
+from steward.core.db import Base, UTCDateTime
+from steward.core.permissions import Actor, Permission
+
+GENESIS_HASH = "0" * 64
+_HEAD_CACHE = "steward.audit_head"
+_TAG_FORMAT = re.compile(r"^[a-z_]+(:[a-z_]+){1,3}$")
+# Ids, uuids, tags, counts and ISO dates pass; anything with capitals or spaces (a name,
+# a sentence) does not, so personal data cannot slip into the trail by accident.
+_SAFE_VALUE = re.compile(r"^[a-z0-9_:.\-]{0,80}$")
+
+DetailValue = int | bool | str | None
+Details = Mapping[str, DetailValue | Sequence[DetailValue]]
+
+
+class EventTag(StrEnum):
+    """Tags of the platform's own events. Each domain keeps its own StrEnum of tags."""
+
+    SIGNIN_SUCCEEDED = "auth:signin:succeeded"
+    SIGNIN_FAILED = "auth:signin:failed"
+    ACCOUNT_LOCKED = "auth:account:locked"
+    SIGNED_OUT = "auth:signout"
+    USER_CREATED = "user:created"
+    USER_DEACTIVATED = "user:deactivated"
+    USER_PASSWORD_CHANGED = "user:password:changed"
+    USER_TOTP_ENABLED = "user:totp:enabled"
+    TOKEN_CREATED = "token:created"
+    TOKEN_REVOKED = "token:revoked"
+    KEK_ROTATED = "crypto:kek:rotated"
+    DATA_KEY_DESTROYED = "crypto:key:destroyed"
+    AUDIT_LOG_READ = "audit:log:read"
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_kind: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    tag: Mapped[str] = mapped_column(String(64), index=True)
+    subject_type: Mapped[str | None] = mapped_column(String(32))
+    subject_id: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+def canonical_details(details: Details | None) -> str:
+    details = details or {}
+    for key, value in details.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            if isinstance(item, str) and not _SAFE_VALUE.match(item):
+                raise ValueError(f"audit detail {key!r} must be an id or tag, not free text")
+            if not isinstance(item, int | str | None):
+                raise ValueError(f"audit detail {key!r} has unsupported type")
+    return json.dumps(details, sort_keys=True, separators=(",", ":"))
+
+
+def chain_hash(
+    prev_hash: str,
+    *,
+    seq: int,
+    occurred_at: datetime,
+    actor_kind: str,
+    actor_id: int | None,
+    tag: str,
+    subject_type: str | None,
+    subject_id: str | None,
+    details: str,
+) -> str:
+    body = json.dumps(
+        [
+            seq,
+            occurred_at.isoformat(),
+            actor_kind,
+            actor_id,
+            tag,
+            subject_type,
+            subject_id,
+            details,
+        ],
+        separators=(",", ":"),
+    )
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+def _locked_head(db: Session) -> tuple[int, str]:
+    cached = db.info.get(_HEAD_CACHE)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    row = db.execute(
+        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+    ).first()
+    if row is None:
+        db.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS_HASH))
+        return 0, GENESIS_HASH
+    return row.seq, row.hash
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_head(session: Session, _transaction: SessionTransaction) -> None:
+    # Any commit or rollback (of a savepoint too) may have moved or undone the head.
+    session.info.pop(_HEAD_CACHE, None)
+
+
+def record(
+    db: Session,
+    actor: Actor,
+    tag: StrEnum,
+    *,
+    subject_type: str | None = None,
+    subject_id: int | str | None = None,
+    details: Details | None = None,
+) -> int:
+    """Append one event in the caller's transaction; returns its sequence number."""
+    if not _TAG_FORMAT.match(tag.value):
+        raise ValueError(f"malformed audit tag {tag.value!r}")
+    prev_seq, prev_hash = _locked_head(db)
+    fields: dict[str, Any] = {
+        "seq": prev_seq + 1,
+        "occurred_at": clock.now(),
+        "actor_kind": actor.kind.value,
+        "actor_id": actor.user_id,
+        "tag": tag.value,
+        "subject_type": subject_type,
+        "subject_id": None if subject_id is None else str(subject_id),
+        "details": canonical_details(details),
+    }
+    digest = chain_hash(prev_hash, **fields)
+    db.execute(insert(AuditEvent).values(prev_hash=prev_hash, hash=digest, **fields))
+    db.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=fields["seq"], hash=digest))
+    db.info[_HEAD_CACHE] = (fields["seq"], digest)
+    return int(fields["seq"])
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    events: int
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+
+def verify(db: Session, *, batch: int = 10_000) -> Verification:
+    """Recompute the whole chain. Read-only: it records nothing."""
+    columns = (
+        AuditEvent.seq,
+        AuditEvent.occurred_at,
+        AuditEvent.actor_kind,
+        AuditEvent.actor_id,
+        AuditEvent.tag,
+        AuditEvent.subject_type,
+        AuditEvent.subject_id,
+        AuditEvent.details,
+        AuditEvent.prev_hash,
+        AuditEvent.hash,
+    )
+    rows = db.execute(select(*columns).order_by(AuditEvent.seq).execution_options(yield_per=batch))
+    expected_seq, running = 1, GENESIS_HASH
+    for seq, at, kind, actor_id, tag, s_type, s_id, details, prev_hash, stored in rows:
+        if seq != expected_seq:
+            return Verification(
+                False, expected_seq - 1, expected_seq, f"event {expected_seq} is missing (deleted)"
+            )
+        if prev_hash != running:
+            return Verification(
+                False,
+                seq - 1,
+                seq,
+                f"event {seq} does not follow event {seq - 1} (reordered or altered)",
+            )
+        running = chain_hash(
+            running,
+            seq=seq,
+            occurred_at=at,
+            actor_kind=kind,
+            actor_id=actor_id,
+            tag=tag,
+            subject_type=s_type,
+            subject_id=s_id,
+            details=details,
+        )
+        if running != stored:
+            return Verification(False, seq - 1, seq, f"event {seq} was altered")
+        expected_seq += 1
+    count = expected_seq - 1
+    head = db.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    if head_seq != count or head_hash != running:
+        return Verification(False, count, count + 1, f"events after event {count} were deleted")
+    return Verification(True, count)
+
+
+def list_events(
+    db: Session, actor: Actor, *, limit: int = 100, before_seq: int | None = None
+) -> list[AuditEvent]:
+    """The most recent events, newest first. Reading the trail is itself recorded."""
+    actor.require(Permission.AUDIT_READ)
+    query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(max(1, min(limit, 10_000)))
+    if before_seq is not None:
+        query = query.where(AuditEvent.seq < before_seq)
+    events = list(db.scalars(query))
+    record(db, actor, EventTag.AUDIT_LOG_READ, details={"count": len(events)})
+    return events

@@ -1,0 +1,32 @@
+"""The one place Steward reads the time, so tests and statutory-date rules can fix it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+
+_now: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
+
+
+def now() -> datetime:
+    """The current instant, timezone-aware UTC."""
+    return _now()
+
+
+def today() -> date:
+    return now().date()
+
+
+@contextmanager
+def frozen(at: datetime) -> Iterator[None]:
+    """Fix the clock at ``at`` (UTC) for the duration of the block."""
+    global _now
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    previous = _now
+    _now = lambda: at  # noqa: E731
+    try:
+        yield
+    finally:
+        _now = previous

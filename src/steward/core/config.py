@@ -1,0 +1,90 @@
+"""Settings, read once from the environment (prefix STEWARD_) and passed in explicitly."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "development-only-secret-change-me"  # noqa: S105 - a known default, refused in production
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="STEWARD_", extra="ignore")
+
+    env: Environment = Field(
+        Environment.DEVELOPMENT,
+        description="development (local, plain-HTTP cookies allowed), test, or production.",
+    )
+    data_dir: Path = Field(
+        Path("var"),
+        description="Directory holding the embedded database, the key file and document blobs.",
+    )
+    database_url: str | None = Field(
+        None,
+        description=(
+            "SQLAlchemy URL of the database. Unset: an encrypted SQLCipher file in data_dir. "
+            "For scale-out: postgresql+psycopg://user@host/dbname."
+        ),
+    )
+    key_file: Path | None = Field(
+        None,
+        description="Key file (key-encryption keys and the SQLCipher key). Default: data_dir/steward.key.",
+    )
+    secret_key: str = Field(
+        DEFAULT_SECRET,
+        description="Secret used to sign CSRF tokens. Must be set (32+ characters) in production.",
+    )
+    host: str = Field("127.0.0.1", description="Address `steward serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `steward serve` listens on.")
+    session_hours: float = Field(
+        8, gt=0, description="A signed-in session ends this many hours after it began."
+    )
+    session_idle_minutes: int = Field(
+        30, gt=0, description="A session unused for this many minutes ends."
+    )
+    max_login_failures: int = Field(
+        5, ge=1, description="Consecutive failed sign-ins after which an account is locked."
+    )
+    lockout_minutes: int = Field(15, ge=1, description="How long a locked account stays locked.")
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="Largest request body accepted for forms and JSON."
+    )
+    bank_holiday_region: str = Field(
+        "ENG",
+        description="UK bank-holiday region for statutory deadlines: ENG, WLS, SCT or NIR.",
+    )
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.env is Environment.PRODUCTION and (
+            self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "STEWARD_SECRET_KEY must be set to a random value of 32+ characters in production"
+            )
+        return self
+
+    @property
+    def resolved_key_file(self) -> Path:
+        return self.key_file or self.data_dir / "steward.key"
+
+    @property
+    def embedded_database_path(self) -> Path:
+        return self.data_dir / "steward.db"
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,97 @@
+"""The key file: the SQLCipher key and the key-encryption keys (KEKs), kept under the data directory.
+
+It is created on first run with 0600 permissions and refused if anyone but its owner can read it.
+A KMS can replace the KEK half (see ``crypto.KeyEncryptionKeys``); the database key stays here.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from steward.core import clock
+
+FORMAT_VERSION = 1
+
+
+class KeyFileError(RuntimeError):
+    """The key file is missing, unreadable, malformed or too widely readable."""
+
+
+@dataclass
+class KeyFile:
+    path: Path
+    database_key: bytes
+    current_kek_id: str
+    keks: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def sqlcipher_passphrase(self) -> str:
+        # A raw 256-bit key in SQLCipher's x'..' form skips its per-connection PBKDF2,
+        # which would otherwise cost ~0.5 s on every new connection.
+        return f"x'{self.database_key.hex()}'"
+
+    def add_kek(self) -> str:
+        kek_id = new_kek_id()
+        self.keks[kek_id] = secrets.token_bytes(32)
+        self.current_kek_id = kek_id
+        return kek_id
+
+    def retire_keks_except_current(self) -> list[str]:
+        retired = [k for k in self.keks if k != self.current_kek_id]
+        for kek_id in retired:
+            del self.keks[kek_id]
+        return retired
+
+    def save(self) -> None:
+        payload = {
+            "version": FORMAT_VERSION,
+            "database_key": self.database_key.hex(),
+            "current_kek": self.current_kek_id,
+            "keks": {k: base64.b64encode(v).decode() for k, v in self.keks.items()},
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            json.dump(payload, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, self.path)
+
+
+def new_kek_id() -> str:
+    return f"kek-{clock.now():%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
+
+
+def load_or_create(path: Path) -> KeyFile:
+    if not path.exists():
+        keyfile = KeyFile(path=path, database_key=secrets.token_bytes(32), current_kek_id="")
+        keyfile.add_kek()
+        keyfile.save()
+        return keyfile
+    return load(path)
+
+
+def load(path: Path) -> KeyFile:
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError as exc:
+        raise KeyFileError(f"key file {path} not found") from exc
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise KeyFileError(f"key file {path} is readable by others; run: chmod 600 {path}")
+    try:
+        payload = json.loads(path.read_text())
+        return KeyFile(
+            path=path,
+            database_key=bytes.fromhex(payload["database_key"]),
+            current_kek_id=payload["current_kek"],
+            keks={k: base64.b64decode(v) for k, v in payload["keks"].items()},
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise KeyFileError(f"key file {path} is malformed") from exc

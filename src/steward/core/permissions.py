@@ -1,0 +1,154 @@
+"""Roles, the verbs they grant, and the Actor every service call receives.
+
+Pure rules, no database: the one table an auditor reads to see who may do what.
+Need-to-know on case content (assignment, break-glass) sits on top of these verbs in records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from steward.core.errors import Forbidden
+
+
+class Role(StrEnum):
+    CASEWORKER = "caseworker"
+    MANAGER = "manager"
+    IG_OFFICER = "ig_officer"
+    DPO = "dpo"
+    ADMIN = "admin"
+    AUDITOR = "auditor"
+    PARTNER = "partner"
+
+
+class Permission(StrEnum):
+    CASES_READ_ASSIGNED = "cases:read_assigned"
+    CASES_READ_TEAM = "cases:read_team"
+    CASES_READ_ALL = "cases:read_all"
+    CASES_WRITE = "cases:write"
+    CASES_BREAK_GLASS = "cases:break_glass"
+    RETENTION_MANAGE = "retention:manage"
+    RETENTION_APPROVE = "retention:approve"
+    SAR_MANAGE = "sar:manage"
+    TRAINING_MANAGE = "training:manage"
+    TRAINING_VIEW_COMPLIANCE = "training:view_compliance"
+    INTAKE_SUBMIT = "intake:submit"
+    INTAKE_REVIEW = "intake:review"
+    ASSURANCE_VIEW = "assurance:view"
+    ASSURANCE_MANAGE = "assurance:manage"
+    AUDIT_READ = "audit:read"
+    USERS_MANAGE = "users:manage"
+    TOKENS_OWN = "tokens:own"
+
+
+_STAFF = frozenset({Permission.TOKENS_OWN})
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.CASEWORKER: _STAFF
+    | {Permission.CASES_READ_ASSIGNED, Permission.CASES_WRITE, Permission.CASES_BREAK_GLASS},
+    Role.MANAGER: _STAFF
+    | {
+        Permission.CASES_READ_ASSIGNED,
+        Permission.CASES_READ_TEAM,
+        Permission.CASES_WRITE,
+        Permission.CASES_BREAK_GLASS,
+        Permission.TRAINING_VIEW_COMPLIANCE,
+    },
+    Role.IG_OFFICER: _STAFF
+    | {
+        Permission.CASES_READ_ALL,
+        Permission.RETENTION_MANAGE,
+        Permission.RETENTION_APPROVE,
+        Permission.SAR_MANAGE,
+        Permission.INTAKE_REVIEW,
+        Permission.TRAINING_VIEW_COMPLIANCE,
+        Permission.ASSURANCE_VIEW,
+    },
+    Role.DPO: _STAFF
+    | {
+        Permission.CASES_READ_ALL,
+        Permission.RETENTION_MANAGE,
+        Permission.RETENTION_APPROVE,
+        Permission.SAR_MANAGE,
+        Permission.INTAKE_REVIEW,
+        Permission.TRAINING_MANAGE,
+        Permission.TRAINING_VIEW_COMPLIANCE,
+        Permission.ASSURANCE_VIEW,
+        Permission.ASSURANCE_MANAGE,
+        Permission.AUDIT_READ,
+    },
+    # Admin runs the system (accounts, tokens) but sees no case content.
+    Role.ADMIN: _STAFF | {Permission.USERS_MANAGE, Permission.TRAINING_MANAGE},
+    Role.AUDITOR: _STAFF
+    | {Permission.AUDIT_READ, Permission.ASSURANCE_VIEW, Permission.TRAINING_VIEW_COMPLIANCE},
+    Role.PARTNER: frozenset({Permission.INTAKE_SUBMIT, Permission.TOKENS_OWN}),
+}
+
+ROLE_DESCRIPTIONS: dict[Role, str] = {
+    Role.CASEWORKER: "Works the cases assigned to them.",
+    Role.MANAGER: "Oversees the cases of their team.",
+    Role.IG_OFFICER: "Answers subject access requests and runs retention and disposal.",
+    Role.DPO: "Data Protection Officer: monitors compliance and approves disposal.",
+    Role.ADMIN: "Manages staff accounts and training; sees no case content.",
+    Role.AUDITOR: "Reads the audit trail and the assurance evidence.",
+    Role.PARTNER: "Uploads data on behalf of a partner organisation.",
+}
+
+PERMISSION_DESCRIPTIONS: dict[Permission, str] = {
+    Permission.CASES_READ_ASSIGNED: "Read the cases assigned to you",
+    Permission.CASES_READ_TEAM: "Read your team's cases",
+    Permission.CASES_READ_ALL: "Read any case, for information-governance duties",
+    Permission.CASES_WRITE: "Add to and update case records",
+    Permission.CASES_BREAK_GLASS: "Open an unassigned case in an emergency, with a logged reason",
+    Permission.RETENTION_MANAGE: "Manage the retention schedule, holds and disposal lists",
+    Permission.RETENTION_APPROVE: "Approve retention schedules and destruction",
+    Permission.SAR_MANAGE: "Handle subject access requests",
+    Permission.TRAINING_MANAGE: "Manage courses and training requirements",
+    Permission.TRAINING_VIEW_COMPLIANCE: "See who has completed their training",
+    Permission.INTAKE_SUBMIT: "Submit partner data",
+    Permission.INTAKE_REVIEW: "Review and accept partner data",
+    Permission.ASSURANCE_VIEW: "See the assurance dashboard",
+    Permission.ASSURANCE_MANAGE: "Manage controls, the action plan and breaches",
+    Permission.AUDIT_READ: "Read the audit trail",
+    Permission.USERS_MANAGE: "Manage staff accounts",
+    Permission.TOKENS_OWN: "Create and revoke your own API tokens",
+}
+
+
+class ActorKind(StrEnum):
+    USER = "user"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting. ``SYSTEM`` is the operator at the command line, trusted because they
+    hold the key file; every other actor is a signed-in user with one role."""
+
+    kind: ActorKind
+    user_id: int | None
+    role: Role | None
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(kind=ActorKind.SYSTEM, user_id=None, role=None)
+
+    @classmethod
+    def user(cls, user_id: int, role: Role) -> Actor:
+        return cls(kind=ActorKind.USER, user_id=user_id, role=role)
+
+    def can(self, permission: Permission) -> bool:
+        if self.kind is ActorKind.SYSTEM:
+            return True
+        return self.role is not None and permission in ROLE_PERMISSIONS[self.role]
+
+    def require(self, permission: Permission) -> None:
+        if not self.can(permission):
+            raise Forbidden("Your role does not allow this.")
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        if self.kind is ActorKind.SYSTEM:
+            return frozenset(Permission)
+        return ROLE_PERMISSIONS[self.role] if self.role else frozenset()

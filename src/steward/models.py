@@ -1,0 +1,6 @@
+"""Every table, imported in one place so Alembic and the test fixtures see the whole schema."""
+
+from steward.core import audit, auth, crypto
+from steward.core.db import Base
+
+__all__ = ["Base", "audit", "auth", "crypto"]
