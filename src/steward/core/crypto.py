@@ -25,6 +25,7 @@ from steward.core.keyfile import KeyFile
 
 SEALED_FORMAT = b"\x01"
 NONCE_BYTES = 12
+TAG_BYTES = 16
 
 
 class KeyDestroyed(DomainError):
@@ -67,6 +68,8 @@ class FileKeyring:
             kek = self.keys.keks[kek_id]
         except KeyError as exc:
             raise DecryptionFailed(f"key-encryption key {kek_id} is not in the key file") from exc
+        if len(wrapped) < NONCE_BYTES + TAG_BYTES:
+            raise DecryptionFailed(f"data key {key_id} is truncated")
         try:
             return AESGCM(kek).decrypt(
                 wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], key_id.encode()
@@ -119,6 +122,9 @@ def open_sealed(
 ) -> bytes:
     if not sealed.startswith(SEALED_FORMAT):
         raise DecryptionFailed("unknown sealed-content format")
+    # Too short to hold a nonce and tag: AESGCM would raise ValueError, not InvalidTag.
+    if len(sealed) < len(SEALED_FORMAT) + NONCE_BYTES + TAG_BYTES:
+        raise DecryptionFailed("sealed content is truncated")
     nonce, body = sealed[1 : 1 + NONCE_BYTES], sealed[1 + NONCE_BYTES :]
     try:
         return AESGCM(_plain_key(db, kek, key_id)).decrypt(nonce, body, context.encode())
