@@ -1,0 +1,92 @@
+"""The JSON API (/api/v1), authenticated with bearer tokens. Thin: parse, call, serialise."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+
+from steward.core import audit, auth
+from steward.core.permissions import Permission
+from steward.core.schemas import (
+    AuditEventRead,
+    Me,
+    TokenCreate,
+    TokenCreated,
+    TokenRead,
+    UserCreate,
+    UserRead,
+    VerificationRead,
+)
+from steward.web.deps import DB, ApiActor, ApiUser
+
+
+def require_json(request: Request) -> None:
+    if request.method in {"POST", "PUT", "PATCH"}:
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != "application/json":
+            raise HTTPException(
+                415, "Send the request body as JSON, with Content-Type: application/json."
+            )
+
+
+router = APIRouter(dependencies=[Depends(require_json)])
+
+
+@router.get("/me", tags=["account"])
+def me(user: ApiUser) -> Me:
+    actor = user.actor
+    return Me(
+        user=UserRead.model_validate(user), permissions=sorted(p.value for p in actor.permissions)
+    )
+
+
+@router.get("/users", tags=["users"])
+def list_users(db: DB, actor: ApiActor) -> list[UserRead]:
+    return [UserRead.model_validate(u) for u in auth.list_users(db, actor)]
+
+
+@router.post("/users", status_code=201, tags=["users"])
+def create_user(db: DB, actor: ApiActor, body: UserCreate) -> UserRead:
+    user = auth.create_user(
+        db, actor, username=body.username, role=body.role, password=body.password, team=body.team
+    )
+    return UserRead.model_validate(user)
+
+
+@router.get("/tokens", tags=["account"])
+def list_tokens(db: DB, user: ApiUser) -> list[TokenRead]:
+    return [TokenRead.model_validate(t) for t in auth.list_tokens(db, user.actor, user_id=user.id)]
+
+
+@router.post("/tokens", status_code=201, tags=["account"])
+def create_token(db: DB, user: ApiUser, body: TokenCreate) -> TokenCreated:
+    token, secret = auth.create_token(db, user.actor, user_id=user.id, name=body.name)
+    return TokenCreated(**TokenRead.model_validate(token).model_dump(), token=secret)
+
+
+@router.delete("/tokens/{token_id}", status_code=204, tags=["account"])
+def revoke_token(db: DB, actor: ApiActor, token_id: int) -> Response:
+    auth.revoke_token(db, actor, token_id=token_id)
+    return Response(status_code=204)
+
+
+@router.get("/audit/events", tags=["audit"])
+def audit_events(
+    db: DB,
+    actor: ApiActor,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    before: Annotated[
+        int | None, Query(ge=1, description="Only events before this sequence number")
+    ] = None,
+) -> list[AuditEventRead]:
+    return [
+        AuditEventRead.model_validate(e)
+        for e in audit.list_events(db, actor, limit=limit, before_seq=before)
+    ]
+
+
+@router.get("/audit/verification", tags=["audit"])
+def audit_verification(db: DB, actor: ApiActor) -> VerificationRead:
+    actor.require(Permission.AUDIT_READ)
+    return VerificationRead.model_validate(audit.verify(db))

@@ -1,0 +1,165 @@
+"""The web application: HTML pages (GOV.UK Frontend) and a JSON API under /api/v1."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from steward.core.config import Settings
+from steward.core.crypto import KeyDestroyed
+from steward.core.db import make_engine, make_sessionmaker
+from steward.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    Unauthenticated,
+    ValidationFailed,
+)
+from steward.web import api, pages
+from steward.web.rendering import render
+from steward.web.security import SecurityMiddleware
+
+log = logging.getLogger("steward.web")
+STATIC_DIR = Path(__file__).parent / "static"
+API_PREFIX = "/api/v1"
+
+STATUS_FOR_ERROR: dict[type[DomainError], int] = {
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    InvalidTransition: 409,
+    KeyDestroyed: 410,
+    ValidationFailed: 422,
+}
+ERROR_TITLES = {
+    400: "The request could not be understood",
+    401: "Sign in to continue",
+    403: "You do not have permission to do this",
+    404: "Page not found",
+    405: "This page does not accept that request",
+    409: "This cannot be done in the record's current state",
+    410: "This content has been destroyed",
+    413: "The request is too large",
+    415: "Unsupported content type",
+    422: "There is a problem with what was entered",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def create_app(
+    settings: Settings, *, session_factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    app = FastAPI(
+        title="Steward",
+        version="0.1.0",
+        description="Information governance for records about children and families.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.session_factory = session_factory or make_sessionmaker(make_engine(settings))
+
+    app.add_middleware(
+        SecurityMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        secure_cookies=settings.cookies_secure,
+    )
+    _mount_static(app)
+    app.include_router(pages.router)
+    app.include_router(api.router, prefix=API_PREFIX)
+    _install_error_handlers(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        try:
+            with app.state.session_factory() as session:
+                session.execute(text("SELECT 1"))
+        except Exception:
+            log.exception("health check: database did not answer")
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    return app
+
+
+def _mount_static(app: FastAPI) -> None:
+    govuk_assets = STATIC_DIR / "govuk" / "assets"
+    if not govuk_assets.is_dir():
+        log.warning("GOV.UK Frontend assets missing; run `make assets`. Pages will be unstyled.")
+    # GOV.UK Frontend's CSS refers to its fonts and images at /assets/.
+    app.mount("/assets", StaticFiles(directory=govuk_assets, check_dir=False), name="assets")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+def _error_response(
+    request: Request, status: int, message: str, errors: dict[str, str] | None = None
+) -> Response:
+    if _wants_json(request):
+        body: dict[str, object] = {"detail": message}
+        if errors:
+            body["errors"] = errors
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(body, status_code=status, headers=headers)
+    return render(
+        request,
+        "error.html",
+        {
+            "title": ERROR_TITLES.get(status, "Something went wrong"),
+            "message": message,
+            "errors": errors or {},
+        },
+        status_code=status,
+    )
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        status = next(
+            (code for kind, code in STATUS_FOR_ERROR.items() if isinstance(exc, kind)), 400
+        )
+        if status == 401 and not _wants_json(request):
+            return RedirectResponse(pages.sign_in_url(request), status_code=303)
+        errors = exc.errors if isinstance(exc, ValidationFailed) else None
+        return _error_response(request, status, exc.message, errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # The offending input is not echoed back: it may be personal data, and it is the
+        # field and the rule that a person needs to put it right.
+        errors = {
+            ".".join(str(p) for p in err["loc"] if p != "body") or "body": err["msg"]
+            for err in exc.errors()
+        }
+        return _error_response(
+            request, 422, "The request is not valid. Check the fields listed.", errors
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = {
+            404: "If you typed the web address, check it is correct.",
+            405: "Go back and try again.",
+        }.get(exc.status_code, str(exc.detail))
+        return _error_response(request, exc.status_code, message)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+        return _error_response(request, 500, "Try again later. Nothing you entered was saved.")

@@ -1,0 +1,101 @@
+"""Request dependencies: the unit of work, who is signed in, and CSRF checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from steward.core import auth
+from steward.core.config import Settings
+from steward.core.errors import Forbidden, Unauthenticated
+from steward.core.permissions import Actor
+from steward.web.security import CSRF_COOKIE, CSRF_FIELD, UNSAFE_METHODS, csrf_token_valid
+
+SESSION_COOKIE = "steward_session"
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _unit_of_work(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed after the handler returns (before the
+    response is sent, so a failed commit is never reported as success), rolled back on error."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DB = Annotated[Session, Depends(_unit_of_work, scope="function")]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+def optional_user(request: Request, db: DB, settings: AppSettings) -> auth.User | None:
+    secret = request.cookies.get(SESSION_COOKIE)
+    if not secret:
+        return None
+    user = auth.user_for_session(db, settings, secret)
+    request.state.user = user
+    return user
+
+
+def page_user(user: Annotated[auth.User | None, Depends(optional_user)]) -> auth.User:
+    if user is None:
+        raise Unauthenticated("Sign in to continue.")
+    return user
+
+
+def page_actor(user: Annotated[auth.User, Depends(page_user)]) -> Actor:
+    return user.actor
+
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from `steward tokens create`.")
+
+
+def api_user(
+    db: DB, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> auth.User:
+    if credentials is None:
+        raise Unauthenticated("Send an API token in the Authorization header: Bearer <token>.")
+    user = auth.user_for_token(db, credentials.credentials)
+    if user is None:
+        raise Unauthenticated("The API token is not valid, or has been revoked.")
+    return user
+
+
+def api_actor(user: Annotated[auth.User, Depends(api_user)]) -> Actor:
+    return user.actor
+
+
+async def csrf_protect(request: Request, settings: AppSettings) -> None:
+    """Every form post must carry the token rendered into the page."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    form = await request.form()
+    submitted = form.get(CSRF_FIELD)
+    if not csrf_token_valid(
+        settings.secret_key,
+        request.cookies.get(CSRF_COOKIE),
+        submitted if isinstance(submitted, str) else None,
+    ):
+        raise Forbidden(
+            "This form has expired or did not come from Steward. Go back, reload the page "
+            "and try again."
+        )
+
+
+PageUser = Annotated[auth.User, Depends(page_user)]
+PageActor = Annotated[Actor, Depends(page_actor)]
+ApiUser = Annotated[auth.User, Depends(api_user)]
+ApiActor = Annotated[Actor, Depends(api_actor)]
