@@ -17,6 +17,7 @@ from pathlib import Path
 from steward.core import clock
 
 FORMAT_VERSION = 1
+KEY_BYTES = 32
 
 
 class KeyFileError(RuntimeError):
@@ -58,6 +59,8 @@ class KeyFile:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # O_CREAT's mode applies only to a new file; a stale .tmp keeps whatever mode it had.
+        os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w") as out:
             json.dump(payload, out)
             out.flush()
@@ -87,11 +90,20 @@ def load(path: Path) -> KeyFile:
         raise KeyFileError(f"key file {path} is readable by others; run: chmod 600 {path}")
     try:
         payload = json.loads(path.read_text())
-        return KeyFile(
+        keys = KeyFile(
             path=path,
             database_key=bytes.fromhex(payload["database_key"]),
             current_kek_id=payload["current_kek"],
-            keks={k: base64.b64decode(v) for k, v in payload["keks"].items()},
+            keks={k: base64.b64decode(v, validate=True) for k, v in payload["keks"].items()},
         )
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise KeyFileError(f"key file {path} is malformed") from exc
+    # Refuse here rather than fail later: a short database key would make SQLCipher treat it
+    # as a passphrase (a different key), and a missing current KEK would break the first seal.
+    if (
+        len(keys.database_key) != KEY_BYTES
+        or keys.current_kek_id not in keys.keks
+        or any(len(kek) != KEY_BYTES for kek in keys.keks.values())
+    ):
+        raise KeyFileError(f"key file {path} is malformed: a key is missing or the wrong length")
+    return keys
