@@ -18,7 +18,7 @@ from steward.core.schemas import (
     UserRead,
     VerificationRead,
 )
-from steward.web.deps import DB, ApiActor, ApiUser
+from steward.web.deps import DB, ApiActor, ApiUser, api_requires
 
 
 def require_json(request: Request) -> None:
@@ -46,7 +46,12 @@ def list_users(db: DB, actor: ApiActor) -> list[UserRead]:
     return [UserRead.model_validate(u) for u in auth.list_users(db, actor)]
 
 
-@router.post("/users", status_code=201, tags=["users"])
+@router.post(
+    "/users",
+    status_code=201,
+    tags=["users"],
+    dependencies=[Depends(api_requires(Permission.USERS_MANAGE))],
+)
 def create_user(db: DB, actor: ApiActor, body: UserCreate) -> UserRead:
     user = auth.create_user(
         db, actor, username=body.username, role=body.role, password=body.password, team=body.team

@@ -65,7 +65,7 @@ def create_app(
         version="0.1.0",
         description="Information governance for records about children and families.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # Swagger UI loads from a CDN, which our CSP (and an offline site) refuses
         redoc_url=None,
     )
     app.state.settings = settings

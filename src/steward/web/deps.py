@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,10 +13,25 @@ from sqlalchemy.orm import Session
 from steward.core import auth
 from steward.core.config import Settings
 from steward.core.errors import Forbidden, Unauthenticated
-from steward.core.permissions import Actor
+from steward.core.permissions import Actor, Permission, Role
 from steward.web.security import CSRF_COOKIE, CSRF_FIELD, UNSAFE_METHODS, csrf_token_valid
 
 SESSION_COOKIE = "steward_session"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who the page is rendered for, copied out of the ORM so that an error page rendered
+    after the transaction rolled back can still show the header."""
+
+    username: str
+    role: Role
+    totp_enabled: bool
+    actor: Actor
+
+    @classmethod
+    def of(cls, user: auth.User) -> Viewer:
+        return cls(user.username, Role(user.role), user.totp_enabled, user.actor)
 
 
 def get_settings(request: Request) -> Settings:
@@ -46,7 +62,8 @@ def optional_user(request: Request, db: DB, settings: AppSettings) -> auth.User 
     if not secret:
         return None
     user = auth.user_for_session(db, settings, secret)
-    request.state.user = user
+    if user is not None:
+        request.state.viewer = Viewer.of(user)
     return user
 
 
@@ -76,6 +93,16 @@ def api_user(
 
 def api_actor(user: Annotated[auth.User, Depends(api_user)]) -> Actor:
     return user.actor
+
+
+def api_requires(permission: Permission) -> Callable[[Actor], None]:
+    """A route dependency that refuses before the request body is even validated, so a
+    caller without the permission learns nothing about what the endpoint accepts."""
+
+    def check(actor: Annotated[Actor, Depends(api_actor)]) -> None:
+        actor.require(permission)
+
+    return check
 
 
 async def csrf_protect(request: Request, settings: AppSettings) -> None:

@@ -46,11 +46,10 @@ def render(
     *,
     status_code: int = 200,
 ) -> Response:
-    user = getattr(request.state, "user", None)
-    actor = user.actor if user is not None else None
+    viewer = getattr(request.state, "viewer", None)
     full = {
-        "user": user,
-        "navigation": navigation(request, actor),
+        "viewer": viewer,
+        "navigation": navigation(request, viewer.actor if viewer else None),
         "csrf_input": csrf_input(request),
         **(context or {}),
     }
