@@ -159,7 +159,7 @@ def test_a_save_that_fails_part_way_leaves_the_old_file_whole(
         raise OSError("disk full")
 
     keys.add_kek()
-    monkeypatch.setattr(keyfile.json, "dump", crash_mid_write)
+    monkeypatch.setattr(json, "dump", crash_mid_write)
     with pytest.raises(OSError, match="disk full"):
         keys.save()
     monkeypatch.undo()
