@@ -1,0 +1,1 @@
+"""Demonstration data for trying Steward out: never loaded in production."""
