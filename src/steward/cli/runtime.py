@@ -1,0 +1,133 @@
+"""What every command shares: settings, the unit of work, password input and error rendering.
+
+Commands stay thin because of this module: they parse options, open ``unit_of_work()``, call
+services as ``Actor.system()`` and render. Failures a person can act on (domain errors, a
+bad key file, bad settings, an unmigrated database) are turned into one red line on stderr
+and exit status 1 here, in ``StewardGroup.invoke``, instead of in each command.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import typer
+from alembic.script import ScriptDirectory
+from pydantic import ValidationError
+from rich.console import Console
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from typer.core import TyperGroup
+
+from steward.core import migrate
+from steward.core.config import Settings, get_settings
+from steward.core.db import make_engine, make_sessionmaker, session_scope
+from steward.core.errors import DomainError
+from steward.core.keyfile import KeyFileError
+
+# Rich resolves sys.stdout/sys.stderr at print time, so module-level consoles still follow
+# redirection (and click's test runner).
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+SYSTEM_ERRORS = (DomainError, KeyFileError)
+
+
+class CliError(Exception):
+    """A failure of the command line itself (settings, database state) with an actionable message."""
+
+
+def fail(message: str) -> None:
+    # markup off: messages may hold brackets (paths, revision ids) that Rich would swallow.
+    err_console.print(message, style="red", markup=False, soft_wrap=True)
+
+
+class StewardGroup(TyperGroup):
+    """The root command group: every subcommand runs inside its ``invoke``."""
+
+    # ctx is Any: its class moved from click into typer's vendored copy between versions.
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DomainError as exc:
+            fail(exc.message)
+        except (KeyFileError, CliError) as exc:
+            fail(str(exc))
+        except DBAPIError as exc:
+            # Only the driver's first line: later lines (PostgreSQL's DETAIL) may quote values.
+            first_line = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
+            fail(f"Database error ({type(exc.orig).__name__}): {first_line}")
+        raise typer.Exit(1)
+
+
+def load_settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            message = str(error["msg"]).removeprefix("Value error, ")
+            location = "_".join(str(part) for part in error["loc"])
+            # Name the variable, never echo its value: it may be a secret.
+            problems.append(f"STEWARD_{location.upper()}: {message}" if location else message)
+        raise CliError("Invalid settings: " + "; ".join(problems)) from exc
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory(str(migrate.MIGRATIONS_DIR)).get_current_head()
+
+
+def require_migrated(engine: Engine) -> None:
+    current, head = migrate.current_revision(engine), head_revision()
+    if current != head:
+        state = "not initialised" if current is None else f"at revision {current}, latest {head}"
+        raise CliError(
+            f"The database is not migrated to the latest version ({state}). Run: steward db upgrade"
+        )
+
+
+@contextmanager
+def engine_for(settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings)
+    try:
+        yield engine
+    finally:
+        # A command is one short process (or one test): leave no pooled connection behind.
+        engine.dispose()
+
+
+@contextmanager
+def unit_of_work(settings: Settings | None = None) -> Iterator[Session]:
+    """One commit for the whole block, against a database known to be at the latest revision."""
+    import steward.models  # noqa: F401 - every mapped table registered before the first query
+
+    with engine_for(settings or load_settings()) as engine:
+        require_migrated(engine)
+        with session_scope(make_sessionmaker(engine)) as db:
+            yield db
+
+
+def read_password(*, from_stdin: bool, prompt: str = "Password") -> str:
+    """A password from one line of stdin (for scripts) or a hidden prompt typed twice."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    return password
+
+
+def iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def local_url(settings: Settings, host: str | None = None, port: int | None = None) -> str:
+    host = host or settings.host
+    # A wildcard address is where the server listens, not where a browser can go.
+    if host in {"0.0.0.0", "::", ""}:  # noqa: S104 - comparing, not binding
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port or settings.port}"
