@@ -1,0 +1,48 @@
+"""`steward tokens`."""
+
+from __future__ import annotations
+
+import json
+
+from steward.core import auth
+from tests.cli.conftest import Cli
+
+
+def test_create_use_list_and_revoke(cli: Cli) -> None:
+    cli.create_user("robot", "ig_officer")
+    result = cli.ok("tokens", "create", "-u", "robot", "--name", "nightly export")
+    token = result.stdout.strip()
+    assert token.startswith(auth.TOKEN_PREFIX)
+    assert "will not be shown again" in result.stderr
+    with cli.session() as db:
+        user = auth.user_for_token(db, token)
+        assert user is not None and user.username == "robot"
+
+    [row] = json.loads(cli.ok("tokens", "list", "-u", "robot", "--json").stdout)
+    assert row["name"] == "nightly export"
+    assert row["revoked_at"] is None
+    assert token.startswith(row["prefix"])
+    listing = cli.ok("tokens", "list", "-u", "robot").stdout
+    assert "nightly export" in listing
+    assert token not in listing and token not in json.dumps(row)
+
+    assert "revoked" in cli.ok("tokens", "revoke", str(row["id"])).stdout
+    with cli.session() as db:
+        assert auth.user_for_token(db, token) is None
+    [row] = json.loads(cli.ok("tokens", "list", "-u", "robot", "--json").stdout)
+    assert row["revoked_at"] is not None
+
+
+def test_revoking_an_unknown_token_fails_clearly(cli: Cli) -> None:
+    result = cli("tokens", "revoke", "4242")
+    assert result.exit_code == 1
+    assert "There is no such API token." in result.stderr
+
+
+def test_no_token_for_a_deactivated_account(cli: Cli) -> None:
+    cli.create_user("gone")
+    cli.ok("users", "deactivate", "-u", "gone")
+    result = cli("tokens", "create", "-u", "gone")
+    assert result.exit_code == 1
+    assert "deactivated" in result.stderr
+    assert result.stdout == ""
