@@ -26,7 +26,8 @@ from steward.core.db import Base, UTCDateTime
 from steward.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from steward.core.permissions import Actor, ActorKind, Permission, Role
 
-USERNAME_FORMAT = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+# \Z, not $: "$" also matches before a trailing newline, which would let "alice\n" through.
+USERNAME_FORMAT = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}\Z")
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 TOKEN_PREFIX = "stw_"
