@@ -18,7 +18,10 @@ class Environment(StrEnum):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="STEWARD_", extra="ignore")
+    # Startup errors land in logs: never echo the values given (secret key, database password).
+    model_config = SettingsConfigDict(
+        env_prefix="STEWARD_", extra="ignore", hide_input_in_errors=True
+    )
 
     env: Environment = Field(
         Environment.DEVELOPMENT,
