@@ -29,10 +29,11 @@ from steward.core.permissions import Actor, Permission
 
 GENESIS_HASH = "0" * 64
 _HEAD_CACHE = "steward.audit_head"
-_TAG_FORMAT = re.compile(r"^[a-z_]+(:[a-z_]+){1,3}$")
+# \Z, not $: "$" would also accept a trailing newline.
+_TAG_FORMAT = re.compile(r"^[a-z_]+(:[a-z_]+){1,3}\Z")
 # Ids, uuids, tags, counts and ISO dates pass; anything with capitals or spaces (a name,
 # a sentence) does not, so personal data cannot slip into the trail by accident.
-_SAFE_VALUE = re.compile(r"^[a-z0-9_:.\-]{0,80}$")
+_SAFE_VALUE = re.compile(r"^[a-z0-9_:.\-]{0,80}\Z")
 
 DetailValue = int | bool | str | None
 Details = Mapping[str, DetailValue | Sequence[DetailValue]]
@@ -84,6 +85,9 @@ class AuditHead(Base):
 def canonical_details(details: Details | None) -> str:
     details = details or {}
     for key, value in details.items():
+        # Keys are checked too: a name used as a key would otherwise land in the trail.
+        if not isinstance(key, str) or not _SAFE_VALUE.match(key):
+            raise ValueError(f"audit detail key {key!r} must be an identifier")
         values = value if isinstance(value, list | tuple) else [value]
         for item in values:
             if isinstance(item, str) and not _SAFE_VALUE.match(item):

@@ -22,8 +22,8 @@ def today() -> date:
 def frozen(at: datetime) -> Iterator[None]:
     """Fix the clock at ``at`` (UTC) for the duration of the block."""
     global _now
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
+    # Normalised so now() keeps its promise of UTC whatever zone the test wrote the time in.
+    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     previous = _now
     _now = lambda: at  # noqa: E731
     try:
