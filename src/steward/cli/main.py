@@ -61,4 +61,5 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     console.print(f"Steward is serving at {local_url(settings, host, port)} (Ctrl+C to stop)")
-    uvicorn.run(application, host=host, port=port, server_header=False)
+    # No access log: query strings (searches) could carry personal data into it.
+    uvicorn.run(application, host=host, port=port, server_header=False, access_log=False)

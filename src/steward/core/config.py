@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_SECRET = "development-only-secret-change-me"  # noqa: S105 - a known default, refused in production
+DEFAULT_SECRET = "development-only-secret-change-me"
 
 
 class Environment(StrEnum):

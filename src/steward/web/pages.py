@@ -59,7 +59,7 @@ def home(request: Request, user: Annotated[auth.User | None, Depends(optional_us
 
 
 @router.get("/sign-in")
-def sign_in_form(request: Request, next: str | None = None) -> Response:  # noqa: A002
+def sign_in_form(request: Request, next: str | None = None) -> Response:
     return render(request, "sign_in.html", {"next": _safe_next(next)})
 
 
@@ -71,7 +71,7 @@ def sign_in(
     username: Annotated[str, Form(max_length=256)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     code: Annotated[str, Form(max_length=16)] = "",
-    next: Annotated[str, Form(max_length=2048)] = "/",  # noqa: A002
+    next: Annotated[str, Form(max_length=2048)] = "/",
 ) -> Response:
     outcome = auth.sign_in(db, settings, username=username, password=password, code=code)
     if outcome.user is None:
