@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from steward.core import crypto, keyfile
@@ -187,3 +187,16 @@ def test_content_wrapped_under_a_retired_kek_does_not_open(db: Session, tmp_path
     keys.retire_keks_except_current()
     with pytest.raises(DecryptionFailed, match="not in the key file"):
         _open(db, keyring, key_id, sealed, "document:1:body")
+
+
+def test_rotation_reaches_keys_beyond_the_first_batch(db: Session, tmp_path: Path) -> None:
+    """rewrap_all streams rows in batches of 1000; a key past the first batch must not be
+    left under a KEK that is about to be retired."""
+    keys = keyfile.load_or_create(tmp_path / "k.key")
+    keyring = FileKeyring(keys)
+    mine = [crypto.create_data_key(db, keyring, purpose="case").id for _ in range(1_205)]
+    new_kek = keys.add_kek()
+    assert crypto.rewrap_all(db, keyring) >= len(mine)
+    db.expire_all()
+    stale = select(func.count()).where(DataKey.id.in_(mine), DataKey.kek_id != new_kek)
+    assert db.scalar(stale) == 0
