@@ -66,7 +66,7 @@ def make_engine(settings: Settings, *, url: URL | None = None) -> Engine:
     url = url or database_url(settings)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)
         return engine

@@ -56,7 +56,7 @@ class KeyFile:
             "current_kek": self.current_kek_id,
             "keks": {k: base64.b64encode(v).decode() for k, v in self.keks.items()},
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         # O_CREAT's mode applies only to a new file; a stale .tmp keeps whatever mode it had.
