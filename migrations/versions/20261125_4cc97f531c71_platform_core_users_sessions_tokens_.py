@@ -66,6 +66,7 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=255), nullable=False),
         sa.Column("totp_secret", sa.String(length=64), nullable=True),
         sa.Column("totp_enabled", sa.Boolean(), nullable=False),
+        sa.Column("totp_last_step", sa.Integer(), nullable=True),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("failed_signins", sa.Integer(), nullable=False),
         sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),

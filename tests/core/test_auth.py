@@ -506,3 +506,33 @@ def test_the_trail_stays_whole_through_a_day_of_sign_ins(db: Session, settings: 
     auth.sign_in(db, settings, username="ghost", password="whatever")
     auth.end_session(db, auth.start_session(db, settings, user))
     assert audit.verify(db).ok
+
+
+def test_a_totp_code_cannot_be_replayed(db: Session, settings: Settings) -> None:
+    user = make_user(db, Role.DPO)
+    secret = auth.begin_totp(db, user.actor, user_id=user.id)
+    totp = pyotp.TOTP(secret)
+    at = datetime(2026, 3, 2, 9, 0, 5, tzinfo=UTC)
+    with clock.frozen(at):
+        auth.confirm_totp(db, user.actor, user_id=user.id, code=totp.at(at))
+    later = at + timedelta(seconds=30)
+    with clock.frozen(later):
+        code = totp.at(later)
+        first = auth.sign_in(
+            db, settings, username=user.username, password=DEFAULT_PASSWORD, code=code
+        )
+        replay = auth.sign_in(
+            db, settings, username=user.username, password=DEFAULT_PASSWORD, code=code
+        )
+    assert first.user is not None
+    assert replay.user is None and replay.needs_code
+
+
+def test_resetting_an_enabled_second_factor_is_recorded(db: Session) -> None:
+    user = make_user(db, Role.DPO)
+    secret = auth.begin_totp(db, user.actor, user_id=user.id)
+    auth.confirm_totp(db, user.actor, user_id=user.id, code=pyotp.TOTP(secret).now())
+    auth.begin_totp(db, Actor.system(), user_id=user.id)
+    tags = db.scalars(select(AuditEvent.tag).where(AuditEvent.subject_id == str(user.id))).all()
+    assert "user:totp:reset" in tags
+    assert not user.totp_enabled

@@ -34,9 +34,18 @@ def test_frozen_fixes_now_and_today_then_lets_go() -> None:
 
 
 def test_a_naive_time_is_taken_as_utc() -> None:
-    with clock.frozen(datetime(2026, 6, 1, 23, 30)):
-        assert clock.now() == datetime(2026, 6, 1, 23, 30, tzinfo=UTC)
+    with clock.frozen(datetime(2026, 6, 1, 22, 30)):
+        assert clock.now() == datetime(2026, 6, 1, 22, 30, tzinfo=UTC)
         assert clock.today().isoformat() == "2026-06-01"
+
+
+def test_today_is_the_uk_date_so_statutory_days_start_at_uk_midnight() -> None:
+    # 23:30 UTC on 1 June is 00:30 BST on 2 June: a request arriving then arrived on the 2nd.
+    with clock.frozen(datetime(2026, 6, 1, 23, 30, tzinfo=UTC)):
+        assert clock.today().isoformat() == "2026-06-02"
+    # In winter UK time is UTC.
+    with clock.frozen(datetime(2026, 1, 15, 23, 30, tzinfo=UTC)):
+        assert clock.today().isoformat() == "2026-01-15"
 
 
 def test_a_time_frozen_in_another_zone_is_still_reported_in_utc() -> None:

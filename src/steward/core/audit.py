@@ -50,6 +50,7 @@ class EventTag(StrEnum):
     USER_DEACTIVATED = "user:deactivated"
     USER_PASSWORD_CHANGED = "user:password:changed"
     USER_TOTP_ENABLED = "user:totp:enabled"
+    USER_TOTP_RESET = "user:totp:reset"
     TOKEN_CREATED = "token:created"
     TOKEN_REVOKED = "token:revoked"
     KEK_ROTATED = "crypto:kek:rotated"

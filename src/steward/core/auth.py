@@ -8,6 +8,7 @@ the failure counter and the audit event must be committed even though sign-in fa
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The last 30-second step a code was accepted for: a code is good once, never replayed.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_signins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -194,9 +197,13 @@ def begin_totp(db: Session, actor: Actor, *, user_id: int) -> str:
     if actor.user_id != user_id:
         actor.require(Permission.USERS_MANAGE)
     user = _user_by_id(db, user_id)
+    was_enabled = user.totp_enabled
     user.totp_secret = pyotp.random_base32()
     user.totp_enabled = False
+    user.totp_last_step = None
     db.flush()
+    if was_enabled:
+        audit.record(db, actor, EventTag.USER_TOTP_RESET, subject_type="user", subject_id=user.id)
     return user.totp_secret
 
 
@@ -212,9 +219,7 @@ def confirm_totp(db: Session, actor: Actor, *, user_id: int, code: str) -> None:
     if actor.user_id != user_id:
         actor.require(Permission.USERS_MANAGE)
     user = _user_by_id(db, user_id)
-    if user.totp_secret is None or not pyotp.TOTP(user.totp_secret).verify(
-        code.strip(), for_time=clock.now(), valid_window=1
-    ):
+    if not _accept_totp(user, code):
         raise ValidationFailed(
             "That code is not right. Enter the current 6-digit code from your app.",
             errors={"code": "Enter the current code"},
@@ -222,6 +227,23 @@ def confirm_totp(db: Session, actor: Actor, *, user_id: int, code: str) -> None:
     user.totp_enabled = True
     db.flush()
     audit.record(db, actor, EventTag.USER_TOTP_ENABLED, subject_type="user", subject_id=user.id)
+
+
+def _accept_totp(user: User, code: str) -> bool:
+    """Accept the code for the current 30-second step or one either side (clock drift), but
+    only for a step later than the last one accepted, so an overheard code cannot be replayed."""
+    if user.totp_secret is None:
+        return False
+    totp = pyotp.TOTP(user.totp_secret)
+    now = clock.now()
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if user.totp_last_step is not None and step <= user.totp_last_step:
+            continue
+        if hmac.compare_digest(totp.generate_otp(step), code.strip()):
+            user.totp_last_step = step
+            return True
+    return False
 
 
 # --- sign-in --------------------------------------------------------------------------
@@ -279,8 +301,7 @@ def sign_in(
             return SignIn(
                 None, "Enter the 6-digit code from your authenticator app.", needs_code=True
             )
-        assert user.totp_secret is not None
-        if not pyotp.TOTP(user.totp_secret).verify(code.strip(), for_time=now, valid_window=1):
+        if not _accept_totp(user, code):
             return _fail(
                 db, settings, user, "totp", "That security code is not right.", needs_code=True
             )

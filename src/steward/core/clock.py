@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 _now: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
 
@@ -14,8 +15,14 @@ def now() -> datetime:
     return _now()
 
 
+# Statutory days (a request received at 00:30 BST in June arrived on that day, not the one
+# before) are counted in UK local time.
+UK = ZoneInfo("Europe/London")
+
+
 def today() -> date:
-    return now().date()
+    """Today's date in the UK."""
+    return now().astimezone(UK).date()
 
 
 @contextmanager
