@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from steward.core.config import get_settings
 from steward.core.db import make_engine
+from steward.core.migrate import include_name
 from steward.models import Base
 
 target_metadata = Base.metadata
@@ -18,6 +19,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

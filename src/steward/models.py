@@ -2,5 +2,6 @@
 
 from steward.core import audit, auth, crypto
 from steward.core.db import Base
+from steward.records import models as records_models
 
-__all__ = ["Base", "audit", "auth", "crypto"]
+__all__ = ["Base", "audit", "auth", "crypto", "records_models"]

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlcipher3 import dbapi2 as sqlcipher_dbapi
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -67,7 +68,15 @@ def make_engine(settings: Settings, *, url: URL | None = None) -> Engine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # Even an unencrypted SQLite URL (a decrypted export, a scratch copy) is driven by the
+        # SQLite bundled with SQLCipher: Steward relies on its FTS5 options (contentless
+        # delete, secure-delete), newer than many systems' own SQLite.
+        extra: dict[str, Any] = (
+            {} if url.get_driver_name() == "pysqlcipher" else {"module": sqlcipher_dbapi}
+        )
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **extra
+        )
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)

@@ -1,0 +1,205 @@
+"""What the records domain reads and writes: Pydantic models, shared by API, import and CLI."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from steward.records.models import (
+    CaseStatus,
+    CaseType,
+    DocumentKind,
+    IdentifierScheme,
+    NameKind,
+    PartyRole,
+    Provenance,
+    SecurityMarking,
+)
+
+Name = Field(min_length=1, max_length=100)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OtherName(_Strict):
+    kind: NameKind = NameKind.PREVIOUS
+    first_name: str | None = Field(None, max_length=100)
+    middle_names: str | None = Field(None, max_length=200)
+    last_name: str | None = Field(None, max_length=100)
+
+
+class AddressIn(_Strict):
+    line1: str = Field(min_length=1, max_length=200)
+    line2: str | None = Field(None, max_length=200)
+    town: str | None = Field(None, max_length=100)
+    postcode: str | None = Field(None, max_length=10)
+    from_date: date | None = None
+    to_date: date | None = None
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> AddressIn:
+        if self.from_date and self.to_date and self.to_date < self.from_date:
+            raise ValueError("an address's end date is before its start date")
+        return self
+
+
+class ContactIn(_Strict):
+    kind: str = Field(pattern=r"^(phone|email)$")
+    value: str = Field(min_length=3, max_length=200)
+
+
+class IdentifierIn(_Strict):
+    scheme: IdentifierScheme
+    value: str = Field(min_length=1, max_length=64)
+
+
+class PersonCreate(_Strict):
+    first_name: str = Name
+    middle_names: str | None = Field(None, max_length=200)
+    last_name: str = Name
+    date_of_birth: date | None = None
+    date_of_death: date | None = None
+    gender: str | None = Field(None, max_length=40)
+    is_professional: bool = False
+    organisation: str | None = Field(None, max_length=200)
+    address_withheld: bool = False
+    other_names: list[OtherName] = Field(default_factory=list, max_length=50)
+    addresses: list[AddressIn] = Field(default_factory=list, max_length=100)
+    contacts: list[ContactIn] = Field(default_factory=list, max_length=50)
+    identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _plausible_dates(self) -> PersonCreate:
+        if self.date_of_birth and self.date_of_birth.year < 1880:
+            raise ValueError("the date of birth is before 1880")
+        if self.date_of_birth and self.date_of_death and self.date_of_death < self.date_of_birth:
+            raise ValueError("the date of death is before the date of birth")
+        return self
+
+
+class CaseCreate(_Strict):
+    case_number: str = Field(min_length=3, max_length=32, pattern=r"^[A-Z0-9][A-Z0-9/\-]{2,31}$")
+    case_type: CaseType
+    court: str | None = Field(None, max_length=200)
+    local_authority: str | None = Field(None, max_length=200)
+    opened_on: date
+    closed_on: date | None = None
+    record_class: str | None = Field(
+        None, max_length=64, description="File-plan code; default by case type"
+    )
+    team: str | None = Field(None, max_length=64)
+
+    @field_validator("case_number", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _closed_after_opened(self) -> CaseCreate:
+        if self.closed_on and self.closed_on < self.opened_on:
+            raise ValueError("the case is closed before it was opened")
+        return self
+
+
+class DocumentMeta(_Strict):
+    title: str = Field(min_length=1, max_length=300)
+    kind: DocumentKind
+    created_on: date
+    security_marking: SecurityMarking = SecurityMarking.OFFICIAL_SENSITIVE
+    provenance: Provenance = Provenance.STAFF
+    author_name: str | None = Field(None, max_length=200)
+    subject_person_ids: list[int] = Field(default_factory=list, max_length=200)
+    record_class: str | None = Field(None, max_length=64)
+
+
+# --- reads ----------------------------------------------------------------------------
+
+
+class PersonSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    first_name: str
+    middle_names: str | None
+    last_name: str
+    date_of_birth: date | None
+    is_professional: bool
+
+
+class PartyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    role: PartyRole
+    person: PersonSummary
+
+
+class DocumentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_id: int
+    title: str
+    kind: DocumentKind
+    created_on: date
+    security_marking: SecurityMarking
+    provenance: Provenance
+    author_name: str | None
+    media_type: str
+    filename: str
+    size_bytes: int
+    extraction_note: str | None
+    added_at: datetime
+
+
+class CaseRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_number: str
+    case_type: CaseType
+    court: str | None
+    local_authority: str | None
+    opened_on: date
+    closed_on: date | None
+    status: CaseStatus
+    team: str | None
+
+
+class CaseDetail(CaseRead):
+    record_class: str
+    parties: list[PartyRead]
+    documents: list[DocumentRead]
+
+
+class AddressRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    line1: str
+    line2: str | None
+    town: str | None
+    postcode: str | None
+    from_date: date | None
+    to_date: date | None
+
+
+class OtherNameRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    kind: NameKind
+    first_name: str | None
+    middle_names: str | None
+    last_name: str | None
+
+
+class PersonDetail(PersonSummary):
+    date_of_death: date | None
+    gender: str | None
+    organisation: str | None
+    address_withheld: bool
+    other_names: list[OtherNameRead]
+    addresses: list[AddressRead]
+    cases: list[CaseRead]

@@ -1,0 +1,49 @@
+"""The records domain's public use-cases. Other domains and the adapters import from here."""
+
+from steward.records.service.access import NeedsBreakGlass, visible_cases, visible_person
+from steward.records.service.cases import (
+    assign,
+    break_glass,
+    break_glass_log,
+    case_id_for_number,
+    close_case,
+    create_case,
+    my_cases,
+    reopen_case,
+    view_case,
+)
+from steward.records.service.documents import (
+    DocumentFile,
+    add_document,
+    download_document,
+    view_document,
+)
+from steward.records.service.file_plan import ensure_default_file_plan, list_classes
+from steward.records.service.persons import add_party, create_person, view_person
+from steward.records.service.search import SearchHit, search
+
+__all__ = [
+    "DocumentFile",
+    "NeedsBreakGlass",
+    "SearchHit",
+    "add_document",
+    "add_party",
+    "assign",
+    "break_glass",
+    "break_glass_log",
+    "case_id_for_number",
+    "close_case",
+    "create_case",
+    "create_person",
+    "download_document",
+    "ensure_default_file_plan",
+    "list_classes",
+    "my_cases",
+    "reopen_case",
+    "search",
+    "view_case",
+    "view_document",
+    "view_person",
+    "visible_cases",
+    "visible_person",
+]

@@ -1,0 +1,132 @@
+"""Need-to-know: which cases (and so which persons and documents) an actor may read."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from steward.core import auth, clock
+from steward.core.errors import Forbidden, NotFound
+from steward.core.permissions import Actor, Permission
+from steward.records.models import BreakGlass, Case, CaseAssignment, Party
+from steward.records.policy import Access, case_access
+
+BREAK_GLASS_HOURS = 8
+ANY_CASE_READ = (
+    Permission.CASES_READ_ALL,
+    Permission.CASES_READ_TEAM,
+    Permission.CASES_READ_ASSIGNED,
+)
+
+
+class NeedsBreakGlass(Forbidden):
+    """The actor may not read this case normally, but may open it with a stated reason."""
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__(
+            "This case is not assigned to you. To open it in an emergency, give your reason: "
+            "it will be recorded and shown to the Data Protection Officer."
+        )
+        self.case_id = case_id
+
+
+def require_any_case_access(actor: Actor) -> None:
+    if not any(actor.can(p) for p in ANY_CASE_READ):
+        raise Forbidden("Your role does not give access to case records.")
+
+
+def _team(db: Session, actor: Actor) -> str | None:
+    if actor.user_id is None:
+        return None
+    user = db.get(auth.User, actor.user_id)
+    return user.team if user else None
+
+
+def visible_cases(db: Session, actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause on ``Case`` selecting exactly the cases ``actor`` may read."""
+    if actor.can(Permission.CASES_READ_ALL):
+        return true()
+    if actor.user_id is None:
+        return false()
+    clauses: list[ColumnElement[bool]] = []
+    if actor.can(Permission.CASES_READ_ASSIGNED):
+        clauses.append(
+            Case.id.in_(
+                select(CaseAssignment.case_id).where(CaseAssignment.user_id == actor.user_id)
+            )
+        )
+    team = _team(db, actor)
+    if team and actor.can(Permission.CASES_READ_TEAM):
+        clauses.append(Case.team == team)
+    if actor.can(Permission.CASES_BREAK_GLASS):
+        clauses.append(
+            Case.id.in_(
+                select(BreakGlass.case_id).where(
+                    BreakGlass.user_id == actor.user_id, BreakGlass.expires_at > clock.now()
+                )
+            )
+        )
+    return or_(*clauses) if clauses else false()
+
+
+def visible_person(
+    db: Session, actor: Actor, person_id_column: ColumnElement[int] | InstrumentedAttribute[int]
+) -> ColumnElement[bool]:
+    """A person is visible when they are a party to a case the actor may read."""
+    if actor.can(Permission.CASES_READ_ALL):
+        return true()
+    return exists(
+        select(Party.id)
+        .join(Case, Case.id == Party.case_id)
+        .where(and_(Party.person_id == person_id_column, visible_cases(db, actor)))
+    )
+
+
+def access_to_case(db: Session, actor: Actor, case: Case) -> Access:
+    assigned = (
+        actor.user_id is not None
+        and db.scalar(
+            select(CaseAssignment.id).where(
+                CaseAssignment.case_id == case.id, CaseAssignment.user_id == actor.user_id
+            )
+        )
+        is not None
+    )
+    team = _team(db, actor)
+    break_glass_open = (
+        actor.user_id is not None
+        and db.scalar(
+            select(BreakGlass.id).where(
+                BreakGlass.case_id == case.id,
+                BreakGlass.user_id == actor.user_id,
+                BreakGlass.expires_at > clock.now(),
+            )
+        )
+        is not None
+    )
+    return case_access(
+        actor,
+        assigned=assigned,
+        same_team=bool(team) and team == case.team,
+        break_glass_open=break_glass_open,
+    )
+
+
+def readable_case(db: Session, actor: Actor, case_id: int) -> tuple[Case, Access]:
+    """The case, if the actor may read it; otherwise NeedsBreakGlass or Forbidden."""
+    require_any_case_access(actor)
+    case = db.get(Case, case_id)
+    if case is None:
+        raise NotFound("There is no such case.")
+    access = access_to_case(db, actor, case)
+    if access is Access.NONE:
+        if actor.can(Permission.CASES_BREAK_GLASS):
+            raise NeedsBreakGlass(case.id)
+        raise Forbidden("You do not have access to this case.")
+    return case, access
+
+
+def break_glass_expiry() -> timedelta:
+    return timedelta(hours=BREAK_GLASS_HOURS)

@@ -1,0 +1,225 @@
+"""Cases: create, read (with a read event), assign, close and reopen, break glass."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from steward.core import audit, auth, clock, crypto
+from steward.core.crypto import KeyEncryptionKeys
+from steward.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from steward.core.permissions import Actor, Permission
+from steward.records.events import RecordsEvent
+from steward.records.models import (
+    BreakGlass,
+    Case,
+    CaseAssignment,
+    CaseStatus,
+    Party,
+)
+from steward.records.policy import Access
+from steward.records.schemas import CaseCreate
+from steward.records.service import access, file_plan
+
+MAX_REASON_CHARS = 2000
+
+
+def create_case(db: Session, kek: KeyEncryptionKeys, actor: Actor, data: CaseCreate) -> Case:
+    actor.require(Permission.CASES_WRITE)
+    if db.scalar(select(Case.id).where(Case.case_number == data.case_number)) is not None:
+        raise Conflict("A case with that number already exists.", field="case_number")
+    record_class = file_plan.record_class(
+        db, data.record_class or file_plan.CLASS_FOR_CASE_TYPE[data.case_type]
+    )
+    key = crypto.create_data_key(db, kek, purpose="case")
+    case = Case(
+        case_number=data.case_number,
+        case_type=data.case_type,
+        court=data.court,
+        local_authority=data.local_authority,
+        opened_on=data.opened_on,
+        closed_on=data.closed_on,
+        status=CaseStatus.CLOSED if data.closed_on else CaseStatus.OPEN,
+        record_class_id=record_class.id,
+        team=data.team,
+        data_key_id=key.id,
+        created_at=clock.now(),
+    )
+    db.add(case)
+    db.flush()
+    if actor.user_id is not None:
+        db.add(CaseAssignment(case_id=case.id, user_id=actor.user_id, assigned_at=clock.now()))
+        db.flush()
+    audit.record(db, actor, RecordsEvent.CASE_CREATED, subject_type="case", subject_id=case.id)
+    return case
+
+
+def view_case(db: Session, actor: Actor, case_id: int) -> tuple[Case, Access]:
+    """The case with its parties and documents, recorded as a read."""
+    case, how = access.readable_case(db, actor, case_id)
+    case = db.scalars(
+        select(Case)
+        .where(Case.id == case.id)
+        .options(
+            selectinload(Case.parties).selectinload(Party.person), selectinload(Case.documents)
+        )
+    ).one()
+    audit.record(
+        db,
+        actor,
+        RecordsEvent.CASE_VIEWED,
+        subject_type="case",
+        subject_id=case.id,
+        details={"access": how.value},
+    )
+    return case, how
+
+
+def case_id_for_number(db: Session, case_number: str) -> int:
+    case_id = db.scalar(select(Case.id).where(Case.case_number == case_number.strip().upper()))
+    if case_id is None:
+        raise NotFound("There is no case with that number.")
+    return case_id
+
+
+def my_cases(db: Session, actor: Actor, *, limit: int = 200) -> list[Case]:
+    """The cases the actor works on: assigned to them, or their team's for a manager."""
+    access.require_any_case_access(actor)
+    if actor.user_id is None:
+        return []
+    query = select(Case).order_by(Case.opened_on.desc()).limit(limit)
+    assigned = Case.id.in_(
+        select(CaseAssignment.case_id).where(CaseAssignment.user_id == actor.user_id)
+    )
+    user = db.get(auth.User, actor.user_id)
+    if actor.can(Permission.CASES_READ_TEAM) and user is not None and user.team:
+        query = query.where(assigned | (Case.team == user.team))
+    else:
+        query = query.where(assigned)
+    return list(db.scalars(query))
+
+
+def assign(db: Session, actor: Actor, *, case_id: int, user_id: int) -> None:
+    actor.require(Permission.CASES_WRITE)
+    case, _ = access.readable_case(db, actor, case_id)
+    staff = db.get(auth.User, user_id)
+    if staff is None or not staff.is_active:
+        raise ValidationFailed(
+            "There is no active member of staff with that id.",
+            errors={"user_id": "Choose a member of staff"},
+        )
+    if db.scalar(
+        select(CaseAssignment.id).where(
+            CaseAssignment.case_id == case.id, CaseAssignment.user_id == user_id
+        )
+    ):
+        return
+    db.add(CaseAssignment(case_id=case.id, user_id=user_id, assigned_at=clock.now()))
+    db.flush()
+    audit.record(
+        db,
+        actor,
+        RecordsEvent.CASE_ASSIGNED,
+        subject_type="case",
+        subject_id=case.id,
+        details={"user_id": user_id},
+    )
+
+
+def close_case(db: Session, actor: Actor, *, case_id: int) -> Case:
+    actor.require(Permission.CASES_WRITE)
+    case, _ = access.readable_case(db, actor, case_id)
+    if case.status == CaseStatus.CLOSED:
+        raise InvalidTransition("The case is already closed.")
+    case.status = CaseStatus.CLOSED
+    case.closed_on = clock.today()
+    db.flush()
+    audit.record(db, actor, RecordsEvent.CASE_CLOSED, subject_type="case", subject_id=case.id)
+    return case
+
+
+def reopen_case(db: Session, actor: Actor, *, case_id: int) -> Case:
+    actor.require(Permission.CASES_WRITE)
+    case, _ = access.readable_case(db, actor, case_id)
+    if case.status == CaseStatus.OPEN:
+        raise InvalidTransition("The case is already open.")
+    case.status = CaseStatus.OPEN
+    case.closed_on = None
+    db.flush()
+    audit.record(db, actor, RecordsEvent.CASE_REOPENED, subject_type="case", subject_id=case.id)
+    return case
+
+
+def break_glass(
+    db: Session, kek: KeyEncryptionKeys, actor: Actor, *, case_id: int, reason: str
+) -> BreakGlass:
+    """Open an unassigned case for a limited time. The reason is kept sealed (it may name
+    people) and shown to the DPO; the audit trail records that it happened."""
+    actor.require(Permission.CASES_BREAK_GLASS)
+    reason = reason.strip()
+    if not 10 <= len(reason) <= MAX_REASON_CHARS:
+        raise ValidationFailed(
+            "Give a reason of at least 10 characters: it is recorded and shown to the Data Protection Officer.",
+            errors={"reason": "Enter why you need to open this case"},
+        )
+    case = db.get(Case, case_id)
+    if case is None:
+        raise NotFound("There is no such case.")
+    if access.access_to_case(db, actor, case) is not Access.NONE:
+        raise Conflict("You already have access to this case.")
+    now = clock.now()
+    row = BreakGlass(
+        case_id=case.id,
+        user_id=actor.user_id,
+        reason=b"",
+        opened_at=now,
+        expires_at=now + access.break_glass_expiry(),
+    )
+    db.add(row)
+    db.flush()
+    row.reason = crypto.seal(
+        db,
+        kek,
+        key_id=case.data_key_id,
+        plaintext=reason.encode(),
+        context=f"break_glass:{row.id}:reason",
+    )
+    db.flush()
+    audit.record(
+        db,
+        actor,
+        RecordsEvent.CASE_BREAK_GLASS,
+        subject_type="case",
+        subject_id=case.id,
+        details={"break_glass_id": row.id},
+    )
+    return row
+
+
+def break_glass_log(
+    db: Session, kek: KeyEncryptionKeys, actor: Actor, *, limit: int = 200
+) -> list[tuple[BreakGlass, str, str]]:
+    """Break-glass openings, newest first, with their reasons and case numbers, for the DPO."""
+    if not actor.can(Permission.ASSURANCE_MANAGE):
+        raise Forbidden("Only the Data Protection Officer reviews break-glass access.")
+    rows = db.execute(
+        select(BreakGlass, Case)
+        .join(Case, Case.id == BreakGlass.case_id)
+        .order_by(BreakGlass.opened_at.desc())
+        .limit(limit)
+    ).all()
+    result = []
+    for bg, case in rows:
+        try:
+            reason = crypto.open_sealed(
+                db,
+                kek,
+                key_id=case.data_key_id,
+                sealed=bg.reason,
+                context=f"break_glass:{bg.id}:reason",
+            ).decode()
+        except crypto.KeyDestroyed:
+            reason = "(destroyed with the case)"
+        result.append((bg, case.case_number, reason))
+    audit.record(db, actor, RecordsEvent.BREAK_GLASS_REVIEWED, details={"count": len(result)})
+    return result

@@ -1,0 +1,116 @@
+"""Persons: children, parents, relatives and professionals, each of whom may appear in many cases."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from steward.core import audit, clock
+from steward.core.errors import Conflict, NotFound, ValidationFailed
+from steward.core.permissions import Actor, Permission
+from steward.records.events import RecordsEvent
+from steward.records.models import (
+    Address,
+    Case,
+    Contact,
+    Identifier,
+    Party,
+    PartyRole,
+    Person,
+    PersonName,
+)
+from steward.records.schemas import PersonCreate
+from steward.records.service import access, search
+
+
+def create_person(db: Session, actor: Actor, data: PersonCreate) -> Person:
+    actor.require(Permission.CASES_WRITE)
+    for ident in data.identifiers:
+        if db.scalar(
+            select(Identifier.id).where(
+                Identifier.scheme == ident.scheme, Identifier.value == ident.value
+            )
+        ):
+            raise Conflict(
+                f"A person with that {ident.scheme.value.upper()} identifier already exists.",
+                field="identifiers",
+            )
+    now = clock.now()
+    person = Person(
+        **data.model_dump(exclude={"other_names", "addresses", "contacts", "identifiers"}),
+        created_at=now,
+        updated_at=now,
+        names=[PersonName(**n.model_dump()) for n in data.other_names],
+        addresses=[Address(**a.model_dump()) for a in data.addresses],
+        contacts=[Contact(**c.model_dump()) for c in data.contacts],
+        identifiers=[Identifier(**i.model_dump()) for i in data.identifiers],
+    )
+    db.add(person)
+    db.flush()
+    search.index(db, kind="person", ref_id=person.id, case_id=None, body=searchable_names(person))
+    audit.record(
+        db, actor, RecordsEvent.PERSON_CREATED, subject_type="person", subject_id=person.id
+    )
+    return person
+
+
+def searchable_names(person: Person) -> str:
+    names = [person.first_name, person.middle_names or "", person.last_name]
+    for other in person.names:
+        names += [other.first_name or "", other.middle_names or "", other.last_name or ""]
+    return " ".join(n for n in names if n)
+
+
+def view_person(db: Session, actor: Actor, person_id: int) -> tuple[Person, list[tuple[Case, str]]]:
+    """The person and the cases (with their role) the actor may see them in; a read event."""
+    access.require_any_case_access(actor)
+    person = db.get(Person, person_id)
+    visible = access.visible_person(db, actor, Person.id)
+    if (
+        person is None
+        or db.scalar(select(Person.id).where(Person.id == person_id, visible)) is None
+    ):
+        # The same answer whether the person does not exist or is not the actor's to see.
+        raise NotFound("There is no such person, or they are not in any case you can see.")
+    cases = db.execute(
+        select(Case, Party.role)
+        .join(Party, Party.case_id == Case.id)
+        .where(Party.person_id == person.id, access.visible_cases(db, actor))
+        .order_by(Case.opened_on.desc())
+    ).all()
+    audit.record(db, actor, RecordsEvent.PERSON_VIEWED, subject_type="person", subject_id=person.id)
+    return person, [(case, role) for case, role in cases]
+
+
+def add_party(
+    db: Session, actor: Actor, *, case_id: int, person_id: int, role: PartyRole | str
+) -> Party:
+    actor.require(Permission.CASES_WRITE)
+    case, _ = access.readable_case(db, actor, case_id)
+    try:
+        role = PartyRole(role)
+    except ValueError as exc:
+        raise ValidationFailed(
+            "Choose the person's role in the case.", errors={"role": "Choose a role"}
+        ) from exc
+    if db.get(Person, person_id) is None:
+        raise NotFound("There is no such person.")
+    existing = db.scalar(
+        select(Party).where(
+            Party.case_id == case.id, Party.person_id == person_id, Party.role == role
+        )
+    )
+    if existing is not None:
+        return existing
+    party = Party(case_id=case.id, person_id=person_id, role=role)
+    db.add(party)
+    db.flush()
+    audit.record(
+        db,
+        actor,
+        RecordsEvent.PARTY_ADDED,
+        subject_type="case",
+        subject_id=case.id,
+        details={"person_id": person_id, "role": role.value},
+    )
+    return party
