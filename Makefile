@@ -1,7 +1,7 @@
 # Steward build tooling (GNU make).
 #
 #   make run     bootstrap, migrate, seed demo data if empty, serve
-#   make test    bootstrap (venv, GOV.UK assets, Chromium), run pytest ($(PYTEST_ARGS))
+#   make test    bootstrap (venv, GOV.UK assets, Chromium, Tesseract), run pytest ($(PYTEST_ARGS))
 #   make lint    ruff check, ruff format --check, mypy, import-linter
 #   make bench   benchmarks (installs the [bench] extra first)
 #   make clean   remove .venv, node_modules and the copied GOV.UK assets (never var/)
@@ -60,7 +60,7 @@ CHROMIUM := /usr/bin/chromium
 
 LINT_PATHS := $(wildcard src tests bench)
 
-.PHONY: help .venv assets browser run test lint bench clean
+.PHONY: help .venv assets browser ocr system-packages run test lint bench clean
 
 help:
 	@sed -n 's/^#   make /  make /p' Makefile
@@ -101,32 +101,77 @@ $(ASSETS_STAMP): package.json package-lock.json
 
 assets: $(ASSETS_STAMP)
 
-# --- Chromium (Debian's, never Playwright's download) -------------------------
+# --- Debian packages: Chromium (browser tests), Tesseract (OCR of scanned documents) ---------
+#
+# Debian's builds, never Playwright's browser download or a pip wheel. Each is checked first, so
+# a run with everything present costs a few milliseconds; apt-get (and its `update`) runs only
+# when something is missing, and only once for everything missing. Without root nothing is
+# installed: a warning says what will not work. If apt-get itself fails (offline, say) that is
+# a warning too, except under CI=true, where a silently skipped test would hide a gap.
+#
+#   make system-packages   chromium + tesseract-ocr + tesseract-ocr-eng (what `make test` needs)
+#   make ocr               tesseract-ocr + tesseract-ocr-eng only (what `make run` needs)
+#   make browser           chromium only
+
+TESSERACT_LANG := eng
+
+# $(call ensure_debian,<chromium and/or tesseract>)
+define ensure_debian
+	@missing=(); \
+	for need in $(1); do \
+	  case $$need in \
+	    chromium) [ -x $(CHROMIUM) ] || missing+=(chromium) ;; \
+	    tesseract) { command -v tesseract >/dev/null 2>&1 \
+	                 && tesseract --list-langs 2>/dev/null | grep -qx '$(TESSERACT_LANG)'; } \
+	               || missing+=(tesseract-ocr tesseract-ocr-$(TESSERACT_LANG)) ;; \
+	  esac; \
+	done; \
+	warn_about() { \
+	  for pkg in "$$@"; do case $$pkg in \
+	    chromium) echo "!!   - chromium: browser tests will be SKIPPED" >&2 ;; \
+	    tesseract-ocr) echo "!!   - tesseract-ocr: scanned images will be stored but NOT searchable," \
+	                        "and the OCR tests will be SKIPPED" >&2 ;; \
+	  esac; done; \
+	  echo "!!   Install with: sudo apt-get install $$*" >&2; \
+	}; \
+	if [ $${#missing[@]} -eq 0 ]; then \
+	  echo ">> Debian packages present: $(1)"; \
+	elif [ "$$(id -u)" != 0 ]; then \
+	  echo "!! WARNING: missing Debian packages and not running as root:" >&2; \
+	  warn_about "$${missing[@]}"; \
+	else \
+	  echo ">> installing Debian packages: $${missing[*]}"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  if apt-get update -q && apt-get install -y -q "$${missing[@]}"; then \
+	    if [[ " $${missing[*]} " == *" chromium "* ]] && [ ! -x $(CHROMIUM) ]; then \
+	      echo "!! apt-get installed chromium but $(CHROMIUM) is missing" >&2; exit 1; \
+	    fi; \
+	  elif [ "$${CI:-}" = true ]; then \
+	    echo "!! apt-get could not install: $${missing[*]}" >&2; exit 1; \
+	  else \
+	    echo "!! WARNING: apt-get could not install these Debian packages:" >&2; \
+	    warn_about "$${missing[@]}"; \
+	  fi; \
+	fi
+endef
+
+system-packages:
+	$(call ensure_debian,chromium tesseract)
+
+ocr:
+	$(call ensure_debian,tesseract)
 
 browser:
-	@if [ -x $(CHROMIUM) ]; then \
-	  echo ">> chromium found at $(CHROMIUM)"; \
-	elif [ "$$(id -u)" = 0 ]; then \
-	  echo ">> installing Debian's chromium"; \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -q && apt-get install -y -q chromium; \
-	  if [ ! -x $(CHROMIUM) ]; then \
-	    echo "!! apt-get installed chromium but $(CHROMIUM) is missing" >&2; exit 1; \
-	  fi; \
-	else \
-	  echo "!! WARNING: $(CHROMIUM) not found and not running as root." >&2; \
-	  echo "!!          Browser tests will be SKIPPED. Install it with:" >&2; \
-	  echo "!!          sudo apt-get install chromium" >&2; \
-	fi
+	$(call ensure_debian,chromium)
 
 # --- Everyday targets ---------------------------------------------------------
 
-run: .venv assets
+run: .venv assets ocr
 	$(VBIN)/steward db upgrade
 	$(VBIN)/steward demo seed --if-empty
 	$(VBIN)/steward serve
 
-test: .venv assets browser
+test: .venv assets system-packages
 	@if [ "$(ALLOW_NO_TESTS)" = 1 ]; then \
 	  rc=0; $(VPY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	  if [ $$rc -eq 5 ]; then \
