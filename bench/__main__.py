@@ -19,6 +19,7 @@ import time
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from bench import RESULTS_DIR, log
@@ -31,6 +32,7 @@ BENCHMARKS: dict[str, str] = {
 }
 
 Result = dict[str, Any]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _load(name: str) -> Callable[[bool], Result]:
@@ -38,18 +40,28 @@ def _load(name: str) -> Callable[[bool], Result]:
     return getattr(importlib.import_module(module_name), function)  # type: ignore[no-any-return]
 
 
-def _git_revision() -> str | None:
+def _git(*args: str) -> str | None:
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH, fixed args
+        out = subprocess.run(  # noqa: S603 - our own fixed git arguments
+            ["git", *args],  # noqa: S607 - git from PATH
             capture_output=True,
             text=True,
             check=True,
-            cwd=RESULTS_DIR.parent,
+            cwd=REPO_ROOT,
         )
     except (OSError, subprocess.CalledProcessError):
         return None
-    return out.stdout.strip() or None
+    return out.stdout.strip()
+
+
+def _code_state() -> dict[str, Any]:
+    """The revision measured, and any uncommitted changes to the product code: a figure from a
+    dirty tree is not the revision's figure."""
+    dirty = _git("diff", "--name-only", "HEAD", "--", "src", "migrations")
+    return {
+        "git_revision": _git("rev-parse", "--short", "HEAD") or None,
+        "uncommitted_product_changes": (dirty or "").splitlines(),
+    }
 
 
 def _run_one(name: str, *, quick: bool) -> bool:
@@ -67,7 +79,7 @@ def _run_one(name: str, *, quick: bool) -> bool:
     result["run"] = {
         "started_at": started.isoformat(timespec="seconds"),
         "elapsed_s": round(time.perf_counter() - t0, 1),
-        "git_revision": _git_revision(),
+        **_code_state(),
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
