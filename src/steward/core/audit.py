@@ -18,17 +18,29 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import BigInteger, Integer, String, Text, event, insert, select, update
-from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    Integer,
+    String,
+    Table,
+    Text,
+    bindparam,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from steward.core import clock
 from steward.core.db import Base, UTCDateTime
 from steward.core.permissions import Actor, Permission
 
 GENESIS_HASH = "0" * 64
-_HEAD_CACHE = "steward.audit_head"
 # \Z, not $: "$" would also accept a trailing newline.
 _TAG_FORMAT = re.compile(r"^[a-z_]+(:[a-z_]+){1,3}\Z")
 # Ids, uuids, tags, counts and ISO dates pass; anything with capitals or spaces (a name,
@@ -126,23 +138,45 @@ def chain_hash(
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
-def _locked_head(db: Session) -> tuple[int, str]:
-    cached = db.info.get(_HEAD_CACHE)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    row = db.execute(
-        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
-    ).first()
+# Built once: appending is on every request's path, and building statements per event
+# costs more than running them.
+_events = cast(Table, AuditEvent.__table__)
+_head = cast(Table, AuditHead.__table__)
+_SELECT_HEAD = select(_head.c.seq, _head.c.hash).where(_head.c.id == 1).with_for_update()
+_INSERT_HEAD = insert(_head).values(id=1, seq=0, hash=GENESIS_HASH)
+_INSERT_EVENT = insert(_events)
+_MOVE_HEAD = (
+    update(_head)
+    .where(
+        _head.c.id == 1, _head.c.seq == bindparam("old_seq"), _head.c.hash == bindparam("old_hash")
+    )
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+# The head this process last wrote, per engine: usually still the head, which saves a SELECT
+# per transaction. It is only a guess: _MOVE_HEAD's WHERE checks it, and on a miss (another
+# process appended, or a transaction rolled back) the head is read again under lock.
+_last_head: WeakKeyDictionary[Engine, tuple[int, str]] = WeakKeyDictionary()
+
+
+def _read_head(connection: Connection) -> tuple[int, str]:
+    row = connection.execute(_SELECT_HEAD).first()
     if row is None:
-        db.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS_HASH))
+        connection.execute(_INSERT_HEAD)
         return 0, GENESIS_HASH
-    return row.seq, row.hash
+    return int(row.seq), str(row.hash)
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _forget_head(session: Session, _transaction: SessionTransaction) -> None:
-    # Any commit or rollback (of a savepoint too) may have moved or undone the head.
-    session.info.pop(_HEAD_CACHE, None)
+def _append(connection: Connection, prev: tuple[int, str], fields: dict[str, Any]) -> str | None:
+    """Chain the event onto ``prev`` and move the head; None if ``prev`` is not the head."""
+    seq = prev[0] + 1
+    digest = chain_hash(prev[1], seq=seq, **fields)
+    moved = connection.execute(
+        _MOVE_HEAD, {"old_seq": prev[0], "old_hash": prev[1], "new_seq": seq, "new_hash": digest}
+    )
+    if moved.rowcount != 1:
+        return None
+    connection.execute(_INSERT_EVENT, {**fields, "seq": seq, "prev_hash": prev[1], "hash": digest})
+    return digest
 
 
 def record(
@@ -157,9 +191,7 @@ def record(
     """Append one event in the caller's transaction; returns its sequence number."""
     if not _TAG_FORMAT.match(tag.value):
         raise ValueError(f"malformed audit tag {tag.value!r}")
-    prev_seq, prev_hash = _locked_head(db)
     fields: dict[str, Any] = {
-        "seq": prev_seq + 1,
         "occurred_at": clock.now(),
         "actor_kind": actor.kind.value,
         "actor_id": actor.user_id,
@@ -168,11 +200,17 @@ def record(
         "subject_id": None if subject_id is None else str(subject_id),
         "details": canonical_details(details),
     }
-    digest = chain_hash(prev_hash, **fields)
-    db.execute(insert(AuditEvent).values(prev_hash=prev_hash, hash=digest, **fields))
-    db.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=fields["seq"], hash=digest))
-    db.info[_HEAD_CACHE] = (fields["seq"], digest)
-    return int(fields["seq"])
+    connection = db.connection()
+    prev = _last_head.get(connection.engine)
+    digest = _append(connection, prev, fields) if prev else None
+    if digest is None:
+        prev = _read_head(connection)  # locks the head row until the transaction ends
+        digest = _append(connection, prev, fields)
+    if prev is None or digest is None:
+        raise RuntimeError("the audit head moved while locked")
+    head = (prev[0] + 1, digest)
+    _last_head[connection.engine] = head
+    return head[0]
 
 
 @dataclass(frozen=True)

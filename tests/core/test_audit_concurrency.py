@@ -1,0 +1,79 @@
+"""Several writers append to one chain at once, and it stays one unbroken chain."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from steward.core import audit, migrate
+from steward.core.audit import EventTag
+from steward.core.config import Environment, Settings
+from steward.core.db import make_engine, make_sessionmaker, session_scope
+from steward.core.permissions import Actor, Role
+from tests.conftest import TEST_DATABASE_URL
+
+
+@pytest.fixture
+def fresh_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A database of its own (these writers commit for real)."""
+    settings = Settings(env=Environment.TEST, data_dir=tmp_path)
+    if TEST_DATABASE_URL is None:
+        engine = make_engine(settings)
+        migrate.upgrade(engine)
+        yield engine
+        engine.dispose()
+        return
+    schema = f"audit_conc_{secrets.token_hex(4)}"
+    admin = make_engine(settings, url=make_url(TEST_DATABASE_URL))
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    engine = make_engine(settings, url=url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+def test_concurrent_writers_build_one_unbroken_chain(fresh_engine: Engine) -> None:
+    # Two engines stand in for two app processes: each has its own guess of the head.
+    second = make_engine(Settings(env=Environment.TEST), url=fresh_engine.url)
+    errors: list[BaseException] = []
+
+    def writer(engine: Engine, user_id: int) -> None:
+        factory = make_sessionmaker(engine)
+        try:
+            for i in range(40):
+                with session_scope(factory) as db:
+                    for _ in range(1 + i % 3):
+                        audit.record(
+                            db,
+                            Actor.user(user_id, Role.CASEWORKER),
+                            EventTag.USER_CREATED,
+                            subject_id=i,
+                        )
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=writer, args=(e, n))
+        for n, e in enumerate([fresh_engine, second, fresh_engine, second], 1)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    second.dispose()
+    assert errors == []
+    with session_scope(make_sessionmaker(fresh_engine)) as db:
+        result = audit.verify(db)
+    assert result.ok, result.problem
+    assert result.events == 4 * sum(1 + i % 3 for i in range(40))
