@@ -45,6 +45,8 @@ TIFF = "image/tiff"
 ACCEPTED_TYPES = (PDF, DOCX, TEXT, PNG, JPEG, TIFF)
 EXTENSIONS = {PDF: ".pdf", DOCX: ".docx", TEXT: ".txt", PNG: ".png", JPEG: ".jpg", TIFF: ".tif"}
 _UNSAFE_FILENAME_CHARS = re.compile(r"[^\w.\- ()]+")
+_DOT_RUNS = re.compile(r"\.{2,}")
+_EDGE_CHARS = " ._-"
 
 
 def sniff_media_type(data: bytes) -> str:
@@ -61,8 +63,15 @@ def sniff_media_type(data: bytes) -> str:
         return JPEG
     if data[:4] in (b"II*\x00", b"MM\x00*"):
         return TIFF
-    if data.startswith(b"PK\x03\x04") and _is_docx(data):
-        return DOCX
+    if data.startswith(b"PK\x03\x04"):
+        if _has_macros(data):
+            raise ValidationFailed(
+                "Word files with macros cannot be added. Save it as a Word document (.docx) "
+                "without macros, or as a PDF, and upload that.",
+                errors={"file": "Upload the file without macros, as .docx or PDF"},
+            )
+        if _is_docx(data):
+            return DOCX
     if _is_plain_text(data):
         return TEXT
     raise ValidationFailed(
@@ -71,25 +80,44 @@ def sniff_media_type(data: bytes) -> str:
     )
 
 
-def _is_docx(data: bytes) -> bool:
+def _zip_names(data: bytes) -> set[str]:
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
-            names = set(archive.namelist())
+            return set(archive.namelist())
     except zipfile.BadZipFile:
-        return False
-    # Macro-enabled Word files (vbaProject.bin) are active content: refused.
-    return "word/document.xml" in names and not any(n.endswith("vbaProject.bin") for n in names)
+        return set()
+
+
+def _is_docx(data: bytes) -> bool:
+    return "word/document.xml" in _zip_names(data)
+
+
+def _has_macros(data: bytes) -> bool:
+    # Macro-enabled Office files (vbaProject.bin) are active content: refused outright.
+    return any(n.lower().endswith("vbaproject.bin") for n in _zip_names(data))
+
+
+# What a browser would sniff as markup (WHATWG MIME Sniffing, "identifying a resource with an
+# unknown MIME type"), plus SVG: a text upload starting with one of these is refused, so no
+# stored "text" can ever be rendered as a page.
+_MARKUP_STARTS = re.compile(
+    r"<(?:!doctype\s+html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p|svg)"
+    r"(?:[\s>/]|$)|<!--|<\?xml",
+)
+# Bytes that never occur in text (the same standard's "binary data bytes", less vertical tab,
+# which text pasted out of Word carries): NUL and most C0 controls.
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
 
 def _is_plain_text(data: bytes) -> bool:
+    if _BINARY_BYTES.search(data):
+        return False
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    head = text[:4096].lstrip().lower()
-    if head.startswith(("<!doctype html", "<html", "<svg", "<?xml", "<script")):
-        return False
-    return "\x00" not in text
+    head = text[:4096].lstrip(" \t\r\n\f\ufeff").lower()
+    return _MARKUP_STARTS.match(head) is None
 
 
 def safe_filename(name: str | None, media_type: str) -> str:
@@ -97,5 +125,8 @@ def safe_filename(name: str | None, media_type: str) -> str:
     and the extension of the file's real type."""
     base = unicodedata.normalize("NFKC", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
     stem = base.rsplit(".", 1)[0] if "." in base else base
-    stem = _UNSAFE_FILENAME_CHARS.sub("_", stem).strip(" ._")[:120] or "document"
+    stem = _DOT_RUNS.sub(".", _UNSAFE_FILENAME_CHARS.sub("_", stem))
+    # Stripped again after cutting, so the cut never leaves "name..pdf"; a leading "-" would
+    # read as an option to a command-line tool, a leading "=" (already "_") as a formula.
+    stem = stem.strip(_EDGE_CHARS)[:120].strip(_EDGE_CHARS) or "document"
     return stem + EXTENSIONS[media_type]

@@ -1,0 +1,109 @@
+"""Real files of every accepted type (and some refused ones), made with the same libraries a
+user's software would use: reportlab for PDFs, python-docx for Word, Pillow for scans."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from io import BytesIO
+
+import pytest
+from docx import Document as WordDocument
+from PIL import Image, ImageDraw, ImageFont
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+needs_tesseract = pytest.mark.skipif(
+    shutil.which("tesseract") is None,
+    reason="Debian's tesseract-ocr is not installed (make test installs it when run as root): "
+    "scanned images are stored but not searchable, and this OCR test cannot run",
+)
+
+
+def pdf(*lines: str) -> bytes:
+    """A one-page PDF with a real text layer holding ``lines``."""
+    out = BytesIO()
+    page = canvas.Canvas(out, pagesize=A4)
+    y = 780.0
+    for line in lines:
+        page.drawString(72, y, line)
+        y -= 20
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+def image_only_pdf(caption: str = "SCANNED LETTER") -> bytes:
+    """A PDF whose page is only a picture of text, as a scanner makes: no text layer."""
+    out = BytesIO()
+    page = canvas.Canvas(out, pagesize=A4)
+    page.drawImage(ImageReader(BytesIO(png(caption))), 72, 500, width=400, height=100)
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+def docx(*paragraphs: str, table: list[list[str]] | None = None) -> bytes:
+    document = WordDocument()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    if table:
+        grid = document.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, value in enumerate(row):
+                grid.cell(r, c).text = value
+    out = BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def docm(*paragraphs: str) -> bytes:
+    """A macro-enabled Word file: a .docx with a VBA project inside."""
+    out = BytesIO()
+    with (
+        zipfile.ZipFile(BytesIO(docx(*paragraphs))) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        target.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64)
+    return out.getvalue()
+
+
+def plain_zip() -> bytes:
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("notes.txt", "not a Word document")
+        archive.writestr("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32)
+    return out.getvalue()
+
+
+def _drawn(text: str) -> Image.Image:
+    """Large, clear black-on-white text, the easiest possible scan."""
+    font = ImageFont.load_default(size=64)
+    left, top, right, bottom = font.getbbox(text)
+    image = Image.new("L", (right - left + 80, bottom - top + 80), color=255)
+    ImageDraw.Draw(image).text((40 - left, 40 - top), text, fill=0, font=font)
+    return image
+
+
+def png(text: str = "SAMPLE") -> bytes:
+    out = BytesIO()
+    _drawn(text).save(out, format="PNG")
+    return out.getvalue()
+
+
+def jpeg(text: str = "SAMPLE") -> bytes:
+    out = BytesIO()
+    _drawn(text).convert("RGB").save(out, format="JPEG", quality=95)
+    return out.getvalue()
+
+
+def tiff(text: str = "SAMPLE") -> bytes:
+    out = BytesIO()
+    _drawn(text).save(out, format="TIFF")
+    return out.getvalue()
+
+
+ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00\x01\x00\x00\x00" + b"\x00" * 40
