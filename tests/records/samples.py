@@ -22,9 +22,10 @@ needs_tesseract = pytest.mark.skipif(
 
 
 def pdf(*lines: str) -> bytes:
-    """A one-page PDF with a real text layer holding ``lines``."""
+    """A one-page PDF with a real text layer holding ``lines``, uncompressed: the words are
+    in the file's bytes as written, so a scan for them finds any unsealed copy."""
     out = BytesIO()
-    page = canvas.Canvas(out, pagesize=A4)
+    page = canvas.Canvas(out, pagesize=A4, pageCompression=0)
     y = 780.0
     for line in lines:
         page.drawString(72, y, line)
@@ -44,7 +45,9 @@ def image_only_pdf(caption: str = "SCANNED LETTER") -> bytes:
     return out.getvalue()
 
 
-def docx(*paragraphs: str, table: list[list[str]] | None = None) -> bytes:
+def docx(*paragraphs: str, table: list[list[str]] | None = None, stored: bool = False) -> bytes:
+    """A Word document; ``stored`` keeps its parts uncompressed, so its words are in the
+    file's bytes as written."""
     document = WordDocument()
     for text in paragraphs:
         document.add_paragraph(text)
@@ -55,20 +58,26 @@ def docx(*paragraphs: str, table: list[list[str]] | None = None) -> bytes:
                 grid.cell(r, c).text = value
     out = BytesIO()
     document.save(out)
+    return _rezipped(out.getvalue(), zipfile.ZIP_STORED) if stored else out.getvalue()
+
+
+def _rezipped(data: bytes, compression: int, extra: dict[str, bytes] | None = None) -> bytes:
+    out = BytesIO()
+    with (
+        zipfile.ZipFile(BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", compression) as target,
+    ):
+        for item in source.infolist():
+            target.writestr(item.filename, source.read(item.filename))
+        for name, content in (extra or {}).items():
+            target.writestr(name, content)
     return out.getvalue()
 
 
 def docm(*paragraphs: str) -> bytes:
     """A macro-enabled Word file: a .docx with a VBA project inside."""
-    out = BytesIO()
-    with (
-        zipfile.ZipFile(BytesIO(docx(*paragraphs))) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for item in source.infolist():
-            target.writestr(item, source.read(item.filename))
-        target.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64)
-    return out.getvalue()
+    vba = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64
+    return _rezipped(docx(*paragraphs), zipfile.ZIP_DEFLATED, {"word/vbaProject.bin": vba})
 
 
 def plain_zip() -> bytes:
