@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -20,8 +21,20 @@ from steward.records.models import (
 Name = Field(min_length=1, max_length=100)
 
 
+# C0 control characters other than tab and line breaks: never part of a name or a title, and
+# NUL cannot be stored at all by PostgreSQL (it would fail there as a server error, not a 422).
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        if isinstance(value, str) and _CONTROL_CHARS.search(value):
+            raise ValueError("must not contain control characters")
+        return value
 
 
 class OtherName(_Strict):
