@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core import auth
 from steward.core.config import Settings
+from steward.core.crypto import FileKeyring
 from steward.core.permissions import Role
 from steward.web.app import create_app
 from tests.factories.core import DEFAULT_PASSWORD, make_user
@@ -20,8 +21,10 @@ CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 
 
 @pytest.fixture
-def app(settings: Settings, session_factory: sessionmaker[Session]) -> FastAPI:
-    return create_app(settings, session_factory=session_factory)
+def app(
+    settings: Settings, session_factory: sessionmaker[Session], keyring: FileKeyring
+) -> FastAPI:
+    return create_app(settings, session_factory=session_factory, keyring=keyring)
 
 
 @pytest.fixture

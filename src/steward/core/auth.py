@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -150,6 +151,15 @@ def get_user(db: Session, *, username: str) -> User:
     if user is None:
         raise NotFound("There is no account with that username.")
     return user
+
+
+def usernames(db: Session, user_ids: Iterable[int]) -> dict[int, str]:
+    """Usernames by id, for pages that name who did something (staff names are not case data)."""
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    rows = db.execute(select(User.id, User.username).where(User.id.in_(ids))).tuples()
+    return dict(rows.all())
 
 
 def list_users(db: Session, actor: Actor) -> list[User]:

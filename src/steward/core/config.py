@@ -61,6 +61,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         1_048_576, ge=1024, description="Largest request body accepted for forms and JSON."
     )
+    max_upload_bytes: int = Field(
+        25 * 1024 * 1024,
+        ge=1024,
+        description=(
+            "Largest document file accepted by the upload page and the upload API. Only those "
+            "two routes accept bodies this large; every other request keeps max_body_bytes."
+        ),
+    )
     bank_holiday_region: str = Field(
         "ENG",
         description="UK bank-holiday region for statutory deadlines: ENG, WLS, SCT or NIR.",

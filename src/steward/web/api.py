@@ -21,13 +21,23 @@ from steward.core.schemas import (
 from steward.web.deps import DB, ApiActor, ApiUser, api_requires
 
 
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
 def require_json(request: Request) -> None:
-    if request.method in {"POST", "PUT", "PATCH"}:
-        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media_type != "application/json":
-            raise HTTPException(
-                415, "Send the request body as JSON, with Content-Type: application/json."
-            )
+    if request.method in {"POST", "PUT", "PATCH"} and _media_type(request) != "application/json":
+        raise HTTPException(
+            415, "Send the request body as JSON, with Content-Type: application/json."
+        )
+
+
+def require_multipart(request: Request) -> None:
+    """For the routes that take a file: the JSON rule would refuse them, so they use this."""
+    if request.method in {"POST", "PUT", "PATCH"} and _media_type(request) != "multipart/form-data":
+        raise HTTPException(
+            415, "Send the file and its details as a form, with Content-Type: multipart/form-data."
+        )
 
 
 router = APIRouter(dependencies=[Depends(require_json)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -12,9 +13,11 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartParser
 
+from steward.core import keyfile
 from steward.core.config import Settings
-from steward.core.crypto import KeyDestroyed
+from steward.core.crypto import FileKeyring, KeyDestroyed, KeyEncryptionKeys
 from steward.core.db import make_engine, make_sessionmaker
 from steward.core.errors import (
     Conflict,
@@ -25,13 +28,16 @@ from steward.core.errors import (
     Unauthenticated,
     ValidationFailed,
 )
-from steward.web import api, pages
+from steward.records.service import NeedsBreakGlass
+from steward.web import api, pages, records_api, records_pages
 from steward.web.rendering import render
 from steward.web.security import SecurityMiddleware
 
 log = logging.getLogger("steward.web")
 STATIC_DIR = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
+# The only routes that take a document file, and so a body larger than max_body_bytes.
+UPLOAD_PATHS = re.compile(r"^(?:/api/v1)?/cases/[0-9]+/documents(?:/new)?$")
 
 STATUS_FOR_ERROR: dict[type[DomainError], int] = {
     Unauthenticated: 401,
@@ -58,7 +64,10 @@ ERROR_TITLES = {
 
 
 def create_app(
-    settings: Settings, *, session_factory: sessionmaker[Session] | None = None
+    settings: Settings,
+    *,
+    session_factory: sessionmaker[Session] | None = None,
+    keyring: KeyEncryptionKeys | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="Steward",
@@ -70,15 +79,28 @@ def create_app(
     )
     app.state.settings = settings
     app.state.session_factory = session_factory or make_sessionmaker(make_engine(settings))
+    if keyring is None:
+        keyring = FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
+    app.state.keyring = keyring
 
+    # An uploaded document must not land in plaintext in a temporary file on disk (outside
+    # the encrypted store) on its way in: keep every accepted upload in memory. Uploads are
+    # capped, so this bounds memory at max_upload_bytes per request in flight.
+    MultiPartParser.spool_max_size = max(
+        MultiPartParser.spool_max_size, settings.max_upload_bytes + 1
+    )
     app.add_middleware(
         SecurityMiddleware,
         max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+        upload_paths=UPLOAD_PATHS,
         secure_cookies=settings.cookies_secure,
     )
     _mount_static(app)
     app.include_router(pages.router)
+    app.include_router(records_pages.router)
     app.include_router(api.router, prefix=API_PREFIX)
+    app.include_router(records_api.router, prefix=API_PREFIX)
     _install_error_handlers(app)
 
     @app.get("/healthz", include_in_schema=False)
@@ -128,6 +150,19 @@ def _error_response(
     )
 
 
+def _needs_break_glass(request: Request, exc: NeedsBreakGlass) -> Response:
+    """A page offers the break-glass form; the API says where to state a reason."""
+    if _wants_json(request):
+        return JSONResponse(
+            {
+                "detail": exc.message,
+                "break_glass_url": f"{API_PREFIX}/cases/{exc.case_id}/break-glass",
+            },
+            status_code=403,
+        )
+    return RedirectResponse(f"/cases/{exc.case_id}/break-glass", status_code=303)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
@@ -136,6 +171,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
         if status == 401 and not _wants_json(request):
             return RedirectResponse(pages.sign_in_url(request), status_code=303)
+        if isinstance(exc, NeedsBreakGlass):
+            return _needs_break_glass(request, exc)
         errors = exc.errors if isinstance(exc, ValidationFailed) else None
         return _error_response(request, status, exc.message, errors)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from steward.core import auth
 from steward.core.config import Settings
+from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import Forbidden, Unauthenticated
 from steward.core.permissions import Actor, Permission, Role
 from steward.web.security import CSRF_COOKIE, CSRF_FIELD, UNSAFE_METHODS, csrf_token_valid
@@ -53,8 +54,15 @@ def _unit_of_work(request: Request) -> Iterator[Session]:
         session.close()
 
 
+def get_keyring(request: Request) -> KeyEncryptionKeys:
+    """The key-encryption keys that open case content (loaded once, in create_app)."""
+    keyring: KeyEncryptionKeys = request.app.state.keyring
+    return keyring
+
+
 DB = Annotated[Session, Depends(_unit_of_work, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_settings)]
+Keyring = Annotated[KeyEncryptionKeys, Depends(get_keyring)]
 
 
 def optional_user(request: Request, db: DB, settings: AppSettings) -> auth.User | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +12,66 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
+from steward.core import clock
 from steward.core.permissions import Actor, Permission
-from steward.web.security import CSRF_FIELD, csrf_cookie_value, csrf_token_for
+from steward.web.security import CSRF_FIELD, csrf_cookie_value, csrf_token_for, megabytes
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.autoescape = True
+
+ANY_CASE_READ = (
+    Permission.CASES_READ_ASSIGNED,
+    Permission.CASES_READ_TEAM,
+    Permission.CASES_READ_ALL,
+)
+
+# How coded values read on a page, where the plain "replace underscores" would read badly.
+LABELS = {
+    "official": "OFFICIAL",
+    "official_sensitive": "OFFICIAL-SENSITIVE",
+    "nhs": "NHS number",
+    "nino": "National Insurance number",
+    "la_ref": "Local authority reference",
+    "legacy": "Reference in the previous system",
+    "report_to_court": "Report to court",
+    "previous": "Previous name",
+    "alias": "Also known as",
+}
+
+
+def govuk_date(value: date | None) -> str:
+    """A date as GOV.UK writes it: "2 March 2024"."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(clock.UK).date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def govuk_datetime(value: datetime | None) -> str:
+    """An instant in UK time as GOV.UK writes it: "2 March 2024 at 3:04pm"."""
+    if value is None:
+        return ""
+    local = value.astimezone(clock.UK)
+    hour = local.hour % 12 or 12
+    return f"{govuk_date(local.date())} at {hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+
+
+def label(value: object) -> str:
+    """A coded value (an enum or its string) as words: "private_law" reads "Private law"."""
+    if value is None:
+        return ""
+    code = value.value if isinstance(value, Enum) else str(value)
+    return LABELS.get(code) or code.replace("_", " ").capitalize()
+
+
+def filesize(size: int) -> str:
+    return megabytes(size) if size >= 1024 else f"{size} bytes"
+
+
+templates.env.filters.update(
+    govuk_date=govuk_date, govuk_datetime=govuk_datetime, label=label, filesize=filesize
+)
 
 
 def csrf_input(request: Request) -> Markup:
@@ -25,17 +82,25 @@ def csrf_input(request: Request) -> Markup:
 def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
     if actor is None:
         return []
-    items = [
-        ("Home", "/", None),
-        ("Users", "/users", Permission.USERS_MANAGE),
-        ("Audit trail", "/audit", Permission.AUDIT_READ),
-        ("Your account", "/account", None),
+    # An item is shown when the actor holds any one of its permissions (none: everyone).
+    items: list[tuple[str, str, tuple[Permission, ...]]] = [
+        ("Home", "/", ()),
+        ("Cases", "/cases", ANY_CASE_READ),
+        ("Search", "/search", ANY_CASE_READ),
+        ("Break-glass log", "/break-glass", (Permission.ASSURANCE_MANAGE,)),
+        ("Users", "/users", (Permission.USERS_MANAGE,)),
+        ("Audit trail", "/audit", (Permission.AUDIT_READ,)),
+        ("Your account", "/account", ()),
     ]
     path = request.url.path
     return [
-        {"text": text, "href": href, "current": path == href}
+        {
+            "text": text,
+            "href": href,
+            "current": path == href or (href != "/" and path.startswith(href + "/")),
+        }
         for text, href, needed in items
-        if needed is None or actor.can(needed)
+        if not needed or any(actor.can(p) for p in needed)
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from starlette.datastructures import MutableHeaders
@@ -19,6 +20,8 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+# The form fields and multipart framing sent with a file, on top of the file itself.
+UPLOAD_FORM_ALLOWANCE = 64 * 1024
 
 
 def csrf_token_for(secret_key: str, cookie_value: str) -> str:
@@ -47,20 +50,53 @@ def csrf_token_valid(secret_key: str, cookie_value: str | None, submitted: str |
 
 class SecurityMiddleware:
     """Caps request bodies, sets a new CSRF cookie where a page minted one, and adds the
-    headers every response should carry (no caching of personal data, no framing, CSP)."""
+    headers every response should carry (no caching of personal data, no framing, CSP).
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, secure_cookies: bool) -> None:
+    Bodies are capped at ``max_body_bytes``, except multipart POSTs to a path matching
+    ``upload_paths``: those may carry a file of up to ``max_upload_bytes``."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        secure_cookies: bool,
+        max_upload_bytes: int | None = None,
+        upload_paths: re.Pattern[str] | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
+        self.upload_paths = upload_paths
         self.secure_cookies = secure_cookies
+
+    def _limit(self, scope: Scope, headers: dict[bytes, bytes]) -> tuple[int, bool]:
+        """The body limit for this request, and whether it is a file upload."""
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if (
+            self.max_upload_bytes is not None
+            and self.upload_paths is not None
+            and scope["method"] == "POST"
+            and content_type == b"multipart/form-data"
+            and self.upload_paths.match(scope["path"])
+        ):
+            return self.max_upload_bytes + UPLOAD_FORM_ALLOWANCE, True
+        return self.max_body_bytes, False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
-            await _too_large(send, self.max_body_bytes)
+        request_headers = dict(scope["headers"])
+        limit, is_upload = self._limit(scope, request_headers)
+        refusal = (
+            _upload_too_large_message(self.max_upload_bytes or limit)
+            if is_upload
+            else f"The request is too large. The limit is {limit} bytes."
+        )
+        declared = request_headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _too_large(send, refusal)
             return
 
         received = 0
@@ -71,7 +107,7 @@ class SecurityMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
+                if received > limit:
                     raise BodyTooLarge
             return message
 
@@ -100,15 +136,30 @@ class SecurityMiddleware:
             await self.app(scope, limited_receive, send_with_headers)
         except BodyTooLarge:
             if not response_started:
-                await _too_large(send, self.max_body_bytes)
+                await _too_large(send, refusal)
+
+
+def _upload_too_large_message(max_upload_bytes: int) -> str:
+    return (
+        f"The file is too large. Upload a file smaller than {megabytes(max_upload_bytes)}. "
+        "Nothing was saved."
+    )
+
+
+def megabytes(size: int) -> str:
+    """A size as people write it on GOV.UK: "25MB", "1.5MB", "300KB"."""
+    if size >= 1024 * 1024:
+        value = size / (1024 * 1024)
+        return f"{value:.0f}MB" if value == int(value) else f"{value:.1f}MB"
+    return f"{max(1, round(size / 1024))}KB"
 
 
 class BodyTooLarge(Exception):
     pass
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    body = f"The request is too large. The limit is {limit} bytes.".encode()
+async def _too_large(send: Send, message: str) -> None:
+    body = message.encode()
     await send(
         {
             "type": "http.response.start",

@@ -1,0 +1,173 @@
+"""The records API (/api/v1): cases, people, documents and search, token-authenticated.
+
+Thin: the records service checks the permission and need-to-know on every call and records
+the read. A case the caller may only open by breaking glass answers 403 with
+``break_glass_url``, where a reason can be posted.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from steward.core.permissions import Permission
+from steward.records import service
+from steward.records.models import DocumentKind, Provenance, SecurityMarking
+from steward.records.schemas import (
+    AddressRead,
+    CaseDetail,
+    CaseRead,
+    DocumentRead,
+    OtherNameRead,
+    PersonDetail,
+    PersonSummary,
+)
+from steward.web.api import require_json, require_multipart
+from steward.web.deps import DB, ApiActor, AppSettings, Keyring, api_requires
+from steward.web.records_common import attachment, case_detail, document_meta, read_upload
+
+router = APIRouter(tags=["records"])
+
+
+class SearchHitRead(BaseModel):
+    kind: Literal["person", "document"]
+    id: int
+    label: str = Field(description="The person's name, or the document's title")
+    case_id: int | None
+    case_number: str | None
+
+
+class BreakGlassRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(
+        min_length=10,
+        max_length=2000,
+        description="Why you need this case: recorded and shown to the Data Protection Officer.",
+    )
+
+
+class BreakGlassOpened(BaseModel):
+    case_id: int
+    opened_at: datetime
+    expires_at: datetime
+
+
+@router.get("/cases")
+def my_cases(db: DB, actor: ApiActor) -> list[CaseRead]:
+    """The cases you work on: assigned to you, or your team's if you manage a team."""
+    return [CaseRead.model_validate(c) for c in service.my_cases(db, actor)]
+
+
+@router.get("/cases/{case_id}")
+def get_case(db: DB, actor: ApiActor, case_id: int) -> CaseDetail:
+    case, _ = service.view_case(db, actor, case_id)
+    return case_detail(db, case)
+
+
+@router.post(
+    "/cases/{case_id}/break-glass",
+    status_code=201,
+    dependencies=[Depends(api_requires(Permission.CASES_BREAK_GLASS)), Depends(require_json)],
+)
+def break_glass(
+    db: DB, keyring: Keyring, actor: ApiActor, case_id: int, body: BreakGlassRequest
+) -> BreakGlassOpened:
+    """Open a case that is not yours, for a limited time, with a reason the DPO will see."""
+    row = service.break_glass(db, keyring, actor, case_id=case_id, reason=body.reason)
+    return BreakGlassOpened(case_id=row.case_id, opened_at=row.opened_at, expires_at=row.expires_at)
+
+
+@router.get("/people/{person_id}")
+def get_person(db: DB, actor: ApiActor, person_id: int) -> PersonDetail:
+    person, cases = service.view_person(db, actor, person_id)
+    return PersonDetail(
+        **PersonSummary.model_validate(person).model_dump(),
+        date_of_death=person.date_of_death,
+        gender=person.gender,
+        organisation=person.organisation,
+        address_withheld=person.address_withheld,
+        other_names=[OtherNameRead.model_validate(n) for n in person.names],
+        addresses=[AddressRead.model_validate(a) for a in person.addresses],
+        cases=[CaseRead.model_validate(c) for c, _ in cases],
+    )
+
+
+@router.get("/documents/{document_id}")
+def get_document(db: DB, keyring: Keyring, actor: ApiActor, document_id: int) -> DocumentRead:
+    document, _ = service.view_document(db, keyring, actor, document_id)
+    return DocumentRead.model_validate(document)
+
+
+@router.get(
+    "/documents/{document_id}/content",
+    response_class=Response,
+    responses={200: {"description": "The document's file, as an attachment"}},
+)
+def get_document_content(db: DB, keyring: Keyring, actor: ApiActor, document_id: int) -> Response:
+    return attachment(service.download_document(db, keyring, actor, document_id))
+
+
+@router.post(
+    "/cases/{case_id}/documents",
+    status_code=201,
+    dependencies=[Depends(api_requires(Permission.CASES_WRITE)), Depends(require_multipart)],
+)
+def upload_document(
+    db: DB,
+    keyring: Keyring,
+    settings: AppSettings,
+    actor: ApiActor,
+    case_id: int,
+    file: Annotated[UploadFile, File(description="PDF, Word (.docx), plain text or an image")],
+    title: Annotated[str, Form(max_length=300)],
+    kind: Annotated[DocumentKind, Form()],
+    created_on: Annotated[date, Form()],
+    security_marking: Annotated[SecurityMarking, Form()] = SecurityMarking.OFFICIAL_SENSITIVE,
+    provenance: Annotated[Provenance, Form()] = Provenance.STAFF,
+    author_name: Annotated[str | None, Form(max_length=200)] = None,
+    subject_person_ids: Annotated[list[int] | None, Form()] = None,
+) -> DocumentRead:
+    """Add a document to a case. Its type is read from its bytes, not its name."""
+    meta = document_meta(
+        title=title,
+        kind=kind,
+        created_on=created_on,
+        security_marking=security_marking,
+        provenance=provenance,
+        author_name=author_name or None,
+        subject_person_ids=subject_person_ids or [],
+    )
+    data, filename = read_upload(file)
+    document = service.add_document(
+        db,
+        keyring,
+        actor,
+        case_id=case_id,
+        meta=meta,
+        data=data,
+        filename=filename,
+        max_bytes=settings.max_upload_bytes,
+    )
+    return DocumentRead.model_validate(document)
+
+
+@router.get("/search")
+def search(
+    db: DB, actor: ApiActor, q: Annotated[str, Query(max_length=200)] = ""
+) -> list[SearchHitRead]:
+    """People and documents matching every word, among the cases you may read."""
+    return [
+        SearchHitRead(
+            kind="person" if hit.kind == "person" else "document",
+            id=hit.ref_id,
+            label=hit.label,
+            case_id=hit.case_id,
+            case_number=hit.case_number,
+        )
+        for hit in service.search(db, actor, q)
+    ]
