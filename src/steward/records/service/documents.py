@@ -144,6 +144,11 @@ def view_document(
 ) -> tuple[Document, str]:
     """The document's details and its extracted text, recorded as a read."""
     document, case = _readable_document(db, actor, document_id)
+    # A document with no text (a scan, an unreadable file) must not look intact once its
+    # case's key is destroyed: the content is gone whether or not there was text to open.
+    key = db.get(crypto.DataKey, case.data_key_id)
+    if key is None or key.wrapped_key is None:
+        raise crypto.KeyDestroyed("This document's content has been destroyed and cannot be read.")
     content = db.get(DocumentContent, document.id)
     text = ""
     if content is not None and content.text is not None:
