@@ -158,8 +158,8 @@ def usernames(db: Session, user_ids: Iterable[int]) -> dict[int, str]:
     ids = set(user_ids)
     if not ids:
         return {}
-    rows = db.execute(select(User.id, User.username).where(User.id.in_(ids))).tuples()
-    return dict(rows.all())
+    rows = db.execute(select(User.id, User.username).where(User.id.in_(ids)))
+    return {user_id: username for user_id, username in rows}
 
 
 def list_users(db: Session, actor: Actor) -> list[User]:

@@ -37,6 +37,17 @@ from steward.web.security import megabytes
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
 DATE_FIELD = "created_on-day"  # the GOV.UK date input's first box, where an error links to
+# The upload form's fields top to bottom: an error summary lists its errors in this order.
+UPLOAD_FIELDS = (
+    "file",
+    "title",
+    "kind",
+    DATE_FIELD,
+    "security_marking",
+    "provenance",
+    "author_name",
+    "subject_person_ids",
+)
 
 
 @router.get("/cases")
@@ -175,6 +186,17 @@ def _upload_page(
     errors: dict[str, str] | None = None,
 ) -> Response:
     case, _ = service.view_case(db, actor, case_id)
+    errors = errors or {}
+    if "created_on" in errors:
+        errors[DATE_FIELD] = errors.pop("created_on")
+    ordered = dict(
+        sorted(
+            errors.items(),
+            key=lambda e: (
+                UPLOAD_FIELDS.index(e[0]) if e[0] in UPLOAD_FIELDS else len(UPLOAD_FIELDS)
+            ),
+        )
+    )
     return render(
         request,
         "records/upload.html",
@@ -186,7 +208,7 @@ def _upload_page(
             "provenances": list(Provenance),
             "max_size": megabytes(settings.max_upload_bytes),
             "error": error,
-            "errors": errors or {},
+            "errors": ordered,
         },
         status_code=status_code,
     )
