@@ -1,4 +1,5 @@
-"""`steward demo seed`."""
+"""`steward demo seed`: the demo accounts (``--cases 0``; the demo cases are tested in
+tests/demo/)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def _usernames(cli: Cli) -> list[str]:
 
 
 def test_seed_creates_one_account_per_role_and_says_how_to_sign_in(cli: Cli) -> None:
-    result = cli.ok("demo", "seed", "--if-empty")
+    result = cli.ok("demo", "seed", "--if-empty", "--cases", "0")
     assert f"http://127.0.0.1:{TEST_PORT}" in result.stdout
     assert DEMO_PASSWORD in result.stdout
     for account in DEMO_ACCOUNTS:
@@ -39,9 +40,9 @@ def test_seed_creates_one_account_per_role_and_says_how_to_sign_in(cli: Cli) -> 
 
 
 def test_seed_if_empty_is_idempotent(cli: Cli) -> None:
-    cli.ok("demo", "seed", "--if-empty")
+    cli.ok("demo", "seed", "--if-empty", "--cases", "0")
     before = _usernames(cli)
-    again = cli.ok("demo", "seed", "--if-empty")
+    again = cli.ok("demo", "seed", "--if-empty", "--cases", "0")
     assert "no demo data added" in again.stdout
     assert f"http://127.0.0.1:{TEST_PORT}" in again.stdout
     assert _usernames(cli) == before
@@ -49,14 +50,14 @@ def test_seed_if_empty_is_idempotent(cli: Cli) -> None:
 
 def test_seed_if_empty_leaves_a_real_installation_alone(cli: Cli) -> None:
     cli.create_user("real-person")
-    result = cli.ok("demo", "seed", "--if-empty")
+    result = cli.ok("demo", "seed", "--if-empty", "--cases", "0")
     assert "no demo data added" in result.stdout
     assert _usernames(cli) == ["real-person"]
 
 
 def test_seed_without_if_empty_fills_in_missing_accounts_only(cli: Cli) -> None:
     cli.create_user("admin", "admin")
-    result = cli.ok("demo", "seed")
+    result = cli.ok("demo", "seed", "--cases", "0")
     assert f"{len(DEMO_ACCOUNTS) - 1} account(s) created" in result.stdout
     assert "unless it has since been changed" in result.stdout
     assert len(_usernames(cli)) == len(DEMO_ACCOUNTS)

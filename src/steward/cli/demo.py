@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
 
-from steward.cli.runtime import console, load_settings, local_url, unit_of_work
+from steward.cli.runtime import console, engine_for, load_settings, local_url, require_migrated
+from steward.core import keyfile
+from steward.core.config import Settings
+from steward.core.crypto import FileKeyring
+from steward.core.db import make_sessionmaker, session_scope
 from steward.core.permissions import ROLE_DESCRIPTIONS, Actor
 from steward.demo import service
+from steward.demo.records import batched
 
 app = typer.Typer(
     help="Demonstration data for trying Steward out (refused in production).",
@@ -23,24 +31,89 @@ def seed(
         bool,
         typer.Option(
             "--if-empty",
-            help="Do nothing if any account already exists (still shows how to sign in).",
+            help="Do nothing if any account or case already exists (still shows how to sign in).",
         ),
     ] = False,
+    cases: Annotated[
+        int,
+        typer.Option(
+            "--cases", min=0, help="How many synthetic cases to create (0: accounts only)."
+        ),
+    ] = service.DEFAULT_CASES,
+    seed_value: Annotated[
+        int,
+        typer.Option("--seed", help="Random seed: the same seed on the same day, the same data."),
+    ] = service.DEFAULT_SEED,
 ) -> None:
-    """Create demo staff accounts, one or more per role, sharing one demo password."""
+    """Create demo staff accounts, one or more per role, sharing one demo password, then a
+    synthetic organisation's cases (only where there are no cases yet)."""
+    import steward.models  # noqa: F401 - every mapped table registered before the first query
+
     settings = load_settings()
-    with unit_of_work(settings) as db:
-        result = service.seed(db, Actor.system(), environment=settings.env, if_empty=if_empty)
-    created = sum(1 for seeded in result.accounts if seeded.created)
-    if result.skipped:
-        console.print("Accounts already exist: no demo data added.")
-    else:
-        console.print(f"Demo data: {created} account(s) created.")
+    actor = Actor.system()
+    started = time.perf_counter()
+    with engine_for(settings) as engine:
+        require_migrated(engine)
+        factory = make_sessionmaker(engine)
+        with session_scope(factory) as db:
+            result = service.seed(db, actor, environment=settings.env, if_empty=if_empty)
+        created = sum(1 for seeded in result.accounts if seeded.created)
+        if result.skipped:
+            console.print("Accounts or cases already exist: no demo data added.")
+        else:
+            console.print(f"Demo data: {created} account(s) created.")
+            if cases:
+                _seed_cases(factory, settings, cases=cases, seed=seed_value, started=started)
+        with session_scope(factory) as db:
+            summary = service.summary(db)
+    _show_accounts(result, summary, settings, created=created)
+
+
+def _seed_cases(
+    factory: sessionmaker[Session], settings: Settings, *, cases: int, seed: int, started: float
+) -> None:
+    kek = FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
+    with session_scope(factory) as db:
+        started_records = service.start_records(
+            db, kek, Actor.system(), environment=settings.env, cases=cases, seed=seed
+        )
+    if started_records is None:
+        console.print("Cases already exist: no demo cases added.")
+        return
+    organisation, loader = started_records
+    columns = (
+        TextColumn("Demo cases"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("cases", total=organisation.case_count)
+        for batch in batched(organisation.case_plans(), service.BATCH_CASES):
+            with session_scope(factory) as db:  # whole cases only, should it be interrupted
+                loader.load(db, batch)
+            progress.advance(task, len(batch))
+    loaded = loader.loaded
+    console.print(
+        f"Demo data: {loaded.cases:,} cases, {loaded.persons:,} person records and "
+        f"{loaded.documents:,} documents created in {time.perf_counter() - started:.1f} s "
+        f"(seed {seed})."
+    )
+
+
+def _show_accounts(
+    result: service.SeedResult, summary: service.Summary, settings: Settings, *, created: int
+) -> None:
+    console.print(
+        f"The installation holds {summary.cases:,} cases ({summary.open_cases:,} open), "
+        f"{summary.persons:,} person records and {summary.documents:,} documents."
+    )
     if not result.accounts:
         console.print("None of the demo accounts exist here; sign in with your own account.")
         return
+    sees = {view.username: view.sees for view in summary.accounts}
     table = Table(title=f"Sign in at {local_url(settings, host='127.0.0.1')}")
-    for column in ("Username", "Role", "Team", "What they do"):
+    for column in ("Username", "Role", "Team", "What they do", "What they see"):
         table.add_column(column)
     for seeded in result.accounts:
         account = seeded.account
@@ -49,6 +122,7 @@ def seed(
             account.role.value,
             account.team or "",
             ROLE_DESCRIPTIONS[account.role],
+            sees.get(account.username, ""),
         )
     console.print(table)
     console.print(
