@@ -102,7 +102,12 @@ def add_document(
     )
     db.flush()
     search.index(
-        db, kind="document", ref_id=document.id, case_id=case.id, body=f"{meta.title}\n{text}"
+        db,
+        kind="document",
+        ref_id=document.id,
+        case_id=case.id,
+        body=f"{meta.title}\n{text}",
+        new=True,
     )
     audit.record(
         db,

@@ -43,8 +43,12 @@ def ensure_default_file_plan(db: Session) -> int:
 
 
 def record_class(db: Session, code: str) -> RecordClass:
-    ensure_default_file_plan(db)
-    found = db.scalar(select(RecordClass).where(RecordClass.code == code))
+    # The default plan is made only when a lookup misses: every case and upload calls this,
+    # and loading the whole plan each time cost a second query (an import does it per case).
+    query = select(RecordClass).where(RecordClass.code == code)
+    found = db.scalar(query)
+    if found is None and ensure_default_file_plan(db):
+        found = db.scalar(query)
     if found is None:
         raise ValidationFailed(
             f"There is no record class {code!r} in the file plan.",

@@ -35,10 +35,17 @@ def _is_sqlite(db: Session) -> bool:
     return db.get_bind().dialect.name == "sqlite"
 
 
-def index(db: Session, *, kind: str, ref_id: int, case_id: int | None, body: str) -> None:
-    """Add or replace the searchable text of one thing."""
-    entry = db.scalar(
-        select(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.ref_id == ref_id)
+def index(
+    db: Session, *, kind: str, ref_id: int, case_id: int | None, body: str, new: bool = False
+) -> None:
+    """Add or replace the searchable text of one thing. ``new``: it was created in this
+    transaction, so it has no entry yet (the lookup is skipped; the unique key still holds)."""
+    entry = (
+        None
+        if new
+        else db.scalar(
+            select(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.ref_id == ref_id)
+        )
     )
     if entry is None:
         entry = SearchEntry(kind=kind, ref_id=ref_id, case_id=case_id)
