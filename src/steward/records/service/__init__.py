@@ -19,11 +19,21 @@ from steward.records.service.documents import (
     view_document,
 )
 from steward.records.service.file_plan import ensure_default_file_plan, list_classes
+from steward.records.service.importer import (
+    ImportCase,
+    ImportReport,
+    LineProblem,
+    import_cases,
+    read_lines,
+)
 from steward.records.service.persons import add_party, create_person, view_person
 from steward.records.service.search import SearchHit, search
 
 __all__ = [
     "DocumentFile",
+    "ImportCase",
+    "ImportReport",
+    "LineProblem",
     "NeedsBreakGlass",
     "SearchHit",
     "add_document",
@@ -37,8 +47,10 @@ __all__ = [
     "create_person",
     "download_document",
     "ensure_default_file_plan",
+    "import_cases",
     "list_classes",
     "my_cases",
+    "read_lines",
     "reopen_case",
     "search",
     "view_case",
