@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from steward.cli import audit, db, demo, keys, tokens, users
+from steward.cli import audit, db, demo, keys, records, tokens, users
 from steward.cli.runtime import (
     StewardGroup,
     console,
@@ -33,6 +33,8 @@ app.add_typer(tokens.app, name="tokens")
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
 app.add_typer(demo.app, name="demo")
+app.add_typer(records.import_app, name="import")
+app.add_typer(records.cases_app, name="cases")
 
 
 @app.command()
