@@ -110,6 +110,11 @@ def canonical_details(details: Details | None) -> str:
     return json.dumps(details, sort_keys=True, separators=(",", ":"))
 
 
+# One encoder for every event: json.dumps would build a new one per call, a third of the
+# hashing time over a million events. Same output as json.dumps(separators=(",", ":")).
+_compact_json = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+
+
 def chain_hash(
     prev_hash: str,
     *,
@@ -122,18 +127,8 @@ def chain_hash(
     subject_id: str | None,
     details: str,
 ) -> str:
-    body = json.dumps(
-        [
-            seq,
-            occurred_at.isoformat(),
-            actor_kind,
-            actor_id,
-            tag,
-            subject_type,
-            subject_id,
-            details,
-        ],
-        separators=(",", ":"),
+    body = _compact_json(
+        [seq, occurred_at.isoformat(), actor_kind, actor_id, tag, subject_type, subject_id, details]
     )
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
@@ -143,7 +138,6 @@ def chain_hash(
 _events = cast(Table, AuditEvent.__table__)
 _head = cast(Table, AuditHead.__table__)
 _SELECT_HEAD = select(_head.c.seq, _head.c.hash).where(_head.c.id == 1).with_for_update()
-_INSERT_HEAD = insert(_head).values(id=1, seq=0, hash=GENESIS_HASH)
 _INSERT_EVENT = insert(_events)
 _MOVE_HEAD = (
     update(_head)
@@ -161,8 +155,7 @@ _last_head: WeakKeyDictionary[Engine, tuple[int, str]] = WeakKeyDictionary()
 def _read_head(connection: Connection) -> tuple[int, str]:
     row = connection.execute(_SELECT_HEAD).first()
     if row is None:
-        connection.execute(_INSERT_HEAD)
-        return 0, GENESIS_HASH
+        raise RuntimeError("the audit trail's head row is missing; run `steward db upgrade`")
     return int(row.seq), str(row.hash)
 
 
@@ -222,20 +215,31 @@ class Verification:
 
 
 def verify(db: Session, *, batch: int = 10_000) -> Verification:
-    """Recompute the whole chain. Read-only: it records nothing."""
-    columns = (
-        AuditEvent.seq,
-        AuditEvent.occurred_at,
-        AuditEvent.actor_kind,
-        AuditEvent.actor_id,
-        AuditEvent.tag,
-        AuditEvent.subject_type,
-        AuditEvent.subject_id,
-        AuditEvent.details,
-        AuditEvent.prev_hash,
-        AuditEvent.hash,
+    """Recompute the whole chain. Read-only: it records nothing.
+
+    The head is read first: events appended while the scan runs (by a live application)
+    simply continue the chain, and are checked like the rest."""
+    head = db.connection().execute(select(_head.c.seq, _head.c.hash).where(_head.c.id == 1)).first()
+    head_seq, head_hash = (int(head.seq), str(head.hash)) if head else (0, GENESIS_HASH)
+    columns = [
+        _events.c[name]
+        for name in (
+            "seq",
+            "occurred_at",
+            "actor_kind",
+            "actor_id",
+            "tag",
+            "subject_type",
+            "subject_id",
+            "details",
+            "prev_hash",
+            "hash",
+        )
+    ]
+    # Core rows from the table, not ORM rows: half the time over a million events.
+    rows = db.connection().execute(
+        select(*columns).order_by(_events.c.seq).execution_options(yield_per=batch)
     )
-    rows = db.execute(select(*columns).order_by(AuditEvent.seq).execution_options(yield_per=batch))
     expected_seq, running = 1, GENESIS_HASH
     for seq, at, kind, actor_id, tag, s_type, s_id, details, prev_hash, stored in rows:
         if seq != expected_seq:
@@ -262,11 +266,13 @@ def verify(db: Session, *, batch: int = 10_000) -> Verification:
         )
         if running != stored:
             return Verification(False, seq - 1, seq, f"event {seq} was altered")
+        if seq == head_seq and running != head_hash:
+            return Verification(
+                False, seq, seq + 1, f"events after event {seq} were deleted or replaced"
+            )
         expected_seq += 1
     count = expected_seq - 1
-    head = db.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
-    if head_seq != count or head_hash != running:
+    if count < head_seq:
         return Verification(False, count, count + 1, f"events after event {count} were deleted")
     return Verification(True, count)
 
