@@ -77,3 +77,16 @@ def test_concurrent_writers_build_one_unbroken_chain(fresh_engine: Engine) -> No
         result = audit.verify(db)
     assert result.ok, result.problem
     assert result.events == 4 * sum(1 + i % 3 for i in range(40))
+
+
+def test_verifying_the_trail_does_not_hold_up_writers(fresh_engine: Engine) -> None:
+    factory = make_sessionmaker(fresh_engine)
+    with session_scope(factory) as db:
+        audit.record(db, Actor.system(), EventTag.USER_CREATED)
+    with session_scope(factory, read_only=True) as reader:
+        assert audit.verify(reader).ok
+        # While the verifying transaction is still open, a writer commits at once.
+        with session_scope(factory) as writer:
+            audit.record(writer, Actor.system(), EventTag.USER_CREATED)
+    with session_scope(factory) as db:
+        assert audit.verify(db).events == 2

@@ -19,7 +19,7 @@ app = typer.Typer(help="Audit trail: verify its hash chain and read events.", no
 @app.command()
 def verify() -> None:
     """Recompute the hash chain over every event. Exits 1 and names the first bad event."""
-    with unit_of_work() as db:
+    with unit_of_work(read_only=True) as db:
         result = audit.verify(db)
     if not result.ok:
         fail(

@@ -101,13 +101,13 @@ def engine_for(settings: Settings) -> Iterator[Engine]:
 
 
 @contextmanager
-def unit_of_work(settings: Settings | None = None) -> Iterator[Session]:
+def unit_of_work(settings: Settings | None = None, *, read_only: bool = False) -> Iterator[Session]:
     """One commit for the whole block, against a database known to be at the latest revision."""
     import steward.models  # noqa: F401 - every mapped table registered before the first query
 
     with engine_for(settings or load_settings()) as engine:
         require_migrated(engine)
-        with session_scope(make_sessionmaker(engine)) as db:
+        with session_scope(make_sessionmaker(engine), read_only=read_only) as db:
             yield db
 
 

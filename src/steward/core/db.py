@@ -11,11 +11,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlcipher3 import dbapi2 as sqlcipher_dbapi
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
+from sqlcipher3 import dbapi2 as sqlcipher_dbapi
 
 from steward.core import keyfile
 from steward.core.config import Settings
@@ -27,6 +28,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+READ_ONLY = "steward_read_only"
 
 
 class Base(DeclarativeBase):
@@ -74,6 +78,11 @@ def make_engine(settings: Settings, *, url: URL | None = None) -> Engine:
         extra: dict[str, Any] = (
             {} if url.get_driver_name() == "pysqlcipher" else {"module": sqlcipher_dbapi}
         )
+        if url.database and url.database != ":memory:":
+            # The pysqlcipher dialect defaults to one shared connection per thread, so two
+            # units of work in one thread would share one transaction. A real pool gives each
+            # its own connection; the raw key makes opening one cheap.
+            extra["poolclass"] = QueuePool
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **extra
         )
@@ -102,7 +111,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only unit of work (verifying the audit trail, say) takes no write lock, so
+        # it never holds up the application; WAL still gives it one consistent snapshot.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -110,9 +122,11 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+def session_scope(factory: sessionmaker[Session], *, read_only: bool = False) -> Iterator[Session]:
     """One unit of work: commit once at the end, or roll everything back."""
     session = factory()
+    if read_only:
+        session.connection(execution_options={READ_ONLY: True})
     try:
         yield session
         session.commit()
