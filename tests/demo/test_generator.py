@@ -217,7 +217,8 @@ def test_documents_name_the_case_and_its_people(plans: list[CasePlan]) -> None:
             assert note is None and body.strip()
             pdfs += media_type == PDF
             text += body
-        assert any(c.last_name in text for c in children)
+        # A second record of a child may carry a typo or a nickname: one name or the other.
+        assert any(c.last_name in text or c.first_name in text for c in children)
     assert pdfs >= 3
 
 

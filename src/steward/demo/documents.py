@@ -18,6 +18,16 @@ from steward.demo.places import Area
 from steward.records.models import CaseType, DocumentKind, Provenance, SecurityMarking
 
 PDF_SHARE_OF_ORDERS = 0.25
+# The templates speak of "the children"; a case about one child reads these instead.
+SINGULAR = (
+    ("The children are", "The child is"),
+    ("the children are", "the child is"),
+    ("The children live", "The child lives"),
+    ("The children were", "The child was"),
+    ("children's", "child's"),
+    ("The children", "The child"),
+    ("the children", "the child"),
+)
 
 
 @dataclass
@@ -35,6 +45,7 @@ class Cast:
     solicitors: dict[str, Human] = field(default_factory=dict)  # client's key (or "child")
     officers: list[Human] = field(default_factory=list)
     partner: Human | None = None  # a parent's new partner, spoken of, maybe not a party
+    lives_with: Human | None = None  # the parent the children live with
     school: str = ""
     gp: str = ""
 
@@ -149,6 +160,10 @@ class Writer:
         return _list([child_line(k, self.f.opened) for k in self.c.children])
 
     @property
+    def youngest_born(self) -> int:
+        return max((k.dob.year for k in self.c.children if k.dob), default=self.f.opened.year)
+
+    @property
     def plural(self) -> bool:
         return len(self.c.children) > 1
 
@@ -182,6 +197,9 @@ class Writer:
         final: bool = False,
         as_pdf: bool = False,
     ) -> DraftDocument:
+        if not self.plural:
+            for many, one in SINGULAR:
+                body = body.replace(many, one)
         return DraftDocument(
             title=title,
             kind=kind,
@@ -234,8 +252,12 @@ class Writer:
                 + self.pick(
                     "The home was clean, warm and appropriately furnished. ",
                     "The property was cluttered but there were no immediate safety concerns. ",
-                    f"{child.called} showed me {child.pronoun('possessive')} bedroom, which "
-                    f"{child.pronoun()} shares with {c.children[0].called if child is not c.children[0] else 'nobody'}. ",
+                    f"{child.called} showed me {child.pronoun('possessive')} bedroom"
+                    + (
+                        f", which {child.pronoun()} shares with {c.children[0].called}. "
+                        if child is not c.children[0]
+                        else ". "
+                    ),
                 )
                 + self.pick(
                     f"{parent.formal} presented as calm and child-focused throughout. ",
@@ -422,7 +444,7 @@ class Writer:
             "3. Background\n"
             + (
                 f"{c.mother.full_name} and {c.father.full_name} separated in "
-                f"{f.opened.year - self.rng.randint(1, 4)}. "
+                f"{max(self.youngest_born, f.opened.year - self.rng.randint(1, 4))}. "
                 if c.mother and c.father
                 else ""
             )
@@ -431,7 +453,7 @@ class Writer:
                 if c.mother and c.partner
                 else ""
             )
-            + f"The children live with {self.pick('their mother', 'their mother', 'their father')} "
+            + f"The children live with their {'father' if c.lives_with is c.father else 'mother'} "
             f"{where(c.children[0])}.\n",
         ]
         for child in c.children:

@@ -728,6 +728,15 @@ class DemoOrganisation:
             children = children[: rng.choice([1, 1, 2])]
         pros = self._pros(s.area)
         cast = Cast(children=children, school=family.school, gp=family.gp, partner=family.partner)
+        home = children[0].address
+        cast.lives_with = next(
+            (
+                parent
+                for parent in (family.mother, family.father)
+                if parent and parent.address and home and parent.address.line1 == home.line1
+            ),
+            family.mother,
+        )
         parties: list[tuple[Human, PartyRole]] = [(c, PartyRole.CHILD_SUBJECT) for c in children]
         mother, father = family.mother, family.father
         cast.mother, cast.father = mother, father
