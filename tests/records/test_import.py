@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from steward.core import auth
@@ -545,8 +545,8 @@ def test_hostile_strings_are_stored_as_data_and_never_reach_audit_or_reports(
     assert row is not None and (row.court, row.local_authority) == (HOSTILE[1], HOSTILE[0])
     [document] = db.scalars(select(Document).where(Document.case_id == row.id)).all()
     assert document.title == HOSTILE[6]
-    text = service.download_document(db, keyring, Actor.system(), document.id).data.decode()
-    assert text.startswith("Notes: " + " ".join(HOSTILE))
+    body = service.download_document(db, keyring, Actor.system(), document.id).data.decode()
+    assert body.startswith("Notes: " + " ".join(HOSTILE))
 
     trail = " ".join(
         f"{e.tag} {e.subject_type} {e.subject_id} {e.details}"
@@ -557,3 +557,34 @@ def test_hostile_strings_are_stored_as_data_and_never_reach_audit_or_reports(
         for fragment in (hostile, hostile[:6]):
             assert fragment not in trail, fragment
             assert fragment not in shown, fragment
+
+
+def test_a_database_refusal_fails_only_its_case_and_quotes_nothing(
+    db: Session, keyring: FileKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = importer.persons.create_person
+
+    def refused(session: Session, actor: Actor, data: PersonCreate) -> Person:
+        if data.first_name == "Refused":
+            # Aborts the transaction on PostgreSQL: the savepoint must bring it back.
+            session.execute(text("SELECT * FROM no_such_table_with_secret_name"))
+        return real(session, actor, data)
+
+    monkeypatch.setattr(importer.persons, "create_person", refused)
+    bad = _case("IM24P00002")
+    bad["persons"][1]["first_name"] = "Refused"
+    report = _import(db, keyring, _case("IM24P00001"), bad, _case("IM24P00003"))
+    assert (report.imported, report.failed) == (2, 1)
+    reason = _reasons(report)[2]
+    assert reason.startswith("persons[1]: the database refused it (")
+    assert "secret" not in reason and "Refused" not in reason
+    assert _case_row(db, "IM24P00002") is None
+
+
+def test_a_documents_text_is_kept_exactly_as_given(db: Session, keyring: FileKeyring) -> None:
+    case = _case()
+    case["documents"][0]["text"] = "  indented first line\n\fsecond page\n\n"
+    assert _import(db, keyring, case).ok
+    [document] = db.scalars(select(Document)).all()
+    data = service.download_document(db, keyring, Actor.system(), document.id).data
+    assert data == b"  indented first line\n\fsecond page\n\n"
