@@ -588,3 +588,40 @@ def test_a_documents_text_is_kept_exactly_as_given(db: Session, keyring: FileKey
     [document] = db.scalars(select(Document)).all()
     data = service.download_document(db, keyring, Actor.system(), document.id).data
     assert data == b"  indented first line\n\fsecond page\n\n"
+
+
+def test_docs_describe_every_field_and_allowed_value() -> None:
+    from steward.records import models
+    from steward.records.schemas import AddressIn, ContactIn, IdentifierIn, OtherName
+
+    guide = (EXAMPLE.parents[1] / "import.md").read_text(encoding="utf-8")
+    fields = {
+        name
+        for model in (
+            importer.ImportCase,
+            importer.ImportPerson,
+            importer.ImportParty,
+            importer.ImportDocument,
+            OtherName,
+            AddressIn,
+            ContactIn,
+            IdentifierIn,
+        )
+        for name in model.model_fields
+    }
+    values = {
+        member.value
+        for enum in (
+            models.CaseType,
+            models.PartyRole,
+            models.DocumentKind,
+            models.Provenance,
+            models.SecurityMarking,
+            models.NameKind,
+            models.IdentifierScheme,
+        )
+        for member in enum
+    }
+    codes = {code for code, _, _ in service.file_plan.DEFAULT_FILE_PLAN}
+    missing = sorted(v for v in fields | values | codes if f"`{v}`" not in guide)
+    assert missing == []
