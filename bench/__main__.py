@@ -29,6 +29,7 @@ from bench import RESULTS_DIR, log
 # the function takes ``quick`` and returns the result dict (without "bench").
 BENCHMARKS: dict[str, str] = {
     "audit_trail": "bench.audit_trail:run",
+    "records_import": "bench.records_import:run",
 }
 
 Result = dict[str, Any]
