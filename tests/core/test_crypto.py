@@ -183,6 +183,7 @@ def test_content_wrapped_under_a_retired_kek_does_not_open(db: Session, tmp_path
     keys = keyfile.load_or_create(tmp_path / "k.key")
     keyring = FileKeyring(keys)
     key_id, sealed = _seal(db, keyring, b"body", "document:1:body")
+    db.commit()  # unwrapped keys are remembered within one transaction only
     keys.add_kek()
     keys.retire_keks_except_current()
     with pytest.raises(DecryptionFailed, match="not in the key file"):

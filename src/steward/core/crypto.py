@@ -15,8 +15,8 @@ from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import LargeBinary, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import LargeBinary, String, event, select
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from steward.core import clock
 from steward.core.db import Base, UTCDateTime
@@ -24,6 +24,7 @@ from steward.core.errors import DomainError
 from steward.core.keyfile import KeyFile
 
 SEALED_FORMAT = b"\x01"
+_KEY_CACHE = "steward.plain_data_keys"
 NONCE_BYTES = 12
 TAG_BYTES = 16
 
@@ -101,10 +102,21 @@ def create_data_key(db: Session, kek: KeyEncryptionKeys, *, purpose: str) -> Dat
 
 
 def _plain_key(db: Session, kek: KeyEncryptionKeys, key_id: str) -> bytes:
+    # Unwrapped keys are remembered for the rest of the transaction only: a case's
+    # documents are sealed one after another, and each would otherwise re-read its key.
+    cache: dict[str, bytes] = db.info.setdefault(_KEY_CACHE, {})
+    if key_id in cache:
+        return cache[key_id]
     row = db.get(DataKey, key_id)
     if row is None or row.wrapped_key is None or row.kek_id is None:
         raise KeyDestroyed("This content has been destroyed and cannot be read.")
-    return kek.unwrap(row.wrapped_key, kek_id=row.kek_id, key_id=row.id)
+    cache[key_id] = kek.unwrap(row.wrapped_key, kek_id=row.kek_id, key_id=row.id)
+    return cache[key_id]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_plain_keys(session: Session, _transaction: SessionTransaction) -> None:
+    session.info.pop(_KEY_CACHE, None)
 
 
 def seal(
@@ -135,6 +147,7 @@ def open_sealed(
 def destroy_data_key(db: Session, *, key_id: str) -> DataKey:
     """Crypto-shred: overwrite the wrapped key. With SQLite's secure_delete on, the old bytes
     are zeroed in the file too."""
+    db.info.get(_KEY_CACHE, {}).pop(key_id, None)
     row = db.get(DataKey, key_id)
     if row is None:
         raise KeyDestroyed("No such data key.")
