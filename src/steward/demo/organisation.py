@@ -55,7 +55,7 @@ from steward.records.schemas import (
 )
 
 DEFAULT_SEED = 1989  # the Children Act
-DEFAULT_CASES = 3000
+DEFAULT_CASES = 2500
 YEARS = 8
 CASELOAD = 25  # open cases a caseworker carries
 DEMO_CLOSED_CASES = 10  # recently closed cases left assigned to each demo caseworker
