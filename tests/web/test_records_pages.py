@@ -609,6 +609,9 @@ def test_search_finds_only_what_the_reader_may_see_and_does_not_record_the_words
     page = client.get("/search", params={"q": "Featherstonehaugh"})
     assert page.status_code == 200
     assert f'href="/people/{mine.child.id}"' in page.text
+    # People who share a name are told apart by their date of birth.
+    assert mine.child.date_of_birth is not None
+    assert f"born {mine.child.date_of_birth.day} " in page.text
     assert f'href="/people/{theirs.child.id}"' not in page.text
     assert f'href="/documents/{theirs.document.id}"' not in page.text
     words = client.get("/search", params={"q": "children warm"})

@@ -39,6 +39,7 @@ class SearchHitRead(BaseModel):
     label: str = Field(description="The person's name, or the document's title")
     case_id: int | None
     case_number: str | None
+    date_of_birth: date | None = Field(None, description="People only")
 
 
 class BreakGlassRequest(BaseModel):
@@ -168,6 +169,7 @@ def search(
             label=hit.label,
             case_id=hit.case_id,
             case_number=hit.case_number,
+            date_of_birth=hit.date_of_birth,
         )
         for hit in service.search(db, actor, q)
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Float, Integer, Select, delete, select, text
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ class SearchHit:
     case_id: int | None
     label: str
     case_number: str | None
+    date_of_birth: date | None = None  # persons: tells apart people who share a name
 
 
 def _is_sqlite(db: Session) -> bool:
@@ -138,7 +140,13 @@ def search(db: Session, actor: Actor, query: str, *, limit: int = 50) -> list[Se
         .limit(limit)
     ).all()
     person_rows = db.execute(
-        select(SearchEntry.ref_id, Person.first_name, Person.last_name, matched.c.score)
+        select(
+            SearchEntry.ref_id,
+            Person.first_name,
+            Person.last_name,
+            Person.date_of_birth,
+            matched.c.score,
+        )
         .join(matched, matched.c.entry_id == SearchEntry.id)
         .join(Person, Person.id == SearchEntry.ref_id)
         .where(SearchEntry.kind == "person", visible_person(db, actor, SearchEntry.ref_id))
@@ -146,7 +154,7 @@ def search(db: Session, actor: Actor, query: str, *, limit: int = 50) -> list[Se
         .limit(limit)
     ).all()
     hits = [
-        SearchHit("person", r.ref_id, None, f"{r.first_name} {r.last_name}", None)
+        SearchHit("person", r.ref_id, None, f"{r.first_name} {r.last_name}", None, r.date_of_birth)
         for r in person_rows
     ]
     hits += [SearchHit("document", r.ref_id, r.case_id, r.title, r.case_number) for r in doc_rows]
