@@ -276,30 +276,15 @@ def sign_in(
 ) -> SignIn:
     now = clock.now()
     user = db.scalar(select(User).where(User.username == username.strip().lower()))
-    system = Actor.system()
     if user is None:
         _hasher.verify(_DUMMY_HASH, "timing-equaliser-for-unknown-users")
-        audit.record(db, system, EventTag.SIGNIN_FAILED, details={"reason": "unknown_user"})
+        _record_failure(db, None, "unknown_user")
         return SignIn(None, GENERIC_FAILURE)
     if not user.is_active:
-        audit.record(
-            db,
-            system,
-            EventTag.SIGNIN_FAILED,
-            subject_type="user",
-            subject_id=user.id,
-            details={"reason": "inactive"},
-        )
+        _record_failure(db, user, "inactive")
         return SignIn(None, GENERIC_FAILURE)
     if user.locked_until is not None and user.locked_until > now:
-        audit.record(
-            db,
-            system,
-            EventTag.SIGNIN_FAILED,
-            subject_type="user",
-            subject_id=user.id,
-            details={"reason": "locked"},
-        )
+        _record_failure(db, user, "locked")
         return SignIn(
             None,
             f"This account is locked after too many failed attempts. Try again after {user.locked_until:%H:%M} UTC, or ask an administrator.",
@@ -332,6 +317,18 @@ def _password_matches(password_hash: str, password: str) -> bool:
         return False
 
 
+def _record_failure(db: Session, user: User | None, reason: str) -> None:
+    # Recorded as the system: nobody is signed in yet.
+    audit.record(
+        db,
+        Actor.system(),
+        EventTag.SIGNIN_FAILED,
+        subject_type="user" if user else None,
+        subject_id=user.id if user else None,
+        details={"reason": reason},
+    )
+
+
 def _fail(
     db: Session,
     settings: Settings,
@@ -342,21 +339,13 @@ def _fail(
     needs_code: bool = False,
 ) -> SignIn:
     user.failed_signins += 1
-    system = Actor.system()
-    audit.record(
-        db,
-        system,
-        EventTag.SIGNIN_FAILED,
-        subject_type="user",
-        subject_id=user.id,
-        details={"reason": reason},
-    )
+    _record_failure(db, user, reason)
     if user.failed_signins >= settings.max_login_failures:
         user.locked_until = clock.now() + timedelta(minutes=settings.lockout_minutes)
         user.failed_signins = 0
         audit.record(
             db,
-            system,
+            Actor.system(),
             EventTag.ACCOUNT_LOCKED,
             subject_type="user",
             subject_id=user.id,
