@@ -30,6 +30,9 @@ from bench import RESULTS_DIR, log
 BENCHMARKS: dict[str, str] = {
     "audit_trail": "bench.audit_trail:run",
     "records_import": "bench.records_import:run",
+    "identity": "bench.identity:run",
+    "febrl_smoke": "bench.febrl_smoke:run",
+    "retention_sweep": "bench.retention_sweep:run",
 }
 
 Result = dict[str, Any]

@@ -1,7 +1,19 @@
 """Every table, imported in one place so Alembic and the test fixtures see the whole schema."""
 
+from steward.archives import models as archives_models
 from steward.core import audit, auth, crypto
 from steward.core.db import Base
+from steward.identity import models as identity_models
 from steward.records import models as records_models
+from steward.retention import models as retention_models
 
-__all__ = ["Base", "audit", "auth", "crypto", "records_models"]
+__all__ = [
+    "Base",
+    "archives_models",
+    "audit",
+    "auth",
+    "crypto",
+    "identity_models",
+    "records_models",
+    "retention_models",
+]

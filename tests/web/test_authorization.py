@@ -18,7 +18,15 @@ from steward.core import auth
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import ROLE_PERMISSIONS, Actor, Permission, Role
 from steward.records import service
-from steward.web import api, pages, records_api, records_pages
+from steward.web import (
+    api,
+    archives_pages,
+    identity_pages,
+    pages,
+    records_api,
+    records_pages,
+    retention_pages,
+)
 from steward.web.app import API_PREFIX
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
@@ -152,6 +160,9 @@ def _routes(app: FastAPI) -> set[tuple[str, str]]:
     for prefix, router in (
         ("", pages.router),
         ("", records_pages.router),
+        ("", identity_pages.router),
+        ("", retention_pages.router),
+        ("", archives_pages.router),
         (API_PREFIX, api.router),
         (API_PREFIX, records_api.router),
     ):

@@ -6,7 +6,18 @@ from typing import Annotated
 
 import typer
 
-from steward.cli import audit, db, demo, keys, records, tokens, users
+from steward.cli import (
+    archives,
+    audit,
+    db,
+    demo,
+    identity,
+    keys,
+    records,
+    retention,
+    tokens,
+    users,
+)
 from steward.cli.runtime import (
     StewardGroup,
     console,
@@ -35,6 +46,10 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(demo.app, name="demo")
 app.add_typer(records.import_app, name="import")
 app.add_typer(records.cases_app, name="cases")
+app.add_typer(identity.app, name="people")
+app.add_typer(retention.app, name="retention")
+app.add_typer(retention.disposal_app, name="disposal")
+app.add_typer(archives.app, name="archives")
 
 
 @app.command()

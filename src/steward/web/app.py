@@ -29,7 +29,15 @@ from steward.core.errors import (
     ValidationFailed,
 )
 from steward.records.service import NeedsBreakGlass
-from steward.web import api, pages, records_api, records_pages
+from steward.web import (
+    api,
+    archives_pages,
+    identity_pages,
+    pages,
+    records_api,
+    records_pages,
+    retention_pages,
+)
 from steward.web.rendering import render
 from steward.web.security import SecurityMiddleware
 
@@ -99,6 +107,9 @@ def create_app(
     _mount_static(app)
     app.include_router(pages.router)
     app.include_router(records_pages.router)
+    app.include_router(identity_pages.router)
+    app.include_router(retention_pages.router)
+    app.include_router(archives_pages.router)
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(records_api.router, prefix=API_PREFIX)
     _install_error_handlers(app)

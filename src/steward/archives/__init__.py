@@ -1,0 +1,1 @@
+"""The paper archive: locations, boxes, files in boxes, retrievals and destruction."""

@@ -1,0 +1,3 @@
+"""Tables of the archives domain."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Identity resolution: finding every record about one human through changed names and wrong data."""

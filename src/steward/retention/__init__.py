@@ -1,0 +1,1 @@
+"""Retention: a versioned schedule, person-based triggers, holds and proven disposal."""

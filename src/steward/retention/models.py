@@ -1,0 +1,3 @@
+"""Tables of the retention domain."""
+
+from __future__ import annotations
