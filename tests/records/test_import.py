@@ -305,6 +305,14 @@ def test_an_invalid_line_is_reported_by_number_and_imports_nothing_of_its_case(
         ),
         (lambda c: c.update(notes="x"), "notes: is not a field of the import format"),
         (
+            lambda c: c["documents"][0].update(created_on="2999-01-01"),
+            "documents[0].created_on: must be today or in the past",
+        ),
+        (
+            lambda c: c["persons"][0].update(date_of_birth="2999-01-01"),
+            "persons[0].date_of_birth: must be today or in the past",
+        ),
+        (
             lambda c: c.update(assigned_usernames=["nobody-here"]),
             "assigned_usernames[0]: there is no active staff account with this username",
         ),

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from steward.core import clock
 from steward.records.models import (
     CaseStatus,
     CaseType,
@@ -19,6 +29,17 @@ from steward.records.models import (
 )
 
 Name = Field(min_length=1, max_length=100)
+
+
+def _not_in_future(day: date) -> date:
+    if day > clock.today():
+        raise PydanticCustomError("date_in_future", "must be today or in the past")
+    return day
+
+
+# A date something happened (a document written, a birth, a death): never after today, so a
+# typed year like 2062 for 2026 is caught on every way in (form, API, import).
+PastDate = Annotated[date, AfterValidator(_not_in_future)]
 
 
 # C0 control characters other than tab and line breaks: never part of a name or a title, and
@@ -73,8 +94,8 @@ class PersonCreate(_Strict):
     first_name: str = Name
     middle_names: str | None = Field(None, max_length=200)
     last_name: str = Name
-    date_of_birth: date | None = None
-    date_of_death: date | None = None
+    date_of_birth: PastDate | None = None
+    date_of_death: PastDate | None = None
     gender: str | None = Field(None, max_length=40)
     is_professional: bool = False
     organisation: str | None = Field(None, max_length=200)
@@ -120,7 +141,7 @@ class CaseCreate(_Strict):
 class DocumentMeta(_Strict):
     title: str = Field(min_length=1, max_length=300)
     kind: DocumentKind
-    created_on: date
+    created_on: PastDate
     security_marking: SecurityMarking = SecurityMarking.OFFICIAL_SENSITIVE
     provenance: Provenance = Provenance.STAFF
     author_name: str | None = Field(None, max_length=200)
@@ -157,7 +178,7 @@ class DocumentRead(BaseModel):
     case_id: int
     title: str
     kind: DocumentKind
-    created_on: date
+    created_on: PastDate
     security_marking: SecurityMarking
     provenance: Provenance
     author_name: str | None

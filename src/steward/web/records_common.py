@@ -3,7 +3,6 @@ form, reading the uploaded file, and serving a document's file safely."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -12,7 +11,6 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from steward.core import clock
 from steward.core.errors import ValidationFailed
 from steward.records import service
 from steward.records.models import Case, RecordClass
@@ -30,6 +28,8 @@ FIELD_MESSAGES = {
     "record_class": "Choose a class of the file plan",
 }
 
+FUTURE_MESSAGES = {"created_on": "The date the document was created must be today or in the past"}
+
 # A downloaded file is never rendered as a page of this site: no scripts, no plugins, no
 # same-origin access even if a browser were persuaded to show it.
 DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
@@ -38,15 +38,13 @@ DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
 def document_meta(**fields: Any) -> DocumentMeta:
     """The document's details, or ValidationFailed naming each field that is wrong."""
     errors: dict[str, str] = {}
-    created_on = fields.get("created_on")
-    if isinstance(created_on, date) and created_on > clock.today():
-        errors["created_on"] = "The date the document was created must be today or in the past"
     try:
         meta = DocumentMeta(**fields)
     except ValidationError as exc:
         for err in exc.errors():
             field = str(err["loc"][0]) if err["loc"] else "title"
-            errors.setdefault(field, FIELD_MESSAGES.get(field, "Check this answer"))
+            message = FUTURE_MESSAGES if err["type"] == "date_in_future" else FIELD_MESSAGES
+            errors.setdefault(field, message.get(field, "Check this answer"))
         meta = None
     if errors or meta is None:
         raise ValidationFailed("Check the document's details.", errors=errors)

@@ -25,7 +25,6 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Annotated, Any, BinaryIO
 
 from pydantic import (
@@ -58,7 +57,13 @@ from steward.records.models import (
     RecordClass,
     SecurityMarking,
 )
-from steward.records.schemas import CaseCreate, DocumentMeta, IdentifierIn, PersonCreate
+from steward.records.schemas import (
+    CaseCreate,
+    DocumentMeta,
+    IdentifierIn,
+    PastDate,
+    PersonCreate,
+)
 from steward.records.service import cases, documents, file_plan, persons
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
@@ -116,7 +121,7 @@ class ImportDocument(BaseModel):
 
     title: str = Field(min_length=1, max_length=300)
     kind: DocumentKind
-    created_on: date
+    created_on: PastDate
     security_marking: SecurityMarking = SecurityMarking.OFFICIAL_SENSITIVE
     provenance: Provenance = Provenance.STAFF
     author_name: str | None = Field(None, max_length=200)
