@@ -105,7 +105,8 @@ def test_a_person_in_detail_with_only_the_visible_cases(
     assert person["address_withheld"] is True
     assert person["other_names"][0]["last_name"] == "Kowalska"
     assert person["addresses"][0]["from_date"] == "2022-05-01"
-    assert [c["id"] for c in person["cases"]] == [record.case.id]
+    assert [(c["id"], c["role"]) for c in person["cases"]] == [(record.case.id, "child_subject")]
+    assert person["identifiers"] == [{"scheme": "la_ref", "value": f"LA-{record.case.id}"}]
     assert tags_for(db, "person", record.child.id)[-1] == "records:person:viewed"
 
 

@@ -229,6 +229,26 @@ class OtherNameRead(BaseModel):
     last_name: str | None
 
 
+class IdentifierRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    scheme: IdentifierScheme
+    value: str
+
+
+class ContactRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    kind: str
+    value: str
+
+
+class PersonCaseRead(CaseRead):
+    """A case the person is a party to, with the part they play in it."""
+
+    role: PartyRole
+
+
 class PersonDetail(PersonSummary):
     date_of_death: date | None
     gender: str | None
@@ -236,4 +256,6 @@ class PersonDetail(PersonSummary):
     address_withheld: bool
     other_names: list[OtherNameRead]
     addresses: list[AddressRead]
-    cases: list[CaseRead]
+    contacts: list[ContactRead]
+    identifiers: list[IdentifierRead]
+    cases: list[PersonCaseRead]

@@ -16,13 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from steward.core.permissions import Permission
 from steward.records import service
-from steward.records.models import DocumentKind, Provenance, SecurityMarking
+from steward.records.models import DocumentKind, PartyRole, Provenance, SecurityMarking
 from steward.records.schemas import (
     AddressRead,
     CaseDetail,
     CaseRead,
+    ContactRead,
     DocumentRead,
+    IdentifierRead,
     OtherNameRead,
+    PersonCaseRead,
     PersonDetail,
     PersonSummary,
 )
@@ -94,7 +97,12 @@ def get_person(db: DB, actor: ApiActor, person_id: int) -> PersonDetail:
         address_withheld=person.address_withheld,
         other_names=[OtherNameRead.model_validate(n) for n in person.names],
         addresses=[AddressRead.model_validate(a) for a in person.addresses],
-        cases=[CaseRead.model_validate(c) for c, _ in cases],
+        contacts=[ContactRead.model_validate(c) for c in person.contacts],
+        identifiers=[IdentifierRead.model_validate(i) for i in person.identifiers],
+        cases=[
+            PersonCaseRead(**CaseRead.model_validate(case).model_dump(), role=PartyRole(role))
+            for case, role in cases
+        ],
     )
 
 
