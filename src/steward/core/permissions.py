@@ -30,6 +30,8 @@ class Permission(StrEnum):
     CASES_BREAK_GLASS = "cases:break_glass"
     RETENTION_MANAGE = "retention:manage"
     RETENTION_APPROVE = "retention:approve"
+    ARCHIVES_MANAGE = "archives:manage"
+    ARCHIVES_REQUEST = "archives:request"
     SAR_MANAGE = "sar:manage"
     TRAINING_MANAGE = "training:manage"
     TRAINING_VIEW_COMPLIANCE = "training:view_compliance"
@@ -46,7 +48,12 @@ _STAFF = frozenset({Permission.TOKENS_OWN})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CASEWORKER: _STAFF
-    | {Permission.CASES_READ_ASSIGNED, Permission.CASES_WRITE, Permission.CASES_BREAK_GLASS},
+    | {
+        Permission.CASES_READ_ASSIGNED,
+        Permission.CASES_WRITE,
+        Permission.CASES_BREAK_GLASS,
+        Permission.ARCHIVES_REQUEST,
+    },
     Role.MANAGER: _STAFF
     | {
         Permission.CASES_READ_ASSIGNED,
@@ -54,12 +61,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.CASES_WRITE,
         Permission.CASES_BREAK_GLASS,
         Permission.TRAINING_VIEW_COMPLIANCE,
+        Permission.ARCHIVES_REQUEST,
     },
     Role.IG_OFFICER: _STAFF
     | {
         Permission.CASES_READ_ALL,
         Permission.RETENTION_MANAGE,
         Permission.RETENTION_APPROVE,
+        Permission.ARCHIVES_MANAGE,
+        Permission.ARCHIVES_REQUEST,
         Permission.SAR_MANAGE,
         Permission.INTAKE_REVIEW,
         Permission.TRAINING_VIEW_COMPLIANCE,
@@ -70,6 +80,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.CASES_READ_ALL,
         Permission.RETENTION_MANAGE,
         Permission.RETENTION_APPROVE,
+        Permission.ARCHIVES_MANAGE,
+        Permission.ARCHIVES_REQUEST,
         Permission.SAR_MANAGE,
         Permission.INTAKE_REVIEW,
         Permission.TRAINING_MANAGE,
@@ -103,6 +115,8 @@ PERMISSION_DESCRIPTIONS: dict[Permission, str] = {
     Permission.CASES_BREAK_GLASS: "Open an unassigned case in an emergency, with a logged reason",
     Permission.RETENTION_MANAGE: "Manage the retention schedule, holds and disposal lists",
     Permission.RETENTION_APPROVE: "Approve retention schedules and destruction",
+    Permission.ARCHIVES_MANAGE: "Run the paper archive: locations, boxes, retrievals, certificates",
+    Permission.ARCHIVES_REQUEST: "Ask for a paper file of a case you may read to be retrieved",
     Permission.SAR_MANAGE: "Handle subject access requests",
     Permission.TRAINING_MANAGE: "Manage courses and training requirements",
     Permission.TRAINING_VIEW_COMPLIANCE: "See who has completed their training",
