@@ -42,6 +42,7 @@ class Permission(StrEnum):
     AUDIT_READ = "audit:read"
     USERS_MANAGE = "users:manage"
     TOKENS_OWN = "tokens:own"
+    PEOPLE_MANAGE = "people:manage"
 
 
 _STAFF = frozenset({Permission.TOKENS_OWN})
@@ -71,6 +72,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.ARCHIVES_MANAGE,
         Permission.ARCHIVES_REQUEST,
         Permission.SAR_MANAGE,
+        Permission.PEOPLE_MANAGE,
         Permission.INTAKE_REVIEW,
         Permission.TRAINING_VIEW_COMPLIANCE,
         Permission.ASSURANCE_VIEW,
@@ -83,6 +85,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.ARCHIVES_MANAGE,
         Permission.ARCHIVES_REQUEST,
         Permission.SAR_MANAGE,
+        Permission.PEOPLE_MANAGE,
         Permission.INTAKE_REVIEW,
         Permission.TRAINING_MANAGE,
         Permission.TRAINING_VIEW_COMPLIANCE,
@@ -127,6 +130,7 @@ PERMISSION_DESCRIPTIONS: dict[Permission, str] = {
     Permission.AUDIT_READ: "Read the audit trail",
     Permission.USERS_MANAGE: "Manage staff accounts",
     Permission.TOKENS_OWN: "Create and revoke your own API tokens",
+    Permission.PEOPLE_MANAGE: "Import the legacy person index, train matching, merge person records",
 }
 
 

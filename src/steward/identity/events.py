@@ -1,0 +1,12 @@
+"""Audit tags of the identity domain (ids and counts only: never the names searched for)."""
+
+from enum import StrEnum
+
+
+class IdentityEvent(StrEnum):
+    PEOPLE_IMPORTED = "identity:people:imported"
+    MODEL_TRAINED = "identity:model:trained"
+    SEARCH_RUN = "identity:search:run"
+    DUPLICATES_LISTED = "identity:duplicates:listed"
+    PERSON_MERGED = "identity:person:merged"
+    PERSON_UNMERGED = "identity:person:unmerged"

@@ -1,0 +1,202 @@
+"""The comparisons a candidate is scored on, their levels, and the banding rules. Pure.
+
+Each comparison is defined once, here, as an ordered list of levels. Every level carries the
+SQL condition Splink evaluates while training (DuckDB) and is mirrored by the Python function
+``compare`` used at lookup time, so the weights Splink learns are the weights we apply. The
+first level of each comparison is its null level (nothing to compare; weight 0).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import jellyfish
+
+from steward.identity.keys import Profile
+
+FUZZY = 0.88  # Jaro-Winkler similarity from which two names count as one misspelt
+
+
+@dataclass(frozen=True)
+class Level:
+    label: str
+    sql: str
+    tf_column: str | None = None  # exact-match level whose weight depends on the value's rarity
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    levels: tuple[Level, ...]
+
+
+def _null(*cols: str) -> Level:
+    cond = " OR ".join(f"{c}_l IS NULL OR {c}_r IS NULL" for c in cols)
+    return Level("missing", cond)
+
+
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison(
+        "first_name",
+        (
+            _null("first_name"),
+            Level("same first name", "first_name_l = first_name_r", "first_name"),
+            Level("nickname", "list_has_any(first_forms_l, first_forms_r)"),
+            Level(
+                "first and middle names swapped",
+                "list_contains(given_names_r, first_name_l) OR list_contains(given_names_l, first_name_r)",
+            ),
+            Level(
+                "first name spelt similarly",
+                f"jaro_winkler_similarity(first_name_l, first_name_r) >= {FUZZY}",
+            ),
+            Level("different first name", "ELSE"),
+        ),
+    ),
+    Comparison(
+        "last_name",
+        (
+            _null("last_name"),
+            Level("same surname", "last_name_l = last_name_r", "last_name"),
+            Level("shares a surname", "list_has_any(surnames_l, surnames_r)"),
+            Level(
+                "surname spelt similarly",
+                f"jaro_winkler_similarity(last_name_l, last_name_r) >= {FUZZY}",
+            ),
+            Level("different surname", "ELSE"),
+        ),
+    ),
+    Comparison(
+        "middle_names",
+        (
+            _null("middle_names"),
+            Level("same middle names", "middle_names_l = middle_names_r"),
+            Level(
+                "same middle initial", "substr(middle_names_l, 1, 1) = substr(middle_names_r, 1, 1)"
+            ),
+            Level("different middle names", "ELSE"),
+        ),
+    ),
+    Comparison(
+        "dob",
+        (
+            _null("dob"),
+            Level("same date of birth", "dob_l = dob_r"),
+            Level(
+                "DOB day and month swapped",
+                "year(dob_l) = year(dob_r) AND month(dob_l) = day(dob_r) AND day(dob_l) = month(dob_r)",
+            ),
+            Level(
+                "DOB differs in one part",
+                "(year(dob_l) = year(dob_r) AND month(dob_l) = month(dob_r))"
+                " OR (year(dob_l) = year(dob_r) AND day(dob_l) = day(dob_r))"
+                " OR (month(dob_l) = month(dob_r) AND day(dob_l) = day(dob_r))",
+            ),
+            Level("different date of birth", "ELSE"),
+        ),
+    ),
+    Comparison(
+        "location",
+        (
+            Level(
+                "missing",
+                "(postcode_l IS NULL AND address_l IS NULL) OR (postcode_r IS NULL AND address_r IS NULL)",
+            ),
+            Level("same postcode", "postcode_l = postcode_r", "postcode"),
+            Level("same address", "address_l = address_r"),
+            Level("same postcode district", "district_l = district_r"),
+            Level("different place", "ELSE"),
+        ),
+    ),
+)
+
+BY_NAME = {c.name: c for c in COMPARISONS}
+
+
+def _jw(a: str, b: str) -> float:
+    return float(jellyfish.jaro_winkler_similarity(a, b))
+
+
+def first_name_level(q: Profile, c: Profile) -> int:
+    if not q.first_name or not c.first_name:
+        return 0
+    if q.first_name == c.first_name:
+        return 1
+    if q.first_forms & c.first_forms:
+        return 2
+    if q.first_name in c.given_names or c.first_name in q.given_names:
+        return 3
+    if _jw(q.first_name, c.first_name) >= FUZZY:
+        return 4
+    return 5
+
+
+def last_name_level(q: Profile, c: Profile) -> int:
+    if not q.last_name or not c.last_name:
+        return 0
+    if q.last_name == c.last_name:
+        return 1
+    if q.surnames & c.surnames:
+        return 2
+    names = {q.last_name} | {s for s in q.surnames if " " not in s}
+    if max(_jw(n, c.last_name) for n in names) >= FUZZY:
+        return 3
+    return 4
+
+
+def middle_level(q: Profile, c: Profile) -> int:
+    if not q.middle_names or not c.middle_names:
+        return 0
+    if q.middle_names == c.middle_names:
+        return 1
+    if q.middle_names[0] == c.middle_names[0]:
+        return 2
+    return 3
+
+
+def dob_level(q: date | None, c: date | None) -> int:
+    if q is None or c is None:
+        return 0
+    if q == c:
+        return 1
+    if q.year == c.year and q.month == c.day and q.day == c.month:
+        return 2
+    same = (q.year == c.year) + (q.month == c.month) + (q.day == c.day)
+    return 3 if same >= 2 else 4
+
+
+def location_level(q: Profile, c: Profile) -> tuple[int, str | None]:
+    """The best level over every postcode the query gives, and the postcode that matched."""
+    if (not q.postcodes and not q.address) or (not c.postcodes and not c.address):
+        return 0, None
+    for pc in q.postcodes:
+        if pc in c.postcodes:
+            return 1, pc
+    if q.address and q.address == c.address:
+        return 2, None
+    q_districts = {p.split(" ")[0] for p in q.postcodes}
+    if any(p.split(" ")[0] in q_districts for p in c.postcodes):
+        return 3, None
+    return 4, None
+
+
+# The levels at which a given name or a DOB contradicts "same person": a relative sharing
+# surname and address (twins, a parent and child of one name) differs exactly here.
+FIRST_NAME_DIFFERENT = 5
+DOB_DIFFERENT = 4
+
+
+def log2_odds(probability: float) -> float:
+    p = min(max(probability, 1e-12), 1 - 1e-12)
+    return math.log2(p / (1 - p))
+
+
+def probability(weight: float) -> float:
+    if weight > 60:
+        return 1.0
+    if weight < -60:
+        return 0.0
+    odds: float = math.pow(2.0, weight)
+    return odds / (1 + odds)

@@ -1,0 +1,45 @@
+"""The identity domain's public use-cases. Other domains and the adapters import from here."""
+
+from steward.identity.indexer import index_missing, index_persons
+from steward.identity.service.duplicates import (
+    MergeView,
+    find_duplicates,
+    merge_persons,
+    merges_of,
+    possible_duplicates,
+    unmerge_persons,
+)
+from steward.identity.service.importer import import_people_csv
+from steward.identity.service.search import find_people, parse_dob, require_search
+from steward.identity.service.train import current_model, train_model
+from steward.identity.service.types import (
+    Candidate,
+    DuplicateCluster,
+    MatchModelInfo,
+    PeopleImportReport,
+    PersonQuery,
+    RowProblem,
+)
+
+__all__ = [
+    "Candidate",
+    "DuplicateCluster",
+    "MatchModelInfo",
+    "MergeView",
+    "PeopleImportReport",
+    "PersonQuery",
+    "RowProblem",
+    "current_model",
+    "find_duplicates",
+    "find_people",
+    "import_people_csv",
+    "index_missing",
+    "index_persons",
+    "merge_persons",
+    "merges_of",
+    "parse_dob",
+    "possible_duplicates",
+    "require_search",
+    "train_model",
+    "unmerge_persons",
+]

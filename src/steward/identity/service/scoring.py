@@ -1,0 +1,227 @@
+"""Scoring one candidate against a query with the trained Fellegi-Sunter weights.
+
+The newest trained model (m/u per level and term-frequency tables) is read once per process
+and kept while its version stays the newest. Before any training, built-in starting weights
+(Splink's EM on generated UK-style records) let search work on a fresh install.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from steward.identity import policy
+from steward.identity.keys import Profile
+from steward.identity.models import MatchLevel, MatchModel, TermFrequency
+from steward.identity.service.types import Band
+
+# (comparison, level) -> (m, u): the starting point until `steward people train` has run.
+DEFAULT_MU: dict[tuple[str, int], tuple[float, float]] = {
+    ("first_name", 1): (0.711, 0.00282),
+    ("first_name", 2): (0.085, 0.0009),
+    ("first_name", 3): (0.069, 0.00305),
+    ("first_name", 4): (0.080, 0.00221),
+    ("first_name", 5): (0.055, 0.991),
+    ("last_name", 1): (0.716, 0.0044),
+    ("last_name", 2): (0.044, 0.00031),
+    ("last_name", 3): (0.074, 0.00157),
+    ("last_name", 4): (0.167, 0.9937),
+    ("middle_names", 1): (0.927, 0.00378),
+    ("middle_names", 2): (0.015, 0.0519),
+    ("middle_names", 3): (0.058, 0.944),
+    ("dob", 1): (0.719, 0.00097),
+    ("dob", 2): (0.114, 0.00015),
+    ("dob", 3): (0.133, 0.00455),
+    ("dob", 4): (0.034, 0.994),
+    ("location", 1): (0.454, 0.00401),
+    ("location", 2): (0.135, 0.00034),
+    ("location", 3): (0.001, 0.00026),
+    ("location", 4): (0.411, 0.995),
+}
+DEFAULT_PRIOR = 1e-5
+
+# A "match" needs this posterior probability and no contradicting given name or DOB.
+MATCH_PROBABILITY = 0.99
+# Below this total match weight (bits) a candidate is not worth a reviewer's time.
+POSSIBLE_WEIGHT = -8.0
+# Term frequencies are kept only for values this many persons share (see TermFrequency).
+TF_MIN_COUNT = 5
+_TF_CAP_BITS = 8.0  # a very rare value says a lot, but not enough to outvote a wrong DOB
+
+
+@dataclass(frozen=True)
+class ActiveModel:
+    version: int  # 0: the built-in starting weights
+    prior_bits: float
+    mu: dict[tuple[str, int], tuple[float, float]]
+    tf: dict[str, dict[str, float]]
+    tf_floor: float
+
+    def weight(self, comparison: str, level: int) -> float:
+        m, u = self.mu[(comparison, level)]
+        return math.log2(max(m, 1e-9) / max(u, 1e-9))
+
+    def tf_adjustment(self, comparison: str, level: int, value: str) -> float:
+        """Splink's term-frequency adjustment: log2(u / tf(value)) on an exact-match level."""
+        column = policy.BY_NAME[comparison].levels[level].tf_column
+        if column is None or column not in self.tf:
+            return 0.0
+        frequency = self.tf[column].get(value, self.tf_floor)
+        u = self.mu[(comparison, level)][1]
+        bits = math.log2(max(u, 1e-9) / max(frequency, 1e-9))
+        return max(-_TF_CAP_BITS, min(_TF_CAP_BITS, bits))
+
+
+_DEFAULT = ActiveModel(0, policy.log2_odds(DEFAULT_PRIOR), DEFAULT_MU, {}, 0.0)
+_cache: dict[str, ActiveModel] = {}
+_lock = threading.Lock()
+
+
+def active_model(db: Session) -> ActiveModel:
+    newest = db.execute(
+        select(MatchModel.version, MatchModel.trained_at, MatchModel.prior, MatchModel.seconds)
+        .order_by(MatchModel.version.desc())
+        .limit(1)
+    ).first()
+    if newest is None:
+        return _DEFAULT
+    # Keyed on more than the version: a rolled-back training may reuse a version number.
+    key = repr(tuple(newest))
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    with _lock:
+        model = _load(db, newest[0])
+        _cache.clear()
+        _cache[key] = model
+        return model
+
+
+def _load(db: Session, version: int) -> ActiveModel:
+    row = db.get(MatchModel, version)
+    assert row is not None
+    mu = dict(DEFAULT_MU)
+    for level in db.scalars(select(MatchLevel).where(MatchLevel.model_version == version)):
+        mu[(level.comparison, level.level)] = (level.m_probability, level.u_probability)
+    tf: dict[str, dict[str, float]] = {}
+    for column, value, frequency in db.execute(
+        select(TermFrequency.column, TermFrequency.value, TermFrequency.frequency).where(
+            TermFrequency.model_version == version
+        )
+    ):
+        tf.setdefault(column, {})[value] = frequency
+    floor = 2.0 / max(row.record_count, 1)
+    return ActiveModel(version, policy.log2_odds(row.prior), mu, tf, floor)
+
+
+@dataclass(frozen=True)
+class Scored:
+    weight: float
+    probability: float
+    band: Band | None
+    reasons: tuple[str, ...]
+
+
+def score(model: ActiveModel, q: Profile, c: Profile, *, previous: frozenset[str]) -> Scored:
+    """``previous``: the query's previous surnames (normalised), to say which surname matched."""
+    first = policy.first_name_level(q, c)
+    last = policy.last_name_level(q, c)
+    middle = policy.middle_level(q, c)
+    dob = policy.dob_level(q.dob, c.dob)
+    place, matched_postcode = policy.location_level(q, c)
+    weight = model.prior_bits
+    for name, level in (
+        ("first_name", first),
+        ("last_name", last),
+        ("middle_names", middle),
+        ("dob", dob),
+        ("location", place),
+    ):
+        if level:
+            weight += model.weight(name, level)
+    if first == 1:
+        weight += model.tf_adjustment("first_name", 1, c.first_name)
+    if last == 1:
+        weight += model.tf_adjustment("last_name", 1, c.last_name)
+    if place == 1 and matched_postcode:
+        weight += model.tf_adjustment("location", 1, matched_postcode)
+    p = policy.probability(weight)
+    contradicted = first == policy.FIRST_NAME_DIFFERENT or dob == policy.DOB_DIFFERENT
+    band: Band | None = None
+    if p >= MATCH_PROBABILITY and not contradicted:
+        band = "match"
+    elif weight >= POSSIBLE_WEIGHT:
+        band = "possible"
+    reasons = _reasons(q, c, first, last, middle, dob, place, matched_postcode, previous)
+    return Scored(weight, p, band, reasons)
+
+
+def _first_reason(q: Profile, c: Profile, level: int) -> str:
+    if level == 2:
+        shared = sorted((q.first_forms & c.first_forms) - {c.first_name}) or sorted(
+            q.first_forms & c.first_forms
+        )
+        return f"first name is a nickname of {shared[0].title()}"
+    return {
+        0: "first name missing",
+        1: "same first name",
+        3: "first and middle names swapped",
+        4: "first name spelt similarly",
+        5: "different first name",
+    }[level]
+
+
+def _last_reason(q: Profile, c: Profile, level: int, previous: frozenset[str]) -> str:
+    if level == 2:
+        if previous & c.surnames:
+            return "surname matches a previous surname"
+        return "shares part of a double-barrelled surname"
+    return {
+        0: "surname missing",
+        1: "same surname",
+        3: "surname spelt similarly",
+        4: "different surname",
+    }[level]
+
+
+def _reasons(
+    q: Profile,
+    c: Profile,
+    first: int,
+    last: int,
+    middle: int,
+    dob: int,
+    place: int,
+    matched_postcode: str | None,
+    previous: frozenset[str],
+) -> tuple[str, ...]:
+    reasons = [_first_reason(q, c, first), _last_reason(q, c, last, previous)]
+    if middle:
+        reasons.append(
+            {1: "same middle names", 2: "same middle initial", 3: "different middle names"}[middle]
+        )
+    reasons.append(
+        {
+            0: "DOB missing",
+            1: "same DOB",
+            2: "DOB day/month swapped",
+            3: "DOB differs in one part",
+            4: "different DOB",
+        }[dob]
+    )
+    if place == 1:
+        current = q.postcodes[0] if q.postcodes else None
+        reasons.append(
+            "same postcode"
+            if matched_postcode == current
+            else "same postcode as a previous address"
+        )
+    elif place:
+        reasons.append(
+            {2: "same address", 3: "same postcode district", 4: "different address"}[place]
+        )
+    return tuple(reasons)

@@ -1,0 +1,161 @@
+"""Training the match weights with Splink (Fellegi-Sunter, EM on DuckDB).
+
+Splink does what it does best here: estimate u-probabilities from random pairs, and
+m-probabilities by expectation maximisation over blocked pairs, on the persons we hold. The
+levels it trains are the ones in ``policy.COMPARISONS``; we read the m/u of each level back
+out of its saved model and serve lookups ourselves from indexed SQL.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from steward.identity.keys import Profile
+from steward.identity.policy import COMPARISONS
+
+# Defaults used where EM saw too few pairs to estimate a level (e.g. a tiny database).
+_FALLBACK_M = 0.01
+_FALLBACK_U = 0.01
+
+
+@dataclass(frozen=True)
+class TrainedLevel:
+    comparison: str
+    level: int
+    label: str
+    m: float
+    u: float
+
+
+@dataclass(frozen=True)
+class Trained:
+    levels: tuple[TrainedLevel, ...]
+    prior: float
+    settings_json: str
+    trainer: str
+
+
+def _nullable(text: str) -> str | None:
+    return text or None
+
+
+def _splink_rows(profiles: Sequence[Profile]) -> dict[str, list[Any]]:
+    cols: dict[str, list[Any]] = {
+        k: []
+        for k in [
+            "unique_id",
+            "first_name",
+            "first_forms",
+            "given_names",
+            "middle_names",
+            "last_name",
+            "surnames",
+            "dob",
+            "postcode",
+            "district",
+            "address",
+        ]
+    }
+    for i, p in enumerate(profiles):
+        postcode = p.postcodes[0] if p.postcodes else None
+        cols["unique_id"].append(i)
+        cols["first_name"].append(_nullable(p.first_name))
+        cols["first_forms"].append(sorted(p.first_forms))
+        cols["given_names"].append(sorted(p.given_names))
+        cols["middle_names"].append(_nullable(p.middle_names))
+        cols["last_name"].append(_nullable(p.last_name))
+        cols["surnames"].append(sorted(p.surnames))
+        cols["dob"].append(p.dob)
+        cols["postcode"].append(postcode)
+        cols["district"].append(postcode.split(" ")[0] if postcode else None)
+        cols["address"].append(_nullable(p.address))
+    return cols
+
+
+def _settings() -> dict[str, Any]:
+    comparisons = []
+    for comparison in COMPARISONS:
+        levels: list[dict[str, Any]] = []
+        for i, level in enumerate(comparison.levels):
+            entry: dict[str, Any] = {"sql_condition": level.sql, "label_for_charts": level.label}
+            if i == 0:
+                entry["is_null_level"] = True
+            if level.tf_column:
+                entry["tf_adjustment_column"] = level.tf_column
+                entry["tf_adjustment_weight"] = 1.0
+            levels.append(entry)
+        comparisons.append({"output_column_name": comparison.name, "comparison_levels": levels})
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "unique_id",
+        "comparisons": comparisons,
+        "blocking_rules_to_generate_predictions": [],
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": False,
+        "max_iterations": 20,
+    }
+
+
+def train(profiles: Sequence[Profile], *, sample: int = 300_000, seed: int = 1) -> Trained:
+    """Splink's EM on (a fixed-seed sample of) these profiles; m/u per level of each comparison."""
+    import duckdb  # heavy imports only when training
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import splink
+    from splink import DuckDBAPI, Linker, block_on
+
+    if len(profiles) > sample:
+        profiles = random.Random(seed).sample(list(profiles), sample)  # noqa: S311 - reproducible sample
+    table = pa.table(_splink_rows(profiles))
+    con = duckdb.connect()
+    db_api = DuckDBAPI(con)
+    frame = db_api.register(table, table_name="people")
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    linker = Linker(frame, _settings(), log_level=logging.WARNING)
+    linker.training.estimate_probability_two_random_records_match(
+        ["l.first_name = r.first_name AND l.last_name = r.last_name AND l.dob = r.dob"],
+        recall=0.6,
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+    # Two EM sessions, each blocking on what the other estimates, so every comparison is trained.
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("dob"), estimate_without_term_frequencies=True
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("last_name", "first_name"), estimate_without_term_frequencies=True
+    )
+    model = linker.misc.save_model_to_json()
+    con.close()
+    return Trained(
+        levels=_levels(model),
+        prior=float(model["probability_two_random_records_match"]),
+        settings_json=_json(model),
+        trainer=f"splink {splink.__version__}",
+    )
+
+
+def _levels(model: dict[str, Any]) -> tuple[TrainedLevel, ...]:
+    out: list[TrainedLevel] = []
+    for comparison, spec in zip(COMPARISONS, model["comparisons"], strict=True):
+        for i, level in enumerate(spec["comparison_levels"]):
+            if i == 0:
+                continue  # the null level carries no weight
+            m = level.get("m_probability") or _FALLBACK_M
+            u = level.get("u_probability") or _FALLBACK_U
+            out.append(
+                TrainedLevel(comparison.name, i, comparison.levels[i].label, float(m), float(u))
+            )
+    return tuple(out)
+
+
+def _json(model: dict[str, Any]) -> str:
+    import json
+
+    def default(value: object) -> str:
+        return value.isoformat() if isinstance(value, date) else str(value)
+
+    return json.dumps(model, default=default, sort_keys=True)
