@@ -1,0 +1,64 @@
+"""The archives domain's public use-cases. Other domains (retention, SAR) and adapters use these."""
+
+from steward.archives.service.access import may_see_file, sees_whole_archive
+from steward.archives.service.destruction import (
+    mark_for_destruction,
+    read_certificate,
+    reconcile_certificate,
+)
+from steward.archives.service.export import inventory_rows
+from steward.archives.service.files import FileView, add_file, files_without_box, view_file
+from steward.archives.service.importer import InventoryReport, import_inventory
+from steward.archives.service.places import (
+    box_by_barcode,
+    boxes_at,
+    create_box,
+    create_location,
+    get_location,
+    list_locations,
+    location_by_code,
+    move_box,
+    view_box,
+)
+from steward.archives.service.retrievals import (
+    cancel_retrieval,
+    get_retrieval,
+    hand_out,
+    list_retrievals,
+    read_retrieval,
+    request_retrieval,
+    return_retrieval,
+)
+from steward.archives.service.search import search_paper_files
+
+__all__ = [
+    "FileView",
+    "InventoryReport",
+    "add_file",
+    "box_by_barcode",
+    "boxes_at",
+    "cancel_retrieval",
+    "create_box",
+    "create_location",
+    "files_without_box",
+    "get_location",
+    "get_retrieval",
+    "hand_out",
+    "import_inventory",
+    "inventory_rows",
+    "list_locations",
+    "list_retrievals",
+    "location_by_code",
+    "mark_for_destruction",
+    "may_see_file",
+    "move_box",
+    "read_certificate",
+    "read_retrieval",
+    "reconcile_certificate",
+    "request_retrieval",
+    "return_retrieval",
+    "search_paper_files",
+    "sees_whole_archive",
+    "view_box",
+    "view_file",
+]

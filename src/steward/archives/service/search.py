@@ -1,0 +1,146 @@
+"""Search the paper archive by person: names (current and previous), date of birth, case number.
+
+Candidates come from indexed keys (surname, previous surname, their sound-alike keys, the
+birth date and the day/month-swapped birth date, the case number), so a search touches a few
+hundred rows however large the archive; each candidate name is then scored in Python with
+reasons (``steward.archives.matching``). The subject access request work reuses
+``search_paper_files`` as it is.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from steward.archives.events import ArchivesEvent
+from steward.archives.matching import THRESHOLD, QueryName, score_name
+from steward.archives.models import ArchiveBox, PaperFile, PaperFileName
+from steward.archives.names import NameKeys
+from steward.archives.schemas import NameRead, PaperFileHit, PaperSearch
+from steward.archives.service.access import sees_whole_archive
+from steward.core import audit
+from steward.core.errors import Forbidden
+from steward.core.permissions import Actor
+from steward.identity.normalise import dob_variants
+
+CASE_NUMBER_POINTS = 3.0
+# A very common surname without a birth date could match thousands of names; the nearest
+# are scored, the rest are not fetched at all.
+MAX_CANDIDATE_NAMES = 20_000
+
+
+def _keys(row: PaperFileName) -> NameKeys:
+    return NameKeys(
+        normalised=row.normalised_name,
+        forename=row.forename_key,
+        forename_phonetic=row.forename_phonetic,
+        surname=row.surname_key,
+        surname_phonetic=row.surname_phonetic,
+        other_surname=row.other_surname_key,
+        other_surname_phonetic=row.other_surname_phonetic,
+    )
+
+
+def _candidate_filter(names: list[QueryName], query: PaperSearch) -> ColumnElement[bool] | None:
+    surnames = {k for n in names for k in (n.keys.surname, n.keys.other_surname) if k}
+    sounds = {
+        k for n in names for k in (n.keys.surname_phonetic, n.keys.other_surname_phonetic) if k
+    }
+    clauses: list[ColumnElement[bool]] = []
+    if surnames:
+        clauses += [
+            PaperFileName.surname_key.in_(surnames),
+            PaperFileName.other_surname_key.in_(surnames),
+        ]
+    if sounds:
+        clauses += [
+            PaperFileName.surname_phonetic.in_(sounds),
+            PaperFileName.other_surname_phonetic.in_(sounds),
+        ]
+    if query.date_of_birth is not None and names:
+        # A mistyped surname is still found through the birth date.
+        clauses.append(PaperFileName.date_of_birth.in_(dob_variants(query.date_of_birth)))
+    return or_(*clauses) if clauses else None
+
+
+def search_paper_files(db: Session, *, actor: Actor, query: PaperSearch) -> list[PaperFileHit]:
+    """Paper files that may hold the person, best first, each with the reasons it was offered.
+
+    Only those who may read cases broadly may search the archive by person: a hit shows
+    names from files of any case. The search is audited without the words searched for."""
+    if not sees_whole_archive(actor):
+        raise Forbidden("Searching the paper archive by person is for information governance.")
+    names = [QueryName.of(n) for n in query.names]
+    scores: dict[int, tuple[float, list[str]]] = {}
+    matched: dict[int, list[PaperFileName]] = defaultdict(list)
+
+    where = _candidate_filter(names, query)
+    if where is not None:
+        rows = db.scalars(select(PaperFileName).where(where).limit(MAX_CANDIDATE_NAMES))
+        for row in rows:
+            score = score_name(names, query.date_of_birth, _keys(row), row.date_of_birth)
+            if score.points < THRESHOLD:
+                continue
+            matched[row.paper_file_id].append(row)
+            best = scores.get(row.paper_file_id)
+            if best is None or score.points > best[0]:
+                scores[row.paper_file_id] = (score.points, list(score.reasons))
+
+    case_number = query.case_number.strip().upper() if query.case_number else None
+    if case_number:
+        for file_id in db.scalars(select(PaperFile.id).where(PaperFile.case_number == case_number)):
+            points, reasons = scores.get(file_id, (0.0, []))
+            scores[file_id] = (points + CASE_NUMBER_POINTS, [*reasons, "case number"])
+
+    ranked = sorted(scores.items(), key=lambda item: (-item[1][0], item[0]))[: query.limit]
+    hits = _hits(db, ranked, matched)
+    audit.record(
+        db,
+        actor,
+        ArchivesEvent.SEARCH_RUN,
+        details={
+            "names": len(query.names),
+            "by_dob": query.date_of_birth is not None,
+            "by_case": case_number is not None,
+            "results": len(hits),
+        },
+    )
+    return hits
+
+
+def _hits(
+    db: Session,
+    ranked: list[tuple[int, tuple[float, list[str]]]],
+    matched: dict[int, list[PaperFileName]],
+) -> list[PaperFileHit]:
+    ids = [file_id for file_id, _ in ranked]
+    files = {
+        f.id: f
+        for f in db.scalars(
+            select(PaperFile)
+            .where(PaperFile.id.in_(ids))
+            .options(selectinload(PaperFile.box).selectinload(ArchiveBox.location))
+        )
+    }
+    hits = []
+    for file_id, (points, reasons) in ranked:
+        f = files[file_id]
+        hits.append(
+            PaperFileHit(
+                paper_file_id=f.id,
+                file_reference=f.file_reference,
+                case_number=f.case_number,
+                case_id=f.case_id,
+                status=f.status,
+                box_barcode=f.box.barcode if f.box else None,
+                location_code=f.box.location.code if f.box and f.box.location else None,
+                date_from=f.date_from,
+                date_to=f.date_to,
+                score=round(points, 2),
+                reasons=reasons,
+                matched_names=[NameRead.model_validate(n) for n in matched.get(file_id, [])],
+            )
+        )
+    return hits
