@@ -10,6 +10,10 @@ person is still found when one field is wrong:
 - ``sp``  surname sound + postcode       DOB wrong and first name unusual
 - ``fp``  given name + postcode          surname changed and DOB wrong
 - ``do``  DOB + postcode district        surname changed and first name misspelt
+- ``fym``/``fmd`` given name + DOB year-month / month-day   surname changed and DOB mistyped
+- ``fgy`` first + middle name + birth year                 surname changed, day and month wrong
+- ``f3s`` first three letters + surname sound               a diminutive outside the table
+- ``pi``/``ai`` postcode / address + given-name initial     name misspelt and DOB wrong
 
 A query builds its keys from every name and postcode it has (current and previous) and from
 the DOB's plausible variants (day/month swap), so the stored side never needs variants.
@@ -145,15 +149,20 @@ def _given_forms(profile: Profile) -> set[str]:
     return forms
 
 
+def _initials(profile: Profile) -> set[str]:
+    return {g[0] for g in profile.given_names}
+
+
 def key_strings(profile: Profile, *, dob_errors: bool = False) -> set[str]:
     """Blocking keys as text; ``dob_errors`` adds the DOB variants (for queries)."""
     givens = _given_forms(profile)
+    plain = set(profile.first_forms) | set(profile.given_names)
     first_only = set(profile.first_forms)
+    prefixes = {g[:3] for g in profile.given_names if len(g) >= 3}
     sounds = {phonetic_key(s) for s in profile.surnames} - {""}
     dobs: set[date] = set()
     if profile.dob is not None:
         dobs = set(dob_variants(profile.dob)) if dob_errors else {profile.dob}
-    years = {d.year for d in dobs}
     districts = {p.split(" ")[0] for p in profile.postcodes}
     keys: set[str] = set()
     for d in dobs:
@@ -161,12 +170,21 @@ def key_strings(profile: Profile, *, dob_errors: bool = False) -> set[str]:
         keys.update(f"sd|{s}|{iso}" for s in sounds)
         keys.update(f"fd|{g}|{iso}" for g in givens)
         keys.update(f"do|{iso}|{o}" for o in districts)
+        keys.update(f"fym|{f}|{iso[:7]}" for f in plain)
+        keys.update(f"fmd|{f}|{iso[5:]}" for f in plain)
+        keys.update(f"fsy|{f}|{s}|{d.year}" for f in first_only for s in sounds)
+        if profile.middle_names:
+            middle = profile.middle_names.split()[0]
+            keys.update(f"fgy|{f}|{middle}|{d.year}" for f in first_only)
     for s in sounds:
-        keys.update(f"fsy|{f}|{s}|{y}" for f in first_only for y in years)
-        keys.update(f"fs|{f}|{s}" for f in first_only)
+        keys.update(f"fs|{g}|{s}" for g in givens)
+        keys.update(f"f3s|{p}|{s}" for p in prefixes)
         keys.update(f"sp|{s}|{p}" for p in profile.postcodes)
-    for g in givens:
-        keys.update(f"fp|{g}|{p}" for p in profile.postcodes)
+    for p in profile.postcodes:
+        keys.update(f"fp|{g}|{p}" for g in givens)
+        keys.update(f"pi|{p}|{i}" for i in _initials(profile))
+    if profile.address:
+        keys.update(f"ai|{profile.address}|{i}" for i in _initials(profile))
     return keys
 
 

@@ -37,6 +37,14 @@ def _null(*cols: str) -> Level:
     return Level("missing", cond)
 
 
+def _fuzzy_sql(col: str) -> str:
+    l, r = f"{col}_l", f"{col}_r"
+    return (
+        f"damerau_levenshtein({l}, {r}) <= 1 OR (jaro_winkler_similarity({l}, {r}) >= {FUZZY}"
+        f" AND abs(length({l}) - length({r})) <= 1)"
+    )
+
+
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "first_name",
@@ -48,10 +56,7 @@ COMPARISONS: tuple[Comparison, ...] = (
                 "first and middle names swapped",
                 "list_contains(given_names_r, first_name_l) OR list_contains(given_names_l, first_name_r)",
             ),
-            Level(
-                "first name spelt similarly",
-                f"jaro_winkler_similarity(first_name_l, first_name_r) >= {FUZZY}",
-            ),
+            Level("first name spelt similarly", _fuzzy_sql("first_name")),
             Level("different first name", "ELSE"),
         ),
     ),
@@ -61,10 +66,7 @@ COMPARISONS: tuple[Comparison, ...] = (
             _null("last_name"),
             Level("same surname", "last_name_l = last_name_r", "last_name"),
             Level("shares a surname", "list_has_any(surnames_l, surnames_r)"),
-            Level(
-                "surname spelt similarly",
-                f"jaro_winkler_similarity(last_name_l, last_name_r) >= {FUZZY}",
-            ),
+            Level("surname spelt similarly", _fuzzy_sql("last_name")),
             Level("different surname", "ELSE"),
         ),
     ),
@@ -115,8 +117,13 @@ COMPARISONS: tuple[Comparison, ...] = (
 BY_NAME = {c.name: c for c in COMPARISONS}
 
 
-def _jw(a: str, b: str) -> float:
-    return float(jellyfish.jaro_winkler_similarity(a, b))
+def similar(a: str, b: str) -> bool:
+    """A misspelling: one edit (transpositions count once), or close and of near length.
+
+    Near length keeps "Marc" and "Marcus" (twins, say) apart while catching typed slips."""
+    if jellyfish.damerau_levenshtein_distance(a, b) <= 1:
+        return True
+    return abs(len(a) - len(b)) <= 1 and jellyfish.jaro_winkler_similarity(a, b) >= FUZZY
 
 
 def first_name_level(q: Profile, c: Profile) -> int:
@@ -128,7 +135,7 @@ def first_name_level(q: Profile, c: Profile) -> int:
         return 2
     if q.first_name in c.given_names or c.first_name in q.given_names:
         return 3
-    if _jw(q.first_name, c.first_name) >= FUZZY:
+    if similar(q.first_name, c.first_name):
         return 4
     return 5
 
@@ -141,7 +148,7 @@ def last_name_level(q: Profile, c: Profile) -> int:
     if q.surnames & c.surnames:
         return 2
     names = {q.last_name} | {s for s in q.surnames if " " not in s}
-    if max(_jw(n, c.last_name) for n in names) >= FUZZY:
+    if any(similar(n, c.last_name) for n in names):
         return 3
     return 4
 
@@ -186,6 +193,7 @@ def location_level(q: Profile, c: Profile) -> tuple[int, str | None]:
 # surname and address (twins, a parent and child of one name) differs exactly here.
 FIRST_NAME_DIFFERENT = 5
 DOB_DIFFERENT = 4
+DOB_CONSISTENT = frozenset({1, 2, 3})  # same, day/month swapped, one part mistyped
 
 
 def log2_odds(probability: float) -> float:

@@ -56,7 +56,7 @@ def _text(raw: dict[str, str | None], column: str) -> str:
     return (raw.get(column) or "").strip()
 
 
-def _check(line: int, raw: dict[str, str | None]) -> _Row | list[str]:
+def _check(line: int, raw: dict[str, str | None], notes: list[str]) -> _Row | list[str]:
     reasons: list[str] = []
     record_id = _text(raw, "record_id")
     if not _RECORD_ID.match(record_id):
@@ -79,7 +79,9 @@ def _check(line: int, raw: dict[str, str | None]) -> _Row | list[str]:
             reasons.append("dob: not a date written YYYY-MM-DD")
         else:
             if dob > clock.today() or dob < _EARLIEST_DOB:
-                reasons.append("dob: after today or before 1880")
+                # A slip in an old index; the person record still has to be found.
+                notes.append("dob: after today or before 1880; imported without a date of birth")
+                dob = None
     postcode_text = _text(raw, "postcode")
     # A mistyped postcode is kept as written: the record still counts, it just cannot match on it.
     postcode = normalise_postcode(postcode_text) or (postcode_text.upper() or None)
@@ -113,7 +115,8 @@ def _batches(path: Path, report: PeopleImportReport) -> Iterator[list[_Row]]:
             )
         for raw in reader:
             line = reader.line_num
-            checked = _check(line, raw)
+            notes: list[str] = []
+            checked = _check(line, raw, notes)
             if isinstance(checked, list):
                 report.problems += [RowProblem(line, r) for r in checked]
                 continue
@@ -125,6 +128,7 @@ def _batches(path: Path, report: PeopleImportReport) -> Iterator[list[_Row]]:
                 )
                 continue
             seen[checked.record_id] = line
+            report.notes += [RowProblem(line, n) for n in notes]
             batch.append(checked)
             if len(batch) >= BATCH:
                 yield batch

@@ -150,14 +150,25 @@ def score(model: ActiveModel, q: Profile, c: Profile, *, previous: frozenset[str
     if place == 1 and matched_postcode:
         weight += model.tf_adjustment("location", 1, matched_postcode)
     p = policy.probability(weight)
-    contradicted = first == policy.FIRST_NAME_DIFFERENT or dob == policy.DOB_DIFFERENT
     band: Band | None = None
-    if p >= MATCH_PROBABILITY and not contradicted:
+    if p >= MATCH_PROBABILITY and _may_be_match(first, dob, query_has_dob=q.dob is not None):
         band = "match"
     elif weight >= POSSIBLE_WEIGHT:
         band = "possible"
     reasons = _reasons(q, c, first, last, middle, dob, place, matched_postcode, previous)
     return Scored(weight, p, band, reasons)
+
+
+def _may_be_match(first: int, dob: int, *, query_has_dob: bool) -> bool:
+    """A relative sharing surname and address differs in given name or DOB: never a "match".
+
+    A record without a DOB cannot tell a parent from a child of the same name, so when the
+    query gives a DOB the record must agree with it (exactly or by a known slip) to be a match."""
+    if first == policy.FIRST_NAME_DIFFERENT:
+        return False
+    if query_has_dob:
+        return dob in policy.DOB_CONSISTENT
+    return True
 
 
 def _first_reason(q: Profile, c: Profile, level: int) -> str:

@@ -68,6 +68,7 @@ class PeopleImportReport:
     created: int = 0
     skipped: int = 0  # record_id already imported (re-runs are idempotent)
     problems: list[RowProblem] = field(default_factory=list)
+    notes: list[RowProblem] = field(default_factory=list)  # imported, with what was set aside
     seconds: float = 0.0
 
     @property
@@ -80,6 +81,7 @@ class PeopleImportReport:
             "skipped": self.skipped,
             "failed": len(self.problems),
             "problems": [{"line": p.line, "reason": p.reason} for p in self.problems],
+            "notes": [{"line": p.line, "reason": p.reason} for p in self.notes],
             "seconds": round(self.seconds, 3),
         }
 
