@@ -38,10 +38,11 @@ def _null(*cols: str) -> Level:
 
 
 def _fuzzy_sql(col: str) -> str:
-    l, r = f"{col}_l", f"{col}_r"
+    left, right = f"{col}_l", f"{col}_r"
     return (
-        f"damerau_levenshtein({l}, {r}) <= 1 OR (jaro_winkler_similarity({l}, {r}) >= {FUZZY}"
-        f" AND abs(length({l}) - length({r})) <= 1)"
+        f"damerau_levenshtein({left}, {right}) <= 1"
+        f" OR (jaro_winkler_similarity({left}, {right}) >= {FUZZY}"
+        f" AND abs(length({left}) - length({right})) <= 1)"
     )
 
 
