@@ -19,8 +19,14 @@ from steward.retention.service import schedules
 _numbers = itertools.count(1)
 
 
-def person(db: Session, dob: date | None, *, first: str = "Ava", last: str = "Zielinska",
-           died: date | None = None) -> Person:
+def person(
+    db: Session,
+    dob: date | None,
+    *,
+    first: str = "Ava",
+    last: str = "Zielinska",
+    died: date | None = None,
+) -> Person:
     return records.create_person(
         db,
         Actor.system(),
@@ -52,12 +58,14 @@ def case_with_children(
     )
     for i, born in enumerate(births):
         child = person(db, born, first=f"Child{i}")
-        records.add_party(db, Actor.system(), case_id=case.id, person_id=child.id,
-                          role=PartyRole.CHILD_SUBJECT)
+        records.add_party(
+            db, Actor.system(), case_id=case.id, person_id=child.id, role=PartyRole.CHILD_SUBJECT
+        )
     for i in range(parents):
         parent = person(db, date(1980, 6, 1), first=f"Parent{i}")
-        records.add_party(db, Actor.system(), case_id=case.id, person_id=parent.id,
-                          role=PartyRole.PARENT)
+        records.add_party(
+            db, Actor.system(), case_id=case.id, person_id=parent.id, role=PartyRole.PARENT
+        )
     return case
 
 

@@ -1,0 +1,16 @@
+"""The retention domain's use-cases, one module per use-case. Adapters and other domains
+(the subject access request domain's automatic hold) import from here."""
+
+from steward.retention.service import dates, destruction, disposal, holds, report, schedules
+from steward.retention.service.holds import hold_for_subject_access, release_subject_access
+
+__all__ = [
+    "dates",
+    "destruction",
+    "disposal",
+    "hold_for_subject_access",
+    "holds",
+    "release_subject_access",
+    "report",
+    "schedules",
+]

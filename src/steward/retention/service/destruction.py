@@ -1,0 +1,405 @@
+"""Executing an approved disposal list: each item in its own transaction, then compaction,
+then the certificate.
+
+Unlike other use-cases this one commits (per item): an interrupted run must leave every
+item wholly kept or wholly destroyed, and a rerun carries on from the first item still
+pending. Inside each item's transaction the hold check and the record's due date are asked
+again: a hold placed after approval, or a corrected birth date, stops that item there.
+
+Destroying a case: its data key is destroyed (crypto-shred: sealed content can never be
+opened again, even from a backup), then its documents and their sealed content, parties,
+assignments, break-glass reasons, search entries and the case row are deleted with SQLite's
+secure_delete on (FTS5's too), and persons no other record refers to are deleted with their
+names, addresses and identifiers. At the end SQLite is vacuumed and its write-ahead log
+checkpointed and truncated: until then the log keeps old page images that the key could
+still decrypt. Paper files are sent to the contractor through the archives service.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Table, delete, exists, or_, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from steward.archives import service as archives
+from steward.core import audit, clock, crypto
+from steward.core.db import Base, session_scope
+from steward.core.errors import InvalidTransition, NotFound
+from steward.core.permissions import Actor, Permission
+from steward.records.models import (
+    BreakGlass,
+    Case,
+    CaseAssignment,
+    Document,
+    DocumentContent,
+    DocumentSubject,
+    Party,
+    Person,
+    SearchEntry,
+)
+from steward.retention.events import RetentionAudit
+from steward.retention.models import (
+    Decision,
+    DisposalCertificate,
+    DisposalItem,
+    DisposalList,
+    DisposalStatus,
+    Outcome,
+    RecordKind,
+    RetentionDate,
+    RetentionEvent,
+    RetentionOverride,
+    Tombstone,
+)
+from steward.retention.service import dates, holds, schedules
+
+METHOD_SQLITE = (
+    "Case data key destroyed (crypto-shredding); documents, sealed content, parties, search "
+    "entries and persons no retained record refers to deleted with secure_delete; database "
+    "vacuumed and its write-ahead log checkpointed and truncated."
+)
+METHOD_POSTGRESQL = (
+    "Case data key destroyed (crypto-shredding); documents, sealed content, parties, search "
+    "entries and persons no retained record refers to deleted; tables vacuumed."
+)
+PAPER_METHOD = (
+    "Paper files sent to the storage contractor for destruction under the list's reference."
+)
+
+ItemHook = Callable[[int], None]
+# The module, not the search() function of the same name that records.service re-exports.
+search_index = importlib.import_module("steward.records.service.search")
+
+
+@dataclass(frozen=True)
+class ExecutionReport:
+    list_id: int
+    destroyed: int
+    marked: int
+    kept: int
+    certificate_id: int
+
+
+def execute(
+    factory: sessionmaker[Session],
+    actor: Actor,
+    *,
+    list_id: int,
+    before_commit: ItemHook | None = None,
+    compact_database: bool = True,
+) -> ExecutionReport:
+    """Carry out (or resume) an approved list. ``before_commit(n)`` is called inside the
+    n-th item's transaction once its rows are gone, before the commit (tests kill there)."""
+    actor.require(Permission.RETENTION_APPROVE)
+    with session_scope(factory) as db:
+        disposal = db.get(DisposalList, list_id)
+        if disposal is None:
+            raise NotFound("There is no such disposal list.")
+        if disposal.status == DisposalStatus.APPROVED:
+            disposal.status = DisposalStatus.EXECUTING
+            disposal.started_at = clock.now()
+            audit.record(
+                db,
+                actor,
+                RetentionAudit.DISPOSAL_STARTED,
+                subject_type="disposal_list",
+                subject_id=list_id,
+            )
+        elif disposal.status not in (DisposalStatus.EXECUTING, DisposalStatus.COMPLETED):
+            raise InvalidTransition(f"The list is {disposal.status}; it must be approved first.")
+        pending = list(
+            db.scalars(
+                select(DisposalItem.id)
+                .where(
+                    DisposalItem.list_id == list_id,
+                    DisposalItem.decision == Decision.DESTROY,
+                    DisposalItem.outcome == Outcome.PENDING,
+                )
+                .order_by(DisposalItem.id)
+            )
+        )
+    for n, item_id in enumerate(pending, start=1):
+        with session_scope(factory) as db:
+            _one(db, actor, item_id)
+            if before_commit is not None:
+                before_commit(n)
+    certificate_id = _finish(factory, actor, list_id)
+    if compact_database:
+        compact(factory, actor)
+    with session_scope(factory, read_only=True) as db:
+        items = db.scalars(select(DisposalItem).where(DisposalItem.list_id == list_id)).all()
+        counts = {o: sum(1 for i in items if i.outcome == o) for o in Outcome}
+    return ExecutionReport(
+        list_id,
+        counts[Outcome.DESTROYED],
+        counts[Outcome.MARKED_FOR_CONTRACTOR],
+        len(items) - counts[Outcome.DESTROYED] - counts[Outcome.MARKED_FOR_CONTRACTOR],
+        certificate_id,
+    )
+
+
+def _one(db: Session, actor: Actor, item_id: int) -> None:
+    item = db.get(DisposalItem, item_id)
+    if item is None or item.outcome != Outcome.PENDING:
+        return  # done by an earlier run
+    kind = RecordKind(item.record_kind)
+    outcome = _check(db, item, kind)
+    if outcome is None:
+        if kind is RecordKind.CASE:
+            _destroy_case(db, item)
+            outcome = Outcome.DESTROYED
+        else:
+            archives.mark_for_destruction(
+                db, actor=actor, file_ids=[item.record_id], reference=item.disposal_list.reference
+            )
+            outcome = Outcome.MARKED_FOR_CONTRACTOR
+        _forget_schedule(db, kind, item.record_id)
+    item.outcome = outcome
+    item.executed_at = clock.now()
+    db.flush()
+    tag = {
+        Outcome.DESTROYED: RetentionAudit.ITEM_DESTROYED,
+        Outcome.MARKED_FOR_CONTRACTOR: RetentionAudit.ITEM_MARKED,
+    }.get(outcome, RetentionAudit.ITEM_KEPT)
+    audit.record(
+        db,
+        actor,
+        tag,
+        subject_type="disposal_item",
+        subject_id=item.id,
+        details={
+            "list_id": item.list_id,
+            "kind": kind.value,
+            "record_id": item.record_id,
+            "outcome": outcome.value,
+        },
+    )
+
+
+def _check(db: Session, item: DisposalItem, kind: RecordKind) -> Outcome | None:
+    """Why this item must not be destroyed now, or None. Asked inside its transaction."""
+    table = Case if kind is RecordKind.CASE else None
+    if table is not None and db.get(Case, item.record_id) is None:
+        return Outcome.GONE
+    if holds.is_held(db, kind, item.record_id):
+        return Outcome.HELD
+    schedule = schedules.approved(db)
+    if schedule is None:
+        return Outcome.NOT_DUE
+    dates.reevaluate(db, kind, [item.record_id])
+    due_on = db.scalar(
+        select(RetentionDate.due_on).where(
+            RetentionDate.schedule_id == schedule.id,
+            RetentionDate.record_kind == kind.value,
+            RetentionDate.record_id == item.record_id,
+        )
+    )
+    if due_on is None or due_on > item.disposal_list.as_of:
+        return Outcome.NOT_DUE
+    return None
+
+
+def _destroy_case(db: Session, item: DisposalItem) -> None:
+    case = db.get(Case, item.record_id)
+    assert case is not None
+    db.add(
+        Tombstone(
+            record_kind=RecordKind.CASE,
+            identifier=case.case_number,
+            class_code=item.class_code,
+            rule_version=item.rule_version,
+            schedule_version=item.schedule_version,
+            opened_on=case.opened_on,
+            closed_on=case.closed_on,
+            due_on=item.due_on,
+            destroyed_at=clock.now(),
+            disposal_item_id=item.id,
+        )
+    )
+    crypto.destroy_data_key(db, key_id=case.data_key_id)
+    document_ids = select(Document.id).where(Document.case_id == case.id)
+    persons = set(db.scalars(select(Party.person_id).where(Party.case_id == case.id)))
+    persons |= set(
+        db.scalars(
+            select(DocumentSubject.person_id).where(DocumentSubject.document_id.in_(document_ids))
+        )
+    )
+    search_index.remove_case(db, case.id)
+    db.execute(delete(DocumentSubject).where(DocumentSubject.document_id.in_(document_ids)))
+    db.execute(delete(DocumentContent).where(DocumentContent.document_id.in_(document_ids)))
+    db.execute(delete(Document).where(Document.case_id == case.id))
+    db.execute(delete(Party).where(Party.case_id == case.id))
+    db.execute(delete(CaseAssignment).where(CaseAssignment.case_id == case.id))
+    db.execute(delete(BreakGlass).where(BreakGlass.case_id == case.id))
+    db.execute(delete(Case).where(Case.id == case.id))
+    db.expunge(case)
+    _delete_unreferenced_persons(db, sorted(persons))
+
+
+def _person_references() -> list[tuple[Table, str]]:
+    """Columns that refer to a person as part of another record (a party, a paper file's
+    name, a document subject...). A cascading foreign key marks the person's own data
+    (names, addresses), which goes with them; anything else keeps the person."""
+    found = []
+    for table in Base.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table.name == "persons" and (fk.ondelete or "").upper() != "CASCADE":
+                found.append((table, fk.parent.name))
+    return found
+
+
+def _delete_unreferenced_persons(db: Session, person_ids: list[int]) -> None:
+    if not person_ids:
+        return
+    referenced = [
+        exists(select(t.c[col]).where(t.c[col] == Person.id)) for t, col in _person_references()
+    ]
+    query = select(Person.id).where(Person.id.in_(person_ids))
+    if referenced:
+        query = query.where(~or_(*referenced))
+    orphans = list(db.scalars(query))
+    if not orphans:
+        return
+    entries = list(
+        db.scalars(
+            select(SearchEntry.id).where(
+                SearchEntry.kind == "person", SearchEntry.ref_id.in_(orphans)
+            )
+        )
+    )
+    if entries and db.get_bind().dialect.name == "sqlite":
+        for entry_id in entries:
+            db.execute(text("DELETE FROM search_fts WHERE rowid = :id"), {"id": entry_id})
+    db.execute(delete(SearchEntry).where(SearchEntry.id.in_(entries)))
+    for person_id in orphans:
+        person = db.get(Person, person_id)
+        if person is not None:
+            db.delete(person)  # the ORM cascades names, addresses, contacts, identifiers
+    db.flush()
+
+
+def _forget_schedule(db: Session, kind: RecordKind, record_id: int) -> None:
+    for model in (RetentionDate, RetentionEvent, RetentionOverride):
+        db.execute(
+            delete(model).where(model.record_kind == kind.value, model.record_id == record_id)
+        )
+
+
+def list_digest(items: list[DisposalItem]) -> str:
+    """SHA-256 of the list as destroyed: identifiers, classes, rule versions, dates, outcomes."""
+    lines = [
+        json.dumps(
+            [
+                i.record_kind,
+                i.identifier,
+                i.class_code,
+                i.rule_version,
+                i.schedule_version,
+                i.due_on.isoformat(),
+                i.decision,
+                i.outcome,
+            ],
+            separators=(",", ":"),
+        )
+        for i in sorted(items, key=lambda i: i.id)
+    ]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _finish(factory: sessionmaker[Session], actor: Actor, list_id: int) -> int:
+    with session_scope(factory) as db:
+        disposal = db.get(DisposalList, list_id)
+        assert disposal is not None
+        existing = db.scalar(
+            select(DisposalCertificate).where(DisposalCertificate.list_id == list_id)
+        )
+        if existing is not None:
+            return existing.id
+        items = list(disposal.items)
+        destroyed = [i for i in items if i.outcome == Outcome.DESTROYED]
+        paper = [i for i in items if i.outcome == Outcome.MARKED_FOR_CONTRACTOR]
+        method = METHOD_SQLITE if db.get_bind().dialect.name == "sqlite" else METHOD_POSTGRESQL
+        if paper:
+            method += " " + PAPER_METHOD
+        rules = sorted(
+            {(i.class_code, i.rule_version, i.schedule_version) for i in destroyed + paper}
+        )
+        certificate = DisposalCertificate(
+            list_id=list_id,
+            reference=f"DC-{disposal.reference.removeprefix('DL-')}",
+            issued_at=clock.now(),
+            destroyed_count=len(destroyed),
+            paper_count=len(paper),
+            kept_count=len(items) - len(destroyed) - len(paper),
+            method=method,
+            rules=json.dumps(
+                [{"class": c, "rule_version": v, "schedule_version": s} for c, v, s in rules]
+            ),
+            approvers=json.dumps(
+                {
+                    "proposed_by": disposal.proposed_by_user_id,
+                    "decided_by": sorted({i.decided_by_user_id or 0 for i in items}),
+                    "approved_by": disposal.approved_by_user_id,
+                    "executed_by": actor.user_id,
+                }
+            ),
+            sha256=list_digest(items),
+        )
+        db.add(certificate)
+        disposal.status = DisposalStatus.COMPLETED
+        disposal.completed_at = clock.now()
+        db.flush()
+        audit.record(
+            db,
+            actor,
+            RetentionAudit.DISPOSAL_COMPLETED,
+            subject_type="disposal_list",
+            subject_id=list_id,
+            details={
+                "certificate_id": certificate.id,
+                "destroyed": len(destroyed),
+                "paper": len(paper),
+            },
+        )
+        return certificate.id
+
+
+def compact(factory: sessionmaker[Session], actor: Actor) -> None:
+    """Leave no freed page holding destroyed bytes: VACUUM rewrites the file, the checkpoint
+    moves the log into it and truncates the log (SQLite). PostgreSQL: VACUUM the tables."""
+    with session_scope(factory) as db:
+        audit.record(db, actor, RetentionAudit.DATABASE_COMPACTED)
+        engine = db.get_bind()
+    raw = engine.raw_connection()  # type: ignore[union-attr]
+    try:
+        cursor = raw.cursor()
+        if engine.dialect.name == "sqlite":
+            cursor.execute("VACUUM")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+            for table in (
+                "documents",
+                "document_contents",
+                "persons",
+                "parties",
+                "data_keys",
+                "search_vectors",
+            ):
+                cursor.execute(f"VACUUM {table}")
+        cursor.close()
+    finally:
+        raw.close()
+
+
+def certificate_for(db: Session, actor: Actor, *, list_id: int) -> DisposalCertificate:
+    actor.require(Permission.RETENTION_MANAGE)
+    found = db.scalar(select(DisposalCertificate).where(DisposalCertificate.list_id == list_id))
+    if found is None:
+        raise NotFound("This list has no certificate yet: it has not been carried out.")
+    return found

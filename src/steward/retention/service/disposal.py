@@ -1,0 +1,279 @@
+"""Disposal lists: proposed as of a date, decided item by item, approved by a second person.
+
+Only records whose action is destroy or review, not held, and not already on an open list
+are proposed. Every item needs a recorded decision (destroy, or retain with a reason and a
+review date) before the list can be approved; nothing is destroyed by default. Destruction
+needs an approver who decided none of the items to destroy and did not propose the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session, selectinload
+
+from steward.core import audit, clock
+from steward.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from steward.core.permissions import Actor, Permission
+from steward.retention import policy
+from steward.retention.events import RetentionAudit
+from steward.retention.models import (
+    Decision,
+    DisposalItem,
+    DisposalList,
+    DisposalStatus,
+    Outcome,
+    RecordKind,
+    RetentionOverride,
+)
+from steward.retention.service import dates, schedules
+
+OPEN_LIST = (DisposalStatus.IN_REVIEW, DisposalStatus.APPROVED, DisposalStatus.EXECUTING)
+MAX_ITEMS = 50_000
+
+
+def get_list(db: Session, actor: Actor, list_id: int) -> DisposalList:
+    actor.require(Permission.RETENTION_MANAGE)
+    found = db.scalar(
+        select(DisposalList)
+        .where(DisposalList.id == list_id)
+        .options(selectinload(DisposalList.items))
+    )
+    if found is None:
+        raise NotFound("There is no such disposal list.")
+    return found
+
+
+def list_lists(db: Session, actor: Actor, *, limit: int = 200) -> list[DisposalList]:
+    actor.require(Permission.RETENTION_MANAGE)
+    return list(db.scalars(select(DisposalList).order_by(DisposalList.id.desc()).limit(limit)))
+
+
+def propose(db: Session, actor: Actor, *, as_of: date) -> DisposalList:
+    """A new list of everything due for destruction or review on or before ``as_of``."""
+    actor.require(Permission.RETENTION_MANAGE)
+    schedule = schedules.require_approved(db)
+    rows = dates.due(db, actor, as_of=as_of, limit=MAX_ITEMS + 1)
+    if len(rows) > MAX_ITEMS:
+        raise ValidationFailed(
+            f"More than {MAX_ITEMS:,} records are due by that date; propose an earlier date "
+            "first and work through the lists in turn.",
+            errors={"as_of": "Choose an earlier date"},
+        )
+    on_open_lists = {
+        (str(kind), int(record_id))
+        for kind, record_id in db.execute(
+            select(DisposalItem.record_kind, DisposalItem.record_id)
+            .join(DisposalList)
+            .where(DisposalList.status.in_(OPEN_LIST), DisposalItem.outcome == Outcome.PENDING)
+        )
+    }
+    chosen = [
+        r
+        for r in rows
+        if r.action in policy.DISPOSAL_ACTIONS
+        and not r.held
+        and (r.kind.value, r.record_id) not in on_open_lists
+    ]
+    if not chosen:
+        raise Conflict(
+            "Nothing is due for destruction or review by that date (held records are left out)."
+        )
+    rule_ids = _rule_ids(db, schedule.id)
+    number = (db.scalar(select(func.count()).select_from(DisposalList)) or 0) + 1
+    disposal = DisposalList(
+        reference=f"DL-{clock.today().year}-{number:04d}",
+        as_of=as_of,
+        status=DisposalStatus.IN_REVIEW,
+        schedule_version=schedule.version,
+        proposed_at=clock.now(),
+        proposed_by_user_id=actor.user_id,
+    )
+    db.add(disposal)
+    db.flush()
+    db.execute(
+        insert(DisposalItem),
+        [
+            {
+                "list_id": disposal.id,
+                "record_kind": r.kind.value,
+                "record_id": r.record_id,
+                "identifier": r.identifier,
+                "class_code": r.class_code,
+                "rule_id": rule_ids[r.class_code],
+                "rule_version": r.rule_version,
+                "schedule_version": r.schedule_version,
+                "action": r.action,
+                "trigger_on": None,
+                "due_on": r.due_on,
+                "decision": Decision.PENDING.value,
+                "outcome": Outcome.PENDING.value,
+            }
+            for r in chosen
+        ],
+    )
+    audit.record(
+        db,
+        actor,
+        RetentionAudit.DISPOSAL_PROPOSED,
+        subject_type="disposal_list",
+        subject_id=disposal.id,
+        details={"as_of": as_of.isoformat(), "items": len(chosen)},
+    )
+    db.refresh(disposal)
+    return disposal
+
+
+def _rule_ids(db: Session, schedule_id: int) -> dict[str, int]:
+    from steward.retention.models import RetentionRule
+
+    return dict(
+        db.execute(
+            select(RetentionRule.class_code, RetentionRule.id).where(
+                RetentionRule.schedule_id == schedule_id
+            )
+        ).all()
+    )
+
+
+def decide(
+    db: Session,
+    actor: Actor,
+    *,
+    list_id: int,
+    item_ids: Sequence[int],
+    decision: Decision | str,
+    reason: str | None = None,
+    review_on: date | None = None,
+) -> int:
+    """Record one decision for these items (all pending items if ``item_ids`` is empty)."""
+    actor.require(Permission.RETENTION_MANAGE)
+    disposal = get_list(db, actor, list_id)
+    if disposal.status != DisposalStatus.IN_REVIEW:
+        raise InvalidTransition("Decisions can only be changed while the list is in review.")
+    try:
+        decision = Decision(decision)
+    except ValueError as exc:
+        raise ValidationFailed(
+            "Choose destroy or retain.", errors={"decision": "Choose one"}
+        ) from exc
+    if decision is Decision.PENDING:
+        raise ValidationFailed("Choose destroy or retain.", errors={"decision": "Choose one"})
+    if decision is Decision.RETAIN:
+        reason = (reason or "").strip()
+        if not 10 <= len(reason) <= 2000:
+            raise ValidationFailed(
+                "Say why the record is kept (10 to 2,000 characters).",
+                errors={"reason": "Enter why it is kept"},
+            )
+        if review_on is None or review_on <= clock.today():
+            raise ValidationFailed(
+                "Give the date the record will be reviewed again; it must be in the future.",
+                errors={"review_on": "Enter a future review date"},
+            )
+    wanted = set(item_ids)
+    items = [
+        i for i in disposal.items if (i.id in wanted if wanted else i.decision == Decision.PENDING)
+    ]
+    if wanted and len(items) != len(wanted):
+        raise NotFound("Some of those items are not on this list.")
+    now = clock.now()
+    for item in items:
+        item.decision = decision
+        item.decided_at = now
+        item.decided_by_user_id = actor.user_id
+        item.retain_reason = reason if decision is Decision.RETAIN else None
+        item.review_on = review_on if decision is Decision.RETAIN else None
+    db.flush()
+    audit.record(
+        db,
+        actor,
+        RetentionAudit.ITEM_DECIDED,
+        subject_type="disposal_list",
+        subject_id=disposal.id,
+        details={"decision": decision.value, "items": [i.id for i in items][:500]},
+    )
+    return len(items)
+
+
+def approve(db: Session, actor: Actor, *, list_id: int) -> DisposalList:
+    """The second approval. Retained items get their review date now."""
+    actor.require(Permission.RETENTION_APPROVE)
+    disposal = get_list(db, actor, list_id)
+    _move(disposal, DisposalStatus.APPROVED)
+    if not policy.may_approve(Decision(i.decision) for i in disposal.items):
+        pending = sum(1 for i in disposal.items if i.decision == Decision.PENDING)
+        raise Conflict(f"{pending} item(s) have no decision yet; every item needs one.")
+    deciders = {i.decided_by_user_id for i in disposal.items if i.decision == Decision.DESTROY}
+    if actor.user_id is None:
+        raise Forbidden("Destruction is approved by a named member of staff, not the system.")
+    if actor.user_id in deciders or actor.user_id == disposal.proposed_by_user_id:
+        raise Forbidden(
+            "Destruction needs a second person: someone who neither proposed the list nor "
+            "decided to destroy any of its items must approve it."
+        )
+    now = clock.now()
+    for item in disposal.items:
+        if item.decision == Decision.RETAIN:
+            item.outcome = Outcome.RETAINED
+            _override(db, item, actor, now)
+    disposal.status = DisposalStatus.APPROVED
+    disposal.approved_at = now
+    disposal.approved_by_user_id = actor.user_id
+    db.flush()
+    retained = [i.record_id for i in disposal.items if i.decision == Decision.RETAIN]
+    for kind in RecordKind:
+        ids = [
+            i.record_id
+            for i in disposal.items
+            if i.decision == Decision.RETAIN and i.record_kind == kind
+        ]
+        dates.reevaluate(db, kind, ids)
+    audit.record(
+        db,
+        actor,
+        RetentionAudit.DISPOSAL_APPROVED,
+        subject_type="disposal_list",
+        subject_id=disposal.id,
+        details={"items": len(disposal.items), "retained": len(retained)},
+    )
+    return disposal
+
+
+def _override(db: Session, item: DisposalItem, actor: Actor, now: object) -> None:
+    existing = db.scalar(
+        select(RetentionOverride).where(
+            RetentionOverride.record_kind == item.record_kind,
+            RetentionOverride.record_id == item.record_id,
+        )
+    )
+    row = existing or RetentionOverride(record_kind=item.record_kind, record_id=item.record_id)
+    assert item.review_on is not None and item.retain_reason is not None
+    row.review_on = item.review_on
+    row.reason = item.retain_reason
+    row.decided_at = clock.now()
+    row.decided_by_user_id = item.decided_by_user_id
+    db.add(row)
+
+
+def cancel(db: Session, actor: Actor, *, list_id: int) -> DisposalList:
+    actor.require(Permission.RETENTION_MANAGE)
+    disposal = get_list(db, actor, list_id)
+    _move(disposal, DisposalStatus.CANCELLED)
+    disposal.status = DisposalStatus.CANCELLED
+    db.flush()
+    audit.record(
+        db,
+        actor,
+        RetentionAudit.DISPOSAL_CANCELLED,
+        subject_type="disposal_list",
+        subject_id=disposal.id,
+    )
+    return disposal
+
+
+def _move(disposal: DisposalList, to: DisposalStatus) -> None:
+    if not policy.can_move(DisposalStatus(disposal.status), to):
+        raise InvalidTransition(f"A list that is {disposal.status} cannot become {to.value}.")

@@ -1,0 +1,291 @@
+"""Holds: litigation, inquiry, complaint, police, subject access request. While any hold
+covers a record it is not disposed of; the check is a SQL clause, used by the due list, the
+disposal list and again inside each destruction's own transaction.
+
+A hold covers cases, persons (every case they are a party to, every paper file naming them
+or belonging to those cases) or record classes (with every class beneath).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.elements import ColumnElement
+
+from steward.archives.models import PaperFile, PaperFileName
+from steward.core import audit, clock
+from steward.core.errors import Conflict, NotFound, ValidationFailed
+from steward.core.permissions import Actor, Permission
+from steward.records.models import Case, Party, Person, RecordClass
+from steward.retention.events import RetentionAudit
+from steward.retention.models import Hold, HoldKind, HoldScope, HoldTarget, RecordKind
+
+MIN_REASON = 10
+MAX_REASON = 2000
+
+
+def _active_targets() -> Any:
+    return (
+        select(HoldTarget.id)
+        .join(Hold, Hold.id == HoldTarget.hold_id)
+        .where(Hold.released_at.is_(None))
+    )
+
+
+def _target(scope: HoldScope, column: Any) -> ColumnElement[bool]:
+    return and_(HoldTarget.scope == scope.value, HoldTarget.target_id == column)
+
+
+def held_case(case_id: Any, class_id: Any) -> ColumnElement[bool]:
+    """True where an active hold covers the case (by case, class or any party)."""
+    persons = select(Party.person_id).where(Party.case_id == case_id)
+    return exists(
+        _active_targets().where(
+            or_(
+                _target(HoldScope.CASE, case_id),
+                _target(HoldScope.RECORD_CLASS, class_id),
+                and_(HoldTarget.scope == HoldScope.PERSON.value, HoldTarget.target_id.in_(persons)),
+            )
+        )
+    )
+
+
+def held_paper_file(file_id: Any, case_id: Any, class_id: Any) -> ColumnElement[bool]:
+    """True where an active hold covers the paper file: its class, its electronic case (and
+    that case's parties), or a person named on it."""
+    named = select(PaperFileName.person_id).where(PaperFileName.paper_file_id == file_id)
+    case_persons = select(Party.person_id).where(Party.case_id == case_id)
+    return exists(
+        _active_targets().where(
+            or_(
+                _target(HoldScope.RECORD_CLASS, class_id),
+                _target(HoldScope.CASE, case_id),
+                and_(
+                    HoldTarget.scope == HoldScope.PERSON.value,
+                    or_(HoldTarget.target_id.in_(named), HoldTarget.target_id.in_(case_persons)),
+                ),
+            )
+        )
+    )
+
+
+def is_held(db: Session, kind: RecordKind, record_id: int) -> bool:
+    """Asked again at the moment of destruction, inside its transaction."""
+    if kind is RecordKind.CASE:
+        query = select(held_case(Case.id, Case.record_class_id)).where(Case.id == record_id)
+    else:
+        query = select(
+            held_paper_file(PaperFile.id, PaperFile.case_id, PaperFile.record_class_id)
+        ).where(PaperFile.id == record_id)
+    return bool(db.scalar(query))
+
+
+def _reason(text: str, field: str) -> str:
+    text = (text or "").strip()
+    if not MIN_REASON <= len(text) <= MAX_REASON:
+        raise ValidationFailed(
+            f"Give a reason of {MIN_REASON} to {MAX_REASON} characters.",
+            errors={field: "Enter the reason"},
+        )
+    return text
+
+
+def _resolve(db: Session, scope: HoldScope, targets: Sequence[str | int]) -> list[int]:
+    """Ids for the given case numbers, person ids or class codes; every one must exist."""
+    if not targets:
+        raise ValidationFailed("Name at least one thing to hold.", errors={"targets": "Required"})
+    ids: list[int] = []
+    for target in targets:
+        found: int | None
+        if scope is HoldScope.CASE:
+            found = db.scalar(
+                select(Case.id).where(Case.case_number == str(target).strip().upper())
+            )
+        elif scope is HoldScope.PERSON:
+            found = db.scalar(select(Person.id).where(Person.id == _int(target)))
+        else:
+            found = db.scalar(select(RecordClass.id).where(RecordClass.code == str(target).strip()))
+        if found is None:
+            raise ValidationFailed(
+                f"No {scope.value.replace('_', ' ')} matches {str(target)[:40]!r}; nothing was held.",
+                errors={"targets": "Check the case numbers, person ids or class codes"},
+            )
+        ids.append(found)
+    if scope is HoldScope.RECORD_CLASS:
+        ids = _with_descendants(db, ids)
+    return sorted(set(ids))
+
+
+def _int(value: str | int) -> int:
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ValidationFailed(
+            "A person is named by their id number.", errors={"targets": "Enter person ids"}
+        ) from exc
+
+
+def _with_descendants(db: Session, class_ids: list[int]) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for class_id, parent_id in db.execute(select(RecordClass.id, RecordClass.parent_id)):
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(class_id)
+    found, stack = set(class_ids), list(class_ids)
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return list(found)
+
+
+def place_hold(
+    db: Session,
+    actor: Actor,
+    *,
+    kind: HoldKind | str,
+    scope: HoldScope | str,
+    targets: Sequence[str | int],
+    reason: str,
+    reference: str | None = None,
+) -> Hold:
+    actor.require(Permission.RETENTION_MANAGE)
+    try:
+        kind, scope = HoldKind(kind), HoldScope(scope)
+    except ValueError as exc:
+        raise ValidationFailed(
+            "Choose the kind of hold and what it covers.",
+            errors={"kind": "Choose a kind", "scope": "Choose cases, persons or a record class"},
+        ) from exc
+    if reference is not None and len(reference.strip()) > 100:
+        raise ValidationFailed(
+            "The reference is longer than 100 characters.", errors={"reference": "Shorten it"}
+        )
+    return _place(
+        db,
+        actor,
+        kind,
+        scope,
+        _resolve(db, scope, targets),
+        _reason(reason, "reason"),
+        (reference or "").strip() or None,
+    )
+
+
+def _place(
+    db: Session,
+    actor: Actor,
+    kind: HoldKind,
+    scope: HoldScope,
+    ids: list[int],
+    reason: str,
+    reference: str | None,
+) -> Hold:
+    hold = Hold(
+        kind=kind,
+        scope=scope,
+        reference=reference,
+        reason=reason,
+        placed_at=clock.now(),
+        placed_by_user_id=actor.user_id,
+        targets=[HoldTarget(scope=scope, target_id=i) for i in ids],
+    )
+    db.add(hold)
+    db.flush()
+    audit.record(
+        db,
+        actor,
+        RetentionAudit.HOLD_PLACED,
+        subject_type="retention_hold",
+        subject_id=hold.id,
+        details={"kind": kind.value, "scope": scope.value, "targets": ids[:200]},
+    )
+    return hold
+
+
+def release_hold(db: Session, actor: Actor, *, hold_id: int, reason: str) -> Hold:
+    actor.require(Permission.RETENTION_MANAGE)
+    hold = db.get(Hold, hold_id)
+    if hold is None:
+        raise NotFound("There is no such hold.")
+    if hold.released_at is not None:
+        raise Conflict("This hold has already been released.")
+    hold.release_reason = _reason(reason, "reason")
+    hold.released_at = clock.now()
+    hold.released_by_user_id = actor.user_id
+    db.flush()
+    audit.record(
+        db, actor, RetentionAudit.HOLD_RELEASED, subject_type="retention_hold", subject_id=hold.id
+    )
+    return hold
+
+
+def hold_for_subject_access(
+    db: Session, actor: Actor, *, sar_reference: str, person_ids: Sequence[int]
+) -> Hold:
+    """Hold everything of a request's subject while the request is open (DPA 2018 s.173:
+    altering or destroying what a requester is entitled to is an offence). The subject
+    access request domain calls this when a request opens, and ``release_subject_access``
+    when it closes."""
+    actor.require(Permission.SAR_MANAGE)
+    ids = _resolve(db, HoldScope.PERSON, list(person_ids))
+    return _place(
+        db,
+        actor,
+        HoldKind.SUBJECT_ACCESS_REQUEST,
+        HoldScope.PERSON,
+        ids,
+        "Subject access request open: everything about its subject is held (DPA 2018 s.173).",
+        sar_reference,
+    )
+
+
+def release_subject_access(db: Session, actor: Actor, *, sar_reference: str) -> int:
+    actor.require(Permission.SAR_MANAGE)
+    holds = db.scalars(
+        select(Hold).where(
+            Hold.kind == HoldKind.SUBJECT_ACCESS_REQUEST,
+            Hold.reference == sar_reference,
+            Hold.released_at.is_(None),
+        )
+    ).all()
+    for hold in holds:
+        hold.release_reason = "Subject access request closed."
+        hold.released_at = clock.now()
+        hold.released_by_user_id = actor.user_id
+        db.flush()
+        audit.record(
+            db,
+            actor,
+            RetentionAudit.HOLD_RELEASED,
+            subject_type="retention_hold",
+            subject_id=hold.id,
+        )
+    return len(holds)
+
+
+def list_holds(db: Session, actor: Actor, *, active_only: bool = True) -> list[Hold]:
+    actor.require(Permission.RETENTION_MANAGE)
+    query = select(Hold).options(selectinload(Hold.targets)).order_by(Hold.placed_at.desc())
+    if active_only:
+        query = query.where(Hold.released_at.is_(None))
+    return list(db.scalars(query))
+
+
+def target_labels(db: Session, hold: Hold) -> list[str]:
+    """Case numbers, class codes or person ids: identifiers only, never names."""
+    ids = [t.target_id for t in hold.targets]
+    if hold.scope == HoldScope.CASE:
+        found = dict(db.execute(select(Case.id, Case.case_number).where(Case.id.in_(ids))).all())
+        return [found.get(i, f"case {i} (destroyed)") for i in ids]
+    if hold.scope == HoldScope.RECORD_CLASS:
+        codes = dict(
+            db.execute(
+                select(RecordClass.id, RecordClass.code).where(RecordClass.id.in_(ids))
+            ).all()
+        )
+        return [codes.get(i, str(i)) for i in ids]
+    return [f"person {i}" for i in ids]
