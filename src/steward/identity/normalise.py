@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import jellyfish
@@ -20,6 +20,7 @@ _DROP = re.compile(r"[^a-z0-9 ]")
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 
 
+@lru_cache(maxsize=200_000)  # names repeat: an import of a million rows has a few thousand
 def normalise_name(text: str) -> str:
     """Casefold, strip accents and punctuation, collapse spaces: "Zoë O'Brien-Smith" -> "zoe obrien smith".
 
@@ -37,6 +38,7 @@ def name_tokens(text: str) -> list[str]:
     return normalise_name(text).split()
 
 
+@lru_cache(maxsize=200_000)
 def phonetic_key(name: str) -> str:
     """A sound-alike key (Metaphone) of the whole name, spaces removed: Smith and Smyth share one."""
     joined = normalise_name(name).replace(" ", "")
@@ -62,6 +64,7 @@ def _nickname_table() -> dict[str, frozenset[str]]:
     return {form: frozenset(names) for form, names in table.items()}
 
 
+@lru_cache(maxsize=50_000)
 def nickname_forms(first_name: str) -> frozenset[str]:
     """The canonical given names this name may be a diminutive of, itself included: Bob -> {bob, robert}."""
     name = normalise_name(first_name).replace(" ", "")

@@ -188,7 +188,9 @@ def _first_reason(q: Profile, c: Profile, level: int) -> str:
 
 def _last_reason(q: Profile, c: Profile, level: int, previous: frozenset[str]) -> str:
     if level == 2:
-        if previous & c.surnames:
+        shared = q.surnames & c.surnames
+        current = set(c.last_name.split()) | {c.last_name.replace(" ", "")}
+        if previous & c.surnames or shared - current:
             return "surname matches a previous surname"
         return "shares part of a double-barrelled surname"
     return {
