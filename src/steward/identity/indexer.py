@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, event, insert, select
+from sqlalchemy import Connection, delete, event, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from steward.identity.keys import Facts, Profile, match_keys, profile_of
@@ -51,6 +51,35 @@ def profile_row(person_id: int, record_id: str | None, profile: Profile) -> dict
     }
 
 
+def bulk_insert(
+    connection: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Multi-row insert straight through the driver: at a million rows, SQLAlchemy's per-row
+    parameter handling would cost more than the database's own work."""
+    if not rows:
+        return
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    names = ", ".join(columns)
+    marks = ", ".join([mark] * len(columns))
+    connection.exec_driver_sql(
+        f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 - fixed names only
+        list(rows),
+    )
+
+
+_PROFILE_COLUMNS = (
+    "person_id",
+    "record_id",
+    "first_name",
+    "middle_names",
+    "last_name",
+    "surnames",
+    "dob",
+    "postcodes",
+    "address",
+)
+
+
 def write_index(
     connection: Connection,
     entries: Sequence[tuple[int, str | None, Profile]],
@@ -65,17 +94,15 @@ def write_index(
         for chunk in _chunks(ids):
             connection.execute(delete(MatchKey).where(MatchKey.person_id.in_(chunk)))
             connection.execute(delete(MatchProfile).where(MatchProfile.person_id.in_(chunk)))
-    connection.execute(insert(MatchProfile), [profile_row(*entry) for entry in entries])
+    bulk_insert(
+        connection,
+        "identity_profiles",
+        _PROFILE_COLUMNS,
+        [tuple(profile_row(*entry).values()) for entry in entries],
+    )
     keys = [(key, person_id) for person_id, _, profile in entries for key in match_keys(profile)]
-    if keys:
-        keys.sort()  # in index order: neighbouring inserts touch the same pages
-        # Straight to the driver: tens of keys per person, and SQLAlchemy's per-row parameter
-        # handling would cost more than the database's own insert.
-        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-        connection.exec_driver_sql(
-            f"INSERT INTO identity_match_keys (key, person_id) VALUES ({mark}, {mark})",  # noqa: S608 - fixed text
-            keys,
-        )
+    keys.sort()  # in index order: neighbouring inserts touch the same pages
+    bulk_insert(connection, "identity_match_keys", ("key", "person_id"), keys)
 
 
 def _facts(connection: Connection, ids: Sequence[int]) -> list[tuple[int, str | None, Facts]]:

@@ -8,12 +8,11 @@ person is still found when one field is wrong:
 - ``fsy`` given name + surname sound + birth year   day or month of the DOB wrong
 - ``fs``  given name + surname sound     DOB missing or wholly wrong, and moved house
 - ``sp``  surname sound + postcode       DOB wrong and first name unusual
-- ``fp``  given name + postcode          surname changed and DOB wrong
 - ``do``  DOB + postcode district        surname changed and first name misspelt
 - ``fym``/``fmd`` given name + DOB year-month / month-day   surname changed and DOB mistyped
 - ``fgy`` first + middle name + birth year                 surname changed, day and month wrong
 - ``f3s`` first three letters + surname sound               a diminutive outside the table
-- ``pi``/``ai`` postcode / address + given-name initial     name misspelt and DOB wrong
+- ``pi``/``ai`` postcode / address + given-name initial     surname changed or misspelt, DOB wrong
 
 A query builds its keys from every name and postcode it has (current and previous) and from
 the DOB's plausible variants (day/month swap), so the stored side never needs variants.
@@ -177,11 +176,10 @@ def key_strings(profile: Profile, *, dob_errors: bool = False) -> set[str]:
             middle = profile.middle_names.split()[0]
             keys.update(f"fgy|{f}|{middle}|{d.year}" for f in first_only)
     for s in sounds:
-        keys.update(f"fs|{g}|{s}" for g in givens)
+        keys.update(f"fs|{g}|{s}" for g in plain)
         keys.update(f"f3s|{p}|{s}" for p in prefixes)
         keys.update(f"sp|{s}|{p}" for p in profile.postcodes)
     for p in profile.postcodes:
-        keys.update(f"fp|{g}|{p}" for g in givens)
         keys.update(f"pi|{p}|{i}" for i in _initials(profile))
     if profile.address:
         keys.update(f"ai|{profile.address}|{i}" for i in _initials(profile))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core import audit, clock
@@ -25,11 +25,11 @@ from steward.core.db import session_scope
 from steward.core.errors import ValidationFailed
 from steward.core.permissions import Actor, Permission
 from steward.identity.events import IdentityEvent
-from steward.identity.indexer import write_index
+from steward.identity.indexer import bulk_insert, write_index
 from steward.identity.keys import Facts, profile_of
 from steward.identity.normalise import normalise_postcode
 from steward.identity.service.types import PeopleImportReport, RowProblem
-from steward.records.models import Address, Identifier, IdentifierScheme, Person
+from steward.records.models import Identifier, IdentifierScheme, Person
 
 COLUMNS = ("record_id", "first_name", "middle_names", "last_name", "dob", "postcode", "address")
 REQUIRED = ("record_id", "first_name", "last_name")
@@ -151,40 +151,54 @@ def _already_imported(db: Session, record_ids: list[str]) -> set[str]:
     return found
 
 
-def _write(db: Session, actor: Actor, rows: list[_Row]) -> int:
+def _new_person_ids(db: Session, rows: list[_Row]) -> list[int]:
+    """Insert the persons and return their ids, in row order."""
     connection = db.connection()
     now = clock.now()
-    ids = list(
-        connection.scalars(
-            insert(Person).returning(Person.id, sort_by_parameter_order=True),
-            [
-                {
-                    "first_name": r.first_name,
-                    "middle_names": r.middle_names,
-                    "last_name": r.last_name,
-                    "date_of_birth": r.dob,
-                    "is_professional": False,
-                    "address_withheld": False,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for r in rows
-            ],
-        )
-    )
-    addresses = [
-        {"person_id": pid, "line1": r.address or "", "postcode": r.postcode}
-        for pid, r in zip(ids, rows, strict=True)
-        if r.address or r.postcode
+    values = [
+        (r.first_name, r.middle_names, r.last_name, r.dob, False, False, now, now) for r in rows
     ]
-    if addresses:
-        connection.execute(insert(Address), addresses)
-    connection.execute(
-        insert(Identifier),
-        [
-            {"person_id": pid, "scheme": IdentifierScheme.LEGACY.value, "value": r.record_id}
-            for pid, r in zip(ids, rows, strict=True)
-        ],
+    columns = (
+        "first_name",
+        "middle_names",
+        "last_name",
+        "date_of_birth",
+        "is_professional",
+        "address_withheld",
+        "created_at",
+        "updated_at",
+    )
+    if connection.dialect.name == "sqlite":
+        # BEGIN IMMEDIATE holds SQLite's write lock for the whole unit of work, so nobody can
+        # take these ids between reading the maximum and inserting.
+        first = (db.scalar(select(func.max(Person.id))) or 0) + 1
+        ids = list(range(first, first + len(rows)))
+        bulk_insert(
+            connection,
+            "persons",
+            ("id", *columns),
+            [(i, *v) for i, v in zip(ids, values, strict=True)],
+        )
+        return ids
+    stmt = insert(Person).returning(Person.id, sort_by_parameter_order=True)
+    return list(connection.scalars(stmt, [dict(zip(columns, v, strict=True)) for v in values]))
+
+
+def _write(db: Session, actor: Actor, rows: list[_Row]) -> int:
+    connection = db.connection()
+    ids = _new_person_ids(db, rows)
+    pairs = list(zip(ids, rows, strict=True))
+    bulk_insert(
+        connection,
+        "addresses",
+        ("person_id", "line1", "postcode"),
+        [(pid, r.address or "", r.postcode) for pid, r in pairs if r.address or r.postcode],
+    )
+    bulk_insert(
+        connection,
+        "identifiers",
+        ("person_id", "scheme", "value"),
+        [(pid, IdentifierScheme.LEGACY.value, r.record_id) for pid, r in pairs],
     )
     entries = [
         (
@@ -201,7 +215,7 @@ def _write(db: Session, actor: Actor, rows: list[_Row]) -> int:
                 )
             ),
         )
-        for pid, r in zip(ids, rows, strict=True)
+        for pid, r in pairs
     ]
     write_index(connection, entries, replace=False)
     audit.record(
