@@ -19,7 +19,9 @@ from sqlalchemy.sql.functions import FunctionElement
 
 class AddMonths(FunctionElement[Any]):
     type = Date()
-    inherit_cache = True
+    # The month count is rendered into the SQL, so it must not be served from the statement
+    # cache keyed without it (found by the property test: every shift came back the same).
+    inherit_cache = False
     name = "add_months"
 
     def __init__(self, day: ColumnElement[Any], months: int) -> None:
@@ -31,7 +33,7 @@ class AddMonths(FunctionElement[Any]):
 
 class RoundUp(FunctionElement[Any]):
     type = Date()
-    inherit_cache = True
+    inherit_cache = False  # the rounding is rendered into the SQL (see AddMonths)
     name = "round_up"
 
     def __init__(self, day: ColumnElement[Any], rounding: str) -> None:
