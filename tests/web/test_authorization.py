@@ -14,10 +14,14 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from steward.archives import service as archives
+from steward.archives.models import LocationKind, RetrievalPurpose
+from steward.archives.schemas import LocationCreate, PaperFileCreate, RetrievalRequest
 from steward.core import auth
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import ROLE_PERMISSIONS, Actor, Permission, Role
 from steward.records import service
+from steward.records.models import Case
 from steward.web import (
     api,
     archives_pages,
@@ -50,6 +54,10 @@ class AnyOf:
 
 CASE_READ = AnyOf(
     (Permission.CASES_READ_ASSIGNED, Permission.CASES_READ_TEAM, Permission.CASES_READ_ALL)
+)
+
+PEOPLE_SEARCH = AnyOf(
+    (Permission.CASES_READ_ALL, Permission.SAR_MANAGE, Permission.INTAKE_REVIEW)
 )
 
 Rule = type[Public] | type[SignedInOnly] | Permission | AnyOf
@@ -116,6 +124,36 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/documents/{document_id}"): Call(CASE_READ),
     ("GET", "/api/v1/documents/{document_id}/content"): Call(CASE_READ),
     ("GET", "/api/v1/search"): Call(CASE_READ),
+    # Paper archive: archive staff run it; a file's page (with its names) follows its case's
+    # need-to-know; asking for a file is for staff who may read it; person search is IG work.
+    ("GET", "/archives"): Call(Permission.ARCHIVES_MANAGE),
+    ("POST", "/archives/locations"): Call(Permission.ARCHIVES_MANAGE, {"kind": "on_site"}),
+    ("GET", "/archives/locations/{location_id}"): Call(Permission.ARCHIVES_MANAGE),
+    ("POST", "/archives/boxes"): Call(Permission.ARCHIVES_MANAGE, {"barcode": ""}),
+    ("GET", "/archives/boxes/{box_id}"): Call(Permission.ARCHIVES_MANAGE),
+    ("POST", "/archives/boxes/{box_id}/move"): Call(Permission.ARCHIVES_MANAGE),
+    ("GET", "/archives/files/{paper_file_id}"): Call(CASE_READ),
+    ("POST", "/archives/files/{paper_file_id}/retrievals"): Call(
+        Permission.ARCHIVES_REQUEST, {"purpose": "not-a-purpose"}
+    ),
+    ("GET", "/archives/retrievals"): Call(Permission.ARCHIVES_REQUEST),
+    ("POST", "/archives/retrievals/{retrieval_id}/out"): Call(Permission.ARCHIVES_MANAGE),
+    ("POST", "/archives/retrievals/{retrieval_id}/return"): Call(Permission.ARCHIVES_MANAGE),
+    ("POST", "/archives/retrievals/{retrieval_id}/cancel"): Call(Permission.ARCHIVES_REQUEST),
+    ("GET", "/archives/certificates"): Call(Permission.ARCHIVES_MANAGE),
+    ("POST", "/archives/certificates"): Call(Permission.ARCHIVES_MANAGE, {"reference": "W"}),
+    ("GET", "/archives/certificates/{certificate_id}"): Call(Permission.ARCHIVES_MANAGE),
+    ("GET", "/archives/search"): Call(
+        AnyOf((Permission.ARCHIVES_MANAGE, Permission.CASES_READ_ALL))
+    ),
+    ("GET", "/archives/export.csv"): Call(Permission.ARCHIVES_MANAGE),
+    # Identity: searching everyone is an IG duty; merging person records is people:manage.
+    ("GET", "/search/people"): Call(PEOPLE_SEARCH),
+    ("POST", "/search/people"): Call(PEOPLE_SEARCH, {"first_name": "Walk", "last_name": "Through"}),
+    ("POST", "/people/{person_id}/merge"): Call(
+        Permission.PEOPLE_MANAGE, {"other_person_id": "999999"}
+    ),
+    ("POST", "/people/merges/{merge_id}/unmerge"): Call(Permission.PEOPLE_MANAGE),
 }
 
 
@@ -127,6 +165,12 @@ class Ids:
     case_id: int = 1
     document_id: int = 1
     person_id: int = 1
+    location_id: int = 1
+    box_id: int = 1
+    paper_file_id: int = 1
+    retrieval_id: int = 1
+    certificate_id: int = 1
+    merge_id: int = 1
 
     def fill(self, path: str) -> str:
         for name, value in vars(self).items():
@@ -140,7 +184,48 @@ def _records_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[str
     person = make_person(db, "Walk", "Through")
     add_party(db, case, person)
     document = make_document(db, keyring, case)
-    return {"case_id": case.id, "document_id": document.id, "person_id": person.id}
+    return {
+        "case_id": case.id,
+        "document_id": document.id,
+        "person_id": person.id,
+        **_archives_for(db, case, user),
+    }
+
+
+def _archives_for(db: Session, case: Case, user: auth.User) -> dict[str, int]:
+    """A box on a shelf holding a paper file of the walker's case, a retrieval of it that the
+    walker asked for, and a reconciled destruction certificate."""
+    system = Actor.system()
+    shelf = archives.create_location(
+        db, system, LocationCreate(kind=LocationKind.ON_SITE, site="Walk", room=str(case.id))
+    )
+    box = archives.create_box(db, system, barcode=f"WALK-{case.id}", location_id=shelf.id)
+    paper = archives.add_file(
+        db,
+        system,
+        PaperFileCreate(
+            file_reference=f"WALK-{case.id}-1", box_id=box.id, case_number=case.case_number
+        ),
+    )
+    retrieval = archives.request_retrieval(
+        db, system, RetrievalRequest(paper_file_id=paper.id, purpose=RetrievalPurpose.CASE_WORK)
+    )
+    retrieval.requested_by_user_id = user.id
+    gone = archives.add_file(db, system, PaperFileCreate(file_reference=f"WALK-{case.id}-2"))
+    archives.mark_for_destruction(db, actor=system, file_ids=[gone.id], reference="WALK")
+    certificate = archives.reconcile_certificate(
+        db,
+        actor=system,
+        reference="WALK",
+        content=f"file_reference\r\n{gone.file_reference}\r\n".encode(),
+    )
+    return {
+        "location_id": shelf.id,
+        "box_id": box.id,
+        "paper_file_id": paper.id,
+        "retrieval_id": retrieval.id,
+        "certificate_id": certificate.certificate_id,
+    }
 
 
 def _routes(app: FastAPI) -> set[tuple[str, str]]:

@@ -175,8 +175,10 @@ def key_strings(profile: Profile, *, dob_errors: bool = False) -> set[str]:
         if profile.middle_names:
             middle = profile.middle_names.split()[0]
             keys.update(f"fgy|{f}|{middle}|{d.year}" for f in first_only)
+    first_sound = phonetic_key(profile.first_name)
+    named = plain | ({"~" + first_sound} if first_sound else set())
     for s in sounds:
-        keys.update(f"fs|{g}|{s}" for g in plain)
+        keys.update(f"fs|{g}|{s}" for g in named)
         keys.update(f"f3s|{p}|{s}" for p in prefixes)
         keys.update(f"sp|{s}|{p}" for p in profile.postcodes)
     for p in profile.postcodes:

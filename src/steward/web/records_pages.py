@@ -29,6 +29,7 @@ from steward.records.models import (
 )
 from steward.records.policy import Access
 from steward.records.schemas import DocumentMeta
+from steward.web import identity_pages
 from steward.web.deps import DB, AppSettings, Keyring, PageActor, csrf_protect
 from steward.web.records_common import attachment, document_meta, read_upload, record_class_of
 from steward.web.rendering import render
@@ -145,7 +146,8 @@ def break_glass_log(request: Request, db: DB, keyring: Keyring, actor: PageActor
 @router.get("/people/{person_id}")
 def person_page(request: Request, db: DB, actor: PageActor, person_id: int) -> Response:
     person, cases = service.view_person(db, actor, person_id)
-    return render(request, "records/person.html", {"person": person, "cases": cases})
+    panel = identity_pages.duplicates_panel(db, actor, person.id)
+    return render(request, "records/person.html", {"person": person, "cases": cases, **panel})
 
 
 @router.get("/documents/{document_id}")

@@ -87,6 +87,13 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
         ("Home", "/", ()),
         ("Cases", "/cases", ANY_CASE_READ),
         ("Search", "/search", ANY_CASE_READ),
+        ("Paper archive", "/archives", (Permission.ARCHIVES_MANAGE,)),
+        ("Paper files out", "/archives/retrievals", (Permission.ARCHIVES_REQUEST,)),
+        (
+            "Find a person",
+            "/search/people",
+            (Permission.CASES_READ_ALL, Permission.SAR_MANAGE, Permission.INTAKE_REVIEW),
+        ),
         ("Break-glass log", "/break-glass", (Permission.ASSURANCE_MANAGE,)),
         ("Users", "/users", (Permission.USERS_MANAGE,)),
         ("Audit trail", "/audit", (Permission.AUDIT_READ,)),

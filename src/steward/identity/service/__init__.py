@@ -10,7 +10,12 @@ from steward.identity.service.duplicates import (
     unmerge_persons,
 )
 from steward.identity.service.importer import import_people_csv
-from steward.identity.service.search import find_people, parse_dob, require_search
+from steward.identity.service.search import (
+    SEARCH_PERMISSIONS,
+    find_people,
+    parse_dob,
+    require_search,
+)
 from steward.identity.service.train import current_model, train_model
 from steward.identity.service.types import (
     Candidate,
@@ -22,6 +27,7 @@ from steward.identity.service.types import (
 )
 
 __all__ = [
+    "SEARCH_PERMISSIONS",
     "Candidate",
     "DuplicateCluster",
     "MatchModelInfo",

@@ -114,6 +114,14 @@ def possible_duplicates(
     q = profile_from_row(row)
     ids = candidate_ids(db, match_keys(q, dob_errors=True)) - {person_id}
     ranked = rank(active_model(db), q, load_profiles(db, ids), previous=frozenset(), limit=limit)
+    audit.record(
+        db,
+        actor,
+        IdentityEvent.SEARCH_RUN,
+        subject_type="person",
+        subject_id=person_id,
+        details={"candidates": len(ranked)},
+    )
     return [
         Candidate(r.person_id, r.record_id, s.probability, s.band or "possible", s.reasons)
         for r, s in ranked
