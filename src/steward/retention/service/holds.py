@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -27,48 +27,52 @@ MIN_REASON = 10
 MAX_REASON = 2000
 
 
-def _active_targets() -> Any:
+def _active(scope: HoldScope) -> Any:
     return (
         select(HoldTarget.id)
         .join(Hold, Hold.id == HoldTarget.hold_id)
-        .where(Hold.released_at.is_(None))
+        .where(Hold.released_at.is_(None), HoldTarget.scope == scope.value)
     )
 
 
-def _target(scope: HoldScope, column: Any) -> ColumnElement[bool]:
-    return and_(HoldTarget.scope == scope.value, HoldTarget.target_id == column)
+# Each test is one EXISTS directly under the caller's SELECT, so it correlates with the
+# record there (a subquery nested deeper would not, and would match any case's parties).
+
+
+def _by_target(scope: HoldScope, column: Any) -> ColumnElement[bool]:
+    return exists(_active(scope).where(HoldTarget.target_id == column))
+
+
+def _by_party(case_id: Any) -> ColumnElement[bool]:
+    return exists(
+        _active(HoldScope.PERSON)
+        .join(Party, Party.person_id == HoldTarget.target_id)
+        .where(Party.case_id == case_id)
+    )
 
 
 def held_case(case_id: Any, class_id: Any) -> ColumnElement[bool]:
     """True where an active hold covers the case (by case, class or any party)."""
-    persons = select(Party.person_id).where(Party.case_id == case_id)
-    return exists(
-        _active_targets().where(
-            or_(
-                _target(HoldScope.CASE, case_id),
-                _target(HoldScope.RECORD_CLASS, class_id),
-                and_(HoldTarget.scope == HoldScope.PERSON.value, HoldTarget.target_id.in_(persons)),
-            )
-        )
+    return or_(
+        _by_target(HoldScope.CASE, case_id),
+        _by_target(HoldScope.RECORD_CLASS, class_id),
+        _by_party(case_id),
     )
 
 
 def held_paper_file(file_id: Any, case_id: Any, class_id: Any) -> ColumnElement[bool]:
     """True where an active hold covers the paper file: its class, its electronic case (and
     that case's parties), or a person named on it."""
-    named = select(PaperFileName.person_id).where(PaperFileName.paper_file_id == file_id)
-    case_persons = select(Party.person_id).where(Party.case_id == case_id)
-    return exists(
-        _active_targets().where(
-            or_(
-                _target(HoldScope.RECORD_CLASS, class_id),
-                _target(HoldScope.CASE, case_id),
-                and_(
-                    HoldTarget.scope == HoldScope.PERSON.value,
-                    or_(HoldTarget.target_id.in_(named), HoldTarget.target_id.in_(case_persons)),
-                ),
-            )
-        )
+    named = exists(
+        _active(HoldScope.PERSON)
+        .join(PaperFileName, PaperFileName.person_id == HoldTarget.target_id)
+        .where(PaperFileName.paper_file_id == file_id)
+    )
+    return or_(
+        _by_target(HoldScope.RECORD_CLASS, class_id),
+        _by_target(HoldScope.CASE, case_id),
+        _by_party(case_id),
+        named,
     )
 
 
