@@ -1,7 +1,439 @@
-"""Web pages of the archives domain."""
+"""HTML pages of the paper archive: locations, boxes, files, retrievals, certificates, search.
+
+Thin: the archives service checks the permission (and, for a paper file, the case's
+need-to-know) on every call and records reads. URLs carry ids only; the person search sends
+its words in the query string like the case search, which nothing logs.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from pydantic import ValidationError
+
+from steward.archives import service
+from steward.archives.models import LocationKind, RetrievalPurpose
+from steward.archives.schemas import LocationCreate, PaperSearch, RetrievalRequest
+from steward.core import auth
+from steward.core.errors import DomainError, ValidationFailed
+from steward.core.permissions import Permission
+from steward.web.deps import DB, PageActor, csrf_protect
+from steward.web.rendering import render
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+
+MAX_CERTIFICATE_BYTES = 20 * 1024 * 1024
+
+
+def _invalid(exc: ValidationError) -> ValidationFailed:
+    errors = {str(e["loc"][0]) if e["loc"] else "form": str(e["msg"]) for e in exc.errors()}
+    errors = {k: v.removeprefix("Value error, ") for k, v in errors.items()}
+    return ValidationFailed("Check the answers below.", errors=errors)
+
+
+def _optional_date(value: str, field: str) -> date | None:
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationFailed(
+            "Check the answers below.", errors={field: "Enter a date as YYYY-MM-DD"}
+        ) from None
+
+
+# --- locations and boxes ------------------------------------------------------------------
+
+
+def _index(
+    request: Request, db: DB, actor: PageActor, *, status_code: int = 200, **extra: Any
+) -> Response:
+    return render(
+        request,
+        "archives/index.html",
+        {
+            "locations": service.list_locations(db, actor),
+            "unboxed": service.files_without_box(db, actor, limit=50),
+            "kinds": list(LocationKind),
+            "form": {},
+            **extra,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/archives")
+def index(request: Request, db: DB, actor: PageActor) -> Response:
+    return _index(request, db, actor)
+
+
+@router.post("/archives/locations")
+def create_location(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    kind: Annotated[str, Form(max_length=16)] = "",
+    site: Annotated[str, Form(max_length=200)] = "",
+    room: Annotated[str, Form(max_length=200)] = "",
+    bay: Annotated[str, Form(max_length=100)] = "",
+    shelf: Annotated[str, Form(max_length=100)] = "",
+    contractor: Annotated[str, Form(max_length=200)] = "",
+    contractor_ref: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    actor.require(Permission.ARCHIVES_MANAGE)
+    form = {"kind": kind, "site": site, "room": room, "bay": bay, "shelf": shelf}
+    form |= {"contractor": contractor, "contractor_ref": contractor_ref}
+    try:
+        try:
+            data = LocationCreate(**{k: (v or None) for k, v in form.items()})
+        except ValidationError as exc:
+            raise _invalid(exc) from None
+        with db.begin_nested():
+            location = service.create_location(db, actor, data)
+    except DomainError as exc:
+        errors = exc.errors if isinstance(exc, ValidationFailed) else {}
+        return _index(
+            request, db, actor, status_code=422, error=exc.message, errors=errors, form=form
+        )
+    return RedirectResponse(f"/archives/locations/{location.id}", status_code=303)
+
+
+@router.get("/archives/locations/{location_id}")
+def location_page(request: Request, db: DB, actor: PageActor, location_id: int) -> Response:
+    location = service.get_location(db, actor, location_id)
+    return render(
+        request,
+        "archives/location.html",
+        {"location": location, "boxes": service.boxes_at(db, actor, location_id)},
+    )
+
+
+@router.post("/archives/boxes")
+def create_box(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    barcode: Annotated[str, Form(max_length=200)] = "",
+    location_id: Annotated[str, Form(max_length=20)] = "",
+    contractor_ref: Annotated[str, Form(alias="box_contractor_ref", max_length=200)] = "",
+) -> Response:
+    actor.require(Permission.ARCHIVES_MANAGE)
+    try:
+        with db.begin_nested():
+            box = service.create_box(
+                db,
+                actor,
+                barcode=barcode,
+                location_id=int(location_id) if location_id.isdigit() else None,
+                contractor_ref=contractor_ref.strip() or None,
+            )
+    except DomainError as exc:
+        errors = exc.errors if isinstance(exc, ValidationFailed) else {"barcode": exc.message}
+        return _index(request, db, actor, status_code=422, error=exc.message, errors=errors)
+    return RedirectResponse(f"/archives/boxes/{box.id}", status_code=303)
+
+
+def _box_page(
+    request: Request, db: DB, actor: PageActor, box_id: int, *, status_code: int = 200, **extra: Any
+) -> Response:
+    box, history = service.view_box(db, actor, box_id)
+    return render(
+        request,
+        "archives/box.html",
+        {
+            "box": box,
+            "history": history,
+            "locations": [loc for loc, _ in service.list_locations(db, actor)],
+            "names": auth.usernames(
+                db, (m.moved_by_user_id for m in history if m.moved_by_user_id)
+            ),
+            **extra,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/archives/boxes/{box_id}")
+def box_page(request: Request, db: DB, actor: PageActor, box_id: int) -> Response:
+    return _box_page(request, db, actor, box_id)
+
+
+@router.post("/archives/boxes/{box_id}/move")
+def move_box(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    box_id: int,
+    location_id: Annotated[int | None, Form()] = None,
+    contractor_ref: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    actor.require(Permission.ARCHIVES_MANAGE)
+    try:
+        if location_id is None:
+            raise ValidationFailed(
+                "Choose where the box is going.", errors={"location_id": "Choose a location"}
+            )
+        with db.begin_nested():
+            service.move_box(
+                db,
+                actor,
+                box_id=box_id,
+                location_id=location_id,
+                contractor_ref=contractor_ref.strip() or None,
+            )
+    except DomainError as exc:
+        errors = exc.errors if isinstance(exc, ValidationFailed) else {"location_id": exc.message}
+        return _box_page(
+            request, db, actor, box_id, status_code=422, error=exc.message, errors=errors
+        )
+    return RedirectResponse(f"/archives/boxes/{box_id}", status_code=303)
+
+
+# --- paper files and retrievals ----------------------------------------------------------
+
+
+def _file_page(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    file_id: int,
+    *,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    view = service.view_file(db, actor, file_id)
+    return render(
+        request,
+        "archives/file.html",
+        {
+            "view": view,
+            "retrievals": [service.read_retrieval(r) for r in view.retrievals],
+            "purposes": list(RetrievalPurpose),
+            "can_request": actor.can(Permission.ARCHIVES_REQUEST),
+            "can_manage": actor.can(Permission.ARCHIVES_MANAGE),
+            "form": {},
+            **extra,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/archives/files/{paper_file_id}")
+def file_page(request: Request, db: DB, actor: PageActor, paper_file_id: int) -> Response:
+    return _file_page(request, db, actor, paper_file_id)
+
+
+@router.post("/archives/files/{paper_file_id}/retrievals")
+def request_retrieval(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    paper_file_id: int,
+    purpose: Annotated[str, Form(max_length=32)] = "",
+    note: Annotated[str, Form(max_length=4000)] = "",
+    due_back_on: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    actor.require(Permission.ARCHIVES_REQUEST)
+    form = {"purpose": purpose, "note": note, "due_back_on": due_back_on}
+    try:
+        try:
+            data = RetrievalRequest(
+                paper_file_id=paper_file_id,
+                purpose=purpose,
+                note=note.strip() or None,
+                due_back_on=_optional_date(due_back_on, "due_back_on"),
+            )
+        except ValidationError as exc:
+            raise _invalid(exc) from None
+        with db.begin_nested():
+            service.request_retrieval(db, actor, data)
+    except ValidationFailed as exc:
+        return _file_page(
+            request,
+            db,
+            actor,
+            paper_file_id,
+            status_code=422,
+            error=exc.message,
+            errors=exc.errors,
+            form=form,
+        )
+    return RedirectResponse("/archives/retrievals", status_code=303)
+
+
+@router.get("/archives/retrievals")
+def retrievals_page(request: Request, db: DB, actor: PageActor, overdue: bool = False) -> Response:
+    rows = service.list_retrievals(db, actor, overdue_only=overdue, open_only=not overdue)
+    return render(
+        request,
+        "archives/retrievals.html",
+        {
+            "rows": rows,
+            "overdue": overdue,
+            "can_manage": actor.can(Permission.ARCHIVES_MANAGE),
+            "names": auth.usernames(
+                db, (r.requested_by_user_id for r in rows if r.requested_by_user_id)
+            ),
+        },
+    )
+
+
+def _retrieval_action(db: DB, actor: PageActor, retrieval_id: int, action: str) -> Response:
+    with db.begin_nested():
+        if action == "out":
+            service.hand_out(db, actor, retrieval_id)
+        elif action == "return":
+            service.return_retrieval(db, actor, retrieval_id)
+        else:
+            service.cancel_retrieval(db, actor, retrieval_id)
+    return RedirectResponse("/archives/retrievals", status_code=303)
+
+
+@router.post("/archives/retrievals/{retrieval_id}/out")
+def hand_out(db: DB, actor: PageActor, retrieval_id: int) -> Response:
+    return _retrieval_action(db, actor, retrieval_id, "out")
+
+
+@router.post("/archives/retrievals/{retrieval_id}/return")
+def return_retrieval(db: DB, actor: PageActor, retrieval_id: int) -> Response:
+    return _retrieval_action(db, actor, retrieval_id, "return")
+
+
+@router.post("/archives/retrievals/{retrieval_id}/cancel")
+def cancel_retrieval(db: DB, actor: PageActor, retrieval_id: int) -> Response:
+    return _retrieval_action(db, actor, retrieval_id, "cancel")
+
+
+# --- certificates ------------------------------------------------------------------------
+
+
+def _certificates(
+    request: Request, db: DB, actor: PageActor, *, status_code: int = 200, **extra: Any
+) -> Response:
+    return render(
+        request,
+        "archives/certificates.html",
+        {"certificates": service.list_certificates(db, actor), "form": {}, **extra},
+        status_code=status_code,
+    )
+
+
+@router.get("/archives/certificates")
+def certificates(request: Request, db: DB, actor: PageActor) -> Response:
+    return _certificates(request, db, actor)
+
+
+@router.post("/archives/certificates")
+def reconcile(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    reference: Annotated[str, Form(max_length=200)] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    actor.require(Permission.ARCHIVES_MANAGE)
+    try:
+        if file is None or not file.filename:
+            raise ValidationFailed(
+                "Select the contractor's certificate.", errors={"file": "Select a CSV file"}
+            )
+        content = file.file.read(MAX_CERTIFICATE_BYTES + 1)
+        with db.begin_nested():
+            result = service.reconcile_certificate(
+                db, actor=actor, reference=reference, content=content
+            )
+    except DomainError as exc:
+        errors = exc.errors if isinstance(exc, ValidationFailed) else {}
+        return _certificates(
+            request,
+            db,
+            actor,
+            status_code=422,
+            error=exc.message,
+            errors=errors,
+            form={"reference": reference},
+        )
+    return RedirectResponse(f"/archives/certificates/{result.certificate_id}", status_code=303)
+
+
+@router.get("/archives/certificates/{certificate_id}")
+def certificate_page(request: Request, db: DB, actor: PageActor, certificate_id: int) -> Response:
+    certificate = service.view_certificate(db, actor, certificate_id)
+    by_outcome: dict[str, list[Any]] = {"destroyed": [], "missing": [], "unexpected": []}
+    for line in certificate.lines:
+        by_outcome[line.outcome].append(line)
+    return render(
+        request,
+        "archives/certificate.html",
+        {"certificate": certificate, "by_outcome": by_outcome},
+    )
+
+
+# --- search and export -------------------------------------------------------------------
+
+
+@router.get("/archives/search")
+def search(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    name: Annotated[str, Query(max_length=200)] = "",
+    other_name: Annotated[str, Query(max_length=200)] = "",
+    dob: Annotated[str, Query(max_length=20)] = "",
+    case: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    if not service.sees_whole_archive(actor):
+        actor.require(Permission.ARCHIVES_MANAGE)
+    form = {"name": name, "other_name": other_name, "dob": dob, "case": case}
+    searched = any(v.strip() for v in form.values())
+    hits: list[Any] = []
+    error, errors = None, {}
+    if searched:
+        try:
+            try:
+                query = PaperSearch(
+                    names=[n for n in (name.strip(), other_name.strip()) if n],
+                    date_of_birth=_optional_date(dob, "dob"),
+                    case_number=case.strip() or None,
+                )
+            except ValidationError as exc:
+                raise _invalid(exc) from None
+            hits = service.search_paper_files(db, actor=actor, query=query)
+        except ValidationFailed as exc:
+            error, errors = exc.message, exc.errors
+    return render(
+        request,
+        "archives/search.html",
+        {"form": form, "searched": searched, "hits": hits, "error": error, "errors": errors},
+        status_code=422 if error else 200,
+    )
+
+
+@router.get("/archives/export.csv")
+def export(db: DB, actor: PageActor) -> Response:
+    actor.require(Permission.ARCHIVES_MANAGE)
+    rows = list(service.inventory_rows(db, actor))  # inside the unit of work, before streaming
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in rows:
+            writer.writerow(row)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    return StreamingResponse(
+        lines(),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="paper-archive-inventory.csv"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -1,6 +1,7 @@
 """The archives domain's public use-cases. Other domains (retention, SAR) and adapters use these."""
 
 from steward.archives.service.access import may_see_file, sees_whole_archive
+from steward.archives.service.certificates import list_certificates, view_certificate
 from steward.archives.service.destruction import (
     mark_for_destruction,
     read_certificate,
@@ -46,6 +47,7 @@ __all__ = [
     "hand_out",
     "import_inventory",
     "inventory_rows",
+    "list_certificates",
     "list_locations",
     "list_retrievals",
     "location_by_code",
@@ -60,5 +62,6 @@ __all__ = [
     "search_paper_files",
     "sees_whole_archive",
     "view_box",
+    "view_certificate",
     "view_file",
 ]

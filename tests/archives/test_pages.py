@@ -1,0 +1,189 @@
+"""The paper archive's pages, driven through the real app as the staff who use them."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from steward.archives import service
+from steward.archives.models import ArchiveBox, ArchiveLocation, Retrieval
+from steward.core import clock
+from steward.core.crypto import FileKeyring
+from steward.core.permissions import Actor, Role
+from steward.records.service import assign
+from tests.archives import builders as b
+from tests.factories.records import make_case
+from tests.web.conftest import SignedIn, csrf_from
+
+
+def test_archive_staff_add_a_location_and_a_box_and_move_it(
+    signed_in: SignedIn, db: Session
+) -> None:
+    client, _ = signed_in(Role.IG_OFFICER)
+    csrf = csrf_from(client, "/archives")
+    bad = client.post("/archives/locations", data={"kind": "on_site", "csrf_token": csrf})
+    assert bad.status_code == 422 and "There is a problem" in bad.text
+    made = client.post(
+        "/archives/locations",
+        data={
+            "kind": "on_site",
+            "site": "HQ",
+            "room": "B1",
+            "bay": "2",
+            "shelf": "3",
+            "csrf_token": csrf,
+        },
+    )
+    assert made.status_code == 303
+    store = client.post(
+        "/archives/locations",
+        data={
+            "kind": "off_site",
+            "contractor": "Deep Store",
+            "contractor_ref": "Z9",
+            "csrf_token": csrf,
+        },
+    )
+    assert store.status_code == 303
+    shelf = db.scalars(select(ArchiveLocation).where(ArchiveLocation.code == "HQ-B1-2-3")).one()
+    offsite = db.scalars(select(ArchiveLocation).where(ArchiveLocation.kind == "off_site")).one()
+    boxed = client.post(
+        "/archives/boxes",
+        data={
+            "barcode": "BX-77",
+            "location_id": str(shelf.id),
+            "box_contractor_ref": "",
+            "csrf_token": csrf,
+        },
+    )
+    assert boxed.status_code == 303
+    box = db.scalars(select(ArchiveBox).where(ArchiveBox.barcode == "BX-77")).one()
+    moved = client.post(
+        f"/archives/boxes/{box.id}/move",
+        data={"location_id": str(offsite.id), "contractor_ref": "DS-1", "csrf_token": csrf},
+    )
+    assert moved.status_code == 303
+    page = client.get(f"/archives/boxes/{box.id}")
+    assert page.status_code == 200
+    assert "Off site" in page.text and "DS-1" in page.text and "HQ-B1-2-3" in page.text
+    index = client.get("/archives")
+    assert index.status_code == 200 and "OFFSITE-DEEPSTORE-Z9" in index.text
+
+
+def test_a_caseworker_sees_and_asks_for_a_file_of_their_case(
+    signed_in: SignedIn, db: Session, keyring: FileKeyring
+) -> None:
+    worker_client, worker = signed_in(Role.CASEWORKER)
+    other_client, _ = signed_in(Role.CASEWORKER)
+    ig_client, _ = signed_in(Role.IG_OFFICER)
+    case = make_case(db, keyring)
+    assign(db, Actor.system(), case_id=case.id, user_id=worker.id)
+    f = b.paper_file(
+        db,
+        b.box(db, b.location(db)),
+        names=[("Ava <b>Jones</b>", date(2011, 3, 2))],
+        case_number=case.case_number,
+    )
+    db.commit()
+
+    page = worker_client.get(f"/archives/files/{f.id}")
+    assert page.status_code == 200
+    assert "Ava &lt;b&gt;Jones&lt;/b&gt;" in page.text and "<b>Jones</b>" not in page.text
+    assert other_client.get(f"/archives/files/{f.id}").status_code == 403
+
+    csrf = csrf_from(worker_client, f"/archives/files/{f.id}")
+    bad = worker_client.post(
+        f"/archives/files/{f.id}/retrievals",
+        data={"purpose": "court", "due_back_on": "tomorrow", "csrf_token": csrf},
+    )
+    assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text
+    asked = worker_client.post(
+        f"/archives/files/{f.id}/retrievals",
+        data={"purpose": "court", "note": "hearing bundle", "csrf_token": csrf},
+    )
+    assert asked.status_code == 303
+    r = db.scalars(select(Retrieval)).one()
+
+    with clock.frozen(datetime(2026, 1, 5, 10, tzinfo=UTC)):
+        csrf_ig = csrf_from(ig_client, "/archives/retrievals")
+        assert (
+            worker_client.post(
+                f"/archives/retrievals/{r.id}/out", data={"csrf_token": csrf}
+            ).status_code
+            == 403
+        )
+        assert (
+            ig_client.post(
+                f"/archives/retrievals/{r.id}/out", data={"csrf_token": csrf_ig}
+            ).status_code
+            == 303
+        )
+    with clock.frozen(datetime(2026, 3, 1, 10, tzinfo=UTC)):
+        overdue = ig_client.get("/archives/retrievals?overdue=true")
+        assert overdue.status_code == 200 and "Overdue" in overdue.text
+        assert f.file_reference in overdue.text
+        mine = worker_client.get("/archives/retrievals")
+        assert f.file_reference in mine.text and "Hand out" not in mine.text
+        again = ig_client.post(f"/archives/retrievals/{r.id}/out", data={"csrf_token": csrf_ig})
+        assert again.status_code == 409
+        back = ig_client.post(f"/archives/retrievals/{r.id}/return", data={"csrf_token": csrf_ig})
+        assert back.status_code == 303
+        assert "Nothing is overdue" in ig_client.get("/archives/retrievals?overdue=true").text
+
+
+def test_certificate_upload_shows_each_outcome_and_bad_files_change_nothing(
+    signed_in: SignedIn, db: Session
+) -> None:
+    client, _ = signed_in(Role.DPO)
+    box = b.box(db, b.location(db, off_site=True))
+    sent = [b.paper_file(db, box, reference=f"CERT-{i}") for i in range(2)]
+    service.mark_for_destruction(
+        db, actor=Actor.system(), file_ids=[f.id for f in sent], reference="D-5"
+    )
+    db.commit()
+    csrf = csrf_from(client, "/archives/certificates")
+    bad = client.post(
+        "/archives/certificates",
+        data={"reference": "D-5", "csrf_token": csrf},
+        files={"file": ("cert.csv", b"what,ever\r\n1,2\r\n", "text/csv")},
+    )
+    assert bad.status_code == 422 and "box_barcode" in bad.text
+    good = client.post(
+        "/archives/certificates",
+        data={"reference": "D-5", "csrf_token": csrf},
+        files={"file": ("cert.csv", b"file_reference\r\nCERT-0\r\n=EVIL()\r\n", "text/csv")},
+    )
+    assert good.status_code == 303
+    page = client.get(good.headers["location"])
+    assert page.status_code == 200
+    destroyed = re.search(r'data-testid="destroyed">(.*?)</ul>', page.text, re.S)
+    missing = re.search(r'data-testid="missing">(.*?)</ul>', page.text, re.S)
+    assert destroyed and "CERT-0" in destroyed.group(1)
+    assert missing and "CERT-1" in missing.group(1)
+    assert "=EVIL()" in page.text
+
+
+def test_person_search_page_and_csv_export(signed_in: SignedIn, db: Session) -> None:
+    client, _ = signed_in(Role.IG_OFFICER)
+    worker, _ = signed_in(Role.CASEWORKER)
+    b.paper_file(
+        db,
+        b.box(db, b.location(db)),
+        names=[("Bob Hughes", date(1984, 7, 3))],
+        reference="=HYPERLINK(1)",
+    )
+    db.commit()
+    page = client.get("/archives/search", params={"name": "Robert Hughes", "dob": "1984-07-03"})
+    assert page.status_code == 200
+    assert "Bob Hughes" in page.text and "forename is a short form" in page.text
+    bad = client.get("/archives/search", params={"name": "Robert Hughes", "dob": "3/7/84"})
+    assert bad.status_code == 422
+    assert worker.get("/archives/search").status_code == 403
+
+    export = client.get("/archives/export.csv")
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+    assert "'=HYPERLINK(1)" in export.text
+    assert "\n=HYPERLINK" not in export.text and ",=HYPERLINK" not in export.text
