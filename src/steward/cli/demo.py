@@ -16,6 +16,8 @@ from steward.core.config import Settings
 from steward.core.crypto import FileKeyring
 from steward.core.db import make_sessionmaker, session_scope
 from steward.core.permissions import ROLE_DESCRIPTIONS, Actor
+from steward.demo import archives as demo_archives
+from steward.demo import identity as demo_identity
 from steward.demo import service
 from steward.demo.records import batched
 
@@ -94,6 +96,8 @@ def _seed_cases(
                 loader.load(db, batch)
             progress.advance(task, len(batch))
     loaded = loader.loaded
+    demo_identity.prepare(factory, Actor.system())
+    demo_archives.prepare(factory, Actor.system())
     console.print(
         f"Demo data: {loaded.cases:,} cases, {loaded.persons:,} person records and "
         f"{loaded.documents:,} documents created in {time.perf_counter() - started:.1f} s "
