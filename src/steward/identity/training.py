@@ -8,6 +8,7 @@ out of its saved model and serve lookups ourselves from indexed SQL.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 from collections.abc import Sequence
@@ -18,9 +19,9 @@ from typing import Any
 from steward.identity.keys import Profile
 from steward.identity.policy import COMPARISONS
 
-# Defaults used where EM saw too few pairs to estimate a level (e.g. a tiny database).
-_FALLBACK_M = 0.01
-_FALLBACK_U = 0.01
+
+class TrainingFailed(Exception):
+    """Splink could not learn weights from this data (the stored model stays as it was)."""
 
 
 @dataclass(frozen=True)
@@ -114,20 +115,32 @@ def train(profiles: Sequence[Profile], *, sample: int = 300_000, seed: int = 1) 
     con = duckdb.connect()
     db_api = DuckDBAPI(con)
     frame = db_api.register(table, table_name="people")
-    logging.getLogger("splink").setLevel(logging.WARNING)
-    linker = Linker(frame, _settings(), log_level=logging.WARNING)
-    linker.training.estimate_probability_two_random_records_match(
-        ["l.first_name = r.first_name AND l.last_name = r.last_name AND l.dob = r.dob"],
-        recall=0.6,
-    )
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    settings = _settings()
+    # A starting prior of "one duplicate per person" until Splink estimates it from the data.
+    settings["probability_two_random_records_match"] = 1 / max(len(profiles), 2)
+    linker = Linker(frame, settings, log_level=logging.ERROR)
+    # No exact duplicates at all (a fresh demo) fails the estimate: keep the starting prior.
+    with contextlib.suppress(ValueError, ZeroDivisionError):
+        linker.training.estimate_probability_two_random_records_match(
+            ["l.first_name = r.first_name AND l.last_name = r.last_name AND l.dob = r.dob"],
+            recall=0.6,
+        )
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
-    # Two EM sessions, each blocking on what the other estimates, so every comparison is trained.
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("dob"), estimate_without_term_frequencies=True
-    )
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("last_name", "first_name"), estimate_without_term_frequencies=True
-    )
+    # Two EM sessions, each blocking on what the other estimates, so every comparison is
+    # trained. A session can fail on data without duplicates to learn from: the levels it
+    # would have trained keep the starting values, and training says so if none was learnt.
+    trained_sessions = 0
+    for rule in (block_on("dob"), block_on("last_name", "first_name")):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+            trained_sessions += 1
+        except Exception as exc:  # Splink raises plain exceptions here
+            logging.getLogger(__name__).warning("EM session skipped: %s", type(exc).__name__)
+    if not trained_sessions:
+        raise TrainingFailed("There are too few likely duplicates among the persons to learn from.")
     model = linker.misc.save_model_to_json()
     con.close()
     return Trained(
@@ -144,8 +157,9 @@ def _levels(model: dict[str, Any]) -> tuple[TrainedLevel, ...]:
         for i, level in enumerate(spec["comparison_levels"]):
             if i == 0:
                 continue  # the null level carries no weight
-            m = level.get("m_probability") or _FALLBACK_M
-            u = level.get("u_probability") or _FALLBACK_U
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if not m or not u:
+                continue  # not observed in this data: the built-in starting values stand
             out.append(
                 TrainedLevel(comparison.name, i, comparison.levels[i].label, float(m), float(u))
             )

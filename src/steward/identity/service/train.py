@@ -61,7 +61,12 @@ def train_model(
         chosen = ids if len(ids) <= sample else random.Random(7).sample(ids, sample)  # noqa: S311 - a fixed sample, not a secret
         profiles = [profile_from_row(r) for r in load_profiles(db, chosen)]
         tf_rows = _term_frequencies(db, len(ids))
-    trained = training.train(profiles, sample=sample)
+    try:
+        trained = training.train(profiles, sample=sample)
+    except training.TrainingFailed as exc:
+        raise ValidationFailed(
+            f"{exc} Search keeps using the current weights.", errors={"persons": str(exc)}
+        ) from exc
     del profiles
     with session_scope(session_factory) as db:
         version = (db.scalar(select(func.max(MatchModel.version))) or 0) + 1
