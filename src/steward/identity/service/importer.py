@@ -154,7 +154,10 @@ def _already_imported(db: Session, record_ids: list[str]) -> set[str]:
 def _new_person_ids(db: Session, rows: list[_Row]) -> list[int]:
     """Insert the persons and return their ids, in row order."""
     connection = db.connection()
-    now = clock.now()
+    # As SQLAlchemy itself would write it (on SQLite, text without the zone), since these
+    # rows go straight through the driver.
+    bind = Person.__table__.c.created_at.type._cached_bind_processor(connection.dialect)
+    now: object = bind(clock.now()) if bind else clock.now()
     values = [
         (r.first_name, r.middle_names, r.last_name, r.dob, False, False, now, now) for r in rows
     ]
