@@ -34,7 +34,7 @@ def _split(text: str) -> tuple[str, ...]:
 
 def person_query(row: dict[str, str]) -> Any:
     """A queries.csv row as the engine's PersonQuery (the same mapping --batch makes)."""
-    from steward.identity.service.types import PersonQuery
+    from steward.identity import PersonQuery
 
     return PersonQuery(
         first_name=row["first_name"],
@@ -48,29 +48,18 @@ def person_query(row: dict[str, str]) -> Any:
     )
 
 
-def _api() -> Any:
-    import steward.identity as identity
-
-    needed = ("import_people_csv", "train_model", "find_people", "find_duplicates")
-    if all(hasattr(identity, name) for name in needed):
-        return identity
-    from steward.identity import service
-
-    return service
-
-
 def run_ours(
     records_csv: str, queries: list[dict[str, str]], duplicates: bool, limit: int = 50
 ) -> dict[str, Any]:
     """In a child process: import, train, look up (and dedupe); return timings and answers."""
     from sqlalchemy import text
 
+    from steward import identity
     from steward.core import migrate
     from steward.core.config import Environment, Settings
     from steward.core.db import make_engine, make_sessionmaker, session_scope
     from steward.core.permissions import Actor
 
-    api = _api()
     rss_start = _peak_rss_mb()
     with tempfile.TemporaryDirectory(prefix="bench-identity-") as tmp:
         settings = Settings(env=Environment.TEST, data_dir=Path(tmp), database_url=None)
@@ -80,10 +69,10 @@ def run_ours(
         actor = Actor.system()
         try:
             t0 = time.perf_counter()
-            report = api.import_people_csv(factory, Path(records_csv), actor=actor)
+            report = identity.import_people_csv(factory, Path(records_csv), actor=actor)
             load_s = time.perf_counter() - t0
             t0 = time.perf_counter()
-            api.train_model(factory, actor=actor)
+            identity.train_model(factory, actor=actor)
             train_s = time.perf_counter() - t0
             rss_loaded = _peak_rss_mb()
 
@@ -93,7 +82,7 @@ def run_ours(
             for i, (qid, query) in enumerate(built[:WARM_UP] + built):
                 t0 = time.perf_counter()
                 with session_scope(factory) as session:
-                    found = api.find_people(session, query, actor=actor, limit=limit)
+                    found = identity.find_people(session, query, actor=actor, limit=limit)
                 seconds = time.perf_counter() - t0
                 if i < WARM_UP:
                     continue  # a few queries first, so every figure is a warm lookup
@@ -104,7 +93,7 @@ def run_ours(
             if duplicates:
                 t0 = time.perf_counter()
                 with session_scope(factory) as session:
-                    clusters = api.find_duplicates(session, actor=actor)
+                    clusters = identity.find_duplicates(session, actor=actor)
                 dup["seconds"] = time.perf_counter() - t0
                 with engine.connect() as conn:
                     rows = conn.execute(text("SELECT person_id, record_id FROM identity_profiles"))
