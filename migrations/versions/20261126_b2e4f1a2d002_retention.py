@@ -291,6 +291,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "schedule_id", "record_kind", "record_id", name=op.f("pk_retention_dates")
         ),
+        sqlite_with_rowid=False,
     )
     op.create_index(
         "ix_retention_dates_due", "retention_dates", ["schedule_id", "due_on"], unique=False

@@ -20,7 +20,7 @@ from sqlalchemy import (
     case,
     cast,
     delete,
-    exists,
+    false,
     func,
     insert,
     literal,
@@ -54,31 +54,17 @@ class Source:
 
     kind: RecordKind
     table: Any
-    id: Col
-    class_id: Col
-    created: Col
-    closed: Col
+    id: Any
+    class_id: Any
+    created: Any
+    closed: Any
     is_open: Col
     live: Col  # only records that still exist to be scheduled
-
-    def persons(self, roles: Sequence[str]) -> tuple[Any, Col, Col | None, Col]:
-        """(FROM clause, birth column, death column or None, WHERE) of the linked persons."""
-        if self.kind is RecordKind.CASE:
-            joined = Party.__table__.join(Person, Person.id == Party.person_id)
-            where = and_(Party.case_id == self.id, Party.role.in_(roles))
-            return joined, Person.date_of_birth, Person.date_of_death, where
-        where = and_(PaperFileName.paper_file_id == self.id, PaperFileName.role.in_(roles))
-        return PaperFileName.__table__, PaperFileName.date_of_birth, None, where
-
-    def last_activity(self) -> Col:
-        if self.kind is RecordKind.CASE:
-            last_doc = (
-                select(func.max(Document.created_on))
-                .where(Document.case_id == self.id)
-                .scalar_subquery()
-            )
-            return LatestKnown(self.created, self.closed, last_doc)
-        return func.coalesce(self.closed, self.created)
+    persons_from: Any  # the linked persons: FROM clause, record key, role, birth, death
+    persons_key: Any
+    role: Any
+    born: Any
+    died: Any | None
 
 
 CASES = Source(
@@ -90,6 +76,11 @@ CASES = Source(
     Case.closed_on,
     Case.status == CaseStatus.OPEN.value,
     true(),
+    Party.__table__.join(Person, Person.id == Party.person_id),
+    Party.case_id,
+    Party.role,
+    Person.date_of_birth,
+    Person.date_of_death,
 )
 PAPER = Source(
     RecordKind.PAPER_FILE,
@@ -98,118 +89,184 @@ PAPER = Source(
     PaperFile.record_class_id,
     PaperFile.date_from,
     PaperFile.date_to,
-    literal(False),
+    false(),
     PaperFile.status == PaperFileStatus.ACTIVE.value,
+    PaperFileName.__table__,
+    PaperFileName.paper_file_id,
+    PaperFileName.role,
+    PaperFileName.date_of_birth,
+    None,  # paper files record no dates of death
 )
 SOURCES = (CASES, PAPER)
 
 
-class _Atoms:
-    """The per-record facts one rule needs, each computed once in the CTE."""
+class _Facts:
+    """The per-record facts every rule needs, gathered in one pass per table: one GROUP BY
+    over the linked persons (each trigger an aggregate of its own), one over events, one
+    over documents, each joined to the records once. Identical triggers share a column."""
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, record_ids: Sequence[int] | None) -> None:
         self.source = source
-        self.columns: list[Col] = []
+        self.record_ids = record_ids
+        self.person_columns: dict[policy.PersonTrigger, Col] = {}
+        self.event_columns: dict[str, Col] = {}
+        self.roles: set[str] = set()
+        self.needs_documents = False
+        self._ctes: dict[str, Any] = {}
 
-    def add(self, expression: Col) -> str:
-        name = f"f{len(self.columns)}"
-        self.columns.append(expression.label(name))
-        return name
+    def person(self, trigger: policy.PersonTrigger) -> Any:
+        if trigger not in self.person_columns:
+            self.roles |= set(trigger.roles)
+            name = f"p{len(self.person_columns)}"
+            self.person_columns[trigger] = _person_aggregate(trigger, self.source).label(name)
+        label = self.person_columns[trigger].name
+        return lambda: self._cte("persons").c[label]
 
+    def event(self, event: str) -> Any:
+        if event not in self.event_columns:
+            name = f"e{len(self.event_columns)}"
+            when = case((RetentionEvent.event == event, RetentionEvent.occurred_on), else_=null())
+            self.event_columns[event] = func.max(when).label(name)
+        label = self.event_columns[event].name
+        return lambda: self._cte("events").c[label]
 
-def _trigger(trigger: policy.Trigger, atoms: _Atoms) -> Any:
-    """The trigger as a function of the CTE's columns (names resolved once the CTE exists)."""
-    src = atoms.source
-    if isinstance(trigger, policy.RecordTrigger):
-        expr = {
-            policy.RecordDate.CREATED: src.created,
-            policy.RecordDate.CLOSED: src.closed,
-            policy.RecordDate.LAST_ACTIVITY: src.last_activity(),
-        }[trigger.date]
-        name = atoms.add(expr)
-        return lambda cte: cte.c[name]
-    if isinstance(trigger, policy.EventTrigger):
-        name = atoms.add(
-            select(func.max(RetentionEvent.occurred_on))
-            .where(
-                RetentionEvent.record_kind == src.kind.value,
-                RetentionEvent.record_id == src.id,
-                RetentionEvent.event == trigger.event,
+    def last_activity(self) -> Any:
+        src = self.source
+        if src.kind is not RecordKind.CASE:
+            return lambda: func.coalesce(src.closed, src.created)
+        self.needs_documents = True
+        return lambda: LatestKnown(src.created, src.closed, self._cte("documents").c.last_doc)
+
+    def _scoped(self, query: Select[Any], key: Any) -> Select[Any]:
+        return query if self.record_ids is None else query.where(key.in_(self.record_ids))
+
+    def build(self) -> None:
+        src = self.source
+        if self.person_columns:
+            query = (
+                select(src.persons_key.label("rid"), *self.person_columns.values())
+                .select_from(src.persons_from)
+                .where(src.role.in_(sorted(self.roles)))
+                .group_by(src.persons_key)
             )
-            .scalar_subquery()
-        )
-        return lambda cte: cte.c[name]
-    if isinstance(trigger, policy.PersonTrigger):
-        name = atoms.add(_person_fact(trigger, src))
-        return lambda cte: cte.c[name]
-    parts = [(_trigger(p.trigger, atoms), p.after.total_months) for p in trigger.parts]
+            self._ctes["persons"] = self._scoped(query, src.persons_key).cte("fact_persons")
+        if self.event_columns:
+            query = (
+                select(RetentionEvent.record_id.label("rid"), *self.event_columns.values())
+                .where(
+                    RetentionEvent.record_kind == src.kind.value,
+                    RetentionEvent.event.in_(sorted(self.event_columns)),
+                )
+                .group_by(RetentionEvent.record_id)
+            )
+            self._ctes["events"] = self._scoped(query, RetentionEvent.record_id).cte("fact_events")
+        if self.needs_documents:
+            query = select(
+                Document.case_id.label("rid"), func.max(Document.created_on).label("last_doc")
+            ).group_by(Document.case_id)
+            self._ctes["documents"] = self._scoped(query, Document.case_id).cte("fact_documents")
 
-    def combined(cte: Any) -> Col:
-        shifted = [AddMonths(fn(cte), months) if months else fn(cte) for fn, months in parts]
+    def _cte(self, name: str) -> Any:
+        return self._ctes[name]
+
+    def joined(self) -> Any:
+        joined = self.source.table
+        for cte in self._ctes.values():
+            joined = joined.outerjoin(cte, cte.c.rid == self.source.id)
+        return joined
+
+
+def _person_aggregate(trigger: policy.PersonTrigger, src: Source) -> Col:
+    in_role = src.role.in_(trigger.roles)
+    pick = func.max if trigger.pick is policy.Pick.LATEST else func.min
+    if trigger.date is policy.PersonDate.BIRTH:
+        # Unknown if anyone in the role lacks a birth date: they could be the youngest.
+        members = func.sum(case((in_role, 1), else_=0))
+        unknown = func.sum(case((and_(in_role, src.born.is_(None)), 1), else_=0))
+        known = and_(members > 0, unknown == 0)
+        return case((known, pick(case((in_role, src.born), else_=null()))), else_=null())
+    if src.died is None:
+        return cast(null(), Date)
+    counts = and_(in_role, src.died.is_not(None))
+    if trigger.died_under is not None:
+        counts = and_(counts, src.died < AddMonths(src.born, 12 * trigger.died_under))
+    return pick(case((counts, src.died), else_=null()))
+
+
+def _trigger(trigger: policy.Trigger, facts: _Facts) -> Any:
+    """The trigger as a function building its SQL once the fact CTEs exist."""
+    src = facts.source
+    if isinstance(trigger, policy.RecordTrigger):
+        if trigger.date is policy.RecordDate.CREATED:
+            return lambda: src.created
+        if trigger.date is policy.RecordDate.CLOSED:
+            return lambda: src.closed
+        return facts.last_activity()
+    if isinstance(trigger, policy.EventTrigger):
+        return facts.event(trigger.event)
+    if isinstance(trigger, policy.PersonTrigger):
+        return facts.person(trigger)
+    parts = [(_trigger(p.trigger, facts), p.after.total_months) for p in trigger.parts]
+
+    def combined() -> Col:
+        shifted = [AddMonths(fn(), months) if months else fn() for fn, months in parts]
         return (Latest if trigger.pick is policy.Pick.LATEST else Earliest)(*shifted)
 
     return combined
 
 
-def _person_fact(trigger: policy.PersonTrigger, src: Source) -> Col:
-    joined, born, died, where = src.persons(trigger.roles)
-    pick = func.max if trigger.pick is policy.Pick.LATEST else func.min
-    if trigger.date is policy.PersonDate.BIRTH:
-        # Unknown if anyone in the role lacks a birth date: they could be the youngest.
-        known = and_(func.count() > 0, func.count() == func.count(born))
-        return (
-            select(case((known, pick(born)), else_=null()))
-            .select_from(joined)
-            .where(where)
-            .scalar_subquery()
-        )
-    if died is None:  # paper files record no dates of death
-        return cast(null(), Date)
-    condition = and_(where, died.is_not(None))
-    if trigger.died_under is not None:
-        condition = and_(condition, died < AddMonths(born, 12 * trigger.died_under))
-    return select(pick(died)).select_from(joined).where(condition).scalar_subquery()
-
-
-def rule_select(
-    rule: policy.Rule,
+def records_select(
     source: Source,
+    governed: Sequence[tuple[int, Sequence[int], policy.Rule]],
     *,
     schedule_id: int,
-    rule_id: int,
-    class_ids: Sequence[int],
     record_ids: Sequence[int] | None = None,
 ) -> Select[Any]:
-    """SELECT producing retention_dates rows for every record of ``class_ids``."""
-    atoms = _Atoms(source)
-    trigger = _trigger(rule.trigger, atoms)
-    facts = select(
-        source.id.label("record_id"), source.is_open.label("is_open"), *atoms.columns
-    ).where(source.class_id.in_(class_ids), source.live)
-    if record_ids is not None:
-        facts = facts.where(source.id.in_(record_ids))
-    cte = facts.cte("facts").prefix_with("MATERIALIZED")
-    start = trigger(cte)
-    due = AddMonths(start, rule.period.total_months) if rule.period.total_months else start
-    if rule.rounding is not policy.Rounding.NONE:
-        due = RoundUp(due, rule.rounding.value)
-    open_ = cte.c.is_open
-    if rule.action is policy.Action.KEEP_PERMANENTLY:
-        trigger_on, due_on, note = null(), null(), literal("permanent")
-    else:
-        trigger_on = start
-        due_on = case((open_, null()), (start.is_(None), null()), else_=due)
-        note = case((open_, "open"), (start.is_(None), "missing_facts"), else_=null())
-    return select(
-        literal(schedule_id),
-        literal(source.kind.value),
-        cte.c.record_id,
-        literal(rule_id),
-        trigger_on,
-        due_on,
-        literal(rule.action.value),
-        note,
-    ).select_from(cte)
+    """One SELECT producing the retention_dates rows of every record of ``source`` that a
+    rule governs: ``governed`` is (rule id, its class ids, the rule)."""
+    facts = _Facts(source, record_ids)
+    starts = [
+        (rule_id, classes, rule, _trigger(rule.trigger, facts))
+        for rule_id, classes, rule in governed
+    ]
+    facts.build()
+    open_ = source.is_open
+    rule_ids, trigger_on, due_on, actions, notes = [], [], [], [], []
+    for rule_id, classes, rule, start_fn in starts:
+        of_rule = source.class_id.in_(classes)
+        permanent = rule.action is policy.Action.KEEP_PERMANENTLY
+        start = start_fn()
+        due: Col = AddMonths(start, rule.period.total_months) if rule.period.total_months else start
+        if rule.rounding is not policy.Rounding.NONE:
+            due = RoundUp(due, rule.rounding.value)
+        rule_ids.append((of_rule, literal(rule_id)))
+        actions.append((of_rule, literal(rule.action.value)))
+        trigger_on.append((of_rule, null() if permanent else start))
+        due_on.append((of_rule, null() if permanent else due))
+        notes.append(
+            (
+                of_rule,
+                literal("permanent")
+                if permanent
+                else case((open_, "open"), (start.is_(None), "missing_facts"), else_=null()),
+            )
+        )
+    all_classes = [c for _, classes, _ in governed for c in classes]
+    query = (
+        select(
+            literal(schedule_id),
+            literal(source.kind.value),
+            source.id,
+            case(*rule_ids),
+            case(*trigger_on),
+            case((open_, null()), else_=case(*due_on)),
+            case(*actions),
+            case(*notes),
+        )
+        .select_from(facts.joined())
+        .where(source.class_id.in_(all_classes), source.live)
+    )
+    return query if record_ids is None else query.where(source.id.in_(record_ids))
 
 
 def class_rules(db: Session, schedule: RetentionSchedule) -> dict[int, RetentionRule]:
@@ -248,42 +305,45 @@ def evaluate(
     stored = {r.id: r for r in schedule.rules}
     for class_id, rule in class_rules(db, schedule).items():
         by_rule.setdefault(rule.id, []).append(class_id)
-    written = 0
+    governed = [
+        (rule_id, class_ids, rules[stored[rule_id].class_code])
+        for rule_id, class_ids in sorted(by_rule.items())
+    ]
     columns = ["schedule_id", "record_kind", "record_id", "rule_id"]
     columns += ["trigger_on", "due_on", "action", "note"]
+    written = 0
     for source in SOURCES:
-        if kind is not None and source.kind is not kind:
-            continue
-        for rule_id, class_ids in by_rule.items():
-            query = rule_select(
-                rules[stored[rule_id].class_code],
-                source,
-                schedule_id=schedule.id,
-                rule_id=rule_id,
-                class_ids=class_ids,
-                record_ids=record_ids,
-            )
+        if governed and (kind is None or source.kind is kind):
+            query = records_select(source, governed, schedule_id=schedule.id, record_ids=record_ids)
             written += db.execute(insert(dates).from_select(columns, query)).rowcount or 0
     _apply_overrides(db, schedule.id, scope)
     return written
 
 
 def _apply_overrides(db: Session, schedule_id: int, scope: Col) -> None:
-    """A reviewer's "retain until" date replaces an earlier due date."""
+    """A reviewer's "retain until" date replaces an earlier due date. Only records that have
+    an override are looked at (there are few)."""
     dates = RetentionDate.__table__
     override = RetentionOverride.__table__
-    match = and_(
-        override.c.record_kind == dates.c.record_kind, override.c.record_id == dates.c.record_id
-    )
-    db.execute(
-        update(dates)
-        .where(
-            scope,
-            dates.c.due_on.is_not(None),
-            exists(select(override.c.id).where(match, override.c.review_on > dates.c.due_on)),
+    for kind in RecordKind:
+        later = (
+            select(override.c.review_on)
+            .where(
+                override.c.record_kind == kind.value,
+                override.c.record_id == dates.c.record_id,
+                override.c.review_on > dates.c.due_on,
+            )
+            .scalar_subquery()
         )
-        .values(
-            due_on=select(override.c.review_on).where(match).scalar_subquery(),
-            note="retained",
+        db.execute(
+            update(dates)
+            .where(
+                scope,
+                dates.c.record_kind == kind.value,
+                dates.c.record_id.in_(
+                    select(override.c.record_id).where(override.c.record_kind == kind.value)
+                ),
+                later.is_not(None),
+            )
+            .values(due_on=later, note="retained")
         )
-    )

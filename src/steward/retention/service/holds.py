@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import or_, select, union
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -27,52 +27,39 @@ MIN_REASON = 10
 MAX_REASON = 2000
 
 
-def _active(scope: HoldScope) -> Any:
+# Each test is an uncorrelated IN: the set of held ids is computed once per query from the
+# few active holds, not once per record (a sweep checks a million records).
+
+
+def _targets(scope: HoldScope) -> Any:
     return (
-        select(HoldTarget.id)
+        select(HoldTarget.target_id)
         .join(Hold, Hold.id == HoldTarget.hold_id)
         .where(Hold.released_at.is_(None), HoldTarget.scope == scope.value)
     )
 
 
-# Each test is one EXISTS directly under the caller's SELECT, so it correlates with the
-# record there (a subquery nested deeper would not, and would match any case's parties).
-
-
-def _by_target(scope: HoldScope, column: Any) -> ColumnElement[bool]:
-    return exists(_active(scope).where(HoldTarget.target_id == column))
-
-
-def _by_party(case_id: Any) -> ColumnElement[bool]:
-    return exists(
-        _active(HoldScope.PERSON)
-        .join(Party, Party.person_id == HoldTarget.target_id)
-        .where(Party.case_id == case_id)
-    )
+def _held_cases() -> Any:
+    """Cases held by case or through a held person who is a party to them."""
+    by_person = select(Party.case_id).where(Party.person_id.in_(_targets(HoldScope.PERSON)))
+    return union(_targets(HoldScope.CASE), by_person)
 
 
 def held_case(case_id: Any, class_id: Any) -> ColumnElement[bool]:
     """True where an active hold covers the case (by case, class or any party)."""
-    return or_(
-        _by_target(HoldScope.CASE, case_id),
-        _by_target(HoldScope.RECORD_CLASS, class_id),
-        _by_party(case_id),
-    )
+    return or_(case_id.in_(_held_cases()), class_id.in_(_targets(HoldScope.RECORD_CLASS)))
 
 
 def held_paper_file(file_id: Any, case_id: Any, class_id: Any) -> ColumnElement[bool]:
     """True where an active hold covers the paper file: its class, its electronic case (and
     that case's parties), or a person named on it."""
-    named = exists(
-        _active(HoldScope.PERSON)
-        .join(PaperFileName, PaperFileName.person_id == HoldTarget.target_id)
-        .where(PaperFileName.paper_file_id == file_id)
+    named = select(PaperFileName.paper_file_id).where(
+        PaperFileName.person_id.in_(_targets(HoldScope.PERSON))
     )
     return or_(
-        _by_target(HoldScope.RECORD_CLASS, class_id),
-        _by_target(HoldScope.CASE, case_id),
-        _by_party(case_id),
-        named,
+        class_id.in_(_targets(HoldScope.RECORD_CLASS)),
+        case_id.in_(_held_cases()),
+        file_id.in_(named),
     )
 
 
