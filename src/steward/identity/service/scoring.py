@@ -124,9 +124,16 @@ class Scored:
     probability: float
     band: Band | None
     reasons: tuple[str, ...]
+    contradicted: bool = False  # a different given name or a different DOB
 
 
-def score(model: ActiveModel, q: Profile, c: Profile, *, previous: frozenset[str]) -> Scored:
+def score(
+    model: ActiveModel,
+    q: Profile,
+    c: Profile,
+    *,
+    previous: frozenset[str],
+) -> Scored:
     """``previous``: the query's previous surnames (normalised), to say which surname matched."""
     first = policy.first_name_level(q, c)
     last = policy.last_name_level(q, c)
@@ -156,7 +163,8 @@ def score(model: ActiveModel, q: Profile, c: Profile, *, previous: frozenset[str
     elif weight >= POSSIBLE_WEIGHT:
         band = "possible"
     reasons = _reasons(q, c, first, last, middle, dob, place, matched_postcode, previous)
-    return Scored(weight, p, band, reasons)
+    contradicted = first == policy.FIRST_NAME_DIFFERENT or dob == policy.DOB_DIFFERENT
+    return Scored(weight, p, band, reasons, contradicted)
 
 
 def _may_be_match(first: int, dob: int, *, query_has_dob: bool) -> bool:
