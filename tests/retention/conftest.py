@@ -1,5 +1,6 @@
-"""The CLI fixtures (a real, committed database per test) for the retention CLI tests."""
+"""Fixtures shared with other suites: the CLI's real database, the web app and sign-in."""
 
 from tests.cli.conftest import cli, fresh_cli
+from tests.web.conftest import app, client, signed_in
 
-__all__ = ["cli", "fresh_cli"]
+__all__ = ["app", "cli", "client", "fresh_cli", "signed_in"]

@@ -154,6 +154,25 @@ RULES: dict[tuple[str, str], Call] = {
         Permission.PEOPLE_MANAGE, {"other_person_id": "999999"}
     ),
     ("POST", "/people/merges/{merge_id}/unmerge"): Call(Permission.PEOPLE_MANAGE),
+    # Retention: the schedule, holds and disposal are IG work; approving is its own verb;
+    # a case's retention explained follows the case's need-to-know (it names its people).
+    ("GET", "/retention"): Call(Permission.RETENTION_MANAGE),
+    ("POST", "/retention/schedule"): Call(Permission.RETENTION_MANAGE, {"source": "not: [yaml"}),
+    ("POST", "/retention/schedule/{version}/approve"): Call(Permission.RETENTION_APPROVE),
+    ("GET", "/retention/due"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/retention/cases/{case_id}"): Call(CASE_READ),
+    ("GET", "/retention/holds"): Call(Permission.RETENTION_MANAGE),
+    ("POST", "/retention/holds"): Call(Permission.RETENTION_MANAGE, {"kind": "police"}),
+    ("POST", "/retention/holds/{hold_id}/release"): Call(
+        Permission.RETENTION_MANAGE, {"reason": "x"}
+    ),
+    ("GET", "/retention/disposal"): Call(Permission.RETENTION_MANAGE),
+    ("POST", "/retention/disposal"): Call(Permission.RETENTION_MANAGE, {"as_of": "not a date"}),
+    ("GET", "/retention/disposal/{list_id}"): Call(Permission.RETENTION_MANAGE),
+    ("POST", "/retention/disposal/{list_id}/decide"): Call(Permission.RETENTION_MANAGE),
+    ("POST", "/retention/disposal/{list_id}/approve"): Call(Permission.RETENTION_APPROVE),
+    ("GET", "/retention/disposal/{list_id}/certificate"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/retention/report"): Call(Permission.RETENTION_MANAGE),
 }
 
 
@@ -171,6 +190,10 @@ class Ids:
     retrieval_id: int = 1
     certificate_id: int = 1
     merge_id: int = 1
+    # Retention: no such schedule version, hold or list: allowed roles get a 404.
+    version: int = 999_999
+    hold_id: int = 999_999
+    list_id: int = 999_999
 
     def fill(self, path: str) -> str:
         for name, value in vars(self).items():

@@ -114,40 +114,28 @@ def build(db: Session, actor: Actor) -> Report:
         ).all()
         if policy.review_overdue(proposed.date(), today)
     ]
-    waiting = (
-        db.execute(
-            select(DisposalList.id, DisposalList.reference).where(
-                DisposalList.status.in_([DisposalStatus.APPROVED, DisposalStatus.EXECUTING])
-            )
+    waiting = db.execute(
+        select(DisposalList.id, DisposalList.reference).where(
+            DisposalList.status.in_([DisposalStatus.APPROVED, DisposalStatus.EXECUTING])
         )
-        .all()
-        .all()
-    )
-    holds = (
-        db.execute(
-            select(Hold.kind, func.count())
-            .where(Hold.released_at.is_(None))
-            .group_by(Hold.kind)
-            .order_by(Hold.kind)
-        )
-        .all()
-        .all()
-    )
+    ).all()
+    holds = db.execute(
+        select(Hold.kind, func.count())
+        .where(Hold.released_at.is_(None))
+        .group_by(Hold.kind)
+        .order_by(Hold.kind)
+    ).all()
     no_box = db.scalar(
         select(func.count())
         .select_from(PaperFile)
         .where(PaperFile.box_id.is_(None), PaperFile.status != PaperFileStatus.DESTROYED)
     )
-    undated = (
-        db.execute(
-            select(RetentionRule.class_code, rd.note, func.count())
-            .join(RetentionRule, RetentionRule.id == rd.rule_id)
-            .where(rd.schedule_id == sid, rd.due_on.is_(None), rd.note.in_(["missing_facts"]))
-            .group_by(RetentionRule.class_code, rd.note)
-        )
-        .all()
-        .all()
-    )
+    undated = db.execute(
+        select(RetentionRule.class_code, rd.note, func.count())
+        .join(RetentionRule, RetentionRule.id == rd.rule_id)
+        .where(rd.schedule_id == sid, rd.due_on.is_(None), rd.note.in_(["missing_facts"]))
+        .group_by(RetentionRule.class_code, rd.note)
+    ).all()
     audit.record(db, actor, RetentionAudit.REPORT_VIEWED)
     return Report(
         today,

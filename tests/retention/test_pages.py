@@ -1,0 +1,85 @@
+"""The retention pages: schedule with impact and approval, due list, holds, disposal review
+with the second approval, certificate, explanation and report."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from steward.core.crypto import FileKeyring
+from steward.core.permissions import Role
+from steward.retention import schedule_format
+from steward.retention.service import destruction
+from tests.retention.helpers import case_with_children
+from tests.web.conftest import SignedIn, csrf_from
+
+
+def _post(client, path: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
+    return client.post(path, data={**data, "csrf_token": csrf_from(client, "/retention")})
+
+
+def test_from_schedule_to_certificate_in_the_browser(
+    signed_in: SignedIn, db: Session, keyring: FileKeyring, session_factory: sessionmaker[Session]
+) -> None:
+    case = case_with_children(db, keyring, date(2008, 2, 29))
+    number, case_id = case.case_number, case.id
+    db.commit()
+    officer, officer_user = signed_in(Role.IG_OFFICER)
+    dpo, dpo_user = signed_in(Role.DPO)
+
+    bad = _post(officer, "/retention/schedule", {"source": "title: x\nrules: []\n"})
+    assert bad.status_code == 422 and "owner" in bad.text
+    loaded = _post(
+        officer, "/retention/schedule", {"source": schedule_format.default_schedule_text()}
+    )
+    assert loaded.status_code == 303
+    page = officer.get("/retention")
+    assert 'data-testid="impact"' in page.text and "CASE.PRIVATE" in page.text
+    version = re.search(r"/retention/schedule/(\d+)/approve", page.text)
+    assert version is not None
+    assert _post(dpo, f"/retention/schedule/{version.group(1)}/approve", {}).status_code == 303
+
+    due = officer.get("/retention/due?as_of=2033-03-01")
+    assert number in due.text and "1 March 2033" in due.text  # 29 February + 25 years
+    explained = officer.get(f"/retention/cases/{case_id}")
+    assert (
+        "youngest child subject Child0, born 2008-02-29, reaches 25 on 2033-03-01" in explained.text
+    )
+
+    held = _post(
+        officer,
+        "/retention/holds",
+        {
+            "kind": "complaint",
+            "scope": "case",
+            "targets": "NOPE1234",
+            "reason": "Complaint received",
+        },
+    )
+    assert held.status_code == 422 and "nothing was held" in held.text
+
+    proposed = _post(officer, "/retention/disposal", {"as_of": "2034-01-01"})
+    assert proposed.status_code == 303
+    list_path = proposed.headers["location"]
+    assert _post(officer, f"{list_path}/decide", {"decision": "destroy"}).status_code == 303
+    refused = _post(officer, f"{list_path}/approve", {})
+    assert refused.status_code == 403  # the one who decided cannot approve
+    assert _post(dpo, f"{list_path}/approve", {}).status_code == 303
+    assert "steward disposal execute" in dpo.get(list_path).text
+
+    list_id = int(list_path.rsplit("/", 1)[1])
+    destruction.execute(session_factory, dpo_user.actor, list_id=list_id, compact_database=False)
+    certificate = dpo.get(f"{list_path}/certificate")
+    assert certificate.status_code == 200 and "SHA-256" in certificate.text
+    report = dpo.get("/retention/report")
+    assert report.status_code == 200 and "Holds in force" in report.text
+    assert number not in report.text
+    assert officer_user.id != dpo_user.id
+
+
+def test_a_caseworker_cannot_see_retention_pages(signed_in: SignedIn) -> None:
+    client, _ = signed_in(Role.CASEWORKER)
+    assert client.get("/retention").status_code == 403
+    assert client.get("/retention/report").status_code == 403
