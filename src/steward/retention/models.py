@@ -119,7 +119,7 @@ class RetentionDate(Base):
 
     __tablename__ = "retention_dates"
     # One b-tree for the rows and their key on SQLite: a sweep writes a million of them.
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     schedule_id: Mapped[int] = mapped_column(
         ForeignKey("retention_schedules.id", ondelete="CASCADE"), primary_key=True

@@ -94,6 +94,7 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
             "/search/people",
             (Permission.CASES_READ_ALL, Permission.SAR_MANAGE, Permission.INTAKE_REVIEW),
         ),
+        ("Retention", "/retention", (Permission.RETENTION_MANAGE,)),
         ("Break-glass log", "/break-glass", (Permission.ASSURANCE_MANAGE,)),
         ("Users", "/users", (Permission.USERS_MANAGE,)),
         ("Audit trail", "/audit", (Permission.AUDIT_READ,)),
