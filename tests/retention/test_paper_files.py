@@ -1,0 +1,89 @@
+"""Paper files are dated by the same schedule, flagged when a box mixes dates, and sent to
+the storage contractor through the archives service when their disposal is carried out."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from steward.archives import service as archives
+from steward.archives.models import PaperFile, PaperFileStatus
+from steward.archives.schemas import NameOnFile, PaperFileCreate
+from steward.core.permissions import Actor, Role
+from steward.retention.models import Outcome, RecordKind
+from steward.retention.service import dates, destruction, disposal, holds, report
+from tests.factories.core import make_user
+from tests.retention.helpers import default_schedule
+
+
+def _file(db: Session, reference: str, born: date | None, box_id: int | None) -> PaperFile:
+    names = [NameOnFile(name="Ava Paper", date_of_birth=born, role="child_subject")]
+    return archives.add_file(
+        db,
+        Actor.system(),
+        PaperFileCreate(
+            file_reference=reference,
+            box_id=box_id,
+            record_class="CASE.PRIVATE",
+            date_from=date(1998, 1, 1),
+            date_to=date(1999, 6, 1),
+            names=names,
+        ),
+    )
+
+
+def test_paper_files_are_dated_flagged_and_sent_for_destruction(
+    db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    default_schedule(db)
+    box = archives.create_box(db, Actor.system(), barcode="BOX-R-1", location_id=None)
+    old = _file(db, "PF-OLD", date(1990, 3, 1), box.id)
+    young = _file(db, "PF-YOUNG", date(1996, 7, 1), box.id)
+    loose = _file(db, "PF-LOOSE", None, None)
+    dates.sweep(db, Actor.system())
+
+    due = {r.identifier: r for r in dates.due(db, Actor.system(), as_of=date(2016, 1, 1))}
+    assert due["PF-OLD"].due_on == date(2015, 3, 1) and due["PF-OLD"].kind is RecordKind.PAPER_FILE
+    assert "PF-YOUNG" not in due and "PF-LOOSE" not in due  # no birth date: cannot be dated
+
+    built = report.build(db, Actor.system())
+    assert [(b.box_id, b.files) for b in built.mixed_boxes] == [(box.id, 2)]
+    assert built.files_without_box >= 1
+
+    officer, dpo = make_user(db, Role.IG_OFFICER), make_user(db, Role.DPO)
+    listed = disposal.propose(db, officer.actor, as_of=date(2016, 1, 1))
+    assert [i.identifier for i in listed.items] == ["PF-OLD"]
+    disposal.decide(db, officer.actor, list_id=listed.id, item_ids=[], decision="destroy")
+    disposal.approve(db, dpo.actor, list_id=listed.id)
+    db.commit()
+    ids = (old.id, young.id, loose.id, listed.id)
+    destruction.execute(session_factory, dpo.actor, list_id=ids[3], compact_database=False)
+    db.expire_all()
+    sent = db.get(PaperFile, ids[0])
+    assert sent is not None and sent.status == PaperFileStatus.MARKED_FOR_DESTRUCTION
+    assert sent.destruction_reference == listed.reference
+    assert db.get(PaperFile, ids[1]).status == PaperFileStatus.ACTIVE  # type: ignore[union-attr]
+    assert (
+        disposal.get_list(db, officer.actor, ids[3]).items[0].outcome
+        == Outcome.MARKED_FOR_CONTRACTOR
+    )
+
+
+def test_a_hold_on_a_class_holds_its_paper_files(db: Session) -> None:
+    default_schedule(db)
+    _file(db, "PF-HELD", date(1990, 3, 1), None)
+    holds.place_hold(
+        db,
+        Actor.system(),
+        kind="inquiry",
+        scope="record_class",
+        targets=["CASE"],
+        reason="Public inquiry into historic cases",
+    )
+    row = next(
+        r
+        for r in dates.due(db, Actor.system(), as_of=date(2016, 1, 1))
+        if r.identifier == "PF-HELD"
+    )
+    assert row.held
