@@ -18,6 +18,7 @@ from steward.core.db import make_sessionmaker, session_scope
 from steward.core.permissions import ROLE_DESCRIPTIONS, Actor
 from steward.demo import archives as demo_archives
 from steward.demo import identity as demo_identity
+from steward.demo import retention as demo_retention
 from steward.demo import service
 from steward.demo.records import batched
 
@@ -98,6 +99,7 @@ def _seed_cases(
     loaded = loader.loaded
     demo_identity.prepare(factory, Actor.system())
     demo_archives.prepare(factory, Actor.system())
+    demo_retention.prepare(factory, kek, Actor.system())
     console.print(
         f"Demo data: {loaded.cases:,} cases, {loaded.persons:,} person records and "
         f"{loaded.documents:,} documents created in {time.perf_counter() - started:.1f} s "
