@@ -6,6 +6,7 @@ shows an overdue review. Every name is synthetic.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
@@ -104,10 +105,8 @@ def prepare(factory: sessionmaker[Session], kek: KeyEncryptionKeys, actor: Actor
         )
     # Proposed five weeks ago and never reviewed: the report shows it as overdue.
     with clock.frozen(datetime.now(UTC) - timedelta(days=35)), session_scope(factory) as db:
-        try:
+        with contextlib.suppress(Conflict):
             disposal.propose(db, actor, as_of=clock.today())
-        except Conflict:
-            pass
 
 
 def _old_case(
