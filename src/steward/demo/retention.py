@@ -104,9 +104,9 @@ def prepare(factory: sessionmaker[Session], kek: KeyEncryptionKeys, actor: Actor
             reference="COMP-0192",
         )
     # Proposed five weeks ago and never reviewed: the report shows it as overdue.
-    with clock.frozen(datetime.now(UTC) - timedelta(days=35)), session_scope(factory) as db:
-        with contextlib.suppress(Conflict):
-            disposal.propose(db, actor, as_of=clock.today())
+    five_weeks_ago = clock.frozen(datetime.now(UTC) - timedelta(days=35))
+    with five_weeks_ago, session_scope(factory) as db, contextlib.suppress(Conflict):
+        disposal.propose(db, actor, as_of=clock.today())
 
 
 def _old_case(
