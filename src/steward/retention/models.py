@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import cast
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from steward.core.db import Base, UTCDateTime
@@ -134,6 +135,8 @@ class RetentionDate(Base):
 
 
 Index("ix_retention_dates_due", RetentionDate.schedule_id, RetentionDate.due_on)
+# The Core table, typed as one, for the set-based statements that write it.
+retention_dates = cast(Table, RetentionDate.__table__)
 
 
 class RetentionEvent(Base):

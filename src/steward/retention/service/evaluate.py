@@ -9,11 +9,13 @@ record by record; the tests hold the two to the same answers.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    CursorResult,
     Date,
     Select,
     and_,
@@ -37,11 +39,11 @@ from steward.records.models import Case, CaseStatus, Document, Party, Person, Re
 from steward.retention import policy
 from steward.retention.models import (
     RecordKind,
-    RetentionDate,
     RetentionEvent,
     RetentionOverride,
     RetentionRule,
     RetentionSchedule,
+    retention_dates,
 )
 from steward.retention.service.sql import AddMonths, Earliest, Latest, LatestKnown, RoundUp
 
@@ -137,7 +139,7 @@ class _Facts:
         self.needs_documents = True
         return lambda: LatestKnown(src.created, src.closed, self._cte("documents").c.last_doc)
 
-    def _scoped(self, query: Select[Any], key: Any) -> Select[Any]:
+    def _scoped(self, query: Any, key: Any) -> Any:
         return query if self.record_ids is None else query.where(key.in_(self.record_ids))
 
     def build(self) -> None:
@@ -294,7 +296,7 @@ def evaluate(
 ) -> int:
     """(Re)write ``schedule``'s retention_dates: all records, or only ``record_ids`` of
     ``kind``. Returns how many rows were written."""
-    dates = RetentionDate.__table__
+    dates = retention_dates
     scope = dates.c.schedule_id == schedule.id
     if kind is not None:
         scope = and_(scope, dates.c.record_kind == kind.value)
@@ -315,7 +317,8 @@ def evaluate(
     for source in SOURCES:
         if governed and (kind is None or source.kind is kind):
             query = records_select(source, governed, schedule_id=schedule.id, record_ids=record_ids)
-            written += db.execute(insert(dates).from_select(columns, query)).rowcount or 0
+            result = db.execute(insert(dates).from_select(columns, query))
+            written += typing.cast(CursorResult[Any], result).rowcount or 0
     _apply_overrides(db, schedule.id, scope)
     return written
 
@@ -323,7 +326,7 @@ def evaluate(
 def _apply_overrides(db: Session, schedule_id: int, scope: Col) -> None:
     """A reviewer's "retain until" date replaces an earlier due date. Only records that have
     an override are looked at (there are few)."""
-    dates = RetentionDate.__table__
+    dates = retention_dates
     override = RetentionOverride.__table__
     for kind in RecordKind:
         later = (

@@ -30,6 +30,7 @@ from steward.retention.models import (
     RetentionRule,
     RetentionSchedule,
     ScheduleStatus,
+    retention_dates,
 )
 from steward.retention.service import evaluate
 
@@ -96,7 +97,7 @@ def load(db: Session, actor: Actor, text: str) -> RetentionSchedule:
     previous = draft(db)
     if previous is not None:
         previous.status = ScheduleStatus.WITHDRAWN
-        db.execute(RetentionDate.__table__.delete().where(RetentionDate.schedule_id == previous.id))
+        db.execute(retention_dates.delete().where(RetentionDate.schedule_id == previous.id))
     version = (db.scalar(select(func.max(RetentionSchedule.version))) or 0) + 1
     schedule = RetentionSchedule(
         version=version,
@@ -250,7 +251,7 @@ def approve(db: Session, actor: Actor, *, version: int) -> RetentionSchedule:
     current = approved(db)
     if current is not None:
         current.status = ScheduleStatus.SUPERSEDED
-        db.execute(RetentionDate.__table__.delete().where(RetentionDate.schedule_id == current.id))
+        db.execute(retention_dates.delete().where(RetentionDate.schedule_id == current.id))
         db.flush()
     # Re-evaluated at approval: facts may have changed since the draft was loaded.
     evaluate.evaluate(db, schedule, parsed_rules(schedule))
@@ -275,7 +276,7 @@ def withdraw(db: Session, actor: Actor, *, version: int) -> RetentionSchedule:
     if schedule.status != ScheduleStatus.DRAFT:
         raise Conflict(f"Schedule version {version} is not a draft.")
     schedule.status = ScheduleStatus.WITHDRAWN
-    db.execute(RetentionDate.__table__.delete().where(RetentionDate.schedule_id == schedule.id))
+    db.execute(retention_dates.delete().where(RetentionDate.schedule_id == schedule.id))
     db.flush()
     audit.record(
         db,
