@@ -299,12 +299,18 @@ def upgrade() -> None:
             batch_op.f("ix_paper_file_names_date_of_birth"), ["date_of_birth"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_paper_file_names_other_surname_key"), ["other_surname_key"], unique=False
+            batch_op.f("ix_paper_file_names_other_surname_key"),
+            ["other_surname_key"],
+            unique=False,
+            sqlite_where=sa.text("other_surname_key IS NOT NULL"),
+            postgresql_where=sa.text("other_surname_key IS NOT NULL"),
         )
         batch_op.create_index(
             batch_op.f("ix_paper_file_names_other_surname_phonetic"),
             ["other_surname_phonetic"],
             unique=False,
+            sqlite_where=sa.text("other_surname_phonetic IS NOT NULL"),
+            postgresql_where=sa.text("other_surname_phonetic IS NOT NULL"),
         )
         batch_op.create_index(
             batch_op.f("ix_paper_file_names_paper_file_id"), ["paper_file_id"], unique=False

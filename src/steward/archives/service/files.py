@@ -85,13 +85,22 @@ def add_file(db: Session, actor: Actor, data: PaperFileCreate) -> PaperFile:
             raise Conflict("That box has been destroyed; put the file in another box.")
     case_number = data.case_number.strip().upper() if data.case_number else None
     case_id = case_id_for(db, case_number)
+    class_id = record_class_id(db, data.record_class, case_id)
+    return insert_file(db, actor, data, case_id=case_id, class_id=class_id)
+
+
+def insert_file(
+    db: Session, actor: Actor, data: PaperFileCreate, *, case_id: int | None, class_id: int | None
+) -> PaperFile:
+    """Write a file whose reference, box, case and class the caller has already checked (the
+    inventory import does so for many rows at once)."""
     now = clock.now()
     paper_file = PaperFile(
-        file_reference=reference,
+        file_reference=data.file_reference,
         box_id=data.box_id,
-        case_number=case_number,
+        case_number=data.case_number.strip().upper() if data.case_number else None,
         case_id=case_id,
-        record_class_id=record_class_id(db, data.record_class, case_id),
+        record_class_id=class_id,
         date_from=data.date_from,
         date_to=data.date_to,
         status=PaperFileStatus.ACTIVE,

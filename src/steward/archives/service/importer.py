@@ -35,6 +35,7 @@ from steward.archives.service.access import require_manage
 from steward.core import audit, clock
 from steward.core.errors import Conflict, DomainError, ValidationFailed
 from steward.core.permissions import Actor
+from steward.records.models import Case
 
 
 @dataclass
@@ -82,6 +83,28 @@ class _Importer:
         self.locations: dict[str, ArchiveLocation] = {}
         self.boxes: dict[str, ArchiveBox] = {}
         self.row = Counter[str]()  # what the row being applied changed
+        # Looked up once for the whole inventory rather than once per row.
+        self.held_refs: set[str] = set()
+        self.cases: dict[str, tuple[int, int]] = {}  # case number -> (case id, class id)
+        self.classes: dict[str, int | None] = {}
+
+    def prefetch(self, rows: list[InventoryRow]) -> None:
+        refs = sorted({r.file_reference for r in rows if r.file_reference})
+        numbers = sorted({r.case_number for r in rows if r.case_number})
+        for chunk in _chunks(refs):
+            held = select(PaperFile.file_reference).where(PaperFile.file_reference.in_(chunk))
+            self.held_refs.update(self.db.scalars(held))
+        for chunk in _chunks(numbers):
+            cases = select(Case.case_number, Case.id, Case.record_class_id).where(
+                Case.case_number.in_(chunk)
+            )
+            for number, case_id, class_id in self.db.execute(cases):
+                self.cases[number] = (case_id, class_id)
+
+    def _class_id(self, code: str) -> int | None:
+        if code not in self.classes:
+            self.classes[code] = file_service.record_class_id(self.db, code, None)
+        return self.classes[code]
 
     def apply(self, row: InventoryRow) -> None:
         self.row = Counter[str]()
@@ -157,13 +180,20 @@ class _Importer:
 
     def _file(self, row: InventoryRow, box: ArchiveBox) -> None:
         assert row.file_reference is not None
-        existing = self.db.scalars(
-            select(PaperFile)
-            .where(PaperFile.file_reference == row.file_reference)
-            .options(selectinload(PaperFile.names))
-        ).first()
+        existing = None
+        if row.file_reference in self.held_refs:
+            existing = self.db.scalars(
+                select(PaperFile)
+                .where(PaperFile.file_reference == row.file_reference)
+                .options(selectinload(PaperFile.names))
+            ).first()
         if existing is None:
-            file_service.add_file(self.db, self.actor, _file_data(row, box))
+            case_id, case_class = self.cases.get(row.case_number or "", (None, None))
+            class_id = self._class_id(row.record_class) if row.record_class else case_class
+            file_service.insert_file(
+                self.db, self.actor, _file_data(row, box), case_id=case_id, class_id=class_id
+            )
+            self.held_refs.add(row.file_reference)
             self.row["files_added"] += 1
             return
         if existing.status == PaperFileStatus.DESTROYED:
@@ -263,6 +293,10 @@ def _reason(exc: Exception) -> str:
     return f"the database refused it ({type(exc.orig).__name__})"
 
 
+def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
 def import_inventory(
     db: Session,
     actor: Actor,
@@ -278,6 +312,7 @@ def import_inventory(
         raise ValidationFailed(f"{exc} Nothing was imported.") from None
     report = InventoryReport(dry_run=dry_run, rows=len(rows))
     importer = _Importer(db, actor, report)
+    importer.prefetch([r for r in rows if isinstance(r, InventoryRow)])
     try:
         with db.begin_nested():
             for done, row in enumerate(rows, start=1):

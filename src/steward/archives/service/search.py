@@ -10,6 +10,8 @@ reasons (``steward.archives.matching``). The subject access request work reuses
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -31,16 +33,24 @@ CASE_NUMBER_POINTS = 3.0
 MAX_CANDIDATE_NAMES = 20_000
 
 
-def _keys(row: PaperFileName) -> NameKeys:
-    return NameKeys(
-        normalised=row.normalised_name,
-        forename=row.forename_key,
-        forename_phonetic=row.forename_phonetic,
-        surname=row.surname_key,
-        surname_phonetic=row.surname_phonetic,
-        other_surname=row.other_surname_key,
-        other_surname_phonetic=row.other_surname_phonetic,
-    )
+# Candidates are read as plain rows, not ORM objects: a common surname without a birth date
+# brings thousands, and only the few that match are loaded whole.
+_CANDIDATE_COLUMNS = (
+    PaperFileName.id,
+    PaperFileName.paper_file_id,
+    PaperFileName.date_of_birth,
+    PaperFileName.normalised_name,
+    PaperFileName.forename_key,
+    PaperFileName.forename_phonetic,
+    PaperFileName.surname_key,
+    PaperFileName.surname_phonetic,
+    PaperFileName.other_surname_key,
+    PaperFileName.other_surname_phonetic,
+)
+
+
+def _keys(row: Sequence[Any]) -> NameKeys:
+    return NameKeys(*row[3:])
 
 
 def _candidate_filter(names: list[QueryName], query: PaperSearch) -> ColumnElement[bool] | None:
@@ -77,16 +87,21 @@ def search_paper_files(db: Session, *, actor: Actor, query: PaperSearch) -> list
     matched: dict[int, list[PaperFileName]] = defaultdict(list)
 
     where = _candidate_filter(names, query)
+    matched_ids: list[int] = []
     if where is not None:
-        rows = db.scalars(select(PaperFileName).where(where).limit(MAX_CANDIDATE_NAMES))
+        rows = db.execute(select(*_CANDIDATE_COLUMNS).where(where).limit(MAX_CANDIDATE_NAMES))
         for row in rows:
-            score = score_name(names, query.date_of_birth, _keys(row), row.date_of_birth)
+            name_id, file_id, born = row[0], row[1], row[2]
+            score = score_name(names, query.date_of_birth, _keys(row), born)
             if score.points < THRESHOLD:
                 continue
-            matched[row.paper_file_id].append(row)
-            best = scores.get(row.paper_file_id)
+            matched_ids.append(name_id)
+            best = scores.get(file_id)
             if best is None or score.points > best[0]:
-                scores[row.paper_file_id] = (score.points, list(score.reasons))
+                scores[file_id] = (score.points, list(score.reasons))
+    loaded = select(PaperFileName).where(PaperFileName.id.in_(matched_ids))
+    for name in db.scalars(loaded.order_by(PaperFileName.id)):
+        matched[name.paper_file_id].append(name)
 
     case_number = query.case_number.strip().upper() if query.case_number else None
     if case_number:
