@@ -54,13 +54,14 @@ def _ours(directory: Path) -> dict[str, Any]:
         schedule = schedules.require_approved(db)
         rules = schedules.parsed_rules(schedule)
         start = perf_counter()
-        written = evaluate.evaluate(db, schedule, rules)
+        result = evaluate.evaluate(db, schedule, rules)
         swept = perf_counter() - start
         due = dates.due_rows_query(schedule.id, FAR)
         total, held = db.execute(select(func.count(), func.sum(case((due.c.held, 1), else_=0)))).one()
         elapsed = perf_counter() - start
     engine.dispose()
-    return {"seconds": round(elapsed, 2), "sweep_seconds": round(swept, 2), "records": written,
+    return {"seconds": round(elapsed, 2), "sweep_seconds": round(swept, 2), "records": result.scheduled,
+            "rows_changed": result.changed,
             "dated": int(total), "held": int(held or 0), "peak_rss_mb": round(_rss_mb(), 1)}
 
 

@@ -39,9 +39,14 @@ def sweep(db: Session, actor: Actor) -> int:
     """Re-date every record under the approved schedule; returns how many are scheduled."""
     actor.require(Permission.RETENTION_MANAGE)
     schedule = schedules.require_approved(db)
-    count = evaluate.evaluate(db, schedule, schedules.parsed_rules(schedule))
-    audit.record(db, actor, RetentionAudit.SWEEP_RUN, details={"records": count})
-    return count
+    swept = evaluate.evaluate(db, schedule, schedules.parsed_rules(schedule))
+    audit.record(
+        db,
+        actor,
+        RetentionAudit.SWEEP_RUN,
+        details={"records": swept.scheduled, "changed": swept.changed},
+    )
+    return swept.scheduled
 
 
 def reevaluate(db: Session, kind: RecordKind, record_ids: Sequence[int]) -> None:
