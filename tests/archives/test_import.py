@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from steward.archives import service
 from steward.archives.models import (
@@ -19,6 +19,7 @@ from steward.archives.models import (
     PaperFileName,
 )
 from steward.core.crypto import FileKeyring
+from steward.core.db import session_scope
 from steward.core.errors import Forbidden, ValidationFailed
 from steward.core.permissions import Actor, Role
 from tests.archives import builders as b
@@ -271,3 +272,23 @@ def test_hostile_strings_are_kept_as_text_and_exported_inert(db: Session) -> Non
 def test_only_archive_staff_import(db: Session) -> None:
     with pytest.raises(Forbidden):
         service.import_inventory(db, Actor.user(1, Role.CASEWORKER), inventory(row()))
+
+
+def test_an_interrupted_import_keeps_whole_batches_and_a_rerun_completes_it(
+    session_factory: sessionmaker[Session],
+) -> None:
+    content = inventory(*(row(file_reference=f"F-{i}", box_barcode=f"B{i // 2}") for i in range(7)))
+
+    def stop_at_five(done: int, _total: int) -> None:
+        if done == 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), session_scope(session_factory) as db:
+        service.import_inventory(
+            db, b.SYSTEM, content, checkpoint=db.commit, batch_rows=2, on_row=stop_at_five
+        )
+    with session_scope(session_factory) as db:
+        kept = set(db.scalars(select(PaperFile.file_reference)))
+        assert kept == {"F-0", "F-1", "F-2", "F-3"}  # two whole batches; row 5 rolled back
+        report = service.import_inventory(db, b.SYSTEM, content, checkpoint=db.commit)
+        assert (report.files_added, report.unchanged) == (3, 4)

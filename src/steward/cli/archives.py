@@ -85,16 +85,29 @@ def import_inventory(
         transient=True,
         disable=not err_console.is_terminal,
     )
-    with progress, unit_of_work() as db:
-        task = progress.add_task("rows", total=None)
+    try:
+        with progress, unit_of_work() as db:
+            task = progress.add_task("rows", total=None)
 
-        def on_row(done: int, total: int) -> None:
-            if done % 200 == 0 or done == total:
-                progress.update(task, completed=done, total=total)
+            def on_row(done: int, total: int) -> None:
+                if done % 200 == 0 or done == total:
+                    progress.update(task, completed=done, total=total)
 
-        report = service.import_inventory(
-            db, Actor.system(), content, dry_run=dry_run, on_row=on_row
+            report = service.import_inventory(
+                db,
+                Actor.system(),
+                content,
+                dry_run=dry_run,
+                on_row=on_row,
+                checkpoint=db.commit,
+            )
+    except KeyboardInterrupt:
+        err_console.print(
+            "Interrupted. Rows committed before the last batch are kept; run the same command "
+            "again to carry on: rows already imported change nothing.",
+            markup=False,
         )
+        raise typer.Exit(130) from None
     if as_json:
         _echo_json(report.as_dict())
     else:
