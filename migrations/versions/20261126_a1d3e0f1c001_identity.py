@@ -41,18 +41,18 @@ def upgrade() -> None:
     )
     op.create_table(
         "identity_match_keys",
-        sa.Column("key", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.ForeignKeyConstraint(
             ["person_id"],
             ["persons.id"],
             name=op.f("fk_identity_match_keys_person_id_persons"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("key", "person_id", name=op.f("pk_identity_match_keys")),
+        sa.PrimaryKeyConstraint("person_id", "key", name=op.f("pk_identity_match_keys")),
     )
     op.create_index(
-        "ix_identity_match_keys_person_id", "identity_match_keys", ["person_id"], unique=False
+        "ix_identity_match_keys_key", "identity_match_keys", ["key", "person_id"], unique=False
     )
     op.create_table(
         "identity_models",
@@ -140,7 +140,7 @@ def downgrade() -> None:
     op.drop_table("identity_term_frequencies")
     op.drop_table("identity_model_levels")
     op.drop_table("identity_models")
-    op.drop_index("ix_identity_match_keys_person_id", table_name="identity_match_keys")
+    op.drop_index("ix_identity_match_keys_key", table_name="identity_match_keys")
     op.drop_table("identity_match_keys")
     op.drop_index(op.f("ix_identity_profiles_record_id"), table_name="identity_profiles")
     op.drop_table("identity_profiles")

@@ -176,3 +176,21 @@ def test_duplicates_cluster_one_humans_records_and_merges_show(
             select(AuditEvent.details).where(AuditEvent.tag.like("identity:%"))
         ).all()
         assert not any("zielinski" in (d or "").lower() for d in details)
+
+
+def test_a_large_import_rebuilds_the_key_index_once(
+    session_factory: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import inspect
+
+    from steward.identity.models import KEY_INDEX
+    from steward.identity.service import importer
+
+    monkeypatch.setattr(importer, "REBUILD_INDEX_ROWS", 1)
+    path = _csv(tmp_path, "B1,Robert,,Zielinski,1980-03-05,LS1 4AB,\n")
+    import_people_csv(session_factory, path, actor=SYSTEM)
+    with session_scope(session_factory) as db:
+        indexes = {ix["name"] for ix in inspect(db.connection()).get_indexes("identity_match_keys")}
+        assert KEY_INDEX in indexes
+        found = find_people(db, PersonQuery("Bob", "Zielinski", dob=date(1980, 3, 5)), actor=SYSTEM)
+        assert [c.record_id for c in found] == ["B1"]

@@ -27,6 +27,7 @@ from steward.core.permissions import Actor, Permission
 from steward.identity.events import IdentityEvent
 from steward.identity.indexer import bulk_insert, write_index
 from steward.identity.keys import Facts, profile_of
+from steward.identity.models import KEY_INDEX
 from steward.identity.normalise import normalise_postcode
 from steward.identity.service.types import PeopleImportReport, RowProblem
 from steward.records.models import Identifier, IdentifierScheme, Person
@@ -34,6 +35,7 @@ from steward.records.models import Identifier, IdentifierScheme, Person
 COLUMNS = ("record_id", "first_name", "middle_names", "last_name", "dob", "postcode", "address")
 REQUIRED = ("record_id", "first_name", "last_name")
 BATCH = 5_000
+REBUILD_INDEX_ROWS = 100_000  # from this many rows, build the key index once at the end
 _RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/\-]{0,63}\Z")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _LIMITS = {"first_name": 100, "middle_names": 200, "last_name": 100, "address": 200}
@@ -230,11 +232,21 @@ def _write(db: Session, actor: Actor, rows: list[_Row]) -> int:
     return len(ids)
 
 
-def _large_cache(db: Session) -> None:
-    # The key index is written in random order; a bigger page cache (SQLite's default is
-    # 2 MB) keeps its inner pages in memory during a large import.
-    if db.get_bind().dialect.name == "sqlite":
-        db.connection().exec_driver_sql("PRAGMA cache_size = -262144")
+def _data_rows(path: Path) -> int:
+    with path.open("rb") as f:
+        return max(sum(1 for _ in f) - 1, 0)
+
+
+def _set_key_index(session_factory: sessionmaker[Session], *, present: bool) -> None:
+    """Drop or (re)build the lookup index of the match keys, in its own unit of work."""
+    with session_scope(session_factory) as db:
+        connection = db.connection()
+        if present:
+            connection.exec_driver_sql(
+                f"CREATE INDEX IF NOT EXISTS {KEY_INDEX} ON identity_match_keys (key, person_id)"
+            )
+        else:
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {KEY_INDEX}")
 
 
 def import_people_csv(
@@ -252,15 +264,24 @@ def import_people_csv(
         raise ValidationFailed("There is no such file.", errors={"file": "Not found"})
     report = PeopleImportReport()
     started = time.perf_counter()
-    for batch in _batches(path, report):
-        with session_scope(session_factory) as db:
-            _large_cache(db)
-            done = _already_imported(db, [r.record_id for r in batch])
-            fresh = [r for r in batch if r.record_id not in done]
-            report.skipped += len(batch) - len(fresh)
-            if fresh:
-                report.created += _write(db, actor, fresh)
-        if progress is not None:
-            progress(len(batch))
+    # Keys are random: inserted one by one into a large index, every batch rewrites most of
+    # its pages. A large import drops the index and builds it once, sorted, at the end (also
+    # after an interruption); lookups meanwhile still work, by scanning.
+    rebuild = _data_rows(path) >= REBUILD_INDEX_ROWS
+    if rebuild:
+        _set_key_index(session_factory, present=False)
+    try:
+        for batch in _batches(path, report):
+            with session_scope(session_factory) as db:
+                done = _already_imported(db, [r.record_id for r in batch])
+                fresh = [r for r in batch if r.record_id not in done]
+                report.skipped += len(batch) - len(fresh)
+                if fresh:
+                    report.created += _write(db, actor, fresh)
+            if progress is not None:
+                progress(len(batch))
+    finally:
+        if rebuild:
+            _set_key_index(session_factory, present=True)
     report.seconds = time.perf_counter() - started
     return report

@@ -15,7 +15,13 @@ from steward.core.permissions import Actor, Permission
 from steward.identity import training
 from steward.identity.events import IdentityEvent
 from steward.identity.indexer import index_missing
-from steward.identity.models import MatchLevel, MatchModel, MatchProfile, TermFrequency
+from steward.identity.models import (
+    KEY_INDEX,
+    MatchLevel,
+    MatchModel,
+    MatchProfile,
+    TermFrequency,
+)
 from steward.identity.service.scoring import TF_MIN_COUNT, ActiveModel, active_model
 from steward.identity.service.search import load_profiles, profile_from_row
 from steward.identity.service.types import MatchModelInfo
@@ -50,7 +56,12 @@ def train_model(
     actor.require(Permission.PEOPLE_MANAGE)
     started = time.perf_counter()
     with session_scope(session_factory) as db:
-        index_missing(db.connection())
+        connection = db.connection()
+        # An import interrupted before it rebuilt the key index leaves it missing: rebuild.
+        connection.exec_driver_sql(
+            f"CREATE INDEX IF NOT EXISTS {KEY_INDEX} ON identity_match_keys (key, person_id)"
+        )
+        index_missing(connection)
     with session_scope(session_factory, read_only=True) as db:
         ids = list(db.scalars(select(MatchProfile.person_id)))
         if len(ids) < MIN_PERSONS:
