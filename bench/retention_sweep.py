@@ -47,7 +47,8 @@ def _rss_mb() -> float:
 
 def _ours(directory: Path) -> dict[str, Any]:
     from steward.core.db import make_engine, make_sessionmaker, session_scope
-    from steward.retention.service import dates, evaluate, schedules
+    from steward.retention.models import RecordKind, retention_dates
+    from steward.retention.service import evaluate, holds, schedules
 
     engine = make_engine(data.settings_for(directory))
     with session_scope(make_sessionmaker(engine)) as db:
@@ -56,13 +57,39 @@ def _ours(directory: Path) -> dict[str, Any]:
         start = perf_counter()
         result = evaluate.evaluate(db, schedule, rules)
         swept = perf_counter() - start
-        due = dates.due_rows_query(schedule.id, FAR)
-        total, held = db.execute(select(func.count(), func.sum(case((due.c.held, 1), else_=0)))).one()
+        # Every record's hold status and due action, decided set-based: membership of the
+        # held set (computed once from the holds), and the count due by action as of today.
+        rd = retention_dates
+        held = db.scalar(
+            select(func.count()).where(
+                rd.c.schedule_id == schedule.id,
+                rd.c.record_kind == RecordKind.CASE.value,
+                rd.c.record_id.in_(holds.held_ids(RecordKind.CASE)),
+            )
+        )
+        by_action = db.execute(
+            select(
+                rd.c.action,
+                func.count(rd.c.due_on),
+                func.sum(case((rd.c.due_on <= date.today(), 1), else_=0)),
+            )
+            .where(rd.c.schedule_id == schedule.id)
+            .group_by(rd.c.action)
+        ).all()
         elapsed = perf_counter() - start
+        total = sum(int(n) for _, n, _ in by_action)
+        due_now = {str(a): int(d or 0) for a, _, d in by_action}
     engine.dispose()
-    return {"seconds": round(elapsed, 2), "sweep_seconds": round(swept, 2), "records": result.scheduled,
-            "rows_changed": result.changed,
-            "dated": int(total), "held": int(held or 0), "peak_rss_mb": round(_rss_mb(), 1)}
+    return {
+        "seconds": round(elapsed, 2),
+        "sweep_seconds": round(swept, 2),
+        "records": result.scheduled,
+        "rows_changed": result.changed,
+        "dated": total,
+        "held": int(held or 0),
+        "due_today_by_action": due_now,
+        "peak_rss_mb": round(_rss_mb(), 1),
+    }
 
 
 def _peer(directory: Path, limit: int) -> dict[str, Any]:
@@ -76,25 +103,48 @@ def _peer(directory: Path, limit: int) -> dict[str, Any]:
     db = make_sessionmaker(engine)()
     schedule = schedules.require_approved(db)
     rules = schedules.parsed_rules(schedule)
-    governing = {cid: (r.id, rules[r.class_code]) for cid, r in evaluate.class_rules(db, schedule).items()}
+    governing = {
+        cid: (r.id, rules[r.class_code]) for cid, r in evaluate.class_rules(db, schedule).items()
+    }
     start = perf_counter()
     count = 0
     query = (
-        select(Case).order_by(Case.id).limit(limit)
+        select(Case)
+        .order_by(Case.id)
+        .limit(limit)
         .options(selectinload(Case.parties).selectinload(Party.person))
         .execution_options(yield_per=1000)
     )
     for record in db.scalars(query):
         rule_id, rule = governing[record.record_class_id]
-        facts = dates.facts_for_case(db, record) if rule.trigger.__class__.__name__ == "EventTrigger" else policy.RecordFacts(
-            record.opened_on, record.closed_on, None, record.status == "open",
-            [policy.PersonFacts(p.role, p.person.date_of_birth, p.person.date_of_death) for p in record.parties],
+        facts = (
+            dates.facts_for_case(db, record)
+            if rule.trigger.__class__.__name__ == "EventTrigger"
+            else policy.RecordFacts(
+                record.opened_on,
+                record.closed_on,
+                None,
+                record.status == "open",
+                [
+                    policy.PersonFacts(p.role, p.person.date_of_birth, p.person.date_of_death)
+                    for p in record.parties
+                ],
+            )
         )
         result = policy.evaluate(rule, facts)
         holds.is_held(db, RecordKind.CASE, record.id)
-        db.merge(RetentionDate(schedule_id=schedule.id, record_kind=RecordKind.CASE, record_id=record.id,
-                               rule_id=rule_id, trigger_on=result.trigger_on, due_on=result.due_on,
-                               action=rule.action.value, note=result.note))
+        db.merge(
+            RetentionDate(
+                schedule_id=schedule.id,
+                record_kind=RecordKind.CASE,
+                record_id=record.id,
+                rule_id=rule_id,
+                trigger_on=result.trigger_on,
+                due_on=result.due_on,
+                action=rule.action.value,
+                note=result.note,
+            )
+        )
         count += 1
         if count % 1000 == 0:
             db.flush()
@@ -109,7 +159,9 @@ def _peer(directory: Path, limit: int) -> dict[str, Any]:
 def _worker(side: str, directory: str, limit: int) -> dict[str, Any]:
     out = subprocess.run(  # noqa: S603 - this module, fixed arguments
         [sys.executable, "-m", "bench.retention_sweep", "--worker", side, directory, str(limit)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result

@@ -85,7 +85,7 @@ def due_rows_query(schedule_id: int, as_of: date):  # type: ignore[no-untyped-de
             rd.due_on,
             rd.action,
             RetentionRule.version,
-            holds.held_case(Case.id, Case.record_class_id).label("held"),
+            rd.record_id.in_(holds.held_ids(RecordKind.CASE)).label("held"),
             rd.note,
         )
         .join(Case, Case.id == rd.record_id)
@@ -105,9 +105,7 @@ def due_rows_query(schedule_id: int, as_of: date):  # type: ignore[no-untyped-de
             rd.due_on,
             rd.action,
             RetentionRule.version,
-            holds.held_paper_file(PaperFile.id, PaperFile.case_id, PaperFile.record_class_id).label(
-                "held"
-            ),
+            rd.record_id.in_(holds.held_ids(RecordKind.PAPER_FILE)).label("held"),
             rd.note,
         )
         .join(PaperFile, PaperFile.id == rd.record_id)

@@ -39,15 +39,35 @@ def _targets(scope: HoldScope) -> Any:
     )
 
 
-def _held_cases() -> Any:
+def _held_case_parts() -> list[Any]:
     """Cases held by case or through a held person who is a party to them."""
     by_person = select(Party.case_id).where(Party.person_id.in_(_targets(HoldScope.PERSON)))
-    return union(_targets(HoldScope.CASE), by_person)
+    return [_targets(HoldScope.CASE), by_person]
+
+
+def _held_cases() -> Any:
+    return union(*_held_case_parts())
 
 
 def held_case(case_id: Any, class_id: Any) -> ColumnElement[bool]:
     """True where an active hold covers the case (by case, class or any party)."""
     return or_(case_id.in_(_held_cases()), class_id.in_(_targets(HoldScope.RECORD_CLASS)))
+
+
+def held_ids(kind: RecordKind) -> Any:
+    """A SELECT of the ids of every held record of ``kind``, computed from the holds once:
+    a sweep or due list over a million records then tests membership, not each hold."""
+    if kind is RecordKind.CASE:
+        by_class = select(Case.id).where(Case.record_class_id.in_(_targets(HoldScope.RECORD_CLASS)))
+        return union(*_held_case_parts(), by_class)  # flat: SQLite refuses nested compounds
+    named = select(PaperFileName.paper_file_id).where(
+        PaperFileName.person_id.in_(_targets(HoldScope.PERSON))
+    )
+    by_case = select(PaperFile.id).where(PaperFile.case_id.in_(_held_cases()))
+    by_class = select(PaperFile.id).where(
+        PaperFile.record_class_id.in_(_targets(HoldScope.RECORD_CLASS))
+    )
+    return union(named, by_case, by_class)
 
 
 def held_paper_file(file_id: Any, case_id: Any, class_id: Any) -> ColumnElement[bool]:
