@@ -95,7 +95,9 @@ COMPARISONS: tuple[Comparison, ...] = (
                 "DOB differs in one part",
                 "(year(dob_l) = year(dob_r) AND month(dob_l) = month(dob_r))"
                 " OR (year(dob_l) = year(dob_r) AND day(dob_l) = day(dob_r))"
-                " OR (month(dob_l) = month(dob_r) AND day(dob_l) = day(dob_r))",
+                " OR (month(dob_l) = month(dob_r) AND day(dob_l) = day(dob_r)"
+                " AND damerau_levenshtein(CAST(year(dob_l) AS VARCHAR),"
+                " CAST(year(dob_r) AS VARCHAR)) <= 1)",
             ),
             Level("different date of birth", "ELSE"),
         ),
@@ -171,8 +173,17 @@ def dob_level(q: date | None, c: date | None) -> int:
         return 1
     if q.year == c.year and q.month == c.day and q.day == c.month:
         return 2
-    same = (q.year == c.year) + (q.month == c.month) + (q.day == c.day)
-    return 3 if same >= 2 else 4
+    if q.year == c.year and (q.month == c.month or q.day == c.day):
+        return 3
+    # A year mistyped by one digit (1984/1985, 1984/1948), not a parent born 22 years earlier
+    # on the same day and month.
+    if (q.month, q.day) == (c.month, c.day) and _one_edit(str(q.year), str(c.year)):
+        return 3
+    return 4
+
+
+def _one_edit(a: str, b: str) -> bool:
+    return int(jellyfish.damerau_levenshtein_distance(a, b)) <= 1
 
 
 def location_level(q: Profile, c: Profile) -> tuple[int, str | None]:
