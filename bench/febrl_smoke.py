@@ -28,7 +28,7 @@ from typing import Any
 
 from bench import log
 from bench.data.people import GENERATED_DIR, QUERY_COLUMNS, RECORD_COLUMNS
-from bench.identity import _in_child, _ours_answers, _peer_answers, _ratio
+from bench.identity import _in_child, _ours, _ours_answers, _peer_answers, _ratio
 from bench.identity_metrics import Truth, bcubed, clusters_from_groups
 from bench.identity_metrics import score_queries as score
 
@@ -87,7 +87,6 @@ def _write(name: str) -> tuple[Path, Path, list[dict[str, str]]]:
 
 
 def _one(name: str, duplicates: bool) -> dict[str, Any]:
-    from bench.identity_ours import run_ours
     from bench.identity_splink import run_peer
 
     records, truth_csv, queries = _write(name)
@@ -98,12 +97,12 @@ def _one(name: str, duplicates: bool) -> dict[str, Any]:
     log(f"febrl_smoke {name}: Splink")
     peer_raw = _in_child(run_peer, str(records), queries[:n_peer], 1e6, threads)
     log(f"febrl_smoke {name}: ours")
-    ours_raw = _in_child(run_ours, str(records), queries[:n_peer], duplicates)
+    ours_raw = _ours(str(records), queries[:n_peer], duplicates)
     ours_q = score(_ours_answers(ours_raw["answers"]), subjects, truth)
     peer_q = score(_peer_answers(peer_raw["answers"], 0.5, 0.95), subjects, truth)
     keys = ("recall", "precision", "queries_fully_found", "review_list_mean")
     ours = {k: ours_q[k] for k in keys} | {"import_failed": ours_raw["import_report"]["failed"]}
-    if ours_raw["duplicates"]:
+    if "groups" in ours_raw["duplicates"]:
         groups = ours_raw["duplicates"]["groups"]
         ours["dedupe_bcubed"] = bcubed(clusters_from_groups(groups), truth)
     peer = {k: peer_q[k] for k in keys}

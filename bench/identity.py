@@ -23,13 +23,15 @@ process). Deduplication is scored by B-cubed: Splink's clusters at 0.95 against 
 with its clusters used to widen each answer, and the misses of each side by corruption.
 
 Environment: ``BENCH_IDENTITY_SIZES`` (e.g. ``100000``) to run other sizes;
-``BENCH_IDENTITY_DUPLICATES=0`` to skip ``find_duplicates``.
+``BENCH_IDENTITY_DUPLICATES=0`` to skip ``find_duplicates``, and
+``BENCH_IDENTITY_DUPLICATES_TIMEOUT`` (seconds, default 900) to bound it.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -60,6 +62,29 @@ def _in_child(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(1) as pool:
         return pool.apply(fn, args)
+
+
+def _ours(records_csv: str, rows: list[dict[str, str]], duplicates: bool) -> dict[str, Any]:
+    """Our side in a fresh process, then find_duplicates in another on the same database,
+    given at most ``BENCH_IDENTITY_DUPLICATES_TIMEOUT`` seconds (default 900)."""
+    from bench.identity_ours import run_duplicates, run_ours
+
+    with tempfile.TemporaryDirectory(prefix="bench-identity-") as data_dir:
+        raw = _in_child(run_ours, records_csv, rows, data_dir)
+        raw["duplicates"] = {}
+        if duplicates:
+            timeout = float(os.environ.get("BENCH_IDENTITY_DUPLICATES_TIMEOUT", "900"))
+            ctx = multiprocessing.get_context("spawn")
+            pool = ctx.Pool(1)
+            try:
+                raw["duplicates"] = pool.apply_async(run_duplicates, (data_dir,)).get(timeout)
+            except multiprocessing.TimeoutError:
+                log(f"find_duplicates: no answer in {timeout:.0f} s, stopped")
+                raw["duplicates"] = {"timed_out_after_s": timeout}
+            finally:
+                pool.terminate()
+                pool.join()
+    return raw
 
 
 def _ours_answers(raw: Mapping[str, list[tuple[str | None, str, float]]]) -> dict[str, Answer]:
@@ -121,13 +146,12 @@ def _bench_size(size: int, duplicates: bool) -> dict[str, Any]:
     threads = min(2, os.cpu_count() or 1)
     u_pairs = 1e6 if size <= QUICK_SIZE else 1e7
 
-    from bench.identity_ours import run_ours
     from bench.identity_splink import run_peer
 
     log(f"identity {label}: Splink (train, dedupe, {n_peer} lookups)")
     peer_raw = _in_child(run_peer, str(data.records_csv), rows[:n_peer], u_pairs, threads)
     log(f"identity {label}: ours (import, train, {len(rows)} lookups)")
-    ours_raw = _in_child(run_ours, str(data.records_csv), rows, duplicates)
+    ours_raw = _ours(str(data.records_csv), rows, duplicates)
     log(f"identity {label}: scoring")
     truth = Truth.read(data.truth_csv)
 
@@ -144,10 +168,12 @@ def _bench_size(size: int, duplicates: bool) -> dict[str, Any]:
         "train_s": round(ours_raw["train_s"], 1),
         "peak_rss_mb": round(ours_raw["peak_rss_mb"]),
     }
-    if ours_raw["duplicates"]:
-        groups = ours_raw["duplicates"]["groups"]
-        ours["dedupe_bcubed"] = bcubed(clusters_from_groups(groups), truth)
-        ours["dedupe_s"] = round(ours_raw["duplicates"]["seconds"], 1)
+    dup = ours_raw["duplicates"]
+    if "groups" in dup:
+        ours["dedupe_bcubed"] = bcubed(clusters_from_groups(dup["groups"]), truth)
+        ours["dedupe_s"] = round(dup["seconds"], 1)
+    elif dup:
+        ours["dedupe_s"] = f"no answer within {dup['timed_out_after_s']:.0f} s"
     peer = {
         **_headline(peer_same),
         "lookup_ms": percentiles_ms(peer_raw["latencies_s"]),

@@ -4,14 +4,14 @@ Runs in its own process (``run_ours``), so its peak memory is its own, and goes 
 same use-cases the CLI does: ``import_people_csv`` (what ``steward people import`` runs),
 ``train_model`` (the EM-trained match weights), then ``find_people`` once per SAR query, each
 in its own unit of work (``session_scope``: open, search, commit: what one ``steward people
-find`` or one web request costs), acting as ``Actor.system()``. ``find_duplicates`` gives the
-suggested clusters scored by B-cubed beside Splink's clustering.
+find`` or one web request costs), acting as ``Actor.system()``. ``find_duplicates`` (the
+suggested clusters, scored by B-cubed beside Splink's clustering) runs afterwards in a process
+of its own on the same database (``run_duplicates``), so the caller can bound its time.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -48,60 +48,52 @@ def person_query(row: dict[str, str]) -> Any:
     )
 
 
-def run_ours(
-    records_csv: str, queries: list[dict[str, str]], duplicates: bool, limit: int = 50
-) -> dict[str, Any]:
-    """In a child process: import, train, look up (and dedupe); return timings and answers."""
-    from sqlalchemy import text
+def _engine(data_dir: str) -> Any:
+    from steward.core.config import Environment, Settings
+    from steward.core.db import make_engine
 
+    # Explicit values, so a STEWARD_DATABASE_URL in the environment cannot redirect the bench.
+    return make_engine(Settings(env=Environment.TEST, data_dir=Path(data_dir), database_url=None))
+
+
+def run_ours(
+    records_csv: str, queries: list[dict[str, str]], data_dir: str, limit: int = 50
+) -> dict[str, Any]:
+    """In a child process: import, train and look up; return timings and answers."""
     from steward import identity
     from steward.core import migrate
-    from steward.core.config import Environment, Settings
-    from steward.core.db import make_engine, make_sessionmaker, session_scope
+    from steward.core.db import make_sessionmaker, session_scope
     from steward.core.permissions import Actor
 
     rss_start = _peak_rss_mb()
-    with tempfile.TemporaryDirectory(prefix="bench-identity-") as tmp:
-        settings = Settings(env=Environment.TEST, data_dir=Path(tmp), database_url=None)
-        engine = make_engine(settings)
-        migrate.upgrade(engine)
-        factory = make_sessionmaker(engine)
-        actor = Actor.system()
-        try:
-            t0 = time.perf_counter()
-            report = identity.import_people_csv(factory, Path(records_csv), actor=actor)
-            load_s = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            identity.train_model(factory, actor=actor)
-            train_s = time.perf_counter() - t0
-            rss_loaded = _peak_rss_mb()
+    engine = _engine(data_dir)
+    migrate.upgrade(engine)
+    factory = make_sessionmaker(engine)
+    actor = Actor.system()
+    try:
+        t0 = time.perf_counter()
+        report = identity.import_people_csv(factory, Path(records_csv), actor=actor)
+        load_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        identity.train_model(factory, actor=actor)
+        train_s = time.perf_counter() - t0
+        rss_loaded = _peak_rss_mb()
 
-            answers: dict[str, list[tuple[str | None, str, float]]] = {}
-            latencies: list[float] = []
-            built = [(q["query_id"], person_query(q)) for q in queries]
-            for i, (qid, query) in enumerate(built[:WARM_UP] + built):
-                t0 = time.perf_counter()
-                with session_scope(factory) as session:
-                    found = identity.find_people(session, query, actor=actor, limit=limit)
-                seconds = time.perf_counter() - t0
-                if i < WARM_UP:
-                    continue  # a few queries first, so every figure is a warm lookup
-                latencies.append(seconds)
-                answers[qid] = [(c.record_id, c.band, c.score) for c in found]
-
-            dup: dict[str, Any] = {}
-            if duplicates:
-                t0 = time.perf_counter()
-                with session_scope(factory) as session:
-                    clusters = identity.find_duplicates(session, actor=actor)
-                dup["seconds"] = time.perf_counter() - t0
-                with engine.connect() as conn:
-                    rows = conn.execute(text("SELECT person_id, record_id FROM identity_profiles"))
-                    record_of = {pid: rid for pid, rid in rows}
-                dup["groups"] = [[record_of.get(p) for p in c.person_ids] for c in clusters]
-            db_bytes = sum(f.stat().st_size for f in Path(tmp).glob("*.db*"))
-        finally:
-            engine.dispose()
+        answers: dict[str, list[tuple[str | None, str, float]]] = {}
+        latencies: list[float] = []
+        built = [(q["query_id"], person_query(q)) for q in queries]
+        for i, (qid, query) in enumerate(built[:WARM_UP] + built):
+            t0 = time.perf_counter()
+            with session_scope(factory) as session:
+                found = identity.find_people(session, query, actor=actor, limit=limit)
+            seconds = time.perf_counter() - t0
+            if i < WARM_UP:
+                continue  # a few queries first, so every figure is a warm lookup
+            latencies.append(seconds)
+            answers[qid] = [(c.record_id, c.band, c.score) for c in found]
+    finally:
+        engine.dispose()
+    db_bytes = sum(f.stat().st_size for f in Path(data_dir).glob("*.db*"))
     return {
         "load_s": load_s,
         "import_report": {
@@ -112,10 +104,36 @@ def run_ours(
         "train_s": train_s,
         "answers": answers,
         "latencies_s": latencies,
-        "duplicates": dup,
         "storage_mb": round(db_bytes / 2**20, 1),
         "rss_start_mb": rss_start,
         "rss_after_load_mb": rss_loaded,
         "peak_rss_mb": _peak_rss_mb(),
         "pid": os.getpid(),
+    }
+
+
+def run_duplicates(data_dir: str) -> dict[str, Any]:
+    """In a further child, on the database run_ours left: find_duplicates, as record-id groups."""
+    from sqlalchemy import text
+
+    from steward import identity
+    from steward.core.db import make_sessionmaker, session_scope
+    from steward.core.permissions import Actor
+
+    engine = _engine(data_dir)
+    try:
+        factory = make_sessionmaker(engine)
+        t0 = time.perf_counter()
+        with session_scope(factory) as session:
+            clusters = identity.find_duplicates(session, actor=Actor.system())
+        seconds = time.perf_counter() - t0
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT person_id, record_id FROM identity_profiles"))
+            record_of = {pid: rid for pid, rid in rows}
+    finally:
+        engine.dispose()
+    return {
+        "seconds": seconds,
+        "groups": [[record_of.get(p) for p in c.person_ids] for c in clusters],
+        "peak_rss_mb": _peak_rss_mb(),
     }
