@@ -35,8 +35,12 @@ from steward.retention.service import schedules
 GENERATED = Path(__file__).resolve().parents[1] / "generated"
 STAMP = "2020-01-01 00:00:00.000000"
 BATCH = 20_000
-CLASSES = (("CASE.PRIVATE", "private_law", 60), ("CASE.PUBLIC", "public_law", 30),
-           ("CASE.ADOPTION", "adoption", 5), ("CASE.OTHER", "other", 5))
+CLASSES = (
+    ("CASE.PRIVATE", "private_law", 60),
+    ("CASE.PUBLIC", "public_law", 30),
+    ("CASE.ADOPTION", "adoption", 5),
+    ("CASE.OTHER", "other", 5),
+)
 
 
 @dataclass(frozen=True)
@@ -88,12 +92,32 @@ def _fill(engine: Engine, settings: Settings, count: int, rng: random.Random) ->
         for case_id in range(1, count + 1):
             code, case_type, _ = rng.choices(CLASSES, weights)[0]
             opened = date(2000, 1, 1) + timedelta(days=rng.randrange(25 * 365))
-            closed = opened + timedelta(days=rng.randrange(30, 3 * 365)) if rng.random() < 0.9 else None
-            cases.append((case_id, f"BR{case_id:08d}", case_type, opened.isoformat(),
-                          closed.isoformat() if closed else None, "closed" if closed else "open",
-                          class_ids[code], key_id, STAMP))
+            closed = (
+                opened + timedelta(days=rng.randrange(30, 3 * 365)) if rng.random() < 0.9 else None
+            )
+            cases.append(
+                (
+                    case_id,
+                    f"BR{case_id:08d}",
+                    case_type,
+                    opened.isoformat(),
+                    closed.isoformat() if closed else None,
+                    "closed" if closed else "open",
+                    class_ids[code],
+                    key_id,
+                    STAMP,
+                )
+            )
             if case_type == "adoption" and rng.random() < 0.5:
-                events.append(("case", case_id, "adoption_order", (opened + timedelta(days=200)).isoformat(), STAMP))
+                events.append(
+                    (
+                        "case",
+                        case_id,
+                        "adoption_order",
+                        (opened + timedelta(days=200)).isoformat(),
+                        STAMP,
+                    )
+                )
             for role in ["child_subject"] * rng.randint(1, 3) + ["parent"] * rng.randint(1, 2):
                 person_id += 1
                 party_id += 1
@@ -102,9 +126,24 @@ def _fill(engine: Engine, settings: Settings, count: int, rng: random.Random) ->
                     born = None if rng.random() < 0.01 else born
                 else:
                     born = opened - timedelta(days=rng.randrange(20 * 365, 45 * 365))
-                died = (born + timedelta(days=rng.randrange(1, 6000))).isoformat() if born and rng.random() < 0.002 else None
-                persons.append((person_id, f"F{person_id}", f"L{person_id}",
-                                born.isoformat() if born else None, died, 0, 0, STAMP, STAMP))
+                died = (
+                    (born + timedelta(days=rng.randrange(1, 6000))).isoformat()
+                    if born and rng.random() < 0.002
+                    else None
+                )
+                persons.append(
+                    (
+                        person_id,
+                        f"F{person_id}",
+                        f"L{person_id}",
+                        born.isoformat() if born else None,
+                        died,
+                        0,
+                        0,
+                        STAMP,
+                        STAMP,
+                    )
+                )
                 parties.append((party_id, case_id, person_id, role))
             if len(cases) >= BATCH:
                 _flush(cursor, cases, persons, parties, events)
@@ -119,13 +158,22 @@ def _fill(engine: Engine, settings: Settings, count: int, rng: random.Random) ->
 
 def _flush(cursor: object, cases: list, persons: list, parties: list, events: list) -> None:  # type: ignore[type-arg]
     run = cursor.executemany  # type: ignore[attr-defined]
-    run("INSERT INTO cases (id, case_number, case_type, opened_on, closed_on, status, record_class_id, "
-        "data_key_id, created_at) VALUES (?,?,?,?,?,?,?,?,?)", cases)
-    run("INSERT INTO persons (id, first_name, last_name, date_of_birth, date_of_death, is_professional, "
-        "address_withheld, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)", persons)
+    run(
+        "INSERT INTO cases (id, case_number, case_type, opened_on, closed_on, status, record_class_id, "
+        "data_key_id, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+        cases,
+    )
+    run(
+        "INSERT INTO persons (id, first_name, last_name, date_of_birth, date_of_death, is_professional, "
+        "address_withheld, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+        persons,
+    )
     run("INSERT INTO parties (id, case_id, person_id, role) VALUES (?,?,?,?)", parties)
-    run("INSERT INTO retention_events (record_kind, record_id, event, occurred_on, recorded_at) "
-        "VALUES (?,?,?,?,?)", events)
+    run(
+        "INSERT INTO retention_events (record_kind, record_id, event, occurred_on, recorded_at) "
+        "VALUES (?,?,?,?,?)",
+        events,
+    )
     for rows in (cases, persons, parties, events):
         rows.clear()
 
@@ -136,5 +184,12 @@ def _approve_and_hold(engine: Engine, cases: int, persons: int, rng: random.Rand
         for i in range(200):
             scope = HoldScope.CASE if i < 100 else HoldScope.PERSON
             target = rng.randint(1, cases if scope is HoldScope.CASE else persons)
-            db.add(Hold(kind=HoldKind.LITIGATION, scope=scope, reason="Benchmark hold",
-                        placed_at=clock.now(), targets=[HoldTarget(scope=scope, target_id=target)]))
+            db.add(
+                Hold(
+                    kind=HoldKind.LITIGATION,
+                    scope=scope,
+                    reason="Benchmark hold",
+                    placed_at=clock.now(),
+                    targets=[HoldTarget(scope=scope, target_id=target)],
+                )
+            )
