@@ -58,6 +58,9 @@ AsUser = Annotated[
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 AsOf = Annotated[str, typer.Option("--as-of", help="Date, YYYY-MM-DD.")]
+CaseNumber = Annotated[str, typer.Argument(help="The case number, e.g. LS24P00042.")]
+Version = Annotated[int, typer.Argument(help="The schedule version.")]
+ListId = Annotated[int, typer.Argument(help="The disposal list's id.")]
 
 
 def _actor(db: Session, username: str | None) -> Actor:
@@ -121,7 +124,7 @@ def schedule_load(
 
 
 @schedule_app.command("approve")
-def schedule_approve(version: int, as_user: AsUser = None) -> None:
+def schedule_approve(version: Version, as_user: AsUser = None) -> None:
     """Approve a draft: every record is re-dated under it."""
     with unit_of_work() as db:
         schedules.approve(db, _actor(db, as_user), version=version)
@@ -129,7 +132,7 @@ def schedule_approve(version: int, as_user: AsUser = None) -> None:
 
 
 @schedule_app.command("withdraw")
-def schedule_withdraw(version: int, as_user: AsUser = None) -> None:
+def schedule_withdraw(version: Version, as_user: AsUser = None) -> None:
     """Withdraw a draft nobody approved."""
     with unit_of_work() as db:
         schedules.withdraw(db, _actor(db, as_user), version=version)
@@ -212,7 +215,7 @@ def due(as_of: AsOf, as_json: Json = False, as_user: AsUser = None) -> None:
 
 
 @app.command()
-def explain(case_number: str, as_json: Json = False, as_user: AsUser = None) -> None:
+def explain(case_number: CaseNumber, as_json: Json = False, as_user: AsUser = None) -> None:
     """A case's retention date and the facts it comes from (names: need-to-know applies)."""
     with unit_of_work() as db:
         found = dates.explain(db, _actor(db, as_user), case_number=case_number)
@@ -232,7 +235,12 @@ def explain(case_number: str, as_json: Json = False, as_user: AsUser = None) -> 
 
 
 @app.command()
-def event(case_number: str, name: str, occurred_on: str, as_user: AsUser = None) -> None:
+def event(
+    case_number: CaseNumber,
+    name: Annotated[str, typer.Argument(help="The event, e.g. adoption_order.")],
+    occurred_on: Annotated[str, typer.Argument(help="When it happened, YYYY-MM-DD.")],
+    as_user: AsUser = None,
+) -> None:
     """Record a dated event a rule is triggered by, e.g. `event LS24A00001 adoption_order 2020-05-01`."""
     when = _date(occurred_on, "OCCURRED_ON")
     with unit_of_work() as db:
@@ -267,12 +275,12 @@ def _hold_json(db: Session, hold: Hold) -> dict[str, Any]:
 
 @holds_app.command("place")
 def hold_place(
-    kind: Annotated[HoldKind, typer.Option("--kind")],
-    scope: Annotated[HoldScope, typer.Option("--scope")],
+    kind: Annotated[HoldKind, typer.Option("--kind", help="What the hold is for.")],
+    scope: Annotated[HoldScope, typer.Option("--scope", help="What --target names.")],
     target: Annotated[
         list[str], typer.Option("--target", help="Case number, person id or class code; repeat.")
     ],
-    reason: Annotated[str, typer.Option("--reason")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept with the hold).")],
     reference: Annotated[
         str | None, typer.Option("--reference", help="The matter's reference.")
     ] = None,
@@ -295,8 +303,11 @@ def hold_place(
 
 @holds_app.command("release")
 def hold_release(
-    hold_id: int, reason: Annotated[str, typer.Option("--reason")], as_user: AsUser = None
+    hold_id: Annotated[int, typer.Argument(help="The hold's id (holds list).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is released.")],
+    as_user: AsUser = None,
 ) -> None:
+    """Release a hold: what it covered may be disposed of again when due."""
     with unit_of_work() as db:
         holds.release_hold(db, _actor(db, as_user), hold_id=hold_id, reason=reason)
     console.print(f"Hold {hold_id} released.")
@@ -307,6 +318,7 @@ def hold_list(
     all_: Annotated[bool, typer.Option("--all", help="Include released holds.")] = False,
     as_json: Json = False,
 ) -> None:
+    """Holds in force (or all of them), with what they cover: identifiers, never names."""
     with unit_of_work() as db:
         rows = [
             _hold_json(db, h) for h in holds.list_holds(db, Actor.system(), active_only=not all_)
@@ -375,7 +387,8 @@ def propose(as_of: AsOf, as_user: AsUser = None, as_json: Json = False) -> None:
 
 
 @disposal_app.command("show")
-def show(list_id: int, as_json: Json = False) -> None:
+def show(list_id: ListId, as_json: Json = False) -> None:
+    """A disposal list with each item's decision and outcome."""
     with unit_of_work(read_only=True) as db:
         body = _list_json(db, list_id)
     if as_json:
@@ -398,7 +411,7 @@ def show(list_id: int, as_json: Json = False) -> None:
 
 @disposal_app.command("decide")
 def decide(
-    list_id: int,
+    list_id: ListId,
     decision: Annotated[Decision, typer.Option("--decision", help="destroy or retain")],
     item: Annotated[
         list[int] | None,
@@ -427,7 +440,7 @@ def decide(
 
 @disposal_app.command("approve")
 def approve(
-    list_id: int, as_user: Annotated[str, typer.Option("--as", help="The approver (username).")]
+    list_id: ListId, as_user: Annotated[str, typer.Option("--as", help="The approver (username).")]
 ) -> None:
     """The second approval: a different person from those who proposed and decided."""
     with unit_of_work() as db:
@@ -438,7 +451,7 @@ def approve(
 
 
 @disposal_app.command("execute")
-def execute(list_id: int, as_user: AsUser = None, as_json: Json = False) -> None:
+def execute(list_id: ListId, as_user: AsUser = None, as_json: Json = False) -> None:
     """Destroy the approved items, each in its own transaction; safe to rerun after an
     interruption (it carries on from the first item not yet done)."""
     settings = load_settings()
@@ -466,7 +479,7 @@ def execute(list_id: int, as_user: AsUser = None, as_json: Json = False) -> None
 
 
 @disposal_app.command("certificate")
-def certificate(list_id: int, as_json: Json = False) -> None:
+def certificate(list_id: ListId, as_json: Json = False) -> None:
     """The destruction certificate of a carried-out list."""
     with unit_of_work(read_only=True) as db:
         cert = destruction.certificate_for(db, Actor.system(), list_id=list_id)
@@ -490,6 +503,7 @@ def certificate(list_id: int, as_json: Json = False) -> None:
 
 @disposal_app.command("list")
 def list_(as_json: Json = False) -> None:
+    """Disposal lists, newest first."""
     with unit_of_work(read_only=True) as db:
         rows = [
             {"id": d.id, "reference": d.reference, "as_of": d.as_of, "status": d.status}
