@@ -99,7 +99,7 @@ def _seed_cases(
     loaded = loader.loaded
     demo_identity.prepare(factory, Actor.system())
     demo_archives.prepare(factory, Actor.system())
-    demo_retention.prepare(factory, kek, Actor.system())
+    demo_retention.prepare(factory, Actor.system())
     console.print(
         f"Demo data: {loaded.cases:,} cases, {loaded.persons:,} person records and "
         f"{loaded.documents:,} documents created in {time.perf_counter() - started:.1f} s "
