@@ -14,7 +14,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from steward.archives import policy
@@ -26,6 +26,7 @@ from steward.archives.models import (
     CertificateOutcome,
     DestructionCertificate,
     PaperFile,
+    PaperFileName,
     PaperFileStatus,
     Retrieval,
 )
@@ -283,6 +284,7 @@ def _apply(db: Session, actor: Actor, destroyed: list[PaperFile]) -> list[Archiv
             db, actor, ArchivesEvent.FILE_DESTROYED, subject_type="paper_file", subject_id=f.id
         )
     db.flush()
+    _forget_people(db, destroyed)
     gone = []
     for box in db.scalars(select(ArchiveBox).where(ArchiveBox.id.in_(touched))):
         statuses = db.scalars(select(PaperFile.status).where(PaperFile.box_id == box.id))
@@ -300,3 +302,17 @@ def _apply(db: Session, actor: Actor, destroyed: list[PaperFile]) -> list[Archiv
             )
     db.flush()
     return gone
+
+
+def _forget_people(db: Session, files: list[PaperFile]) -> None:
+    """Once the paper is gone, so is the index of who was on it: keeping names and birth
+    dates of a destroyed file would keep the personal data its disposal was for. What stays
+    is the tombstone: reference, case number, class, dates, box, and the certificate line.
+    Loan notes (free text that may name people) go too."""
+    file_ids = [f.id for f in files]
+    if not file_ids:
+        return
+    db.execute(delete(PaperFileName).where(PaperFileName.paper_file_id.in_(file_ids)))
+    db.execute(update(Retrieval).where(Retrieval.paper_file_id.in_(file_ids)).values(note=None))
+    for f in files:
+        db.expire(f, ["names"])
