@@ -183,8 +183,7 @@ def _one(db: Session, actor: Actor, item_id: int) -> None:
 
 def _check(db: Session, item: DisposalItem, kind: RecordKind) -> Outcome | None:
     """Why this item must not be destroyed now, or None. Asked inside its transaction."""
-    table = Case if kind is RecordKind.CASE else None
-    if table is not None and db.get(Case, item.record_id) is None:
+    if kind is RecordKind.CASE and db.get(Case, item.record_id) is None:
         return Outcome.GONE
     if holds.is_held(db, kind, item.record_id):
         return Outcome.HELD

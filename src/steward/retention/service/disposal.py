@@ -27,6 +27,7 @@ from steward.retention.models import (
     Outcome,
     RecordKind,
     RetentionOverride,
+    RetentionRule,
 )
 from steward.retention.service import dates, schedules
 
@@ -127,8 +128,6 @@ def propose(db: Session, actor: Actor, *, as_of: date) -> DisposalList:
 
 
 def _rule_ids(db: Session, schedule_id: int) -> dict[str, int]:
-    from steward.retention.models import RetentionRule
-
     return dict(
         db.execute(
             select(RetentionRule.class_code, RetentionRule.id).where(
@@ -218,7 +217,7 @@ def approve(db: Session, actor: Actor, *, list_id: int) -> DisposalList:
     for item in disposal.items:
         if item.decision == Decision.RETAIN:
             item.outcome = Outcome.RETAINED
-            _override(db, item, actor, now)
+            _override(db, item)
     disposal.status = DisposalStatus.APPROVED
     disposal.approved_at = now
     disposal.approved_by_user_id = actor.user_id
@@ -242,7 +241,7 @@ def approve(db: Session, actor: Actor, *, list_id: int) -> DisposalList:
     return disposal
 
 
-def _override(db: Session, item: DisposalItem, actor: Actor, now: object) -> None:
+def _override(db: Session, item: DisposalItem) -> None:
     existing = db.scalar(
         select(RetentionOverride).where(
             RetentionOverride.record_kind == item.record_kind,
