@@ -71,6 +71,16 @@ def test_archive_staff_add_a_location_and_a_box_and_move_it(
     assert "Off site" in page.text and "DS-1" in page.text and "HQ-B1-2-3" in page.text
     index = client.get("/archives")
     assert index.status_code == 200 and "OFFSITE-DEEPSTORE-Z9" in index.text
+    asked = client.post(
+        f"/archives/boxes/{box.id}/retrievals", data={"purpose": "audit", "csrf_token": csrf}
+    )
+    assert asked.status_code == 303
+    listed = client.get("/archives/retrievals")
+    assert "Box BX-77" in listed.text and "Hand out" in listed.text
+    again = client.post(
+        f"/archives/boxes/{box.id}/retrievals", data={"purpose": "audit", "csrf_token": csrf}
+    )
+    assert again.status_code == 422 and "already been asked for" in again.text
 
 
 def test_a_caseworker_sees_and_asks_for_a_file_of_their_case(
@@ -78,7 +88,7 @@ def test_a_caseworker_sees_and_asks_for_a_file_of_their_case(
 ) -> None:
     worker_client, worker = signed_in(Role.CASEWORKER)
     other_client, _ = signed_in(Role.CASEWORKER)
-    ig_client, _ = signed_in(Role.IG_OFFICER)
+    ig_client, ig = signed_in(Role.IG_OFFICER)
     case = make_case(db, keyring)
     assign(db, Actor.system(), case_id=case.id, user_id=worker.id)
     f = b.paper_file(
@@ -132,6 +142,13 @@ def test_a_caseworker_sees_and_asks_for_a_file_of_their_case(
         back = ig_client.post(f"/archives/retrievals/{r.id}/return", data={"csrf_token": csrf_ig})
         assert back.status_code == 303
         assert "Nothing is overdue" in ig_client.get("/archives/retrievals?overdue=true").text
+    chain = re.search(
+        r'data-testid="custody">(.*?)</td>', worker_client.get(f"/archives/files/{f.id}").text, re.S
+    )
+    assert chain is not None
+    steps = chain.group(1)
+    assert steps.index(f"Requested by {worker.username}") < steps.index(f"Out by {ig.username}")
+    assert f"Returned by {ig.username}" in steps
 
 
 def test_certificate_upload_shows_each_outcome_and_bad_files_change_nothing(

@@ -132,6 +132,9 @@ RULES: dict[tuple[str, str], Call] = {
     ("POST", "/archives/boxes"): Call(Permission.ARCHIVES_MANAGE, {"barcode": ""}),
     ("GET", "/archives/boxes/{box_id}"): Call(Permission.ARCHIVES_MANAGE),
     ("POST", "/archives/boxes/{box_id}/move"): Call(Permission.ARCHIVES_MANAGE),
+    ("POST", "/archives/boxes/{box_id}/retrievals"): Call(
+        Permission.ARCHIVES_MANAGE, {"purpose": "not-a-purpose"}
+    ),
     ("GET", "/archives/files/{paper_file_id}"): Call(CASE_READ),
     ("POST", "/archives/files/{paper_file_id}/retrievals"): Call(
         Permission.ARCHIVES_REQUEST, {"purpose": "not-a-purpose"}

@@ -8,7 +8,6 @@ class ArchivesEvent(StrEnum):
     BOX_CREATED = "archives:box:created"
     BOX_MOVED = "archives:box:moved"
     BOX_UPDATED = "archives:box:updated"
-    BOX_VIEWED = "archives:box:viewed"
     BOX_DESTROYED = "archives:box:destroyed"
     FILE_ADDED = "archives:file:added"
     FILE_UPDATED = "archives:file:updated"

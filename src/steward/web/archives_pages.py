@@ -7,14 +7,11 @@ its words in the query string like the case search, which nothing logs.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from steward.archives import service
@@ -23,12 +20,12 @@ from steward.archives.schemas import LocationCreate, PaperSearch, RetrievalReque
 from steward.core import auth
 from steward.core.errors import DomainError, ValidationFailed
 from steward.core.permissions import Permission
+from steward.web import archives_certificates_pages
 from steward.web.deps import DB, PageActor, csrf_protect
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
-
-MAX_CERTIFICATE_BYTES = 20 * 1024 * 1024
+router.include_router(archives_certificates_pages.router)
 
 
 def _invalid(exc: ValidationError) -> ValidationFailed:
@@ -153,6 +150,7 @@ def _box_page(
             "names": auth.usernames(
                 db, (m.moved_by_user_id for m in history if m.moved_by_user_id)
             ),
+            "purposes": list(RetrievalPurpose),
             **extra,
         },
         status_code=status_code,
@@ -195,6 +193,31 @@ def move_box(
     return RedirectResponse(f"/archives/boxes/{box_id}", status_code=303)
 
 
+@router.post("/archives/boxes/{box_id}/retrievals")
+def request_box(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    box_id: int,
+    purpose: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    """Ask for a whole box back (from the contractor, usually): archive staff only."""
+    actor.require(Permission.ARCHIVES_MANAGE)
+    try:
+        try:
+            data = RetrievalRequest(box_id=box_id, purpose=purpose)
+        except ValidationError as exc:
+            raise _invalid(exc) from None
+        with db.begin_nested():
+            service.request_retrieval(db, actor, data)
+    except DomainError as exc:
+        errors = exc.errors if isinstance(exc, ValidationFailed) else {"purpose": exc.message}
+        return _box_page(
+            request, db, actor, box_id, status_code=422, error=exc.message, errors=errors
+        )
+    return RedirectResponse("/archives/retrievals", status_code=303)
+
+
 # --- paper files and retrievals ----------------------------------------------------------
 
 
@@ -208,11 +231,15 @@ def _file_page(
     **extra: Any,
 ) -> Response:
     view = service.view_file(db, actor, file_id)
+    custody = {r.id: r.custody for r in view.retrievals}
+    who = [e.by_user_id for events in custody.values() for e in events if e.by_user_id]
     return render(
         request,
         "archives/file.html",
         {
             "view": view,
+            "custody": custody,
+            "names": auth.usernames(db, who),
             "retrievals": [service.read_retrieval(r) for r in view.retrievals],
             "purposes": list(RetrievalPurpose),
             "can_request": actor.can(Permission.ARCHIVES_REQUEST),
@@ -310,72 +337,7 @@ def cancel_retrieval(db: DB, actor: PageActor, retrieval_id: int) -> Response:
     return _retrieval_action(db, actor, retrieval_id, "cancel")
 
 
-# --- certificates ------------------------------------------------------------------------
-
-
-def _certificates(
-    request: Request, db: DB, actor: PageActor, *, status_code: int = 200, **extra: Any
-) -> Response:
-    return render(
-        request,
-        "archives/certificates.html",
-        {"certificates": service.list_certificates(db, actor), "form": {}, **extra},
-        status_code=status_code,
-    )
-
-
-@router.get("/archives/certificates")
-def certificates(request: Request, db: DB, actor: PageActor) -> Response:
-    return _certificates(request, db, actor)
-
-
-@router.post("/archives/certificates")
-def reconcile(
-    request: Request,
-    db: DB,
-    actor: PageActor,
-    reference: Annotated[str, Form(max_length=200)] = "",
-    file: Annotated[UploadFile | None, File()] = None,
-) -> Response:
-    actor.require(Permission.ARCHIVES_MANAGE)
-    try:
-        if file is None or not file.filename:
-            raise ValidationFailed(
-                "Select the contractor's certificate.", errors={"file": "Select a CSV file"}
-            )
-        content = file.file.read(MAX_CERTIFICATE_BYTES + 1)
-        with db.begin_nested():
-            result = service.reconcile_certificate(
-                db, actor=actor, reference=reference, content=content
-            )
-    except DomainError as exc:
-        errors = exc.errors if isinstance(exc, ValidationFailed) else {}
-        return _certificates(
-            request,
-            db,
-            actor,
-            status_code=422,
-            error=exc.message,
-            errors=errors,
-            form={"reference": reference},
-        )
-    return RedirectResponse(f"/archives/certificates/{result.certificate_id}", status_code=303)
-
-
-@router.get("/archives/certificates/{certificate_id}")
-def certificate_page(request: Request, db: DB, actor: PageActor, certificate_id: int) -> Response:
-    certificate = service.view_certificate(db, actor, certificate_id)
-    by_outcome: dict[str, list[Any]] = {"destroyed": [], "missing": [], "unexpected": []}
-    for line in certificate.lines:
-        by_outcome[line.outcome].append(line)
-    return render(
-        request,
-        "archives/certificate.html",
-        {"certificate": certificate, "by_outcome": by_outcome},
-    )
-
-
-# --- search and export -------------------------------------------------------------------
+# --- search -------------------------------------------------------------------
 
 
 @router.get("/archives/search")
@@ -412,28 +374,4 @@ def search(
         "archives/search.html",
         {"form": form, "searched": searched, "hits": hits, "error": error, "errors": errors},
         status_code=422 if error else 200,
-    )
-
-
-@router.get("/archives/export.csv")
-def export(db: DB, actor: PageActor) -> Response:
-    actor.require(Permission.ARCHIVES_MANAGE)
-    rows = list(service.inventory_rows(db, actor))  # inside the unit of work, before streaming
-
-    def lines() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for row in rows:
-            writer.writerow(row)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-
-    return StreamingResponse(
-        lines(),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": 'attachment; filename="paper-archive-inventory.csv"',
-            "X-Content-Type-Options": "nosniff",
-        },
     )

@@ -67,10 +67,6 @@ def name_row(name: NameOnFile) -> PaperFileName:
     )
 
 
-def name_identity(normalised: str, dob: object) -> tuple[str, object]:
-    """Two entries for one person on one file: same normalised name and birth date."""
-    return normalised, dob
-
 
 def add_file(db: Session, actor: Actor, data: PaperFileCreate) -> PaperFile:
     require_manage(actor)

@@ -1,0 +1,109 @@
+"""Pages of the paper archive's end: contractors' destruction certificates, reconciled per
+file, and the inventory as CSV. Archive staff only (``archives:manage``, checked by the
+service on every call)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+
+from steward.archives import service
+from steward.core.errors import DomainError, ValidationFailed
+from steward.core.permissions import Permission
+from steward.web.deps import DB, PageActor, csrf_protect
+from steward.web.rendering import render
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+
+MAX_CERTIFICATE_BYTES = 20 * 1024 * 1024
+
+
+def _certificates(
+    request: Request, db: DB, actor: PageActor, *, status_code: int = 200, **extra: Any
+) -> Response:
+    return render(
+        request,
+        "archives/certificates.html",
+        {"certificates": service.list_certificates(db, actor), "form": {}, **extra},
+        status_code=status_code,
+    )
+
+
+@router.get("/archives/certificates")
+def certificates(request: Request, db: DB, actor: PageActor) -> Response:
+    return _certificates(request, db, actor)
+
+
+@router.post("/archives/certificates")
+def reconcile(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    reference: Annotated[str, Form(max_length=200)] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    actor.require(Permission.ARCHIVES_MANAGE)
+    try:
+        if file is None or not file.filename:
+            raise ValidationFailed(
+                "Select the contractor's certificate.", errors={"file": "Select a CSV file"}
+            )
+        content = file.file.read(MAX_CERTIFICATE_BYTES + 1)
+        with db.begin_nested():
+            result = service.reconcile_certificate(
+                db, actor=actor, reference=reference, content=content
+            )
+    except DomainError as exc:
+        errors = exc.errors if isinstance(exc, ValidationFailed) else {}
+        return _certificates(
+            request,
+            db,
+            actor,
+            status_code=422,
+            error=exc.message,
+            errors=errors,
+            form={"reference": reference},
+        )
+    return RedirectResponse(f"/archives/certificates/{result.certificate_id}", status_code=303)
+
+
+@router.get("/archives/certificates/{certificate_id}")
+def certificate_page(request: Request, db: DB, actor: PageActor, certificate_id: int) -> Response:
+    certificate = service.view_certificate(db, actor, certificate_id)
+    by_outcome: dict[str, list[Any]] = {"destroyed": [], "missing": [], "unexpected": []}
+    for line in certificate.lines:
+        by_outcome[line.outcome].append(line)
+    return render(
+        request,
+        "archives/certificate.html",
+        {"certificate": certificate, "by_outcome": by_outcome},
+    )
+
+
+@router.get("/archives/export.csv")
+def export(db: DB, actor: PageActor) -> Response:
+    actor.require(Permission.ARCHIVES_MANAGE)
+    rows = list(service.inventory_rows(db, actor))  # inside the unit of work, before streaming
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in rows:
+            writer.writerow(row)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    return StreamingResponse(
+        lines(),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="paper-archive-inventory.csv"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
