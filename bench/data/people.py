@@ -44,7 +44,7 @@ from bench.data.nicknames import NICKNAMES
 from bench.data.people_noise import ABBREVIATIONS, dob_error, postcode_typo, typo
 from bench.data.people_pools import NamePools, Unit, make_units
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: records.csv rows shuffled (one person's records no longer adjacent)
 SEED = 20_261_126
 DEFAULT_QUERIES = 1_000
 GENERATED_DIR = Path(__file__).resolve().parents[1] / "generated"
@@ -364,12 +364,9 @@ def _generate(directory: Path, size: int, seed: int, n_queries: int) -> dict[str
     tag_counts: Counter[str] = Counter()
     persons = households = written = 0
     started = time.perf_counter()
-    with (
-        (directory / "records.csv").open("w", newline="") as rec_f,
-        (directory / "truth.csv").open("w", newline="") as truth_f,
-    ):
-        records, truth = csv.writer(rec_f), csv.writer(truth_f)
-        records.writerow(RECORD_COLUMNS)
+    buckets = _Buckets(directory, size, seed)
+    with (directory / "truth.csv").open("w", newline="") as truth_f:
+        truth = csv.writer(truth_f)
         truth.writerow(("record_id", "person_key", "household_key", "tags"))
         while written < size:
             households += 1
@@ -381,7 +378,7 @@ def _generate(directory: Path, size: int, seed: int, n_queries: int) -> dict[str
                 for _ in range(k):
                     row, tags = gen.record(p)
                     rid = f"R{(written * stride) % size + 1:08d}"
-                    records.writerow([rid, *row])
+                    buckets.write([rid, *row])
                     truth.writerow((rid, p.key, p.household, ";".join(tags)))
                     tag_counts.update(tags)
                     written += 1
@@ -392,6 +389,7 @@ def _generate(directory: Path, size: int, seed: int, n_queries: int) -> dict[str
                     if j < n_queries:
                         reservoir[j] = p
                 persons += 1
+    buckets.shuffle_into(directory / "records.csv")
     _write_queries(directory, gen, qrng, reservoir)
     return {
         "generator_version": GENERATOR_VERSION,
@@ -405,6 +403,38 @@ def _generate(directory: Path, size: int, seed: int, n_queries: int) -> dict[str
         "tag_rates": {t: round(c / written, 4) for t, c in sorted(tag_counts.items())},
         "target_rates": RATES,
     }
+
+
+class _Buckets:
+    """Rows scattered over bucket files, then each bucket shuffled in memory and appended: the
+    records file is in random order (a person's records are not adjacent, as in a real index,
+    so nothing can lean on row order) while memory stays bounded at 1M rows."""
+
+    ROWS_PER_BUCKET = 20_000
+
+    def __init__(self, directory: Path, size: int, seed: int) -> None:
+        self.rng = Random(seed ^ 0xB0C5)
+        self.paths = [
+            directory / f".bucket-{i}.csv" for i in range(max(1, size // self.ROWS_PER_BUCKET))
+        ]
+        self.files = [p.open("w", newline="") for p in self.paths]
+        self.writers = [csv.writer(f) for f in self.files]
+
+    def write(self, row: list[str]) -> None:
+        self.writers[self.rng.randrange(len(self.writers))].writerow(row)
+
+    def shuffle_into(self, path: Path) -> None:
+        for f in self.files:
+            f.close()
+        with path.open("w", newline="") as out_f:
+            out = csv.writer(out_f)
+            out.writerow(RECORD_COLUMNS)
+            for bucket in self.paths:
+                with bucket.open(newline="") as f:
+                    rows = list(csv.reader(f))
+                self.rng.shuffle(rows)
+                out.writerows(rows)
+                bucket.unlink()
 
 
 def _write_queries(directory: Path, gen: _Generator, qrng: Random, people: list[Person]) -> None:
