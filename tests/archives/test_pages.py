@@ -193,11 +193,18 @@ def test_person_search_page_and_csv_export(signed_in: SignedIn, db: Session) -> 
         reference="=HYPERLINK(1)",
     )
     db.commit()
-    page = client.get("/archives/search", params={"name": "Robert Hughes", "dob": "1984-07-03"})
+    csrf = csrf_from(client, "/archives/search")
+    page = client.post(
+        "/archives/search", data={"name": "Robert Hughes", "dob": "1984-07-03", "csrf_token": csrf}
+    )
     assert page.status_code == 200
     assert "Bob Hughes" in page.text and "forename is a short form" in page.text
-    bad = client.get("/archives/search", params={"name": "Robert Hughes", "dob": "3/7/84"})
-    assert bad.status_code == 422
+    bad = client.post(
+        "/archives/search", data={"name": "Robert Hughes", "dob": "3/7/84", "csrf_token": csrf}
+    )
+    assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text
+    empty = client.post("/archives/search", data={"csrf_token": csrf})
+    assert empty.status_code == 422 and "name or a case number" in empty.text
     assert worker.get("/archives/search").status_code == 403
 
     export = client.get("/archives/export.csv")

@@ -149,6 +149,9 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/archives/search"): Call(
         AnyOf((Permission.ARCHIVES_MANAGE, Permission.CASES_READ_ALL))
     ),
+    ("POST", "/archives/search"): Call(
+        AnyOf((Permission.ARCHIVES_MANAGE, Permission.CASES_READ_ALL)), {"name": "Walk Through"}
+    ),
     ("GET", "/archives/export.csv"): Call(Permission.ARCHIVES_MANAGE),
     # Identity: searching everyone is an IG duty; merging person records is people:manage.
     ("GET", "/search/people"): Call(PEOPLE_SEARCH),

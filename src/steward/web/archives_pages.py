@@ -1,8 +1,8 @@
 """HTML pages of the paper archive: locations, boxes, files, retrievals, certificates, search.
 
 Thin: the archives service checks the permission (and, for a paper file, the case's
-need-to-know) on every call and records reads. URLs carry ids only; the person search sends
-its words in the query string like the case search, which nothing logs.
+need-to-know) on every call and records reads. URLs carry ids only; the person search posts
+its words in the form body. Certificates and the CSV export: archives_certificates_pages.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -340,38 +340,48 @@ def cancel_retrieval(db: DB, actor: PageActor, retrieval_id: int) -> Response:
 # --- search -------------------------------------------------------------------
 
 
+def _require_search(actor: PageActor) -> None:
+    if not service.sees_whole_archive(actor):
+        actor.require(Permission.ARCHIVES_MANAGE)
+
+
 @router.get("/archives/search")
+def search_form(request: Request, actor: PageActor) -> Response:
+    _require_search(actor)
+    return render(request, "archives/search.html", {"form": {}, "searched": False, "hits": []})
+
+
+# Posted, not sent in the query string: the words are a person's name and birth date, and a
+# URL lands in browser history, proxies and access logs.
+@router.post("/archives/search")
 def search(
     request: Request,
     db: DB,
     actor: PageActor,
-    name: Annotated[str, Query(max_length=200)] = "",
-    other_name: Annotated[str, Query(max_length=200)] = "",
-    dob: Annotated[str, Query(max_length=20)] = "",
-    case: Annotated[str, Query(max_length=40)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    other_name: Annotated[str, Form(max_length=200)] = "",
+    dob: Annotated[str, Form(max_length=20)] = "",
+    case: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    if not service.sees_whole_archive(actor):
-        actor.require(Permission.ARCHIVES_MANAGE)
+    _require_search(actor)
     form = {"name": name, "other_name": other_name, "dob": dob, "case": case}
-    searched = any(v.strip() for v in form.values())
     hits: list[Any] = []
     error, errors = None, {}
-    if searched:
+    try:
         try:
-            try:
-                query = PaperSearch(
-                    names=[n for n in (name.strip(), other_name.strip()) if n],
-                    date_of_birth=_optional_date(dob, "dob"),
-                    case_number=case.strip() or None,
-                )
-            except ValidationError as exc:
-                raise _invalid(exc) from None
-            hits = service.search_paper_files(db, actor=actor, query=query)
-        except ValidationFailed as exc:
-            error, errors = exc.message, exc.errors
+            query = PaperSearch(
+                names=[n for n in (name.strip(), other_name.strip()) if n],
+                date_of_birth=_optional_date(dob, "dob"),
+                case_number=case.strip() or None,
+            )
+        except ValidationError as exc:
+            raise _invalid(exc) from None
+        hits = service.search_paper_files(db, actor=actor, query=query)
+    except ValidationFailed as exc:
+        error, errors = exc.message, exc.errors
     return render(
         request,
         "archives/search.html",
-        {"form": form, "searched": searched, "hits": hits, "error": error, "errors": errors},
+        {"form": form, "searched": True, "hits": hits, "error": error, "errors": errors},
         status_code=422 if error else 200,
     )
