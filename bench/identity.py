@@ -24,11 +24,13 @@ with its clusters used to widen each answer, and the misses of each side by corr
 
 Environment: ``BENCH_IDENTITY_SIZES`` (e.g. ``100000``) to run other sizes;
 ``BENCH_IDENTITY_DUPLICATES=0`` to skip ``find_duplicates``, and
-``BENCH_IDENTITY_DUPLICATES_TIMEOUT`` (seconds, default 900) to bound it.
+``BENCH_IDENTITY_DUPLICATES_TIMEOUT`` (seconds, default 900) to bound it. Each side's raw
+answers are kept in ``bench/generated/identity-answers-<size>.json`` for a closer look.
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import tempfile
@@ -37,7 +39,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bench import log
-from bench.data.people import PeopleData, people_data, read_queries
+from bench.data.people import GENERATED_DIR, PeopleData, people_data, read_queries
 from bench.identity_metrics import Answer, Truth, bcubed, clusters_from_groups, percentiles_ms
 from bench.identity_metrics import score_queries as score
 
@@ -124,7 +126,14 @@ def _widened_by_clusters(
 
 
 def _headline(scores: dict[str, Any]) -> dict[str, Any]:
-    keys = ("recall", "recall_macro", "queries_fully_found", "precision", "review_list_mean")
+    keys = (
+        "recall",
+        "recall_macro",
+        "queries_fully_found",
+        "precision",
+        "match_recall",
+        "review_list_mean",
+    )
     return {k: scores[k] for k in keys}
 
 
@@ -153,6 +162,8 @@ def _bench_size(size: int, duplicates: bool) -> dict[str, Any]:
     log(f"identity {label}: ours (import, train, {len(rows)} lookups)")
     ours_raw = _ours(str(data.records_csv), rows, duplicates)
     log(f"identity {label}: scoring")
+    answers_file = GENERATED_DIR / f"identity-answers-{label}.json"
+    answers_file.write_text(json.dumps({"ours": ours_raw["answers"], "peer": peer_raw["answers"]}))
     truth = Truth.read(data.truth_csv)
 
     ours_all = _ours_answers(ours_raw["answers"])
@@ -187,10 +198,12 @@ def _bench_size(size: int, duplicates: bool) -> dict[str, Any]:
     context = {
         "ours_all_queries": score(ours_all, subjects, truth),
         "ours_same_queries_misses": ours_same["missed_by_tag"],
+        "ours_not_matched_by_tag": ours_same["not_matched_by_tag"],
         "ours_false_matches": ours_same["false_matches"],
         "ours_import": ours_raw["import_report"],
         "ours_storage_mb": ours_raw["storage_mb"],
         "peer_misses": peer_same["missed_by_tag"],
+        "peer_not_matched_by_tag": peer_same["not_matched_by_tag"],
         "peer_false_matches": peer_same["false_matches"],
         "peer_at_thresholds": {
             str(t): _headline(score(_peer_answers(peer_raw["answers"], t, t), subjects, truth))

@@ -8,6 +8,9 @@ and, within it, the records it marks as the same person ("match"). Scored agains
   of queries whose every record was listed. The goal (BENCHMARKS §1) is on ``recall``.
 * ``precision``: correct records among those marked "match", summed over queries.
 * ``review_list_mean``: how many candidates a reviewer reads per query.
+* ``match_recall``: the subject's records marked "match" / the subject's records: what is
+  found without a reviewer; ``not_matched_by_tag`` counts, by tag, the subject's records
+  left to the reviewer (in the list but not marked) or missed.
 * ``missed_by_tag``: for the records missed, the corruptions they carried (truth.csv tags),
   as misses / records with that tag among the queried subjects, so the engine knows which
   kind of record it loses. ``false_matches``: wrong "match" records that were the subject's
@@ -78,16 +81,18 @@ def score_queries(
     answers: Mapping[str, Answer], subjects: Mapping[str, str], truth: Truth
 ) -> dict[str, Any]:
     """Per-query recall/precision over the queries answered (query_id -> subject person key)."""
-    found = total = correct = marked = full = 0
+    found = total = correct = marked = full = auto = 0
     recalls: list[float] = []
     review_sizes: list[int] = []
     tag_total: Counter[str] = Counter()
     tag_missed: Counter[str] = Counter()
+    tag_unmatched: Counter[str] = Counter()
     false_matches: Counter[str] = Counter()
     for qid, answer in answers.items():
         subject = subjects[qid]
         own = truth.records_of.get(subject, [])
         hits = sum(1 for rid in own if rid in answer.review)
+        auto += sum(1 for rid in own if rid in answer.match)
         found += hits
         total += len(own)
         full += hits == len(own)
@@ -98,6 +103,8 @@ def score_queries(
                 tag_total[tag] += 1
                 if rid not in answer.review:
                     tag_missed[tag] += 1
+                if rid not in answer.match:
+                    tag_unmatched[tag] += 1
         for rid in answer.match:
             marked += 1
             other = truth.person.get(rid)
@@ -117,8 +124,10 @@ def score_queries(
         "precision": round(correct / marked, 4) if marked else None,
         "marked_match": marked,
         "review_list_mean": round(sum(review_sizes) / n, 1) if n else None,
+        "match_recall": round(auto / total, 4) if total else None,
         "missed_records": total - found,
         "missed_by_tag": _tag_rates(tag_missed, tag_total),
+        "not_matched_by_tag": _tag_rates(tag_unmatched, tag_total),
         "false_matches": dict(false_matches),
     }
 
