@@ -67,7 +67,6 @@ def name_row(name: NameOnFile) -> PaperFileName:
     )
 
 
-
 def add_file(db: Session, actor: Actor, data: PaperFileCreate) -> PaperFile:
     require_manage(actor)
     reference = data.file_reference
