@@ -21,7 +21,7 @@ from steward.archives.schemas import LocationCreate, NameOnFile, PaperFileCreate
 from steward.core import clock
 from steward.core.db import session_scope
 from steward.core.permissions import Actor
-from steward.records.models import Case, CaseStatus, Party, PartyRole, Person
+from steward.records.models import Case, CaseStatus, Party, Person
 
 CASES_ON_PAPER = 24
 FILES_PER_BOX = 6
@@ -147,7 +147,7 @@ def _files_for_closed_cases(db: Session) -> list[PaperFileCreate]:
             NameOnFile(
                 name=person.full_name,
                 date_of_birth=person.date_of_birth,
-                role=role if role in (PartyRole.CHILD_SUBJECT, PartyRole.PARENT) else None,
+                role=role,
             )
             for person, role in parties
             if not person.is_professional
