@@ -177,16 +177,26 @@ def _batch(path: Path, limit: int) -> None:
 
 @app.command("find")
 def find(
-    first_name: Annotated[str | None, typer.Option("--first-name")] = None,
-    last_name: Annotated[str | None, typer.Option("--last-name")] = None,
-    middle_names: Annotated[str | None, typer.Option("--middle-names")] = None,
+    first_name: Annotated[
+        str | None, typer.Option("--first-name", help="First name, as the person gives it.")
+    ] = None,
+    last_name: Annotated[
+        str | None, typer.Option("--last-name", help="Current last name (surname).")
+    ] = None,
+    middle_names: Annotated[
+        str | None, typer.Option("--middle-names", help="Middle names, space-separated.")
+    ] = None,
     previous_last_name: Annotated[
         list[str] | None,
         typer.Option("--previous-last-name", help="A previous surname; repeat for several."),
     ] = None,
-    dob: Annotated[str | None, typer.Option("--dob", help="YYYY-MM-DD")] = None,
-    postcode: Annotated[str | None, typer.Option("--postcode")] = None,
-    address: Annotated[str | None, typer.Option("--address")] = None,
+    dob: Annotated[
+        str | None, typer.Option("--dob", help="Date of birth, written YYYY-MM-DD.")
+    ] = None,
+    postcode: Annotated[str | None, typer.Option("--postcode", help="Current postcode.")] = None,
+    address: Annotated[
+        str | None, typer.Option("--address", help="Current address, e.g. '12 High St, Leeds'.")
+    ] = None,
     previous_postcode: Annotated[
         list[str] | None,
         typer.Option("--previous-postcode", help="A past postcode; repeat for several."),
@@ -202,7 +212,9 @@ def find(
             "prints one JSON line per query.",
         ),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=500, help="At most this many candidates.")
+    ] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print candidates as JSON.")] = False,
 ) -> None:
     """Find every person record that may be this person: "match" or "possible", best first."""
