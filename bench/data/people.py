@@ -44,7 +44,7 @@ from bench.data.nicknames import NICKNAMES
 from bench.data.people_noise import ABBREVIATIONS, dob_error, postcode_typo, typo
 from bench.data.people_pools import NamePools, Unit, make_units
 
-GENERATOR_VERSION = 2  # 2: records.csv rows shuffled (one person's records no longer adjacent)
+GENERATOR_VERSION = 3  # 2: records.csv rows shuffled; 3: queries in random order
 SEED = 20_261_126
 DEFAULT_QUERIES = 1_000
 GENERATED_DIR = Path(__file__).resolve().parents[1] / "generated"
@@ -439,6 +439,7 @@ class _Buckets:
 
 def _write_queries(directory: Path, gen: _Generator, qrng: Random, people: list[Person]) -> None:
     people = sorted(people, key=lambda p: p.key)
+    qrng.shuffle(people)  # any prefix of the queries is a uniform sample too
     with (
         (directory / "queries.csv").open("w", newline="") as q_f,
         (directory / "queries_truth.csv").open("w", newline="") as qt_f,
