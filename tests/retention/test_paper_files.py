@@ -87,3 +87,21 @@ def test_a_hold_on_a_class_holds_its_paper_files(db: Session) -> None:
         if r.identifier == "PF-HELD"
     )
     assert row.held
+
+
+def test_a_paper_file_sent_another_way_is_not_sent_twice(
+    db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    default_schedule(db)
+    paper = _file(db, "PF-TWICE", date(1990, 3, 1), None)
+    dates.sweep(db, Actor.system())
+    officer, dpo = make_user(db, Role.IG_OFFICER), make_user(db, Role.DPO)
+    listed = disposal.propose(db, officer.actor, as_of=date(2016, 1, 1))
+    disposal.decide(db, officer.actor, list_id=listed.id, item_ids=[], decision="destroy")
+    disposal.approve(db, dpo.actor, list_id=listed.id)
+    archives.mark_for_destruction(db, actor=dpo.actor, file_ids=[paper.id], reference="OTHER-1")
+    db.commit()
+    list_id = listed.id
+    destruction.execute(session_factory, dpo.actor, list_id=list_id, compact_database=False)
+    db.expire_all()
+    assert disposal.get_list(db, officer.actor, list_id).items[0].outcome == Outcome.GONE

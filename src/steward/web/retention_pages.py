@@ -19,9 +19,10 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from steward.core import auth, clock
-from steward.core.errors import DomainError, ValidationFailed
+from steward.core.errors import DomainError, NotFound, ValidationFailed
 from steward.core.permissions import Permission
 from steward.records.models import Case
+from steward.records.service import access
 from steward.retention.models import HoldKind, HoldScope
 from steward.retention.service import dates, destruction, disposal, holds, report, schedules
 from steward.web.deps import DB, PageActor, csrf_protect
@@ -109,11 +110,11 @@ def due_page(
 
 @router.get("/retention/cases/{case_id}")
 def explain_page(request: Request, db: DB, actor: PageActor, case_id: int) -> Response:
+    access.require_any_case_access(actor)  # before the lookup: no probing for case ids
     case = db.get(Case, case_id)
-    number = case.case_number if case else ""
-    found = dates.explain(db, actor, case_number=number) if case else None
-    if found is None:
-        raise ValidationFailed("There is no such case.")
+    if case is None:
+        raise NotFound("There is no such case.")
+    found = dates.explain(db, actor, case_number=case.case_number)
     return render(request, "retention/explain.html", {"found": found})
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import Table, delete, exists, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.archives import service as archives
+from steward.archives.models import PaperFile, PaperFileStatus
 from steward.core import audit, clock, crypto
 from steward.core.db import Base, session_scope
 from steward.core.errors import InvalidTransition, NotFound
@@ -185,6 +186,10 @@ def _check(db: Session, item: DisposalItem, kind: RecordKind) -> Outcome | None:
     """Why this item must not be destroyed now, or None. Asked inside its transaction."""
     if kind is RecordKind.CASE and db.get(Case, item.record_id) is None:
         return Outcome.GONE
+    if kind is RecordKind.PAPER_FILE:
+        paper = db.get(PaperFile, item.record_id)
+        if paper is None or paper.status != PaperFileStatus.ACTIVE:
+            return Outcome.GONE  # already sent for destruction, or destroyed, another way
     if holds.is_held(db, kind, item.record_id):
         return Outcome.HELD
     schedule = schedules.approved(db)
