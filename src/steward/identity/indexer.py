@@ -100,8 +100,8 @@ def write_index(
         _PROFILE_COLUMNS,
         [tuple(profile_row(*entry).values()) for entry in entries],
     )
+    # Person by person: the primary key leads with the person, so these append in order.
     keys = [(key, person_id) for person_id, _, profile in entries for key in match_keys(profile)]
-    keys.sort()  # in index order: neighbouring inserts touch the same pages
     bulk_insert(connection, "identity_match_keys", ("key", "person_id"), keys)
 
 

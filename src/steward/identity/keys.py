@@ -21,9 +21,10 @@ the DOB's plausible variants (day/month swap), so the stored side never needs va
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from steward.identity.normalise import (
     dob_variants,
@@ -132,10 +133,9 @@ def profile_of(facts: Facts) -> Profile:
     )
 
 
-def hash_key(text: str) -> int:
+def hash_key(text: str, _blake2b: Callable[..., Any] = hashlib.blake2b) -> int:
     """A signed 63-bit key: fits BIGINT everywhere, and collisions only add a candidate."""
-    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1
+    return int.from_bytes(_blake2b(text.encode(), digest_size=8).digest(), "big") >> 1
 
 
 def _given_forms(profile: Profile) -> set[str]:
