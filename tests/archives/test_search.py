@@ -92,3 +92,16 @@ def test_only_governance_roles_search_paper_by_person(db: Session) -> None:
 def test_a_search_needs_a_name_or_a_case_number() -> None:
     with pytest.raises(ValueError, match="name or a case number"):
         PaperSearch(date_of_birth=DOB)
+
+
+def test_with_more_candidates_than_the_budget_exact_surnames_come_first(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from steward.archives.service import search as search_module
+
+    for _ in range(5):
+        b.paper_file(db, names=[("Jane Smyth", None)])  # sounds like Smith
+    wanted = b.paper_file(db, names=[("Jane Smith", None)])
+    monkeypatch.setattr(search_module, "MAX_CANDIDATE_NAMES", 2)
+    found = _found(db, PaperSearch(names=["Jane Smith"]))
+    assert wanted.id in found and len(found) <= 2

@@ -10,7 +10,7 @@ reasons (``steward.archives.matching``). The subject access request work reuses
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
@@ -53,26 +53,41 @@ def _keys(row: Sequence[Any]) -> NameKeys:
     return NameKeys(*row[3:])
 
 
-def _candidate_filter(names: list[QueryName], query: PaperSearch) -> ColumnElement[bool] | None:
+def _candidate_filters(names: list[QueryName], query: PaperSearch) -> list[ColumnElement[bool]]:
+    """The lookups, strongest first: exact surname keys and the birth date, then sound-alike
+    surnames. If the candidate budget runs out, it runs out on the weaker ones."""
     surnames = {k for n in names for k in (n.keys.surname, n.keys.other_surname) if k}
     sounds = {
         k for n in names for k in (n.keys.surname_phonetic, n.keys.other_surname_phonetic) if k
     }
-    clauses: list[ColumnElement[bool]] = []
+    exact: list[ColumnElement[bool]] = []
     if surnames:
-        clauses += [
+        exact += [
             PaperFileName.surname_key.in_(surnames),
             PaperFileName.other_surname_key.in_(surnames),
         ]
+    if query.date_of_birth is not None and names:
+        # A mistyped surname is still found through the birth date.
+        exact.append(PaperFileName.date_of_birth.in_(dob_variants(query.date_of_birth)))
+    alike: list[ColumnElement[bool]] = []
     if sounds:
-        clauses += [
+        alike += [
             PaperFileName.surname_phonetic.in_(sounds),
             PaperFileName.other_surname_phonetic.in_(sounds),
         ]
-    if query.date_of_birth is not None and names:
-        # A mistyped surname is still found through the birth date.
-        clauses.append(PaperFileName.date_of_birth.in_(dob_variants(query.date_of_birth)))
-    return or_(*clauses) if clauses else None
+    return [or_(*clauses) for clauses in (exact, alike) if clauses]
+
+
+def _candidates(db: Session, names: list[QueryName], query: PaperSearch) -> Iterator[Sequence[Any]]:
+    seen: set[int] = set()
+    for where in _candidate_filters(names, query):
+        budget = MAX_CANDIDATE_NAMES - len(seen)
+        if budget <= 0:
+            return
+        for row in db.execute(select(*_CANDIDATE_COLUMNS).where(where).limit(budget)):
+            if row[0] not in seen:
+                seen.add(row[0])
+                yield row
 
 
 def search_paper_files(db: Session, *, actor: Actor, query: PaperSearch) -> list[PaperFileHit]:
@@ -86,19 +101,16 @@ def search_paper_files(db: Session, *, actor: Actor, query: PaperSearch) -> list
     scores: dict[int, tuple[float, list[str]]] = {}
     matched: dict[int, list[PaperFileName]] = defaultdict(list)
 
-    where = _candidate_filter(names, query)
     matched_ids: list[int] = []
-    if where is not None:
-        rows = db.execute(select(*_CANDIDATE_COLUMNS).where(where).limit(MAX_CANDIDATE_NAMES))
-        for row in rows:
-            name_id, file_id, born = row[0], row[1], row[2]
-            score = score_name(names, query.date_of_birth, _keys(row), born)
-            if score.points < THRESHOLD:
-                continue
-            matched_ids.append(name_id)
-            best = scores.get(file_id)
-            if best is None or score.points > best[0]:
-                scores[file_id] = (score.points, list(score.reasons))
+    for row in _candidates(db, names, query):
+        name_id, file_id, born = row[0], row[1], row[2]
+        score = score_name(names, query.date_of_birth, _keys(row), born)
+        if score.points < THRESHOLD:
+            continue
+        matched_ids.append(name_id)
+        best = scores.get(file_id)
+        if best is None or score.points > best[0]:
+            scores[file_id] = (score.points, list(score.reasons))
     loaded = select(PaperFileName).where(PaperFileName.id.in_(matched_ids))
     for name in db.scalars(loaded.order_by(PaperFileName.id)):
         matched[name.paper_file_id].append(name)
