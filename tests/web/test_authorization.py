@@ -56,9 +56,7 @@ CASE_READ = AnyOf(
     (Permission.CASES_READ_ASSIGNED, Permission.CASES_READ_TEAM, Permission.CASES_READ_ALL)
 )
 
-PEOPLE_SEARCH = AnyOf(
-    (Permission.CASES_READ_ALL, Permission.SAR_MANAGE, Permission.INTAKE_REVIEW)
-)
+PEOPLE_SEARCH = AnyOf((Permission.CASES_READ_ALL, Permission.SAR_MANAGE, Permission.INTAKE_REVIEW))
 
 Rule = type[Public] | type[SignedInOnly] | Permission | AnyOf
 
