@@ -129,6 +129,7 @@ def upgrade() -> None:
         sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("approved_by_user_id", sa.Integer(), nullable=True),
         sa.Column("impact", sa.Text(), nullable=True),
+        sa.Column("dated_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["approved_by_user_id"],
             ["users.id"],

@@ -164,6 +164,7 @@ RULES: dict[tuple[str, str], Call] = {
     ("POST", "/retention/schedule"): Call(Permission.RETENTION_MANAGE, {"source": "not: [yaml"}),
     ("POST", "/retention/schedule/{version}/approve"): Call(Permission.RETENTION_APPROVE),
     ("GET", "/retention/due"): Call(Permission.RETENTION_MANAGE),
+    ("POST", "/retention/due/sweep"): Call(Permission.RETENTION_MANAGE),
     ("GET", "/retention/cases/{case_id}"): Call(CASE_READ),
     ("GET", "/retention/holds"): Call(Permission.RETENTION_MANAGE),
     ("POST", "/retention/holds"): Call(Permission.RETENTION_MANAGE, {"kind": "police"}),

@@ -157,18 +157,34 @@ def schedule_show(
 
 @app.command()
 def sweep(as_json: Json = False) -> None:
-    """Re-date every record under the approved schedule (set-based)."""
+    """Re-date every record under the approved schedule (set-based). Run it nightly (cron,
+    systemd timer): the due list and the report read the dates it stores."""
     with unit_of_work() as db:
         count = dates.sweep(db, Actor.system())
     print_json({"scheduled": count}) if as_json else console.print(f"{count} records dated.")
 
 
 @app.command()
-def due(as_of: AsOf, as_json: Json = False, as_user: AsUser = None) -> None:
-    """Every record due for action on or before --as-of: date, action, rule, hold."""
+def due(
+    as_of: AsOf,
+    as_json: Json = False,
+    as_user: AsUser = None,
+    resweep: Annotated[
+        bool, typer.Option("--sweep", help="Re-date every record first (audited).")
+    ] = False,
+) -> None:
+    """Every record due for action on or before --as-of: date, action, rule, hold; from the
+    dates stored by the last sweep (said on stderr; --sweep to re-date first)."""
     when = parse_date(as_of, "--as-of")
     with unit_of_work() as db:
-        rows = dates.due(db, acting_as(db, as_user), as_of=when)
+        actor = acting_as(db, as_user)
+        if resweep:
+            dates.sweep(db, actor)
+        rows = dates.due(db, actor, as_of=when)
+        fresh = dates.freshness(db)
+    as_of_note = fresh.dated_at.isoformat(timespec="minutes") if fresh.dated_at else "never"
+    warn = " - more than a day old: is the nightly sweep running?" if fresh.stale else ""
+    err_console.print(f"Dates as of {as_of_note}{warn}", markup=False)
     if as_json:
         print_json([asdict(r) for r in rows])
         return

@@ -84,6 +84,9 @@ class RetentionSchedule(Base):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     impact: Mapped[str | None] = mapped_column(Text)  # JSON: counts per class, no ids
+    # When every record was last re-dated under this schedule (a full sweep, or approval):
+    # pages read the stored dates and say how fresh they are.
+    dated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     rules: Mapped[list[RetentionRule]] = relationship(
         back_populates="schedule", cascade="all, delete-orphan", order_by="RetentionRule.class_code"

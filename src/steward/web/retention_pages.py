@@ -29,6 +29,7 @@ from steward.web.deps import DB, PageActor, csrf_protect
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+MAX_DUE_SHOWN = 2000  # the command line and the disposal list take the whole list
 
 
 def _iso(value: str, field: str) -> date:
@@ -104,8 +105,27 @@ def due_page(
 ) -> Response:
     actor.require(Permission.RETENTION_MANAGE)
     when = _iso(as_of, "as_of") if as_of else clock.today()
-    rows = dates.due(db, actor, as_of=when, limit=2000)
-    return render(request, "retention/due.html", {"rows": rows, "as_of": when})
+    rows = dates.due(db, actor, as_of=when, limit=MAX_DUE_SHOWN + 1)
+    return render(
+        request,
+        "retention/due.html",
+        {
+            "rows": rows[:MAX_DUE_SHOWN],
+            "more": len(rows) > MAX_DUE_SHOWN,
+            "as_of": when,
+            "fresh": dates.freshness(db),
+        },
+    )
+
+
+@router.post("/retention/due/sweep")
+def sweep_now(
+    db: DB, actor: PageActor, as_of: Annotated[str, Form(max_length=10)] = ""
+) -> Response:
+    """Re-date every record now (audited): for when facts changed since the nightly sweep."""
+    dates.sweep(db, actor)
+    when = _iso(as_of, "as_of") if as_of else clock.today()
+    return RedirectResponse(f"/retention/due?as_of={when.isoformat()}", status_code=303)
 
 
 @router.get("/retention/cases/{case_id}")
@@ -296,4 +316,8 @@ def certificate_page(request: Request, db: DB, actor: PageActor, list_id: int) -
 
 @router.get("/retention/report")
 def report_page(request: Request, db: DB, actor: PageActor) -> Response:
-    return render(request, "retention/report.html", {"report": report.build(db, actor)})
+    return render(
+        request,
+        "retention/report.html",
+        {"report": report.build(db, actor), "fresh": dates.freshness(db)},
+    )

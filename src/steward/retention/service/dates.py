@@ -1,15 +1,18 @@
 """Dates under the approved schedule: the sweep, the due list, and explaining one case.
 
-The sweep re-dates every record set-based; ``reevaluate`` re-dates a few (after a corrected
-birth date, a recorded death, a reopened case). The due list, a disposal proposal and each
-destruction re-date what they touch first, so a stale date is never acted on.
+The sweep re-dates every record set-based (seconds at a million records): it runs nightly
+(`steward retention sweep`), on approval of a schedule, and when someone asks for it on the
+due page. ``reevaluate`` re-dates a few (a recorded event, one case explained). The due list
+and the report read the stored dates and say when they were last brought up to date; what
+acts on dates never trusts them: a disposal proposal sweeps first, and each destruction
+re-dates its record inside its own transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import String, cast, select, union_all
 from sqlalchemy.orm import Session
@@ -33,6 +36,8 @@ from steward.retention.models import (
 from steward.retention.service import evaluate, holds, schedules
 
 MAX_DUE_ROWS = 100_000
+# A nightly sweep leaves dates at most a day old; older than this, pages warn.
+STALE_AFTER = timedelta(hours=26)
 
 
 def sweep(db: Session, actor: Actor) -> int:
@@ -40,6 +45,7 @@ def sweep(db: Session, actor: Actor) -> int:
     actor.require(Permission.RETENTION_MANAGE)
     schedule = schedules.require_approved(db)
     swept = evaluate.evaluate(db, schedule, schedules.parsed_rules(schedule))
+    schedule.dated_at = clock.now()
     audit.record(
         db,
         actor,
@@ -119,14 +125,25 @@ def due_rows_query(schedule_id: int, as_of: date):  # type: ignore[no-untyped-de
     return union_all(cases, paper).subquery("due")
 
 
-def due(
-    db: Session, actor: Actor, *, as_of: date, limit: int = MAX_DUE_ROWS, refresh: bool = True
-) -> list[DueRow]:
-    """Every record due for action on or before ``as_of``, earliest first."""
+@dataclass(frozen=True)
+class Freshness:
+    """When the stored dates were last brought up to date, and whether that is too long ago."""
+
+    dated_at: datetime | None
+    stale: bool
+
+
+def freshness(db: Session) -> Freshness:
+    schedule = schedules.approved(db)
+    when = schedule.dated_at if schedule is not None else None
+    return Freshness(when, when is None or clock.now() - when > STALE_AFTER)
+
+
+def due(db: Session, actor: Actor, *, as_of: date, limit: int = MAX_DUE_ROWS) -> list[DueRow]:
+    """Every record due for action on or before ``as_of``, earliest first, as the stored
+    dates say (see ``freshness``; ``sweep`` first to act on them). Hold status is live."""
     actor.require(Permission.RETENTION_MANAGE)
     schedule = schedules.require_approved(db)
-    if refresh:
-        evaluate.evaluate(db, schedule, schedules.parsed_rules(schedule))
     rows = _due(db, schedule.id, schedule.version, as_of, limit)
     audit.record(
         db,

@@ -56,6 +56,7 @@ def propose(db: Session, actor: Actor, *, as_of: date) -> DisposalList:
     """A new list of everything due for destruction or review on or before ``as_of``."""
     actor.require(Permission.RETENTION_MANAGE)
     schedule = schedules.require_approved(db)
+    dates.sweep(db, actor)  # never propose from stale dates: a birth date may have been corrected
     rows = dates.due(db, actor, as_of=as_of, limit=MAX_ITEMS + 1)
     if len(rows) > MAX_ITEMS:
         raise ValidationFailed(

@@ -256,7 +256,7 @@ def approve(db: Session, actor: Actor, *, version: int) -> RetentionSchedule:
     # Re-evaluated at approval: facts may have changed since the draft was loaded.
     evaluate.evaluate(db, schedule, parsed_rules(schedule))
     schedule.status = ScheduleStatus.APPROVED
-    schedule.approved_at = clock.now()
+    schedule.approved_at = schedule.dated_at = clock.now()
     schedule.approved_by_user_id = actor.user_id
     db.flush()
     audit.record(
