@@ -119,3 +119,22 @@ def test_a_file_sent_for_destruction_cannot_be_asked_for_and_vice_versa(db: Sess
     with pytest.raises(Conflict):
         service.request_retrieval(db, b.SYSTEM, _ask(gone.id))
     assert r.status == "requested"
+
+
+def test_a_file_in_a_box_out_on_loan_cannot_be_sent_for_destruction(db: Session) -> None:
+    lent, other = b.box(db, b.location(db)), b.box(db, b.location(db))
+    inside, elsewhere = b.paper_file(db, lent), b.paper_file(db, other)
+    loan = service.request_retrieval(
+        db, b.SYSTEM, RetrievalRequest(box_id=lent.id, purpose=RetrievalPurpose.CASE_WORK)
+    )
+    service.hand_out(db, b.SYSTEM, loan.id)
+    with pytest.raises(Conflict, match="in a box that is asked for or out") as refused:
+        service.mark_for_destruction(
+            db, actor=b.SYSTEM, file_ids=[inside.id, elsewhere.id], reference="D2"
+        )
+    assert inside.file_reference in refused.value.message
+    assert elsewhere.file_reference not in refused.value.message
+    assert (inside.status, elsewhere.status) == ("active", "active")  # nothing applied
+    service.return_retrieval(db, b.SYSTEM, loan.id)
+    service.mark_for_destruction(db, actor=b.SYSTEM, file_ids=[inside.id], reference="D2")
+    assert inside.status == "marked_for_destruction"

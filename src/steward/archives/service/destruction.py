@@ -74,20 +74,7 @@ def mark_for_destruction(
             "These paper files were already sent for destruction or destroyed: "
             + ", ".join(map(str, not_active[:20]))
         )
-    out = sorted(
-        i
-        for i in db.scalars(
-            select(Retrieval.paper_file_id).where(
-                Retrieval.paper_file_id.in_(ids), Retrieval.status.in_(policy.OPEN_RETRIEVAL)
-            )
-        )
-        if i is not None
-    )
-    if out:
-        raise Conflict(
-            "These paper files are asked for or out of the store; have them returned first: "
-            + ", ".join(str(i) for i in out[:20])
-        )
+    _refuse_if_out(db, files)
     now = clock.now()
     for paper_file in files:
         paper_file.status = PaperFileStatus.MARKED_FOR_DESTRUCTION
@@ -103,6 +90,38 @@ def mark_for_destruction(
         )
     db.flush()
     return files
+
+
+def _refuse_if_out(db: Session, files: list[PaperFile]) -> None:
+    """A file asked for or out of the store, on its own or in its box, cannot be sent: the
+    contractor would destroy a box with someone's file missing from it, or a file in use."""
+    box_ids = {f.box_id for f in files if f.box_id is not None}
+    open_ = Retrieval.status.in_(policy.OPEN_RETRIEVAL)
+    loose = set(
+        db.scalars(
+            select(Retrieval.paper_file_id).where(
+                open_, Retrieval.paper_file_id.in_([f.id for f in files])
+            )
+        )
+    )
+    boxes_out = set(
+        db.scalars(select(Retrieval.box_id).where(open_, Retrieval.box_id.in_(box_ids)))
+    )
+    files_out = sorted(f.file_reference for f in files if f.id in loose)
+    in_boxes_out = sorted(f.file_reference for f in files if f.box_id in boxes_out)
+    problems = []
+    if files_out:
+        problems.append("asked for or out of the store: " + ", ".join(files_out[:20]))
+    if in_boxes_out:
+        problems.append(
+            "in a box that is asked for or out of the store: " + ", ".join(in_boxes_out[:20])
+        )
+    if problems:
+        raise Conflict(
+            "Nothing was sent for destruction. These paper files are "
+            + "; ".join(problems)
+            + ". Have them returned first, or cancel the requests."
+        )
 
 
 # --- reading a certificate ----------------------------------------------------------------
