@@ -77,7 +77,13 @@ def test_the_search_is_audited_without_the_words(db: Session, archive: dict[str,
     )
     event = b.events(db, "archives:search:run")[-1]
     details = json.loads(event.details)
-    assert details == {"names": 1, "by_dob": True, "by_case": False, "results": details["results"]}
+    assert details == {
+        "names": 1,
+        "by_dob": True,
+        "by_case": False,
+        "by_person": False,
+        "results": details["results"],
+    }
     assert "smith" not in event.details.lower() and "1984" not in event.details
 
 

@@ -89,6 +89,8 @@ class PaperSearch(_Strict):
     names: list[str] = Field(default_factory=list, max_length=10)
     date_of_birth: date | None = None
     case_number: str | None = Field(None, max_length=32)
+    # A person record: finds every file whose names were linked to it (see service/linking).
+    person_id: int | None = None
     limit: int = Field(200, ge=1, le=1000)
 
     @field_validator("names")
@@ -101,7 +103,7 @@ class PaperSearch(_Strict):
 
     @model_validator(mode="after")
     def _something_to_look_for(self) -> PaperSearch:
-        if not self.names and not self.case_number:
+        if not self.names and not self.case_number and self.person_id is None:
             raise ValueError("give a name or a case number to search for")
         return self
 

@@ -146,6 +146,10 @@ def search(
     ] = None,
     dob: Annotated[str | None, typer.Option("--dob", help="Date of birth, YYYY-MM-DD.")] = None,
     case: Annotated[str | None, typer.Option("--case", help="A case number.")] = None,
+    person: Annotated[
+        int | None,
+        typer.Option("--person", help="A person record's id: files whose names are linked to it."),
+    ] = None,
     limit: Annotated[
         int, typer.Option("--limit", min=1, max=1000, help="At most this many files, best first.")
     ] = 200,
@@ -157,7 +161,9 @@ def search(
     except ValueError:
         raise CliError("--dob: write the date of birth as YYYY-MM-DD.") from None
     try:
-        query = PaperSearch(names=name or [], date_of_birth=born, case_number=case, limit=limit)
+        query = PaperSearch(
+            names=name or [], date_of_birth=born, case_number=case, person_id=person, limit=limit
+        )
     except ValidationError as exc:
         raise CliError(str(exc.errors()[0]["msg"]).removeprefix("Value error, ")) from None
     with unit_of_work() as db:

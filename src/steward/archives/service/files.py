@@ -19,6 +19,7 @@ from steward.archives.models import (
 from steward.archives.names import keys_for
 from steward.archives.schemas import NameOnFile, PaperFileCreate
 from steward.archives.service.access import readable_file, require_manage
+from steward.archives.service.linking import link_names
 from steward.core import audit, clock
 from steward.core.errors import Conflict, NotFound, ValidationFailed
 from steward.core.permissions import Actor
@@ -105,13 +106,14 @@ def insert_file(
     paper_file.names = [name_row(n) for n in data.names]
     db.add(paper_file)
     db.flush()
+    linked = link_names(db, paper_file)
     audit.record(
         db,
         actor,
         ArchivesEvent.FILE_ADDED,
         subject_type="paper_file",
         subject_id=paper_file.id,
-        details={"names": len(data.names), "linked_case": case_id},
+        details={"names": len(data.names), "linked_case": case_id, "linked_names": linked},
     )
     return paper_file
 

@@ -33,6 +33,7 @@ from steward.archives.schemas import LocationCreate, NameOnFile, PaperFileCreate
 from steward.archives.service import files as file_service
 from steward.archives.service import places
 from steward.archives.service.access import require_manage
+from steward.archives.service.linking import link_names
 from steward.core import audit, clock
 from steward.core.errors import Conflict, DomainError, ValidationFailed
 from steward.core.permissions import Actor
@@ -257,6 +258,8 @@ def _update_file(
     if row.case_number and row.case_number != paper_file.case_number:
         paper_file.case_number = row.case_number
         paper_file.case_id = file_service.case_id_for(db, row.case_number)
+        for held_name in paper_file.names:  # linked to the other case's parties: look again
+            held_name.person_id = None
         changed.append("case_number")
     if row.record_class:
         class_id = file_service.record_class_id(db, row.record_class, None)
@@ -282,6 +285,8 @@ def _update_file(
                 if "names" not in changed:
                     changed.append("names")
     db.flush()
+    if {"case_number", "names"} & set(changed):
+        link_names(db, paper_file)
     return changed
 
 

@@ -28,6 +28,7 @@ from steward.core.permissions import Actor
 from steward.identity.normalise import dob_variants
 
 CASE_NUMBER_POINTS = 3.0
+LINKED_PERSON_POINTS = 10.0
 # A very common surname without a birth date could match thousands of names; the nearest
 # are scored, the rest are not fetched at all.
 MAX_CANDIDATE_NAMES = 20_000
@@ -115,6 +116,8 @@ def search_paper_files(db: Session, *, actor: Actor, query: PaperSearch) -> list
     for name in db.scalars(loaded.order_by(PaperFileName.id)):
         matched[name.paper_file_id].append(name)
 
+    if query.person_id is not None:
+        _add_linked(db, query.person_id, scores, matched)
     case_number = query.case_number.strip().upper() if query.case_number else None
     if case_number:
         for file_id in db.scalars(select(PaperFile.id).where(PaperFile.case_number == case_number)):
@@ -131,10 +134,31 @@ def search_paper_files(db: Session, *, actor: Actor, query: PaperSearch) -> list
             "names": len(query.names),
             "by_dob": query.date_of_birth is not None,
             "by_case": case_number is not None,
+            "by_person": query.person_id is not None,
             "results": len(hits),
         },
     )
     return hits
+
+
+def _add_linked(
+    db: Session,
+    person_id: int,
+    scores: dict[int, tuple[float, list[str]]],
+    matched: dict[int, list[PaperFileName]],
+) -> None:
+    """Files naming the person record itself: certain, so they rank first."""
+    for name in db.scalars(
+        select(PaperFileName).where(PaperFileName.person_id == person_id).order_by(PaperFileName.id)
+    ):
+        points, reasons = scores.get(name.paper_file_id, (0.0, []))
+        if "linked to the person's record" not in reasons:
+            scores[name.paper_file_id] = (
+                points + LINKED_PERSON_POINTS,
+                [*reasons, "linked to the person's record"],
+            )
+        if name not in matched[name.paper_file_id]:
+            matched[name.paper_file_id].append(name)
 
 
 def _hits(
