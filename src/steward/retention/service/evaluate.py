@@ -270,7 +270,10 @@ def records_select(
             case(*notes),
         )
         .select_from(facts.joined())
-        .where(source.class_id.in_(all_classes), source.live)
+        # "+ 0" keeps SQLite's planner off the class index: the rules govern nearly every
+        # record, and reading a million rows through that index (a rowid lookup each, in
+        # class order) cost a second more at 1M than scanning the table in key order.
+        .where((source.class_id + 0).in_(all_classes), source.live)
     )
     return query if record_ids is None else query.where(source.id.in_(record_ids))
 
