@@ -3,15 +3,10 @@ searches the paper archive for a woman under her maiden name."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import httpx2
 import pytest
 
 from steward.archives import service as archives
@@ -21,7 +16,7 @@ from steward.core import auth, migrate
 from steward.core.config import Environment, Settings
 from steward.core.db import make_engine, make_sessionmaker, session_scope
 from steward.core.permissions import Actor, Role
-from tests.web.test_browser import CHROMIUM, PASSWORD, Live, _free_port, page  # noqa: F401
+from tests.web.test_browser import CHROMIUM, PASSWORD, Live, page, serve, sign_in  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
@@ -63,49 +58,12 @@ def _seed(settings: Settings) -> None:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     data_dir = tmp_path_factory.mktemp("archives-browser")
     _seed(Settings(env=Environment.DEVELOPMENT, data_dir=data_dir))
-    port = _free_port()
-    env = {**os.environ, "STEWARD_DATA_DIR": str(data_dir), "STEWARD_ENV": "development"}
-    env.pop("STEWARD_DATABASE_URL", None)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "steward.web.asgi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx2.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx2.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("server did not start")
+    with serve(data_dir) as base:
         yield Live(base, "", 0)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_the_ig_officer_moves_a_box_and_finds_paper_by_person(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    page.goto("/sign-in")
-    page.fill("#username", "iris.ig")
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_url("**/")
+    sign_in(page, "iris.ig")
 
     page.click("a.govuk-service-navigation__link:has-text('Paper archive')")
     page.click("a:has-text('HQ-B-1')")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -92,12 +93,10 @@ def _seed(settings: Settings) -> tuple[str, int]:
     return numbers[0][0], numbers[1][1]
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    data_dir = tmp_path_factory.mktemp("browser-data")
-    settings = Settings(env=Environment.DEVELOPMENT, data_dir=data_dir)
-    assigned_case, unassigned_case_id = _seed(settings)
-
+@contextmanager
+def serve(data_dir: Path) -> Iterator[str]:
+    """The real app under uvicorn on a free port, on the embedded database in ``data_dir``;
+    yields its base URL once /healthz answers (the browser tests of every domain use it)."""
     port = _free_port()
     env = {**os.environ, "STEWARD_DATA_DIR": str(data_dir), "STEWARD_ENV": "development"}
     env.pop("STEWARD_DATABASE_URL", None)
@@ -135,10 +134,29 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
                 )
                 pytest.fail(f"server did not start: {output}")
             time.sleep(0.2)
-        yield Live(base, assigned_case, unassigned_case_id)
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def sign_in(page, username: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the real form and wait for the home page."""
+    page.goto("/sign-in")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url("**/")
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    data_dir = tmp_path_factory.mktemp("browser-data")
+    settings = Settings(env=Environment.DEVELOPMENT, data_dir=data_dir)
+    assigned_case, unassigned_case_id = _seed(settings)
+
+    with serve(data_dir) as base:
+        yield Live(base, assigned_case, unassigned_case_id)
 
 
 @pytest.fixture
