@@ -149,15 +149,15 @@ def return_retrieval(db: Session, actor: Actor, retrieval_id: int) -> Retrieval:
 
 def cancel_retrieval(db: Session, actor: Actor, retrieval_id: int) -> Retrieval:
     """The requester, or archive staff, withdraw a request before the file goes out."""
-    actor.require(Permission.ARCHIVES_REQUEST)
-    retrieval = _retrieval(db, retrieval_id)
-    own = actor.user_id is not None and retrieval.requested_by_user_id == actor.user_id
-    if not own:
-        require_manage(actor)
-    return _move(db, actor, retrieval, RetrievalStatus.CANCELLED)
+    return _move(db, actor, _own_or_managed(db, actor, retrieval_id), RetrievalStatus.CANCELLED)
 
 
 def get_retrieval(db: Session, actor: Actor, retrieval_id: int) -> Retrieval:
+    return _own_or_managed(db, actor, retrieval_id)
+
+
+def _own_or_managed(db: Session, actor: Actor, retrieval_id: int) -> Retrieval:
+    """A retrieval the actor asked for themselves, or any one for archive staff."""
     actor.require(Permission.ARCHIVES_REQUEST)
     retrieval = _retrieval(db, retrieval_id)
     own = actor.user_id is not None and retrieval.requested_by_user_id == actor.user_id

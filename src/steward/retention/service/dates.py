@@ -79,50 +79,34 @@ class DueRow:
     note: str | None
 
 
+# Each kind of record: its table's key and the identifier people know it by.
+_IDENTIFIED = (
+    (RecordKind.CASE, Case, Case.id, Case.case_number),
+    (RecordKind.PAPER_FILE, PaperFile, PaperFile.id, PaperFile.file_reference),
+)
+
+
 def due_rows_query(schedule_id: int, as_of: date):  # type: ignore[no-untyped-def]
     """One SELECT over cases and paper files due on or before ``as_of``, with hold status."""
     rd = RetentionDate
-    cases = (
+    parts = [
         select(
             rd.record_kind,
             rd.record_id,
-            cast(Case.case_number, String).label("identifier"),
+            cast(identifier, String).label("identifier"),
             RetentionRule.class_code,
             rd.due_on,
             rd.action,
             RetentionRule.version,
-            rd.record_id.in_(holds.held_ids(RecordKind.CASE)).label("held"),
+            rd.record_id.in_(holds.held_ids(kind)).label("held"),
             rd.note,
         )
-        .join(Case, Case.id == rd.record_id)
+        .join(table, key == rd.record_id)
         .join(RetentionRule, RetentionRule.id == rd.rule_id)
-        .where(
-            rd.schedule_id == schedule_id,
-            rd.record_kind == RecordKind.CASE.value,
-            rd.due_on <= as_of,
-        )
-    )
-    paper = (
-        select(
-            rd.record_kind,
-            rd.record_id,
-            cast(PaperFile.file_reference, String).label("identifier"),
-            RetentionRule.class_code,
-            rd.due_on,
-            rd.action,
-            RetentionRule.version,
-            rd.record_id.in_(holds.held_ids(RecordKind.PAPER_FILE)).label("held"),
-            rd.note,
-        )
-        .join(PaperFile, PaperFile.id == rd.record_id)
-        .join(RetentionRule, RetentionRule.id == rd.rule_id)
-        .where(
-            rd.schedule_id == schedule_id,
-            rd.record_kind == RecordKind.PAPER_FILE.value,
-            rd.due_on <= as_of,
-        )
-    )
-    return union_all(cases, paper).subquery("due")
+        .where(rd.schedule_id == schedule_id, rd.record_kind == kind.value, rd.due_on <= as_of)
+        for kind, table, key, identifier in _IDENTIFIED
+    ]
+    return union_all(*parts).subquery("due")
 
 
 @dataclass(frozen=True)
