@@ -37,7 +37,7 @@ from steward.core.config import Environment
 from steward.core.db import make_sessionmaker
 from steward.core.permissions import Actor
 from steward.retention.models import Decision
-from steward.retention.service import destruction, disposal
+from steward.retention.service import certificates, destruction, disposal
 
 disposal_app = typer.Typer(help="Disposal lists, decisions and destruction.", no_args_is_help=True)
 
@@ -190,7 +190,7 @@ def execute(list_id: ListId, as_user: AsUser = None, as_json: Json = False) -> N
 def certificate(list_id: ListId, as_json: Json = False) -> None:
     """The destruction certificate of a carried-out list."""
     with unit_of_work(read_only=True) as db:
-        cert = destruction.certificate_for(db, Actor.system(), list_id=list_id)
+        cert = certificates.certificate_for(db, Actor.system(), list_id=list_id)
         body = {
             "reference": cert.reference,
             "issued_at": iso(cert.issued_at),

@@ -24,7 +24,14 @@ from steward.core.permissions import Permission
 from steward.records.models import Case
 from steward.records.service import access
 from steward.retention.models import HoldKind, HoldScope
-from steward.retention.service import dates, destruction, disposal, holds, report, schedules
+from steward.retention.service import (
+    certificates,
+    dates,
+    disposal,
+    holds,
+    report,
+    schedules,
+)
 from steward.web.deps import DB, PageActor, csrf_protect
 from steward.web.rendering import render
 
@@ -306,7 +313,7 @@ def approve(db: DB, actor: PageActor, list_id: int) -> Response:
 
 @router.get("/retention/disposal/{list_id}/certificate")
 def certificate_page(request: Request, db: DB, actor: PageActor, list_id: int) -> Response:
-    cert = destruction.certificate_for(db, actor, list_id=list_id)
+    cert = certificates.certificate_for(db, actor, list_id=list_id)
     return render(
         request,
         "retention/certificate.html",

@@ -1,10 +1,19 @@
 """The retention domain's use-cases, one module per use-case. Adapters and other domains
 (the subject access request domain's automatic hold) import from here."""
 
-from steward.retention.service import dates, destruction, disposal, holds, report, schedules
+from steward.retention.service import (
+    certificates,
+    dates,
+    destruction,
+    disposal,
+    holds,
+    report,
+    schedules,
+)
 from steward.retention.service.holds import hold_for_subject_access, release_subject_access
 
 __all__ = [
+    "certificates",
     "dates",
     "destruction",
     "disposal",

@@ -1,5 +1,5 @@
-"""Executing an approved disposal list: each item in its own transaction, then compaction,
-then the certificate.
+"""Executing an approved disposal list: each item in its own transaction, then the
+certificate (certificates.py), then compaction.
 
 Unlike other use-cases this one commits (per item): an interrupted run must leave every
 item wholly kept or wholly destroyed, and a rerun carries on from the first item still
@@ -17,9 +17,7 @@ still decrypt. Paper files are sent to the contractor through the archives servi
 
 from __future__ import annotations
 
-import hashlib
 import importlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,7 +44,6 @@ from steward.records.models import (
 from steward.retention.events import RetentionAudit
 from steward.retention.models import (
     Decision,
-    DisposalCertificate,
     DisposalItem,
     DisposalList,
     DisposalStatus,
@@ -57,20 +54,7 @@ from steward.retention.models import (
     RetentionOverride,
     Tombstone,
 )
-from steward.retention.service import dates, holds, schedules
-
-METHOD_SQLITE = (
-    "Case data key destroyed (crypto-shredding); documents, sealed content, parties, search "
-    "entries and persons no retained record refers to deleted with secure_delete; database "
-    "vacuumed and its write-ahead log checkpointed and truncated."
-)
-METHOD_POSTGRESQL = (
-    "Case data key destroyed (crypto-shredding); documents, sealed content, parties, search "
-    "entries and persons no retained record refers to deleted; tables vacuumed."
-)
-PAPER_METHOD = (
-    "Paper files sent to the storage contractor for destruction under the list's reference."
-)
+from steward.retention.service import certificates, dates, holds, schedules
 
 ItemHook = Callable[[int], None]
 # The module, not the search() function of the same name that records.service re-exports.
@@ -129,7 +113,7 @@ def execute(
             _one(db, actor, item_id)
             if before_commit is not None:
                 before_commit(n)
-    certificate_id = _finish(factory, actor, list_id)
+    certificate_id = certificates.issue(factory, actor, list_id)
     if compact_database:
         compact(factory, actor)
     with session_scope(factory, read_only=True) as db:
@@ -294,85 +278,6 @@ def _forget_schedule(db: Session, kind: RecordKind, record_id: int) -> None:
         )
 
 
-def list_digest(items: list[DisposalItem]) -> str:
-    """SHA-256 of the list as destroyed: identifiers, classes, rule versions, dates, outcomes."""
-    lines = [
-        json.dumps(
-            [
-                i.record_kind,
-                i.identifier,
-                i.class_code,
-                i.rule_version,
-                i.schedule_version,
-                i.due_on.isoformat(),
-                i.decision,
-                i.outcome,
-            ],
-            separators=(",", ":"),
-        )
-        for i in sorted(items, key=lambda i: i.id)
-    ]
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
-
-
-def _finish(factory: sessionmaker[Session], actor: Actor, list_id: int) -> int:
-    with session_scope(factory) as db:
-        disposal = db.get(DisposalList, list_id)
-        assert disposal is not None
-        existing = db.scalar(
-            select(DisposalCertificate).where(DisposalCertificate.list_id == list_id)
-        )
-        if existing is not None:
-            return existing.id
-        items = list(disposal.items)
-        destroyed = [i for i in items if i.outcome == Outcome.DESTROYED]
-        paper = [i for i in items if i.outcome == Outcome.MARKED_FOR_CONTRACTOR]
-        method = METHOD_SQLITE if db.get_bind().dialect.name == "sqlite" else METHOD_POSTGRESQL
-        if paper:
-            method += " " + PAPER_METHOD
-        rules = sorted(
-            {(i.class_code, i.rule_version, i.schedule_version) for i in destroyed + paper}
-        )
-        certificate = DisposalCertificate(
-            list_id=list_id,
-            reference=f"DC-{disposal.reference.removeprefix('DL-')}",
-            issued_at=clock.now(),
-            destroyed_count=len(destroyed),
-            paper_count=len(paper),
-            kept_count=len(items) - len(destroyed) - len(paper),
-            method=method,
-            rules=json.dumps(
-                [{"class": c, "rule_version": v, "schedule_version": s} for c, v, s in rules]
-            ),
-            approvers=json.dumps(
-                {
-                    "proposed_by": disposal.proposed_by_user_id,
-                    "decided_by": sorted({i.decided_by_user_id or 0 for i in items}),
-                    "approved_by": disposal.approved_by_user_id,
-                    "executed_by": actor.user_id,
-                }
-            ),
-            sha256=list_digest(items),
-        )
-        db.add(certificate)
-        disposal.status = DisposalStatus.COMPLETED
-        disposal.completed_at = clock.now()
-        db.flush()
-        audit.record(
-            db,
-            actor,
-            RetentionAudit.DISPOSAL_COMPLETED,
-            subject_type="disposal_list",
-            subject_id=list_id,
-            details={
-                "certificate_id": certificate.id,
-                "destroyed": len(destroyed),
-                "paper": len(paper),
-            },
-        )
-        return certificate.id
-
-
 def compact(factory: sessionmaker[Session], actor: Actor) -> None:
     """Leave no freed page holding destroyed bytes: VACUUM rewrites the file, the checkpoint
     moves the log into it and truncates the log (SQLite). PostgreSQL: VACUUM the tables."""
@@ -403,11 +308,3 @@ def compact(factory: sessionmaker[Session], actor: Actor) -> None:
         cursor.close()
     finally:
         raw.close()
-
-
-def certificate_for(db: Session, actor: Actor, *, list_id: int) -> DisposalCertificate:
-    actor.require(Permission.RETENTION_MANAGE)
-    found = db.scalar(select(DisposalCertificate).where(DisposalCertificate.list_id == list_id))
-    if found is None:
-        raise NotFound("This list has no certificate yet: it has not been carried out.")
-    return found

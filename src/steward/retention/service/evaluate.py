@@ -1,10 +1,6 @@
-"""Set-based evaluation: every record of a class gets its dates from one INSERT ... SELECT.
-
-For each rule, the facts the trigger needs (the youngest child's birth date, the adoption
-order's date, the last document's date) are gathered per record by correlated aggregates in
-one materialised CTE; the dates are composed from those columns by the per-backend date
-functions of sql.py. No record is loaded into Python. policy.evaluate is the same rule,
-record by record; the tests hold the two to the same answers.
+"""Set-based evaluation: every record's retention_dates row written from one
+INSERT ... SELECT per kind of record (the SELECT is records_sql.py), only where it changes;
+rows of records gone or no longer governed deleted; reviewers' "retain until" dates applied.
 """
 
 from __future__ import annotations
@@ -17,265 +13,29 @@ from typing import Any
 
 from sqlalchemy import (
     CursorResult,
-    Date,
     Select,
     and_,
-    case,
-    cast,
     delete,
-    false,
     func,
-    literal,
-    null,
     or_,
     select,
     text,
-    true,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
-from steward.archives.models import PaperFile, PaperFileName, PaperFileStatus
-from steward.records.models import Case, CaseStatus, Document, Party, Person, RecordClass
+from steward.records.models import RecordClass
 from steward.retention import policy
 from steward.retention.models import (
     RecordKind,
-    RetentionEvent,
     RetentionOverride,
     RetentionRule,
     RetentionSchedule,
     retention_dates,
 )
-from steward.retention.service.sql import AddMonths, Earliest, Latest, LatestKnown, RoundUp
-
-Col = ColumnElement[Any]
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where one kind of record keeps the facts triggers ask for."""
-
-    kind: RecordKind
-    table: Any
-    id: Any
-    class_id: Any
-    created: Any
-    closed: Any
-    is_open: Col
-    live: Col  # only records that still exist to be scheduled
-    persons_from: Any  # the linked persons: FROM clause, record key, role, birth, death
-    persons_key: Any
-    role: Any
-    born: Any
-    died: Any | None
-
-
-CASES = Source(
-    RecordKind.CASE,
-    Case.__table__,
-    Case.id,
-    Case.record_class_id,
-    Case.opened_on,
-    Case.closed_on,
-    Case.status == CaseStatus.OPEN.value,
-    true(),
-    Party.__table__.join(Person, Person.id == Party.person_id),
-    Party.case_id,
-    Party.role,
-    Person.date_of_birth,
-    Person.date_of_death,
-)
-PAPER = Source(
-    RecordKind.PAPER_FILE,
-    PaperFile.__table__,
-    PaperFile.id,
-    PaperFile.record_class_id,
-    PaperFile.date_from,
-    PaperFile.date_to,
-    false(),
-    PaperFile.status == PaperFileStatus.ACTIVE.value,
-    PaperFileName.__table__,
-    PaperFileName.paper_file_id,
-    PaperFileName.role,
-    PaperFileName.date_of_birth,
-    None,  # paper files record no dates of death
-)
-SOURCES = (CASES, PAPER)
-
-
-class _Facts:
-    """The per-record facts every rule needs, gathered in one pass per table: one GROUP BY
-    over the linked persons (each trigger an aggregate of its own), one over events, one
-    over documents, each joined to the records once. Identical triggers share a column."""
-
-    def __init__(self, source: Source, record_ids: Sequence[int] | None) -> None:
-        self.source = source
-        self.record_ids = record_ids
-        self.person_columns: dict[policy.PersonTrigger, Col] = {}
-        self.event_columns: dict[str, Col] = {}
-        self.roles: set[str] = set()
-        self.needs_documents = False
-        self._ctes: dict[str, Any] = {}
-
-    def person(self, trigger: policy.PersonTrigger) -> Any:
-        if trigger not in self.person_columns:
-            self.roles |= set(trigger.roles)
-            name = f"p{len(self.person_columns)}"
-            self.person_columns[trigger] = _person_aggregate(trigger, self.source).label(name)
-        label = self.person_columns[trigger].name
-        return lambda: self._cte("persons").c[label]
-
-    def event(self, event: str) -> Any:
-        if event not in self.event_columns:
-            name = f"e{len(self.event_columns)}"
-            when = case((RetentionEvent.event == event, RetentionEvent.occurred_on), else_=null())
-            self.event_columns[event] = func.max(when).label(name)
-        label = self.event_columns[event].name
-        return lambda: self._cte("events").c[label]
-
-    def last_activity(self) -> Any:
-        src = self.source
-        if src.kind is not RecordKind.CASE:
-            return lambda: func.coalesce(src.closed, src.created)
-        self.needs_documents = True
-        return lambda: LatestKnown(src.created, src.closed, self._cte("documents").c.last_doc)
-
-    def _scoped(self, query: Any, key: Any) -> Any:
-        return query if self.record_ids is None else query.where(key.in_(self.record_ids))
-
-    def build(self) -> None:
-        src = self.source
-        if self.person_columns:
-            query = (
-                select(src.persons_key.label("rid"), *self.person_columns.values())
-                .select_from(src.persons_from)
-                .where(src.role.in_(sorted(self.roles)))
-                .group_by(src.persons_key)
-            )
-            self._ctes["persons"] = self._scoped(query, src.persons_key).cte("fact_persons")
-        if self.event_columns:
-            query = (
-                select(RetentionEvent.record_id.label("rid"), *self.event_columns.values())
-                .where(
-                    RetentionEvent.record_kind == src.kind.value,
-                    RetentionEvent.event.in_(sorted(self.event_columns)),
-                )
-                .group_by(RetentionEvent.record_id)
-            )
-            self._ctes["events"] = self._scoped(query, RetentionEvent.record_id).cte("fact_events")
-        if self.needs_documents:
-            query = select(
-                Document.case_id.label("rid"), func.max(Document.created_on).label("last_doc")
-            ).group_by(Document.case_id)
-            self._ctes["documents"] = self._scoped(query, Document.case_id).cte("fact_documents")
-
-    def _cte(self, name: str) -> Any:
-        return self._ctes[name]
-
-    def joined(self) -> Any:
-        joined = self.source.table
-        for cte in self._ctes.values():
-            joined = joined.outerjoin(cte, cte.c.rid == self.source.id)
-        return joined
-
-
-def _person_aggregate(trigger: policy.PersonTrigger, src: Source) -> Col:
-    in_role = src.role.in_(trigger.roles)
-    pick = func.max if trigger.pick is policy.Pick.LATEST else func.min
-    if trigger.date is policy.PersonDate.BIRTH:
-        # Unknown if anyone in the role lacks a birth date: they could be the youngest.
-        members = func.sum(case((in_role, 1), else_=0))
-        unknown = func.sum(case((and_(in_role, src.born.is_(None)), 1), else_=0))
-        known = and_(members > 0, unknown == 0)
-        return case((known, pick(case((in_role, src.born), else_=null()))), else_=null())
-    if src.died is None:
-        return cast(null(), Date)
-    counts = and_(in_role, src.died.is_not(None))
-    if trigger.died_under is not None:
-        counts = and_(counts, src.died < AddMonths(src.born, 12 * trigger.died_under))
-    return pick(case((counts, src.died), else_=null()))
-
-
-def _trigger(trigger: policy.Trigger, facts: _Facts) -> Any:
-    """The trigger as a function building its SQL once the fact CTEs exist."""
-    src = facts.source
-    if isinstance(trigger, policy.RecordTrigger):
-        if trigger.date is policy.RecordDate.CREATED:
-            return lambda: src.created
-        if trigger.date is policy.RecordDate.CLOSED:
-            return lambda: src.closed
-        return facts.last_activity()
-    if isinstance(trigger, policy.EventTrigger):
-        return facts.event(trigger.event)
-    if isinstance(trigger, policy.PersonTrigger):
-        return facts.person(trigger)
-    parts = [(_trigger(p.trigger, facts), p.after.total_months) for p in trigger.parts]
-
-    def combined() -> Col:
-        shifted = [AddMonths(fn(), months) if months else fn() for fn, months in parts]
-        return (Latest if trigger.pick is policy.Pick.LATEST else Earliest)(*shifted)
-
-    return combined
-
-
-def records_select(
-    source: Source,
-    governed: Sequence[tuple[int, Sequence[int], policy.Rule]],
-    *,
-    schedule_id: int,
-    record_ids: Sequence[int] | None = None,
-) -> Select[Any]:
-    """One SELECT producing the retention_dates rows of every record of ``source`` that a
-    rule governs: ``governed`` is (rule id, its class ids, the rule)."""
-    facts = _Facts(source, record_ids)
-    starts = [
-        (rule_id, classes, rule, _trigger(rule.trigger, facts))
-        for rule_id, classes, rule in governed
-    ]
-    facts.build()
-    open_ = source.is_open
-    rule_ids, trigger_on, due_on, actions, notes = [], [], [], [], []
-    for rule_id, classes, rule, start_fn in starts:
-        of_rule = source.class_id.in_(classes)
-        permanent = rule.action is policy.Action.KEEP_PERMANENTLY
-        start = start_fn()
-        due: Col = AddMonths(start, rule.period.total_months) if rule.period.total_months else start
-        if rule.rounding is not policy.Rounding.NONE:
-            due = RoundUp(due, rule.rounding.value)
-        rule_ids.append((of_rule, literal(rule_id)))
-        actions.append((of_rule, literal(rule.action.value)))
-        trigger_on.append((of_rule, null() if permanent else start))
-        due_on.append((of_rule, null() if permanent else due))
-        notes.append(
-            (
-                of_rule,
-                literal("permanent")
-                if permanent
-                else case((open_, "open"), (start.is_(None), "missing_facts"), else_=null()),
-            )
-        )
-    all_classes = [c for _, classes, _ in governed for c in classes]
-    query = (
-        select(
-            literal(schedule_id),
-            literal(source.kind.value),
-            source.id,
-            case(*rule_ids),
-            case(*trigger_on),
-            case((open_, null()), else_=case(*due_on)),
-            case(*actions),
-            case(*notes),
-        )
-        .select_from(facts.joined())
-        # "+ 0" keeps SQLite's planner off the class index: the rules govern nearly every
-        # record, and reading a million rows through that index (a rowid lookup each, in
-        # class order) cost a second more at 1M than scanning the table in key order.
-        .where((source.class_id + 0).in_(all_classes), source.live)
-    )
-    return query if record_ids is None else query.where(source.id.in_(record_ids))
+from steward.retention.service.records_sql import SOURCES, Col, records_select
 
 
 def class_rules(db: Session, schedule: RetentionSchedule) -> dict[int, RetentionRule]:

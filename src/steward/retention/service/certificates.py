@@ -1,0 +1,125 @@
+"""The destruction certificate of a carried-out disposal list: what rules, how many
+destroyed, sent to the contractor and kept, who proposed, decided, approved and executed
+(user ids), the method, and the SHA-256 of the list. No personal data."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from steward.core import audit, clock
+from steward.core.db import session_scope
+from steward.core.errors import NotFound
+from steward.core.permissions import Actor, Permission
+from steward.retention.events import RetentionAudit
+from steward.retention.models import (
+    DisposalCertificate,
+    DisposalItem,
+    DisposalList,
+    DisposalStatus,
+    Outcome,
+)
+
+METHOD_SQLITE = (
+    "Case data key destroyed (crypto-shredding); documents, sealed content, parties, search "
+    "entries and persons no retained record refers to deleted with secure_delete; database "
+    "vacuumed and its write-ahead log checkpointed and truncated."
+)
+METHOD_POSTGRESQL = (
+    "Case data key destroyed (crypto-shredding); documents, sealed content, parties, search "
+    "entries and persons no retained record refers to deleted; tables vacuumed."
+)
+PAPER_METHOD = (
+    "Paper files sent to the storage contractor for destruction under the list's reference."
+)
+
+
+def list_digest(items: list[DisposalItem]) -> str:
+    """SHA-256 of the list as destroyed: identifiers, classes, rule versions, dates, outcomes."""
+    lines = [
+        json.dumps(
+            [
+                i.record_kind,
+                i.identifier,
+                i.class_code,
+                i.rule_version,
+                i.schedule_version,
+                i.due_on.isoformat(),
+                i.decision,
+                i.outcome,
+            ],
+            separators=(",", ":"),
+        )
+        for i in sorted(items, key=lambda i: i.id)
+    ]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def issue(factory: sessionmaker[Session], actor: Actor, list_id: int) -> int:
+    """The list's certificate, issued once (a rerun of the execution returns the same one)."""
+    with session_scope(factory) as db:
+        disposal = db.get(DisposalList, list_id)
+        assert disposal is not None
+        existing = db.scalar(
+            select(DisposalCertificate).where(DisposalCertificate.list_id == list_id)
+        )
+        if existing is not None:
+            return existing.id
+        items = list(disposal.items)
+        destroyed = [i for i in items if i.outcome == Outcome.DESTROYED]
+        paper = [i for i in items if i.outcome == Outcome.MARKED_FOR_CONTRACTOR]
+        method = METHOD_SQLITE if db.get_bind().dialect.name == "sqlite" else METHOD_POSTGRESQL
+        if paper:
+            method += " " + PAPER_METHOD
+        rules = sorted(
+            {(i.class_code, i.rule_version, i.schedule_version) for i in destroyed + paper}
+        )
+        certificate = DisposalCertificate(
+            list_id=list_id,
+            reference=f"DC-{disposal.reference.removeprefix('DL-')}",
+            issued_at=clock.now(),
+            destroyed_count=len(destroyed),
+            paper_count=len(paper),
+            kept_count=len(items) - len(destroyed) - len(paper),
+            method=method,
+            rules=json.dumps(
+                [{"class": c, "rule_version": v, "schedule_version": s} for c, v, s in rules]
+            ),
+            approvers=json.dumps(
+                {
+                    "proposed_by": disposal.proposed_by_user_id,
+                    "decided_by": sorted({i.decided_by_user_id or 0 for i in items}),
+                    "approved_by": disposal.approved_by_user_id,
+                    "executed_by": actor.user_id,
+                }
+            ),
+            sha256=list_digest(items),
+        )
+        db.add(certificate)
+        disposal.status = DisposalStatus.COMPLETED
+        disposal.completed_at = clock.now()
+        db.flush()
+        audit.record(
+            db,
+            actor,
+            RetentionAudit.DISPOSAL_COMPLETED,
+            subject_type="disposal_list",
+            subject_id=list_id,
+            details={
+                "certificate_id": certificate.id,
+                "destroyed": len(destroyed),
+                "paper": len(paper),
+            },
+        )
+        return certificate.id
+
+
+def certificate_for(db: Session, actor: Actor, *, list_id: int) -> DisposalCertificate:
+    actor.require(Permission.RETENTION_MANAGE)
+    found = db.scalar(select(DisposalCertificate).where(DisposalCertificate.list_id == list_id))
+    if found is None:
+        raise NotFound("This list has no certificate yet: it has not been carried out.")
+    return found
