@@ -82,3 +82,15 @@ def test_a_disposal_list_is_proposed_from_fresh_dates(db: Session, keyring: File
 
     listed = disposal.propose(db, officer.actor, as_of=date(2034, 1, 1))
     assert [i.identifier for i in listed.items] == [kept.case_number]
+
+
+def test_a_mistyped_date_on_the_due_page_is_explained_on_the_page(
+    signed_in: SignedIn, db: Session
+) -> None:
+    default_schedule(db)
+    db.commit()
+    officer, _ = signed_in(Role.IG_OFFICER)
+    page = officer.get("/retention/due?as_of=31/03/2031")
+    assert page.status_code == 422
+    assert "govuk-error-summary" in page.text and 'href="#as_of"' in page.text
+    assert 'value="31/03/2031"' in page.text  # what they typed, to correct

@@ -111,7 +111,12 @@ def due_page(
     as_of: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
     actor.require(Permission.RETENTION_MANAGE)
-    when = _iso(as_of, "as_of") if as_of else clock.today()
+    try:
+        when = _iso(as_of, "as_of") if as_of else clock.today()
+    except ValidationFailed as exc:
+        context = {"rows": [], "as_of": clock.today(), "typed": as_of, "fresh": dates.freshness(db)}
+        context |= {"error": exc.message, "errors": exc.errors}
+        return render(request, "retention/due.html", context, status_code=422)
     rows = dates.due(db, actor, as_of=when, limit=MAX_DUE_SHOWN + 1)
     return render(
         request,
