@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.archives import service as archives
-from steward.archives.models import PaperFile, PaperFileStatus
-from steward.archives.schemas import NameOnFile, PaperFileCreate
+from steward.archives.models import PaperFile, PaperFileStatus, RetrievalPurpose
+from steward.archives.schemas import NameOnFile, PaperFileCreate, RetrievalRequest
 from steward.core.permissions import Actor, Role
 from steward.retention.models import Outcome, RecordKind
 from steward.retention.service import dates, destruction, disposal, holds, report
@@ -106,3 +106,34 @@ def test_a_paper_file_sent_another_way_is_not_sent_twice(
     destruction.execute(session_factory, dpo.actor, list_id=list_id, compact_database=False)
     db.expire_all()
     assert disposal.get_list(db, officer.actor, list_id).items[0].outcome == Outcome.GONE
+
+
+def test_a_paper_file_whose_box_is_out_is_kept_and_the_rest_of_the_list_goes_on(
+    db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    default_schedule(db)
+    lent = archives.create_box(db, Actor.system(), barcode="BOX-LENT", location_id=None)
+    stays = archives.create_box(db, Actor.system(), barcode="BOX-STAYS", location_id=None)
+    out, sent = (
+        _file(db, "PF-OUT", date(1990, 3, 1), lent.id),
+        _file(db, "PF-SENT", date(1990, 3, 1), stays.id),
+    )
+    officer, dpo = make_user(db, Role.IG_OFFICER), make_user(db, Role.DPO)
+    listed = disposal.propose(db, officer.actor, as_of=date(2016, 1, 1))
+    disposal.decide(db, officer.actor, list_id=listed.id, item_ids=[], decision="destroy")
+    disposal.approve(db, dpo.actor, list_id=listed.id)
+    loan = archives.request_retrieval(
+        db, officer.actor, RetrievalRequest(box_id=lent.id, purpose=RetrievalPurpose.CASE_WORK)
+    )
+    archives.hand_out(db, officer.actor, loan.id)  # after approval, before execution
+    db.commit()
+    list_id, out_id, sent_id = listed.id, out.id, sent.id
+    report_ = destruction.execute(
+        session_factory, dpo.actor, list_id=list_id, compact_database=False
+    )
+    db.expire_all()
+    outcomes = {i.identifier: i.outcome for i in disposal.get_list(db, dpo.actor, list_id).items}
+    assert outcomes == {"PF-OUT": Outcome.OUT_OF_STORE, "PF-SENT": Outcome.MARKED_FOR_CONTRACTOR}
+    assert (report_.marked, report_.kept) == (1, 1)
+    assert db.get(PaperFile, out_id).status == PaperFileStatus.ACTIVE  # type: ignore[union-attr]
+    assert db.get(PaperFile, sent_id).status == PaperFileStatus.MARKED_FOR_DESTRUCTION  # type: ignore[union-attr]

@@ -67,6 +67,7 @@ class Outcome(StrEnum):
     HELD = "held"  # a hold found at the moment of destruction
     NOT_DUE = "not_due"  # the facts changed since the list was made
     GONE = "gone"  # already destroyed by another route
+    OUT_OF_STORE = "out_of_store"  # paper asked for or on loan (or its box): kept this time
 
 
 class RetentionSchedule(Base):

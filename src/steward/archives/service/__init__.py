@@ -4,6 +4,7 @@ from steward.archives.service.access import may_see_file, sees_whole_archive
 from steward.archives.service.certificates import list_certificates, view_certificate
 from steward.archives.service.destruction import (
     mark_for_destruction,
+    out_of_store,
     read_certificate,
     reconcile_certificate,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "mark_for_destruction",
     "may_see_file",
     "move_box",
+    "out_of_store",
     "read_certificate",
     "read_retrieval",
     "reconcile_certificate",

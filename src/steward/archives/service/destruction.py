@@ -92,9 +92,9 @@ def mark_for_destruction(
     return files
 
 
-def _refuse_if_out(db: Session, files: list[PaperFile]) -> None:
-    """A file asked for or out of the store, on its own or in its box, cannot be sent: the
-    contractor would destroy a box with someone's file missing from it, or a file in use."""
+def out_of_store(db: Session, files: list[PaperFile]) -> tuple[set[int], set[int]]:
+    """Of these files, the ids of those asked for or out on their own, and of those inside a
+    box that is asked for or out. Retention's disposal asks before sending a file."""
     box_ids = {f.box_id for f in files if f.box_id is not None}
     open_ = Retrieval.status.in_(policy.OPEN_RETRIEVAL)
     loose = set(
@@ -107,8 +107,15 @@ def _refuse_if_out(db: Session, files: list[PaperFile]) -> None:
     boxes_out = set(
         db.scalars(select(Retrieval.box_id).where(open_, Retrieval.box_id.in_(box_ids)))
     )
+    return {f.id for f in files if f.id in loose}, {f.id for f in files if f.box_id in boxes_out}
+
+
+def _refuse_if_out(db: Session, files: list[PaperFile]) -> None:
+    """A file asked for or out of the store, on its own or in its box, cannot be sent: the
+    contractor would destroy a box with someone's file missing from it, or a file in use."""
+    loose, boxed = out_of_store(db, files)
     files_out = sorted(f.file_reference for f in files if f.id in loose)
-    in_boxes_out = sorted(f.file_reference for f in files if f.box_id in boxes_out)
+    in_boxes_out = sorted(f.file_reference for f in files if f.id in boxed)
     problems = []
     if files_out:
         problems.append("asked for or out of the store: " + ", ".join(files_out[:20]))

@@ -174,6 +174,9 @@ def _check(db: Session, item: DisposalItem, kind: RecordKind) -> Outcome | None:
         paper = db.get(PaperFile, item.record_id)
         if paper is None or paper.status != PaperFileStatus.ACTIVE:
             return Outcome.GONE  # already sent for destruction, or destroyed, another way
+        if any(archives.out_of_store(db, [paper])):
+            # Not a reason to stop the whole list: this file is kept, and falls due again.
+            return Outcome.OUT_OF_STORE
     if holds.is_held(db, kind, item.record_id):
         return Outcome.HELD
     schedule = schedules.approved(db)
