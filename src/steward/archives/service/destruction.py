@@ -68,11 +68,13 @@ def mark_for_destruction(
     unknown = sorted(set(ids) - {f.id for f in files})
     if unknown:
         raise ValidationFailed(f"No paper file has id {', '.join(map(str, unknown[:20]))}.")
-    not_active = sorted(f.id for f in files if not policy.markable(PaperFileStatus(f.status)))
+    not_active = sorted(
+        f.file_reference for f in files if not policy.markable(PaperFileStatus(f.status))
+    )
     if not_active:
         raise Conflict(
-            "These paper files were already sent for destruction or destroyed: "
-            + ", ".join(map(str, not_active[:20]))
+            "Nothing was sent for destruction. These paper files were already sent or are "
+            "destroyed: " + ", ".join(not_active[:20]) + "."
         )
     _refuse_if_out(db, files)
     now = clock.now()
