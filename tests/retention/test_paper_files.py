@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.archives import service as archives
-from steward.archives.models import PaperFile, PaperFileStatus, RetrievalPurpose
+from steward.archives.models import PaperFile, PaperFileName, PaperFileStatus, RetrievalPurpose
 from steward.archives.schemas import NameOnFile, PaperFileCreate, RetrievalRequest
+from steward.core.crypto import FileKeyring
 from steward.core.permissions import Actor, Role
+from steward.records.models import Party, Person
 from steward.retention.models import Outcome, RecordKind
 from steward.retention.service import dates, destruction, disposal, holds, report
 from tests.factories.core import make_user
-from tests.retention.helpers import default_schedule
+from tests.retention.helpers import case_with_children, default_schedule
 
 
 def _file(db: Session, reference: str, born: date | None, box_id: int | None) -> PaperFile:
@@ -137,3 +140,41 @@ def test_a_paper_file_whose_box_is_out_is_kept_and_the_rest_of_the_list_goes_on(
     assert (report_.marked, report_.kept) == (1, 1)
     assert db.get(PaperFile, out_id).status == PaperFileStatus.ACTIVE  # type: ignore[union-attr]
     assert db.get(PaperFile, sent_id).status == PaperFileStatus.MARKED_FOR_DESTRUCTION  # type: ignore[union-attr]
+
+
+def test_a_person_linked_from_a_paper_file_goes_with_the_case_and_the_file(
+    db: Session, session_factory: sessionmaker[Session], keyring: FileKeyring
+) -> None:
+    """Linking a paper file's names to the case's persons must not keep those persons once
+    both the case and the file are disposed of."""
+    default_schedule(db)
+    case = case_with_children(db, keyring, date(1990, 3, 1), parents=0)
+    child_id = db.scalars(select(Party.person_id).where(Party.case_id == case.id)).one()
+    paper = archives.add_file(
+        db,
+        Actor.system(),
+        PaperFileCreate(
+            file_reference="PF-LINKED",
+            case_number=case.case_number,
+            names=[
+                NameOnFile(
+                    name="Child0 Zielinska", date_of_birth=date(1990, 3, 1), role="child_subject"
+                )
+            ],
+        ),
+    )
+    assert [n.person_id for n in paper.names] == [child_id]
+    dates.sweep(db, Actor.system())
+    officer, dpo = make_user(db, Role.IG_OFFICER), make_user(db, Role.DPO)
+    listed = disposal.propose(db, officer.actor, as_of=date(2016, 6, 1))
+    assert {i.identifier for i in listed.items} == {case.case_number, "PF-LINKED"}
+    disposal.decide(db, officer.actor, list_id=listed.id, item_ids=[], decision="destroy")
+    disposal.approve(db, dpo.actor, list_id=listed.id)
+    db.commit()
+    list_id = listed.id
+    destruction.execute(session_factory, dpo.actor, list_id=list_id, compact_database=False)
+    db.expire_all()
+    assert db.get(Person, child_id) is None
+    assert db.scalars(
+        select(PaperFileName.person_id).where(PaperFileName.paper_file_id == paper.id)
+    ).all() == [None]

@@ -20,12 +20,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Table, delete, exists, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.archives import service as archives
-from steward.archives.models import PaperFile, PaperFileStatus
+from steward.archives.models import PaperFile, PaperFileName, PaperFileStatus
 from steward.core import audit, clock, crypto
 from steward.core.db import Base, session_scope
 from steward.core.errors import InvalidTransition, NotFound
@@ -142,6 +143,9 @@ def _one(db: Session, actor: Actor, item_id: int) -> None:
             archives.mark_for_destruction(
                 db, actor=actor, file_ids=[item.record_id], reference=item.disposal_list.reference
             )
+            # Persons its names were linked to go too, unless another kept record names them
+            # (their case, destroyed on this list, may have kept them for this file).
+            _delete_unreferenced_persons(db, _linked_persons(db, item.record_id))
             outcome = Outcome.MARKED_FOR_CONTRACTOR
         _forget_schedule(db, kind, item.record_id)
     item.outcome = outcome
@@ -244,11 +248,28 @@ def _person_references() -> list[tuple[Table, str]]:
     return found
 
 
+def _still_kept(table: Table) -> list[Any]:
+    """A name on a paper file keeps its person only while the file is kept: one sent to the
+    contractor is on its way to destruction, and its names are deleted when certified."""
+    if table.name != PaperFileName.__tablename__:
+        return []
+    active = select(PaperFile.id).where(PaperFile.status == PaperFileStatus.ACTIVE.value)
+    return [table.c.paper_file_id.in_(active)]
+
+
+def _linked_persons(db: Session, paper_file_id: int) -> list[int]:
+    linked = db.scalars(
+        select(PaperFileName.person_id).where(PaperFileName.paper_file_id == paper_file_id)
+    )
+    return [p for p in linked if p is not None]
+
+
 def _delete_unreferenced_persons(db: Session, person_ids: list[int]) -> None:
     if not person_ids:
         return
     referenced = [
-        exists(select(t.c[col]).where(t.c[col] == Person.id)) for t, col in _person_references()
+        exists(select(t.c[col]).where(t.c[col] == Person.id, *_still_kept(t)))
+        for t, col in _person_references()
     ]
     query = select(Person.id).where(Person.id.in_(person_ids))
     if referenced:
