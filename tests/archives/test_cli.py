@@ -125,3 +125,9 @@ def test_retrievals_overdue(cli: Cli, tmp_path: Path) -> None:
     ]
     table = cli.ok("archives", "retrievals")
     assert "F-2" in table.stdout and "yes" in table.stdout
+
+
+def test_link_catches_up_and_says_how_many(cli: Cli) -> None:
+    nothing = json.loads(cli.ok("archives", "link", "--json").stdout)
+    assert nothing == {"files_given_a_case": 0, "names_linked": 0}
+    assert "0 file(s) linked to a case" in cli.ok("archives", "link").stdout

@@ -3,17 +3,19 @@ subject access request starting from a person record finds the paper file."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from steward.archives import service
+from steward.archives.models import PaperFile
 from steward.archives.schemas import PaperSearch
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import Actor
 from steward.records import service as records
-from steward.records.models import Case, PartyRole, Person
-from steward.records.schemas import OtherName, PersonCreate
+from steward.records.models import Case, CaseType, PartyRole, Person
+from steward.records.schemas import CaseCreate, OtherName, PersonCreate
 from tests.archives import builders as b
 from tests.factories.records import make_case
 
@@ -87,3 +89,31 @@ def test_an_inventory_giving_the_case_number_later_links_the_names(
     service.import_inventory(db, Actor.system(), later.encode())
     hits = service.search_paper_files(db, actor=b.SYSTEM, query=PaperSearch(person_id=ava.id))
     assert [h.file_reference for h in hits] == ["PF-L1"]
+
+
+def test_linking_the_archive_catches_up_with_cases_created_since(
+    db: Session, keyring: FileKeyring
+) -> None:
+    """A file indexed before its case was held electronically is linked by the catch-up run,
+    which records one audit event with counts only."""
+    paper = b.paper_file(db, names=[("Ava Zielinska", AVA_BORN)], case_number="ZZ-LATER-1")
+    assert paper.case_id is None
+    case = records.create_case(
+        db,
+        keyring,
+        Actor.system(),
+        CaseCreate(
+            case_number="ZZ-LATER-1", case_type=CaseType.PRIVATE_LAW, opened_on=date(2015, 1, 1)
+        ),
+    )
+    ava = _party(db, case, "Ava", "Zielinska", AVA_BORN)
+    report = service.link_archive(db, b.SYSTEM)
+    assert (report.files_given_a_case, report.names_linked) == (1, 1)
+    db.expire_all()
+    assert db.get(PaperFile, paper.id).case_id == case.id  # type: ignore[union-attr]
+    hits = service.search_paper_files(db, actor=b.SYSTEM, query=PaperSearch(person_id=ava.id))
+    assert [h.paper_file_id for h in hits] == [paper.id]
+    event = b.events(db, "archives:names:linked")[-1]
+    assert json.loads(event.details) == {"files_given_a_case": 1, "names": 1}
+    again = service.link_archive(db, b.SYSTEM)
+    assert (again.files_given_a_case, again.names_linked) == (0, 0)

@@ -22,3 +22,4 @@ class ArchivesEvent(StrEnum):
     CERTIFICATE_RECONCILED = "archives:certificate:reconciled"
     SEARCH_RUN = "archives:search:run"
     INVENTORY_EXPORTED = "archives:inventory:exported"
+    NAMES_LINKED = "archives:names:linked"

@@ -188,6 +188,23 @@ def search(
     console.print(table)
 
 
+@app.command("link")
+def link(as_json: JsonOpt = False) -> None:
+    """Link paper files to electronic cases created since, and their names to those cases'
+    persons (run once after upgrading; adding or importing a file links it already)."""
+    with unit_of_work() as db:
+        report = service.link_archive(db, Actor.system())
+    if as_json:
+        _echo_json(
+            {"files_given_a_case": report.files_given_a_case, "names_linked": report.names_linked}
+        )
+        return
+    console.print(
+        f"{report.files_given_a_case} file(s) linked to a case; "
+        f"{report.names_linked} name(s) linked to a person."
+    )
+
+
 @app.command("reconcile")
 def reconcile(
     certificate: CertificateArg,

@@ -11,6 +11,7 @@ from steward.archives.service.destruction import (
 from steward.archives.service.export import inventory_rows
 from steward.archives.service.files import FileView, add_file, files_without_box, view_file
 from steward.archives.service.importer import InventoryReport, import_inventory
+from steward.archives.service.linking import LinkReport, link_archive
 from steward.archives.service.places import (
     box_by_barcode,
     boxes_at,
@@ -36,6 +37,7 @@ from steward.archives.service.search import search_paper_files
 __all__ = [
     "FileView",
     "InventoryReport",
+    "LinkReport",
     "add_file",
     "box_by_barcode",
     "boxes_at",
@@ -48,6 +50,7 @@ __all__ = [
     "hand_out",
     "import_inventory",
     "inventory_rows",
+    "link_archive",
     "list_certificates",
     "list_locations",
     "list_retrievals",

@@ -10,16 +10,24 @@ for person search to score, and is never guessed.
 
 from __future__ import annotations
 
+import typing
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.orm import Session, selectinload
 
-from steward.archives.models import PaperFile, PaperFileName
+from steward.archives.events import ArchivesEvent
+from steward.archives.models import PaperFile, PaperFileName, PaperFileStatus
+from steward.archives.service.access import require_manage
+from steward.core import audit
+from steward.core.permissions import Actor
 from steward.identity.normalise import name_tokens, nickname_forms
-from steward.records.models import Party, Person, PersonName
+from steward.records.models import Case, Party, Person, PersonName
+
+BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -94,3 +102,59 @@ def link_names(db: Session, paper_file: PaperFile) -> int:
     if linked:
         db.flush()
     return linked
+
+
+@dataclass(frozen=True)
+class LinkReport:
+    files_given_a_case: int  # their case number now names an electronic case
+    names_linked: int
+
+
+def link_archive(db: Session, actor: Actor) -> LinkReport:
+    """Bring every kept paper file's links up to date: a case number that now names an
+    electronic case (created after the file was indexed) is linked to it, and every name not
+    yet linked is looked at again (files indexed before names were linked at all). Run after
+    an upgrade or a migration of cases; one audit event with the counts."""
+    require_manage(actor)
+    kept = PaperFile.status != PaperFileStatus.DESTROYED.value
+    case_of = select(Case.id).where(Case.case_number == PaperFile.case_number).scalar_subquery()
+    given = typing.cast(
+        CursorResult[Any],
+        db.execute(
+            update(PaperFile)
+            .where(kept, PaperFile.case_id.is_(None), PaperFile.case_number.is_not(None))
+            .where(case_of.is_not(None))
+            .values(case_id=case_of)
+            .execution_options(synchronize_session=False)
+        ),
+    ).rowcount
+    waiting = (
+        select(PaperFile.id)
+        .join(PaperFileName, PaperFileName.paper_file_id == PaperFile.id)
+        .where(
+            kept,
+            PaperFile.case_id.is_not(None),
+            PaperFileName.person_id.is_(None),
+            PaperFileName.date_of_birth.is_not(None),
+        )
+        .distinct()
+        .order_by(PaperFile.id)
+    )
+    ids = list(db.scalars(waiting))
+    linked = 0
+    for start in range(0, len(ids), BATCH):
+        files = db.scalars(
+            select(PaperFile)
+            .where(PaperFile.id.in_(ids[start : start + BATCH]))
+            .options(selectinload(PaperFile.names))
+            .execution_options(populate_existing=True)  # case ids set by the UPDATE above
+        )
+        linked += sum(link_names(db, f) for f in files)
+    report = LinkReport(int(given or 0), linked)
+    audit.record(
+        db,
+        actor,
+        ArchivesEvent.NAMES_LINKED,
+        details={"files_given_a_case": report.files_given_a_case, "names": linked},
+    )
+    return report
