@@ -12,12 +12,13 @@ from steward.archives import service
 from steward.archives.models import PaperFile
 from steward.archives.schemas import PaperSearch
 from steward.core.crypto import FileKeyring
-from steward.core.permissions import Actor
+from steward.core.permissions import Actor, Role
 from steward.records import service as records
 from steward.records.models import Case, CaseType, PartyRole, Person
 from steward.records.schemas import CaseCreate, OtherName, PersonCreate
 from tests.archives import builders as b
 from tests.factories.records import make_case
+from tests.web.conftest import SignedIn
 
 AVA_BORN, MOTHER_BORN = date(2011, 3, 2), date(1980, 6, 1)
 
@@ -117,3 +118,19 @@ def test_linking_the_archive_catches_up_with_cases_created_since(
     assert json.loads(event.details) == {"files_given_a_case": 1, "names": 1}
     again = service.link_archive(db, b.SYSTEM)
     assert (again.files_given_a_case, again.names_linked) == (0, 0)
+
+
+def test_the_file_page_says_which_names_are_linked(
+    signed_in: SignedIn, db: Session, keyring: FileKeyring
+) -> None:
+    case = make_case(db, keyring)
+    ava = _party(db, case, "Ava", "Zielinska", AVA_BORN)
+    paper = b.paper_file(
+        db,
+        case_number=case.case_number,
+        names=[("Ava Zielinska", AVA_BORN), ("Tom Zielinska", None)],
+    )
+    db.commit()
+    officer, _ = signed_in(Role.IG_OFFICER)
+    names = officer.get(f"/archives/files/{paper.id}").text
+    assert f'href="/people/{ava.id}"' in names and "Not linked" in names
