@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, or_, select, text
+from sqlalchemy.orm import Session
 
 from steward.core import audit, clock
 from steward.core.errors import Conflict, NotFound, ValidationFailed
 from steward.core.permissions import Actor, Permission
 from steward.identity.events import IdentityEvent
 from steward.identity.keys import match_keys
-from steward.identity.models import MatchKey, MatchProfile, PersonMerge
-from steward.identity.service.scoring import active_model, score
+from steward.identity.models import MatchProfile, PersonMerge
+from steward.identity.service.scoring import ActiveModel, active_model, score
 from steward.identity.service.search import (
     candidate_ids,
     load_profiles,
@@ -51,55 +52,98 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _candidate_pairs(db: Session) -> set[tuple[int, int]]:
-    small = (
-        select(MatchKey.key)
-        .group_by(MatchKey.key)
-        .having(func.count() > 1, func.count() <= MAX_KEY_GROUP)
-        .subquery()
+# Persons per page of the candidate-pair scan: memory holds one page's pairs and profiles.
+_PAGE = 5_000
+_SMALL_KEYS = "identity_dup_keys"  # a temporary table: private to this connection
+
+
+def _collect_small_keys(db: Session) -> None:
+    """The keys worth pairing on, once: 2..MAX_KEY_GROUP persons hold them."""
+    db.execute(text(f"DROP TABLE IF EXISTS {_SMALL_KEYS}"))
+    db.execute(text(f"CREATE TEMPORARY TABLE {_SMALL_KEYS} (key BIGINT PRIMARY KEY)"))
+    db.execute(
+        text(
+            f"INSERT INTO {_SMALL_KEYS} (key) SELECT key FROM identity_match_keys"  # noqa: S608
+            " GROUP BY key HAVING count(*) > 1 AND count(*) <= :most"
+        ),
+        {"most": MAX_KEY_GROUP},
     )
-    a, b = aliased(MatchKey), aliased(MatchKey)
-    pairs = db.execute(
-        select(a.person_id, b.person_id)
-        .join(small, small.c.key == a.key)
-        .join(b, (b.key == a.key) & (b.person_id > a.person_id))
-    )
-    return {(x, y) for x, y in pairs}
+
+
+def _candidate_pages(db: Session) -> Iterator[list[tuple[int, int]]]:
+    """Distinct candidate pairs (x < y), a page of persons x at a time, each pair once."""
+    _collect_small_keys(db)
+    try:
+        low, high = db.execute(
+            select(func.min(MatchProfile.person_id), func.max(MatchProfile.person_id))
+        ).one()
+        if low is None:
+            return
+        for start in range(low, high + 1, _PAGE):
+            rows = db.execute(
+                text(
+                    "SELECT DISTINCT a.person_id, b.person_id"  # noqa: S608 - fixed names only
+                    f" FROM identity_match_keys a JOIN {_SMALL_KEYS} s ON s.key = a.key"
+                    " JOIN identity_match_keys b ON b.key = a.key AND b.person_id > a.person_id"
+                    " WHERE a.person_id >= :lo AND a.person_id < :hi"
+                ),
+                {"lo": start, "hi": start + _PAGE},
+            )
+            yield [(x, y) for x, y in rows]
+    finally:
+        db.execute(text(f"DROP TABLE IF EXISTS {_SMALL_KEYS}"))
+
+
+def _scored_edges(db: Session, model: ActiveModel) -> Iterator[tuple[int, int, float]]:
+    """Pairs the model puts in one cluster, with their probability, streamed page by page."""
+    for pairs in _candidate_pages(db):
+        needed = {p for pair in pairs for p in pair}
+        profiles = {r.person_id: profile_from_row(r) for r in load_profiles(db, needed)}
+        for x, y in pairs:
+            s = score(model, profiles[x], profiles[y], previous=frozenset())
+            if s.probability >= DUPLICATE_PROBABILITY and not s.contradicted:
+                yield x, y, s.probability
 
 
 def _active_merges(db: Session) -> list[PersonMerge]:
     return list(db.scalars(select(PersonMerge).where(PersonMerge.unmerged_at.is_(None))))
 
 
+@dataclass
+class _Group:
+    members: set[int]
+    score: float = 1.0
+    merged: bool = True
+
+
 def find_duplicates(session: Session, *, actor: Actor) -> list[DuplicateCluster]:
-    """Clusters of person records the model believes are one human, plus confirmed merges."""
+    """Clusters of person records the model believes are one human, plus confirmed merges.
+
+    One pass: candidate pairs stream a page of persons at a time (never all pairs at once);
+    only the accepted edges (few: one per likely duplicate) are kept, then grouped by their
+    union-find root."""
     actor.require(Permission.PEOPLE_MANAGE)
     model = active_model(session)
-    pairs = _candidate_pairs(session)
-    needed = {p for pair in pairs for p in pair}
-    profiles = {r.person_id: profile_from_row(r) for r in load_profiles(session, needed)}
-    uf = _UnionFind()
-    pair_score: dict[tuple[int, int], float] = {}
-    for x, y in pairs:
-        s = score(model, profiles[x], profiles[y], previous=frozenset())
-        if s.probability >= DUPLICATE_PROBABILITY and not s.contradicted:
-            uf.union(x, y)
-            pair_score[(x, y)] = s.probability
     merged_pairs = {
         (min(m.person_id, m.other_person_id), max(m.person_id, m.other_person_id))
         for m in _active_merges(session)
     }
-    for x, y in merged_pairs:
+    edges: dict[tuple[int, int], float] = dict.fromkeys(merged_pairs, 1.0)
+    for x, y, p in _scored_edges(session, model):
+        if (x, y) not in edges:
+            edges[(x, y)] = p
+    uf = _UnionFind()
+    for x, y in edges:
         uf.union(x, y)
-        pair_score[(x, y)] = 1.0
-    groups: dict[int, set[int]] = {}
-    for x, y in pair_score:
-        groups.setdefault(uf.find(x), set()).update((x, y))
-    clusters = []
-    for members in groups.values():
-        inside = [s for (x, y), s in pair_score.items() if x in members]
-        all_merged = all(pair in merged_pairs for pair in pair_score if pair[0] in members)
-        clusters.append(DuplicateCluster(tuple(sorted(members)), min(inside), all_merged))
+    groups: dict[int, _Group] = {}
+    for (x, y), p in edges.items():
+        group = groups.setdefault(uf.find(x), _Group(set()))
+        group.members.update((x, y))
+        group.score = min(group.score, p)
+        group.merged = group.merged and (x, y) in merged_pairs
+    clusters = [
+        DuplicateCluster(tuple(sorted(g.members)), g.score, g.merged) for g in groups.values()
+    ]
     clusters.sort(key=lambda c: c.person_ids)
     audit.record(
         session, actor, IdentityEvent.DUPLICATES_LISTED, details={"clusters": len(clusters)}
