@@ -208,3 +208,10 @@ def test_search_survives_a_person_with_only_required_fields(db: Session) -> None
 from datetime import UTC, datetime  # noqa: E402
 
 DOB_TIME = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_first_name_and_surname_swapped_are_found(db: Session) -> None:
+    record = make_person(db, "Samara", "Pringle", DOB, addresses=[LEEDS])
+    found = _find(db, _query(first_name="Pringle", last_name="Samara"))
+    assert found[record.id].band == "match"
+    assert "first name and surname swapped" in found[record.id].reasons

@@ -14,6 +14,9 @@ person is still found when one field is wrong:
 - ``f3s`` first three letters + surname sound               a diminutive outside the table
 - ``pi``/``ai`` postcode / address + given-name initial     surname changed or misspelt, DOB wrong
 
+A query also builds ``fd`` and ``fs`` keys with its first name and surname swapped ("Pringle
+Samara" for "Samara Pringle", as FEBRL's corruptions and hurried clerks write them).
+
 A query builds its keys from every name and postcode it has (current and previous) and from
 the DOB's plausible variants (day/month swap), so the stored side never needs variants.
 """
@@ -185,6 +188,34 @@ def key_strings(profile: Profile, *, dob_errors: bool = False) -> set[str]:
         keys.update(f"pi|{p}|{i}" for i in _initials(profile))
     if profile.address:
         keys.update(f"ai|{profile.address}|{i}" for i in _initials(profile))
+    if dob_errors:  # a query: the stored side never needs the swapped form
+        keys |= _swapped_keys(profile, dobs)
+    return keys
+
+
+def swapped(profile: Profile) -> Profile | None:
+    """The profile with first name and surname exchanged, or None if that is not one word each."""
+    if not profile.first_name or not profile.last_name or " " in profile.last_name:
+        return None
+    return Profile(
+        first_name=profile.last_name,
+        middle_names=profile.middle_names,
+        last_name=profile.first_name,
+        surnames=frozenset({profile.first_name}),
+        dob=profile.dob,
+        postcodes=profile.postcodes,
+        address=profile.address,
+    )
+
+
+def _swapped_keys(profile: Profile, dobs: set[date]) -> set[str]:
+    other = swapped(profile)
+    if other is None:
+        return set()
+    sound = phonetic_key(other.last_name)
+    keys = {f"fd|{other.first_name}|{d.isoformat()}" for d in dobs}
+    if sound:
+        keys.add(f"fs|{other.first_name}|{sound}")
     return keys
 
 

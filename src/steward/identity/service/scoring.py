@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.identity import policy
-from steward.identity.keys import Profile
+from steward.identity.keys import Profile, swapped
 from steward.identity.models import MatchLevel, MatchModel, TermFrequency
 from steward.identity.service.types import Band
 
@@ -127,6 +127,16 @@ class Scored:
     contradicted: bool = False  # a different given name or a different DOB
 
 
+def _names_swapped(q: Profile, c: Profile) -> bool:
+    """First name and surname written the other way round ("Pringle Samara" / "Samara Pringle")."""
+    return (
+        bool(q.first_name and c.first_name)
+        and q.first_name != c.first_name
+        and q.first_name in c.surnames
+        and c.first_name in q.surnames
+    )
+
+
 def score(
     model: ActiveModel,
     q: Profile,
@@ -134,7 +144,19 @@ def score(
     *,
     previous: frozenset[str],
 ) -> Scored:
-    """``previous``: the query's previous surnames (normalised), to say which surname matched."""
+    """``previous``: the query's previous surnames (normalised), to say which surname matched.
+
+    Names written the other way round are scored as the query with them exchanged back, so the
+    DOB, place and middle names decide as for any other record."""
+    if _names_swapped(q, c):
+        other = swapped(q)
+        if other is not None:
+            s = _score(model, other, c, previous=frozenset())
+            return replace(s, reasons=("first name and surname swapped", *s.reasons[2:]))
+    return _score(model, q, c, previous=previous)
+
+
+def _score(model: ActiveModel, q: Profile, c: Profile, *, previous: frozenset[str]) -> Scored:
     first = policy.first_name_level(q, c)
     last = policy.last_name_level(q, c)
     middle = policy.middle_level(q, c)
