@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sqlalchemy import text
+
 from tests.cli.conftest import Cli
 
 PEOPLE = (
@@ -78,3 +80,24 @@ def test_train_then_duplicates(cli: Cli, tmp_path: Path) -> None:
 def test_find_needs_names(cli: Cli) -> None:
     result = cli("people", "find", "--last-name", "Zielinski")
     assert result.exit_code == 1 and "--first-name" in result.stderr
+
+
+def test_reindex_rebuilds_every_persons_keys_and_prints_counts_only(
+    cli: Cli, tmp_path: Path
+) -> None:
+    _import(cli, tmp_path)
+    with cli.engine() as engine, engine.begin() as conn:
+        conn.execute(text("DELETE FROM identity_match_keys"))  # keys built by older rules
+    lost = cli.ok("people", "find", "--first-name", "Robert", "--last-name", "Zielinski", "--json")
+    assert json.loads(lost.stdout) == []
+    out = cli.ok("people", "reindex", "--json")
+    counts = json.loads(out.stdout)
+    assert counts["persons"] == 3 and counts["keys"] > 0
+    assert "Zielinski" not in out.stdout
+    found = cli.ok("people", "find", "--first-name", "Robert", "--last-name", "Zielinski", "--json")
+    assert "P1" in {c["record_id"] for c in json.loads(found.stdout)}
+    with cli.engine() as engine, engine.connect() as conn:
+        details = conn.execute(
+            text("SELECT details FROM audit_events WHERE tag = 'identity:people:reindexed'")
+        ).scalar_one()
+    assert "Zielinski" not in str(details) and "3" in str(details)

@@ -258,6 +258,19 @@ def duplicates(
         console.print(f"{', '.join(map(str, c.person_ids))} ({state})", markup=False)
 
 
+@app.command("reindex")
+def reindex(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Rebuild every person's match keys (after the nickname table or key rules change)."""
+    with unit_of_work() as db:
+        report = service.reindex_people(db, actor=Actor.system())
+    if as_json:
+        typer.echo(json.dumps(report.as_dict()))
+        return
+    console.print(f"Reindexed {report.persons} people ({report.keys} match keys).", markup=False)
+
+
 @app.command("train")
 def train(
     as_json: Annotated[bool, typer.Option("--json", help="Print the model as JSON.")] = False,

@@ -5,6 +5,7 @@ from enum import StrEnum
 
 class IdentityEvent(StrEnum):
     PEOPLE_IMPORTED = "identity:people:imported"
+    PEOPLE_REINDEXED = "identity:people:reindexed"
     MODEL_TRAINED = "identity:model:trained"
     SEARCH_RUN = "identity:search:run"
     DUPLICATES_LISTED = "identity:duplicates:listed"

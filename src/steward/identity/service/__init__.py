@@ -10,6 +10,7 @@ from steward.identity.service.duplicates import (
     unmerge_persons,
 )
 from steward.identity.service.importer import import_people_csv
+from steward.identity.service.reindex import ReindexReport, reindex_people
 from steward.identity.service.search import (
     SEARCH_PERMISSIONS,
     find_people,
@@ -34,6 +35,7 @@ __all__ = [
     "MergeView",
     "PeopleImportReport",
     "PersonQuery",
+    "ReindexReport",
     "RowProblem",
     "current_model",
     "find_duplicates",
@@ -45,6 +47,7 @@ __all__ = [
     "merges_of",
     "parse_dob",
     "possible_duplicates",
+    "reindex_people",
     "require_search",
     "train_model",
     "unmerge_persons",
