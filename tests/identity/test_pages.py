@@ -100,3 +100,24 @@ def test_find_page_posts_the_names_and_lists_candidates(
         data={"first_name": "Rob", "last_name": "Zielinski", "dob": "5/3/80", "csrf_token": token},
     )
     assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text
+
+
+def test_find_page_takes_an_address(signed_in: SignedIn, db: Session) -> None:
+    moved_postcode = {"line1": "12 High Street", "town": "Leeds", "postcode": "LS9 9ZZ"}
+    record = make_person(db, "Robert", "Zielinski", date(1980, 3, 5), addresses=[moved_postcode])
+    client, _ = signed_in(Role.IG_OFFICER)
+    page = client.get("/search/people")
+    assert 'name="address"' in page.text
+    found = client.post(
+        "/search/people",
+        data={
+            "first_name": "Robert",
+            "last_name": "Zielinski",
+            "postcode": "LS1 4AB",
+            "address": "12 High Street, Leeds",
+            "csrf_token": csrf_from(client, "/search/people"),
+        },
+    )
+    assert found.status_code == 200
+    assert f'href="/people/{record.id}"' in found.text
+    assert "same address" in found.text

@@ -53,6 +53,7 @@ def find(
     previous_last_names: Annotated[str, Form(max_length=400)] = "",
     dob: Annotated[str, Form(max_length=20)] = "",
     postcode: Annotated[str, Form(max_length=20)] = "",
+    address: Annotated[str, Form(max_length=300)] = "",
     previous_postcodes: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     service.require_search(actor)
@@ -63,6 +64,7 @@ def find(
         "previous_last_names": previous_last_names,
         "dob": dob,
         "postcode": postcode,
+        "address": address,
         "previous_postcodes": previous_postcodes,
     }
     try:
@@ -73,6 +75,7 @@ def find(
             previous_last_names=_split(previous_last_names),
             dob=service.parse_dob(dob),
             postcode=postcode or None,
+            address=address or None,
             previous_postcodes=_split(previous_postcodes),
         )
         candidates = service.find_people(db, query, actor=actor)
