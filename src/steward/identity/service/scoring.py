@@ -187,7 +187,9 @@ def _score(model: ActiveModel, q: Profile, c: Profile, *, previous: frozenset[st
     elif weight >= POSSIBLE_WEIGHT:
         band = "possible"
     reasons = _reasons(q, c, first, last, middle, dob, place, matched_postcode, previous)
-    contradicted = first == policy.FIRST_NAME_DIFFERENT or dob == policy.DOB_DIFFERENT or one_sided
+    # A one-sided first/middle swap only bands "possible"; it is not a contradiction for
+    # clustering: at 100k that cost B-cubed recall 0.983 -> 0.976 for +0.0003 precision.
+    contradicted = first == policy.FIRST_NAME_DIFFERENT or dob == policy.DOB_DIFFERENT
     return Scored(weight, p, band, reasons, contradicted)
 
 
