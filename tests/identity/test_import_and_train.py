@@ -194,3 +194,16 @@ def test_a_large_import_rebuilds_the_key_index_once(
         assert KEY_INDEX in indexes
         found = find_people(db, PersonQuery("Bob", "Zielinski", dob=date(1980, 3, 5)), actor=SYSTEM)
         assert [c.record_id for c in found] == ["B1"]
+
+
+def test_training_never_spills_persons_to_a_plaintext_temp_folder() -> None:
+    # DuckDB's default spills to ./.tmp when memory runs short: outside the encrypted store.
+    import duckdb
+
+    from steward.identity.training import IN_MEMORY_ONLY
+
+    con = duckdb.connect(config=IN_MEMORY_ONLY)
+    con.execute("SET memory_limit = '20MB'")
+    with pytest.raises(duckdb.OutOfMemoryException, match="no temporary directory"):
+        con.execute("SELECT md5(range::VARCHAR) AS s FROM range(2000000) ORDER BY s").fetchall()
+    con.close()

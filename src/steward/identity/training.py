@@ -102,6 +102,12 @@ def _settings() -> dict[str, Any]:
     }
 
 
+# DuckDB spills to a plaintext ".tmp" folder in the working directory when memory runs short;
+# the persons being trained on must never land on disk outside the encrypted store, so
+# spilling is off: a training set too big for memory fails instead (train takes a sample).
+IN_MEMORY_ONLY: dict[str, str | bool | int | float | list[str]] = {"temp_directory": ""}
+
+
 def train(profiles: Sequence[Profile], *, sample: int = 300_000, seed: int = 1) -> Trained:
     """Splink's EM on (a fixed-seed sample of) these profiles; m/u per level of each comparison."""
     import duckdb  # heavy imports only when training
@@ -112,7 +118,7 @@ def train(profiles: Sequence[Profile], *, sample: int = 300_000, seed: int = 1) 
     if len(profiles) > sample:
         profiles = random.Random(seed).sample(list(profiles), sample)  # noqa: S311 - reproducible sample
     table = pa.table(_splink_rows(profiles))
-    con = duckdb.connect()
+    con = duckdb.connect(config=IN_MEMORY_ONLY)
     db_api = DuckDBAPI(con)
     frame = db_api.register(table, table_name="people")
     logging.getLogger("splink").setLevel(logging.ERROR)
