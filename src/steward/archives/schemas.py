@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from steward.archives.models import LocationKind, PaperFileStatus, RetrievalPurpose
-
-# C0 controls (NUL cannot be stored by PostgreSQL; escapes could drive a terminal).
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_control_characters(cls, value: object) -> object:
-        if isinstance(value, str) and _CONTROL_CHARS.search(value):
-            raise ValueError("must not contain control characters")
-        return value
-
+from steward.core.schemas import StrictInput
 
 Ref = Field(min_length=1, max_length=64)
 Part = Field(None, max_length=100)
 
 
-class LocationCreate(_Strict):
+class LocationCreate(StrictInput):
     kind: LocationKind
     site: str | None = Part
     room: str | None = Part
@@ -47,13 +32,13 @@ class LocationCreate(_Strict):
         return self
 
 
-class NameOnFile(_Strict):
+class NameOnFile(StrictInput):
     name: str = Field(min_length=1, max_length=200)
     date_of_birth: date | None = None
     role: str | None = Field(None, max_length=32)
 
 
-class PaperFileCreate(_Strict):
+class PaperFileCreate(StrictInput):
     file_reference: str = Ref
     box_id: int | None = None
     case_number: str | None = Field(None, max_length=32)
@@ -69,7 +54,7 @@ class PaperFileCreate(_Strict):
         return self
 
 
-class RetrievalRequest(_Strict):
+class RetrievalRequest(StrictInput):
     paper_file_id: int | None = None
     box_id: int | None = None
     purpose: RetrievalPurpose
@@ -83,7 +68,7 @@ class RetrievalRequest(_Strict):
         return self
 
 
-class PaperSearch(_Strict):
+class PaperSearch(StrictInput):
     """Who to look for: every name they are or were known by, their birth date, a case number."""
 
     names: list[str] = Field(default_factory=list, max_length=10)

@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from steward.core.permissions import Role
+
+# C0 control characters other than tab and line breaks: never part of a name or a title, and
+# NUL cannot be stored at all by PostgreSQL (it would fail there as a server error, not a 422).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def no_control_characters(value: str | None) -> str | None:
+    if value is not None and CONTROL_CHARS.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+class StrictInput(BaseModel):
+    """What a person or a file sends in: unknown fields refused, text stripped, no controls."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        return no_control_characters(value) if isinstance(value, str) else value
 
 
 class UserRead(BaseModel):

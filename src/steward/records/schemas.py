@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Annotated
 
@@ -17,6 +16,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from steward.core import clock
+from steward.core.schemas import StrictInput
 from steward.records.models import (
     CaseStatus,
     CaseType,
@@ -42,30 +42,14 @@ def _not_in_future(day: date) -> date:
 PastDate = Annotated[date, AfterValidator(_not_in_future)]
 
 
-# C0 control characters other than tab and line breaks: never part of a name or a title, and
-# NUL cannot be stored at all by PostgreSQL (it would fail there as a server error, not a 422).
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_control_characters(cls, value: object) -> object:
-        if isinstance(value, str) and _CONTROL_CHARS.search(value):
-            raise ValueError("must not contain control characters")
-        return value
-
-
-class OtherName(_Strict):
+class OtherName(StrictInput):
     kind: NameKind = NameKind.PREVIOUS
     first_name: str | None = Field(None, max_length=100)
     middle_names: str | None = Field(None, max_length=200)
     last_name: str | None = Field(None, max_length=100)
 
 
-class AddressIn(_Strict):
+class AddressIn(StrictInput):
     line1: str = Field(min_length=1, max_length=200)
     line2: str | None = Field(None, max_length=200)
     town: str | None = Field(None, max_length=100)
@@ -80,17 +64,17 @@ class AddressIn(_Strict):
         return self
 
 
-class ContactIn(_Strict):
+class ContactIn(StrictInput):
     kind: str = Field(pattern=r"^(phone|email)$")
     value: str = Field(min_length=3, max_length=200)
 
 
-class IdentifierIn(_Strict):
+class IdentifierIn(StrictInput):
     scheme: IdentifierScheme
     value: str = Field(min_length=1, max_length=64)
 
 
-class PersonCreate(_Strict):
+class PersonCreate(StrictInput):
     first_name: str = Name
     middle_names: str | None = Field(None, max_length=200)
     last_name: str = Name
@@ -114,7 +98,7 @@ class PersonCreate(_Strict):
         return self
 
 
-class CaseCreate(_Strict):
+class CaseCreate(StrictInput):
     case_number: str = Field(min_length=3, max_length=32, pattern=r"^[A-Z0-9][A-Z0-9/\-]{2,31}$")
     case_type: CaseType
     court: str | None = Field(None, max_length=200)
@@ -138,7 +122,7 @@ class CaseCreate(_Strict):
         return self
 
 
-class DocumentMeta(_Strict):
+class DocumentMeta(StrictInput):
     title: str = Field(min_length=1, max_length=300)
     kind: DocumentKind
     created_on: PastDate

@@ -44,6 +44,7 @@ from steward.core import audit, auth
 from steward.core.crypto import DataKey, KeyEncryptionKeys
 from steward.core.errors import DomainError
 from steward.core.permissions import Actor, Permission
+from steward.core.schemas import no_control_characters
 from steward.records import policy
 from steward.records.events import RecordsEvent
 from steward.records.models import (
@@ -78,7 +79,6 @@ Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 # A JSON string holding U+0000 (PostgreSQL cannot store it in text): "\u0000" preceded by an
 # even number of backslashes, i.e. not itself an escaped backslash followed by "u0000".
 _JSON_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A field name safe to repeat in a report; anything else (a key that is itself personal data,
 # say) is shown only as "an unexpected field".
 _SAFE_KEY = re.compile(r"^[a-z_][a-z0-9_]{0,63}\Z")
@@ -132,14 +132,11 @@ class ImportDocument(BaseModel):
     text: Annotated[str, StringConstraints(strip_whitespace=False, min_length=1)] | None = None
     content_base64: str | None = None
 
-    @field_validator("title", "author_name", "filename", "record_class", mode="after")
-    @classmethod
-    def _no_control_characters(cls, value: str | None) -> str | None:
-        # The same rule as the records schemas' (a document's text may hold form feeds and
-        # the like; its title, author and file name may not).
-        if value is not None and _CONTROL_CHARS.search(value):
-            raise ValueError("must not contain control characters")
-        return value
+    # The same rule as the other schemas' (a document's text may hold form feeds and the
+    # like; its title, author and file name may not).
+    _no_control_characters = field_validator(
+        "title", "author_name", "filename", "record_class", mode="after"
+    )(no_control_characters)
 
     @model_validator(mode="after")
     def _one_body(self) -> ImportDocument:
