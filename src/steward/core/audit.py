@@ -30,6 +30,7 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    func,
     insert,
     select,
     update,
@@ -37,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from steward.core import clock
-from steward.core.db import Base, UTCDateTime
+from steward.core.db import Base, UTCDateTime, is_read_only, write_after_read
 from steward.core.permissions import Actor, Permission
 
 GENESIS_HASH = "0" * 64
@@ -68,6 +69,7 @@ class EventTag(StrEnum):
     KEK_ROTATED = "crypto:kek:rotated"
     DATA_KEY_DESTROYED = "crypto:key:destroyed"
     AUDIT_LOG_READ = "audit:log:read"
+    ACCESS_REFUSED = "access:refused"
 
 
 class AuditEvent(Base):
@@ -180,8 +182,12 @@ def record(
     subject_type: str | None = None,
     subject_id: int | str | None = None,
     details: Details | None = None,
-) -> int:
-    """Append one event in the caller's transaction; returns its sequence number."""
+) -> int | None:
+    """Append one event in the caller's transaction and return its sequence number.
+
+    In a read-only unit of work the event is appended once the reads are done, in a short
+    transaction of its own (``None`` is returned): a slow read then never holds the head of
+    the chain, which every other request needs."""
     if not _TAG_FORMAT.match(tag.value):
         raise ValueError(f"malformed audit tag {tag.value!r}")
     fields: dict[str, Any] = {
@@ -193,6 +199,13 @@ def record(
         "subject_id": None if subject_id is None else str(subject_id),
         "details": canonical_details(details),
     }
+    if is_read_only(db):
+        write_after_read(db, lambda writer: _append_event(writer, fields))
+        return None
+    return _append_event(db, fields)
+
+
+def _append_event(db: Session, fields: dict[str, Any]) -> int:
     connection = db.connection()
     prev = _last_head.get(connection.engine)
     digest = _append(connection, prev, fields) if prev else None
@@ -288,3 +301,21 @@ def list_events(
     events = list(db.scalars(query))
     record(db, actor, EventTag.AUDIT_LOG_READ, details={"count": len(events)})
     return events
+
+
+def refusals_by_user(db: Session, *, since: datetime, at_least: int = 1) -> list[tuple[int, int]]:
+    """(user id, refusals) for each user refused at least ``at_least`` times since ``since``,
+    most refused first: the DPO looks at whoever keeps knocking on doors not theirs."""
+    refusals = func.count().label("refusals")
+    rows = db.execute(
+        select(AuditEvent.actor_id, refusals)
+        .where(
+            AuditEvent.tag == EventTag.ACCESS_REFUSED.value,
+            AuditEvent.occurred_at >= since,
+            AuditEvent.actor_id.is_not(None),
+        )
+        .group_by(AuditEvent.actor_id)
+        .having(refusals >= at_least)
+        .order_by(refusals.desc(), AuditEvent.actor_id)
+    )
+    return [(int(row.actor_id or 0), int(row.refusals)) for row in rows]

@@ -11,20 +11,20 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, ForeignKey, Integer, String, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from steward.core import audit, clock
 from steward.core.audit import EventTag
 from steward.core.config import Settings
-from steward.core.db import Base, UTCDateTime
+from steward.core.db import Base, UTCDateTime, write_after_read
 from steward.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from steward.core.permissions import Actor, ActorKind, Permission, Role
 
@@ -382,17 +382,31 @@ def user_for_session(db: Session, settings: Settings, secret: str) -> User | Non
     now = clock.now()
     idle_limit = session.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
     if now >= session.expires_at or now >= idle_limit:
-        db.delete(session)
-        db.flush()
+        write_after_read(db, _delete_row(WebSession, token_hash=session.token_hash))
         return None
     user = db.get(User, session.user_id)
     if user is None or not user.is_active:
         return None
     # Touch at most once a minute: a write on every page view would serialise reads for nothing.
     if now - session.last_seen_at > timedelta(minutes=1):
-        session.last_seen_at = now
-        db.flush()
+        write_after_read(
+            db, _update_row(WebSession, {"last_seen_at": now}, token_hash=session.token_hash)
+        )
     return user
+
+
+# Bookkeeping writes as Core statements, not ORM changes: a reading request makes them
+# after its reads (core.db.write_after_read), where its ORM objects are no longer in play.
+def _update_row(
+    model: type[Base], values: dict[str, object], **key: object
+) -> Callable[[Session], object]:
+    statement = update(model).filter_by(**key).values(values)
+    return lambda writer: writer.execute(statement)
+
+
+def _delete_row(model: type[Base], **key: object) -> Callable[[Session], object]:
+    statement = delete(model).filter_by(**key)
+    return lambda writer: writer.execute(statement)
 
 
 def end_session(db: Session, secret: str) -> None:
@@ -480,6 +494,5 @@ def user_for_token(db: Session, secret: str) -> User | None:
         return None
     now = clock.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
-        db.flush()
+        write_after_read(db, _update_row(ApiToken, {"last_used_at": now}, id=token.id))
     return user

@@ -6,7 +6,7 @@ PostgreSQL is the scale-out path. Both run the same models and the same Alembic 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +31,9 @@ NAMING_CONVENTION = {
 
 
 READ_ONLY = "steward_read_only"
+# session.info key: the writes a read-only unit of work has put off until its reads are done.
+_WRITES_AFTER_READ = "steward_writes_after_read"
+_RAW_CONNECTION = "steward_raw_connection"
 
 
 class Base(DeclarativeBase):
@@ -121,17 +124,75 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def begin_read_only(session: Session) -> None:
+    """Make ``session`` a reader: it takes no write lock, so however slow it is, no other
+    request waits for it (WAL gives it one consistent snapshot).
+
+    On SQLite the connection is also put in ``query_only`` mode, so a reader that tries to
+    change a row fails loudly instead of quietly taking the lock. The few writes a reader
+    does make (its audit events, a session's 'last seen' time) go through ``write_after_read``
+    and run in a short write transaction of their own once the reads are over."""
+    connection = session.connection(execution_options={READ_ONLY: True})
+    session.info[_WRITES_AFTER_READ] = []
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if raw is not None:
+            raw.execute("PRAGMA query_only = ON")
+            session.info[_RAW_CONNECTION] = raw
+
+
+def is_read_only(session: Session) -> bool:
+    return _WRITES_AFTER_READ in session.info
+
+
+def write_after_read(session: Session, write: Callable[[Session], object]) -> None:
+    """Run ``write`` now, or, in a read-only unit of work, in a short write transaction once
+    its reads are done. Only for writes that do not depend on what was read, such as
+    recording that it was read."""
+    pending: list[Callable[[Session], object]] | None = session.info.get(_WRITES_AFTER_READ)
+    if pending is None:
+        write(session)
+    else:
+        pending.append(write)
+
+
+def _leave_read_only(session: Session) -> list[Callable[[Session], object]]:
+    raw = session.info.pop(_RAW_CONNECTION, None)
+    if raw is not None:
+        # Straight on the driver's connection: it must happen even when the session's
+        # transaction has failed, before the connection goes back to the pool.
+        raw.execute("PRAGMA query_only = OFF")
+    writes: list[Callable[[Session], object]] = session.info.pop(_WRITES_AFTER_READ, [])
+    return writes
+
+
+def commit_unit_of_work(session: Session, factory: sessionmaker[Session]) -> None:
+    """Commit; for a reader, end its snapshot first and then make its put-off writes, so a
+    read is never answered without its audit record."""
+    writes = _leave_read_only(session)
+    session.commit()
+    if writes:
+        with session_scope(factory) as writer:
+            for write in writes:
+                write(writer)
+
+
+def rollback_unit_of_work(session: Session) -> None:
+    _leave_read_only(session)
+    session.rollback()
+
+
 @contextmanager
 def session_scope(factory: sessionmaker[Session], *, read_only: bool = False) -> Iterator[Session]:
     """One unit of work: commit once at the end, or roll everything back."""
     session = factory()
     if read_only:
-        session.connection(execution_options={READ_ONLY: True})
+        begin_read_only(session)
     try:
         yield session
-        session.commit()
+        commit_unit_of_work(session, factory)
     except BaseException:
-        session.rollback()
+        rollback_unit_of_work(session)
         raise
     finally:
         session.close()

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartParser
 
-from steward.core import keyfile
+from steward.core import audit, keyfile
+from steward.core.audit import DetailValue
 from steward.core.config import Settings
 from steward.core.crypto import FileKeyring, KeyDestroyed, KeyEncryptionKeys
-from steward.core.db import make_engine, make_sessionmaker
+from steward.core.db import make_engine, make_sessionmaker, session_scope
 from steward.core.errors import (
     Conflict,
     DomainError,
@@ -28,6 +29,7 @@ from steward.core.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from steward.core.permissions import Actor
 from steward.records.service import NeedsBreakGlass
 from steward.web import (
     api,
@@ -117,7 +119,7 @@ def create_app(
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
         try:
-            with app.state.session_factory() as session:
+            with session_scope(app.state.session_factory, read_only=True) as session:
                 session.execute(text("SELECT 1"))
         except Exception:
             log.exception("health check: database did not answer")
@@ -174,6 +176,30 @@ def _needs_break_glass(request: Request, exc: NeedsBreakGlass) -> Response:
     return RedirectResponse(f"/cases/{exc.case_id}/break-glass", status_code=303)
 
 
+def _record_refusal(request: Request) -> None:
+    """Put a signed-in user's refusal on record in a transaction of its own: the request's
+    own has already rolled back, and a refusal that leaves no trace is an attack nobody sees.
+    Who, which kind of route and which ids; never what was asked for. (Refusals before
+    sign-in, a stale form say, are not insiders' and would let anyone fill the trail.)"""
+    actor: Actor | None = getattr(request.state, "actor", None)
+    if actor is None:
+        return
+    route = request.scope.get("route")
+    details: dict[str, DetailValue] = {
+        "route": f"{'api' if _wants_json(request) else 'page'}:{getattr(route, 'name', '')}",
+        "method": request.method.lower(),
+    }
+    for name, value in request.path_params.items():
+        if name.endswith("_id") and value.isascii() and value.isdigit() and len(value) <= 20:
+            details[name] = value
+    try:
+        with session_scope(request.app.state.session_factory) as db:
+            audit.record(db, actor, audit.EventTag.ACCESS_REFUSED, details=details)
+    except Exception:
+        # The refusal itself still stands; failing to record it must not turn it into a 500.
+        log.exception("could not record a refusal on %s %s", request.method, request.url.path)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
@@ -182,6 +208,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
         if status == 401 and not _wants_json(request):
             return RedirectResponse(pages.sign_in_url(request), status_code=303)
+        if isinstance(exc, Forbidden):
+            _record_refusal(request)
         if isinstance(exc, NeedsBreakGlass):
             return _needs_break_glass(request, exc)
         errors = exc.errors if isinstance(exc, ValidationFailed) else None

@@ -21,7 +21,7 @@ from steward.core import auth
 from steward.core.errors import DomainError, ValidationFailed
 from steward.core.permissions import Permission
 from steward.web import archives_certificates_pages
-from steward.web.deps import DB, PageActor, csrf_protect
+from steward.web.deps import DB, PageActor, csrf_protect, reads_only
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -354,6 +354,7 @@ def search_form(request: Request, actor: PageActor) -> Response:
 # Posted, not sent in the query string: the words are a person's name and birth date, and a
 # URL lands in browser history, proxies and access logs.
 @router.post("/archives/search")
+@reads_only
 def search(
     request: Request,
     db: DB,

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core import auth
 from steward.core.config import Settings
 from steward.core.crypto import KeyEncryptionKeys
+from steward.core.db import begin_read_only, commit_unit_of_work, rollback_unit_of_work
 from steward.core.errors import Forbidden, Unauthenticated
 from steward.core.permissions import Actor, Permission, Role
 from steward.web.security import CSRF_COOKIE, CSRF_FIELD, UNSAFE_METHODS, csrf_token_valid
@@ -40,15 +41,51 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+# Methods that only read: their requests run as readers (see core.db.begin_read_only).
+READ_METHODS = frozenset({"GET", "HEAD"})
+_READS_ONLY = "steward_reads_only"
+_WRITES = "steward_writes"
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., object])
+
+
+def reads_only(endpoint: Endpoint) -> Endpoint:
+    """Mark a POST route that only reads (a search whose terms must stay out of the URL),
+    so it runs as a reader like a GET and never holds the write lock while it searches."""
+    setattr(endpoint, _READS_ONLY, True)
+    return endpoint
+
+
+def writes(endpoint: Endpoint) -> Endpoint:
+    """Mark a GET route that brings a stored fact up to date as it shows it (a case's
+    retention date, say): it runs as a writer, briefly, instead of failing as a reader."""
+    setattr(endpoint, _WRITES, True)
+    return endpoint
+
+
+def _is_read(request: Request) -> bool:
+    endpoint = request.scope.get("endpoint")
+    if request.method in READ_METHODS:
+        return not getattr(endpoint, _WRITES, False)
+    return bool(getattr(endpoint, _READS_ONLY, False))
+
+
 def _unit_of_work(request: Request) -> Iterator[Session]:
     """One transaction per request: committed after the handler returns (before the
-    response is sent, so a failed commit is never reported as success), rolled back on error."""
-    session: Session = request.app.state.session_factory()
+    response is sent, so a failed commit is never reported as success), rolled back on error.
+
+    A request that only reads takes no write lock at all: one slow search or page never
+    stalls anyone else. A request that writes holds the lock for its own short transaction;
+    slow work (text extraction) runs outside any request."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    session = factory()
     try:
+        if _is_read(request):
+            begin_read_only(session)
         yield session
-        session.commit()
+        commit_unit_of_work(session, factory)
     except BaseException:
-        session.rollback()
+        rollback_unit_of_work(session)
         raise
     finally:
         session.close()
@@ -72,6 +109,7 @@ def optional_user(request: Request, db: DB, settings: AppSettings) -> auth.User 
     user = auth.user_for_session(db, settings, secret)
     if user is not None:
         request.state.viewer = Viewer.of(user)
+        request.state.actor = user.actor
     return user
 
 
@@ -89,13 +127,16 @@ _bearer = HTTPBearer(auto_error=False, description="An API token from `steward t
 
 
 def api_user(
-    db: DB, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request,
+    db: DB,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> auth.User:
     if credentials is None:
         raise Unauthenticated("Send an API token in the Authorization header: Bearer <token>.")
     user = auth.user_for_token(db, credentials.credentials)
     if user is None:
         raise Unauthenticated("The API token is not valid, or has been revoked.")
+    request.state.actor = user.actor  # who to name if this request is refused
     return user
 
 

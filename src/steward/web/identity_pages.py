@@ -16,7 +16,7 @@ from steward.core.errors import ValidationFailed
 from steward.core.permissions import Permission
 from steward.identity import service
 from steward.identity.service import PersonQuery
-from steward.web.deps import DB, PageActor, csrf_protect
+from steward.web.deps import DB, PageActor, csrf_protect, reads_only
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -43,6 +43,7 @@ def find_form(request: Request, actor: PageActor) -> Response:
 
 
 @router.post("/search/people")
+@reads_only
 def find(
     request: Request,
     db: DB,

@@ -32,7 +32,7 @@ from steward.retention.service import (
     report,
     schedules,
 )
-from steward.web.deps import DB, PageActor, csrf_protect
+from steward.web.deps import DB, PageActor, csrf_protect, writes
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -141,6 +141,7 @@ def sweep_now(
 
 
 @router.get("/retention/cases/{case_id}")
+@writes
 def explain_page(request: Request, db: DB, actor: PageActor, case_id: int) -> Response:
     access.require_any_case_access(actor)  # before the lookup: no probing for case ids
     case = db.get(Case, case_id)
