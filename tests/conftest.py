@@ -7,11 +7,13 @@ the suite on PostgreSQL; unset, it runs on an encrypted SQLCipher file, the embe
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core import keyfile, migrate
@@ -68,3 +70,27 @@ def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 @pytest.fixture(scope="session")
 def keyring(settings: Settings) -> FileKeyring:
     return FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
+
+
+@pytest.fixture
+def fresh_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A database of its own, for tests whose units of work commit for real (several at once)."""
+    settings = Settings(env=Environment.TEST, data_dir=tmp_path)
+    if TEST_DATABASE_URL is None:
+        engine = make_engine(settings)
+        migrate.upgrade(engine)
+        yield engine
+        engine.dispose()
+        return
+    schema = f"fresh_{secrets.token_hex(4)}"
+    admin = make_engine(settings, url=make_url(TEST_DATABASE_URL))
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    engine = make_engine(settings, url=url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()

@@ -2,45 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 
-from steward.core import audit, migrate
+from steward.core import audit
 from steward.core.audit import EventTag
 from steward.core.config import Environment, Settings
 from steward.core.db import make_engine, make_sessionmaker, session_scope
 from steward.core.permissions import Actor, Role
-from tests.conftest import TEST_DATABASE_URL
-
-
-@pytest.fixture
-def fresh_engine(tmp_path: Path) -> Iterator[Engine]:
-    """A database of its own (these writers commit for real)."""
-    settings = Settings(env=Environment.TEST, data_dir=tmp_path)
-    if TEST_DATABASE_URL is None:
-        engine = make_engine(settings)
-        migrate.upgrade(engine)
-        yield engine
-        engine.dispose()
-        return
-    schema = f"audit_conc_{secrets.token_hex(4)}"
-    admin = make_engine(settings, url=make_url(TEST_DATABASE_URL))
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = make_engine(settings, url=url)
-    migrate.upgrade(engine)
-    yield engine
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 def test_concurrent_writers_build_one_unbroken_chain(fresh_engine: Engine) -> None:

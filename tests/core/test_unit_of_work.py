@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core import audit, auth, crypto, migrate
@@ -94,3 +95,46 @@ def test_rollback_is_real_on_a_database_file(tmp_path: Path) -> None:
             assert audit.verify(db).ok
     finally:
         engine.dispose()
+
+
+def test_a_reader_records_what_it_read_once_its_reads_are_over(fresh_engine: Engine) -> None:
+    factory = make_sessionmaker(fresh_engine)
+    with session_scope(factory, read_only=True) as reader:
+        reader.execute(select(func.count()).select_from(auth.User))
+        assert audit.record(reader, Actor.system(), EventTag.AUDIT_LOG_READ) is None
+        # Not yet: the event waits for the reads to end, so the reader holds no lock.
+        with factory() as other:
+            assert other.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    with factory() as db:
+        assert db.scalars(select(AuditEvent.tag)).all() == [EventTag.AUDIT_LOG_READ.value]
+        assert audit.verify(db).ok
+
+
+def test_a_reader_that_fails_records_nothing(fresh_engine: Engine) -> None:
+    factory = make_sessionmaker(fresh_engine)
+    with pytest.raises(_UseCaseFailed), session_scope(factory, read_only=True) as reader:
+        audit.record(reader, Actor.system(), EventTag.AUDIT_LOG_READ)
+        raise _UseCaseFailed
+    with factory() as db:
+        assert db.scalar(select(func.count()).select_from(AuditEvent)) == 0
+
+
+def test_a_reader_cannot_write_and_leaves_its_connection_writable(fresh_engine: Engine) -> None:
+    if fresh_engine.dialect.name != "sqlite":
+        pytest.skip("query_only is SQLite's; PostgreSQL readers never block writers anyway")
+    factory = make_sessionmaker(fresh_engine)
+    with (
+        pytest.raises(OperationalError, match="readonly"),
+        session_scope(factory, read_only=True) as reader,
+    ):
+        auth.create_user(
+            reader, Actor.system(), username="sneaky", role=Role.DPO, password=DEFAULT_PASSWORD
+        )
+        reader.flush()
+    # The pool hands the same connection to the next writer: it must write normally.
+    with session_scope(factory) as writer:
+        auth.create_user(
+            writer, Actor.system(), username="honest", role=Role.DPO, password=DEFAULT_PASSWORD
+        )
+    with factory() as db:
+        assert db.scalars(select(auth.User.username)).all() == ["honest"]

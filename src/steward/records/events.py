@@ -6,6 +6,7 @@ from enum import StrEnum
 class RecordsEvent(StrEnum):
     CASE_CREATED = "records:case:created"
     CASE_VIEWED = "records:case:viewed"
+    CASES_LISTED = "records:cases:listed"
     CASE_CLOSED = "records:case:closed"
     CASE_REOPENED = "records:case:reopened"
     CASE_ASSIGNED = "records:case:assigned"

@@ -96,7 +96,10 @@ def my_cases(db: Session, actor: Actor, *, limit: int = 200) -> list[Case]:
         query = query.where(assigned | (Case.team == user.team))
     else:
         query = query.where(assigned)
-    return list(db.scalars(query))
+    cases = list(db.scalars(query))
+    # A list of case numbers is a read of them: who looked at which cases is on record.
+    audit.record(db, actor, RecordsEvent.CASES_LISTED, details={"case_ids": [c.id for c in cases]})
+    return cases
 
 
 def assign(db: Session, actor: Actor, *, case_id: int, user_id: int) -> None:
