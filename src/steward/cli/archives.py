@@ -23,6 +23,7 @@ from rich.text import Text
 from steward.archives import service
 from steward.archives.schemas import PaperSearch
 from steward.cli.runtime import CliError, console, err_console, unit_of_work
+from steward.core.errors import ValidationFailed
 from steward.core.permissions import Actor
 
 app = typer.Typer(
@@ -47,6 +48,18 @@ def _read(file: Path) -> bytes:
 
 def _echo_json(data: object) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _refuse(exc: ValidationFailed, *, as_json: bool) -> typer.Exit:
+    """Show a refusal with each of its problems (the root handler shows the message only), as
+    JSON on standard output with --json so scripts see why."""
+    if as_json:
+        _echo_json({"error": exc.message, "errors": exc.errors})
+    else:
+        err_console.print(exc.message, style="red", markup=False, soft_wrap=True)
+        for where, problem in exc.errors.items():
+            err_console.print(f"  {_plain(where)}: {_plain(problem)}", markup=False)
+    return typer.Exit(1)
 
 
 InventoryArg = Annotated[
@@ -101,6 +114,8 @@ def import_inventory(
                 on_row=on_row,
                 checkpoint=db.commit,
             )
+    except ValidationFailed as exc:
+        raise _refuse(exc, as_json=as_json) from None
     except KeyboardInterrupt:
         err_console.print(
             "Interrupted. Rows committed before the last batch are kept; run the same command "
@@ -216,10 +231,13 @@ def reconcile(
     """Reconcile a contractor's destruction certificate (CSV of box_barcode and/or
     file_reference) down to each file. A malformed certificate changes nothing."""
     content = _read(certificate)
-    with unit_of_work() as db:
-        result = service.reconcile_certificate(
-            db, actor=Actor.system(), reference=reference, content=content
-        )
+    try:
+        with unit_of_work() as db:
+            result = service.reconcile_certificate(
+                db, actor=Actor.system(), reference=reference, content=content
+            )
+    except ValidationFailed as exc:
+        raise _refuse(exc, as_json=as_json) from None
     if as_json:
         _echo_json(result.model_dump(mode="json"))
         return
