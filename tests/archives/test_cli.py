@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -165,3 +167,20 @@ def test_an_unknown_heading_is_named_by_position_not_repeated(cli: Cli, tmp_path
     assert "Columns 2, 4 of the first line are not inventory columns" in result.stderr
     assert "names_on_file" in result.stderr  # the accepted headings are listed
     assert "Ava" not in result.stderr and "1986" not in result.stderr
+
+
+def test_export_to_a_file_is_readable_by_its_owner_only(cli: Cli, tmp_path: Path) -> None:
+    cli("archives", "import", str(_write(tmp_path, "inv.csv", INVENTORY)))
+    out = tmp_path / "inventory.csv"
+    old = os.umask(0o022)
+    try:
+        cli.ok("archives", "export", str(out))
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600
+        assert "Ava Jones" in out.read_text(encoding="utf-8")
+        again = cli("archives", "export", str(out))
+        assert again.exit_code == 1 and "give --force" in again.stderr
+        out.chmod(0o644)
+        cli.ok("archives", "export", str(out), "--force")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600

@@ -86,7 +86,8 @@ def _refuse_hostile_structure(text: str) -> None:
     kilobytes of aliases can fan out to 10^8 nodes. A schedule never needs any of them."""
     depth = nodes = 0
     for event in yaml.parse(text, Loader=_Loader):
-        where = f"line {event.start_mark.line + 1}"
+        mark = event.start_mark
+        where = f"line {mark.line + 1}" if mark is not None else "file"
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             _refuse(where, "anchors (&) and aliases (*) are not allowed; write the value out")
         if getattr(event, "tag", None) is not None:
