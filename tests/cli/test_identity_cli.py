@@ -114,3 +114,12 @@ def test_import_of_a_windows_1252_file_names_the_line_and_imports_nothing(
     assert "Bront" not in result.stderr
     with cli.session() as db:
         assert db.scalar(text("SELECT count(*) FROM persons")) == 0
+
+
+def test_batch_find_on_a_windows_1252_file_says_to_save_it_as_utf8(
+    cli: Cli, tmp_path: Path
+) -> None:
+    queries = tmp_path / "queries.csv"
+    queries.write_bytes("query_id,first_name,last_name\nQ1,Zoë,Brontë\n".encode("cp1252"))
+    result = cli("people", "find", "--batch", str(queries))
+    assert result.exit_code == 1 and "save it as UTF-8" in result.stderr
