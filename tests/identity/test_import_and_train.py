@@ -245,6 +245,10 @@ def test_a_quote_left_open_names_the_line_it_opens_on(
     assert "quote opened on line 8 is not closed until line 12" in report.problems[0].reason
     assert report.created == 7  # lines 2 to 7, and 13
 
+    blank_lines = "R2,Ann,,Smith,,,\n\n\nR5,Ann,,Smith,,,\n"  # skipped, not a record run on
+    clean = import_people_csv(session_factory, _csv(tmp_path, blank_lines, "b.csv"), actor=SYSTEM)
+    assert (clean.created, clean.problems) == (2, [])
+
     never_closed = body + 'Q8,"Ann,,Smith,,,\nQ9,Ann,,Smith,,,\n'
     with pytest.raises(ValidationFailed) as caught:
         import_people_csv(session_factory, _csv(tmp_path, never_closed, "open.csv"), actor=SYSTEM)

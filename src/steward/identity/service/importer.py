@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,6 +44,7 @@ IMPORT_CACHE_KIB = 262_144  # 256 MB
 REBUILD_INDEX_ROWS = 100_000  # from this many rows, build the key index once at the end
 _RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/\-]{0,63}\Z")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as the CSV reader counts lines (newline="")
 _LIMITS = {"first_name": 100, "middle_names": 200, "last_name": 100, "address": 200}
 _EARLIEST_DOB = date(1880, 1, 1)
 LINES_NAMED = 10  # of the lines not in UTF-8; a whole file in another encoding has thousands
@@ -121,10 +123,10 @@ def _batches(path: Path, report: PeopleImportReport) -> Iterator[list[_Row]]:
                 f"{', '.join(COLUMNS)}.",
                 errors={"file": "Missing columns"},
             )
-        ended = reader.line_num
         for raw in reader:
-            line, last, ended = ended + 1, reader.line_num, reader.line_num
-            if last > line:
+            last = reader.line_num
+            line = last - _line_breaks(raw)
+            if line < last:
                 # One person is one line; a record running over lines is a quote left open.
                 report.problems.append(RowProblem(line, _open_quote(line, last)))
                 continue
@@ -256,6 +258,13 @@ def _page_cache(db: Session) -> Iterator[None]:
     finally:
         if sqlite:
             db.connection().exec_driver_sql("PRAGMA cache_size = -2000")
+
+
+def _line_breaks(raw: dict[str | None, Any]) -> int:
+    """How many line breaks the record's values hold: the lines it ran over, beyond its
+    first (blank lines before it are skipped by the reader, so line numbers cannot tell)."""
+    cells = (v if isinstance(v, list) else [v] for v in raw.values())
+    return sum(len(_LINE_BREAK.findall(c)) for group in cells for c in group if c)
 
 
 def _open_quote(first: int, last: int) -> str:
