@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from steward.archives import service
-from steward.archives.models import RetrievalPurpose
+from steward.archives.models import DestructionCertificate, RetrievalPurpose
 from steward.archives.schemas import PaperSearch, RetrievalRequest
 from steward.core import clock
 from steward.core.permissions import Actor
@@ -131,3 +135,52 @@ def test_link_catches_up_and_says_how_many(cli: Cli) -> None:
     nothing = json.loads(cli.ok("archives", "link", "--json").stdout)
     assert nothing == {"files_given_a_case": 0, "names_linked": 0}
     assert "0 file(s) linked to a case" in cli.ok("archives", "link").stdout
+
+
+def test_reconcile_names_each_broken_line_and_refuses_an_unknown_reference(
+    cli: Cli, tmp_path: Path
+) -> None:
+    cli("archives", "import", str(_write(tmp_path, "inv.csv", INVENTORY)))
+    with cli.session() as db:
+        found = service.search_paper_files(db, actor=Actor.system(), query=service_query("OLD/1/1"))
+        ids = [f.paper_file_id for f in found]
+        service.mark_for_destruction(db, actor=Actor.system(), file_ids=ids, reference="DISP-8")
+    broken = _write(tmp_path, "broken.csv", 'file_reference\r\nF-1\r\n"F-2\r\nF-3\r\n')
+    human = cli("archives", "reconcile", str(broken), "--reference", "DISP-8")
+    assert human.exit_code == 1
+    assert "Fix these lines" in human.stderr and "line 3: not valid CSV" in human.stderr
+    as_json = cli("archives", "reconcile", str(broken), "--reference", "DISP-8", "--json")
+    assert as_json.exit_code == 1
+    assert list(json.loads(as_json.stdout)["errors"]) == ["line 3"]
+
+    good = _write(tmp_path, "good.csv", "file_reference\r\nF-1\r\n")
+    unknown = cli("archives", "reconcile", str(good), "--reference", "DISP-9")
+    assert unknown.exit_code == 1 and "No paper files were sent" in unknown.stderr
+    with cli.session() as db:
+        assert db.scalar(select(func.count()).select_from(DestructionCertificate)) == 0
+
+
+def test_an_unknown_heading_is_named_by_position_not_repeated(cli: Cli, tmp_path: Path) -> None:
+    path = _write(tmp_path, "names.csv", "box_barcode,Ava Jones,file_reference,1986-03-02\r\n")
+    result = cli("archives", "import", str(path))
+    assert result.exit_code == 1
+    assert "Columns 2, 4 of the first line are not inventory columns" in result.stderr
+    assert "names_on_file" in result.stderr  # the accepted headings are listed
+    assert "Ava" not in result.stderr and "1986" not in result.stderr
+
+
+def test_export_to_a_file_is_readable_by_its_owner_only(cli: Cli, tmp_path: Path) -> None:
+    cli("archives", "import", str(_write(tmp_path, "inv.csv", INVENTORY)))
+    out = tmp_path / "inventory.csv"
+    old = os.umask(0o022)
+    try:
+        cli.ok("archives", "export", str(out))
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600
+        assert "Ava Jones" in out.read_text(encoding="utf-8")
+        again = cli("archives", "export", str(out))
+        assert again.exit_code == 1 and "give --force" in again.stderr
+        out.chmod(0o644)
+        cli.ok("archives", "export", str(out), "--force")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600

@@ -141,3 +141,15 @@ def test_a_destroyed_file_keeps_its_tombstone_but_not_the_people_on_it(db: Sessi
         db, actor=b.SYSTEM, query=PaperSearch(names=["Zebedee Quoxworth"])
     )
     assert [h.paper_file_id for h in hits] == [kept.id]
+
+
+def test_a_reference_nothing_was_sent_under_is_refused(db: Session) -> None:
+    f = b.paper_file(db, b.box(db), reference="F-1")
+    service.mark_for_destruction(db, actor=b.SYSTEM, file_ids=[f.id], reference="D1")
+    events = b.event_count(db)
+    with pytest.raises(ValidationFailed, match="No paper files were sent") as caught:
+        service.reconcile_certificate(
+            db, actor=b.SYSTEM, reference="D2", content=b"file_reference\r\nF-1\r\n"
+        )
+    assert list(caught.value.errors) == ["reference"]
+    assert f.status == "marked_for_destruction" and b.event_count(db) == events

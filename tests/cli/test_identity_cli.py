@@ -101,3 +101,25 @@ def test_reindex_rebuilds_every_persons_keys_and_prints_counts_only(
             text("SELECT details FROM audit_events WHERE tag = 'identity:people:reindexed'")
         ).scalar_one()
     assert "Zielinski" not in str(details) and "3" in str(details)
+
+
+def test_import_of_a_windows_1252_file_names_the_line_and_imports_nothing(
+    cli: Cli, tmp_path: Path
+) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes(PEOPLE.encode()[: PEOPLE.index("P4")] + "P4,Zoë,,Brontë,,,\n".encode("cp1252"))
+    result = cli("people", "import", str(path))
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "line 5 " in result.stderr and "Save it as UTF-8" in result.stderr
+    assert "Bront" not in result.stderr
+    with cli.session() as db:
+        assert db.scalar(text("SELECT count(*) FROM persons")) == 0
+
+
+def test_batch_find_on_a_windows_1252_file_says_to_save_it_as_utf8(
+    cli: Cli, tmp_path: Path
+) -> None:
+    queries = tmp_path / "queries.csv"
+    queries.write_bytes("query_id,first_name,last_name\nQ1,Zoë,Brontë\n".encode("cp1252"))
+    result = cli("people", "find", "--batch", str(queries))
+    assert result.exit_code == 1 and "save it as UTF-8" in result.stderr

@@ -207,3 +207,49 @@ def test_training_never_spills_persons_to_a_plaintext_temp_folder() -> None:
     with pytest.raises(duckdb.OutOfMemoryException, match="no temporary directory"):
         con.execute("SELECT md5(range::VARCHAR) AS s FROM range(2000000) ORDER BY s").fetchall()
     con.close()
+
+
+def test_a_byte_not_in_utf8_refuses_the_whole_file_before_anything_is_written(
+    session_factory: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from steward.identity.service import importer
+
+    monkeypatch.setattr(importer, "BATCH", 2)  # batches before the bad line would commit
+    path = tmp_path / "excel.csv"
+    good = "".join(f"E{i},Ann,,Smith,1980-01-01,,\n" for i in range(6)).encode()
+    path.write_bytes(HEADER.encode() + good + "E9,Zoë,,Brontë,,,\n".encode("cp1252"))
+    with pytest.raises(ValidationFailed) as caught:
+        import_people_csv(session_factory, path, actor=SYSTEM)
+    assert "line 8 " in caught.value.message and "Save it as UTF-8" in caught.value.message
+    assert list(caught.value.errors) == ["line 8"]
+    with session_scope(session_factory) as db:
+        assert _count(db, Person) == 0
+
+
+def test_a_utf8_file_with_a_byte_order_mark_imports(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + (HEADER + "B1,Zoë,,Brontë,,,\n").encode())
+    assert import_people_csv(session_factory, path, actor=SYSTEM).created == 1
+
+
+def test_a_quote_left_open_names_the_line_it_opens_on(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    body = "".join(f"Q{i},Ann,,Smith,,,\n" for i in range(2, 8))  # lines 2 to 7
+    swallowed = "".join(f"Q{i},Ann,,Smith,,,\n" for i in (9, 10, 11))
+    closed_later = body + 'Q8,"Ann,,Smith,,,\n' + swallowed + 'Q12,Ann",,Smith,,,\nQ13,A,,B,,,\n'
+    report = import_people_csv(session_factory, _csv(tmp_path, closed_later), actor=SYSTEM)
+    assert [p.line for p in report.problems] == [8]
+    assert "quote opened on line 8 is not closed until line 12" in report.problems[0].reason
+    assert report.created == 7  # lines 2 to 7, and 13
+
+    blank_lines = "R2,Ann,,Smith,,,\n\n\nR5,Ann,,Smith,,,\n"  # skipped, not a record run on
+    clean = import_people_csv(session_factory, _csv(tmp_path, blank_lines, "b.csv"), actor=SYSTEM)
+    assert (clean.created, clean.problems) == (2, [])
+
+    never_closed = body + 'Q8,"Ann,,Smith,,,\nQ9,Ann,,Smith,,,\n'
+    with pytest.raises(ValidationFailed) as caught:
+        import_people_csv(session_factory, _csv(tmp_path, never_closed, "open.csv"), actor=SYSTEM)
+    assert list(caught.value.errors) == ["line 8"]

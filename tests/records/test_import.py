@@ -308,6 +308,11 @@ def test_an_invalid_line_is_reported_by_number_and_imports_nothing_of_its_case(
             lambda c: c["documents"][0].update(created_on="2999-01-01"),
             "documents[0].created_on: must be today or in the past",
         ),
+        (lambda c: c.update(opened_on="2099-01-01"), "opened_on: must be today or in the past"),
+        (
+            lambda c: c.update(closed_on="2099-01-01"),
+            "closed_on: must be today or in the past",
+        ),
         (
             lambda c: c["persons"][0].update(date_of_birth="2999-01-01"),
             "persons[0].date_of_birth: must be today or in the past",

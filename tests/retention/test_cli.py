@@ -9,7 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from steward.core import crypto, keyfile
 from steward.core.audit import AuditEvent
@@ -18,7 +18,7 @@ from steward.core.permissions import Actor
 from steward.records import service as records
 from steward.records.models import Case
 from steward.retention.events import RetentionAudit
-from steward.retention.models import DisposalItem, Outcome
+from steward.retention.models import DisposalItem, Outcome, RetentionSchedule
 from tests.cli.conftest import Cli
 from tests.factories.records import make_document
 from tests.retention.helpers import case_with_children
@@ -136,3 +136,16 @@ def test_a_killed_disposal_keeps_or_destroys_each_item_wholly_and_resumes(cli: C
     certificate = json.loads(cli.ok("disposal", "certificate", str(list_id), "--json").stdout)
     assert certificate["destroyed"] == 4 and certificate["approvers"]["approved_by"] is not None
     assert cli.ok("audit", "verify").exit_code == 0
+
+
+def test_a_schedule_whose_aliases_fan_out_is_refused_by_the_cli(cli: Cli, tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(
+        "title: t\nowner: o\nx0: &x0 [a, a, a, a, a, a, a, a, a, a]\n"
+        + "".join(f"x{i}: &x{i} [{', '.join([f'*x{i - 1}'] * 10)}]\n" for i in range(1, 9))
+    )
+    result = cli("retention", "schedule", "load", str(bomb))
+    assert result.exit_code == 1
+    assert "line 3: anchors (&) and aliases (*) are not allowed" in result.stderr
+    with cli.session() as db:
+        assert db.scalar(select(func.count()).select_from(RetentionSchedule)) == 0

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import Role
 from steward.retention import schedule_format
+from steward.retention.models import RetentionSchedule
 from steward.retention.service import destruction
 from tests.retention.helpers import case_with_children
 from tests.web.conftest import SignedIn, csrf_from
@@ -83,3 +85,13 @@ def test_a_caseworker_cannot_see_retention_pages(signed_in: SignedIn) -> None:
     client, _ = signed_in(Role.CASEWORKER)
     assert client.get("/retention").status_code == 403
     assert client.get("/retention/report").status_code == 403
+
+
+def test_a_schedule_with_aliases_is_refused_on_the_page_and_nothing_is_stored(
+    signed_in: SignedIn, db: Session
+) -> None:
+    officer, _ = signed_in(Role.IG_OFFICER)
+    refused = _post(officer, "/retention/schedule", {"source": "title: &t [*t]\nowner: o\n"})
+    assert refused.status_code == 422
+    assert "line 1" in refused.text and "anchors (&amp;) and aliases (*)" in refused.text
+    assert db.scalar(select(func.count()).select_from(RetentionSchedule)) == 0

@@ -169,3 +169,28 @@ def test_explain_is_for_those_who_may_read_the_case(db: Session, keyring: FileKe
         dates.explain(db, make_user(db, Role.CASEWORKER).actor, case_number=case.case_number)
     event = db.scalar(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1))
     assert event is not None and "Child0" not in event.details and "2011" not in event.details
+
+
+# Ten aliases per level, nine levels: 10^9 nodes if composed. Refused at the first anchor.
+_FAN_OUT = 'a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]\n' + "".join(
+    f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 10)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "problem"),
+    [
+        ("title: &t [*t]\n", "line 1", "anchors (&) and aliases (*) are not allowed"),
+        (_FAN_OUT, "line 1", "anchors (&) and aliases (*) are not allowed"),
+        ("title: t\nowner: *o\n", "line 2", "anchors (&) and aliases (*) are not allowed"),
+        ("title: t\nowner: !!python/name:os.system o\n", "line 2", "tags (!) are not allowed"),
+        ("title: t\nrules: " + "[" * 40 + "]" * 40 + "\n", "line 2", "nested more than 32"),
+        ("rules: [" + ", ".join(["1"] * 100_001) + "]\n", "line 1", "more than 100,000 values"),
+    ],
+)
+def test_a_hostile_schedule_is_refused_before_it_is_built(
+    text: str, where: str, problem: str
+) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        schedule_format.parse(text)
+    assert caught.value.errors[where].startswith(problem)

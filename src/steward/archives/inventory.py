@@ -111,11 +111,17 @@ def read_rows(text: str) -> Iterator[InventoryRow | RowError]:
             + ", ".join(missing)
             + " (see docs/archives.md)."
         )
-    unknown = sorted(set(header) - set(COLUMNS) - {""})
+    unknown = [str(i) for i, h in enumerate(header, start=1) if h and h not in COLUMNS]
     if unknown:
+        # By position only: a first line that is really a data row holds names and dates.
         raise InventoryMalformed(
-            f"Unknown column(s) {', '.join(unknown)[:200]}; the columns are listed in "
-            "docs/archives.md."
+            (
+                f"Columns {', '.join(unknown[:20])} of the first line are not inventory columns."
+                if len(unknown) > 1
+                else f"Column {unknown[0]} of the first line is not an inventory column."
+            )
+            + f" The first line must name columns from: {', '.join(COLUMNS)} "
+            "(see docs/archives.md)."
         )
     if len(set(header)) != len(header):
         raise InventoryMalformed("A column is named twice in the first line.")
@@ -126,7 +132,10 @@ def read_rows(text: str) -> Iterator[InventoryRow | RowError]:
             yield _row(start, raw)
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise InventoryMalformed(f"Line {reader.line_num} is not valid CSV ({exc}).") from None
+        # The line the broken record starts on: a quote left open runs on to the end.
+        raise InventoryMalformed(
+            f"Line {start} is not valid CSV ({exc}); is a quote left open?"
+        ) from None
 
 
 def _row(line: int, raw: dict[str | None, object]) -> InventoryRow | RowError:

@@ -10,9 +10,11 @@ import csv
 import json
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from pydantic import ValidationError
@@ -23,6 +25,8 @@ from rich.text import Text
 from steward.archives import service
 from steward.archives.schemas import PaperSearch
 from steward.cli.runtime import CliError, console, err_console, unit_of_work
+from steward.core.errors import ValidationFailed
+from steward.core.files import open_private
 from steward.core.permissions import Actor
 
 app = typer.Typer(
@@ -47,6 +51,18 @@ def _read(file: Path) -> bytes:
 
 def _echo_json(data: object) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _refuse(exc: ValidationFailed, *, as_json: bool) -> typer.Exit:
+    """Show a refusal with each of its problems (the root handler shows the message only), as
+    JSON on standard output with --json so scripts see why."""
+    if as_json:
+        _echo_json({"error": exc.message, "errors": exc.errors})
+    else:
+        err_console.print(exc.message, style="red", markup=False, soft_wrap=True)
+        for where, problem in exc.errors.items():
+            err_console.print(f"  {_plain(where)}: {_plain(problem)}", markup=False)
+    return typer.Exit(1)
 
 
 InventoryArg = Annotated[
@@ -101,6 +117,8 @@ def import_inventory(
                 on_row=on_row,
                 checkpoint=db.commit,
             )
+    except ValidationFailed as exc:
+        raise _refuse(exc, as_json=as_json) from None
     except KeyboardInterrupt:
         err_console.print(
             "Interrupted. Rows committed before the last batch are kept; run the same command "
@@ -216,10 +234,13 @@ def reconcile(
     """Reconcile a contractor's destruction certificate (CSV of box_barcode and/or
     file_reference) down to each file. A malformed certificate changes nothing."""
     content = _read(certificate)
-    with unit_of_work() as db:
-        result = service.reconcile_certificate(
-            db, actor=Actor.system(), reference=reference, content=content
-        )
+    try:
+        with unit_of_work() as db:
+            result = service.reconcile_certificate(
+                db, actor=Actor.system(), reference=reference, content=content
+            )
+    except ValidationFailed as exc:
+        raise _refuse(exc, as_json=as_json) from None
     if as_json:
         _echo_json(result.model_dump(mode="json"))
         return
@@ -271,16 +292,35 @@ def retrievals(
 @app.command("export")
 def export(
     output: Annotated[
-        Path | None, typer.Argument(help="Where to write the CSV; standard output if left out.")
+        Path | None,
+        typer.Argument(
+            help="Where to write the CSV (created readable by you only); standard output if "
+            "left out."
+        ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace OUTPUT if it exists (it is made 0600).")
+    ] = False,
 ) -> None:
-    """The whole inventory as CSV in the import's columns, safe to open in a spreadsheet."""
-    with unit_of_work() as db:
-        stream = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
-        try:
-            writer = csv.writer(stream)
-            for row in service.inventory_rows(db, Actor.system()):
-                writer.writerow(row)
-        finally:
-            if output:
-                stream.close()
+    """The whole inventory as CSV in the import's columns, safe to open in a spreadsheet. It
+    holds names and dates of birth: the file is created with mode 0600."""
+    with unit_of_work() as db, _export_stream(output, force=force) as stream:
+        writer = csv.writer(stream)
+        for row in service.inventory_rows(db, Actor.system()):
+            writer.writerow(row)
+
+
+@contextmanager
+def _export_stream(output: Path | None, *, force: bool) -> Iterator[TextIO]:
+    if output is None:
+        yield sys.stdout
+        return
+    try:
+        with open_private(output, overwrite=force, newline="") as stream:
+            yield stream
+    except FileExistsError:
+        raise CliError(f"{output} exists already; give --force to replace it.") from None
+    except IsADirectoryError:
+        raise CliError(f"{output} is a folder; give a file name.") from None
+    except OSError as exc:
+        raise CliError(f"Cannot write {output}: {exc.strerror}.") from None

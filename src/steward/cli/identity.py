@@ -219,7 +219,14 @@ def find(
 ) -> None:
     """Find every person record that may be this person: "match" or "possible", best first."""
     if batch is not None:
-        _batch(batch, limit)
+        try:
+            _batch(batch, limit)
+        except UnicodeDecodeError:
+            raise CliError(
+                "The queries file is not UTF-8 text; save it as UTF-8 and run it again."
+            ) from None
+        except csv.Error as exc:
+            raise CliError(f"The queries file is not valid CSV ({exc}).") from None
         return
     if not first_name or not last_name:
         raise CliError("Give --first-name and --last-name (or --batch FILE.csv).")

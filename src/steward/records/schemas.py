@@ -37,8 +37,9 @@ def _not_in_future(day: date) -> date:
     return day
 
 
-# A date something happened (a document written, a birth, a death): never after today, so a
-# typed year like 2062 for 2026 is caught on every way in (form, API, import).
+# A date something happened (a document written, a birth, a death, a case opened or closed):
+# never after today, so a typed year like 2062 for 2026 is caught on every way in (form, API,
+# import); a case dated ahead would also get a retention date decades too late.
 PastDate = Annotated[date, AfterValidator(_not_in_future)]
 
 
@@ -103,8 +104,8 @@ class CaseCreate(StrictInput):
     case_type: CaseType
     court: str | None = Field(None, max_length=200)
     local_authority: str | None = Field(None, max_length=200)
-    opened_on: date
-    closed_on: date | None = None
+    opened_on: PastDate
+    closed_on: PastDate | None = None
     record_class: str | None = Field(
         None, max_length=64, description="File-plan code; default by case type"
     )

@@ -31,6 +31,10 @@ from steward.retention.policy import (
 
 MAX_YEARS = 200
 MAX_BYTES = 1_000_000
+# A real schedule nests about eight levels and has a few hundred nodes; these bounds leave
+# room to grow while keeping a hostile file's cost to one pass over at most 1 MB of events.
+MAX_DEPTH = 32
+MAX_NODES = 100_000
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)*\Z")
 _EVENT = re.compile(r"^[a-z][a-z0-9_]{1,63}\Z")
 _ROLES = [r.value for r in PartyRole]
@@ -54,7 +58,8 @@ def parse(text: str) -> Schedule:
     if len(text.encode()) > MAX_BYTES:
         raise ValidationFailed("The schedule file is larger than 1 MB.", errors={"file": "too big"})
     try:
-        document = yaml.safe_load(text)
+        _refuse_hostile_structure(text)
+        document = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "file"
@@ -70,6 +75,40 @@ def parse(text: str) -> Schedule:
             errors=problems.errors,
         )
     return schedule
+
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _refuse_hostile_structure(text: str) -> None:
+    """Refuse anchors, aliases, tags and deep or huge nesting from the event stream, before
+    any node is built: a self-referring alias recurses without end when composed, and a few
+    kilobytes of aliases can fan out to 10^8 nodes. A schedule never needs any of them."""
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        mark = event.start_mark
+        where = f"line {mark.line + 1}" if mark is not None else "file"
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            _refuse(where, "anchors (&) and aliases (*) are not allowed; write the value out")
+        if getattr(event, "tag", None) is not None:
+            _refuse(where, "tags (!) are not allowed; write the value as plain text")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                _refuse(where, f"nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        if isinstance(event, yaml.NodeEvent):
+            nodes += 1
+            if nodes > MAX_NODES:
+                _refuse(where, f"more than {MAX_NODES:,} values")
+
+
+def _refuse(where: str, problem: str) -> None:
+    raise ValidationFailed(
+        f"The schedule cannot be loaded ({where}: {problem}); nothing was loaded.",
+        errors={where: problem},
+    )
 
 
 def _schedule(document: Any, problems: _Problems) -> Schedule | None:

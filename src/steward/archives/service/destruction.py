@@ -160,14 +160,16 @@ def read_certificate(content: bytes) -> CertificateRows:
             "file_reference (see docs/archives.md)."
         )
     reader.fieldnames = header
-    rows, errors = CertificateRows(), {}
+    rows, errors, started = CertificateRows(), {}, reader.line_num + 1
     try:
         for row in reader:
             problem = _read_row(row, rows)
             if problem:
-                errors[f"line {reader.line_num}"] = problem
+                errors[f"line {started}"] = problem
+            started = reader.line_num + 1
     except csv.Error as exc:
-        errors[f"line {reader.line_num}"] = f"not valid CSV ({exc})"
+        # Named by the line the broken record starts on: a quote left open runs to the end.
+        errors[f"line {started}"] = f"not valid CSV ({exc}); is a quote left open?"
     if errors:
         raise ValidationFailed(
             "The certificate has errors; nothing was changed. Fix these lines and try again.",
@@ -204,6 +206,16 @@ def reconcile_certificate(
     require_manage(actor)
     ref = _clean_reference(reference)
     rows = read_certificate(content)
+    if (
+        db.scalar(select(PaperFile.id).where(PaperFile.destruction_reference == ref).limit(1))
+        is None
+    ):
+        # A mistyped reference would otherwise file every certified file as "unexpected".
+        raise ValidationFailed(
+            "No paper files were sent for destruction under that reference; nothing was "
+            "changed. Check the reference the files were sent under.",
+            errors={"reference": "No files were sent for destruction under this reference"},
+        )
     digest = hashlib.sha256(content).hexdigest()
     seen = select(DestructionCertificate.id).where(
         DestructionCertificate.reference == ref, DestructionCertificate.sha256 == digest

@@ -4,11 +4,14 @@ One CSV row is one person record of the old system. Rows are checked one by one 
 names the line and the column, never the value), then written a batch at a time with
 multi-row inserts: persons, their address, their legacy identifier (``record_id``), and their
 match profile and keys. Each batch commits on its own, so a million rows land in minutes and
-an interrupted run resumes: a ``record_id`` already imported is skipped.
+an interrupted run resumes: a ``record_id`` already imported is skipped. That is why the
+whole file is read once before the first batch: a byte that is not UTF-8 or a quote that
+breaks the CSV structure refuses the file with nothing written, not halfway through.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 import time
@@ -17,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,8 +44,10 @@ IMPORT_CACHE_KIB = 262_144  # 256 MB
 REBUILD_INDEX_ROWS = 100_000  # from this many rows, build the key index once at the end
 _RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/\-]{0,63}\Z")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as the CSV reader counts lines (newline="")
 _LIMITS = {"first_name": 100, "middle_names": 200, "last_name": 100, "address": 200}
 _EARLIEST_DOB = date(1880, 1, 1)
+LINES_NAMED = 10  # of the lines not in UTF-8; a whole file in another encoding has thousands
 
 
 @dataclass(frozen=True)
@@ -118,7 +124,12 @@ def _batches(path: Path, report: PeopleImportReport) -> Iterator[list[_Row]]:
                 errors={"file": "Missing columns"},
             )
         for raw in reader:
-            line = reader.line_num
+            last = reader.line_num
+            line = last - _line_breaks(raw)
+            if line < last:
+                # One person is one line; a record running over lines is a quote left open.
+                report.problems.append(RowProblem(line, _open_quote(line, last)))
+                continue
             notes: list[str] = []
             checked = _check(line, raw, notes)
             if isinstance(checked, list):
@@ -249,9 +260,64 @@ def _page_cache(db: Session) -> Iterator[None]:
             db.connection().exec_driver_sql("PRAGMA cache_size = -2000")
 
 
-def _data_rows(path: Path) -> int:
+def _line_breaks(raw: dict[str | None, Any]) -> int:
+    """How many line breaks the record's values hold: the lines it ran over, beyond its
+    first (blank lines before it are skipped by the reader, so line numbers cannot tell)."""
+    cells = (v if isinstance(v, list) else [v] for v in raw.values())
+    return sum(len(_LINE_BREAK.findall(c)) for group in cells for c in group if c)
+
+
+def _open_quote(first: int, last: int) -> str:
+    return (
+        f"a quote opened on line {first} is not closed until line {last}, so lines "
+        f"{first} to {last} were read as one record; close the quote (write a quote inside a "
+        'value as "")'
+    )
+
+
+def _decoded_lines(path: Path, bad: list[int]) -> Iterator[str]:
+    """The file's lines, decoded strictly; the numbers of lines that are not UTF-8 go to
+    ``bad`` (the line is passed on with replacement characters, so the CSV check goes on).
+    A UTF-8 multi-byte character never contains a newline byte, so lines split safely."""
     with path.open("rb") as f:
-        return max(sum(1 for _ in f) - 1, 0)
+        for number, raw in enumerate(f, start=1):
+            data = raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw
+            try:
+                yield data.decode("utf-8")
+            except UnicodeDecodeError:
+                bad.append(number)
+                yield data.decode("utf-8", "replace")
+
+
+def _data_rows(path: Path) -> int:
+    """The number of data rows, after reading the whole file once: refuses it, before
+    anything is written, if any line is not UTF-8 or the CSV cannot be read to its end."""
+    bad: list[int] = []
+    # Strict: a quote left open at the end, or text after a closing quote, is an error here
+    # rather than a record silently run together.
+    reader = csv.reader(_decoded_lines(path, bad), strict=True)
+    rows, started = 0, 1
+    try:
+        for _ in reader:
+            rows, started = rows + 1, reader.line_num + 1
+    except csv.Error as exc:
+        if not bad:
+            where = f"line {started}"
+            raise ValidationFailed(
+                f"The file cannot be read as CSV from {where} on ({exc}): usually a quote "
+                "opened there and not closed. Nothing was imported.",
+                errors={where: "a quote opened here is not closed"},
+            ) from exc
+    if bad:
+        named = ", ".join(str(n) for n in bad[:LINES_NAMED])
+        more = f" and {len(bad) - LINES_NAMED} more" if len(bad) > LINES_NAMED else ""
+        raise ValidationFailed(
+            f"The file is not UTF-8 text: line{'s' if len(bad) > 1 else ''} {named}{more} "
+            "hold characters in another encoding (often Windows-1252 from Excel). Save it as "
+            "UTF-8 (in Excel: CSV UTF-8) and import it again. Nothing was imported.",
+            errors={f"line {n}": "not UTF-8; save the file as UTF-8" for n in bad[:LINES_NAMED]},
+        )
+    return max(rows - 1, 0)
 
 
 def _set_key_index(session_factory: sessionmaker[Session], *, present: bool) -> None:
