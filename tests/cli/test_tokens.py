@@ -46,3 +46,10 @@ def test_no_token_for_a_deactivated_account(cli: Cli) -> None:
     assert result.exit_code == 1
     assert "deactivated" in result.stderr
     assert result.stdout == ""
+
+
+def test_a_broken_rule_names_the_field_to_put_right(cli: Cli) -> None:
+    cli.create_user("robot", "ig_officer")
+    result = cli("tokens", "create", "-u", "robot", "--name", "   ")
+    assert result.exit_code == 1
+    assert "name: Enter a name" in result.stderr

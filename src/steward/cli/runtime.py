@@ -26,7 +26,7 @@ from typer.core import TyperGroup
 from steward.core import migrate
 from steward.core.config import Settings, get_settings
 from steward.core.db import make_engine, make_sessionmaker, session_scope
-from steward.core.errors import DomainError
+from steward.core.errors import DomainError, ValidationFailed
 from steward.core.keyfile import KeyFileError
 
 # Rich resolves sys.stdout/sys.stderr at print time, so module-level consoles still follow
@@ -55,6 +55,9 @@ class StewardGroup(TyperGroup):
             return super().invoke(ctx)
         except DomainError as exc:
             fail(exc.message)
+            # The fields and rules broken: what the operator needs to put the input right.
+            for field, problem in (exc.errors if isinstance(exc, ValidationFailed) else {}).items():
+                fail(f"  {field}: {problem}")
         except (KeyFileError, CliError) as exc:
             fail(str(exc))
         except DBAPIError as exc:
