@@ -30,6 +30,7 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    func,
     insert,
     select,
     update,
@@ -63,6 +64,10 @@ class EventTag(StrEnum):
     USER_PASSWORD_CHANGED = "user:password:changed"
     USER_TOTP_ENABLED = "user:totp:enabled"
     USER_TOTP_RESET = "user:totp:reset"
+    USER_ROLE_CHANGED = "user:role:changed"
+    ROLE_GRANT_REQUESTED = "user:role_grant:requested"
+    ROLE_GRANT_APPROVED = "user:role_grant:approved"
+    ROLE_GRANT_REFUSED = "user:role_grant:refused"
     TOKEN_CREATED = "token:created"
     TOKEN_REVOKED = "token:revoked"
     KEK_ROTATED = "crypto:kek:rotated"
@@ -288,3 +293,19 @@ def list_events(
     events = list(db.scalars(query))
     record(db, actor, EventTag.AUDIT_LOG_READ, details={"count": len(events)})
     return events
+
+
+def refusals_by_user(db: Session, since: datetime) -> list[tuple[int, int]]:
+    """(user id, number of permission refusals) since ``since``, most refused first."""
+    count = func.count()
+    rows = db.execute(
+        select(AuditEvent.actor_id, count)
+        .where(
+            AuditEvent.tag == "access:refused",
+            AuditEvent.occurred_at >= since,
+            AuditEvent.actor_id.is_not(None),
+        )
+        .group_by(AuditEvent.actor_id)
+        .order_by(count.desc())
+    )
+    return [(int(user_id), int(n)) for user_id, n in rows if user_id is not None]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartParser
 
-from steward.core import keyfile
+from steward.core import auth, keyfile
 from steward.core.config import Settings
 from steward.core.crypto import FileKeyring, KeyDestroyed, KeyEncryptionKeys
 from steward.core.db import make_engine, make_sessionmaker
@@ -182,6 +182,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
         if status == 401 and not _wants_json(request):
             return RedirectResponse(pages.sign_in_url(request), status_code=303)
+        if isinstance(exc, auth.TwoFactorSetupRequired) and not _wants_json(request):
+            return RedirectResponse("/account/two-factor", status_code=303)
         if isinstance(exc, NeedsBreakGlass):
             return _needs_break_glass(request, exc)
         errors = exc.errors if isinstance(exc, ValidationFailed) else None
