@@ -79,7 +79,9 @@ def sign_in(
     code: Annotated[str, Form(max_length=16)] = "",
     next: Annotated[str, Form(max_length=2048)] = "/",
 ) -> Response:
-    outcome = auth.sign_in(db, settings, keyring, username=username, password=password, code=code)
+    outcome = auth.sign_in(
+        db, settings, username=username, password=password, code=code, kek=keyring
+    )
     if outcome.user is None:
         return render(
             request,
