@@ -50,9 +50,7 @@ def _sign_in(
     code: str = "",
     kek: FileKeyring | None = None,
 ) -> auth.SignIn:
-    return auth.sign_in(
-        db, settings, username=user.username, password=password, code=code, kek=kek
-    )
+    return auth.sign_in(db, settings, username=user.username, password=password, code=code, kek=kek)
 
 
 # --- passwords and accounts -------------------------------------------------------------
@@ -324,9 +322,7 @@ def test_confirming_a_code_switches_two_factor_on(db: Session, keyring: FileKeyr
     assert auth.totp_uri(user, secret).startswith("otpauth://totp/Steward:")
 
 
-def test_a_wrong_confirmation_code_leaves_two_factor_off(
-    db: Session, keyring: FileKeyring
-) -> None:
+def test_a_wrong_confirmation_code_leaves_two_factor_off(db: Session, keyring: FileKeyring) -> None:
     user = make_user(db)
     with clock.frozen(T0):
         secret = auth.begin_totp(db, keyring, user.actor, user_id=user.id)
@@ -563,9 +559,7 @@ def test_moving_to_a_new_app_keeps_the_old_one_until_confirmed_and_is_recorded(
         assert _sign_in(db, settings, user, DEFAULT_PASSWORD, code=code, kek=keyring).user
     later = at + timedelta(minutes=1)
     with clock.frozen(later):
-        auth.confirm_totp(
-            db, keyring, user.actor, user_id=user.id, code=pyotp.TOTP(new).at(later)
-        )
+        auth.confirm_totp(db, keyring, user.actor, user_id=user.id, code=pyotp.TOTP(new).at(later))
     tags = db.scalars(select(AuditEvent.tag).where(AuditEvent.subject_id == str(user.id))).all()
     assert "user:totp:reset" in tags
     assert user.totp_enabled and user.totp_pending is None
