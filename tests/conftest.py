@@ -31,7 +31,14 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings(data_dir: Path) -> Settings:
-    return Settings(env=Environment.TEST, data_dir=data_dir, database_url=TEST_DATABASE_URL)
+    # Two-factor enrolment is off here so the suite can sign in as every role through the
+    # sign-in page; tests/web/test_two_factor_required.py turns it on to test it.
+    return Settings(
+        env=Environment.TEST,
+        data_dir=data_dir,
+        database_url=TEST_DATABASE_URL,
+        two_factor_required=False,
+    )
 
 
 @pytest.fixture(scope="session")

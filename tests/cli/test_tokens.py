@@ -53,3 +53,24 @@ def test_a_broken_rule_names_the_field_to_put_right(cli: Cli) -> None:
     result = cli("tokens", "create", "-u", "robot", "--name", "   ")
     assert result.exit_code == 1
     assert "name: Enter a name" in result.stderr
+
+
+def test_a_token_name_with_escape_sequences_is_shown_escaped(cli: Cli) -> None:
+    cli.create_user("robot")
+    cli.ok("tokens", "create", "-u", "robot", "--name", "evil")
+    # Stored directly: whatever input rules refuse today, rows written before them remain.
+    with cli.session() as db:
+        user = auth.get_user(db, username="robot")
+        [token] = auth.list_tokens(db, user.actor, user_id=user.id)
+        token.name = "evil\x1b[31m\x1b]52;c;cG9j\x07"
+    listing = cli.ok("tokens", "list", "-u", "robot").stdout
+    assert "\x1b" not in listing and "\x07" not in listing
+    assert "\\x1b[31m" in listing
+
+
+def test_a_new_token_says_when_it_expires(cli: Cli) -> None:
+    cli.create_user("robot")
+    result = cli.ok("tokens", "create", "-u", "robot")
+    assert "expiring" in result.stderr
+    [row] = json.loads(cli.ok("tokens", "list", "-u", "robot", "--json").stdout)
+    assert row["expires_at"] is not None

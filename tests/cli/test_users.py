@@ -148,3 +148,47 @@ def test_totp_with_a_wrong_code_stays_off(cli: Cli) -> None:
     assert result.exit_code == 1
     assert "That code is not right." in result.stderr
     assert _users(cli)[0]["totp_enabled"] is False
+
+
+def test_the_operator_approves_a_grant_an_administrator_asked_for(cli: Cli) -> None:
+    cli.create_user("boss", "admin")
+    cli.create_user("newbie", "auditor")
+    with cli.session() as db:
+        admin, newbie = auth.get_user(db, username="boss"), auth.get_user(db, username="newbie")
+        auth.change_role(db, admin.actor, user_id=newbie.id, role="dpo")
+    [grant] = json.loads(cli.ok("users", "grants", "--json").stdout)
+    assert (grant["username"], grant["role"], grant["requested_by"]) == ("newbie", "dpo", "boss")
+    assert "newbie" in cli.ok("users", "grants").stdout
+    cli.ok("users", "approve", str(grant["id"]))
+    assert json.loads(cli.ok("users", "grants", "--json").stdout) == []
+    assert [u["role"] for u in _users(cli) if u["username"] == "newbie"] == ["dpo"]
+    result = cli("users", "approve", str(grant["id"]))
+    assert result.exit_code == 1 and "already approved" in result.stderr
+
+
+def test_change_role_at_the_command_line_ends_sessions_and_tokens(cli: Cli) -> None:
+    cli.create_user("mover", "caseworker")
+    token = cli.ok("tokens", "create", "-u", "mover").stdout.strip()
+    cli.ok("users", "change-role", "-u", "mover", "--role", "manager")
+    assert [u["role"] for u in _users(cli)] == ["manager"]
+    with cli.session() as db:
+        assert auth.user_for_token(db, token) is None
+
+
+def test_set_password_ends_the_accounts_tokens(cli: Cli) -> None:
+    cli.create_user("reset.me")
+    token = cli.ok("tokens", "create", "-u", "reset.me").stdout.strip()
+    cli.ok("users", "set-password", "-u", "reset.me", "--password-stdin", input="x brand new one\n")
+    with cli.session() as db:
+        assert auth.user_for_token(db, token) is None
+
+
+def test_the_listing_shows_escape_sequences_in_a_team_instead_of_running_them(cli: Cli) -> None:
+    # Stored directly: whatever input rules refuse today, rows written before them remain.
+    hostile = "north\x1b[2J\x1b]0;owned\x07[bold]x[/bold]\u202e"
+    cli.create_user("team.player", "caseworker")
+    with cli.session() as db:
+        auth.get_user(db, username="team.player").team = hostile
+    listing = cli.ok("users", "list").stdout
+    assert "\x1b" not in listing and "\x07" not in listing and "\u202e" not in listing
+    assert "\\x1b[2J" in listing and "[bold]x[/bold]" in listing

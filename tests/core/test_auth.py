@@ -19,6 +19,7 @@ from steward.core import audit, auth, clock
 from steward.core.audit import AuditEvent, EventTag
 from steward.core.auth import ApiToken, User, WebSession
 from steward.core.config import Settings
+from steward.core.crypto import FileKeyring
 from steward.core.errors import Conflict, Forbidden, ValidationFailed
 from steward.core.permissions import Actor, ActorKind, Role
 from tests.factories.core import DEFAULT_PASSWORD, make_user
@@ -42,9 +43,14 @@ def _user_count(db: Session) -> int:
 
 
 def _sign_in(
-    db: Session, settings: Settings, user: User, password: str, code: str = ""
+    db: Session,
+    settings: Settings,
+    user: User,
+    password: str,
+    code: str = "",
+    kek: FileKeyring | None = None,
 ) -> auth.SignIn:
-    return auth.sign_in(db, settings, username=user.username, password=password, code=code)
+    return auth.sign_in(db, settings, username=user.username, password=password, code=code, kek=kek)
 
 
 # --- passwords and accounts -------------------------------------------------------------
@@ -183,7 +189,13 @@ def test_a_caseworker_cannot_list_users(db: Session) -> None:
 
 def test_changing_a_password_replaces_the_old_one(db: Session, settings: Settings) -> None:
     user = make_user(db)
-    auth.set_password(db, user.actor, user_id=user.id, password="a brand new passphrase")
+    auth.set_password(
+        db,
+        user.actor,
+        user_id=user.id,
+        password="a brand new passphrase",
+        current_password=DEFAULT_PASSWORD,
+    )
     assert _sign_in(db, settings, user, DEFAULT_PASSWORD).user is None
     assert _sign_in(db, settings, user, "a brand new passphrase").user is not None
 
@@ -294,40 +306,43 @@ def _wrong_code(secret: str, at: datetime) -> str:
     return next(c for c in (f"{n:06d}" for n in range(1_000_000)) if c not in accepted)
 
 
-def _with_totp(db: Session) -> tuple[User, str]:
+def _with_totp(db: Session, kek: FileKeyring) -> tuple[User, str]:
     user = make_user(db)
     with clock.frozen(T0):
-        secret = auth.begin_totp(db, user.actor, user_id=user.id)
-        auth.confirm_totp(db, user.actor, user_id=user.id, code=pyotp.TOTP(secret).at(T0))
+        secret = auth.begin_totp(db, kek, user.actor, user_id=user.id)
+        auth.confirm_totp(db, kek, user.actor, user_id=user.id, code=pyotp.TOTP(secret).at(T0))
     return user, secret
 
 
-def test_confirming_a_code_switches_two_factor_on(db: Session) -> None:
+def test_confirming_a_code_switches_two_factor_on(db: Session, keyring: FileKeyring) -> None:
     start = _last_seq(db)
-    user, secret = _with_totp(db)
+    user, secret = _with_totp(db, keyring)
     assert user.totp_enabled
-    assert user.totp_secret == secret
     assert len(_events_after(db, start, EventTag.USER_TOTP_ENABLED)) == 1
-    assert auth.totp_uri(user).startswith("otpauth://totp/Steward:")
+    assert auth.totp_uri(user, secret).startswith("otpauth://totp/Steward:")
 
 
-def test_a_wrong_confirmation_code_leaves_two_factor_off(db: Session) -> None:
+def test_a_wrong_confirmation_code_leaves_two_factor_off(db: Session, keyring: FileKeyring) -> None:
     user = make_user(db)
     with clock.frozen(T0):
-        secret = auth.begin_totp(db, user.actor, user_id=user.id)
+        secret = auth.begin_totp(db, keyring, user.actor, user_id=user.id)
         with pytest.raises(ValidationFailed):
-            auth.confirm_totp(db, user.actor, user_id=user.id, code=_wrong_code(secret, T0))
+            auth.confirm_totp(
+                db, keyring, user.actor, user_id=user.id, code=_wrong_code(secret, T0)
+            )
     assert not user.totp_enabled
 
 
-def test_no_one_else_enrols_your_authenticator(db: Session) -> None:
+def test_no_one_else_enrols_your_authenticator(db: Session, keyring: FileKeyring) -> None:
     victim, other = make_user(db), make_user(db)
     with pytest.raises(Forbidden):
-        auth.begin_totp(db, other.actor, user_id=victim.id)
+        auth.begin_totp(db, keyring, other.actor, user_id=victim.id)
 
 
-def test_with_two_factor_the_password_alone_is_not_enough(db: Session, settings: Settings) -> None:
-    user, secret = _with_totp(db)
+def test_with_two_factor_the_password_alone_is_not_enough(
+    db: Session, settings: Settings, keyring: FileKeyring
+) -> None:
+    user, secret = _with_totp(db, keyring)
     at = T0 + timedelta(hours=1)
     start = _last_seq(db)
     with clock.frozen(at):
@@ -335,18 +350,24 @@ def test_with_two_factor_the_password_alone_is_not_enough(db: Session, settings:
         assert asked.user is None and asked.needs_code
         assert _events_after(db, start, EventTag.SIGNIN_SUCCEEDED) == []
 
-        wrong = _sign_in(db, settings, user, DEFAULT_PASSWORD, code=_wrong_code(secret, at))
+        wrong = _sign_in(
+            db, settings, user, DEFAULT_PASSWORD, code=_wrong_code(secret, at), kek=keyring
+        )
         assert wrong.user is None and wrong.needs_code
         assert user.failed_signins == 1
         [failed] = _events_after(db, start, EventTag.SIGNIN_FAILED)
         assert failed.details == '{"reason":"totp"}'
 
-        right = _sign_in(db, settings, user, DEFAULT_PASSWORD, code=pyotp.TOTP(secret).at(at))
+        right = _sign_in(
+            db, settings, user, DEFAULT_PASSWORD, code=pyotp.TOTP(secret).at(at), kek=keyring
+        )
         assert right.user is not None and right.user.id == user.id
 
 
-def test_a_right_code_does_not_rescue_a_wrong_password(db: Session, settings: Settings) -> None:
-    user, secret = _with_totp(db)
+def test_a_right_code_does_not_rescue_a_wrong_password(
+    db: Session, settings: Settings, keyring: FileKeyring
+) -> None:
+    user, secret = _with_totp(db, keyring)
     with clock.frozen(T0):
         result = _sign_in(db, settings, user, "not the password", code=pyotp.TOTP(secret).at(T0))
     assert result.user is None
@@ -508,31 +529,37 @@ def test_the_trail_stays_whole_through_a_day_of_sign_ins(db: Session, settings: 
     assert audit.verify(db).ok
 
 
-def test_a_totp_code_cannot_be_replayed(db: Session, settings: Settings) -> None:
+def test_a_totp_code_cannot_be_replayed(
+    db: Session, settings: Settings, keyring: FileKeyring
+) -> None:
     user = make_user(db, Role.DPO)
-    secret = auth.begin_totp(db, user.actor, user_id=user.id)
+    secret = auth.begin_totp(db, keyring, user.actor, user_id=user.id)
     totp = pyotp.TOTP(secret)
     at = datetime(2026, 3, 2, 9, 0, 5, tzinfo=UTC)
     with clock.frozen(at):
-        auth.confirm_totp(db, user.actor, user_id=user.id, code=totp.at(at))
+        auth.confirm_totp(db, keyring, user.actor, user_id=user.id, code=totp.at(at))
     later = at + timedelta(seconds=30)
     with clock.frozen(later):
         code = totp.at(later)
-        first = auth.sign_in(
-            db, settings, username=user.username, password=DEFAULT_PASSWORD, code=code
-        )
-        replay = auth.sign_in(
-            db, settings, username=user.username, password=DEFAULT_PASSWORD, code=code
-        )
+        first = _sign_in(db, settings, user, DEFAULT_PASSWORD, code=code, kek=keyring)
+        replay = _sign_in(db, settings, user, DEFAULT_PASSWORD, code=code, kek=keyring)
     assert first.user is not None
     assert replay.user is None and replay.needs_code
 
 
-def test_resetting_an_enabled_second_factor_is_recorded(db: Session) -> None:
-    user = make_user(db, Role.DPO)
-    secret = auth.begin_totp(db, user.actor, user_id=user.id)
-    auth.confirm_totp(db, user.actor, user_id=user.id, code=pyotp.TOTP(secret).now())
-    auth.begin_totp(db, Actor.system(), user_id=user.id)
+def test_moving_to_a_new_app_keeps_the_old_one_until_confirmed_and_is_recorded(
+    db: Session, settings: Settings, keyring: FileKeyring
+) -> None:
+    user, old = _with_totp(db, keyring)
+    at = T0 + timedelta(minutes=5)
+    with clock.frozen(at):
+        new = auth.begin_totp(db, keyring, Actor.system(), user_id=user.id)
+        assert user.totp_enabled  # starting over turns nothing off
+        code = pyotp.TOTP(old).at(at)
+        assert _sign_in(db, settings, user, DEFAULT_PASSWORD, code=code, kek=keyring).user
+    later = at + timedelta(minutes=1)
+    with clock.frozen(later):
+        auth.confirm_totp(db, keyring, user.actor, user_id=user.id, code=pyotp.TOTP(new).at(later))
     tags = db.scalars(select(AuditEvent.tag).where(AuditEvent.subject_id == str(user.id))).all()
     assert "user:totp:reset" in tags
-    assert not user.totp_enabled
+    assert user.totp_enabled and user.totp_pending is None

@@ -58,6 +58,9 @@ CASE_READ = AnyOf(
 
 PEOPLE_SEARCH = AnyOf((Permission.CASES_READ_ALL, Permission.SAR_MANAGE, Permission.INTAKE_REVIEW))
 
+# Role grants: the DPO decides them, the administrator sees what awaits.
+GRANTS_SEE = AnyOf((Permission.ROLES_APPROVE, Permission.USERS_MANAGE))
+
 Rule = type[Public] | type[SignedInOnly] | Permission | AnyOf
 
 
@@ -83,7 +86,15 @@ RULES: dict[tuple[str, str], Call] = {
     ("POST", "/account/tokens"): Call(Permission.TOKENS_OWN, {"name": "walk"}),
     ("POST", "/account/tokens/{token_id}/revoke"): Call(Permission.TOKENS_OWN),
     ("GET", "/account/two-factor"): Call(SignedInOnly),
+    ("POST", "/account/two-factor/start"): Call(SignedInOnly),
     ("POST", "/account/two-factor"): Call(SignedInOnly, {"code": "000000"}),
+    ("POST", "/account/password"): Call(
+        SignedInOnly, {"current_password": "not it", "password": "walk walk walk"}
+    ),
+    ("POST", "/users/{user_id}/role"): Call(Permission.USERS_MANAGE, {"role": "auditor"}),
+    ("GET", "/role-grants"): Call(GRANTS_SEE),
+    ("POST", "/role-grants/{grant_id}/approve"): Call(Permission.ROLES_APPROVE),
+    ("POST", "/role-grants/{grant_id}/refuse"): Call(Permission.ROLES_APPROVE),
     ("GET", "/users"): Call(Permission.USERS_MANAGE),
     ("POST", "/users"): Call(
         Permission.USERS_MANAGE, {"username": "x", "role": "dpo", "password": "short"}
@@ -96,6 +107,10 @@ RULES: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/users"): Call(
         Permission.USERS_MANAGE, {"username": "x", "role": "dpo", "password": "short"}
     ),
+    ("POST", "/api/v1/users/{user_id}/role"): Call(Permission.USERS_MANAGE, {"role": "auditor"}),
+    ("GET", "/api/v1/role-grants"): Call(GRANTS_SEE),
+    ("POST", "/api/v1/role-grants/{grant_id}/approve"): Call(Permission.ROLES_APPROVE, {}),
+    ("POST", "/api/v1/role-grants/{grant_id}/refuse"): Call(Permission.ROLES_APPROVE, {}),
     ("GET", "/api/v1/tokens"): Call(SignedInOnly),
     ("POST", "/api/v1/tokens"): Call(Permission.TOKENS_OWN, {"name": "walk"}),
     ("DELETE", "/api/v1/tokens/{token_id}"): Call(Permission.TOKENS_OWN),
@@ -195,6 +210,9 @@ class Ids:
     retrieval_id: int = 1
     certificate_id: int = 1
     merge_id: int = 1
+    # Accounts: no such user or role grant; allowed roles get a 404.
+    user_id: int = 999_999
+    grant_id: int = 999_999
     # Retention: no such schedule version, hold or list: allowed roles get a 404.
     version: int = 999_999
     hold_id: int = 999_999

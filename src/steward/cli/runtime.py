@@ -9,6 +9,7 @@ and exit status 1 here, in ``StewardGroup.invoke``, instead of in each command.
 from __future__ import annotations
 
 import sys
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -18,6 +19,7 @@ import typer
 from alembic.script import ScriptDirectory
 from pydantic import ValidationError
 from rich.console import Console
+from rich.text import Text
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -120,6 +122,15 @@ def read_password(*, from_stdin: bool, prompt: str = "Password") -> str:
         return sys.stdin.readline().rstrip("\r\n")
     password: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
     return password
+
+
+def plain(value: object) -> Text:
+    """Stored input as safe terminal text: control and format characters (escape sequences,
+    bidirectional overrides) shown as visible escapes, and never read as Rich markup."""
+    shown = "".join(
+        ch if not unicodedata.category(ch).startswith("C") else ascii(ch)[1:-1] for ch in str(value)
+    )
+    return Text(shown)
 
 
 def iso(value: datetime | None) -> str | None:

@@ -7,14 +7,25 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
-from steward.cli.runtime import console, err_console, iso, read_password, unit_of_work
-from steward.core import auth, clock
+from steward.cli.runtime import (
+    console,
+    err_console,
+    iso,
+    load_settings,
+    plain,
+    read_password,
+    unit_of_work,
+)
+from steward.core import auth, clock, keyfile
+from steward.core.crypto import FileKeyring
 from steward.core.permissions import Actor, Role
 
 app = typer.Typer(
-    help="Staff accounts: create, list, deactivate, reset passwords, unlock, two-factor.",
+    help=(
+        "Staff accounts: create, list, deactivate, reset passwords, unlock, two-factor, "
+        "change roles and decide role grants."
+    ),
     no_args_is_help=True,
 )
 
@@ -44,7 +55,7 @@ def create(
             db, Actor.system(), username=username, role=role, password=password, team=team
         )
         user_id = user.id
-    console.print(f"Created account {username} (id {user_id}, role {role.value}).")
+    console.print(plain(f"Created account {username} (id {user_id}, role {role.value})."))
 
 
 @app.command("list")
@@ -78,9 +89,9 @@ def list_(
     for row in rows:
         status = "locked" if row["locked"] else ("yes" if row["active"] else "no")
         table.add_row(
-            str(row["username"]),
+            plain(row["username"]),
             str(row["role"]),
-            Text(str(row["team"] or "")),
+            plain(row["team"] or ""),
             status,
             "on" if row["totp_enabled"] else "off",
             str(row["last_signin_at"] or "never")[:16].replace("T", " "),
@@ -94,17 +105,18 @@ def deactivate(username: Username) -> None:
     with unit_of_work() as db:
         user = auth.get_user(db, username=username)
         auth.deactivate_user(db, Actor.system(), user_id=user.id)
-    console.print(f"Deactivated {username}; its sessions and API tokens have ended.")
+    console.print(plain(f"Deactivated {username}; its sessions and API tokens have ended."))
 
 
 @app.command("set-password")
 def set_password(username: Username, password_stdin: PasswordStdin = False) -> None:
-    """Set a new password for an account. This also clears a lockout."""
+    """Set a new password for an account. This also clears a lockout, and ends every session
+    and API token of the account."""
     password = read_password(from_stdin=password_stdin, prompt="New password")
     with unit_of_work() as db:
         user = auth.get_user(db, username=username)
         auth.set_password(db, Actor.system(), user_id=user.id, password=password)
-    console.print(f"Password changed for {username}.")
+    console.print(plain(f"Password changed for {username}; its sessions and API tokens ended."))
 
 
 @app.command()
@@ -117,7 +129,7 @@ def unlock(username: Username, password_stdin: PasswordStdin = False) -> None:
         user = auth.get_user(db, username=username)
         locked = user.locked_until is not None and user.locked_until > clock.now()
     if not locked:
-        console.print(f"{username} is not locked; nothing changed.")
+        console.print(plain(f"{username} is not locked; nothing changed."))
         return
     # Asked for only after the read above has committed, so no transaction (and, on SQLite,
     # no write lock) is held while the operator types.
@@ -125,27 +137,105 @@ def unlock(username: Username, password_stdin: PasswordStdin = False) -> None:
     with unit_of_work() as db:
         user = auth.get_user(db, username=username)
         auth.set_password(db, Actor.system(), user_id=user.id, password=password)
-    console.print(f"Unlocked {username} with a new password.")
+    console.print(plain(f"Unlocked {username} with a new password."))
 
 
 @app.command()
 def totp(username: Username) -> None:
-    """Turn on two-factor sign-in: shows a new secret, then asks for a code from the app."""
-    with unit_of_work() as db:
+    """Set up two-factor sign-in: shows a new secret, then asks for a code from the app. Any
+    secret in use keeps working until the new one is confirmed."""
+    settings = load_settings()
+    kek = FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
+    with unit_of_work(settings) as db:
         user = auth.get_user(db, username=username)
-        secret = auth.begin_totp(db, Actor.system(), user_id=user.id)
-        uri = auth.totp_uri(user)
+        secret = auth.begin_totp(db, kek, Actor.system(), user_id=user.id)
+        uri = auth.totp_uri(user, secret)
         user_id = user.id
-    # The new secret is committed before the prompt, so nothing is locked while the person
-    # sets up their app; until the code is confirmed, two-factor stays off for the account.
+    # The pending secret is committed (sealed) before the prompt, so nothing is locked while
+    # the person sets up their app.
     console.print("Add this account to an authenticator app (the secret is shown only now):")
-    console.print(f"Secret: {secret}", markup=False, soft_wrap=True)
-    console.print(f"URI:    {uri}", markup=False, soft_wrap=True)
+    console.print(plain(f"Secret: {secret}"), soft_wrap=True)
+    console.print(plain(f"URI:    {uri}"), soft_wrap=True)
     try:
         code: str = typer.prompt("Current 6-digit code from the app")
     except typer.Abort:
-        err_console.print("Two-factor sign-in is off for this account until a code is confirmed.")
+        err_console.print("The new secret is not in use until a code is confirmed.")
         raise
+    with unit_of_work(settings) as db:
+        auth.confirm_totp(db, kek, Actor.system(), user_id=user_id, code=code)
+    console.print(plain(f"Two-factor sign-in is on for {username}."))
+
+
+@app.command("change-role")
+def change_role(
+    username: Username,
+    role: Annotated[Role, typer.Option("--role", "-r", help="The new role.")],
+) -> None:
+    """Change an account's role at once (as the operator who holds the key file), ending its
+    sessions and API tokens."""
     with unit_of_work() as db:
-        auth.confirm_totp(db, Actor.system(), user_id=user_id, code=code)
-    console.print(f"Two-factor sign-in is on for {username}.")
+        user = auth.get_user(db, username=username)
+        auth.change_role(db, Actor.system(), user_id=user.id, role=role)
+    console.print(
+        plain(f"{username} now has the role {role.value}; its sessions and tokens ended.")
+    )
+
+
+@app.command()
+def grants(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON array instead of a table.")
+    ] = False,
+) -> None:
+    """List role grants awaiting a second person's approval."""
+    with unit_of_work(read_only=True) as db:
+        pending = auth.pending_grants(db, Actor.system())
+        names = auth.usernames(
+            db, [g.user_id for g in pending] + [g.requested_by for g in pending if g.requested_by]
+        )
+        rows = [
+            {
+                "id": g.id,
+                "username": names.get(g.user_id),
+                "role": str(g.role),
+                "previous_role": g.previous_role and str(g.previous_role),
+                "requested_by": names.get(g.requested_by) if g.requested_by else None,
+                "requested_at": iso(g.requested_at),
+            }
+            for g in pending
+        ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title=f"Role grants awaiting approval ({len(rows)})")
+    for column in ("Id", "Account", "Role asked for", "Role now", "Asked by", "Asked on"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            plain(row["username"] or ""),
+            str(row["role"]),
+            str(row["previous_role"] or "new account"),
+            plain(row["requested_by"] or "operator"),
+            str(row["requested_at"])[:16].replace("T", " "),
+        )
+    console.print(table)
+
+
+GrantId = Annotated[int, typer.Argument(help="Id of the grant (see `steward users grants`).")]
+
+
+@app.command()
+def approve(grant_id: GrantId) -> None:
+    """Approve a role grant as the operator (for instance the first DPO, when there is none)."""
+    with unit_of_work() as db:
+        auth.approve_grant(db, Actor.system(), grant_id=grant_id)
+    console.print(f"Role grant {grant_id} approved.")
+
+
+@app.command()
+def refuse(grant_id: GrantId) -> None:
+    """Refuse a role grant; a new account refused its role is deactivated."""
+    with unit_of_work() as db:
+        auth.refuse_grant(db, Actor.system(), grant_id=grant_id)
+    console.print(f"Role grant {grant_id} refused.")

@@ -58,6 +58,17 @@ class Settings(BaseSettings):
         5, ge=1, description="Consecutive failed sign-ins after which an account is locked."
     )
     lockout_minutes: int = Field(15, ge=1, description="How long a locked account stays locked.")
+    token_days: int = Field(
+        90, ge=1, le=3650, description="An API token stops working this many days after it is made."
+    )
+    two_factor_required: bool | None = Field(
+        None,
+        description=(
+            "Require two-factor sign-in for every role that reads case content or manages "
+            "accounts: such a user is taken to set it up and can do nothing else until done. "
+            "Unset: required everywhere except in development."
+        ),
+    )
     max_body_bytes: int = Field(
         1_048_576, ge=1024, description="Largest request body accepted for forms and JSON."
     )
@@ -91,6 +102,12 @@ class Settings(BaseSettings):
     @property
     def embedded_database_path(self) -> Path:
         return self.data_dir / "steward.db"
+
+    @property
+    def requires_two_factor(self) -> bool:
+        if self.two_factor_required is not None:
+            return self.two_factor_required
+        return self.env is not Environment.DEVELOPMENT
 
     @property
     def cookies_secure(self) -> bool:

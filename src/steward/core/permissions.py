@@ -43,6 +43,7 @@ class Permission(StrEnum):
     USERS_MANAGE = "users:manage"
     TOKENS_OWN = "tokens:own"
     PEOPLE_MANAGE = "people:manage"
+    ROLES_APPROVE = "roles:approve"
 
 
 _STAFF = frozenset({Permission.TOKENS_OWN})
@@ -92,6 +93,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.ASSURANCE_VIEW,
         Permission.ASSURANCE_MANAGE,
         Permission.AUDIT_READ,
+        Permission.ROLES_APPROVE,
     },
     # Admin runs the system (accounts, tokens) but sees no case content.
     Role.ADMIN: _STAFF | {Permission.USERS_MANAGE, Permission.TRAINING_MANAGE},
@@ -131,7 +133,22 @@ PERMISSION_DESCRIPTIONS: dict[Permission, str] = {
     Permission.USERS_MANAGE: "Manage staff accounts",
     Permission.TOKENS_OWN: "Create and revoke your own API tokens",
     Permission.PEOPLE_MANAGE: "Import the legacy person index, train matching, merge person records",
+    Permission.ROLES_APPROVE: "Approve or refuse the grant of a role that can read case content",
 }
+
+_CONTENT_PERMISSIONS = frozenset(
+    {Permission.CASES_READ_ASSIGNED, Permission.CASES_READ_TEAM, Permission.CASES_READ_ALL}
+)
+
+
+def reads_case_content(role: Role) -> bool:
+    """Whether the role opens case content: granting it needs a second person (maker-checker)."""
+    return bool(ROLE_PERMISSIONS[role] & _CONTENT_PERMISSIONS)
+
+
+def needs_two_factor(role: Role) -> bool:
+    """Roles that read case content or manage accounts sign in with a second factor."""
+    return reads_case_content(role) or Permission.USERS_MANAGE in ROLE_PERMISSIONS[role]
 
 
 class ActorKind(StrEnum):

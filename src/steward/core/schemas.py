@@ -41,6 +41,9 @@ class UserRead(BaseModel):
     role: Role
     team: str | None
     is_active: bool
+    role_approved: bool = Field(
+        description="False while the account's role awaits a second person's approval."
+    )
     totp_enabled: bool
     last_signin_at: datetime | None
 
@@ -52,6 +55,26 @@ class UserCreate(BaseModel):
     role: Role
     team: str | None = Field(None, max_length=64)
     password: str = Field(min_length=12, max_length=256)
+
+
+class RoleChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+
+
+class RoleGrantRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    user_id: int
+    role: Role
+    previous_role: Role | None
+    requested_by: int | None
+    requested_at: datetime
+    decided_by: int | None
+    decided_at: datetime | None
+    outcome: str | None
 
 
 class TokenCreate(BaseModel):
@@ -69,6 +92,7 @@ class TokenRead(BaseModel):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    expires_at: datetime | None
 
 
 class TokenCreated(TokenRead):

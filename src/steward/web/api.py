@@ -11,6 +11,8 @@ from steward.core.permissions import Permission
 from steward.core.schemas import (
     AuditEventRead,
     Me,
+    RoleChange,
+    RoleGrantRead,
     TokenCreate,
     TokenCreated,
     TokenRead,
@@ -18,7 +20,7 @@ from steward.core.schemas import (
     UserRead,
     VerificationRead,
 )
-from steward.web.deps import DB, ApiActor, ApiUser, api_requires
+from steward.web.deps import DB, ApiActor, ApiUser, AppSettings, api_requires
 
 
 def _media_type(request: Request) -> str:
@@ -69,14 +71,47 @@ def create_user(db: DB, actor: ApiActor, body: UserCreate) -> UserRead:
     return UserRead.model_validate(user)
 
 
+@router.post(
+    "/users/{user_id}/role",
+    tags=["users"],
+    dependencies=[Depends(api_requires(Permission.USERS_MANAGE))],
+    responses={202: {"description": "The role reads case content: a grant awaits approval."}},
+)
+def change_role(
+    db: DB, actor: ApiActor, user_id: int, body: RoleChange, response: Response
+) -> RoleGrantRead | UserRead:
+    grant = auth.change_role(db, actor, user_id=user_id, role=body.role)
+    if grant is not None:
+        response.status_code = 202
+        return RoleGrantRead.model_validate(grant)
+    return UserRead.model_validate(db.get(auth.User, user_id))
+
+
+@router.get("/role-grants", tags=["users"])
+def pending_grants(db: DB, actor: ApiActor) -> list[RoleGrantRead]:
+    return [RoleGrantRead.model_validate(g) for g in auth.pending_grants(db, actor)]
+
+
+@router.post("/role-grants/{grant_id}/approve", tags=["users"])
+def approve_grant(db: DB, actor: ApiActor, grant_id: int) -> RoleGrantRead:
+    return RoleGrantRead.model_validate(auth.approve_grant(db, actor, grant_id=grant_id))
+
+
+@router.post("/role-grants/{grant_id}/refuse", tags=["users"])
+def refuse_grant(db: DB, actor: ApiActor, grant_id: int) -> RoleGrantRead:
+    return RoleGrantRead.model_validate(auth.refuse_grant(db, actor, grant_id=grant_id))
+
+
 @router.get("/tokens", tags=["account"])
 def list_tokens(db: DB, user: ApiUser) -> list[TokenRead]:
     return [TokenRead.model_validate(t) for t in auth.list_tokens(db, user.actor, user_id=user.id)]
 
 
 @router.post("/tokens", status_code=201, tags=["account"])
-def create_token(db: DB, user: ApiUser, body: TokenCreate) -> TokenCreated:
-    token, secret = auth.create_token(db, user.actor, user_id=user.id, name=body.name)
+def create_token(db: DB, settings: AppSettings, user: ApiUser, body: TokenCreate) -> TokenCreated:
+    token, secret = auth.create_token(
+        db, user.actor, user_id=user.id, name=body.name, days=settings.token_days
+    )
     return TokenCreated(**TokenRead.model_validate(token).model_dump(), token=secret)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartParser
 
-from steward.core import audit, keyfile
+from steward.core import audit, auth, keyfile
 from steward.core.audit import DetailValue
 from steward.core.config import Settings
 from steward.core.crypto import FileKeyring, KeyDestroyed, KeyEncryptionKeys
@@ -208,7 +208,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
         if status == 401 and not _wants_json(request):
             return RedirectResponse(pages.sign_in_url(request), status_code=303)
-        if isinstance(exc, Forbidden):
+        if isinstance(exc, auth.TwoFactorSetupRequired) and not _wants_json(request):
+            return RedirectResponse("/account/two-factor", status_code=303)
+        if isinstance(exc, Forbidden) and not isinstance(exc, auth.TwoFactorSetupRequired):
             _record_refusal(request)
         if isinstance(exc, NeedsBreakGlass):
             return _needs_break_glass(request, exc)

@@ -16,9 +16,19 @@ from steward.core.crypto import KeyEncryptionKeys
 from steward.core.db import begin_read_only, commit_unit_of_work, rollback_unit_of_work
 from steward.core.errors import Forbidden, Unauthenticated
 from steward.core.permissions import Actor, Permission, Role
-from steward.web.security import CSRF_COOKIE, CSRF_FIELD, UNSAFE_METHODS, csrf_token_valid
+from steward.web.security import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    UNSAFE_METHODS,
+    cookie_name,
+    csrf_token_valid,
+    session_secret,
+)
 
-SESSION_COOKIE = "steward_session"
+# What an account that must set up two-factor sign-in may still reach.
+TWO_FACTOR_SETUP_PATHS = frozenset(
+    {"/account/two-factor", "/account/two-factor/start", "/sign-out"}
+)
 
 
 @dataclass(frozen=True)
@@ -103,13 +113,20 @@ Keyring = Annotated[KeyEncryptionKeys, Depends(get_keyring)]
 
 
 def optional_user(request: Request, db: DB, settings: AppSettings) -> auth.User | None:
-    secret = request.cookies.get(SESSION_COOKIE)
+    secret = session_secret(request)
     if not secret:
         return None
     user = auth.user_for_session(db, settings, secret)
     if user is not None:
         request.state.viewer = Viewer.of(user)
         request.state.actor = user.actor
+        if (
+            auth.must_set_up_two_factor(settings, user)
+            and request.url.path not in TWO_FACTOR_SETUP_PATHS
+        ):
+            raise auth.TwoFactorSetupRequired(
+                "Set up two-factor sign-in before you continue: your role requires it."
+            )
     return user
 
 
@@ -129,13 +146,18 @@ _bearer = HTTPBearer(auto_error=False, description="An API token from `steward t
 def api_user(
     request: Request,
     db: DB,
+    settings: AppSettings,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> auth.User:
     if credentials is None:
         raise Unauthenticated("Send an API token in the Authorization header: Bearer <token>.")
     user = auth.user_for_token(db, credentials.credentials)
     if user is None:
-        raise Unauthenticated("The API token is not valid, or has been revoked.")
+        raise Unauthenticated("The API token is not valid, has expired or has been revoked.")
+    if auth.must_set_up_two_factor(settings, user):
+        raise auth.TwoFactorSetupRequired(
+            "Set up two-factor sign-in on the web first: your role requires it."
+        )
     request.state.actor = user.actor  # who to name if this request is refused
     return user
 
@@ -162,7 +184,8 @@ async def csrf_protect(request: Request, settings: AppSettings) -> None:
     submitted = form.get(CSRF_FIELD)
     if not csrf_token_valid(
         settings.secret_key,
-        request.cookies.get(CSRF_COOKIE),
+        request.cookies.get(cookie_name(CSRF_COOKIE, secure=settings.cookies_secure)),
+        session_secret(request),
         submitted if isinstance(submitted, str) else None,
     ):
         raise Forbidden(

@@ -14,7 +14,13 @@ from starlette.responses import Response
 
 from steward.core import clock
 from steward.core.permissions import Actor, Permission
-from steward.web.security import CSRF_FIELD, csrf_cookie_value, csrf_token_for, megabytes
+from steward.web.security import (
+    CSRF_FIELD,
+    csrf_cookie_value,
+    csrf_token_for,
+    megabytes,
+    session_secret,
+)
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.autoescape = True
@@ -75,7 +81,9 @@ templates.env.filters.update(
 
 
 def csrf_input(request: Request) -> Markup:
-    token = csrf_token_for(request.app.state.settings.secret_key, csrf_cookie_value(request))
+    token = csrf_token_for(
+        request.app.state.settings.secret_key, csrf_cookie_value(request), session_secret(request)
+    )
     return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, escape(token))
 
 

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSRF_COOKIE = "steward_csrf"
+SESSION_COOKIE = "steward_session"
 CSRF_FIELD = "csrf_token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -20,32 +21,60 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+# Two years, the preload list's figure: once a browser has seen Steward over HTTPS it never
+# tries plain HTTP again, so a session cookie cannot be lured out over it.
+STRICT_TRANSPORT_SECURITY = "max-age=63072000; includeSubDomains"
 # The form fields and multipart framing sent with a file, on top of the file itself.
 UPLOAD_FORM_ALLOWANCE = 64 * 1024
 
 
-def csrf_token_for(secret_key: str, cookie_value: str) -> str:
-    """The form token is an HMAC of the browser's CSRF cookie: another site can neither read
-    the cookie (HttpOnly, SameSite=Strict) nor compute the token without the server's secret."""
-    return hmac.new(secret_key.encode(), cookie_value.encode(), hashlib.sha256).hexdigest()
+def cookie_name(base: str, *, secure: bool) -> str:
+    """Over HTTPS, cookies carry the ``__Host-`` prefix: the browser then takes them only
+    when Secure, for Path=/ and with no Domain, so a sibling subdomain cannot plant one."""
+    return f"__Host-{base}" if secure else base
+
+
+def _secure(request: Request) -> bool:
+    return bool(request.app.state.settings.cookies_secure)
+
+
+def session_secret(request: Request) -> str | None:
+    return request.cookies.get(cookie_name(SESSION_COOKIE, secure=_secure(request)))
+
+
+def csrf_token_for(secret_key: str, cookie_value: str, session: str | None) -> str:
+    """The form token is an HMAC of the browser's CSRF cookie and of its session (hashed),
+    so a token is good only for the session it was rendered in: a CSRF cookie planted before
+    sign-in, with a token its planter read, stops working when the victim signs in. Another
+    site can neither read the cookies (HttpOnly) nor compute the token without the secret."""
+    bound = hashlib.sha256(session.encode()).hexdigest() if session else "anonymous"
+    message = f"{cookie_value}|{bound}".encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def fresh_csrf_cookie(request: Request) -> str:
+    """A new CSRF cookie for this response (the middleware sets it): at sign-in, and where
+    the browser has none yet."""
+    fresh = secrets.token_urlsafe(32)
+    request.state.new_csrf_cookie = fresh
+    return fresh
 
 
 def csrf_cookie_value(request: Request) -> str:
     """The browser's CSRF cookie, or a fresh one that the middleware will set on the response."""
-    existing = request.cookies.get(CSRF_COOKIE)
-    if existing:
-        return existing
     fresh: str | None = getattr(request.state, "new_csrf_cookie", None)
-    if fresh is None:
-        fresh = secrets.token_urlsafe(32)
-        request.state.new_csrf_cookie = fresh
-    return fresh
+    if fresh is not None:
+        return fresh
+    existing = request.cookies.get(cookie_name(CSRF_COOKIE, secure=_secure(request)))
+    return existing or fresh_csrf_cookie(request)
 
 
-def csrf_token_valid(secret_key: str, cookie_value: str | None, submitted: str | None) -> bool:
+def csrf_token_valid(
+    secret_key: str, cookie_value: str | None, session: str | None, submitted: str | None
+) -> bool:
     if not cookie_value or not submitted:
         return False
-    return hmac.compare_digest(csrf_token_for(secret_key, cookie_value), submitted)
+    return hmac.compare_digest(csrf_token_for(secret_key, cookie_value, session), submitted)
 
 
 class SecurityMiddleware:
@@ -123,12 +152,15 @@ class SecurityMiddleware:
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
                 if not scope["path"].startswith(("/assets/", "/static/")):
                     headers["Cache-Control"] = "no-store"
+                if self.secure_cookies:
+                    headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
                 new_cookie = scope.get("state", {}).get("new_csrf_cookie")
                 if new_cookie:
+                    name = cookie_name(CSRF_COOKIE, secure=self.secure_cookies)
                     secure = "; Secure" if self.secure_cookies else ""
                     headers.append(
                         "Set-Cookie",
-                        f"{CSRF_COOKIE}={new_cookie}; Path=/; HttpOnly; SameSite=Strict{secure}",
+                        f"{name}={new_cookie}; Path=/; HttpOnly; SameSite=Strict{secure}",
                     )
             await send(message)
 
