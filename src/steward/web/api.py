@@ -19,6 +19,7 @@ from steward.core.schemas import (
     VerificationRead,
 )
 from steward.web.deps import DB, ApiActor, ApiUser, api_requires
+from steward.web.ids import Id
 
 
 def _media_type(request: Request) -> str:
@@ -81,7 +82,7 @@ def create_token(db: DB, user: ApiUser, body: TokenCreate) -> TokenCreated:
 
 
 @router.delete("/tokens/{token_id}", status_code=204, tags=["account"])
-def revoke_token(db: DB, actor: ApiActor, token_id: int) -> Response:
+def revoke_token(db: DB, actor: ApiActor, token_id: Id) -> Response:
     auth.revoke_token(db, actor, token_id=token_id)
     return Response(status_code=204)
 

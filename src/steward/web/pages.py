@@ -25,6 +25,7 @@ from steward.web.deps import (
     csrf_protect,
     optional_user,
 )
+from steward.web.ids import Id
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -137,7 +138,7 @@ def create_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(db: DB, actor: PageActor, token_id: int) -> Response:
+def revoke_token(db: DB, actor: PageActor, token_id: Id) -> Response:
     auth.revoke_token(db, actor, token_id=token_id)
     return RedirectResponse("/account", status_code=303)
 
