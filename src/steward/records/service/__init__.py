@@ -1,6 +1,11 @@
 """The records domain's public use-cases. Other domains and the adapters import from here."""
 
-from steward.records.service.access import NeedsBreakGlass, visible_cases, visible_person
+from steward.records.service.access import (
+    NeedsBreakGlass,
+    require_any_case_access,
+    visible_cases,
+    visible_person,
+)
 from steward.records.service.break_glass import (
     BreakGlassAlert,
     BreakGlassLimitReached,
@@ -69,6 +74,7 @@ __all__ = [
     "read_lines",
     "refuse",
     "reopen_case",
+    "require_any_case_access",
     "search",
     "unreviewed_break_glass_count",
     "view_case",
