@@ -8,6 +8,8 @@ and exit status 1 here, in ``StewardGroup.invoke``, instead of in each command.
 
 from __future__ import annotations
 
+import copy
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -131,3 +133,33 @@ def local_url(settings: Settings, host: str | None = None, port: int | None = No
     if ":" in host:
         host = f"[{host}]"
     return f"http://{host}:{port or settings.port}"
+
+
+class TypeAndPathOnly(logging.Filter):
+    """Strips tracebacks from log records. A traceback can carry personal data (values in an
+    exception's message, SQL parameters), and the web app already logs each unexpected
+    error by its type and path; uvicorn would log the same error again, traceback and all."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:
+            error = record.exc_info[1]
+            kind = type(error).__name__ if error is not None else "error"
+            record.msg = f"{record.getMessage().rstrip()} ({kind})"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        record.stack_info = None
+        return True
+
+
+def serve_log_config() -> dict[str, Any]:
+    """uvicorn's logging, with every handler stripping tracebacks, and Steward's own logger
+    (errors by type and path) on the same stderr."""
+    from uvicorn import config as uvicorn_config  # only `serve` needs the web stack
+
+    config = copy.deepcopy(uvicorn_config.LOGGING_CONFIG)
+    config["filters"] = {"type_and_path_only": {"()": TypeAndPathOnly}}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["type_and_path_only"]
+    config["loggers"]["steward"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config

@@ -19,7 +19,7 @@ from steward.core.schemas import (
     VerificationRead,
 )
 from steward.web.deps import DB, ApiActor, ApiUser, api_requires
-from steward.web.ids import Id
+from steward.web.ids import MAX_ID, Id
 
 
 def _media_type(request: Request) -> str:
@@ -93,7 +93,7 @@ def audit_events(
     actor: ApiActor,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
     before: Annotated[
-        int | None, Query(ge=1, description="Only events before this sequence number")
+        int | None, Query(ge=1, le=MAX_ID, description="Only events before this sequence number")
     ] = None,
 ) -> list[AuditEventRead]:
     return [

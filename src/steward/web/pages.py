@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from steward.core import audit, auth
@@ -25,7 +25,7 @@ from steward.web.deps import (
     csrf_protect,
     optional_user,
 )
-from steward.web.ids import Id
+from steward.web.ids import MAX_ID, Id
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -235,7 +235,12 @@ def create_user(
 
 
 @router.get("/audit")
-def audit_trail(request: Request, db: DB, actor: PageActor, before: int | None = None) -> Response:
+def audit_trail(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Response:
     events = audit.list_events(db, actor, limit=50, before_seq=before)
     return render(request, "audit.html", {"events": events})
 
