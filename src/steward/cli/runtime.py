@@ -30,6 +30,7 @@ from steward.core.config import Settings, get_settings
 from steward.core.db import make_engine, make_sessionmaker, session_scope
 from steward.core.errors import DomainError
 from steward.core.keyfile import KeyFileError
+from steward.core.schemas import FORBIDDEN_CHARS, FORBIDDEN_MESSAGE
 
 # Rich resolves sys.stdout/sys.stderr at print time, so module-level consoles still follow
 # redirection (and click's test runner).
@@ -50,6 +51,16 @@ def fail(message: str) -> None:
 
 class StewardGroup(TyperGroup):
     """The root command group: every subcommand runs inside its ``invoke``."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # The core input rule on every argument of every command (names, teams, reasons,
+        # references, barcodes...), before any is parsed. The value is never echoed: it may
+        # be personal data, and printing it could replay escape sequences to the terminal.
+        for position, arg in enumerate(args, start=1):
+            if FORBIDDEN_CHARS.search(arg):
+                fail(f"Argument {position} {FORBIDDEN_MESSAGE}. Retype it rather than pasting.")
+                raise typer.Exit(2)
+        return list(super().parse_args(ctx, args))
 
     # ctx is Any: its class moved from click into typer's vendored copy between versions.
     def invoke(self, ctx: Any) -> Any:
