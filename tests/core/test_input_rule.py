@@ -9,7 +9,7 @@ import sys
 import unicodedata
 
 import pytest
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 import steward
 from steward.core.schemas import FORBIDDEN_CHARS, StrictInput
@@ -100,8 +100,8 @@ def test_every_input_schema_takes_the_rule() -> None:
 class _Sample(StrictInput):
     name: str
     team: str | None = None
-    refs: list[str] = []
-    notes: dict[str, str] = {}
+    refs: list[str] = Field(default_factory=list)
+    notes: dict[str, str] = Field(default_factory=dict)
 
 
 @pytest.mark.parametrize("char", HOSTILE)
