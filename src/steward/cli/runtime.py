@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,6 +65,9 @@ class StewardGroup(TyperGroup):
 
     # ctx is Any: its class moved from click into typer's vendored copy between versions.
     def invoke(self, ctx: Any) -> Any:
+        # Every file a command creates (the database and its journals, exports, certificates)
+        # is for the operator's user only, whatever the shell's umask.
+        os.umask(0o077)
         try:
             return super().invoke(ctx)
         except DomainError as exc:
