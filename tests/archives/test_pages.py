@@ -102,7 +102,11 @@ def test_a_caseworker_sees_and_asks_for_a_file_of_their_case(
     page = worker_client.get(f"/archives/files/{f.id}")
     assert page.status_code == 200
     assert "Ava &lt;b&gt;Jones&lt;/b&gt;" in page.text and "<b>Jones</b>" not in page.text
-    assert other_client.get(f"/archives/files/{f.id}").status_code == 403
+    # Another caseworker's answer is the one for a file that does not exist: ids tell nothing.
+    refused = other_client.get(f"/archives/files/{f.id}")
+    missing = other_client.get("/archives/files/987654321")
+    assert refused.status_code == missing.status_code == 404
+    assert refused.text == missing.text
 
     csrf = csrf_from(worker_client, f"/archives/files/{f.id}")
     bad = worker_client.post(

@@ -12,7 +12,7 @@ from steward.archives import service
 from steward.archives.models import BoxStatus, LocationKind
 from steward.archives.schemas import LocationCreate
 from steward.core.crypto import FileKeyring
-from steward.core.errors import Conflict, Forbidden
+from steward.core.errors import Conflict, Forbidden, NotFound
 from steward.core.permissions import Actor, Role
 from steward.records.service import assign
 from tests.archives import builders as b
@@ -77,9 +77,10 @@ def test_names_on_a_file_follow_case_need_to_know(db: Session, keyring: FileKeyr
 
     view = service.view_file(db, mine.actor, f.id)
     assert [n.name_as_written for n in view.paper_file.names] == ["Ava Jones"]
-    with pytest.raises(Forbidden):
+    # Refused as a missing file is, so that ids reveal nothing.
+    with pytest.raises(NotFound):
         service.view_file(db, theirs.actor, f.id)
-    with pytest.raises(Forbidden):  # a file of no electronic case: governance roles only
+    with pytest.raises(NotFound):  # a file of no electronic case: governance roles only
         service.view_file(db, mine.actor, orphan.id)
     ig = make_user(db, Role.IG_OFFICER)
     assert service.view_file(db, ig.actor, orphan.id).paper_file.id == orphan.id

@@ -12,7 +12,7 @@ from steward.archives.models import RetrievalPurpose, RetrievalStatus
 from steward.archives.schemas import RetrievalRequest
 from steward.core import clock
 from steward.core.crypto import FileKeyring
-from steward.core.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
+from steward.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from steward.core.permissions import Actor, Role
 from steward.records.service import assign
 from tests.archives import builders as b
@@ -78,7 +78,7 @@ def test_a_caseworker_may_ask_only_for_files_of_cases_they_read(
     worker = make_user(db, Role.CASEWORKER)
     case = make_case(db, keyring)  # not assigned to them
     f = b.paper_file(db, case_number=case.case_number)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # as if it did not exist: ids reveal nothing
         service.request_retrieval(db, worker.actor, _ask(f.id))
     box = b.box(db)
     with pytest.raises(Forbidden):  # whole boxes are for archive staff

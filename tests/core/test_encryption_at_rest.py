@@ -162,7 +162,7 @@ def test_the_scan_would_find_plaintext_in_an_unencrypted_file(
 ) -> None:
     """Control: the same records in plain SQLite are found, so the scans above can fail."""
     path = settings.data_dir / "plain.db"
-    settings.data_dir.mkdir(parents=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True)
     engine = _migrated(settings, f"sqlite:///{path}")
     _write_marked_records(engine, settings, token)
     engine.dispose()
@@ -175,7 +175,7 @@ def test_a_destroyed_data_key_leaves_no_bytes_in_the_decrypted_file(settings: Se
     space). Checked on plain SQLite with the same pragmas, standing in for a decrypted copy.
     Until that checkpoint the old page image is still in the -wal file: disposal must run one."""
     path = settings.data_dir / "plain.db"
-    settings.data_dir.mkdir(parents=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True)
     engine = _migrated(settings, f"sqlite:///{path}")
     keyring = FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
     factory = make_sessionmaker(engine)

@@ -226,7 +226,7 @@ def test_control_the_same_scan_finds_the_markers_in_a_plain_sqlite_file(
 ) -> None:
     """Without SQLCipher the plain columns are there to read, so the scans above can fail;
     the sealed content stays sealed even here (the second layer)."""
-    fresh.data_dir.mkdir(parents=True)
+    fresh.data_dir.mkdir(mode=0o700, parents=True)
     path = fresh.data_dir / "plain.db"
     engine = _migrated(fresh, f"sqlite:///{path}")
     try:
@@ -250,7 +250,7 @@ def test_the_search_index_keeps_no_copy_of_the_text(fresh: Settings) -> None:
     encrypted) but the text is not kept. Checked on a plain file, standing in for a decrypted
     copy: nothing reads the body back, there is no content table, and no run of the text's
     words survives in the file."""
-    fresh.data_dir.mkdir(parents=True)
+    fresh.data_dir.mkdir(mode=0o700, parents=True)
     path = fresh.data_dir / "plain.db"
     engine = _migrated(fresh, f"sqlite:///{path}")
     token = secrets.token_hex(8)

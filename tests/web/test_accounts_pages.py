@@ -18,8 +18,10 @@ from steward.core.audit import AuditEvent, EventTag
 from steward.core.config import Environment, Settings
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import Role
+from steward.records import service as records
 from steward.web.app import create_app
 from tests.factories.core import DEFAULT_PASSWORD, make_user
+from tests.factories.records import make_case
 from tests.web.conftest import SignedIn, csrf_from, sign_in
 
 
@@ -236,3 +238,25 @@ def test_a_common_password_is_refused_on_the_account_page(signed_in: SignedIn) -
         },
     )
     assert response.status_code == 422 and "too common" in response.text
+
+
+def test_the_dpo_home_counts_break_glass_openings_and_repeated_refusals(
+    signed_in: SignedIn, db: Session, keyring: FileKeyring
+) -> None:
+    dpo, _ = signed_in(Role.DPO)
+    prober, prober_user = signed_in(Role.CASEWORKER)
+    case = make_case(db, keyring)
+    db.commit()
+    records.break_glass(
+        db,
+        keyring,
+        prober_user.actor,
+        case_id=case.id,
+        reason="Covering the duty desk while the allocated worker is off sick",
+    )
+    db.commit()
+    for _ in range(3):
+        assert prober.get("/audit").status_code == 403
+    home = dpo.get("/").text
+    assert "Break-glass openings to review (1)" in home
+    assert f"{prober_user.username}: 3 refusals" in home

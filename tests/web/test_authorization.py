@@ -123,6 +123,9 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/cases/{case_id}/break-glass"): Call(Permission.CASES_BREAK_GLASS),
     ("POST", "/cases/{case_id}/break-glass"): Call(Permission.CASES_BREAK_GLASS, REASON),
     ("GET", "/break-glass"): Call(Permission.ASSURANCE_MANAGE),
+    ("POST", "/break-glass/reviewed"): Call(
+        Permission.ASSURANCE_MANAGE, {"break_glass_ids": "999999"}
+    ),
     ("GET", "/people/{person_id}"): Call(CASE_READ),
     ("GET", "/documents/{document_id}"): Call(CASE_READ),
     ("GET", "/documents/{document_id}/download"): Call(CASE_READ),

@@ -38,7 +38,7 @@ TOKEN_FORM = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 
 @pytest.fixture
 def live(fresh_engine: Engine, tmp_path: Path) -> Iterator[tuple[Any, sessionmaker[Session]]]:
-    settings = Settings(env=Environment.TEST, data_dir=tmp_path)
+    settings = Settings(env=Environment.TEST, data_dir=tmp_path, two_factor_required=False)
     keyring = FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
     factory = make_sessionmaker(fresh_engine)
     with session_scope(factory) as db:

@@ -25,6 +25,7 @@ from steward.cli.runtime import (
     load_settings,
     local_url,
     require_migrated,
+    serve_log_config,
 )
 
 app = typer.Typer(
@@ -79,4 +80,11 @@ def serve(
     port = port or settings.port
     console.print(f"Steward is serving at {local_url(settings, host, port)} (Ctrl+C to stop)")
     # No access log: query strings (searches) could carry personal data into it.
-    uvicorn.run(application, host=host, port=port, server_header=False, access_log=False)
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        server_header=False,
+        access_log=False,
+        log_config=serve_log_config(),
+    )

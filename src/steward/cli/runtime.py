@@ -8,6 +8,9 @@ and exit status 1 here, in ``StewardGroup.invoke``, instead of in each command.
 
 from __future__ import annotations
 
+import copy
+import logging
+import os
 import sys
 import unicodedata
 from collections.abc import Iterator
@@ -30,6 +33,7 @@ from steward.core.config import Settings, get_settings
 from steward.core.db import make_engine, make_sessionmaker, session_scope
 from steward.core.errors import DomainError, ValidationFailed
 from steward.core.keyfile import KeyFileError
+from steward.core.schemas import FORBIDDEN_CHARS, FORBIDDEN_MESSAGE
 
 # Rich resolves sys.stdout/sys.stderr at print time, so module-level consoles still follow
 # redirection (and click's test runner).
@@ -51,8 +55,21 @@ def fail(message: str) -> None:
 class StewardGroup(TyperGroup):
     """The root command group: every subcommand runs inside its ``invoke``."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # The core input rule on every argument of every command (names, teams, reasons,
+        # references, barcodes...), before any is parsed. The value is never echoed: it may
+        # be personal data, and printing it could replay escape sequences to the terminal.
+        for position, arg in enumerate(args, start=1):
+            if FORBIDDEN_CHARS.search(arg):
+                fail(f"Argument {position} {FORBIDDEN_MESSAGE}. Retype it rather than pasting.")
+                raise typer.Exit(2)
+        return list(super().parse_args(ctx, args))
+
     # ctx is Any: its class moved from click into typer's vendored copy between versions.
     def invoke(self, ctx: Any) -> Any:
+        # Every file a command creates (the database and its journals, exports, certificates)
+        # is for the operator's user only, whatever the shell's umask.
+        os.umask(0o077)
         try:
             return super().invoke(ctx)
         except DomainError as exc:
@@ -145,3 +162,33 @@ def local_url(settings: Settings, host: str | None = None, port: int | None = No
     if ":" in host:
         host = f"[{host}]"
     return f"http://{host}:{port or settings.port}"
+
+
+class TypeAndPathOnly(logging.Filter):
+    """Strips tracebacks from log records. A traceback can carry personal data (values in an
+    exception's message, SQL parameters), and the web app already logs each unexpected
+    error by its type and path; uvicorn would log the same error again, traceback and all."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:
+            error = record.exc_info[1]
+            kind = type(error).__name__ if error is not None else "error"
+            record.msg = f"{record.getMessage().rstrip()} ({kind})"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        record.stack_info = None
+        return True
+
+
+def serve_log_config() -> dict[str, Any]:
+    """uvicorn's logging, with every handler stripping tracebacks, and Steward's own logger
+    (errors by type and path) on the same stderr."""
+    from uvicorn import config as uvicorn_config  # only `serve` needs the web stack
+
+    config = copy.deepcopy(uvicorn_config.LOGGING_CONFIG)
+    config["filters"] = {"type_and_path_only": {"()": TypeAndPathOnly}}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["type_and_path_only"]
+    config["loggers"]["steward"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config

@@ -80,6 +80,20 @@ class Settings(BaseSettings):
             "two routes accept bodies this large; every other request keeps max_body_bytes."
         ),
     )
+    break_glass_per_hour: int = Field(
+        5, ge=1, description="Most break-glass openings one user may make in an hour."
+    )
+    break_glass_per_day: int = Field(
+        10, ge=1, description="Most break-glass openings one user may make in 24 hours."
+    )
+    break_glass_alert_after: int = Field(
+        3,
+        ge=0,
+        description=(
+            "Break-glass openings by one user in 24 hours after which each further one "
+            "raises an alert on the DPO's break-glass page."
+        ),
+    )
     bank_holiday_region: str = Field(
         "ENG",
         description="UK bank-holiday region for statutory deadlines: ENG, WLS, SCT or NIR.",

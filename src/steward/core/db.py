@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
@@ -74,7 +75,11 @@ def make_engine(settings: Settings, *, url: URL | None = None) -> Engine:
     url = url or database_url(settings)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # The database file, and the -wal and -shm files SQLite gives the same mode, are
+            # for Steward's user only, in a directory no one else can enter.
+            database = Path(url.database)
+            keyfile.private_directory(database.parent)
+            keyfile.private_file(database)
         # Even an unencrypted SQLite URL (a decrypted export, a scratch copy) is driven by the
         # SQLite bundled with SQLCipher: Steward relies on its FTS5 options (contentless
         # delete, secure-delete), newer than many systems' own SQLite.

@@ -24,6 +24,38 @@ class KeyFileError(RuntimeError):
     """The key file is missing, unreadable, malformed or too widely readable."""
 
 
+class DataDirectoryExposed(KeyFileError):
+    """The data directory (the database and, by default, the key file) is open to others."""
+
+
+def private_directory(path: Path) -> None:
+    """Create ``path`` readable by its owner only, or refuse one that others can enter.
+
+    Files inside inherit nothing from their directory, but a directory others can list and
+    enter lets them read any file created there with the usual 0644 (a SQLite -wal or -shm,
+    a copy an operator made): Steward will not start on one."""
+    if not path.exists():
+        path.mkdir(mode=0o700, parents=True)
+        os.chmod(path, 0o700)  # mkdir's mode is cut by the umask, never widened
+        return
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise DataDirectoryExposed(
+            f"the data directory {path} can be read by other users "
+            f"(mode {stat.S_IMODE(mode):03o}); run: chmod 700 {path}"
+        )
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 if it does not exist, and narrow it to 0600 if it
+    does. SQLite creates its -wal and -shm files with the mode of the database file."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
 @dataclass
 class KeyFile:
     path: Path

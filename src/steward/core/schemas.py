@@ -9,16 +9,44 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from steward.core.errors import ValidationFailed
 from steward.core.permissions import Role
 
-# C0 control characters other than tab and line breaks: never part of a name or a title, and
-# NUL cannot be stored at all by PostgreSQL (it would fail there as a server error, not a 422).
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters no name, title, reason or reference may hold: every control (Unicode category
+# Cc) but tab and line breaks, every format character (Cf: the bidirectional overrides and
+# isolates that make text display in another order than it is stored, zero-width spaces and
+# joiners, the byte-order mark), lone surrogates (Cs, which no database can store) and the
+# Unicode line and paragraph separators. NUL in particular cannot be stored by PostgreSQL at
+# all. tests/core/test_input_rule.py holds this list to Python's own Unicode tables.
+FORBIDDEN_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f"
+    "\u0890\u0891\u08e2\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
+    "\ufeff\ufff9-\ufffb\ud800-\udfff\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+FORBIDDEN_MESSAGE = "must not contain control characters or invisible formatting characters"
+
+
+def forbidden_character(value: str) -> str | None:
+    """The first character of ``value`` that the input rule refuses, or None."""
+    found = FORBIDDEN_CHARS.search(value)
+    return found.group() if found else None
 
 
 def no_control_characters(value: str | None) -> str | None:
-    if value is not None and CONTROL_CHARS.search(value):
-        raise ValueError("must not contain control characters")
+    if value is not None and FORBIDDEN_CHARS.search(value):
+        raise ValueError(FORBIDDEN_MESSAGE)
+    return value
+
+
+def require_plain_text(value: str, field: str) -> str:
+    """The input rule for text that reaches a service without a schema (a form field, a
+    command-line argument): refused with a message naming the field, never the value."""
+    if FORBIDDEN_CHARS.search(value):
+        raise ValidationFailed(
+            f"The {field.replace('_', ' ')} {FORBIDDEN_MESSAGE}. Retype it rather than pasting.",
+            errors={field: f"Remove control or invisible characters from the {field}"},
+        )
     return value
 
 
@@ -30,7 +58,21 @@ class StrictInput(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _no_control_characters(cls, value: object) -> object:
-        return no_control_characters(value) if isinstance(value, str) else value
+        _check_text(value)
+        return value
+
+
+def _check_text(value: object) -> None:
+    """The rule on a field's value, and on the strings inside a list or mapping of them."""
+    if isinstance(value, str):
+        no_control_characters(value)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _check_text(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key)
+            _check_text(item)
 
 
 class UserRead(BaseModel):
@@ -48,9 +90,7 @@ class UserRead(BaseModel):
     last_signin_at: datetime | None
 
 
-class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UserCreate(StrictInput):
     username: str = Field(min_length=3, max_length=64, examples=["a.caseworker"])
     role: Role
     team: str | None = Field(None, max_length=64)
@@ -77,9 +117,7 @@ class RoleGrantRead(BaseModel):
     outcome: str | None
 
 
-class TokenCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TokenCreate(StrictInput):
     name: str = Field(min_length=1, max_length=80, examples=["reporting script"])
 
 

@@ -21,3 +21,7 @@ class RecordsEvent(StrEnum):
     DOCUMENT_DOWNLOADED = "records:document:downloaded"
     SEARCH_RUN = "records:search:run"
     BREAK_GLASS_REVIEWED = "records:break_glass:reviewed"
+    BREAK_GLASS_MARKED_REVIEWED = "records:break_glass:marked_reviewed"
+    BREAK_GLASS_ALERT = "records:break_glass:alert"
+    BREAK_GLASS_LIMITED = "records:break_glass:limited"
+    BREAK_GLASS_NO_CASE = "records:break_glass:no_case"

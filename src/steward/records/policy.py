@@ -34,6 +34,29 @@ def case_access(actor: Actor, *, assigned: bool, same_team: bool, break_glass_op
     return Access.NONE
 
 
+# --- break-glass reasons ---------------------------------------------------------------
+
+MIN_REASON_CHARS = 20
+MAX_REASON_CHARS = 2000
+MIN_REASON_WORDS = 3
+# A word: two or more letters. Digits and punctuation alone say nothing to the DPO.
+_REASON_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def break_glass_reason_problem(reason: str) -> str | None:
+    """What is wrong with a break-glass reason, or None. A reason is read by the DPO, so it
+    must look like one: a sentence of at least three different words, not a keyboard mash or
+    one token repeated. Deliberately simple, so staff can be told the rule in one line."""
+    text = reason.strip()
+    if len(text) < MIN_REASON_CHARS:
+        return f"Give a reason of at least {MIN_REASON_CHARS} characters"
+    if len(text) > MAX_REASON_CHARS:
+        return f"Give a reason of at most {MAX_REASON_CHARS} characters"
+    if len({w.casefold() for w in _REASON_WORD.findall(text)}) < MIN_REASON_WORDS:
+        return f"Say why in a sentence of at least {MIN_REASON_WORDS} different words"
+    return None
+
+
 # --- uploads --------------------------------------------------------------------------
 
 PDF = "application/pdf"

@@ -21,6 +21,7 @@ from steward.core.schemas import (
     VerificationRead,
 )
 from steward.web.deps import DB, ApiActor, ApiUser, AppSettings, api_requires
+from steward.web.ids import MAX_ID, Id
 
 
 def _media_type(request: Request) -> str:
@@ -78,7 +79,7 @@ def create_user(db: DB, actor: ApiActor, body: UserCreate) -> UserRead:
     responses={202: {"description": "The role reads case content: a grant awaits approval."}},
 )
 def change_role(
-    db: DB, actor: ApiActor, user_id: int, body: RoleChange, response: Response
+    db: DB, actor: ApiActor, user_id: Id, body: RoleChange, response: Response
 ) -> RoleGrantRead | UserRead:
     grant = auth.change_role(db, actor, user_id=user_id, role=body.role)
     if grant is not None:
@@ -93,12 +94,12 @@ def pending_grants(db: DB, actor: ApiActor) -> list[RoleGrantRead]:
 
 
 @router.post("/role-grants/{grant_id}/approve", tags=["users"])
-def approve_grant(db: DB, actor: ApiActor, grant_id: int) -> RoleGrantRead:
+def approve_grant(db: DB, actor: ApiActor, grant_id: Id) -> RoleGrantRead:
     return RoleGrantRead.model_validate(auth.approve_grant(db, actor, grant_id=grant_id))
 
 
 @router.post("/role-grants/{grant_id}/refuse", tags=["users"])
-def refuse_grant(db: DB, actor: ApiActor, grant_id: int) -> RoleGrantRead:
+def refuse_grant(db: DB, actor: ApiActor, grant_id: Id) -> RoleGrantRead:
     return RoleGrantRead.model_validate(auth.refuse_grant(db, actor, grant_id=grant_id))
 
 
@@ -116,7 +117,7 @@ def create_token(db: DB, settings: AppSettings, user: ApiUser, body: TokenCreate
 
 
 @router.delete("/tokens/{token_id}", status_code=204, tags=["account"])
-def revoke_token(db: DB, actor: ApiActor, token_id: int) -> Response:
+def revoke_token(db: DB, actor: ApiActor, token_id: Id) -> Response:
     auth.revoke_token(db, actor, token_id=token_id)
     return Response(status_code=204)
 
@@ -127,7 +128,7 @@ def audit_events(
     actor: ApiActor,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
     before: Annotated[
-        int | None, Query(ge=1, description="Only events before this sequence number")
+        int | None, Query(ge=1, le=MAX_ID, description="Only events before this sequence number")
     ] = None,
 ) -> list[AuditEventRead]:
     return [

@@ -6,7 +6,7 @@ import logging
 import re
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -40,6 +40,7 @@ from steward.web import (
     records_pages,
     retention_pages,
 )
+from steward.web.input_rule import refuse_hidden_characters
 from steward.web.rendering import render
 from steward.web.security import SecurityMiddleware
 
@@ -86,6 +87,8 @@ def create_app(
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=None,  # Swagger UI loads from a CDN, which our CSP (and an offline site) refuses
         redoc_url=None,
+        # The core input rule on query strings, path segments and form fields, on every route.
+        dependencies=[Depends(refuse_hidden_characters)],
     )
     app.state.settings = settings
     app.state.session_factory = session_factory or make_sessionmaker(make_engine(settings))

@@ -16,6 +16,7 @@ from steward.archives import service
 from steward.core.errors import DomainError, ValidationFailed
 from steward.core.permissions import Permission
 from steward.web.deps import DB, PageActor, csrf_protect
+from steward.web.ids import Id
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -73,7 +74,7 @@ def reconcile(
 
 
 @router.get("/archives/certificates/{certificate_id}")
-def certificate_page(request: Request, db: DB, actor: PageActor, certificate_id: int) -> Response:
+def certificate_page(request: Request, db: DB, actor: PageActor, certificate_id: Id) -> Response:
     certificate = service.view_certificate(db, actor, certificate_id)
     by_outcome: dict[str, list[Any]] = {"destroyed": [], "missing": [], "unexpected": []}
     for line in certificate.lines:

@@ -22,6 +22,7 @@ from steward.core.errors import DomainError, ValidationFailed
 from steward.core.permissions import Permission
 from steward.web import archives_certificates_pages
 from steward.web.deps import DB, PageActor, csrf_protect, reads_only
+from steward.web.ids import MAX_ID, Id
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -102,7 +103,7 @@ def create_location(
 
 
 @router.get("/archives/locations/{location_id}")
-def location_page(request: Request, db: DB, actor: PageActor, location_id: int) -> Response:
+def location_page(request: Request, db: DB, actor: PageActor, location_id: Id) -> Response:
     location = service.get_location(db, actor, location_id)
     return render(
         request,
@@ -158,7 +159,7 @@ def _box_page(
 
 
 @router.get("/archives/boxes/{box_id}")
-def box_page(request: Request, db: DB, actor: PageActor, box_id: int) -> Response:
+def box_page(request: Request, db: DB, actor: PageActor, box_id: Id) -> Response:
     return _box_page(request, db, actor, box_id)
 
 
@@ -167,8 +168,8 @@ def move_box(
     request: Request,
     db: DB,
     actor: PageActor,
-    box_id: int,
-    location_id: Annotated[int | None, Form()] = None,
+    box_id: Id,
+    location_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
     contractor_ref: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     actor.require(Permission.ARCHIVES_MANAGE)
@@ -198,7 +199,7 @@ def request_box(
     request: Request,
     db: DB,
     actor: PageActor,
-    box_id: int,
+    box_id: Id,
     purpose: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     """Ask for a whole box back (from the contractor, usually): archive staff only."""
@@ -252,7 +253,7 @@ def _file_page(
 
 
 @router.get("/archives/files/{paper_file_id}")
-def file_page(request: Request, db: DB, actor: PageActor, paper_file_id: int) -> Response:
+def file_page(request: Request, db: DB, actor: PageActor, paper_file_id: Id) -> Response:
     return _file_page(request, db, actor, paper_file_id)
 
 
@@ -261,7 +262,7 @@ def request_retrieval(
     request: Request,
     db: DB,
     actor: PageActor,
-    paper_file_id: int,
+    paper_file_id: Id,
     purpose: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=4000)] = "",
     due_back_on: Annotated[str, Form(max_length=20)] = "",
@@ -323,17 +324,17 @@ def _retrieval_action(db: DB, actor: PageActor, retrieval_id: int, action: str) 
 
 
 @router.post("/archives/retrievals/{retrieval_id}/out")
-def hand_out(db: DB, actor: PageActor, retrieval_id: int) -> Response:
+def hand_out(db: DB, actor: PageActor, retrieval_id: Id) -> Response:
     return _retrieval_action(db, actor, retrieval_id, "out")
 
 
 @router.post("/archives/retrievals/{retrieval_id}/return")
-def return_retrieval(db: DB, actor: PageActor, retrieval_id: int) -> Response:
+def return_retrieval(db: DB, actor: PageActor, retrieval_id: Id) -> Response:
     return _retrieval_action(db, actor, retrieval_id, "return")
 
 
 @router.post("/archives/retrievals/{retrieval_id}/cancel")
-def cancel_retrieval(db: DB, actor: PageActor, retrieval_id: int) -> Response:
+def cancel_retrieval(db: DB, actor: PageActor, retrieval_id: Id) -> Response:
     return _retrieval_action(db, actor, retrieval_id, "cancel")
 
 

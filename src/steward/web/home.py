@@ -1,6 +1,7 @@
 """What the home page asks each role to look at, each item linking to the page that deals
 with it: for the DPO, role grants to decide and users refused again and again; for the
-administrator, accounts locked, without two-factor sign-in, or unused."""
+administrator, accounts locked, without two-factor sign-in, or unused. The DPO also sees
+break-glass openings waiting for review."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from steward.core import audit, auth, clock
 from steward.core.permissions import Actor, Permission
+from steward.records import service as records
 
 REFUSAL_WINDOW = timedelta(days=7)
 # A refusal or two is a mistaken click; more, in a week, is someone testing their reach.
@@ -55,6 +57,12 @@ def _dpo_panels(db: Session, actor: Actor) -> list[Panel]:
             "/audit",
             "Read the audit trail",
             [f"{names.get(user_id, '?')}: {n} refusals" for user_id, n in refused],
+        ),
+        Panel(
+            "break-glass",
+            f"Break-glass openings to review ({records.unreviewed_break_glass_count(db)})",
+            "/break-glass",
+            "Review break-glass reasons",
         ),
     ]
 

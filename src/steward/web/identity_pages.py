@@ -17,6 +17,7 @@ from steward.core.permissions import Permission
 from steward.identity import service
 from steward.identity.service import PersonQuery
 from steward.web.deps import DB, PageActor, csrf_protect, reads_only
+from steward.web.ids import MAX_ID, FormId, Id
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -94,8 +95,8 @@ def find(
 def merge(
     db: DB,
     actor: PageActor,
-    person_id: int,
-    other_person_id: Annotated[int, Form()],
+    person_id: Id,
+    other_person_id: FormId,
 ) -> Response:
     service.merge_persons(db, actor=actor, person_id=person_id, other_person_id=other_person_id)
     return RedirectResponse(f"/people/{person_id}", status_code=303)
@@ -105,8 +106,8 @@ def merge(
 def unmerge(
     db: DB,
     actor: PageActor,
-    merge_id: int,
-    back_to: Annotated[int | None, Form()] = None,
+    merge_id: Id,
+    back_to: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     merge = service.unmerge_persons(db, actor=actor, merge_id=merge_id)
     return RedirectResponse(f"/people/{back_to or merge.person_id}", status_code=303)

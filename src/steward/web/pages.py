@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from steward.core import audit, auth
@@ -26,6 +26,7 @@ from steward.web.deps import (
     optional_user,
 )
 from steward.web.home import home_panels
+from steward.web.ids import MAX_ID, Id
 from steward.web.rendering import render
 from steward.web.security import SESSION_COOKIE, cookie_name, fresh_csrf_cookie, session_secret
 
@@ -167,7 +168,7 @@ def create_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(db: DB, actor: PageActor, token_id: int) -> Response:
+def revoke_token(db: DB, actor: PageActor, token_id: Id) -> Response:
     auth.revoke_token(db, actor, token_id=token_id)
     return RedirectResponse("/account", status_code=303)
 
@@ -307,7 +308,7 @@ def change_role(
     request: Request,
     db: DB,
     actor: PageActor,
-    user_id: int,
+    user_id: Id,
     role: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     actor.require(Permission.USERS_MANAGE)
@@ -344,13 +345,13 @@ def role_grants(request: Request, db: DB, actor: PageActor) -> Response:
 
 
 @router.post("/role-grants/{grant_id}/approve")
-def approve_grant(db: DB, actor: PageActor, grant_id: int) -> Response:
+def approve_grant(db: DB, actor: PageActor, grant_id: Id) -> Response:
     auth.approve_grant(db, actor, grant_id=grant_id)
     return RedirectResponse("/role-grants?approved=1", status_code=303)
 
 
 @router.post("/role-grants/{grant_id}/refuse")
-def refuse_grant(db: DB, actor: PageActor, grant_id: int) -> Response:
+def refuse_grant(db: DB, actor: PageActor, grant_id: Id) -> Response:
     auth.refuse_grant(db, actor, grant_id=grant_id)
     return RedirectResponse("/role-grants?refused=1", status_code=303)
 
@@ -359,7 +360,12 @@ def refuse_grant(db: DB, actor: PageActor, grant_id: int) -> Response:
 
 
 @router.get("/audit")
-def audit_trail(request: Request, db: DB, actor: PageActor, before: int | None = None) -> Response:
+def audit_trail(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Response:
     events = audit.list_events(db, actor, limit=50, before_seq=before)
     return render(request, "audit.html", {"events": events})
 

@@ -11,10 +11,11 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
-from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
 
 from steward.core.permissions import Permission
+from steward.core.schemas import StrictInput
 from steward.records import service
 from steward.records.models import DocumentKind, PartyRole, Provenance, SecurityMarking
 from steward.records.schemas import (
@@ -31,6 +32,7 @@ from steward.records.schemas import (
 )
 from steward.web.api import require_json, require_multipart
 from steward.web.deps import DB, ApiActor, AppSettings, Keyring, api_requires
+from steward.web.ids import Id
 from steward.web.records_common import attachment, case_detail, document_meta, read_upload
 
 router = APIRouter(tags=["records"])
@@ -45,11 +47,8 @@ class SearchHitRead(BaseModel):
     date_of_birth: date | None = Field(None, description="People only")
 
 
-class BreakGlassRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class BreakGlassRequest(StrictInput):
     reason: str = Field(
-        min_length=10,
         max_length=2000,
         description="Why you need this case: recorded and shown to the Data Protection Officer.",
     )
@@ -68,7 +67,7 @@ def my_cases(db: DB, actor: ApiActor) -> list[CaseRead]:
 
 
 @router.get("/cases/{case_id}")
-def get_case(db: DB, actor: ApiActor, case_id: int) -> CaseDetail:
+def get_case(db: DB, actor: ApiActor, case_id: Id) -> CaseDetail:
     case, _ = service.view_case(db, actor, case_id)
     return case_detail(db, case)
 
@@ -76,18 +75,42 @@ def get_case(db: DB, actor: ApiActor, case_id: int) -> CaseDetail:
 @router.post(
     "/cases/{case_id}/break-glass",
     status_code=201,
+    response_model=BreakGlassOpened,
+    responses={
+        404: {"description": "No such case (the attempt is recorded and counts to your limit)"},
+        429: {"description": "You have reached your break-glass limit (recorded)"},
+    },
     dependencies=[Depends(api_requires(Permission.CASES_BREAK_GLASS)), Depends(require_json)],
 )
 def break_glass(
-    db: DB, keyring: Keyring, actor: ApiActor, case_id: int, body: BreakGlassRequest
-) -> BreakGlassOpened:
+    db: DB,
+    keyring: Keyring,
+    settings: AppSettings,
+    actor: ApiActor,
+    case_id: Id,
+    body: BreakGlassRequest,
+) -> BreakGlassOpened | JSONResponse:
     """Open a case that is not yours, for a limited time, with a reason the DPO will see."""
-    row = service.break_glass(db, keyring, actor, case_id=case_id, reason=body.reason)
+    try:
+        with db.begin_nested():
+            row = service.break_glass(
+                db,
+                keyring,
+                actor,
+                case_id=case_id,
+                reason=body.reason,
+                limits=service.BreakGlassLimits.of(settings),
+            )
+    except (service.BreakGlassLimitReached, service.NoSuchCase) as exc:
+        # Recorded outside the rolled-back attempt, so the refusal stays on the record.
+        service.refuse(db, actor, case_id=case_id, error=exc)
+        status = 429 if isinstance(exc, service.BreakGlassLimitReached) else 404
+        return JSONResponse({"detail": exc.message}, status_code=status)
     return BreakGlassOpened(case_id=row.case_id, opened_at=row.opened_at, expires_at=row.expires_at)
 
 
 @router.get("/people/{person_id}")
-def get_person(db: DB, actor: ApiActor, person_id: int) -> PersonDetail:
+def get_person(db: DB, actor: ApiActor, person_id: Id) -> PersonDetail:
     person, cases = service.view_person(db, actor, person_id)
     return PersonDetail(
         **PersonSummary.model_validate(person).model_dump(),
@@ -107,7 +130,7 @@ def get_person(db: DB, actor: ApiActor, person_id: int) -> PersonDetail:
 
 
 @router.get("/documents/{document_id}")
-def get_document(db: DB, keyring: Keyring, actor: ApiActor, document_id: int) -> DocumentRead:
+def get_document(db: DB, keyring: Keyring, actor: ApiActor, document_id: Id) -> DocumentRead:
     document, _ = service.view_document(db, keyring, actor, document_id)
     return DocumentRead.model_validate(document)
 
@@ -117,7 +140,7 @@ def get_document(db: DB, keyring: Keyring, actor: ApiActor, document_id: int) ->
     response_class=Response,
     responses={200: {"description": "The document's file, as an attachment"}},
 )
-def get_document_content(db: DB, keyring: Keyring, actor: ApiActor, document_id: int) -> Response:
+def get_document_content(db: DB, keyring: Keyring, actor: ApiActor, document_id: Id) -> Response:
     return attachment(service.download_document(db, keyring, actor, document_id))
 
 
@@ -131,7 +154,7 @@ def upload_document(
     keyring: Keyring,
     settings: AppSettings,
     actor: ApiActor,
-    case_id: int,
+    case_id: Id,
     file: Annotated[UploadFile, File(description="PDF, Word (.docx), plain text or an image")],
     title: Annotated[str, Form(max_length=300)],
     kind: Annotated[DocumentKind, Form()],

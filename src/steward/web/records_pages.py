@@ -31,6 +31,7 @@ from steward.records.policy import Access
 from steward.records.schemas import DocumentMeta
 from steward.web import identity_pages
 from steward.web.deps import DB, AppSettings, Keyring, PageActor, csrf_protect
+from steward.web.ids import Id, IdItem
 from steward.web.records_common import attachment, document_meta, read_upload, record_class_of
 from steward.web.rendering import render
 from steward.web.security import megabytes
@@ -84,7 +85,7 @@ def _timeline(case: Case) -> list[TimelineEntry]:
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, db: DB, actor: PageActor, case_id: int) -> Response:
+def case_page(request: Request, db: DB, actor: PageActor, case_id: Id) -> Response:
     case, how = service.view_case(db, actor, case_id)
     return render(
         request,
@@ -103,7 +104,7 @@ def case_page(request: Request, db: DB, actor: PageActor, case_id: int) -> Respo
 
 
 @router.get("/cases/{case_id}/break-glass")
-def break_glass_form(request: Request, actor: PageActor, case_id: int) -> Response:
+def break_glass_form(request: Request, actor: PageActor, case_id: Id) -> Response:
     actor.require(Permission.CASES_BREAK_GLASS)
     return render(request, "records/break_glass.html", {"case_id": case_id})
 
@@ -113,20 +114,42 @@ def break_glass(
     request: Request,
     db: DB,
     keyring: Keyring,
+    settings: AppSettings,
     actor: PageActor,
-    case_id: int,
+    case_id: Id,
     reason: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     actor.require(Permission.CASES_BREAK_GLASS)
     try:
         with db.begin_nested():
-            service.break_glass(db, keyring, actor, case_id=case_id, reason=reason)
+            service.break_glass(
+                db,
+                keyring,
+                actor,
+                case_id=case_id,
+                reason=reason,
+                limits=service.BreakGlassLimits.of(settings),
+            )
     except ValidationFailed as exc:
         return render(
             request,
             "records/break_glass.html",
             {"case_id": case_id, "error": exc.message, "errors": exc.errors, "reason": reason},
             status_code=422,
+        )
+    except (service.BreakGlassLimitReached, service.NoSuchCase) as exc:
+        # Recorded outside the rolled-back attempt, so the refusal stays on the record.
+        service.refuse(db, actor, case_id=case_id, error=exc)
+        limited = isinstance(exc, service.BreakGlassLimitReached)
+        return render(
+            request,
+            "error.html",
+            {
+                "title": "You cannot open more cases now" if limited else "Page not found",
+                "message": exc.message,
+                "errors": {},
+            },
+            status_code=429 if limited else 404,
         )
     except Conflict:
         pass  # they can already read it (assigned, or glass broken a moment ago): go there
@@ -136,15 +159,38 @@ def break_glass(
 @router.get("/break-glass")
 def break_glass_log(request: Request, db: DB, keyring: Keyring, actor: PageActor) -> Response:
     entries = service.break_glass_log(db, keyring, actor)
-    names = auth.usernames(db, (row.user_id for row, _, _ in entries))
-    return render(request, "records/break_glass_log.html", {"entries": entries, "names": names})
+    alerts = service.break_glass_alerts(db, actor)
+    names = auth.usernames(
+        db, [row.user_id for row, _, _ in entries] + [a.user_id for a in alerts if a.user_id]
+    )
+    return render(
+        request,
+        "records/break_glass_log.html",
+        {
+            "entries": entries,
+            "alerts": alerts,
+            "names": names,
+            "unreviewed": sum(1 for row, _, _ in entries if row.reviewed_at is None),
+            "marked": request.query_params.get("marked"),
+        },
+    )
+
+
+@router.post("/break-glass/reviewed")
+def break_glass_reviewed(
+    db: DB,
+    actor: PageActor,
+    break_glass_ids: Annotated[list[IdItem] | None, Form()] = None,
+) -> Response:
+    marked = service.mark_reviewed(db, actor, break_glass_ids=break_glass_ids or [])
+    return RedirectResponse(f"/break-glass?marked={marked}", status_code=303)
 
 
 # --- people and documents -------------------------------------------------------------
 
 
 @router.get("/people/{person_id}")
-def person_page(request: Request, db: DB, actor: PageActor, person_id: int) -> Response:
+def person_page(request: Request, db: DB, actor: PageActor, person_id: Id) -> Response:
     person, cases = service.view_person(db, actor, person_id)
     panel = identity_pages.duplicates_panel(db, actor, person.id)
     return render(request, "records/person.html", {"person": person, "cases": cases, **panel})
@@ -156,7 +202,7 @@ def document_page(
     db: DB,
     keyring: Keyring,
     actor: PageActor,
-    document_id: int,
+    document_id: Id,
     added: bool = False,
 ) -> Response:
     document, text = service.view_document(db, keyring, actor, document_id)
@@ -168,7 +214,7 @@ def document_page(
 
 
 @router.get("/documents/{document_id}/download")
-def download(db: DB, keyring: Keyring, actor: PageActor, document_id: int) -> Response:
+def download(db: DB, keyring: Keyring, actor: PageActor, document_id: Id) -> Response:
     return attachment(service.download_document(db, keyring, actor, document_id))
 
 
@@ -218,7 +264,7 @@ def _upload_page(
 
 @router.get("/cases/{case_id}/documents/new")
 def upload_form(
-    request: Request, db: DB, actor: PageActor, settings: AppSettings, case_id: int
+    request: Request, db: DB, actor: PageActor, settings: AppSettings, case_id: Id
 ) -> Response:
     actor.require(Permission.CASES_WRITE)
     form = {
@@ -258,7 +304,7 @@ def upload(
     keyring: Keyring,
     settings: AppSettings,
     actor: PageActor,
-    case_id: int,
+    case_id: Id,
     title: Annotated[str, Form(max_length=1000)] = "",
     kind: Annotated[str, Form(max_length=64)] = "",
     day: Annotated[str, Form(alias="created_on-day", max_length=8)] = "",

@@ -33,6 +33,7 @@ from steward.retention.service import (
     schedules,
 )
 from steward.web.deps import DB, PageActor, csrf_protect, writes
+from steward.web.ids import MAX_ID, Id
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -95,7 +96,7 @@ def load_schedule(
 
 
 @router.post("/retention/schedule/{version}/approve")
-def approve_schedule(db: DB, actor: PageActor, version: int) -> Response:
+def approve_schedule(db: DB, actor: PageActor, version: Id) -> Response:
     schedules.approve(db, actor, version=version)
     return RedirectResponse("/retention", status_code=303)
 
@@ -142,7 +143,7 @@ def sweep_now(
 
 @router.get("/retention/cases/{case_id}")
 @writes
-def explain_page(request: Request, db: DB, actor: PageActor, case_id: int) -> Response:
+def explain_page(request: Request, db: DB, actor: PageActor, case_id: Id) -> Response:
     access.require_any_case_access(actor)  # before the lookup: no probing for case ids
     case = db.get(Case, case_id)
     if case is None:
@@ -209,7 +210,7 @@ def release_hold(
     request: Request,
     db: DB,
     actor: PageActor,
-    hold_id: int,
+    hold_id: Id,
     reason: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     actor.require(Permission.RETENTION_MANAGE)
@@ -278,7 +279,7 @@ def _list_page(request: Request, db: DB, actor: PageActor, list_id: int, **extra
 
 
 @router.get("/retention/disposal/{list_id}")
-def disposal_page(request: Request, db: DB, actor: PageActor, list_id: int) -> Response:
+def disposal_page(request: Request, db: DB, actor: PageActor, list_id: Id) -> Response:
     return _list_page(request, db, actor, list_id)
 
 
@@ -287,9 +288,9 @@ def decide(
     request: Request,
     db: DB,
     actor: PageActor,
-    list_id: int,
+    list_id: Id,
     decision: Annotated[str, Form(max_length=16)] = "",
-    item_id: Annotated[int | None, Form()] = None,
+    item_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
     reason: Annotated[str, Form(max_length=4000)] = "",
     review_on: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
@@ -312,13 +313,13 @@ def decide(
 
 
 @router.post("/retention/disposal/{list_id}/approve")
-def approve(db: DB, actor: PageActor, list_id: int) -> Response:
+def approve(db: DB, actor: PageActor, list_id: Id) -> Response:
     disposal.approve(db, actor, list_id=list_id)
     return RedirectResponse(f"/retention/disposal/{list_id}", status_code=303)
 
 
 @router.get("/retention/disposal/{list_id}/certificate")
-def certificate_page(request: Request, db: DB, actor: PageActor, list_id: int) -> Response:
+def certificate_page(request: Request, db: DB, actor: PageActor, list_id: Id) -> Response:
     cert = certificates.certificate_for(db, actor, list_id=list_id)
     return render(
         request,

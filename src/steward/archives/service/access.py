@@ -12,10 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.archives.models import PaperFile
-from steward.core.errors import Forbidden, NotFound
+from steward.core.errors import NotFound
 from steward.core.permissions import Actor, Permission
 from steward.records.models import Case
-from steward.records.service import visible_cases
+from steward.records.service import require_any_case_access, visible_cases
+
+NO_SUCH_FILE = "There is no such paper file, or it belongs to a case you cannot see."
 
 
 def sees_whole_archive(actor: Actor) -> bool:
@@ -36,9 +38,11 @@ def may_see_file(db: Session, actor: Actor, paper_file: PaperFile) -> bool:
 
 
 def readable_file(db: Session, actor: Actor, file_id: int) -> PaperFile:
+    """The paper file, if the actor may see it. The role is checked before the id is looked
+    up, and a file the actor may not see answers as a missing one, so ids reveal nothing."""
+    if not sees_whole_archive(actor):
+        require_any_case_access(actor)
     paper_file = db.get(PaperFile, file_id)
-    if paper_file is None:
-        raise NotFound("There is no such paper file.")
-    if not may_see_file(db, actor, paper_file):
-        raise Forbidden("You do not have access to this paper file.")
+    if paper_file is None or not may_see_file(db, actor, paper_file):
+        raise NotFound(NO_SUCH_FILE)
     return paper_file

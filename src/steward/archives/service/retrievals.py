@@ -17,15 +17,14 @@ from steward.archives.models import (
     ArchiveBox,
     BoxStatus,
     CustodyEvent,
-    PaperFile,
     PaperFileStatus,
     Retrieval,
     RetrievalStatus,
 )
 from steward.archives.schemas import RetrievalRead, RetrievalRequest
-from steward.archives.service.access import may_see_file, require_manage
+from steward.archives.service.access import readable_file, require_manage
 from steward.core import audit, clock
-from steward.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from steward.core.errors import Conflict, NotFound, ValidationFailed
 from steward.core.permissions import Actor, Permission
 
 _TAGS = {
@@ -48,11 +47,7 @@ def request_retrieval(db: Session, actor: Actor, data: RetrievalRequest) -> Retr
         clash = Retrieval.box_id == box.id
     else:
         assert data.paper_file_id is not None
-        paper_file = db.get(PaperFile, data.paper_file_id)
-        if paper_file is None:
-            raise NotFound("There is no such paper file.")
-        if not may_see_file(db, actor, paper_file):
-            raise Forbidden("You may only ask for paper files of cases you can read.")
+        paper_file = readable_file(db, actor, data.paper_file_id)
         if paper_file.status != PaperFileStatus.ACTIVE:
             raise Conflict("That file has been sent for destruction or destroyed.")
         clash = Retrieval.paper_file_id == paper_file.id

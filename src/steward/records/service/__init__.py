@@ -1,10 +1,25 @@
 """The records domain's public use-cases. Other domains and the adapters import from here."""
 
-from steward.records.service.access import NeedsBreakGlass, visible_cases, visible_person
+from steward.records.service.access import (
+    NeedsBreakGlass,
+    require_any_case_access,
+    visible_cases,
+    visible_person,
+)
+from steward.records.service.break_glass import (
+    BreakGlassAlert,
+    BreakGlassLimitReached,
+    BreakGlassLimits,
+    NoSuchCase,
+    break_glass,
+    break_glass_alerts,
+    break_glass_log,
+    mark_reviewed,
+    refuse,
+    unreviewed_break_glass_count,
+)
 from steward.records.service.cases import (
     assign,
-    break_glass,
-    break_glass_log,
     case_id_for_number,
     close_case,
     create_case,
@@ -30,16 +45,21 @@ from steward.records.service.persons import add_party, create_person, view_perso
 from steward.records.service.search import SearchHit, search
 
 __all__ = [
+    "BreakGlassAlert",
+    "BreakGlassLimitReached",
+    "BreakGlassLimits",
     "DocumentFile",
     "ImportCase",
     "ImportReport",
     "LineProblem",
     "NeedsBreakGlass",
+    "NoSuchCase",
     "SearchHit",
     "add_document",
     "add_party",
     "assign",
     "break_glass",
+    "break_glass_alerts",
     "break_glass_log",
     "case_id_for_number",
     "close_case",
@@ -49,10 +69,14 @@ __all__ = [
     "ensure_default_file_plan",
     "import_cases",
     "list_classes",
+    "mark_reviewed",
     "my_cases",
     "read_lines",
+    "refuse",
     "reopen_case",
+    "require_any_case_access",
     "search",
+    "unreviewed_break_glass_count",
     "view_case",
     "view_document",
     "view_person",

@@ -14,6 +14,7 @@ from steward.records.models import BreakGlass, Case, CaseAssignment, Party
 from steward.records.policy import Access, case_access
 
 BREAK_GLASS_HOURS = 8
+NOT_YOURS = "There is nothing here that you can see. Check the address, or the link you followed."
 ANY_CASE_READ = (
     Permission.CASES_READ_ALL,
     Permission.CASES_READ_TEAM,
@@ -115,17 +116,33 @@ def access_to_case(db: Session, actor: Actor, case: Case) -> Access:
 
 
 def readable_case(db: Session, actor: Actor, case_id: int) -> tuple[Case, Access]:
-    """The case, if the actor may read it; otherwise NeedsBreakGlass or Forbidden."""
+    """The case, if the actor may read it.
+
+    A case asked for by its id answers the same whether it is missing or not the actor's, so
+    ids cannot be probed: NeedsBreakGlass for those who may break glass (stating a reason for
+    a missing case then answers 404, recorded and counted against their limit), NotFound for
+    anyone else who reads cases. Only those who read every case learn that an id is unused."""
     require_any_case_access(actor)
     case = db.get(Case, case_id)
-    if case is None:
+    if case is not None:
+        access = access_to_case(db, actor, case)
+        if access is not Access.NONE:
+            return case, access
+    elif actor.can(Permission.CASES_READ_ALL):
         raise NotFound("There is no such case.")
-    access = access_to_case(db, actor, case)
-    if access is Access.NONE:
-        if actor.can(Permission.CASES_BREAK_GLASS):
-            raise NeedsBreakGlass(case.id)
-        raise Forbidden("You do not have access to this case.")
-    return case, access
+    if actor.can(Permission.CASES_BREAK_GLASS):
+        raise NeedsBreakGlass(case_id)
+    raise NotFound(NOT_YOURS)
+
+
+def case_of_readable_item(db: Session, actor: Actor, case_id: int) -> Case:
+    """The case a document (or other item reached by its own id) belongs to, if the actor may
+    read it. Refused exactly as a missing item is: no break-glass offer, which would name the
+    case, and the same 404 whether the item exists or not."""
+    case = db.get(Case, case_id)
+    if case is None or access_to_case(db, actor, case) is Access.NONE:
+        raise NotFound(NOT_YOURS)
+    return case
 
 
 def break_glass_expiry() -> timedelta:

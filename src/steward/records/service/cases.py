@@ -1,4 +1,4 @@
-"""Cases: create, read (with a read event), assign, close and reopen, break glass."""
+"""Cases: create, read (with a read event), assign, close and reopen."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from steward.core import audit, auth, clock, crypto
 from steward.core.crypto import KeyEncryptionKeys
-from steward.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from steward.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from steward.core.permissions import Actor, Permission
 from steward.records.events import RecordsEvent
 from steward.records.models import (
-    BreakGlass,
     Case,
     CaseAssignment,
     CaseStatus,
@@ -20,8 +19,6 @@ from steward.records.models import (
 from steward.records.policy import Access
 from steward.records.schemas import CaseCreate
 from steward.records.service import access, file_plan
-
-MAX_REASON_CHARS = 2000
 
 
 def create_case(db: Session, kek: KeyEncryptionKeys, actor: Actor, data: CaseCreate) -> Case:
@@ -151,78 +148,3 @@ def reopen_case(db: Session, actor: Actor, *, case_id: int) -> Case:
     db.flush()
     audit.record(db, actor, RecordsEvent.CASE_REOPENED, subject_type="case", subject_id=case.id)
     return case
-
-
-def break_glass(
-    db: Session, kek: KeyEncryptionKeys, actor: Actor, *, case_id: int, reason: str
-) -> BreakGlass:
-    """Open an unassigned case for a limited time. The reason is kept sealed (it may name
-    people) and shown to the DPO; the audit trail records that it happened."""
-    actor.require(Permission.CASES_BREAK_GLASS)
-    reason = reason.strip()
-    if not 10 <= len(reason) <= MAX_REASON_CHARS:
-        raise ValidationFailed(
-            "Give a reason of at least 10 characters: it is recorded and shown to the Data Protection Officer.",
-            errors={"reason": "Enter why you need to open this case"},
-        )
-    case = db.get(Case, case_id)
-    if case is None:
-        raise NotFound("There is no such case.")
-    if access.access_to_case(db, actor, case) is not Access.NONE:
-        raise Conflict("You already have access to this case.")
-    now = clock.now()
-    row = BreakGlass(
-        case_id=case.id,
-        user_id=actor.user_id,
-        reason=b"",
-        opened_at=now,
-        expires_at=now + access.break_glass_expiry(),
-    )
-    db.add(row)
-    db.flush()
-    row.reason = crypto.seal(
-        db,
-        kek,
-        key_id=case.data_key_id,
-        plaintext=reason.encode(),
-        context=f"break_glass:{row.id}:reason",
-    )
-    db.flush()
-    audit.record(
-        db,
-        actor,
-        RecordsEvent.CASE_BREAK_GLASS,
-        subject_type="case",
-        subject_id=case.id,
-        details={"break_glass_id": row.id},
-    )
-    return row
-
-
-def break_glass_log(
-    db: Session, kek: KeyEncryptionKeys, actor: Actor, *, limit: int = 200
-) -> list[tuple[BreakGlass, str, str]]:
-    """Break-glass openings, newest first, with their reasons and case numbers, for the DPO."""
-    if not actor.can(Permission.ASSURANCE_MANAGE):
-        raise Forbidden("Only the Data Protection Officer reviews break-glass access.")
-    rows = db.execute(
-        select(BreakGlass, Case)
-        .join(Case, Case.id == BreakGlass.case_id)
-        .order_by(BreakGlass.opened_at.desc())
-        .limit(limit)
-    ).all()
-    result = []
-    for bg, case in rows:
-        try:
-            reason = crypto.open_sealed(
-                db,
-                kek,
-                key_id=case.data_key_id,
-                sealed=bg.reason,
-                context=f"break_glass:{bg.id}:reason",
-            ).decode()
-        except crypto.KeyDestroyed:
-            reason = "(destroyed with the case)"
-        result.append((bg, case.case_number, reason))
-    audit.record(db, actor, RecordsEvent.BREAK_GLASS_REVIEWED, details={"count": len(result)})
-    return result

@@ -137,11 +137,13 @@ def _check_subjects(db: Session, case: Case, person_ids: list[int]) -> None:
 
 
 def _readable_document(db: Session, actor: Actor, document_id: int) -> tuple[Document, Case]:
+    # The role is checked before the id is looked up, and a document in a case the actor may
+    # not read answers as a missing one: guessing ids reveals neither documents nor cases.
+    access.require_any_case_access(actor)
     document = db.get(Document, document_id)
     if document is None:
-        raise NotFound("There is no such document.")
-    case, _ = access.readable_case(db, actor, document.case_id)
-    return document, case
+        raise NotFound(access.NOT_YOURS)
+    return document, access.case_of_readable_item(db, actor, document.case_id)
 
 
 def view_document(

@@ -44,7 +44,7 @@ from steward.core import audit, auth
 from steward.core.crypto import DataKey, KeyEncryptionKeys
 from steward.core.errors import DomainError
 from steward.core.permissions import Actor, Permission
-from steward.core.schemas import no_control_characters
+from steward.core.schemas import StrictInput, no_control_characters
 from steward.records import policy
 from steward.records.events import RecordsEvent
 from steward.records.models import (
@@ -109,9 +109,7 @@ class ImportPerson(PersonCreate):
         return PersonCreate.model_construct(**values)  # validated already, as self
 
 
-class ImportParty(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class ImportParty(StrictInput):
     person_ref: LegacyRef
     role: PartyRole
 
