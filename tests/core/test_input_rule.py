@@ -31,6 +31,7 @@ NEWER_FORMAT = set(range(0x13439, 0x13440))
 # Schemas that are read models (what Steward sends out), never filled from input.
 OUTPUT = {
     "UserRead",
+    "RoleGrantRead",
     "TokenRead",
     "TokenCreated",
     "AuditEventRead",

@@ -526,9 +526,9 @@ def test_hostile_strings_are_stored_as_data_and_never_reach_audit_or_reports(
 ) -> None:
     case = _case("IM24P00001", court=HOSTILE[1], local_authority=HOSTILE[0])
     case["persons"][0].update(first_name=HOSTILE[0][:100], last_name=HOSTILE[1])
-    case["persons"][1].update(first_name=HOSTILE[2], last_name=HOSTILE[3], middle_names=HOSTILE[4])
+    case["persons"][1].update(first_name=HOSTILE[2], last_name=HOSTILE[3], middle_names=HOSTILE[6])
     case["persons"][1]["other_names"] = [{"kind": "alias", "first_name": HOSTILE[6]}]
-    case["documents"][0].update(title=HOSTILE[6], author_name=HOSTILE[4])
+    case["documents"][0].update(title=HOSTILE[6], author_name=HOSTILE[0])
     case["documents"][0]["text"] = "Notes: " + " ".join(HOSTILE) + " <img src=x onerror=alert(1)>"
 
     # A failing line full of the same strings, including as keys and in too-long values.
@@ -538,6 +538,7 @@ def test_hostile_strings_are_stored_as_data_and_never_reach_audit_or_reports(
     failing["persons"][1][HOSTILE[6]] = 1
     failing["documents"][0]["kind"] = HOSTILE[2]
     failing["documents"][0]["title"] = HOSTILE[5]  # control characters: refused in a title
+    failing["persons"][1]["middle_names"] = HOSTILE[4]  # a right-to-left override: refused
 
     report = _import(db, keyring, case, failing)
     assert (report.imported, report.failed) == (1, 1)
@@ -546,6 +547,7 @@ def test_hostile_strings_are_stored_as_data_and_never_reach_audit_or_reports(
     assert "(an unexpected field): is not a field of the import format" in reason
     assert "persons[1].(an unexpected field)" in reason
     assert "documents[0].title: must not contain control characters" in reason
+    assert "persons[1].middle_names: must not contain control characters" in reason
 
     stored = db.scalars(
         select(Person).join(Identifier).where(Identifier.value.like("IM24P00001-%"))

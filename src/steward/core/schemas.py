@@ -97,9 +97,7 @@ class UserCreate(StrictInput):
     password: str = Field(min_length=12, max_length=256)
 
 
-class RoleChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RoleChange(StrictInput):
     role: Role
 
 
