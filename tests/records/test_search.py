@@ -150,7 +150,9 @@ def test_a_search_is_recorded_without_its_words(db: Session, keyring: FileKeyrin
     world = _world(db, keyring)
     service.search(db, world.actors["manager"], "Okafor court")
     event_row = db.scalars(
-        select(AuditEvent).where(AuditEvent.tag == "records:search:run").order_by(AuditEvent.seq.desc())
+        select(AuditEvent)
+        .where(AuditEvent.tag == "records:search:run")
+        .order_by(AuditEvent.seq.desc())
     ).first()
     assert event_row is not None
     assert "okafor" not in event_row.details.lower()

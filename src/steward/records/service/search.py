@@ -174,8 +174,8 @@ def _by_score(db: Session, score: ColumnElement[float]) -> ColumnElement[float]:
 
 def _own_cases(actor: Actor) -> CompoundSelect[int] | None:
     """For an actor who reads only the cases given to them (assigned, or opened by
-    break-glass), those cases: a few dozen, so their entries are looked up in the index one by
-    one instead of filtering every match. None for wider readers. A narrowing only: the
+    break-glass), those cases: a few dozen, so the matches are checked against their entries
+    before any join. None for wider readers. A narrowing only: the
     need-to-know filter (expiry included) is still applied to every hit."""
     if actor.user_id is None or any(
         actor.can(p) for p in (Permission.CASES_READ_ALL, Permission.CASES_READ_TEAM)
@@ -213,7 +213,9 @@ def _best(
     matches = _matches(db, words)
     own = _own_cases(actor)
     if own is not None:
-        matches = matches.where(literal_column("entry_id").in_(_own_entries(kind, own)))
+        # "+ 0": a filter on the stream, not a key into FTS5. Looked up one id at a time,
+        # FTS5 recomputes the ranking's word statistics for every id (80 ms each at 100,000).
+        matches = matches.where((literal_column("entry_id") + 0).in_(_own_entries(kind, own)))
     matched = matches.subquery()
     visible = (
         visible_cases(db, actor)
