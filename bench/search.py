@@ -33,7 +33,7 @@ QUERIES = {
     "no_hit": ["zzqxv"],
 }
 ROLES = ("caseworker", "manager", "ig-officer", "dpo")
-GOAL = "p95 <= 300 ms at the demo size; interactive (p95 < 1 s) at 1M cases"
+GOAL = "p95 <= 300 ms at the demo size (2,500 cases); p95 < 1 s at scale (asked: at 1M cases)"
 
 
 def _peer_search(db: Session, actor: Any, query: str, *, limit: int = 50) -> list[Any]:
@@ -202,10 +202,21 @@ def run(quick: bool) -> dict[str, Any]:
                 peer_role_query=("manager", "zzqxv"),
             ),
         ]
+    return summary(sizes)
+
+
+def summary(sizes: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "ours": {str(s["cases"]): {r: v["ours"] for r, v in s["roles"].items()} for s in sizes},
         "peer": {str(s["cases"]): {r: v["peer"] for r, v in s["roles"].items()} for s in sizes},
         "ratio": _ratio(sizes[0]),
+        "meets_goal": {
+            str(s["cases"]): all(
+                v["ours"]["p95_ms"] <= (300 if s["cases"] <= 2_500 else 1000)
+                for v in s["roles"].values()
+            )
+            for s in sizes
+        },
         "sizes": sizes,
         "seed": data.SEED,
         "backend": "sqlcipher",
@@ -214,8 +225,9 @@ def run(quick: bool) -> dict[str, Any]:
 
 
 def _ratio(size: dict[str, Any]) -> float:
-    """The manager's peer p50 over ours at the demo size: the case the issue reported."""
+    """Ours over the peer (a time: below 1 is better), the manager's p50 at the demo size:
+    the case the issue reported."""
     manager = size["roles"]["manager"]
     if not manager["peer"]:
         return 0.0
-    return round(manager["peer"]["p50_ms"] / max(manager["ours"]["p50_ms"], 0.01), 1)
+    return round(manager["ours"]["p50_ms"] / max(manager["peer"]["p50_ms"], 0.01), 4)
