@@ -33,6 +33,7 @@ BENCHMARKS: dict[str, str] = {
     "identity": "bench.identity:run",
     "febrl_smoke": "bench.febrl_smoke:run",
     "retention_sweep": "bench.retention_sweep:run",
+    "search": "bench.search:run",
 }
 
 Result = dict[str, Any]
