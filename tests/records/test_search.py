@@ -71,7 +71,13 @@ def _world(db: Session, keyring: FileKeyring) -> World:
             world.documents[document.id] = (case.id, body)
     # Break-glass: one open (counts), one expired (must not count).
     opened, expired = cases[7], cases[8]
-    service.break_glass(db, keyring, glass.actor, case_id=opened.id, reason="Urgent call today")
+    service.break_glass(
+        db,
+        keyring,
+        glass.actor,
+        case_id=opened.id,
+        reason="Urgent call from the family court about this child today",
+    )
     world.readable["break_glass"].add(opened.id)
     db.add(
         BreakGlass(
