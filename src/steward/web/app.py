@@ -31,6 +31,7 @@ from steward.core.errors import (
 from steward.records.service import NeedsBreakGlass
 from steward.web import (
     api,
+    archives_certificates_pages,
     archives_pages,
     identity_pages,
     pages,
@@ -44,8 +45,9 @@ from steward.web.security import SecurityMiddleware
 log = logging.getLogger("steward.web")
 STATIC_DIR = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
-# The only routes that take a document file, and so a body larger than max_body_bytes.
+# The only routes that take a file, and so a body larger than max_body_bytes.
 UPLOAD_PATHS = re.compile(r"^(?:/api/v1)?/cases/[0-9]+/documents(?:/new)?$")
+CERTIFICATE_UPLOAD_PATHS = re.compile(r"^/archives/certificates$")
 
 STATUS_FOR_ERROR: dict[type[DomainError], int] = {
     Unauthenticated: 401,
@@ -95,13 +97,18 @@ def create_app(
     # the encrypted store) on its way in: keep every accepted upload in memory. Uploads are
     # capped, so this bounds memory at max_upload_bytes per request in flight.
     MultiPartParser.spool_max_size = max(
-        MultiPartParser.spool_max_size, settings.max_upload_bytes + 1
+        MultiPartParser.spool_max_size,
+        settings.max_upload_bytes + 1,
+        archives_certificates_pages.MAX_CERTIFICATE_BYTES + 1,
     )
     app.add_middleware(
         SecurityMiddleware,
         max_body_bytes=settings.max_body_bytes,
-        max_upload_bytes=settings.max_upload_bytes,
-        upload_paths=UPLOAD_PATHS,
+        upload_routes=(
+            (UPLOAD_PATHS, settings.max_upload_bytes),
+            (CERTIFICATE_UPLOAD_PATHS, archives_certificates_pages.MAX_CERTIFICATE_BYTES),
+        ),
+        too_large_response=lambda request, message: _error_response(request, 413, message),
         secure_cookies=settings.cookies_secure,
     )
     _mount_static(app)
