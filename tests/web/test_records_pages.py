@@ -484,6 +484,9 @@ def test_a_path_in_the_filename_is_stripped(
         ({"month": ""}, ("a.txt", b"text", "text/plain"), "created_on-day", "must include a month"),
         ({"year": "2999"}, ("a.txt", b"text", "text/plain"), "created_on-day", "in the past"),
         ({}, ("empty.txt", b"", "text/plain"), "file", "not empty"),
+        ({"title": "Report\x00"}, ("a.txt", b"text", "text/plain"), "title", "control char"),
+        ({}, ("a.txt", b"caf\xe9 visit \x96 notes", "text/plain"), "file", "UTF-8"),
+        ({}, ("a.txt", b"ok <img src=x onerror=alert(1)>", "text/plain"), "file", "markup"),
     ],
 )
 def test_bad_answers_are_shown_in_an_error_summary_and_nothing_is_stored(
