@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import zipfile
+from collections.abc import Sequence
 from io import BytesIO
 
 import pytest
@@ -116,3 +117,66 @@ def tiff(text: str = "SAMPLE") -> bytes:
 
 
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00\x01\x00\x00\x00" + b"\x00" * 40
+
+
+_DOCUMENT_RELS = "word/_rels/document.xml.rels"
+ATTACHED_TEMPLATE = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate"
+)
+HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+OLE_OBJECT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/oleObject"
+IMAGE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+VBA_PROJECT = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+MACRO_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
+
+
+def docx_edited(
+    *,
+    relationships: Sequence[tuple[str, str, str | None]] = (),
+    content_types: dict[str, str] | None = None,
+    overrides: dict[str, str] | None = None,
+    parts: dict[str, bytes] | None = None,
+) -> bytes:
+    """A real Word document with its package edited as a hostile author would: extra
+    relationships (type, target, TargetMode), content types replaced, parts added."""
+    source = zipfile.ZipFile(BytesIO(docx("An ordinary letter")))
+    edited: dict[str, bytes] = {n: source.read(n) for n in source.namelist()}
+    rels = edited[_DOCUMENT_RELS].decode()
+    for index, (rel_type, target, mode) in enumerate(relationships):
+        mode_attr = f' TargetMode="{mode}"' if mode else ""
+        rels = rels.replace(
+            "</Relationships>",
+            f'<Relationship Id="rIdX{index}" Type="{rel_type}" Target="{target}"{mode_attr}/>'
+            "</Relationships>",
+        )
+    edited[_DOCUMENT_RELS] = rels.encode()
+    types = edited["[Content_Types].xml"].decode()
+    for old, new in (content_types or {}).items():
+        types = types.replace(old, new)
+    for part, content_type in (overrides or {}).items():
+        types = types.replace(
+            "</Types>", f'<Override PartName="{part}" ContentType="{content_type}"/></Types>'
+        )
+    edited["[Content_Types].xml"] = types.encode()
+    edited.update(parts or {})
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, content in edited.items():
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+def docm_renamed() -> bytes:
+    """A macro-enabled document saved with its VBA project renamed to an innocent part name
+    and a .docx name: only the content types and relationships give it away."""
+    vba = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64
+    return docx_edited(
+        content_types={
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": (
+                MACRO_MAIN
+            )
+        },
+        overrides={"/word/notes.dat": "application/vnd.ms-office.vbaProject"},
+        relationships=[(VBA_PROJECT, "notes.dat", None)],
+        parts={"word/notes.dat": vba},
+    )

@@ -140,7 +140,7 @@ def test_refused_content_is_named_in_a_message_a_person_can_act_on(
 
 def test_html_named_pdf_is_refused() -> None:
     html = b"<html><head><title>Report</title></head><body><script>x()</script></body></html>"
-    with pytest.raises(ValidationFailed, match="markup.*PDF"):
+    with pytest.raises(ValidationFailed, match=r"markup.*PDF"):
         policy.sniff_media_type(html)
 
 
@@ -345,3 +345,108 @@ def test_an_accepted_upload_is_named_by_its_real_type(db: Session, keyring: File
     assert (document.media_type, document.filename) == (policy.PDF, "job.pdf")
     file = service.download_document(db, keyring, Actor.system(), document.id)
     assert file.media_type == policy.PDF and file.filename == "job.pdf"
+
+
+# --- Word packages: judged by content types and relationships, not part names -----------
+
+MACROS = "Word files with macros"
+EXTERNAL = "Word files that link to content kept outside the file"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: samples.docx_edited(
+                relationships=[
+                    (samples.ATTACHED_TEMPLATE, "https://evil.example/t.dotm", "External")
+                ]
+            ),
+            EXTERNAL,
+        ),
+        (
+            lambda: samples.docx_edited(
+                relationships=[(samples.OLE_OBJECT, "file:///C:/x.xlsx", "External")]
+            ),
+            EXTERNAL,
+        ),
+        (
+            lambda: samples.docx_edited(
+                relationships=[(samples.IMAGE, "https://tracker.example/p.png", "External")]
+            ),
+            EXTERNAL,
+        ),
+        (
+            lambda: samples.docx_edited(
+                relationships=[(samples.HYPERLINK, "\\\\attacker\\share\\x", "External")]
+            ),
+            EXTERNAL,
+        ),
+        (
+            lambda: samples.docx_edited(
+                relationships=[(samples.ATTACHED_TEMPLATE, "https://evil.example/t", "external")]
+            ),
+            EXTERNAL,
+        ),
+        (samples.docm_renamed, MACROS),
+        (
+            lambda: samples.docx_edited(
+                overrides={"/word/notes.dat": "application/vnd.ms-office.vbaProject"},
+                parts={"word/notes.dat": b"\xd0\xcf\x11\xe0"},
+            ),
+            MACROS,
+        ),
+        (
+            lambda: samples.docx_edited(
+                overrides={"/word/activeX/a1.xml": "application/vnd.ms-office.activeX+xml"},
+                parts={"word/activeX/a1.xml": b"<ax/>"},
+            ),
+            MACROS,
+        ),
+        (lambda: samples.docx_edited(relationships=[(samples.VBA_PROJECT, "a.dat", None)]), MACROS),
+    ],
+    ids=[
+        "attached-template",
+        "ole-link",
+        "remote-image",
+        "unc-hyperlink",
+        "lower-case-mode",
+        "renamed-docm",
+        "vba-content-type",
+        "activex",
+        "vba-relationship",
+    ],
+)
+def test_active_or_linked_word_content_is_refused_whatever_the_part_names(
+    make: object, message: str
+) -> None:
+    assert callable(make)
+    with pytest.raises(ValidationFailed) as raised:
+        policy.sniff_media_type(make())
+    assert raised.value.message.startswith(message)
+    assert raised.value.errors["file"]
+
+
+def test_web_and_email_links_in_a_word_document_are_ordinary() -> None:
+    data = samples.docx_edited(
+        relationships=[
+            (samples.HYPERLINK, "https://www.gov.uk/government/organisations/cafcass", "External"),
+            (samples.HYPERLINK, "mailto:court@example.org", "External"),
+        ]
+    )
+    assert policy.sniff_media_type(data) == policy.DOCX
+
+
+def test_a_word_package_with_a_dtd_is_not_parsed() -> None:
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE t [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><Types>&b;</Types>'
+    )
+    with pytest.raises(ValidationFailed, match=GENERIC):
+        policy.sniff_media_type(samples.docx_edited(parts={"[Content_Types].xml": bomb}))
+
+
+def test_a_word_package_too_big_to_check_is_refused_saying_so() -> None:
+    many = {f"word/media/p{i}.bin": b"" for i in range(10_001)}
+    with pytest.raises(ValidationFailed, match="too many parts to be checked"):
+        policy.sniff_media_type(samples.docx_edited(parts=many))

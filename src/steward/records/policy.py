@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import zipfile
 from enum import StrEnum
-from io import BytesIO
 
 from steward.core.errors import ValidationFailed
 from steward.core.permissions import Actor, Permission
+from steward.records import ooxml
 
 
 class Access(StrEnum):
@@ -64,14 +63,12 @@ def sniff_media_type(data: bytes) -> str:
     if data[:4] in (b"II*\x00", b"MM\x00*"):
         return TIFF
     if data.startswith(b"PK\x03\x04"):
-        if _has_macros(data):
-            raise ValidationFailed(
-                "Word files with macros cannot be added. Save it as a Word document (.docx) "
-                "without macros, or as a PDF, and upload that.",
-                errors={"file": "Upload the file without macros, as .docx or PDF"},
-            )
-        if _is_docx(data):
+        verdict = ooxml.inspect(data)
+        if verdict is ooxml.Verdict.WORD:
             return DOCX
+        if verdict in _PACKAGE_REFUSALS:
+            message, field_message = _PACKAGE_REFUSALS[verdict]
+            raise ValidationFailed(message, errors={"file": field_message})
     if _is_plain_text(data):
         return TEXT
     raise ValidationFailed(
@@ -80,21 +77,25 @@ def sniff_media_type(data: bytes) -> str:
     )
 
 
-def _zip_names(data: bytes) -> set[str]:
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            return set(archive.namelist())
-    except zipfile.BadZipFile:
-        return set()
-
-
-def _is_docx(data: bytes) -> bool:
-    return "word/document.xml" in _zip_names(data)
-
-
-def _has_macros(data: bytes) -> bool:
-    # Macro-enabled Office files (vbaProject.bin) are active content: refused outright.
-    return any(n.lower().endswith("vbaproject.bin") for n in _zip_names(data))
+_PACKAGE_REFUSALS = {
+    ooxml.Verdict.MACROS: (
+        "Word files with macros or ActiveX controls cannot be added. Save it as a Word "
+        "document (.docx) without macros, or as a PDF, and upload that.",
+        "Upload the file without macros, as .docx or PDF",
+    ),
+    ooxml.Verdict.EXTERNAL: (
+        "Word files that link to content kept outside the file (an attached template, a "
+        "linked object or frame, a picture on another server, a link to a network folder) "
+        "cannot be added. Remove the link in Word, or save the document as a PDF, and "
+        "upload that.",
+        "Upload the file without external links, or as PDF",
+    ),
+    ooxml.Verdict.TOO_COMPLEX: (
+        "This Word file has too many parts to be checked for macros and external links. "
+        "Save it as a PDF and upload that.",
+        "Upload the file as PDF",
+    ),
+}
 
 
 # Markup anywhere in a text upload, not only at its start: a browser (or a viewer that
