@@ -14,6 +14,11 @@ from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
+from sqlalchemy.orm import Session, sessionmaker
+
+from steward.core.crypto import KeyEncryptionKeys
+from steward.records import service
+from steward.records.service import RunReport
 
 needs_tesseract = pytest.mark.skipif(
     shutil.which("tesseract") is None,
@@ -180,3 +185,15 @@ def docm_renamed() -> bytes:
         relationships=[(VBA_PROJECT, "notes.dat", None)],
         parts={"word/notes.dat": vba},
     )
+
+
+def extract_pending(db: Session, keyring: KeyEncryptionKeys) -> RunReport:
+    """Run the text-extraction worker over what ``db`` has stored, as ``steward serve``
+    would after the upload's transaction: in its own sessions on the same test connection."""
+    db.flush()
+    factory = sessionmaker(
+        bind=db.connection(), join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    report = service.run_pending(factory, keyring)
+    db.expire_all()
+    return report

@@ -18,6 +18,12 @@ from steward.records.service.documents import (
     download_document,
     view_document,
 )
+from steward.records.service.extraction import (
+    RunReport,
+    UnextractedPage,
+    run_pending,
+    unextracted_documents,
+)
 from steward.records.service.file_plan import ensure_default_file_plan, list_classes
 from steward.records.service.importer import (
     ImportCase,
@@ -35,7 +41,9 @@ __all__ = [
     "ImportReport",
     "LineProblem",
     "NeedsBreakGlass",
+    "RunReport",
     "SearchHit",
+    "UnextractedPage",
     "add_document",
     "add_party",
     "assign",
@@ -52,7 +60,9 @@ __all__ = [
     "my_cases",
     "read_lines",
     "reopen_case",
+    "run_pending",
     "search",
+    "unextracted_documents",
     "view_case",
     "view_document",
     "view_person",
