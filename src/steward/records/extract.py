@@ -11,6 +11,7 @@ status and a note saying why it is not searchable.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -83,7 +84,9 @@ class Outcome:
 def note_for(status: ExtractionStatus, reason: str | None) -> str | None:
     if status is ExtractionStatus.FAILED_BOUNDS:
         why = BOUND_REASONS.get(reason or "", "it is beyond the limits for reading text")
-        return f"The text of this file could not be extracted because {why}, so it is not searchable."
+        return (
+            f"The text of this file could not be extracted because {why}, so it is not searchable."
+        )
     if status is ExtractionStatus.FAILED:
         return UNREADABLE
     return None
@@ -158,10 +161,8 @@ def _bounded(reason: str) -> Outcome:
 
 
 def _end_group(child: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     child.communicate()
 
 

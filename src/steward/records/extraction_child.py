@@ -153,9 +153,7 @@ def _main_part(archive: zipfile.ZipFile) -> str:
 def _parser() -> Any:
     from lxml import etree
 
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
 def _paragraph_text(stream: Any, limits: dict[str, Any]) -> Iterator[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -16,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartParser
 
 from steward.core import keyfile
-from steward.core.config import Settings
+from steward.core.config import Environment, Settings
 from steward.core.crypto import FileKeyring, KeyDestroyed, KeyEncryptionKeys
 from steward.core.db import make_engine, make_sessionmaker
 from steward.core.errors import (
@@ -29,6 +31,7 @@ from steward.core.errors import (
     ValidationFailed,
 )
 from steward.records.service import NeedsBreakGlass
+from steward.records.service.extraction import ExtractionWorker
 from steward.web import (
     api,
     archives_certificates_pages,
@@ -78,8 +81,12 @@ def create_app(
     *,
     session_factory: sessionmaker[Session] | None = None,
     keyring: KeyEncryptionKeys | None = None,
+    extraction_worker: bool | None = None,
 ) -> FastAPI:
+    """``extraction_worker``: run the text-extraction worker inside this app (default: yes,
+    except under tests, which run extraction explicitly)."""
     app = FastAPI(
+        lifespan=_lifespan,
         title="Steward",
         version="0.1.0",
         description="Information governance for records about children and families.",
@@ -92,6 +99,10 @@ def create_app(
     if keyring is None:
         keyring = FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
     app.state.keyring = keyring
+    app.state.run_extraction_worker = (
+        extraction_worker if extraction_worker is not None else settings.env != Environment.TEST
+    )
+    app.state.extraction_worker = None
 
     # An uploaded document must not land in plaintext in a temporary file on disk (outside
     # the encrypted store) on its way in: keep every accepted upload in memory. Uploads are
@@ -132,6 +143,23 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Documents' text is extracted in the background of `steward serve`, never in a
+    request (records.service.extraction)."""
+    worker: ExtractionWorker | None = None
+    if app.state.run_extraction_worker:
+        worker = ExtractionWorker(app.state.session_factory, app.state.keyring)
+        app.state.extraction_worker = worker
+        worker.start()
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.stop()
+            app.state.extraction_worker = None
 
 
 def _mount_static(app: FastAPI) -> None:

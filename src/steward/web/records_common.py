@@ -74,6 +74,14 @@ def read_upload(upload: UploadFile | None) -> tuple[bytes, str | None]:
     return upload.file.read(), upload.filename
 
 
+def wake_extraction(app: Any) -> None:
+    """Run after the response, so after the upload's commit: the worker finds the new
+    document at once instead of at its next poll."""
+    worker = getattr(app.state, "extraction_worker", None)
+    if worker is not None:
+        worker.wake()
+
+
 def attachment(file: service.DocumentFile) -> Response:
     """The file as a download, never shown inline: a document is evidence, not a web page."""
     fallback = file.filename.encode("ascii", "replace").decode("ascii").replace("?", "_")

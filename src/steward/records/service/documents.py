@@ -155,7 +155,11 @@ def view_document(
     text = ""
     if content is not None and content.text is not None:
         text = crypto.open_sealed(
-            db, kek, key_id=case.data_key_id, sealed=content.text, context=extraction.text_context(document.id)
+            db,
+            kek,
+            key_id=case.data_key_id,
+            sealed=content.text,
+            context=extraction.text_context(document.id),
         ).decode()
     audit.record(
         db, actor, RecordsEvent.DOCUMENT_VIEWED, subject_type="document", subject_id=document.id
@@ -171,7 +175,11 @@ def download_document(
     if content is None:
         raise NotFound("This document has no content.")
     data = crypto.open_sealed(
-        db, kek, key_id=case.data_key_id, sealed=content.body, context=extraction.body_context(document.id)
+        db,
+        kek,
+        key_id=case.data_key_id,
+        sealed=content.body,
+        context=extraction.body_context(document.id),
     )
     audit.record(
         db, actor, RecordsEvent.DOCUMENT_DOWNLOADED, subject_type="document", subject_id=document.id

@@ -15,6 +15,7 @@ change.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -113,9 +114,7 @@ def job_for(db: Session, kek: KeyEncryptionKeys, document_id: int) -> Job | None
     return Job(document_id=document_id, media_type=media_type, data=data)
 
 
-def record_outcome(
-    db: Session, kek: KeyEncryptionKeys, document_id: int, outcome: Outcome
-) -> bool:
+def record_outcome(db: Session, kek: KeyEncryptionKeys, document_id: int, outcome: Outcome) -> bool:
     """Seal and index the text (or mark why there is none). False if the document was
     disposed of, or claimed afresh, while its text was being extracted."""
     document = db.get(Document, document_id)
@@ -190,6 +189,61 @@ def run_pending(
             record_outcome(db, kek, document_id, outcome)
         report.counts[outcome.status.value] = report.counts.get(outcome.status.value, 0) + 1
     return report
+
+
+class ExtractionWorker:
+    """The embedded worker of ``steward serve``: one background thread that extracts pending
+    documents one at a time, woken by an upload or every ``poll_seconds``. With several app
+    processes each runs one; the claim keeps them from taking the same document."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        kek: KeyEncryptionKeys,
+        *,
+        poll_seconds: float = 5.0,
+        limits: Limits | None = None,
+    ) -> None:
+        self._factory = factory
+        self._kek = kek
+        self._poll = poll_seconds
+        self._limits = limits
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="steward-extraction", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                run_pending(self._factory, self._kek, limits=self._limits, max_jobs=1)
+                if self._has_pending():
+                    continue
+            except Exception as exc:  # the worker outlives one failure; the type is logged
+                log.error("text extraction worker: %s", type(exc).__name__)
+            self._wake.wait(self._poll)
+
+    def _has_pending(self) -> bool:
+        with session_scope(self._factory, read_only=True) as db:
+            return (
+                db.scalar(
+                    select(Document.id)
+                    .where(Document.extraction_status == ExtractionStatus.PENDING.value)
+                    .limit(1)
+                )
+                is not None
+            )
 
 
 @dataclass(frozen=True)
