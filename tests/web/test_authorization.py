@@ -108,6 +108,7 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/cases/{case_id}/break-glass"): Call(Permission.CASES_BREAK_GLASS),
     ("POST", "/cases/{case_id}/break-glass"): Call(Permission.CASES_BREAK_GLASS, REASON),
     ("GET", "/break-glass"): Call(Permission.ASSURANCE_MANAGE),
+    ("GET", "/documents-without-text"): Call(Permission.CASES_READ_ALL),
     ("GET", "/people/{person_id}"): Call(CASE_READ),
     ("GET", "/documents/{document_id}"): Call(CASE_READ),
     ("GET", "/documents/{document_id}/download"): Call(CASE_READ),
