@@ -38,6 +38,7 @@ BOUND_REASONS = {
     "compression_ratio": "it is compressed beyond any real document",
     "xml_depth": "its content is nested too deeply",
     "xml_elements": "its content has too many elements",
+    "xml_size": "a part of its content is too large to read",
     "image_pixels": "the image has too many pixels",
     "memory": "reading it needed too much memory",
     "time": "reading it took too long",

@@ -116,11 +116,20 @@ def _pdf_text(data: bytes, limits: dict[str, Any]) -> tuple[str, str | None]:
 
 
 def _docx_text(data: bytes, limits: dict[str, Any]) -> str:
+    from lxml import etree
+
     with zipfile.ZipFile(BytesIO(data)) as archive:
         check_package(archive, limits)
         main = _main_part(archive)
         with archive.open(main) as part:
-            return "".join(_paragraph_text(part, limits))
+            try:
+                return "".join(_paragraph_text(part, limits))
+            except etree.XMLSyntaxError as exc:
+                # libxml2's own bounds (a text node over 10 MB, names and attributes past
+                # their limits without huge_tree) say "huge"; other syntax errors are damage.
+                if "huge" in str(exc).lower():
+                    raise OutOfBounds("xml_size") from exc
+                raise
 
 
 def check_package(archive: zipfile.ZipFile, limits: dict[str, Any]) -> None:
