@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core.crypto import KeyEncryptionKeys
 from steward.records import service
+from steward.records.extract import ExtractionStatus, Limits, Outcome, note_for
 from steward.records.service import RunReport
 
 needs_tesseract = pytest.mark.skipif(
@@ -197,3 +198,23 @@ def extract_pending(db: Session, keyring: KeyEncryptionKeys) -> RunReport:
     report = service.run_pending(factory, keyring)
     db.expire_all()
     return report
+
+
+def in_process_extractor(media_type: str, data: bytes) -> Outcome:
+    """The child's extraction run in this process, without its limits: only for trusted,
+    generated content in bulk (the demo organisation), where a process per document would
+    cost minutes. Everything hostile goes through extract.run_isolated."""
+    from dataclasses import asdict
+
+    from steward.records import extraction_child
+
+    result = extraction_child.extract(media_type, data, asdict(Limits()))
+    status = ExtractionStatus(result["status"])
+    return Outcome(
+        status,
+        text=result["text"],
+        note=result["note"]
+        if status is ExtractionStatus.DONE
+        else note_for(status, result["reason"]),
+        reason=result["reason"],
+    )
