@@ -24,7 +24,9 @@ from steward.core.permissions import Actor
 from steward.demo import service
 from steward.demo.organisation import CasePlan, DemoOrganisation
 from steward.demo.records import batched
+from steward.records.service import run_pending
 from tests.cli.conftest import cli, fresh_cli  # noqa: F401 - the CLI fixtures, for test_cli
+from tests.records import samples
 
 SEED = 20_260_501
 CASES = 60
@@ -71,6 +73,9 @@ def seeded(engine: Engine, keyring: FileKeyring) -> Iterator[Seeded]:
     for batch in batched(organisation.case_plans(), 17):
         with session_scope(factory) as db:
             loader.load(db, batch)
+    # The documents' text, as `steward serve` extracts it after seeding (in this process:
+    # the content is our own, and a child per document would cost minutes here).
+    run_pending(factory, keyring, extractor=samples.in_process_extractor)
     try:
         yield Seeded(
             connection,

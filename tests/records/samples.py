@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import zipfile
+from collections.abc import Sequence
 from io import BytesIO
 
 import pytest
@@ -13,6 +14,12 @@ from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
+from sqlalchemy.orm import Session, sessionmaker
+
+from steward.core.crypto import KeyEncryptionKeys
+from steward.records import service
+from steward.records.extract import ExtractionStatus, Limits, Outcome, note_for
+from steward.records.service import RunReport
 
 needs_tesseract = pytest.mark.skipif(
     shutil.which("tesseract") is None,
@@ -116,3 +123,98 @@ def tiff(text: str = "SAMPLE") -> bytes:
 
 
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00\x01\x00\x00\x00" + b"\x00" * 40
+
+
+_DOCUMENT_RELS = "word/_rels/document.xml.rels"
+ATTACHED_TEMPLATE = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate"
+)
+HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+OLE_OBJECT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/oleObject"
+IMAGE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+VBA_PROJECT = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+MACRO_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
+
+
+def docx_edited(
+    *,
+    relationships: Sequence[tuple[str, str, str | None]] = (),
+    content_types: dict[str, str] | None = None,
+    overrides: dict[str, str] | None = None,
+    parts: dict[str, bytes] | None = None,
+) -> bytes:
+    """A real Word document with its package edited as a hostile author would: extra
+    relationships (type, target, TargetMode), content types replaced, parts added."""
+    source = zipfile.ZipFile(BytesIO(docx("An ordinary letter")))
+    edited: dict[str, bytes] = {n: source.read(n) for n in source.namelist()}
+    rels = edited[_DOCUMENT_RELS].decode()
+    for index, (rel_type, target, mode) in enumerate(relationships):
+        mode_attr = f' TargetMode="{mode}"' if mode else ""
+        rels = rels.replace(
+            "</Relationships>",
+            f'<Relationship Id="rIdX{index}" Type="{rel_type}" Target="{target}"{mode_attr}/>'
+            "</Relationships>",
+        )
+    edited[_DOCUMENT_RELS] = rels.encode()
+    types = edited["[Content_Types].xml"].decode()
+    for old, new in (content_types or {}).items():
+        types = types.replace(old, new)
+    for part, content_type in (overrides or {}).items():
+        types = types.replace(
+            "</Types>", f'<Override PartName="{part}" ContentType="{content_type}"/></Types>'
+        )
+    edited["[Content_Types].xml"] = types.encode()
+    edited.update(parts or {})
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, content in edited.items():
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+def docm_renamed() -> bytes:
+    """A macro-enabled document saved with its VBA project renamed to an innocent part name
+    and a .docx name: only the content types and relationships give it away."""
+    vba = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64
+    return docx_edited(
+        content_types={
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": (
+                MACRO_MAIN
+            )
+        },
+        overrides={"/word/notes.dat": "application/vnd.ms-office.vbaProject"},
+        relationships=[(VBA_PROJECT, "notes.dat", None)],
+        parts={"word/notes.dat": vba},
+    )
+
+
+def extract_pending(db: Session, keyring: KeyEncryptionKeys) -> RunReport:
+    """Run the text-extraction worker over what ``db`` has stored, as ``steward serve``
+    would after the upload's transaction: in its own sessions on the same test connection."""
+    db.flush()
+    factory = sessionmaker(
+        bind=db.connection(), join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    report = service.run_pending(factory, keyring)
+    db.expire_all()
+    return report
+
+
+def in_process_extractor(media_type: str, data: bytes) -> Outcome:
+    """The child's extraction run in this process, without its limits: only for trusted,
+    generated content in bulk (the demo organisation), where a process per document would
+    cost minutes. Everything hostile goes through extract.run_isolated."""
+    from dataclasses import asdict
+
+    from steward.records import extraction_child
+
+    result = extraction_child.extract(media_type, data, asdict(Limits()))
+    status = ExtractionStatus(result["status"])
+    return Outcome(
+        status,
+        text=result["text"],
+        note=result["note"]
+        if status is ExtractionStatus.DONE
+        else note_for(status, result["reason"]),
+        reason=result["reason"],
+    )

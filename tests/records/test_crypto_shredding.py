@@ -85,6 +85,7 @@ def test_other_cases_are_untouched(db: Session, keyring: FileKeyring) -> None:
     assert shredded.data_key_id != kept.data_key_id
     gone = make_document(db, keyring, shredded, text="to be destroyed")
     stays = make_document(db, keyring, kept, text="still here")
+    samples.extract_pending(db, keyring)
     crypto.destroy_data_key(db, key_id=shredded.data_key_id)
     assert service.download_document(db, keyring, Actor.system(), stays.id).data == b"still here"
     assert service.view_document(db, keyring, Actor.system(), stays.id)[1] == "still here"

@@ -147,6 +147,8 @@ def _add_marked_case(engine: Engine, settings: Settings, m: Markers) -> None:
         service.break_glass(
             db, keyring, stranger.actor, case_id=case.id, reason=f"Urgent call about {m.reason}"
         )
+    # The documents' text, extracted after the upload's commit as the worker does.
+    service.run_pending(make_sessionmaker(engine), keyring)
 
 
 def _check_markers_went_in(engine: Engine, settings: Settings, m: Markers) -> None:
@@ -318,7 +320,7 @@ def test_document_columns_hold_only_ciphertext_that_opens_through_the_service(
     document = service.add_document(
         db, keyring, Actor.system(), case_id=case.id, meta=meta, data=data, filename=filename
     )
-    db.flush()
+    samples.extract_pending(db, keyring)
     body, extracted = _raw_content(db, document.id)
     _assert_ciphertext(body, marker)
     assert extracted is not None

@@ -203,6 +203,7 @@ def _add(db: Session, keyring: FileKeyring, case_id: int, data: bytes, filename:
     document = service.add_document(
         db, keyring, Actor.system(), case_id=case_id, meta=meta, data=data, filename=filename
     )
+    samples.extract_pending(db, keyring)
     return document.id
 
 

@@ -35,6 +35,7 @@ from steward.records.models import (
 from steward.records.schemas import PersonCreate
 from steward.records.service import importer
 from tests.factories.core import make_user
+from tests.records import samples
 from tests.records.samples import docm
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "cases.jsonl"
@@ -145,6 +146,7 @@ def test_valid_cases_are_imported_with_their_parties_documents_and_events(
     assert service.download_document(db, keyring, Actor.system(), note.id).data == (
         b"Home visit: the child was well."
     )
+    samples.extract_pending(db, keyring)
     assert {h.ref_id for h in service.search(db, Actor.system(), "home visit")} >= {note.id}
 
     imported = db.scalars(
@@ -179,6 +181,7 @@ def test_the_example_file_imports_cleanly(db: Session, keyring: FileKeyring) -> 
     _, cases = service.view_person(db, Actor.system(), mother_id)
     assert sorted(c.case_number for c, _ in cases) == ["EX24P00001", "EX25P00003"]
     # Its PDF's text was extracted and indexed.
+    samples.extract_pending(db, keyring)
     hits = service.search(db, Actor.system(), "Oakfield attendance")
     assert [h.kind for h in hits] == ["document"]
     assert db.get(Document, hits[0].ref_id).media_type == "application/pdf"  # type: ignore[union-attr]
@@ -529,7 +532,8 @@ def test_hostile_strings_are_stored_as_data_and_never_reach_audit_or_reports(
     case["persons"][1].update(first_name=HOSTILE[2], last_name=HOSTILE[3], middle_names=HOSTILE[6])
     case["persons"][1]["other_names"] = [{"kind": "alias", "first_name": HOSTILE[6]}]
     case["documents"][0].update(title=HOSTILE[6], author_name=HOSTILE[0])
-    case["documents"][0]["text"] = "Notes: " + " ".join(HOSTILE) + " <img src=x onerror=alert(1)>"
+    # Markup is refused in any text upload (see the next test); the rest is kept as data.
+    case["documents"][0]["text"] = "Notes: " + " ".join(HOSTILE[1:])
 
     # A failing line full of the same strings, including as keys and in too-long values.
     failing = _case("IM24P00002")
@@ -561,7 +565,7 @@ def test_hostile_strings_are_stored_as_data_and_never_reach_audit_or_reports(
     [document] = db.scalars(select(Document).where(Document.case_id == row.id)).all()
     assert document.title == HOSTILE[6]
     body = service.download_document(db, keyring, Actor.system(), document.id).data.decode()
-    assert body.startswith("Notes: " + " ".join(HOSTILE))
+    assert body.startswith("Notes: " + " ".join(HOSTILE[1:]))
 
     trail = " ".join(
         f"{e.tag} {e.subject_type} {e.subject_id} {e.details}"
@@ -572,6 +576,18 @@ def test_hostile_strings_are_stored_as_data_and_never_reach_audit_or_reports(
         for fragment in (hostile, hostile[:6]):
             assert fragment not in trail, fragment
             assert fragment not in shown, fragment
+
+
+def test_markup_in_an_imported_documents_text_fails_its_line_saying_why(
+    db: Session, keyring: FileKeyring
+) -> None:
+    case = _case("IM24P00001")
+    case["documents"][0]["text"] = "Visit notes.\nThe mother said <img src=x onerror=alert(1)>"
+    report = _import(db, keyring, case)
+    assert (report.imported, report.failed) == (0, 1)
+    reason = _reasons(report)[1]
+    assert "markup" in reason and "onerror" not in reason
+    assert _case_row(db, "IM24P00001") is None
 
 
 def test_a_database_refusal_fails_only_its_case_and_quotes_nothing(

@@ -14,6 +14,7 @@ from steward.records import service
 from steward.records.models import PartyRole
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
+from tests.records import samples
 
 
 def _tags(db: Session, subject_type: str, subject_id: int) -> list[str]:
@@ -91,6 +92,7 @@ def test_search_finds_names_and_text_only_within_what_the_actor_may_see(
     add_party(db, hidden, hidden_child)
     make_document(db, keyring, visible, text="The guardian met Oluwaseun at the contact centre.")
     make_document(db, keyring, hidden, text="Oluwaseun attended the hearing.")
+    samples.extract_pending(db, keyring)
 
     hits = service.search(db, worker.actor, "oluwaseun")
     assert {(h.kind, h.ref_id) for h in hits if h.kind == "person"} == {("person", child.id)}
@@ -105,6 +107,7 @@ def test_document_body_round_trips_and_reads_are_recorded(
 ) -> None:
     case = make_case(db, keyring)
     doc = make_document(db, keyring, case, text="Report text ZEBRA-42")
+    samples.extract_pending(db, keyring)
     file = service.download_document(db, keyring, Actor.system(), doc.id)
     assert file.data == b"Report text ZEBRA-42" and file.media_type == "text/plain"
     _, text = service.view_document(db, keyring, Actor.system(), doc.id)

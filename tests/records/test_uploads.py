@@ -39,8 +39,21 @@ from tests.records import samples
         (lambda: b"\xef\xbb\xbfText saved by Notepad with a byte-order mark", policy.TEXT),
         (lambda: b"Pasted from Word:\x0bline two\tcolumn\x0cnext page", policy.TEXT),
         (lambda: b"a < b, and <p is not a tag here", policy.TEXT),
+        (lambda: b"if x < b > y then; From: Sam <sam@example.org>", policy.TEXT),
     ],
-    ids=["pdf", "docx", "png", "jpeg", "tiff", "ascii", "unicode", "bom", "controls", "angle"],
+    ids=[
+        "pdf",
+        "docx",
+        "png",
+        "jpeg",
+        "tiff",
+        "ascii",
+        "unicode",
+        "bom",
+        "controls",
+        "angle",
+        "not-tags",
+    ],
 )
 def test_real_files_are_recognised_by_their_bytes(make: object, expected: str) -> None:
     assert callable(make)
@@ -57,27 +70,37 @@ def test_the_type_ignores_what_the_name_or_the_browser_claims() -> None:
 # --- sniffing: refused ----------------------------------------------------------------
 
 GENERIC = "This type of file cannot be added"
+MARKUP = "This file contains web page markup"
+NOT_UTF8 = "This text file is not saved as UTF-8"
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         (b"", "The file is empty."),
-        (b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>", GENERIC),
-        (b"  \n<html><script>fetch('/api/v1/cases')</script>", GENERIC),
-        (b"\xef\xbb\xbf<html><body onload=alert(1)>", GENERIC),
-        (b"<!-- report --><html><script>alert(1)</script>", GENERIC),
-        (b"<body onload=alert(1)>", GENERIC),
-        (b"<iframe src=https://evil.example/>", GENERIC),
-        (b"<script>alert(document.cookie)</script>", GENERIC),
-        (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', GENERIC),
-        (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', GENERIC),
+        (b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>", MARKUP),
+        (b"  \n<html><script>fetch('/api/v1/cases')</script>", MARKUP),
+        (b"\xef\xbb\xbf<html><body onload=alert(1)>", MARKUP),
+        (b"<!-- report --><html><script>alert(1)</script>", MARKUP),
+        (b"<body onload=alert(1)>", MARKUP),
+        (b"<iframe src=https://evil.example/>", MARKUP),
+        (b"<script>alert(document.cookie)</script>", MARKUP),
+        (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', MARKUP),
+        (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', MARKUP),
+        (b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"><svg onload=alert(1)/>', MARKUP),
+        (b'<meta http-equiv="refresh" content="0;url=https://evil.example">', MARKUP),
+        (b"Visit note.\nThe mother said <img src=x onerror=alert(1)> twice.", MARKUP),
+        (b"Notes\n" * 2000 + b"<a href='https://evil.example'>click</a>", MARKUP),
+        (b"Plain words then <svg:svg xmlns:svg='http://www.w3.org/2000/svg'>", MARKUP),
+        (b"an unclosed <details open ontoggle=alert(1)", MARKUP),
+        (b"<?php echo 1; ?>", MARKUP),
         (samples.ELF, GENERIC),
         (b"\x7fELF\x02\x01\x01\x03" + b"\x01" * 40, GENERIC),  # no NUL, still binary
         (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00", GENERIC),  # a Windows executable
         (bytes(range(256)) * 4, GENERIC),
-        (b"\xff\xfeU\x00T\x00F\x00-\x001\x006\x00", GENERIC),  # UTF-16: not accepted text
-        (b"caf\xe9 in Latin-1", GENERIC),
+        (b"\xff\xfeU\x00T\x00F\x00-\x001\x006\x00", NOT_UTF8),  # UTF-16: re-save as UTF-8
+        (b"caf\xe9 in Latin-1", NOT_UTF8),
+        (b"Visit note \x96 the child\x92s school, \x93fine\x94.\r\n", NOT_UTF8),  # cp1252
     ],
     ids=[
         "empty",
@@ -90,12 +113,20 @@ GENERIC = "This type of file cannot be added"
         "script",
         "svg",
         "svg-xml",
+        "doctype-svg",
+        "meta",
+        "img-onerror-mid-file",
+        "link-far-in",
+        "prefixed-svg",
+        "unclosed-handler",
+        "processing-instruction",
         "elf",
         "elf-no-nul",
         "exe",
         "random-binary",
         "utf16",
         "latin1",
+        "cp1252",
     ],
 )
 def test_refused_content_is_named_in_a_message_a_person_can_act_on(
@@ -109,7 +140,7 @@ def test_refused_content_is_named_in_a_message_a_person_can_act_on(
 
 def test_html_named_pdf_is_refused() -> None:
     html = b"<html><head><title>Report</title></head><body><script>x()</script></body></html>"
-    with pytest.raises(ValidationFailed, match="PDF, Word"):
+    with pytest.raises(ValidationFailed, match=r"markup.*PDF"):
         policy.sniff_media_type(html)
 
 
@@ -314,3 +345,108 @@ def test_an_accepted_upload_is_named_by_its_real_type(db: Session, keyring: File
     assert (document.media_type, document.filename) == (policy.PDF, "job.pdf")
     file = service.download_document(db, keyring, Actor.system(), document.id)
     assert file.media_type == policy.PDF and file.filename == "job.pdf"
+
+
+# --- Word packages: judged by content types and relationships, not part names -----------
+
+MACROS = "Word files with macros"
+EXTERNAL = "Word files that link to content kept outside the file"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: samples.docx_edited(
+                relationships=[
+                    (samples.ATTACHED_TEMPLATE, "https://evil.example/t.dotm", "External")
+                ]
+            ),
+            EXTERNAL,
+        ),
+        (
+            lambda: samples.docx_edited(
+                relationships=[(samples.OLE_OBJECT, "file:///C:/x.xlsx", "External")]
+            ),
+            EXTERNAL,
+        ),
+        (
+            lambda: samples.docx_edited(
+                relationships=[(samples.IMAGE, "https://tracker.example/p.png", "External")]
+            ),
+            EXTERNAL,
+        ),
+        (
+            lambda: samples.docx_edited(
+                relationships=[(samples.HYPERLINK, "\\\\attacker\\share\\x", "External")]
+            ),
+            EXTERNAL,
+        ),
+        (
+            lambda: samples.docx_edited(
+                relationships=[(samples.ATTACHED_TEMPLATE, "https://evil.example/t", "external")]
+            ),
+            EXTERNAL,
+        ),
+        (samples.docm_renamed, MACROS),
+        (
+            lambda: samples.docx_edited(
+                overrides={"/word/notes.dat": "application/vnd.ms-office.vbaProject"},
+                parts={"word/notes.dat": b"\xd0\xcf\x11\xe0"},
+            ),
+            MACROS,
+        ),
+        (
+            lambda: samples.docx_edited(
+                overrides={"/word/activeX/a1.xml": "application/vnd.ms-office.activeX+xml"},
+                parts={"word/activeX/a1.xml": b"<ax/>"},
+            ),
+            MACROS,
+        ),
+        (lambda: samples.docx_edited(relationships=[(samples.VBA_PROJECT, "a.dat", None)]), MACROS),
+    ],
+    ids=[
+        "attached-template",
+        "ole-link",
+        "remote-image",
+        "unc-hyperlink",
+        "lower-case-mode",
+        "renamed-docm",
+        "vba-content-type",
+        "activex",
+        "vba-relationship",
+    ],
+)
+def test_active_or_linked_word_content_is_refused_whatever_the_part_names(
+    make: object, message: str
+) -> None:
+    assert callable(make)
+    with pytest.raises(ValidationFailed) as raised:
+        policy.sniff_media_type(make())
+    assert raised.value.message.startswith(message)
+    assert raised.value.errors["file"]
+
+
+def test_web_and_email_links_in_a_word_document_are_ordinary() -> None:
+    data = samples.docx_edited(
+        relationships=[
+            (samples.HYPERLINK, "https://www.gov.uk/government/organisations/cafcass", "External"),
+            (samples.HYPERLINK, "mailto:court@example.org", "External"),
+        ]
+    )
+    assert policy.sniff_media_type(data) == policy.DOCX
+
+
+def test_a_word_package_with_a_dtd_is_not_parsed() -> None:
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE t [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><Types>&b;</Types>'
+    )
+    with pytest.raises(ValidationFailed, match=GENERIC):
+        policy.sniff_media_type(samples.docx_edited(parts={"[Content_Types].xml": bomb}))
+
+
+def test_a_word_package_too_big_to_check_is_refused_saying_so() -> None:
+    many = {f"word/media/p{i}.bin": b"" for i in range(10_001)}
+    with pytest.raises(ValidationFailed, match="too many parts to be checked"):
+        policy.sniff_media_type(samples.docx_edited(parts=many))

@@ -28,6 +28,7 @@ from steward.records.models import (
 )
 from steward.records.schemas import AddressIn, IdentifierIn, OtherName
 from tests.factories.records import add_party, make_case, make_document, make_person
+from tests.records import samples
 
 
 def pdf_bytes(*lines: str) -> bytes:
@@ -96,6 +97,7 @@ def case_file(
     social_worker = make_person(db, "Sam", "Okafor", None, is_professional=True)
     add_party(db, case, social_worker, PartyRole.SOCIAL_WORKER)
     document = make_document(db, keyring, case, text=document_text, title=document_title)
+    samples.extract_pending(db, keyring)  # as the worker would have, soon after the upload
     return CaseFile(case, child, social_worker, document)
 
 

@@ -126,6 +126,7 @@ RULES: dict[tuple[str, str], Call] = {
     ("POST", "/break-glass/reviewed"): Call(
         Permission.ASSURANCE_MANAGE, {"break_glass_ids": "999999"}
     ),
+    ("GET", "/documents-without-text"): Call(Permission.CASES_READ_ALL),
     ("GET", "/people/{person_id}"): Call(CASE_READ),
     ("GET", "/documents/{document_id}"): Call(CASE_READ),
     ("GET", "/documents/{document_id}/download"): Call(CASE_READ),

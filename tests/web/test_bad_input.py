@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi import FastAPI
@@ -222,3 +222,84 @@ def test_open_redirects_are_refused(client: TestClient, db: Session) -> None:
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/"
+
+
+def _chunks(total: int, size: int = 64 * 1024) -> Iterator[bytes]:
+    """A body sent chunked (no Content-Length), so only counting on arrival can cap it."""
+    sent = 0
+    while sent < total:
+        yield b"x" * min(size, total - sent)
+        sent += size
+
+
+def test_an_oversized_chunked_upload_gets_413_on_the_error_page(
+    signed_in: SignedIn, db: Session
+) -> None:
+    client, _ = signed_in(Role.CASEWORKER)
+    csrf = csrf_from(client, "/")
+    limit = client.app.state.settings.max_upload_bytes  # type: ignore[attr-defined]
+    boundary = "steward-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{csrf}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n'
+        "Content-Type: text/plain\r\n\r\n"
+    ).encode()
+
+    def body() -> Iterator[bytes]:
+        yield head
+        yield from _chunks(limit + 200_000)
+
+    response = client.post(
+        "/cases/1/documents/new",
+        content=body(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Upload a file smaller than 25MB" in response.text
+    assert "govuk-heading-l" in response.text  # the service's error page, not a bare line
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_an_oversized_chunked_json_body_gets_413_as_json(
+    client: TestClient, api_token: ApiToken
+) -> None:
+    secret, _ = api_token(Role.ADMIN)
+    limit = client.app.state.settings.max_body_bytes  # type: ignore[attr-defined]
+    response = client.post(
+        "/api/v1/users",
+        content=_chunks(limit + 10),
+        headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert str(limit) in response.json()["detail"]
+
+
+def test_a_certificate_over_the_form_limit_reaches_the_certificate_check(
+    signed_in: SignedIn,
+) -> None:
+    client, _ = signed_in(Role.DPO)
+    csrf = csrf_from(client, "/archives/certificates")
+    # 2 MB: over the 1 MB cap on forms, well under the 20 MB a certificate may be.
+    big = b"file_reference\r\n" + b"REF-0001\r\n" * 200_000
+    response = client.post(
+        "/archives/certificates",
+        data={"reference": "D-404", "csrf_token": csrf},
+        files={"file": ("cert.csv", big, "text/csv")},
+    )
+    # Read and judged by the certificate check, not cut off at the 1 MB form cap.
+    assert response.status_code in (303, 422)
+    assert "too large" not in response.text
+
+
+def test_a_certificate_over_its_limit_gets_413_on_the_error_page(signed_in: SignedIn) -> None:
+    client, _ = signed_in(Role.DPO)
+    csrf = csrf_from(client, "/archives/certificates")
+    response = client.post(
+        "/archives/certificates",
+        data={"reference": "D-404", "csrf_token": csrf},
+        files={"file": ("cert.csv", b"x" * (21 * 1024 * 1024), "text/csv")},
+    )
+    assert response.status_code == 413
+    assert "Upload a file smaller than 20MB" in response.text
+    assert "govuk-heading-l" in response.text

@@ -280,6 +280,13 @@ def test_a_caseworker_opens_cases_uploads_and_downloads(  # type: ignore[no-unty
     page.click("[data-testid=add]")
     page.wait_for_url("**/documents/*?added=1")
     assert "has been added" in page.locator("[data-testid=added]").inner_text()
+    # Its text is read by the server's background worker after the upload: reload until it is.
+    for _ in range(60):
+        if page.locator("[data-testid=document-text]").count():
+            break
+        assert "not yet searchable" in page.locator("[data-testid=extraction-note]").inner_text()
+        page.wait_for_timeout(500)
+        page.reload()
     assert "Mia is settled at school" in page.locator("[data-testid=document-text]").inner_text()
     page.screenshot(path=str(shots / "document.png"), full_page=True)
 

@@ -12,6 +12,7 @@ from steward.core import auth
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import Role
 from steward.records.models import Document
+from tests.records import samples
 from tests.web.records_helpers import (
     case_file,
     document_counts,
@@ -168,6 +169,8 @@ def test_a_document_is_uploaded_as_multipart(
     body = response.json()
     assert body["media_type"] == media_type and body["filename"] == filename
     assert body["created_on"] == "2024-03-02" and body["security_marking"] == "official_sensitive"
+    assert body["extraction_status"] == "pending"  # its text is read after the upload
+    samples.extract_pending(db, keyring)
     hits = client.get("/api/v1/search", params={"q": "guardian"}, headers=_bearer(secret)).json()
     assert {"kind": "document", "id": body["id"]}.items() <= hits[0].items()
     content = client.get(f"/api/v1/documents/{body['id']}/content", headers=_bearer(secret))

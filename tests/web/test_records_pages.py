@@ -21,6 +21,7 @@ from steward.records import service
 from steward.records.models import Document, DocumentSubject
 from steward.web.app import create_app
 from tests.factories.core import make_user
+from tests.records import samples
 from tests.web.conftest import SignedIn, csrf_from, sign_in
 from tests.web.records_helpers import (
     case_file,
@@ -287,7 +288,8 @@ def test_hostile_names_and_titles_are_shown_escaped(
         assigned_to=user,
         child_name=(HOSTILE, "O'Brien & <b>Sons</b>"),
         document_title=HOSTILE,
-        document_text=f"Said: {HOSTILE}",
+        # Markup cannot be stored as a document's text (refused at upload); brackets can.
+        document_text="Said: x <y & z> w",
     )
     db.commit()
     for path in (
@@ -322,11 +324,12 @@ def test_a_download_is_an_attachment_never_shown_inline(
     signed_in: SignedIn, db: Session, keyring: FileKeyring
 ) -> None:
     client, user = signed_in(Role.CASEWORKER)
-    record = case_file(db, keyring, assigned_to=user, document_text="Notes: <p>not a page</p>")
+    # Markup is refused at upload; text with angle brackets is still text.
+    record = case_file(db, keyring, assigned_to=user, document_text="Notes: a < b and c > d")
     db.commit()
     response = client.get(f"/documents/{record.document.id}/download")
     assert response.status_code == 200
-    assert response.content == b"Notes: <p>not a page</p>"
+    assert response.content == b"Notes: a < b and c > d"
     assert response.headers["content-disposition"].startswith("attachment;")
     assert "filename*=UTF-8''note.txt" in response.headers["content-disposition"]
     assert response.headers["content-type"].startswith("text/plain")
@@ -402,8 +405,13 @@ def test_a_document_is_uploaded_stored_searchable_and_downloadable(
     assert match
     document_id = int(match.group(1))
     page = client.get(response.headers["location"])
-    assert "The document has been added" in page.text and words in page.text
-    assert "2 March 2024" in page.text
+    assert "The document has been added" in page.text and "2 March 2024" in page.text
+    # Stored at once; its text is read afterwards, outside the upload's request.
+    assert "not yet searchable" in page.text and words not in page.text
+    assert f'href="/documents/{document_id}"' not in client.get(f"/search?q={words}").text
+    samples.extract_pending(db, keyring)
+    page = client.get(f"/documents/{document_id}")
+    assert words in page.text and "Searchable" in page.text
     db.expire_all()
     document = db.get(Document, document_id)
     assert document is not None and document.media_type == media_type
@@ -417,6 +425,9 @@ def test_a_document_is_uploaded_stored_searchable_and_downloadable(
     assert download.content == data
     assert tags_for(db, "document", document_id) == [
         "records:document:added",
+        "records:document:viewed",
+        "records:document:text_extraction_started",
+        "records:document:text_extracted",
         "records:document:viewed",
         "records:document:downloaded",
     ]
@@ -441,7 +452,7 @@ def test_a_disguised_file_is_refused_and_nothing_is_stored(
     response = _upload(client, record.case.id, file=(filename, data, "application/pdf"))
     assert response.status_code == 422
     assert "govuk-error-summary" in response.text and 'href="#file"' in response.text
-    assert "Upload a PDF" in response.text
+    assert "Upload a PDF" in response.text or "Upload the file as a PDF" in response.text
     assert 'value="Report to court"' in response.text  # what was typed is kept
     assert document_counts(db) == before
 
@@ -483,6 +494,9 @@ def test_a_path_in_the_filename_is_stripped(
         ({"month": ""}, ("a.txt", b"text", "text/plain"), "created_on-day", "must include a month"),
         ({"year": "2999"}, ("a.txt", b"text", "text/plain"), "created_on-day", "in the past"),
         ({}, ("empty.txt", b"", "text/plain"), "file", "not empty"),
+        ({"title": "Report\x00"}, ("a.txt", b"text", "text/plain"), "title", "control char"),
+        ({}, ("a.txt", b"caf\xe9 visit \x96 notes", "text/plain"), "file", "UTF-8"),
+        ({}, ("a.txt", b"ok <img src=x onerror=alert(1)>", "text/plain"), "file", "markup"),
     ],
 )
 def test_bad_answers_are_shown_in_an_error_summary_and_nothing_is_stored(

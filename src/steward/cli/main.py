@@ -11,6 +11,7 @@ from steward.cli import (
     audit,
     db,
     demo,
+    documents,
     identity,
     keys,
     records,
@@ -47,6 +48,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(demo.app, name="demo")
 app.add_typer(records.import_app, name="import")
 app.add_typer(records.cases_app, name="cases")
+app.add_typer(documents.app, name="documents")
 app.add_typer(identity.app, name="people")
 app.add_typer(retention.app, name="retention")
 app.add_typer(retention.disposal_app, name="disposal")

@@ -253,6 +253,11 @@ class Document(Base):
     filename: Mapped[str] = mapped_column(String(255))
     size_bytes: Mapped[int] = mapped_column(Integer)
     extraction_note: Mapped[str | None] = mapped_column(String(200))
+    # Text is extracted after the upload, in the background (records.service.extraction):
+    # pending -> running -> done | failed_bounds | failed. The reason is a code, never content.
+    extraction_status: Mapped[str] = mapped_column(String(16), index=True)
+    extraction_reason: Mapped[str | None] = mapped_column(String(32))
+    extraction_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship(back_populates="documents")

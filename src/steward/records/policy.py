@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import zipfile
 from enum import StrEnum
-from io import BytesIO
 
 from steward.core.errors import ValidationFailed
 from steward.core.permissions import Actor, Permission
+from steward.records import ooxml
 
 
 class Access(StrEnum):
@@ -87,14 +86,12 @@ def sniff_media_type(data: bytes) -> str:
     if data[:4] in (b"II*\x00", b"MM\x00*"):
         return TIFF
     if data.startswith(b"PK\x03\x04"):
-        if _has_macros(data):
-            raise ValidationFailed(
-                "Word files with macros cannot be added. Save it as a Word document (.docx) "
-                "without macros, or as a PDF, and upload that.",
-                errors={"file": "Upload the file without macros, as .docx or PDF"},
-            )
-        if _is_docx(data):
+        verdict = ooxml.inspect(data)
+        if verdict is ooxml.Verdict.WORD:
             return DOCX
+        if verdict in _PACKAGE_REFUSALS:
+            message, field_message = _PACKAGE_REFUSALS[verdict]
+            raise ValidationFailed(message, errors={"file": field_message})
     if _is_plain_text(data):
         return TEXT
     raise ValidationFailed(
@@ -103,44 +100,91 @@ def sniff_media_type(data: bytes) -> str:
     )
 
 
-def _zip_names(data: bytes) -> set[str]:
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            return set(archive.namelist())
-    except zipfile.BadZipFile:
-        return set()
+_PACKAGE_REFUSALS = {
+    ooxml.Verdict.MACROS: (
+        "Word files with macros or ActiveX controls cannot be added. Save it as a Word "
+        "document (.docx) without macros, or as a PDF, and upload that.",
+        "Upload the file without macros, as .docx or PDF",
+    ),
+    ooxml.Verdict.EXTERNAL: (
+        "Word files that link to content kept outside the file (an attached template, a "
+        "linked object or frame, a picture on another server, a link to a network folder) "
+        "cannot be added. Remove the link in Word, or save the document as a PDF, and "
+        "upload that.",
+        "Upload the file without external links, or as PDF",
+    ),
+    ooxml.Verdict.TOO_COMPLEX: (
+        "This Word file has too many parts to be checked for macros and external links. "
+        "Save it as a PDF and upload that.",
+        "Upload the file as PDF",
+    ),
+}
 
 
-def _is_docx(data: bytes) -> bool:
-    return "word/document.xml" in _zip_names(data)
-
-
-def _has_macros(data: bytes) -> bool:
-    # Macro-enabled Office files (vbaProject.bin) are active content: refused outright.
-    return any(n.lower().endswith("vbaproject.bin") for n in _zip_names(data))
-
-
-# What a browser would sniff as markup (WHATWG MIME Sniffing, "identifying a resource with an
-# unknown MIME type"), plus SVG: a text upload starting with one of these is refused, so no
-# stored "text" can ever be rendered as a page.
-_MARKUP_STARTS = re.compile(
-    r"<(?:!doctype\s+html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p|svg)"
-    r"(?:[\s>/]|$)|<!--|<\?xml",
+# Markup anywhere in a text upload, not only at its start: a browser (or a viewer that
+# "helpfully" renders) finds a tag wherever it is, so a stored "text" must hold none. A tag is
+# a known HTML, SVG or MathML element name (optionally namespace-prefixed) right after "<"
+# and closed by ">", or any tag carrying an event handler (closed or not); declarations,
+# comments, CDATA and processing instructions are markup whatever follows them. As in a
+# browser, "a < b > c", "<p is" and "<someone@example.org>" are not tags.
+_ELEMENTS = (
+    "a|abbr|address|animate\\w*|area|article|aside|audio|b|base|bdi|bdo|blockquote|body|br|"
+    "button|canvas|caption|circle|cite|clippath|code|col|colgroup|data|datalist|dd|defs|del|"
+    "details|dfn|dialog|div|dl|dt|ellipse|em|embed|fe\\w+|fieldset|figcaption|figure|"
+    "filter|font|footer|foreignobject|form|frame|frameset|g|h[1-6]|handler|head|header|"
+    "hgroup|hr|html|i|iframe|image|img|input|ins|kbd|label|legend|li|line|lineargradient|"
+    "link|listener|main|map|mark|marker|mask|math|menu|meta|meter|mi|mn|mo|ms|mtext|nav|"
+    "noembed|noframes|noscript|object|ol|optgroup|option|output|p|param|path|pattern|"
+    "picture|plaintext|polygon|polyline|portal|pre|progress|q|radialgradient|rect|rp|rt|"
+    "ruby|s|samp|script|search|section|select|set|slot|small|source|span|stop|strong|style|"
+    "sub|summary|sup|svg|switch|symbol|table|tbody|td|template|text|textarea|textpath|"
+    "tfoot|th|thead|time|title|tr|track|tspan|u|ul|use|var|video|view|wbr|xmp"
 )
-# Bytes that never occur in text (the same standard's "binary data bytes", less vertical tab,
-# which text pasted out of Word carries): NUL and most C0 controls.
+_MARKUP = re.compile(
+    rf"</?(?:[a-z][\w.-]*:)?(?:{_ELEMENTS})(?:\s[^<>]*)?/?>"
+    r"|<[a-z][\w:.-]*\s[^<>]*?\bon[a-z]+\s*="
+    r"|<!\s*(?:doctype|entity|element|attlist|\[cdata\[)|<!--|<\?[a-z]",
+    re.IGNORECASE,
+)
+# Bytes that never occur in text (the WHATWG MIME Sniffing standard's "binary data bytes",
+# less vertical tab, which text pasted out of Word carries): NUL and most C0 controls.
 _BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_WINDOWS_TEXT = re.compile(rb"[\x80-\xff]")
+
+MARKUP_REFUSED = (
+    "This file contains web page markup (HTML, SVG or XML tags), which cannot be added as "
+    "text. Save or print it as a PDF, or remove the markup, and upload that."
+)
+NOT_UTF8 = (
+    "This text file is not saved as UTF-8, so its characters cannot be read reliably. Open it "
+    "and save it again with the encoding set to UTF-8 (in Notepad: File, Save as, Encoding: "
+    "UTF-8), then upload it."
+)
 
 
 def _is_plain_text(data: bytes) -> bool:
+    """Whether the bytes are UTF-8 text without markup. Text in another encoding, or text
+    carrying markup, is refused here with a message that says how to put it right."""
+    if data.startswith(_UTF16_BOMS):
+        _refuse_text(NOT_UTF8, "Save the file as UTF-8 text")
     if _BINARY_BYTES.search(data):
         return False
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
+        # No control bytes, only high bytes that are not UTF-8: text saved as Windows-1252
+        # or Latin-1, which a person can re-save.
+        if _WINDOWS_TEXT.search(data):
+            _refuse_text(NOT_UTF8, "Save the file as UTF-8 text")
         return False
-    head = text[:4096].lstrip(" \t\r\n\f\ufeff").lower()
-    return _MARKUP_STARTS.match(head) is None
+    if _MARKUP.search(text):
+        _refuse_text(MARKUP_REFUSED, "Upload the file as a PDF, or remove the markup")
+    return True
+
+
+def _refuse_text(message: str, field_message: str) -> None:
+    raise ValidationFailed(message, errors={"file": field_message})
 
 
 def safe_filename(name: str | None, media_type: str) -> str:

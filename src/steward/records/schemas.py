@@ -171,6 +171,13 @@ class DocumentRead(BaseModel):
     filename: str
     size_bytes: int
     extraction_note: str | None
+    extraction_status: str = Field(
+        description="pending or running (text not yet searchable), done, "
+        "failed_bounds (too large to extract within limits) or failed (unreadable)"
+    )
+    extraction_reason: str | None = Field(
+        None, description="Why the text was not extracted, as a code (e.g. xml_elements)"
+    )
     added_at: datetime
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -17,7 +19,7 @@ from starlette.formparsers import MultiPartParser
 
 from steward.core import audit, auth, keyfile
 from steward.core.audit import DetailValue
-from steward.core.config import Settings
+from steward.core.config import Environment, Settings
 from steward.core.crypto import FileKeyring, KeyDestroyed, KeyEncryptionKeys
 from steward.core.db import make_engine, make_sessionmaker, session_scope
 from steward.core.errors import (
@@ -31,8 +33,10 @@ from steward.core.errors import (
 )
 from steward.core.permissions import Actor
 from steward.records.service import NeedsBreakGlass
+from steward.records.service.extraction import ExtractionWorker
 from steward.web import (
     api,
+    archives_certificates_pages,
     archives_pages,
     identity_pages,
     pages,
@@ -47,8 +51,9 @@ from steward.web.security import SecurityMiddleware
 log = logging.getLogger("steward.web")
 STATIC_DIR = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
-# The only routes that take a document file, and so a body larger than max_body_bytes.
+# The only routes that take a file, and so a body larger than max_body_bytes.
 UPLOAD_PATHS = re.compile(r"^(?:/api/v1)?/cases/[0-9]+/documents(?:/new)?$")
+CERTIFICATE_UPLOAD_PATHS = re.compile(r"^/archives/certificates$")
 
 STATUS_FOR_ERROR: dict[type[DomainError], int] = {
     Unauthenticated: 401,
@@ -79,8 +84,12 @@ def create_app(
     *,
     session_factory: sessionmaker[Session] | None = None,
     keyring: KeyEncryptionKeys | None = None,
+    extraction_worker: bool | None = None,
 ) -> FastAPI:
+    """``extraction_worker``: run the text-extraction worker inside this app (default: yes,
+    except under tests, which run extraction explicitly)."""
     app = FastAPI(
+        lifespan=_lifespan,
         title="Steward",
         version="0.1.0",
         description="Information governance for records about children and families.",
@@ -95,18 +104,27 @@ def create_app(
     if keyring is None:
         keyring = FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
     app.state.keyring = keyring
+    app.state.run_extraction_worker = (
+        extraction_worker if extraction_worker is not None else settings.env != Environment.TEST
+    )
+    app.state.extraction_worker = None
 
     # An uploaded document must not land in plaintext in a temporary file on disk (outside
     # the encrypted store) on its way in: keep every accepted upload in memory. Uploads are
     # capped, so this bounds memory at max_upload_bytes per request in flight.
     MultiPartParser.spool_max_size = max(
-        MultiPartParser.spool_max_size, settings.max_upload_bytes + 1
+        MultiPartParser.spool_max_size,
+        settings.max_upload_bytes + 1,
+        archives_certificates_pages.MAX_CERTIFICATE_BYTES + 1,
     )
     app.add_middleware(
         SecurityMiddleware,
         max_body_bytes=settings.max_body_bytes,
-        max_upload_bytes=settings.max_upload_bytes,
-        upload_paths=UPLOAD_PATHS,
+        upload_routes=(
+            (UPLOAD_PATHS, settings.max_upload_bytes),
+            (CERTIFICATE_UPLOAD_PATHS, archives_certificates_pages.MAX_CERTIFICATE_BYTES),
+        ),
+        too_large_response=lambda request, message: _error_response(request, 413, message),
         secure_cookies=settings.cookies_secure,
     )
     _mount_static(app)
@@ -130,6 +148,23 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Documents' text is extracted in the background of `steward serve`, never in a
+    request (records.service.extraction)."""
+    worker: ExtractionWorker | None = None
+    if app.state.run_extraction_worker:
+        worker = ExtractionWorker(app.state.session_factory, app.state.keyring)
+        app.state.extraction_worker = worker
+        worker.start()
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.stop()
+            app.state.extraction_worker = None
 
 
 def _mount_static(app: FastAPI) -> None:

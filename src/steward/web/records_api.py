@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -33,7 +33,13 @@ from steward.records.schemas import (
 from steward.web.api import require_json, require_multipart
 from steward.web.deps import DB, ApiActor, AppSettings, Keyring, api_requires
 from steward.web.ids import Id
-from steward.web.records_common import attachment, case_detail, document_meta, read_upload
+from steward.web.records_common import (
+    attachment,
+    case_detail,
+    document_meta,
+    read_upload,
+    wake_extraction,
+)
 
 router = APIRouter(tags=["records"])
 
@@ -150,6 +156,8 @@ def get_document_content(db: DB, keyring: Keyring, actor: ApiActor, document_id:
     dependencies=[Depends(api_requires(Permission.CASES_WRITE)), Depends(require_multipart)],
 )
 def upload_document(
+    request: Request,
+    background: BackgroundTasks,
     db: DB,
     keyring: Keyring,
     settings: AppSettings,
@@ -185,6 +193,7 @@ def upload_document(
         filename=filename,
         max_bytes=settings.max_upload_bytes,
     )
+    background.add_task(wake_extraction, request.app)
     return DocumentRead.model_validate(document)
 
 

@@ -29,6 +29,13 @@ FIELD_MESSAGES = {
 }
 
 FUTURE_MESSAGES = {"created_on": "The date the document was created must be today or in the past"}
+# A text field refused for the characters in it (a NUL, a control or invisible character), not
+# its length: the message must say so, or the person shortens a title that was never too long.
+TEXT_FIELD_NAMES = {
+    "title": "The title",
+    "author_name": "The author's name",
+    "record_class": "The class of the file plan",
+}
 
 # A downloaded file is never rendered as a page of this site: no scripts, no plugins, no
 # same-origin access even if a browser were persuaded to show it.
@@ -43,12 +50,19 @@ def document_meta(**fields: Any) -> DocumentMeta:
     except ValidationError as exc:
         for err in exc.errors():
             field = str(err["loc"][0]) if err["loc"] else "title"
-            message = FUTURE_MESSAGES if err["type"] == "date_in_future" else FIELD_MESSAGES
-            errors.setdefault(field, message.get(field, "Check this answer"))
+            errors.setdefault(field, _field_message(field, err["type"], err.get("ctx")))
         meta = None
     if errors or meta is None:
         raise ValidationFailed("Check the document's details.", errors=errors)
     return meta
+
+
+def _field_message(field: str, kind: str, ctx: dict[str, Any] | None) -> str:
+    if kind == "value_error" and field in TEXT_FIELD_NAMES and ctx and "error" in ctx:
+        # The rule's own words ("must not contain control characters"): never the value.
+        return f"{TEXT_FIELD_NAMES[field]} {ctx['error']}"
+    messages = FUTURE_MESSAGES if kind == "date_in_future" else FIELD_MESSAGES
+    return messages.get(field, "Check this answer")
 
 
 def read_upload(upload: UploadFile | None) -> tuple[bytes, str | None]:
@@ -58,6 +72,14 @@ def read_upload(upload: UploadFile | None) -> tuple[bytes, str | None]:
         raise ValidationFailed("Select a file to upload.", errors={"file": "Select a file"})
     # The body was capped on the way in (SecurityMiddleware), so this read is bounded.
     return upload.file.read(), upload.filename
+
+
+def wake_extraction(app: Any) -> None:
+    """Run after the response, so after the upload's commit: the worker finds the new
+    document at once instead of at its next poll."""
+    worker = getattr(app.state, "extraction_worker", None)
+    if worker is not None:
+        worker.wake()
 
 
 def attachment(file: service.DocumentFile) -> Response:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from steward.core import auth, clock
@@ -32,7 +32,13 @@ from steward.records.schemas import DocumentMeta
 from steward.web import identity_pages
 from steward.web.deps import DB, AppSettings, Keyring, PageActor, csrf_protect
 from steward.web.ids import Id, IdItem
-from steward.web.records_common import attachment, document_meta, read_upload, record_class_of
+from steward.web.records_common import (
+    attachment,
+    document_meta,
+    read_upload,
+    record_class_of,
+    wake_extraction,
+)
 from steward.web.rendering import render
 from steward.web.security import megabytes
 
@@ -213,6 +219,16 @@ def document_page(
     )
 
 
+@router.get("/documents-without-text")
+def documents_without_text(
+    request: Request, db: DB, actor: PageActor, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+) -> Response:
+    """For IG and the DPO: documents kept whose text could not be extracted within bounds
+    (or at all), so they know what search will not find."""
+    listing = service.unextracted_documents(db, actor, page=page)
+    return render(request, "records/unextracted.html", {"listing": listing})
+
+
 @router.get("/documents/{document_id}/download")
 def download(db: DB, keyring: Keyring, actor: PageActor, document_id: Id) -> Response:
     return attachment(service.download_document(db, keyring, actor, document_id))
@@ -300,6 +316,7 @@ def _parse_date(day: str, month: str, year: str) -> tuple[date | None, str | Non
 @router.post("/cases/{case_id}/documents/new")
 def upload(
     request: Request,
+    background: BackgroundTasks,
     db: DB,
     keyring: Keyring,
     settings: AppSettings,
@@ -387,6 +404,7 @@ def upload(
             error=exc.message,
             errors=exc.errors,
         )
+    background.add_task(wake_extraction, request.app)
     return RedirectResponse(f"/documents/{document.id}?added=1", status_code=303)
 
 

@@ -104,6 +104,7 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
         ),
         ("Retention", "/retention", (Permission.RETENTION_MANAGE,)),
         ("Break-glass log", "/break-glass", (Permission.ASSURANCE_MANAGE,)),
+        ("Documents without text", "/documents-without-text", (Permission.CASES_READ_ALL,)),
         ("Users", "/users", (Permission.USERS_MANAGE,)),
         ("Audit trail", "/audit", (Permission.AUDIT_READ,)),
         ("Your account", "/account", ()),

@@ -6,9 +6,11 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable, Sequence
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSRF_COOKIE = "steward_csrf"
@@ -26,6 +28,11 @@ CONTENT_SECURITY_POLICY = (
 STRICT_TRANSPORT_SECURITY = "max-age=63072000; includeSubDomains"
 # The form fields and multipart framing sent with a file, on top of the file itself.
 UPLOAD_FORM_ALLOWANCE = 64 * 1024
+
+# A route that takes a file: the pattern of its path and the largest file it accepts.
+UploadRoute = tuple[re.Pattern[str], int]
+# Builds the 413 the way every other error is shown (a GOV.UK page, or JSON for the API).
+TooLargeResponder = Callable[[Request, str], Response]
 
 
 def cookie_name(base: str, *, secure: bool) -> str:
@@ -81,8 +88,9 @@ class SecurityMiddleware:
     """Caps request bodies, sets a new CSRF cookie where a page minted one, and adds the
     headers every response should carry (no caching of personal data, no framing, CSP).
 
-    Bodies are capped at ``max_body_bytes``, except multipart POSTs to a path matching
-    ``upload_paths``: those may carry a file of up to ``max_upload_bytes``."""
+    Bodies are capped at ``max_body_bytes``, except multipart POSTs to a path of one of
+    ``upload_routes``: those may carry a file of up to that route's limit. The cap holds for
+    chunked bodies too (no Content-Length): they are counted as they arrive."""
 
     def __init__(
         self,
@@ -90,85 +98,116 @@ class SecurityMiddleware:
         *,
         max_body_bytes: int,
         secure_cookies: bool,
-        max_upload_bytes: int | None = None,
-        upload_paths: re.Pattern[str] | None = None,
+        upload_routes: Sequence[UploadRoute] = (),
+        too_large_response: TooLargeResponder | None = None,
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.max_upload_bytes = max_upload_bytes
-        self.upload_paths = upload_paths
+        self.upload_routes = tuple(upload_routes)
         self.secure_cookies = secure_cookies
+        self.too_large_response = too_large_response
 
-    def _limit(self, scope: Scope, headers: dict[bytes, bytes]) -> tuple[int, bool]:
-        """The body limit for this request, and whether it is a file upload."""
+    def _upload_limit(self, scope: Scope, headers: dict[bytes, bytes]) -> int | None:
+        """The largest file this request may carry, if it is a file upload."""
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        if (
-            self.max_upload_bytes is not None
-            and self.upload_paths is not None
-            and scope["method"] == "POST"
-            and content_type == b"multipart/form-data"
-            and self.upload_paths.match(scope["path"])
-        ):
-            return self.max_upload_bytes + UPLOAD_FORM_ALLOWANCE, True
-        return self.max_body_bytes, False
+        if scope["method"] != "POST" or content_type != b"multipart/form-data":
+            return None
+        return next(
+            (limit for pattern, limit in self.upload_routes if pattern.match(scope["path"])),
+            None,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         request_headers = dict(scope["headers"])
-        limit, is_upload = self._limit(scope, request_headers)
-        refusal = (
-            _upload_too_large_message(self.max_upload_bytes or limit)
-            if is_upload
-            else f"The request is too large. The limit is {limit} bytes."
-        )
+        upload_limit = self._upload_limit(scope, request_headers)
+        if upload_limit is not None:
+            limit = upload_limit + UPLOAD_FORM_ALLOWANCE
+            refusal = _upload_too_large_message(upload_limit)
+        else:
+            limit = self.max_body_bytes
+            refusal = f"The request is too large. The limit is {limit} bytes."
         declared = request_headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await _too_large(send, refusal)
+            await self._too_large(scope, receive, send, refusal)
             return
 
         received = 0
+        over_limit = False
         response_started = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, over_limit
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    over_limit = True
                     raise BodyTooLarge
             return message
 
         async def send_with_headers(message: Message) -> None:
             nonlocal response_started
+            if over_limit:
+                # The app caught BodyTooLarge while parsing (FastAPI turns any error reading a
+                # form into "400 error parsing the body") and answers with its own error:
+                # the person must hear that the body was too large, so that answer is
+                # replaced by the 413.
+                if message["type"] == "http.response.start" and not response_started:
+                    response_started = True
+                    await self._too_large(scope, receive, send, refusal)
+                return
             if message["type"] == "http.response.start":
                 response_started = True
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["X-Frame-Options"] = "DENY"
-                headers["Referrer-Policy"] = "no-referrer"
-                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-                if not scope["path"].startswith(("/assets/", "/static/")):
-                    headers["Cache-Control"] = "no-store"
-                if self.secure_cookies:
-                    headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
-                new_cookie = scope.get("state", {}).get("new_csrf_cookie")
-                if new_cookie:
-                    name = cookie_name(CSRF_COOKIE, secure=self.secure_cookies)
-                    secure = "; Secure" if self.secure_cookies else ""
-                    headers.append(
-                        "Set-Cookie",
-                        f"{name}={new_cookie}; Path=/; HttpOnly; SameSite=Strict{secure}",
-                    )
+                self._add_headers(scope, message)
             await send(message)
 
         try:
             await self.app(scope, limited_receive, send_with_headers)
         except BodyTooLarge:
             if not response_started:
-                await _too_large(send, refusal)
+                await self._too_large(scope, receive, send, refusal)
+
+    def _add_headers(self, scope: Scope, message: Message) -> None:
+        headers = MutableHeaders(scope=message)
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["X-Frame-Options"] = "DENY"
+        headers["Referrer-Policy"] = "no-referrer"
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if not scope["path"].startswith(("/assets/", "/static/")):
+            headers["Cache-Control"] = "no-store"
+        if self.secure_cookies:
+            headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
+        new_cookie = scope.get("state", {}).get("new_csrf_cookie")
+        if new_cookie:
+            name = cookie_name(CSRF_COOKIE, secure=self.secure_cookies)
+            secure = "; Secure" if self.secure_cookies else ""
+            headers.append(
+                "Set-Cookie",
+                f"{name}={new_cookie}; Path=/; HttpOnly; SameSite=Strict{secure}",
+            )
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, message: str) -> None:
+        request = Request(scope, receive)
+        response: Response = (
+            self.too_large_response(request, message)
+            if self.too_large_response is not None
+            else PlainTextResponse(message)
+        )
+        response.status_code = 413
+        # The refusal carries the same protective headers as every other response; the
+        # body is not read further, so the connection is closed after it.
+        response.headers["Connection"] = "close"
+
+        async def send_protected(out: Message) -> None:
+            if out["type"] == "http.response.start":
+                self._add_headers(scope, out)
+            await send(out)
+
+        await response(scope, receive, send_protected)
 
 
 def _upload_too_large_message(max_upload_bytes: int) -> str:
@@ -188,18 +227,3 @@ def megabytes(size: int) -> str:
 
 class BodyTooLarge(Exception):
     pass
-
-
-async def _too_large(send: Send, message: str) -> None:
-    body = message.encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

@@ -33,6 +33,12 @@ from steward.records.service.documents import (
     download_document,
     view_document,
 )
+from steward.records.service.extraction import (
+    RunReport,
+    UnextractedPage,
+    run_pending,
+    unextracted_documents,
+)
 from steward.records.service.file_plan import ensure_default_file_plan, list_classes
 from steward.records.service.importer import (
     ImportCase,
@@ -54,7 +60,9 @@ __all__ = [
     "LineProblem",
     "NeedsBreakGlass",
     "NoSuchCase",
+    "RunReport",
     "SearchHit",
+    "UnextractedPage",
     "add_document",
     "add_party",
     "assign",
@@ -75,7 +83,9 @@ __all__ = [
     "refuse",
     "reopen_case",
     "require_any_case_access",
+    "run_pending",
     "search",
+    "unextracted_documents",
     "unreviewed_break_glass_count",
     "view_case",
     "view_document",

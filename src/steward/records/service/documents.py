@@ -11,8 +11,9 @@ from steward.core import audit, clock, crypto
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import NotFound, ValidationFailed
 from steward.core.permissions import Actor, Permission
-from steward.records import extract, policy
+from steward.records import policy
 from steward.records.events import RecordsEvent
+from steward.records.extract import ExtractionStatus
 from steward.records.models import (
     Case,
     Document,
@@ -21,7 +22,7 @@ from steward.records.models import (
     Party,
 )
 from steward.records.schemas import DocumentMeta
-from steward.records.service import access, file_plan, search
+from steward.records.service import access, extraction, file_plan, search
 
 DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 
@@ -31,10 +32,6 @@ class DocumentFile:
     data: bytes
     media_type: str
     filename: str
-
-
-def _contexts(document_id: int) -> tuple[str, str]:
-    return f"document:{document_id}:body", f"document:{document_id}:text"
 
 
 def add_document(
@@ -48,7 +45,8 @@ def add_document(
     filename: str | None,
     max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> Document:
-    """Check the file (size, real type), seal it and its text, index the text."""
+    """Check the file (size, real type), seal it, and index its title. Its text is
+    extracted later, in the background (service.extraction): never in this transaction."""
     actor.require(Permission.CASES_WRITE)
     case, _ = access.readable_case(db, actor, case_id)
     if len(data) > max_bytes:
@@ -63,7 +61,6 @@ def add_document(
         if meta.record_class
         else case.record_class_id
     )
-    text, note = extract.extract_text(media_type, data)
     document = Document(
         case_id=case.id,
         title=meta.title,
@@ -77,23 +74,23 @@ def add_document(
         media_type=media_type,
         filename=policy.safe_filename(filename, media_type),
         size_bytes=len(data),
-        extraction_note=note,
+        extraction_note=None,
+        extraction_status=ExtractionStatus.PENDING.value,
         added_at=clock.now(),
     )
     db.add(document)
     db.flush()
-    body_context, text_context = _contexts(document.id)
     db.add(
         DocumentContent(
             document_id=document.id,
             body=crypto.seal(
-                db, kek, key_id=case.data_key_id, plaintext=data, context=body_context
+                db,
+                kek,
+                key_id=case.data_key_id,
+                plaintext=data,
+                context=extraction.body_context(document.id),
             ),
-            text=crypto.seal(
-                db, kek, key_id=case.data_key_id, plaintext=text.encode(), context=text_context
-            )
-            if text
-            else None,
+            text=None,
         )
     )
     db.add_all(
@@ -106,7 +103,7 @@ def add_document(
         kind="document",
         ref_id=document.id,
         case_id=case.id,
-        body=f"{meta.title}\n{text}",
+        body=meta.title,
         new=True,
     )
     audit.record(
@@ -160,7 +157,11 @@ def view_document(
     text = ""
     if content is not None and content.text is not None:
         text = crypto.open_sealed(
-            db, kek, key_id=case.data_key_id, sealed=content.text, context=_contexts(document.id)[1]
+            db,
+            kek,
+            key_id=case.data_key_id,
+            sealed=content.text,
+            context=extraction.text_context(document.id),
         ).decode()
     audit.record(
         db, actor, RecordsEvent.DOCUMENT_VIEWED, subject_type="document", subject_id=document.id
@@ -176,7 +177,11 @@ def download_document(
     if content is None:
         raise NotFound("This document has no content.")
     data = crypto.open_sealed(
-        db, kek, key_id=case.data_key_id, sealed=content.body, context=_contexts(document.id)[0]
+        db,
+        kek,
+        key_id=case.data_key_id,
+        sealed=content.body,
+        context=extraction.body_context(document.id),
     )
     audit.record(
         db, actor, RecordsEvent.DOCUMENT_DOWNLOADED, subject_type="document", subject_id=document.id
