@@ -22,6 +22,7 @@ from steward.records import service
 from steward.records.models import BreakGlass
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
+from tests.records import samples
 
 VOCABULARY = ["court", "contact", "school", "hearing", "guardian", "nursery", "visit", "police"]
 FIRST = ["Ava", "Noah", "Zara", "Leo"]
@@ -96,7 +97,7 @@ def _world(db: Session, keyring: FileKeyring) -> World:
         for case_id in in_cases:
             add_party(db, next(c for c in cases if c.id == case_id), person)
         world.persons[person.id] = (f"{first} {last}", in_cases)
-    db.flush()
+    samples.extract_pending(db, keyring)  # as steward serve's worker does after the upload
     every = {c.id for c in cases}
     world.readable["ig_officer"] = world.readable["dpo"] = every
     return world

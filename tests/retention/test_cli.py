@@ -37,6 +37,7 @@ def _cases(cli: Cli, births: list[date]) -> list[str]:
             case = case_with_children(db, _keyring(cli), born)
             make_document(db, _keyring(cli), case, text=f"note of {case.case_number}")
             numbers.append(case.case_number)
+    cli.ok("documents", "extract", "--all-pending")  # the text, as steward serve extracts it
     return numbers
 
 

@@ -120,7 +120,11 @@ class Site:
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
     settings = Settings(
-        env=Environment.TEST, data_dir=tmp_path / "data", database_url=None, key_file=None
+        env=Environment.TEST,
+        data_dir=tmp_path / "data",
+        database_url=None,
+        key_file=None,
+        two_factor_required=False,
     )
     engine = make_engine(settings)
     migrate.upgrade(engine)

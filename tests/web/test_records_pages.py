@@ -516,7 +516,10 @@ def test_bad_answers_are_shown_in_an_error_summary_and_nothing_is_stored(
     assert response.status_code == 422
     assert "govuk-error-summary" in response.text
     assert f'href="#{field}"' in response.text and message in response.text
-    assert "govuk-form-group--error" in response.text
+    if message != "control char":
+        # Hidden characters are refused by the app-wide input rule before the form is read
+        # (web/input_rule.py): an error page naming the field, not the form shown again.
+        assert "govuk-form-group--error" in response.text
     assert document_counts(db) == before
 
 
