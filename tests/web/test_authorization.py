@@ -241,7 +241,7 @@ def _records_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[str
     }
 
 
-def _archives_for(db: Session, case: Case, user: auth.User) -> dict[str, int]:
+def _archives_for(db: Session, case: Case, user: auth.User, keyring: FileKeyring) -> dict[str, int]:
     """A box on a shelf holding a paper file of the walker's case, a retrieval of it that the
     walker asked for, and a reconciled destruction certificate."""
     system = Actor.system()
@@ -257,7 +257,10 @@ def _archives_for(db: Session, case: Case, user: auth.User) -> dict[str, int]:
         ),
     )
     retrieval = archives.request_retrieval(
-        db, system, RetrievalRequest(paper_file_id=paper.id, purpose=RetrievalPurpose.CASE_WORK)
+        db,
+        system,
+        keyring,
+        RetrievalRequest(paper_file_id=paper.id, purpose=RetrievalPurpose.CASE_WORK),
     )
     retrieval.requested_by_user_id = user.id
     gone = archives.add_file(db, system, PaperFileCreate(file_reference=f"WALK-{case.id}-2"))
