@@ -28,7 +28,9 @@ def upgrade() -> None:
         after = migrate.current_revision(engine)
         sealed = _seal_legacy_text(engine, settings)
     if sealed:
-        console.print(f"Sealed {sealed} reason(s) and note(s) kept in plain text before.")
+        console.print(
+            f"Sealed the reasons and notes of {sealed} record(s) kept in plain text before."
+        )
     if before == after:
         console.print(f"Database already at the latest revision ({after}).")
     else:
