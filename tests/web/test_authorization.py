@@ -237,7 +237,7 @@ def _records_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[str
         "case_id": case.id,
         "document_id": document.id,
         "person_id": person.id,
-        **_archives_for(db, case, user),
+        **_archives_for(db, case, user, keyring),
     }
 
 
