@@ -16,6 +16,7 @@ from steward.archives import service
 from steward.archives.models import DestructionCertificate, RetrievalPurpose
 from steward.archives.schemas import PaperSearch, RetrievalRequest
 from steward.core import clock
+from steward.core.crypto import FileKeyring
 from steward.core.permissions import Actor
 from tests.cli.conftest import Cli
 
@@ -112,7 +113,7 @@ def service_query(case_number: str) -> PaperSearch:
     return PaperSearch(case_number=case_number)
 
 
-def test_retrievals_overdue(cli: Cli, tmp_path: Path) -> None:
+def test_retrievals_overdue(cli: Cli, tmp_path: Path, keyring: FileKeyring) -> None:
     cli("archives", "import", str(_write(tmp_path, "inv.csv", INVENTORY)))
     with cli.session() as db:
         [hit] = service.search_paper_files(db, actor=Actor.system(), query=service_query("OLD/1/2"))
@@ -120,6 +121,7 @@ def test_retrievals_overdue(cli: Cli, tmp_path: Path) -> None:
             r = service.request_retrieval(
                 db,
                 Actor.system(),
+                keyring,
                 RetrievalRequest(paper_file_id=hit.paper_file_id, purpose=RetrievalPurpose.COURT),
             )
             service.hand_out(db, Actor.system(), r.id, due_back_on=date(2020, 1, 20))

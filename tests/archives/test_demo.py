@@ -39,9 +39,9 @@ def test_demo_paper_archive(session_factory: sessionmaker[Session], keyring: Fil
         with session_scope(session_factory) as db:
             loader.load(db, batch)
 
-    added = demo_archives.prepare(session_factory, actor)
+    added = demo_archives.prepare(session_factory, actor, keyring)
     assert added > len(demo_archives.PAPER_ONLY)
-    assert demo_archives.prepare(session_factory, actor) == 0  # once only
+    assert demo_archives.prepare(session_factory, actor, keyring) == 0  # once only
 
     with session_scope(session_factory) as db:
         statuses = set(db.scalars(select(ArchiveBox.status)))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from steward.archives import service
 from steward.archives.models import CertificateLine, PaperFile, PaperFileName
 from steward.archives.schemas import PaperSearch, RetrievalRequest
+from steward.core.crypto import FileKeyring
 from steward.core.errors import Conflict, Forbidden, ValidationFailed
 from steward.core.permissions import Actor, Role
 from tests.archives import builders as b
@@ -119,11 +120,16 @@ def test_only_archive_staff_reconcile(db: Session) -> None:
         )
 
 
-def test_a_destroyed_file_keeps_its_tombstone_but_not_the_people_on_it(db: Session) -> None:
+def test_a_destroyed_file_keeps_its_tombstone_but_not_the_people_on_it(
+    db: Session, keyring: FileKeyring
+) -> None:
     f = b.paper_file(db, b.box(db), names=[("Zebedee Quoxworth", date(1980, 1, 2))])
     kept = b.paper_file(db, names=[("Zebedee Quoxworth", date(1980, 1, 2))])
     r = service.request_retrieval(
-        db, b.SYSTEM, RetrievalRequest(paper_file_id=f.id, purpose="court", note="for Zebedee")
+        db,
+        b.SYSTEM,
+        keyring,
+        RetrievalRequest(paper_file_id=f.id, purpose="court", note="for Zebedee"),
     )
     service.cancel_retrieval(db, b.SYSTEM, r.id)
     service.mark_for_destruction(db, actor=b.SYSTEM, file_ids=[f.id], reference="D-Z")
@@ -136,7 +142,7 @@ def test_a_destroyed_file_keeps_its_tombstone_but_not_the_people_on_it(db: Sessi
     names = db.scalars(select(PaperFileName.paper_file_id)).all()
     assert names == [kept.id]
     assert f.status == "destroyed" and f.file_reference and f.names == []
-    assert r.note is None
+    assert r.note_sealed is None and r.legacy_note is None
     hits = service.search_paper_files(
         db, actor=b.SYSTEM, query=PaperSearch(names=["Zebedee Quoxworth"])
     )

@@ -38,9 +38,9 @@ def test_the_whole_loan_with_its_custody_chain(db: Session, keyring: FileKeyring
     f = b.paper_file(db, b.box(db, b.location(db)), case_number=case.case_number)
 
     with clock.frozen(T0):
-        r = service.request_retrieval(db, worker.actor, _ask(f.id))
+        r = service.request_retrieval(db, worker.actor, keyring, _ask(f.id))
         with pytest.raises(Conflict, match="already"):
-            service.request_retrieval(db, worker.actor, _ask(f.id))
+            service.request_retrieval(db, worker.actor, keyring, _ask(f.id))
         with pytest.raises(Forbidden):  # handing out is archive staff's job
             service.hand_out(db, worker.actor, r.id)
         service.hand_out(db, archivist.actor, r.id)
@@ -79,11 +79,14 @@ def test_a_caseworker_may_ask_only_for_files_of_cases_they_read(
     case = make_case(db, keyring)  # not assigned to them
     f = b.paper_file(db, case_number=case.case_number)
     with pytest.raises(NotFound):  # as if it did not exist: ids reveal nothing
-        service.request_retrieval(db, worker.actor, _ask(f.id))
+        service.request_retrieval(db, worker.actor, keyring, _ask(f.id))
     box = b.box(db)
     with pytest.raises(Forbidden):  # whole boxes are for archive staff
         service.request_retrieval(
-            db, worker.actor, RetrievalRequest(box_id=box.id, purpose=RetrievalPurpose.AUDIT)
+            db,
+            worker.actor,
+            keyring,
+            RetrievalRequest(box_id=box.id, purpose=RetrievalPurpose.AUDIT),
         )
     for role in (Role.ADMIN, Role.AUDITOR):
         with pytest.raises(Forbidden):
@@ -95,37 +98,43 @@ def test_a_request_may_be_cancelled_by_its_requester_but_not_once_out(
 ) -> None:
     ig = make_user(db, Role.IG_OFFICER)
     f = b.paper_file(db)
-    first = service.request_retrieval(db, ig.actor, _ask(f.id))
+    first = service.request_retrieval(db, ig.actor, keyring, _ask(f.id))
     service.cancel_retrieval(db, ig.actor, first.id)
-    second = service.request_retrieval(db, ig.actor, _ask(f.id))  # a new loan, its own chain
+    second = service.request_retrieval(
+        db, ig.actor, keyring, _ask(f.id)
+    )  # a new loan, its own chain
     service.hand_out(db, ig.actor, second.id)
     with pytest.raises(InvalidTransition):
         service.cancel_retrieval(db, ig.actor, second.id)
 
 
-def test_due_back_dates_are_checked(db: Session) -> None:
+def test_due_back_dates_are_checked(db: Session, keyring: FileKeyring) -> None:
     f = b.paper_file(db)
     with clock.frozen(T0), pytest.raises(ValidationFailed, match="before"):
-        service.request_retrieval(db, b.SYSTEM, _ask(f.id, due=date(2026, 3, 1)))
+        service.request_retrieval(db, b.SYSTEM, keyring, _ask(f.id, due=date(2026, 3, 1)))
 
 
-def test_a_file_sent_for_destruction_cannot_be_asked_for_and_vice_versa(db: Session) -> None:
+def test_a_file_sent_for_destruction_cannot_be_asked_for_and_vice_versa(
+    db: Session, keyring: FileKeyring
+) -> None:
     out, gone = b.paper_file(db), b.paper_file(db)
-    r = service.request_retrieval(db, b.SYSTEM, _ask(out.id))
+    r = service.request_retrieval(db, b.SYSTEM, keyring, _ask(out.id))
     with pytest.raises(Conflict, match="returned first"):
         service.mark_for_destruction(db, actor=b.SYSTEM, file_ids=[out.id, gone.id], reference="D1")
     assert gone.status == "active"  # nothing applied
     service.mark_for_destruction(db, actor=b.SYSTEM, file_ids=[gone.id], reference="D1")
     with pytest.raises(Conflict):
-        service.request_retrieval(db, b.SYSTEM, _ask(gone.id))
+        service.request_retrieval(db, b.SYSTEM, keyring, _ask(gone.id))
     assert r.status == "requested"
 
 
-def test_a_file_in_a_box_out_on_loan_cannot_be_sent_for_destruction(db: Session) -> None:
+def test_a_file_in_a_box_out_on_loan_cannot_be_sent_for_destruction(
+    db: Session, keyring: FileKeyring
+) -> None:
     lent, other = b.box(db, b.location(db)), b.box(db, b.location(db))
     inside, elsewhere = b.paper_file(db, lent), b.paper_file(db, other)
     loan = service.request_retrieval(
-        db, b.SYSTEM, RetrievalRequest(box_id=lent.id, purpose=RetrievalPurpose.CASE_WORK)
+        db, b.SYSTEM, keyring, RetrievalRequest(box_id=lent.id, purpose=RetrievalPurpose.CASE_WORK)
     )
     service.hand_out(db, b.SYSTEM, loan.id)
     with pytest.raises(Conflict, match="in a box that is asked for or out") as refused:

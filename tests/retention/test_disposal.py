@@ -31,11 +31,18 @@ def staff(db: Session):  # type: ignore[no-untyped-def]
     return make_user(db, Role.IG_OFFICER), make_user(db, Role.DPO)
 
 
-def _approved_list(db: Session, staff, as_of: date = date(2040, 1, 1)):  # type: ignore[no-untyped-def]
+def _approved_list(db: Session, staff, keyring, as_of: date = date(2040, 1, 1)):  # type: ignore[no-untyped-def]
     reviewer, approver = staff
     listed = disposal.propose(db, reviewer.actor, as_of=as_of)
-    disposal.decide(db, reviewer.actor, list_id=listed.id, item_ids=[], decision=Decision.DESTROY)
-    disposal.approve(db, approver.actor, list_id=listed.id)
+    disposal.decide(
+        db,
+        reviewer.actor,
+        keyring,
+        list_id=listed.id,
+        item_ids=[],
+        decision=Decision.DESTROY,
+    )
+    disposal.approve(db, approver.actor, keyring, list_id=listed.id)
     db.commit()
     return listed
 
@@ -48,7 +55,7 @@ def test_due_case_is_destroyed_with_tombstone_and_certificate(
     make_document(db, keyring, old, text="note about the old case")
     default_schedule(db)
     assert due_on(db, old) == date(2035, 5, 1)
-    listed = _approved_list(db, staff)
+    listed = _approved_list(db, staff, keyring)
     assert [i.record_id for i in listed.items] == [old.id]
     key_id, number, old_id, young_id = old.data_key_id, old.case_number, old.id, young.id
 
@@ -77,10 +84,11 @@ def test_a_hold_placed_after_approval_blocks_destruction(
     held = case_with_children(db, keyring, date(2010, 5, 1))
     other = case_with_children(db, keyring, date(2010, 6, 1))
     default_schedule(db)
-    listed = _approved_list(db, staff)
+    listed = _approved_list(db, staff, keyring)
     holds.place_hold(
         db,
         staff[0].actor,
+        keyring,
         kind="litigation",
         scope="case",
         targets=[held.case_number],
@@ -103,7 +111,7 @@ def test_a_corrected_birth_date_after_approval_stops_destruction(
 ) -> None:
     case = case_with_children(db, keyring, date(2010, 5, 1))
     default_schedule(db)
-    listed = _approved_list(db, staff)
+    listed = _approved_list(db, staff, keyring)
     child = db.scalar(
         select(Person).where(Person.first_name == "Child0").order_by(Person.id.desc())
     )
@@ -138,7 +146,7 @@ def test_a_person_in_a_retained_case_survives(
         )
     only_old = db.scalar(select(Person.id).where(Person.first_name == "Child0").order_by(Person.id))
     default_schedule(db)
-    listed = _approved_list(db, staff)
+    listed = _approved_list(db, staff, keyring)
     shared_id = shared.id
     destruction.execute(session_factory, staff[1].actor, list_id=listed.id, compact_database=False)
     db.expire_all()
@@ -152,15 +160,17 @@ def test_two_people_are_needed(db: Session, keyring: FileKeyring, staff) -> None
     reviewer, approver = staff
     listed = disposal.propose(db, reviewer.actor, as_of=date(2040, 1, 1))
     with pytest.raises(Conflict, match="no decision"):
-        disposal.approve(db, approver.actor, list_id=listed.id)
-    disposal.decide(db, approver.actor, list_id=listed.id, item_ids=[], decision="destroy")
+        disposal.approve(db, approver.actor, keyring, list_id=listed.id)
+    disposal.decide(db, approver.actor, keyring, list_id=listed.id, item_ids=[], decision="destroy")
     with pytest.raises(Forbidden, match="second person"):
-        disposal.approve(db, approver.actor, list_id=listed.id)
+        disposal.approve(db, approver.actor, keyring, list_id=listed.id)
     third = make_user(db, Role.IG_OFFICER)
-    disposal.approve(db, third.actor, list_id=listed.id)
+    disposal.approve(db, third.actor, keyring, list_id=listed.id)
     assert listed.status == DisposalStatus.APPROVED
     with pytest.raises(InvalidTransition):
-        disposal.decide(db, reviewer.actor, list_id=listed.id, item_ids=[], decision="destroy")
+        disposal.decide(
+            db, reviewer.actor, keyring, list_id=listed.id, item_ids=[], decision="destroy"
+        )
 
 
 def test_retained_items_get_a_review_date(
@@ -171,17 +181,20 @@ def test_retained_items_get_a_review_date(
     reviewer, approver = staff
     listed = disposal.propose(db, reviewer.actor, as_of=date(2040, 1, 1))
     with pytest.raises(Exception, match="why"):
-        disposal.decide(db, reviewer.actor, list_id=listed.id, item_ids=[], decision="retain")
+        disposal.decide(
+            db, reviewer.actor, keyring, list_id=listed.id, item_ids=[], decision="retain"
+        )
     disposal.decide(
         db,
         reviewer.actor,
+        keyring,
         list_id=listed.id,
         item_ids=[listed.items[0].id],
         decision="retain",
         reason="Sibling proceedings expected",
         review_on=date(2045, 1, 1),
     )
-    disposal.approve(db, approver.actor, list_id=listed.id)
+    disposal.approve(db, approver.actor, keyring, list_id=listed.id)
     db.commit()
     case_id = case.id
     destruction.execute(session_factory, approver.actor, list_id=listed.id, compact_database=False)

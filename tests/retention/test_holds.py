@@ -35,6 +35,7 @@ def test_each_scope_holds_what_it_says(db: Session, keyring: FileKeyring) -> Non
     by_case = holds.place_hold(
         db,
         officer,
+        keyring,
         kind="litigation",
         scope="case",
         targets=[a.case_number.lower()],
@@ -48,6 +49,7 @@ def test_each_scope_holds_what_it_says(db: Session, keyring: FileKeyring) -> Non
     holds.place_hold(
         db,
         officer,
+        keyring,
         kind="police",
         scope="person",
         targets=[child_b],
@@ -56,14 +58,17 @@ def test_each_scope_holds_what_it_says(db: Session, keyring: FileKeyring) -> Non
     held = _held(db)
     assert (held[a.case_number], held[b.case_number], held[c.case_number]) == (True, True, False)
 
-    holds.release_hold(db, officer, hold_id=by_case.id, reason="Claim settled and closed")
+    holds.release_hold(db, officer, keyring, hold_id=by_case.id, reason="Claim settled and closed")
     assert _held(db)[a.case_number] is False
     with pytest.raises(Conflict):
-        holds.release_hold(db, officer, hold_id=by_case.id, reason="Claim settled and closed")
+        holds.release_hold(
+            db, officer, keyring, hold_id=by_case.id, reason="Claim settled and closed"
+        )
 
     holds.place_hold(
         db,
         officer,
+        keyring,
         kind="inquiry",
         scope="record_class",
         targets=["CASE"],
@@ -89,6 +94,7 @@ def test_held_records_are_left_off_a_disposal_list(db: Session, keyring: FileKey
     holds.place_hold(
         db,
         officer,
+        keyring,
         kind="complaint",
         scope="case",
         targets=[a.case_number],
@@ -109,12 +115,18 @@ def test_a_subject_access_request_holds_its_subject_until_closed(
     assert subject is not None
     with pytest.raises(Forbidden):
         holds.hold_for_subject_access(
-            db, make_user(db, Role.CASEWORKER).actor, sar_reference="sar-1", person_ids=[subject]
+            db,
+            make_user(db, Role.CASEWORKER).actor,
+            keyring,
+            sar_reference="sar-1",
+            person_ids=[subject],
         )
     officer = make_user(db, Role.IG_OFFICER).actor
-    hold = holds.hold_for_subject_access(db, officer, sar_reference="sar-1", person_ids=[subject])
+    hold = holds.hold_for_subject_access(
+        db, officer, keyring, sar_reference="sar-1", person_ids=[subject]
+    )
     assert hold.kind == "subject_access_request" and _held(db)[case.case_number]
-    assert holds.release_subject_access(db, officer, sar_reference="sar-1") == 1
+    assert holds.release_subject_access(db, officer, keyring, sar_reference="sar-1") == 1
     assert not _held(db)[case.case_number]
 
 
@@ -125,6 +137,7 @@ def test_bad_holds_change_nothing(db: Session, keyring: FileKeyring) -> None:
         holds.place_hold(
             db,
             officer,
+            keyring,
             kind="litigation",
             scope="case",
             targets=["NOPE0001"],
@@ -132,16 +145,23 @@ def test_bad_holds_change_nothing(db: Session, keyring: FileKeyring) -> None:
         )
     with pytest.raises(ValidationFailed):
         holds.place_hold(
-            db, officer, kind="grudge", scope="case", targets=["X"], reason="A real reason"
+            db, officer, keyring, kind="grudge", scope="case", targets=["X"], reason="A real reason"
         )
     with pytest.raises(ValidationFailed):
         holds.place_hold(
-            db, officer, kind="police", scope="record_class", targets=["CASE"], reason="short"
+            db,
+            officer,
+            keyring,
+            kind="police",
+            scope="record_class",
+            targets=["CASE"],
+            reason="short",
         )
     with pytest.raises(Forbidden):
         holds.place_hold(
             db,
             make_user(db, Role.CASEWORKER).actor,
+            keyring,
             kind="police",
             scope="record_class",
             targets=["CASE"],

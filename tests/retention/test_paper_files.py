@@ -37,7 +37,7 @@ def _file(db: Session, reference: str, born: date | None, box_id: int | None) ->
 
 
 def test_paper_files_are_dated_flagged_and_sent_for_destruction(
-    db: Session, session_factory: sessionmaker[Session]
+    db: Session, session_factory: sessionmaker[Session], keyring: FileKeyring
 ) -> None:
     default_schedule(db)
     box = archives.create_box(db, Actor.system(), barcode="BOX-R-1", location_id=None)
@@ -57,8 +57,8 @@ def test_paper_files_are_dated_flagged_and_sent_for_destruction(
     officer, dpo = make_user(db, Role.IG_OFFICER), make_user(db, Role.DPO)
     listed = disposal.propose(db, officer.actor, as_of=date(2016, 1, 1))
     assert [i.identifier for i in listed.items] == ["PF-OLD"]
-    disposal.decide(db, officer.actor, list_id=listed.id, item_ids=[], decision="destroy")
-    disposal.approve(db, dpo.actor, list_id=listed.id)
+    disposal.decide(db, officer.actor, keyring, list_id=listed.id, item_ids=[], decision="destroy")
+    disposal.approve(db, dpo.actor, keyring, list_id=listed.id)
     db.commit()
     ids = (old.id, young.id, loose.id, listed.id)
     destruction.execute(session_factory, dpo.actor, list_id=ids[3], compact_database=False)
@@ -73,12 +73,13 @@ def test_paper_files_are_dated_flagged_and_sent_for_destruction(
     )
 
 
-def test_a_hold_on_a_class_holds_its_paper_files(db: Session) -> None:
+def test_a_hold_on_a_class_holds_its_paper_files(db: Session, keyring: FileKeyring) -> None:
     default_schedule(db)
     _file(db, "PF-HELD", date(1990, 3, 1), None)
     holds.place_hold(
         db,
         Actor.system(),
+        keyring,
         kind="inquiry",
         scope="record_class",
         targets=["CASE"],
@@ -94,15 +95,15 @@ def test_a_hold_on_a_class_holds_its_paper_files(db: Session) -> None:
 
 
 def test_a_paper_file_sent_another_way_is_not_sent_twice(
-    db: Session, session_factory: sessionmaker[Session]
+    db: Session, session_factory: sessionmaker[Session], keyring: FileKeyring
 ) -> None:
     default_schedule(db)
     paper = _file(db, "PF-TWICE", date(1990, 3, 1), None)
     dates.sweep(db, Actor.system())
     officer, dpo = make_user(db, Role.IG_OFFICER), make_user(db, Role.DPO)
     listed = disposal.propose(db, officer.actor, as_of=date(2016, 1, 1))
-    disposal.decide(db, officer.actor, list_id=listed.id, item_ids=[], decision="destroy")
-    disposal.approve(db, dpo.actor, list_id=listed.id)
+    disposal.decide(db, officer.actor, keyring, list_id=listed.id, item_ids=[], decision="destroy")
+    disposal.approve(db, dpo.actor, keyring, list_id=listed.id)
     archives.mark_for_destruction(db, actor=dpo.actor, file_ids=[paper.id], reference="OTHER-1")
     db.commit()
     list_id = listed.id
@@ -112,7 +113,7 @@ def test_a_paper_file_sent_another_way_is_not_sent_twice(
 
 
 def test_a_paper_file_whose_box_is_out_is_kept_and_the_rest_of_the_list_goes_on(
-    db: Session, session_factory: sessionmaker[Session]
+    db: Session, session_factory: sessionmaker[Session], keyring: FileKeyring
 ) -> None:
     default_schedule(db)
     lent = archives.create_box(db, Actor.system(), barcode="BOX-LENT", location_id=None)
@@ -123,10 +124,13 @@ def test_a_paper_file_whose_box_is_out_is_kept_and_the_rest_of_the_list_goes_on(
     )
     officer, dpo = make_user(db, Role.IG_OFFICER), make_user(db, Role.DPO)
     listed = disposal.propose(db, officer.actor, as_of=date(2016, 1, 1))
-    disposal.decide(db, officer.actor, list_id=listed.id, item_ids=[], decision="destroy")
-    disposal.approve(db, dpo.actor, list_id=listed.id)
+    disposal.decide(db, officer.actor, keyring, list_id=listed.id, item_ids=[], decision="destroy")
+    disposal.approve(db, dpo.actor, keyring, list_id=listed.id)
     loan = archives.request_retrieval(
-        db, officer.actor, RetrievalRequest(box_id=lent.id, purpose=RetrievalPurpose.CASE_WORK)
+        db,
+        officer.actor,
+        keyring,
+        RetrievalRequest(box_id=lent.id, purpose=RetrievalPurpose.CASE_WORK),
     )
     archives.hand_out(db, officer.actor, loan.id)  # after approval, before execution
     db.commit()
@@ -168,8 +172,8 @@ def test_a_person_linked_from_a_paper_file_goes_with_the_case_and_the_file(
     officer, dpo = make_user(db, Role.IG_OFFICER), make_user(db, Role.DPO)
     listed = disposal.propose(db, officer.actor, as_of=date(2016, 6, 1))
     assert {i.identifier for i in listed.items} == {case.case_number, "PF-LINKED"}
-    disposal.decide(db, officer.actor, list_id=listed.id, item_ids=[], decision="destroy")
-    disposal.approve(db, dpo.actor, list_id=listed.id)
+    disposal.decide(db, officer.actor, keyring, list_id=listed.id, item_ids=[], decision="destroy")
+    disposal.approve(db, dpo.actor, keyring, list_id=listed.id)
     db.commit()
     list_id = listed.id
     destruction.execute(session_factory, dpo.actor, list_id=list_id, compact_database=False)

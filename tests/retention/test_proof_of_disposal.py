@@ -126,7 +126,9 @@ def _forms(marker: str) -> list[bytes]:
     return forms
 
 
-def test_a_decrypted_copy_holds_nothing_of_a_disposed_case(tmp_path: Path) -> None:
+def test_a_decrypted_copy_holds_nothing_of_a_disposed_case(
+    tmp_path: Path, keyring: FileKeyring
+) -> None:
     settings = Settings(
         env=Environment.TEST, data_dir=tmp_path / "data", database_url=None, key_file=None
     )
@@ -150,8 +152,10 @@ def test_a_decrypted_copy_holds_nothing_of_a_disposed_case(tmp_path: Path) -> No
             schedules.ensure_default(db, Actor.system())
             listed = disposal.propose(db, reviewer.actor, as_of=date(2030, 1, 1))
             assert [i.identifier for i in listed.items] == ["PD000001"]
-            disposal.decide(db, reviewer.actor, list_id=listed.id, item_ids=[], decision="destroy")
-            disposal.approve(db, approver.actor, list_id=listed.id)
+            disposal.decide(
+                db, reviewer.actor, keyring, list_id=listed.id, item_ids=[], decision="destroy"
+            )
+            disposal.approve(db, approver.actor, keyring, list_id=listed.id)
             list_id, approver_actor = listed.id, approver.actor
         before = _export(engine, tmp_path / "before.db")
         assert all(

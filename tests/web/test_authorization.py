@@ -238,11 +238,11 @@ def _records_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[str
         "case_id": case.id,
         "document_id": document.id,
         "person_id": person.id,
-        **_archives_for(db, case, user),
+        **_archives_for(db, case, user, keyring),
     }
 
 
-def _archives_for(db: Session, case: Case, user: auth.User) -> dict[str, int]:
+def _archives_for(db: Session, case: Case, user: auth.User, keyring: FileKeyring) -> dict[str, int]:
     """A box on a shelf holding a paper file of the walker's case, a retrieval of it that the
     walker asked for, and a reconciled destruction certificate."""
     system = Actor.system()
@@ -258,7 +258,10 @@ def _archives_for(db: Session, case: Case, user: auth.User) -> dict[str, int]:
         ),
     )
     retrieval = archives.request_retrieval(
-        db, system, RetrievalRequest(paper_file_id=paper.id, purpose=RetrievalPurpose.CASE_WORK)
+        db,
+        system,
+        keyring,
+        RetrievalRequest(paper_file_id=paper.id, purpose=RetrievalPurpose.CASE_WORK),
     )
     retrieval.requested_by_user_id = user.id
     gone = archives.add_file(db, system, PaperFileCreate(file_reference=f"WALK-{case.id}-2"))

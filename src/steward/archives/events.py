@@ -23,3 +23,4 @@ class ArchivesEvent(StrEnum):
     SEARCH_RUN = "archives:search:run"
     INVENTORY_EXPORTED = "archives:inventory:exported"
     NAMES_LINKED = "archives:names:linked"
+    NOTES_SEALED = "archives:notes:sealed"

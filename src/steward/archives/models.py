@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from steward.core.db import Base, UTCDateTime
@@ -188,8 +188,12 @@ class Retrieval(Base):
     )
     requested_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     purpose: Mapped[RetrievalPurpose] = mapped_column(String(32))
-    # Free text may name people: it is shown to those who may see the file, never audited.
-    note: Mapped[str | None] = mapped_column(Text)
+    # Free text may name people: never audited, sealed under the file's case key when the
+    # file belongs to a case, else under a key of the retrieval's own.
+    note_key_id: Mapped[str | None] = mapped_column(String(36))
+    note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Plain text from before sealing; ``steward db upgrade`` seals it and clears this.
+    legacy_note: Mapped[str | None] = mapped_column(Text)
     status: Mapped[RetrievalStatus] = mapped_column(String(16), index=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
     out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

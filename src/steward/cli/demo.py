@@ -98,8 +98,8 @@ def _seed_cases(
             progress.advance(task, len(batch))
     loaded = loader.loaded
     demo_identity.prepare(factory, Actor.system())
-    demo_archives.prepare(factory, Actor.system())
-    demo_retention.prepare(factory, Actor.system())
+    demo_archives.prepare(factory, Actor.system(), kek)
+    demo_retention.prepare(factory, Actor.system(), kek)
     console.print(
         f"Demo data: {loaded.cases:,} cases, {loaded.persons:,} person records and "
         f"{loaded.documents:,} documents created in {time.perf_counter() - started:.1f} s "

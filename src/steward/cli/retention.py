@@ -33,6 +33,7 @@ from steward.cli.runtime import (
     console,
     err_console,
     iso,
+    keyring,
     unit_of_work,
 )
 from steward.core.errors import ValidationFailed
@@ -279,6 +280,7 @@ def hold_place(
         hold = holds.place_hold(
             db,
             acting_as(db, as_user),
+            keyring(),
             kind=kind,
             scope=scope,
             targets=target,
@@ -297,7 +299,7 @@ def hold_release(
 ) -> None:
     """Release a hold: what it covered may be disposed of again when due."""
     with unit_of_work() as db:
-        holds.release_hold(db, acting_as(db, as_user), hold_id=hold_id, reason=reason)
+        holds.release_hold(db, acting_as(db, as_user), keyring(), hold_id=hold_id, reason=reason)
     console.print(f"Hold {hold_id} released.")
 
 

@@ -29,6 +29,7 @@ from steward.cli.runtime import (
     console,
     engine_for,
     iso,
+    keyring,
     load_settings,
     require_migrated,
     unit_of_work,
@@ -137,6 +138,7 @@ def decide(
         count = disposal.decide(
             db,
             acting_as(db, as_user),
+            keyring(),
             list_id=list_id,
             item_ids=item or [],
             decision=decision,
@@ -152,7 +154,7 @@ def approve(
 ) -> None:
     """The second approval: a different person from those who proposed and decided."""
     with unit_of_work() as db:
-        disposal.approve(db, acting_as(db, as_user), list_id=list_id)
+        disposal.approve(db, acting_as(db, as_user), keyring(), list_id=list_id)
     console.print(
         f"Disposal list {list_id} approved. Carry it out with: steward disposal execute {list_id} --as {as_user}"
     )

@@ -28,8 +28,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
-from steward.core import migrate
+from steward.core import keyfile, migrate
 from steward.core.config import Settings, get_settings
+from steward.core.crypto import FileKeyring
 from steward.core.db import make_engine, make_sessionmaker, session_scope
 from steward.core.errors import DomainError, ValidationFailed
 from steward.core.keyfile import KeyFileError
@@ -97,6 +98,12 @@ def load_settings() -> Settings:
             # Name the variable, never echo its value: it may be a secret.
             problems.append(f"STEWARD_{location.upper()}: {message}" if location else message)
         raise CliError("Invalid settings: " + "; ".join(problems)) from exc
+
+
+def keyring(settings: Settings | None = None) -> FileKeyring:
+    """The key-encryption keys from the key file, for commands that seal or open text."""
+    settings = settings or load_settings()
+    return FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
 
 
 def head_revision() -> str | None:

@@ -19,6 +19,7 @@ from steward.archives import service as archives
 from steward.archives.models import ArchiveBox, LocationKind, RetrievalPurpose
 from steward.archives.schemas import LocationCreate, NameOnFile, PaperFileCreate, RetrievalRequest
 from steward.core import clock
+from steward.core.crypto import KeyEncryptionKeys
 from steward.core.db import session_scope
 from steward.core.permissions import Actor
 from steward.records.models import Case, CaseStatus, Party, Person
@@ -81,15 +82,15 @@ PAPER_ONLY: tuple[PaperOnly, ...] = (
 )
 
 
-def prepare(factory: sessionmaker[Session], actor: Actor) -> int:
+def prepare(factory: sessionmaker[Session], actor: Actor, kek: KeyEncryptionKeys) -> int:
     """Seed the paper archive once; returns how many paper files were added (0 if it exists)."""
     with session_scope(factory) as db:
         if db.scalar(select(ArchiveBox.id).limit(1)) is not None:
             return 0
-        return _seed(db, actor)
+        return _seed(db, actor, kek)
 
 
-def _seed(db: Session, actor: Actor) -> int:
+def _seed(db: Session, actor: Actor, kek: KeyEncryptionKeys) -> int:
     shelves = [
         archives.create_location(
             db,
@@ -122,7 +123,7 @@ def _seed(db: Session, actor: Actor) -> int:
                 )
             boxes.append(box)
         added.append(archives.add_file(db, actor, data.model_copy(update={"box_id": boxes[-1].id})))
-    _loans(db, actor, [f.id for f in added])
+    _loans(db, actor, kek, [f.id for f in added])
     return len(added)
 
 
@@ -175,7 +176,7 @@ def _paper_only(plan: PaperOnly) -> PaperFileCreate:
     )
 
 
-def _loans(db: Session, actor: Actor, file_ids: list[int]) -> None:
+def _loans(db: Session, actor: Actor, kek: KeyEncryptionKeys, file_ids: list[int]) -> None:
     """One file out now, one overdue, one asked for and waiting."""
     if len(file_ids) < 3:
         return
@@ -185,7 +186,7 @@ def _loans(db: Session, actor: Actor, file_ids: list[int]) -> None:
         (late, RetrievalPurpose.SUBJECT_ACCESS),
     ):
         loan = archives.request_retrieval(
-            db, actor, RetrievalRequest(paper_file_id=file_id, purpose=purpose)
+            db, actor, kek, RetrievalRequest(paper_file_id=file_id, purpose=purpose)
         )
         archives.hand_out(db, actor, loan.id)
         if file_id == late:
@@ -193,6 +194,6 @@ def _loans(db: Session, actor: Actor, file_ids: list[int]) -> None:
             loan.out_at = clock.now() - timedelta(days=42)
             loan.due_back_on = clock.today() - timedelta(days=14)
     archives.request_retrieval(
-        db, actor, RetrievalRequest(paper_file_id=waiting, purpose=RetrievalPurpose.CASE_WORK)
+        db, actor, kek, RetrievalRequest(paper_file_id=waiting, purpose=RetrievalPurpose.CASE_WORK)
     )
     db.flush()

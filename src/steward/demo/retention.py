@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core import clock
+from steward.core.crypto import KeyEncryptionKeys
 from steward.core.db import session_scope
 from steward.core.errors import Conflict
 from steward.core.permissions import Actor
@@ -22,7 +23,7 @@ from steward.retention.models import Hold
 from steward.retention.service import dates, disposal, holds, schedules
 
 
-def prepare(factory: sessionmaker[Session], actor: Actor) -> None:
+def prepare(factory: sessionmaker[Session], actor: Actor, kek: KeyEncryptionKeys) -> None:
     """Idempotent: does nothing once any hold exists."""
     with session_scope(factory) as db:
         if db.scalar(select(Hold.id).limit(1)) is not None:
@@ -41,6 +42,7 @@ def prepare(factory: sessionmaker[Session], actor: Actor) -> None:
             holds.place_hold(
                 db,
                 actor,
+                kek,
                 kind="litigation",
                 scope="case",
                 targets=closed[:1],
@@ -59,6 +61,7 @@ def prepare(factory: sessionmaker[Session], actor: Actor) -> None:
             holds.place_hold(
                 db,
                 actor,
+                kek,
                 kind="complaint",
                 scope="person",
                 targets=[parent],

@@ -24,3 +24,4 @@ class RetentionAudit(StrEnum):
     DISPOSAL_COMPLETED = "retention:disposal:completed"
     DATABASE_COMPACTED = "retention:database:compacted"
     REPORT_VIEWED = "retention:report:viewed"
+    REASONS_SEALED = "retention:reasons:sealed"

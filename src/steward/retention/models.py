@@ -13,7 +13,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import cast
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from steward.core.db import Base, UTCDateTime
@@ -168,7 +178,11 @@ class RetentionOverride(Base):
     record_kind: Mapped[RecordKind] = mapped_column(String(16))
     record_id: Mapped[int] = mapped_column(Integer)
     review_on: Mapped[date] = mapped_column(Date)
-    reason: Mapped[str] = mapped_column(Text)
+    # Sealed like the disposal item's reason it copies (see service/sealing.py).
+    reason_key_id: Mapped[str | None] = mapped_column(String(36))
+    reason_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Plain text from before sealing; ``steward db upgrade`` seals it and clears this.
+    legacy_reason: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -181,13 +195,18 @@ class Hold(Base):
     scope: Mapped[HoldScope] = mapped_column(String(16))
     # The matter's own reference (claim number, police reference, SAR id): no names.
     reference: Mapped[str | None] = mapped_column(String(100), index=True)
-    # Free text shown to retention staff only, never audited (it may name people).
-    reason: Mapped[str] = mapped_column(Text)
+    # Free text shown to retention staff only, never audited (it may name people): sealed
+    # under the hold's own data key, with the release reason.
+    data_key_id: Mapped[str | None] = mapped_column(String(36))
+    reason_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Plain text from before sealing; ``steward db upgrade`` seals it and clears these.
+    legacy_reason: Mapped[str | None] = mapped_column(Text)
+    legacy_release_reason: Mapped[str | None] = mapped_column(Text)
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     placed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     released_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    release_reason: Mapped[str | None] = mapped_column(Text)
+    release_reason_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     targets: Mapped[list[HoldTarget]] = relationship(
         back_populates="hold", cascade="all, delete-orphan", order_by="HoldTarget.id"
@@ -255,7 +274,11 @@ class DisposalItem(Base):
     decision: Mapped[Decision] = mapped_column(String(16), index=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    retain_reason: Mapped[str | None] = mapped_column(Text)
+    # Sealed under the case's key when the record is (or belongs to) a case, so destroying
+    # the case shreds why it was once kept; otherwise under a key of the decision's own.
+    retain_key_id: Mapped[str | None] = mapped_column(String(36))
+    retain_reason_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    legacy_retain_reason: Mapped[str | None] = mapped_column(Text)
     review_on: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[Outcome] = mapped_column(String(24), index=True)
     executed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -21,7 +21,7 @@ from steward.core import auth
 from steward.core.errors import DomainError, ValidationFailed
 from steward.core.permissions import Permission
 from steward.web import archives_certificates_pages
-from steward.web.deps import DB, PageActor, csrf_protect, reads_only
+from steward.web.deps import DB, Keyring, PageActor, csrf_protect, reads_only
 from steward.web.ids import MAX_ID, Id
 from steward.web.rendering import render
 
@@ -199,6 +199,7 @@ def request_box(
     request: Request,
     db: DB,
     actor: PageActor,
+    kek: Keyring,
     box_id: Id,
     purpose: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
@@ -210,7 +211,7 @@ def request_box(
         except ValidationError as exc:
             raise _invalid(exc) from None
         with db.begin_nested():
-            service.request_retrieval(db, actor, data)
+            service.request_retrieval(db, actor, kek, data)
     except DomainError as exc:
         errors = exc.errors if isinstance(exc, ValidationFailed) else {"purpose": exc.message}
         return _box_page(
@@ -226,6 +227,7 @@ def _file_page(
     request: Request,
     db: DB,
     actor: PageActor,
+    kek: Keyring,
     file_id: int,
     *,
     status_code: int = 200,
@@ -242,6 +244,7 @@ def _file_page(
             "custody": custody,
             "names": auth.usernames(db, who),
             "retrievals": [service.read_retrieval(r) for r in view.retrievals],
+            "notes": {r.id: service.retrieval_note(db, kek, r) for r in view.retrievals},
             "purposes": list(RetrievalPurpose),
             "can_request": actor.can(Permission.ARCHIVES_REQUEST),
             "can_manage": actor.can(Permission.ARCHIVES_MANAGE),
@@ -253,8 +256,10 @@ def _file_page(
 
 
 @router.get("/archives/files/{paper_file_id}")
-def file_page(request: Request, db: DB, actor: PageActor, paper_file_id: Id) -> Response:
-    return _file_page(request, db, actor, paper_file_id)
+def file_page(
+    request: Request, db: DB, actor: PageActor, kek: Keyring, paper_file_id: Id
+) -> Response:
+    return _file_page(request, db, actor, kek, paper_file_id)
 
 
 @router.post("/archives/files/{paper_file_id}/retrievals")
@@ -262,6 +267,7 @@ def request_retrieval(
     request: Request,
     db: DB,
     actor: PageActor,
+    kek: Keyring,
     paper_file_id: Id,
     purpose: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=4000)] = "",
@@ -280,12 +286,13 @@ def request_retrieval(
         except ValidationError as exc:
             raise _invalid(exc) from None
         with db.begin_nested():
-            service.request_retrieval(db, actor, data)
+            service.request_retrieval(db, actor, kek, data)
     except ValidationFailed as exc:
         return _file_page(
             request,
             db,
             actor,
+            kek,
             paper_file_id,
             status_code=422,
             error=exc.message,

@@ -32,7 +32,7 @@ from steward.retention.service import (
     report,
     schedules,
 )
-from steward.web.deps import DB, PageActor, csrf_protect, writes
+from steward.web.deps import DB, Keyring, PageActor, csrf_protect, writes
 from steward.web.ids import MAX_ID, Id
 from steward.web.rendering import render
 
@@ -155,8 +155,11 @@ def explain_page(request: Request, db: DB, actor: PageActor, case_id: Id) -> Res
 # --- holds ---------------------------------------------------------------------------------
 
 
-def _holds_page(request: Request, db: DB, actor: PageActor, **extra: Any) -> Response:
-    rows = [(h, holds.target_labels(db, h)) for h in holds.list_holds(db, actor, active_only=False)]
+def _holds_page(request: Request, db: DB, actor: PageActor, kek: Keyring, **extra: Any) -> Response:
+    rows = [
+        (h, holds.target_labels(db, h), holds.reasons(db, kek, h))
+        for h in holds.list_holds(db, actor, active_only=False)
+    ]
     return render(
         request,
         "retention/holds.html",
@@ -166,8 +169,8 @@ def _holds_page(request: Request, db: DB, actor: PageActor, **extra: Any) -> Res
 
 
 @router.get("/retention/holds")
-def holds_page(request: Request, db: DB, actor: PageActor) -> Response:
-    return _holds_page(request, db, actor)
+def holds_page(request: Request, db: DB, actor: PageActor, kek: Keyring) -> Response:
+    return _holds_page(request, db, actor, kek)
 
 
 @router.post("/retention/holds")
@@ -175,6 +178,7 @@ def place_hold(
     request: Request,
     db: DB,
     actor: PageActor,
+    kek: Keyring,
     kind: Annotated[str, Form(max_length=40)] = "",
     scope: Annotated[str, Form(max_length=40)] = "",
     targets: Annotated[str, Form(max_length=20_000)] = "",
@@ -194,6 +198,7 @@ def place_hold(
             holds.place_hold(
                 db,
                 actor,
+                kek,
                 kind=kind,
                 scope=scope,
                 targets=targets.split(),
@@ -201,7 +206,7 @@ def place_hold(
                 reference=reference or None,
             )
     except ValidationFailed as exc:
-        return _holds_page(request, db, actor, error=exc.message, errors=exc.errors, form=form)
+        return _holds_page(request, db, actor, kek, error=exc.message, errors=exc.errors, form=form)
     return RedirectResponse("/retention/holds", status_code=303)
 
 
@@ -210,16 +215,22 @@ def release_hold(
     request: Request,
     db: DB,
     actor: PageActor,
+    kek: Keyring,
     hold_id: Id,
     reason: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     actor.require(Permission.RETENTION_MANAGE)
     try:
         with db.begin_nested():
-            holds.release_hold(db, actor, hold_id=hold_id, reason=reason)
+            holds.release_hold(db, actor, kek, hold_id=hold_id, reason=reason)
     except ValidationFailed as exc:
         return _holds_page(
-            request, db, actor, error=exc.message, errors={"reason": "Enter why it is released"}
+            request,
+            db,
+            actor,
+            kek,
+            error=exc.message,
+            errors={"reason": "Enter why it is released"},
         )
     return RedirectResponse("/retention/holds", status_code=303)
 
@@ -258,7 +269,9 @@ def propose(
     return RedirectResponse(f"/retention/disposal/{made.id}", status_code=303)
 
 
-def _list_page(request: Request, db: DB, actor: PageActor, list_id: int, **extra: Any) -> Response:
+def _list_page(
+    request: Request, db: DB, actor: PageActor, kek: Keyring, list_id: int, **extra: Any
+) -> Response:
     found = disposal.get_list(db, actor, list_id)
     people = {i.decided_by_user_id for i in found.items} | {
         found.proposed_by_user_id,
@@ -270,6 +283,7 @@ def _list_page(request: Request, db: DB, actor: PageActor, list_id: int, **extra
         "retention/disposal.html",
         {
             "found": found,
+            "reasons": disposal.retain_reasons(db, kek, found),
             "names": names,
             "can_approve": actor.can(Permission.RETENTION_APPROVE),
             **extra,
@@ -279,8 +293,10 @@ def _list_page(request: Request, db: DB, actor: PageActor, list_id: int, **extra
 
 
 @router.get("/retention/disposal/{list_id}")
-def disposal_page(request: Request, db: DB, actor: PageActor, list_id: Id) -> Response:
-    return _list_page(request, db, actor, list_id)
+def disposal_page(
+    request: Request, db: DB, actor: PageActor, kek: Keyring, list_id: Id
+) -> Response:
+    return _list_page(request, db, actor, kek, list_id)
 
 
 @router.post("/retention/disposal/{list_id}/decide")
@@ -288,6 +304,7 @@ def decide(
     request: Request,
     db: DB,
     actor: PageActor,
+    kek: Keyring,
     list_id: Id,
     decision: Annotated[str, Form(max_length=16)] = "",
     item_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
@@ -301,6 +318,7 @@ def decide(
             disposal.decide(
                 db,
                 actor,
+                kek,
                 list_id=list_id,
                 item_ids=[item_id] if item_id else [],
                 decision=decision,
@@ -308,13 +326,13 @@ def decide(
                 review_on=when,
             )
     except ValidationFailed as exc:
-        return _list_page(request, db, actor, list_id, error=exc.message, errors=exc.errors)
+        return _list_page(request, db, actor, kek, list_id, error=exc.message, errors=exc.errors)
     return RedirectResponse(f"/retention/disposal/{list_id}", status_code=303)
 
 
 @router.post("/retention/disposal/{list_id}/approve")
-def approve(db: DB, actor: PageActor, list_id: Id) -> Response:
-    disposal.approve(db, actor, list_id=list_id)
+def approve(db: DB, actor: PageActor, kek: Keyring, list_id: Id) -> Response:
+    disposal.approve(db, actor, kek, list_id=list_id)
     return RedirectResponse(f"/retention/disposal/{list_id}", status_code=303)
 
 

@@ -27,10 +27,13 @@ from steward.archives.service.retrievals import (
     cancel_retrieval,
     get_retrieval,
     hand_out,
+    has_legacy_notes,
     list_retrievals,
     read_retrieval,
     request_retrieval,
+    retrieval_note,
     return_retrieval,
+    seal_legacy_notes,
 )
 from steward.archives.service.search import search_paper_files
 
@@ -48,6 +51,7 @@ __all__ = [
     "get_location",
     "get_retrieval",
     "hand_out",
+    "has_legacy_notes",
     "import_inventory",
     "inventory_rows",
     "link_archive",
@@ -63,7 +67,9 @@ __all__ = [
     "read_retrieval",
     "reconcile_certificate",
     "request_retrieval",
+    "retrieval_note",
     "return_retrieval",
+    "seal_legacy_notes",
     "search_paper_files",
     "sees_whole_archive",
     "view_box",

@@ -353,6 +353,10 @@ def _forget_people(db: Session, files: list[PaperFile]) -> None:
     if not file_ids:
         return
     db.execute(delete(PaperFileName).where(PaperFileName.paper_file_id.in_(file_ids)))
-    db.execute(update(Retrieval).where(Retrieval.paper_file_id.in_(file_ids)).values(note=None))
+    db.execute(
+        update(Retrieval)
+        .where(Retrieval.paper_file_id.in_(file_ids))
+        .values(note_sealed=None, legacy_note=None)
+    )
     for f in files:
         db.expire(f, ["names"])

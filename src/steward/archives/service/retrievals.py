@@ -17,15 +17,18 @@ from steward.archives.models import (
     ArchiveBox,
     BoxStatus,
     CustodyEvent,
+    PaperFile,
     PaperFileStatus,
     Retrieval,
     RetrievalStatus,
 )
 from steward.archives.schemas import RetrievalRead, RetrievalRequest
 from steward.archives.service.access import readable_file, require_manage
-from steward.core import audit, clock
+from steward.core import audit, clock, crypto
+from steward.core.crypto import DataKey, KeyDestroyed, KeyEncryptionKeys
 from steward.core.errors import Conflict, NotFound, ValidationFailed
 from steward.core.permissions import Actor, Permission
+from steward.records.models import Case
 
 _TAGS = {
     RetrievalStatus.OUT: ArchivesEvent.RETRIEVAL_OUT,
@@ -34,7 +37,9 @@ _TAGS = {
 }
 
 
-def request_retrieval(db: Session, actor: Actor, data: RetrievalRequest) -> Retrieval:
+def request_retrieval(
+    db: Session, actor: Actor, kek: KeyEncryptionKeys, data: RetrievalRequest
+) -> Retrieval:
     """Ask for a file (a caseworker, for a case they may read) or a box (archive staff)."""
     actor.require(Permission.ARCHIVES_REQUEST)
     if data.box_id is not None:
@@ -62,7 +67,6 @@ def request_retrieval(db: Session, actor: Actor, data: RetrievalRequest) -> Retr
         box_id=data.box_id,
         requested_by_user_id=actor.user_id,
         purpose=data.purpose,
-        note=data.note or None,
         status=RetrievalStatus.REQUESTED,
         requested_at=now,
         due_back_on=data.due_back_on,
@@ -72,6 +76,9 @@ def request_retrieval(db: Session, actor: Actor, data: RetrievalRequest) -> Retr
     )
     db.add(retrieval)
     db.flush()
+    if data.note:
+        _seal_note(db, kek, retrieval, data.note)
+        db.flush()
     audit.record(
         db,
         actor,
@@ -197,3 +204,77 @@ def read_retrieval(r: Retrieval) -> RetrievalRead:
         returned_at=r.returned_at,
         overdue=policy.is_overdue(status, r.due_back_on, clock.today()),
     )
+
+
+# --- sealed notes --------------------------------------------------------------------------
+# A note may name people. It is sealed under the case's data key when the file belongs to a
+# case (destroying the case shreds it), else under a data key of the retrieval's own.
+
+DESTROYED = "(destroyed with the record)"
+
+
+def _note_context(retrieval: Retrieval) -> str:
+    return f"archive_retrieval:{retrieval.id}:note"
+
+
+def _note_key(db: Session, kek: KeyEncryptionKeys, retrieval: Retrieval) -> str:
+    if retrieval.paper_file_id is not None:
+        key_id = db.scalar(
+            select(Case.data_key_id)
+            .join(PaperFile, PaperFile.case_id == Case.id)
+            .where(PaperFile.id == retrieval.paper_file_id)
+        )
+        key = db.get(DataKey, key_id) if key_id is not None else None
+        if key is not None and key.wrapped_key is not None:
+            return key.id
+    return crypto.create_data_key(db, kek, purpose="retrieval_note").id
+
+
+def _seal_note(db: Session, kek: KeyEncryptionKeys, retrieval: Retrieval, note: str) -> None:
+    """``retrieval`` must have been flushed: its id is bound into the sealed value."""
+    retrieval.note_key_id = _note_key(db, kek, retrieval)
+    retrieval.note_sealed = crypto.seal(
+        db,
+        kek,
+        key_id=retrieval.note_key_id,
+        plaintext=note.encode(),
+        context=_note_context(retrieval),
+    )
+
+
+def retrieval_note(db: Session, kek: KeyEncryptionKeys, retrieval: Retrieval) -> str | None:
+    """The note, opened for those who may see the retrieval."""
+    if retrieval.note_sealed is None or retrieval.note_key_id is None:
+        return None
+    try:
+        plain = crypto.open_sealed(
+            db,
+            kek,
+            key_id=retrieval.note_key_id,
+            sealed=retrieval.note_sealed,
+            context=_note_context(retrieval),
+        )
+    except KeyDestroyed:
+        return DESTROYED
+    return plain.decode()
+
+
+def has_legacy_notes(db: Session) -> bool:
+    query = select(Retrieval.id).where(Retrieval.legacy_note.is_not(None)).limit(1)
+    return db.scalar(query) is not None
+
+
+def seal_legacy_notes(db: Session, kek: KeyEncryptionKeys) -> int:
+    """Seal every note still in plain text (written before sealing) and clear the plain
+    text, in the caller's transaction; audited with a count only. Returns how many."""
+    rows = db.scalars(select(Retrieval).where(Retrieval.legacy_note.is_not(None))).all()
+    for retrieval in rows:
+        assert retrieval.legacy_note is not None
+        _seal_note(db, kek, retrieval, retrieval.legacy_note)
+        retrieval.legacy_note = None
+    db.flush()
+    if rows:
+        audit.record(
+            db, Actor.system(), ArchivesEvent.NOTES_SEALED, details={"retrievals": len(rows)}
+        )
+    return len(rows)

@@ -9,6 +9,7 @@ from steward.retention.service import (
     holds,
     report,
     schedules,
+    sealing,
 )
 from steward.retention.service.holds import hold_for_subject_access, release_subject_access
 
@@ -22,4 +23,5 @@ __all__ = [
     "release_subject_access",
     "report",
     "schedules",
+    "sealing",
 ]

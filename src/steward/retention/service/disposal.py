@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from steward.core import audit, clock
+from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from steward.core.permissions import Actor, Permission
 from steward.retention import policy
@@ -29,10 +30,16 @@ from steward.retention.models import (
     RetentionOverride,
     RetentionRule,
 )
-from steward.retention.service import dates, schedules
+from steward.retention.service import dates, schedules, sealing
 
 OPEN_LIST = (DisposalStatus.IN_REVIEW, DisposalStatus.APPROVED, DisposalStatus.EXECUTING)
 MAX_ITEMS = 50_000
+
+
+def retain_reasons(db: Session, kek: KeyEncryptionKeys, disposal: DisposalList) -> dict[int, str]:
+    """Why each retained item is kept, by item id, opened for retention staff."""
+    found = {i.id: sealing.retain_reason(db, kek, i) for i in disposal.items}
+    return {item_id: text for item_id, text in found.items() if text is not None}
 
 
 def get_list(db: Session, actor: Actor, list_id: int) -> DisposalList:
@@ -141,6 +148,7 @@ def _rule_ids(db: Session, schedule_id: int) -> dict[str, int]:
 def decide(
     db: Session,
     actor: Actor,
+    kek: KeyEncryptionKeys,
     *,
     list_id: int,
     item_ids: Sequence[int],
@@ -180,12 +188,16 @@ def decide(
     if wanted and len(items) != len(wanted):
         raise NotFound("Some of those items are not on this list.")
     now = clock.now()
+    keys = sealing.RetainKeys(db, kek)
     for item in items:
         item.decision = decision
         item.decided_at = now
         item.decided_by_user_id = actor.user_id
-        item.retain_reason = reason if decision is Decision.RETAIN else None
+        item.retain_key_id = item.retain_reason_sealed = None
         item.review_on = review_on if decision is Decision.RETAIN else None
+        if decision is Decision.RETAIN:
+            key_id = keys.key_for(item.record_kind, item.record_id)
+            sealing.seal_retain_reason(db, kek, item, reason or "", key_id)
     db.flush()
     audit.record(
         db,
@@ -198,7 +210,7 @@ def decide(
     return len(items)
 
 
-def approve(db: Session, actor: Actor, *, list_id: int) -> DisposalList:
+def approve(db: Session, actor: Actor, kek: KeyEncryptionKeys, *, list_id: int) -> DisposalList:
     """The second approval. Retained items get their review date now."""
     actor.require(Permission.RETENTION_APPROVE)
     disposal = get_list(db, actor, list_id)
@@ -218,7 +230,7 @@ def approve(db: Session, actor: Actor, *, list_id: int) -> DisposalList:
     for item in disposal.items:
         if item.decision == Decision.RETAIN:
             item.outcome = Outcome.RETAINED
-            _override(db, item)
+            _override(db, kek, item)
     disposal.status = DisposalStatus.APPROVED
     disposal.approved_at = now
     disposal.approved_by_user_id = actor.user_id
@@ -242,7 +254,7 @@ def approve(db: Session, actor: Actor, *, list_id: int) -> DisposalList:
     return disposal
 
 
-def _override(db: Session, item: DisposalItem) -> None:
+def _override(db: Session, kek: KeyEncryptionKeys, item: DisposalItem) -> None:
     existing = db.scalar(
         select(RetentionOverride).where(
             RetentionOverride.record_kind == item.record_kind,
@@ -250,9 +262,10 @@ def _override(db: Session, item: DisposalItem) -> None:
         )
     )
     row = existing or RetentionOverride(record_kind=item.record_kind, record_id=item.record_id)
-    assert item.review_on is not None and item.retain_reason is not None
+    reason = sealing.retain_reason(db, kek, item)
+    assert item.review_on is not None and reason is not None and item.retain_key_id is not None
     row.review_on = item.review_on
-    row.reason = item.retain_reason
+    sealing.seal_override_reason(db, kek, row, reason, item.retain_key_id)
     row.decided_at = clock.now()
     row.decided_by_user_id = item.decided_by_user_id
     db.add(row)

@@ -17,11 +17,13 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from steward.archives.models import PaperFile, PaperFileName
 from steward.core import audit, clock
+from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import Conflict, NotFound, ValidationFailed
 from steward.core.permissions import Actor, Permission
 from steward.records.models import Case, Party, Person, RecordClass
 from steward.retention.events import RetentionAudit
 from steward.retention.models import Hold, HoldKind, HoldScope, HoldTarget, RecordKind
+from steward.retention.service import sealing
 
 MIN_REASON = 10
 MAX_REASON = 2000
@@ -156,6 +158,7 @@ def _with_descendants(db: Session, class_ids: list[int]) -> list[int]:
 def place_hold(
     db: Session,
     actor: Actor,
+    kek: KeyEncryptionKeys,
     *,
     kind: HoldKind | str,
     scope: HoldScope | str,
@@ -178,6 +181,7 @@ def place_hold(
     return _place(
         db,
         actor,
+        kek,
         kind,
         scope,
         _resolve(db, scope, targets),
@@ -189,6 +193,7 @@ def place_hold(
 def _place(
     db: Session,
     actor: Actor,
+    kek: KeyEncryptionKeys,
     kind: HoldKind,
     scope: HoldScope,
     ids: list[int],
@@ -199,12 +204,13 @@ def _place(
         kind=kind,
         scope=scope,
         reference=reference,
-        reason=reason,
         placed_at=clock.now(),
         placed_by_user_id=actor.user_id,
         targets=[HoldTarget(scope=scope, target_id=i) for i in ids],
     )
     db.add(hold)
+    db.flush()
+    sealing.seal_hold_reason(db, kek, hold, reason)
     db.flush()
     audit.record(
         db,
@@ -217,14 +223,16 @@ def _place(
     return hold
 
 
-def release_hold(db: Session, actor: Actor, *, hold_id: int, reason: str) -> Hold:
+def release_hold(
+    db: Session, actor: Actor, kek: KeyEncryptionKeys, *, hold_id: int, reason: str
+) -> Hold:
     actor.require(Permission.RETENTION_MANAGE)
     hold = db.get(Hold, hold_id)
     if hold is None:
         raise NotFound("There is no such hold.")
     if hold.released_at is not None:
         raise Conflict("This hold has already been released.")
-    hold.release_reason = _reason(reason, "reason")
+    sealing.seal_release_reason(db, kek, hold, _reason(reason, "reason"))
     hold.released_at = clock.now()
     hold.released_by_user_id = actor.user_id
     db.flush()
@@ -235,7 +243,12 @@ def release_hold(db: Session, actor: Actor, *, hold_id: int, reason: str) -> Hol
 
 
 def hold_for_subject_access(
-    db: Session, actor: Actor, *, sar_reference: str, person_ids: Sequence[int]
+    db: Session,
+    actor: Actor,
+    kek: KeyEncryptionKeys,
+    *,
+    sar_reference: str,
+    person_ids: Sequence[int],
 ) -> Hold:
     """Hold everything of a request's subject while the request is open (DPA 2018 s.173:
     altering or destroying what a requester is entitled to is an offence). The subject
@@ -246,6 +259,7 @@ def hold_for_subject_access(
     return _place(
         db,
         actor,
+        kek,
         HoldKind.SUBJECT_ACCESS_REQUEST,
         HoldScope.PERSON,
         ids,
@@ -254,7 +268,9 @@ def hold_for_subject_access(
     )
 
 
-def release_subject_access(db: Session, actor: Actor, *, sar_reference: str) -> int:
+def release_subject_access(
+    db: Session, actor: Actor, kek: KeyEncryptionKeys, *, sar_reference: str
+) -> int:
     actor.require(Permission.SAR_MANAGE)
     holds = db.scalars(
         select(Hold).where(
@@ -264,7 +280,7 @@ def release_subject_access(db: Session, actor: Actor, *, sar_reference: str) -> 
         )
     ).all()
     for hold in holds:
-        hold.release_reason = "Subject access request closed."
+        sealing.seal_release_reason(db, kek, hold, "Subject access request closed.")
         hold.released_at = clock.now()
         hold.released_by_user_id = actor.user_id
         db.flush()
@@ -284,6 +300,11 @@ def list_holds(db: Session, actor: Actor, *, active_only: bool = True) -> list[H
     if active_only:
         query = query.where(Hold.released_at.is_(None))
     return list(db.scalars(query))
+
+
+def reasons(db: Session, kek: KeyEncryptionKeys, hold: Hold) -> tuple[str | None, str | None]:
+    """The hold's reason and release reason, opened for retention staff."""
+    return sealing.hold_reason(db, kek, hold), sealing.release_reason(db, kek, hold)
 
 
 def target_labels(db: Session, hold: Hold) -> list[str]:
