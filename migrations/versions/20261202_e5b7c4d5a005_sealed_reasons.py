@@ -1,7 +1,7 @@
 """retention and archives: hold, release and retain reasons and retrieval notes sealed
 
 Revision ID: e5b7c4d5a005
-Revises: d4a6b3c4f004
+Revises: d4e7b2c3f009
 Create Date: 2026-12-02 00:00:00
 
 The free text was stored in plain text. A migration cannot open the key file, so the plain
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "e5b7c4d5a005"
-down_revision: str | None = "d4a6b3c4f004"
+down_revision: str | None = "d4e7b2c3f009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
