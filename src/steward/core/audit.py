@@ -1,10 +1,16 @@
-"""The audit trail: append-only and hash-chained.
+"""The audit trail: append-only and chained with a key that is not in the database.
 
 Each event stores the hash of the event before it and its own hash,
-``sha256(prev_hash + canonical_json(event))``. Altering, deleting or reordering any event
-breaks the chain at that event, and ``verify`` names it. A one-row head table holds the last
-sequence number and hash: appenders lock it, so the chain has one order, and a deleted tail
-is detected too.
+``HMAC-SHA256(chain key, prev_hash + canonical_json(event))``. Altering, deleting or reordering
+any event breaks the chain at that event, and ``verify`` names it. A one-row head table holds
+the last sequence number and hash: appenders lock it, so the chain has one order, and a deleted
+tail is detected too.
+
+The chain key is derived from the key file (never stored in the database), so someone who can
+write to the database but has not got the key file cannot recompute the hashes after a
+rewrite. Someone who has both can; ``audit_anchor`` bounds that by signed heads kept outside.
+The key reaches ``record`` and ``verify`` through the engine (``db.key_file_path``), the one
+thing every unit of work already carries.
 
 Events carry ids and tags, never names or content: ``details`` values are checked for that.
 """
@@ -21,11 +27,14 @@ from enum import StrEnum
 from typing import Any, cast
 from weakref import WeakKeyDictionary
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import (
     BigInteger,
     Connection,
     Engine,
     Integer,
+    Row,
     String,
     Table,
     Text,
@@ -33,12 +42,14 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from steward.core import clock
-from steward.core.db import Base, UTCDateTime, is_read_only, write_after_read
+from steward.core import clock, keyfile
+from steward.core.db import Base, UTCDateTime, is_read_only, key_file_path, write_after_read
+from steward.core.errors import DomainError
 from steward.core.permissions import Actor, Permission
 
 GENESIS_HASH = "0" * 64
@@ -73,6 +84,8 @@ class EventTag(StrEnum):
     KEK_ROTATED = "crypto:kek:rotated"
     DATA_KEY_DESTROYED = "crypto:key:destroyed"
     AUDIT_LOG_READ = "audit:log:read"
+    AUDIT_CHAIN_KEYED = "audit:chain:keyed"
+    AUDIT_CHAIN_ANCHORED = "audit:chain:anchored"
     ACCESS_REFUSED = "access:refused"
 
 
@@ -99,6 +112,86 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
+    # Which key the chain is under (AuditKeys.key_id, public): a wrong key file is then
+    # named as such rather than reported as tampering at event 1.
+    key_id: Mapped[str | None] = mapped_column(String(16))
+
+
+class AuditKeyMismatch(DomainError):
+    """The key file in use is not the one the audit trail was chained with."""
+
+
+class ChainBroken(DomainError):
+    """The chain does not verify, so it cannot be re-hashed (under a new key) as it stands."""
+
+
+CHAIN_KEY_LABEL = b"steward audit chain v1"
+SIGNING_KEY_LABEL = b"steward audit anchor signing v1"
+
+
+class ChainKey:
+    """HMAC-SHA256 (RFC 2104) with the key's inner and outer hash states computed once: per
+    event it then costs two hash copies, half of what ``hmac.new`` does. ``PLAIN`` is the
+    unkeyed SHA-256 chain of trails written before the chain was keyed."""
+
+    __slots__ = ("_inner", "_outer")
+
+    def __init__(self, secret: bytes | None) -> None:
+        if secret is None:
+            self._inner = self._outer = None
+            return
+        block = secret.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+    def digest(self, data: bytes) -> str:
+        if self._inner is None or self._outer is None:
+            return hashlib.sha256(data).hexdigest()
+        inner = self._inner.copy()
+        inner.update(data)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+
+PLAIN = ChainKey(None)
+
+
+@dataclass(frozen=True)
+class AuditKeys:
+    """The chain key and the anchor-signing key, both derived from the key file."""
+
+    chain: ChainKey
+    signing: Ed25519PrivateKey
+    key_id: str
+
+    @classmethod
+    def from_key_file(cls, keys: keyfile.KeyFile) -> AuditKeys:
+        signing = Ed25519PrivateKey.from_private_bytes(keys.derive(SIGNING_KEY_LABEL))
+        return cls(ChainKey(keys.derive(CHAIN_KEY_LABEL)), signing, key_id(signing.public_key()))
+
+    @property
+    def public_key(self) -> Ed25519PublicKey:
+        return self.signing.public_key()
+
+
+def key_id(public_key: Ed25519PublicKey) -> str:
+    """A short public name for a key file's audit keys: anyone holding the public key can
+    compute it, and it reveals nothing of the chain key."""
+    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+_keys: WeakKeyDictionary[Engine, AuditKeys] = WeakKeyDictionary()
+
+
+def keys_for(engine: Engine) -> AuditKeys:
+    """The audit keys of the key file ``engine`` was opened with, derived once per engine."""
+    keys = _keys.get(engine)
+    if keys is None:
+        keys = AuditKeys.from_key_file(keyfile.load_or_create(key_file_path(engine)))
+        _keys[engine] = keys
+    return keys
 
 
 def canonical_details(details: Details | None) -> str:
@@ -122,6 +215,7 @@ _compact_json = json.JSONEncoder(separators=(",", ":"), check_circular=False).en
 
 
 def chain_hash(
+    key: ChainKey,
     prev_hash: str,
     *,
     seq: int,
@@ -136,14 +230,16 @@ def chain_hash(
     body = _compact_json(
         [seq, occurred_at.isoformat(), actor_kind, actor_id, tag, subject_type, subject_id, details]
     )
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+    return key.digest((prev_hash + body).encode())
 
 
 # Built once: appending is on every request's path, and building statements per event
 # costs more than running them.
 _events = cast(Table, AuditEvent.__table__)
 _head = cast(Table, AuditHead.__table__)
-_SELECT_HEAD = select(_head.c.seq, _head.c.hash).where(_head.c.id == 1).with_for_update()
+_SELECT_HEAD = (
+    select(_head.c.seq, _head.c.hash, _head.c.key_id).where(_head.c.id == 1).with_for_update()
+)
 _INSERT_EVENT = insert(_events)
 _MOVE_HEAD = (
     update(_head)
@@ -152,23 +248,56 @@ _MOVE_HEAD = (
     )
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
+_CHAIN_COLUMNS = [
+    _events.c[name]
+    for name in (
+        "seq",
+        "occurred_at",
+        "actor_kind",
+        "actor_id",
+        "tag",
+        "subject_type",
+        "subject_id",
+        "details",
+        "prev_hash",
+        "hash",
+    )
+]
 # The head this process last wrote, per engine: usually still the head, which saves a SELECT
 # per transaction. It is only a guess: _MOVE_HEAD's WHERE checks it, and on a miss (another
 # process appended, or a transaction rolled back) the head is read again under lock.
 _last_head: WeakKeyDictionary[Engine, tuple[int, str]] = WeakKeyDictionary()
 
 
-def _read_head(connection: Connection) -> tuple[int, str]:
+def _wrong_key(stored: str | None, keys: AuditKeys) -> str | None:
+    if stored == keys.key_id:
+        return None
+    if stored is None:
+        return "the audit trail records no chain key (its record was removed); it cannot be trusted"
+    return (
+        f"this key file is not the one the audit trail was chained with (the trail's key is "
+        f"{stored}, this key file's is {keys.key_id}): use the key file the trail was written with"
+    )
+
+
+def _read_head(connection: Connection, keys: AuditKeys) -> tuple[int, str]:
     row = connection.execute(_SELECT_HEAD).first()
     if row is None:
         raise RuntimeError("the audit trail's head row is missing; run `steward db upgrade`")
+    # Checked before the first append of each engine: events chained under another key
+    # would read as tampering to every later verify.
+    problem = _wrong_key(row.key_id, keys)
+    if problem is not None:
+        raise AuditKeyMismatch(f"Steward will not append to the audit trail: {problem}.")
     return int(row.seq), str(row.hash)
 
 
-def _append(connection: Connection, prev: tuple[int, str], fields: dict[str, Any]) -> str | None:
+def _append(
+    connection: Connection, key: ChainKey, prev: tuple[int, str], fields: dict[str, Any]
+) -> str | None:
     """Chain the event onto ``prev`` and move the head; None if ``prev`` is not the head."""
     seq = prev[0] + 1
-    digest = chain_hash(prev[1], seq=seq, **fields)
+    digest = chain_hash(key, prev[1], seq=seq, **fields)
     moved = connection.execute(
         _MOVE_HEAD, {"old_seq": prev[0], "old_hash": prev[1], "new_seq": seq, "new_hash": digest}
     )
@@ -176,6 +305,27 @@ def _append(connection: Connection, prev: tuple[int, str], fields: dict[str, Any
         return None
     connection.execute(_INSERT_EVENT, {**fields, "seq": seq, "prev_hash": prev[1], "hash": digest})
     return digest
+
+
+def _fields(
+    actor: Actor,
+    tag: StrEnum,
+    *,
+    subject_type: str | None,
+    subject_id: int | str | None,
+    details: Details | None,
+) -> dict[str, Any]:
+    if not _TAG_FORMAT.match(tag.value):
+        raise ValueError(f"malformed audit tag {tag.value!r}")
+    return {
+        "occurred_at": clock.now(),
+        "actor_kind": actor.kind.value,
+        "actor_id": actor.user_id,
+        "tag": tag.value,
+        "subject_type": subject_type,
+        "subject_id": None if subject_id is None else str(subject_id),
+        "details": canonical_details(details),
+    }
 
 
 def record(
@@ -192,17 +342,9 @@ def record(
     In a read-only unit of work the event is appended once the reads are done, in a short
     transaction of its own (``None`` is returned): a slow read then never holds the head of
     the chain, which every other request needs."""
-    if not _TAG_FORMAT.match(tag.value):
-        raise ValueError(f"malformed audit tag {tag.value!r}")
-    fields: dict[str, Any] = {
-        "occurred_at": clock.now(),
-        "actor_kind": actor.kind.value,
-        "actor_id": actor.user_id,
-        "tag": tag.value,
-        "subject_type": subject_type,
-        "subject_id": None if subject_id is None else str(subject_id),
-        "details": canonical_details(details),
-    }
+    fields = _fields(
+        actor, tag, subject_type=subject_type, subject_id=subject_id, details=details
+    )
     if is_read_only(db):
         write_after_read(db, lambda writer: _append_event(writer, fields))
         return None
@@ -211,11 +353,12 @@ def record(
 
 def _append_event(db: Session, fields: dict[str, Any]) -> int:
     connection = db.connection()
+    keys = keys_for(connection.engine)
     prev = _last_head.get(connection.engine)
-    digest = _append(connection, prev, fields) if prev else None
+    digest = _append(connection, keys.chain, prev, fields) if prev else None
     if digest is None:
-        prev = _read_head(connection)  # locks the head row until the transaction ends
-        digest = _append(connection, prev, fields)
+        prev = _read_head(connection, keys)  # locks the head row until the transaction ends
+        digest = _append(connection, keys.chain, prev, fields)
     if prev is None or digest is None:
         raise RuntimeError("the audit head moved while locked")
     head = (prev[0] + 1, digest)
@@ -229,49 +372,37 @@ class Verification:
     events: int
     first_bad_seq: int | None = None
     problem: str | None = None
+    anchors_matched: int = 0
 
 
-def verify(db: Session, *, batch: int = 10_000) -> Verification:
-    """Recompute the whole chain. Read-only: it records nothing.
+class _Walk:
+    """Recomputes the chain under one key, event by event, and names the first thing wrong.
+    Shared by ``verify`` and ``rehash_chain``, so re-keying checks exactly what verify does."""
 
-    The head is read first: events appended while the scan runs (by a live application)
-    simply continue the chain, and are checked like the rest."""
-    head = db.connection().execute(select(_head.c.seq, _head.c.hash).where(_head.c.id == 1)).first()
-    head_seq, head_hash = (int(head.seq), str(head.hash)) if head else (0, GENESIS_HASH)
-    columns = [
-        _events.c[name]
-        for name in (
-            "seq",
-            "occurred_at",
-            "actor_kind",
-            "actor_id",
-            "tag",
-            "subject_type",
-            "subject_id",
-            "details",
-            "prev_hash",
-            "hash",
-        )
-    ]
-    # Core rows from the table, not ORM rows: half the time over a million events.
-    rows = db.connection().execute(
-        select(*columns).order_by(_events.c.seq).execution_options(yield_per=batch)
-    )
-    expected_seq, running = 1, GENESIS_HASH
-    for seq, at, kind, actor_id, tag, s_type, s_id, details, prev_hash, stored in rows:
-        if seq != expected_seq:
-            return Verification(
-                False, expected_seq - 1, expected_seq, f"event {expected_seq} is missing (deleted)"
-            )
-        if prev_hash != running:
+    __slots__ = ("key", "head_seq", "head_hash", "anchors", "expected_seq", "running")
+
+    def __init__(
+        self, key: ChainKey, head: tuple[int, str], anchors: Mapping[int, str] | None = None
+    ) -> None:
+        self.key, (self.head_seq, self.head_hash) = key, head
+        self.anchors = anchors or {}
+        self.expected_seq, self.running = 1, GENESIS_HASH
+
+    def step(self, row: Row[Any] | tuple[Any, ...]) -> Verification | None:
+        seq, at, kind, actor_id, tag, s_type, s_id, details, prev_hash, stored = row
+        if seq != self.expected_seq:
+            expected = self.expected_seq
+            return Verification(False, expected - 1, expected, f"event {expected} is missing (deleted)")
+        if prev_hash != self.running:
             return Verification(
                 False,
                 seq - 1,
                 seq,
                 f"event {seq} does not follow event {seq - 1} (reordered or altered)",
             )
-        running = chain_hash(
-            running,
+        self.running = chain_hash(
+            self.key,
+            self.running,
             seq=seq,
             occurred_at=at,
             actor_kind=kind,
@@ -281,17 +412,193 @@ def verify(db: Session, *, batch: int = 10_000) -> Verification:
             subject_id=s_id,
             details=details,
         )
-        if running != stored:
+        if self.running != stored:
             return Verification(False, seq - 1, seq, f"event {seq} was altered")
-        if seq == head_seq and running != head_hash:
+        if seq == self.head_seq and self.running != self.head_hash:
             return Verification(
                 False, seq, seq + 1, f"events after event {seq} were deleted or replaced"
             )
-        expected_seq += 1
-    count = expected_seq - 1
-    if count < head_seq:
-        return Verification(False, count, count + 1, f"events after event {count} were deleted")
-    return Verification(True, count)
+        if self.anchors.get(seq, self.running) != self.running:
+            return Verification(
+                False,
+                seq - 1,
+                seq,
+                f"event {seq} differs from its anchor kept outside the database: the trail "
+                "was rewritten after the anchor was taken",
+            )
+        self.expected_seq += 1
+        return None
+
+    def finish(self) -> Verification:
+        count = self.expected_seq - 1
+        if count < self.head_seq:
+            return Verification(False, count, count + 1, f"events after event {count} were deleted")
+        beyond = [seq for seq in self.anchors if seq > count]
+        if beyond:
+            return Verification(
+                False,
+                count,
+                count + 1,
+                f"event {min(beyond)} was anchored outside the database but is not in the trail "
+                "(the trail was cut short or replaced)",
+            )
+        return Verification(True, count, anchors_matched=len(self.anchors))
+
+
+def verify(
+    db: Session, *, batch: int = 10_000, anchors: Mapping[int, str] | None = None
+) -> Verification:
+    """Recompute the whole chain under the key file's chain key. Read-only: it records nothing.
+
+    ``anchors`` (sequence number to hash, from heads signed and kept outside the database)
+    must each match the chain: a rewrite by someone who also had the key file is caught by
+    any anchor taken before it.
+
+    The head is read first: events appended while the scan runs (by a live application)
+    simply continue the chain, and are checked like the rest."""
+    connection = db.connection()
+    keys = keys_for(connection.engine)
+    head = connection.execute(
+        select(_head.c.seq, _head.c.hash, _head.c.key_id).where(_head.c.id == 1)
+    ).first()
+    if head is None:
+        return Verification(False, 0, 1, "the audit trail's head row is missing")
+    head_seq, head_hash = int(head.seq), str(head.hash)
+    problem = _wrong_key(head.key_id, keys)
+    if problem is not None:
+        return Verification(False, 0, None, problem)
+    walk = _Walk(keys.chain, (head_seq, head_hash), anchors)
+    # Core rows from the table, not ORM rows: half the time over a million events.
+    rows = connection.execute(
+        select(*_CHAIN_COLUMNS).order_by(_events.c.seq).execution_options(yield_per=batch)
+    )
+    for row in rows:
+        broken = walk.step(row)
+        if broken is not None:
+            return broken
+    return walk.finish()
+
+
+# --- changing the chain's key (steward db upgrade, downgrade) -------------------------------
+
+
+def _allow_rewrites(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.execute(text("DROP TRIGGER audit_events_no_update"))
+        connection.execute(text("DROP TRIGGER audit_events_no_delete"))
+    else:
+        connection.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_rewrite"))
+
+
+def _forbid_rewrites(connection: Connection) -> None:
+    # The same triggers as the first migration made.
+    if connection.dialect.name == "sqlite":
+        for verb in ("UPDATE", "DELETE"):
+            connection.execute(
+                text(
+                    f"CREATE TRIGGER audit_events_no_{verb.lower()} BEFORE {verb} ON audit_events "
+                    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
+                )
+            )
+    else:
+        connection.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_rewrite"))
+
+
+_REHASH_EVENT = (
+    update(_events)
+    .where(_events.c.seq == bindparam("s"))
+    .values(prev_hash=bindparam("p"), hash=bindparam("h"))
+)
+
+
+def rehash_chain(
+    connection: Connection, *, old: ChainKey, new: ChainKey, batch: int = 10_000
+) -> tuple[int, str]:
+    """Check the whole chain under ``old`` and re-hash every event under ``new``, in the
+    caller's transaction; returns (events, the head's hash under ``old``). A chain that does
+    not verify under ``old`` is refused (ChainBroken), never re-hashed: that would launder
+    whatever was done to it."""
+    row = connection.execute(
+        select(_head.c.seq, _head.c.hash).where(_head.c.id == 1).with_for_update()
+    ).first()
+    if row is None:
+        raise ChainBroken("The audit trail's head row is missing.")
+    walk = _Walk(old, (int(row.seq), str(row.hash)))
+    _allow_rewrites(connection)
+    running, last_seq = GENESIS_HASH, 0
+    while True:
+        rows = connection.execute(
+            select(*_CHAIN_COLUMNS)
+            .where(_events.c.seq > last_seq)
+            .order_by(_events.c.seq)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        rehashed = []
+        for event in rows:
+            broken = walk.step(event)
+            if broken is not None:
+                raise ChainBroken(_refusal(broken))
+            digest = chain_hash(
+                new,
+                running,
+                seq=event.seq,
+                occurred_at=event.occurred_at,
+                actor_kind=event.actor_kind,
+                actor_id=event.actor_id,
+                tag=event.tag,
+                subject_type=event.subject_type,
+                subject_id=event.subject_id,
+                details=event.details,
+            )
+            rehashed.append({"s": event.seq, "p": running, "h": digest})
+            running = digest
+        connection.execute(_REHASH_EVENT, rehashed)
+        last_seq = rows[-1].seq
+    done = walk.finish()
+    if not done.ok:
+        raise ChainBroken(_refusal(done))
+    connection.execute(update(_head).where(_head.c.id == 1).values(hash=running))
+    _forbid_rewrites(connection)
+    _last_head.pop(connection.engine, None)
+    return done.events, walk.running
+
+
+def _refusal(broken: Verification) -> str:
+    return (
+        f"The audit trail does not verify as it stands ({broken.problem}), so it was not "
+        "re-hashed: find out what happened to it (restore it from a backup) first."
+    )
+
+
+def key_the_chain(connection: Connection) -> int:
+    """Move a plain SHA-256 chain under the key file's chain key: every hash recomputed, and
+    the switch recorded as an event naming the old head. Runs in the migration's transaction
+    (core/migrate.py), so the schema and the chain change together or not at all."""
+    keys = keys_for(connection.engine)
+    count, plain_head = rehash_chain(connection, old=PLAIN, new=keys.chain)
+    connection.execute(update(_head).where(_head.c.id == 1).values(key_id=keys.key_id))
+    if count:
+        head = connection.execute(
+            select(_head.c.seq, _head.c.hash).where(_head.c.id == 1)
+        ).one()
+        details = {"events": count, "plain_head": plain_head}
+        fields = _fields(
+            Actor.system(),
+            EventTag.AUDIT_CHAIN_KEYED,
+            subject_type=None,
+            subject_id=None,
+            details=details,
+        )
+        _append(connection, keys.chain, (int(head.seq), str(head.hash)), fields)
+    return count
+
+
+def unkey_the_chain(connection: Connection) -> int:
+    """Back to the plain chain, for a downgrade below the keyed schema."""
+    count, _keyed_head = rehash_chain(connection, old=keys_for(connection.engine).chain, new=PLAIN)
+    return count
 
 
 def list_events(
@@ -323,3 +630,13 @@ def refusals_by_user(db: Session, *, since: datetime, at_least: int = 1) -> list
         .order_by(refusals.desc(), AuditEvent.actor_id)
     )
     return [(int(row.actor_id or 0), int(row.refusals)) for row in rows]
+
+
+def last_anchor(db: Session) -> AuditEvent | None:
+    """The latest ``steward audit anchor``, as the trail itself recorded it."""
+    return db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.tag == EventTag.AUDIT_CHAIN_ANCHORED.value)
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()

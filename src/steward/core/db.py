@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -35,6 +36,10 @@ READ_ONLY = "steward_read_only"
 # session.info key: the writes a read-only unit of work has put off until its reads are done.
 _WRITES_AFTER_READ = "steward_writes_after_read"
 _RAW_CONNECTION = "steward_raw_connection"
+# The key file each engine was opened with. Secrets that must stay out of the database but
+# that every write needs (the audit chain's key) are found through the engine, the one thing
+# every unit of work already carries, rather than passed down through every call.
+_KEY_FILES: WeakKeyDictionary[Engine, Path] = WeakKeyDictionary()
 
 
 class Base(DeclarativeBase):
@@ -71,8 +76,22 @@ def database_url(settings: Settings) -> URL:
     )
 
 
+def key_file_path(engine: Engine) -> Path:
+    try:
+        return _KEY_FILES[engine]
+    except KeyError:
+        raise RuntimeError(
+            "this engine has no key file: make it with steward.core.db.make_engine"
+        ) from None
+
+
 def make_engine(settings: Settings, *, url: URL | None = None) -> Engine:
-    url = url or database_url(settings)
+    engine = _make_engine(url or database_url(settings))
+    _KEY_FILES[engine] = settings.resolved_key_file
+    return engine
+
+
+def _make_engine(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             # The database file, and the -wal and -shm files SQLite gives the same mode, are

@@ -14,6 +14,9 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 from steward.core import clock
 
 FORMAT_VERSION = 1
@@ -68,6 +71,17 @@ class KeyFile:
         # A raw 256-bit key in SQLCipher's x'..' form skips its per-connection PBKDF2,
         # which would otherwise cost ~0.5 s on every new connection.
         return f"x'{self.database_key.hex()}'"
+
+    def derive(self, label: bytes) -> bytes:
+        """A 256-bit sub-key for one purpose, named by ``label`` (HKDF-SHA256).
+
+        Derived from the database key, the one secret here that never rotates (KEKs do, and
+        may live in a KMS): a sub-key that changed with a rotation would orphan whatever it
+        protects. Sub-keys with different labels are independent, and none reveals the
+        database key."""
+        return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=label).derive(
+            self.database_key
+        )
 
     def add_kek(self) -> str:
         kek_id = new_kek_id()

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, inspect
+
+from steward.core import audit
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
 # Full-text word indexes differ per backend (FTS5, tsvector), so they are written by hand in
@@ -26,13 +28,37 @@ def _config(connection: Connection) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    # The audit chain is re-keyed in the migration's own transaction: a chain that does not
+    # verify stops the upgrade whole, and no database is ever left keyed in part.
     with engine.begin() as connection:
+        keyed_before = _audit_chain_keyed(connection)
         command.upgrade(_config(connection), revision)
+        if not keyed_before and _audit_chain_keyed(connection):
+            audit.key_the_chain(connection)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
     with engine.begin() as connection:
+        keyed_before = _audit_chain_keyed(connection)
         command.downgrade(_config(connection), revision)
+        if keyed_before and _audit_chain_unkeyed(connection):
+            audit.unkey_the_chain(connection)
+
+
+def _audit_head_columns(connection: Connection) -> set[str] | None:
+    inspector = inspect(connection)
+    if not inspector.has_table("audit_head"):
+        return None
+    return {column["name"] for column in inspector.get_columns("audit_head")}
+
+
+def _audit_chain_keyed(connection: Connection) -> bool:
+    return "key_id" in (_audit_head_columns(connection) or set())
+
+
+def _audit_chain_unkeyed(connection: Connection) -> bool:
+    columns = _audit_head_columns(connection)
+    return columns is not None and "key_id" not in columns
 
 
 def current_revision(engine: Engine) -> str | None:
