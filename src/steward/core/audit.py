@@ -483,11 +483,13 @@ def verify(
 
 
 def _allow_rewrites(connection: Connection) -> None:
+    # IF EXISTS: whoever last rewrote the table may have left the triggers dropped;
+    # _forbid_rewrites puts them back either way.
     if connection.dialect.name == "sqlite":
-        connection.execute(text("DROP TRIGGER audit_events_no_update"))
-        connection.execute(text("DROP TRIGGER audit_events_no_delete"))
+        connection.execute(text("DROP TRIGGER IF EXISTS audit_events_no_update"))
+        connection.execute(text("DROP TRIGGER IF EXISTS audit_events_no_delete"))
     else:
-        connection.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_rewrite"))
+        connection.execute(text("DROP TRIGGER IF EXISTS audit_events_no_rewrite ON audit_events"))
 
 
 def _forbid_rewrites(connection: Connection) -> None:
@@ -501,7 +503,19 @@ def _forbid_rewrites(connection: Connection) -> None:
                 )
             )
     else:
-        connection.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_rewrite"))
+        connection.execute(
+            text(
+                "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger "
+                "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit events are append-only'; "
+                "END $$"
+            )
+        )
+        connection.execute(
+            text(
+                "CREATE TRIGGER audit_events_no_rewrite BEFORE UPDATE OR DELETE ON audit_events "
+                "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
+            )
+        )
 
 
 _REHASH_EVENT = (

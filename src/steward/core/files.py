@@ -47,3 +47,17 @@ def write_private(path: Path, text: str, *, overwrite: bool = False) -> None:
     """Write ``text`` to ``path`` as open_private does."""
     with open_private(path, overwrite=overwrite) as out:
         out.write(text)
+
+
+def append_private(path: Path, line: str) -> None:
+    """Append ``line`` to ``path``, creating it with mode 0600, and sync it to disk: for
+    records kept over time (audit anchors), where each line must survive a crash. A file
+    that exists is narrowed to 0600, and a symbolic link refused, as open_private does."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, PRIVATE_MODE)
+    try:
+        os.fchmod(fd, PRIVATE_MODE)
+        os.write(fd, (line.rstrip("\n") + "\n").encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
