@@ -367,7 +367,9 @@ def audit_trail(
     before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     events = audit.list_events(db, actor, limit=50, before_seq=before)
-    return render(request, "audit.html", {"events": events})
+    return render(
+        request, "audit.html", {"events": events, "last_anchor": audit.last_anchor(db)}
+    )
 
 
 @router.post("/audit/verify")
@@ -375,4 +377,5 @@ def audit_verify(request: Request, db: DB, actor: PageActor) -> Response:
     actor.require(Permission.AUDIT_READ)
     result = audit.verify(db)
     events = audit.list_events(db, actor, limit=50)
-    return render(request, "audit.html", {"events": events, "verification": result})
+    context = {"events": events, "verification": result, "last_anchor": audit.last_anchor(db)}
+    return render(request, "audit.html", context)
