@@ -390,6 +390,7 @@ def _head(conn: Any) -> tuple[int, str]:
 def extend_chain(backend: Backend, target: int, source: EventSource, batch: int = 20_000) -> float:
     """Append events up to seq ``target``, hashed exactly as record() does, in bulk."""
     table = audit.AuditEvent.__table__
+    chain_key = audit.keys_for(backend.engine).chain
     t0 = perf_counter()
     with backend.engine.begin() as conn:
         seq, prev = _head(conn)
@@ -414,7 +415,7 @@ def extend_chain(backend: Backend, target: int, source: EventSource, batch: int 
                 "subject_id": str(ev.subject_id),
                 "details": audit.canonical_details(ev.details),
             }
-            digest = audit.chain_hash(prev, **fields)
+            digest = audit.chain_hash(chain_key, prev, **fields)
             rows.append({**fields, "prev_hash": prev, "hash": digest})
             prev = digest
         with backend.engine.begin() as conn:
