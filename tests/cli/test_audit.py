@@ -206,7 +206,9 @@ def test_a_wrong_key_file_is_a_clear_error(cli: Cli, tmp_path: Path, monkeypatch
     assert "will not append to the audit trail" in result.stderr
 
 
-def test_public_key_needs_the_real_key_file(fresh_cli: Cli, tmp_path: Path, monkeypatch: Any) -> None:
+def test_public_key_needs_the_real_key_file(
+    fresh_cli: Cli, tmp_path: Path, monkeypatch: Any
+) -> None:
     monkeypatch.setenv("STEWARD_KEY_FILE", str(tmp_path / "missing.key"))
     result = fresh_cli("audit", "public-key")
     assert result.exit_code == 1

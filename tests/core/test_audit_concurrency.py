@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -13,9 +14,10 @@ from steward.core.db import make_engine, make_sessionmaker, session_scope
 from steward.core.permissions import Actor, Role
 
 
-def test_concurrent_writers_build_one_unbroken_chain(fresh_engine: Engine) -> None:
-    # Two engines stand in for two app processes: each has its own guess of the head.
-    second = make_engine(Settings(env=Environment.TEST), url=fresh_engine.url)
+def test_concurrent_writers_build_one_unbroken_chain(fresh_engine: Engine, tmp_path: Path) -> None:
+    # Two engines stand in for two app processes: each has its own guess of the head, and
+    # both the same key file (fresh_engine's, in tmp_path).
+    second = make_engine(Settings(env=Environment.TEST, data_dir=tmp_path), url=fresh_engine.url)
     errors: list[BaseException] = []
 
     def writer(engine: Engine, user_id: int) -> None:

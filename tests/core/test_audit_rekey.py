@@ -23,7 +23,9 @@ _head: Any = AuditHead.__table__
 def _record(engine: Engine, n: int) -> None:
     with session_scope(make_sessionmaker(engine)) as db:
         for i in range(n):
-            audit.record(db, Actor.system(), EventTag.USER_CREATED, subject_type="user", subject_id=i)
+            audit.record(
+                db, Actor.system(), EventTag.USER_CREATED, subject_type="user", subject_id=i
+            )
 
 
 def _append_plain(engine: Engine) -> str:

@@ -67,8 +67,7 @@ def verify(
     if not result.ok:
         where = f" at event {result.first_bad_seq}" if result.first_bad_seq is not None else ""
         fail(
-            f"Audit trail BROKEN{where}: {result.problem}. "
-            f"{result.events} events before it verify."
+            f"Audit trail BROKEN{where}: {result.problem}. {result.events} events before it verify."
         )
         raise typer.Exit(1)
     if anchor_file.problems:

@@ -6,18 +6,16 @@ any event breaks the chain at that event, and ``verify`` names it. A one-row hea
 the last sequence number and hash: appenders lock it, so the chain has one order, and a deleted
 tail is detected too.
 
-The chain key is derived from the key file (never stored in the database), so someone who can
-write to the database but has not got the key file cannot recompute the hashes after a
-rewrite. Someone who has both can; ``audit_anchor`` bounds that by signed heads kept outside.
-The key reaches ``record`` and ``verify`` through the engine (``db.key_file_path``), the one
-thing every unit of work already carries.
+The chain key is derived from the key file (``audit_keys``; never stored in the database), so
+someone who can write to the database but has not got the key file cannot recompute the hashes
+after a rewrite. Someone who has both can; ``audit_anchor`` bounds that by signed heads kept
+outside.
 
 Events carry ids and tags, never names or content: ``details`` values are checked for that.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -27,14 +25,11 @@ from enum import StrEnum
 from typing import Any, cast
 from weakref import WeakKeyDictionary
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import (
     BigInteger,
     Connection,
     Engine,
     Integer,
-    Row,
     String,
     Table,
     Text,
@@ -42,13 +37,17 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    text,
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from steward.core import clock, keyfile
-from steward.core.db import Base, UTCDateTime, is_read_only, key_file_path, write_after_read
+from steward.core import clock
+from steward.core.audit_keys import PLAIN as PLAIN
+from steward.core.audit_keys import AuditKeys as AuditKeys
+from steward.core.audit_keys import ChainKey as ChainKey
+from steward.core.audit_keys import key_id as key_id
+from steward.core.audit_keys import keys_for as keys_for
+from steward.core.db import Base, UTCDateTime, is_read_only, write_after_read
 from steward.core.errors import DomainError
 from steward.core.permissions import Actor, Permission
 
@@ -125,75 +124,6 @@ class ChainBroken(DomainError):
     """The chain does not verify, so it cannot be re-hashed (under a new key) as it stands."""
 
 
-CHAIN_KEY_LABEL = b"steward audit chain v1"
-SIGNING_KEY_LABEL = b"steward audit anchor signing v1"
-
-
-class ChainKey:
-    """HMAC-SHA256 (RFC 2104) with the key's inner and outer hash states computed once: per
-    event it then costs two hash copies, half of what ``hmac.new`` does. ``PLAIN`` is the
-    unkeyed SHA-256 chain of trails written before the chain was keyed."""
-
-    __slots__ = ("_inner", "_outer")
-
-    def __init__(self, secret: bytes | None) -> None:
-        if secret is None:
-            self._inner = self._outer = None
-            return
-        block = secret.ljust(64, b"\0")
-        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
-        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
-
-    def digest(self, data: bytes) -> str:
-        if self._inner is None or self._outer is None:
-            return hashlib.sha256(data).hexdigest()
-        inner = self._inner.copy()
-        inner.update(data)
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return outer.hexdigest()
-
-
-PLAIN = ChainKey(None)
-
-
-@dataclass(frozen=True)
-class AuditKeys:
-    """The chain key and the anchor-signing key, both derived from the key file."""
-
-    chain: ChainKey
-    signing: Ed25519PrivateKey
-    key_id: str
-
-    @classmethod
-    def from_key_file(cls, keys: keyfile.KeyFile) -> AuditKeys:
-        signing = Ed25519PrivateKey.from_private_bytes(keys.derive(SIGNING_KEY_LABEL))
-        return cls(ChainKey(keys.derive(CHAIN_KEY_LABEL)), signing, key_id(signing.public_key()))
-
-    @property
-    def public_key(self) -> Ed25519PublicKey:
-        return self.signing.public_key()
-
-
-def key_id(public_key: Ed25519PublicKey) -> str:
-    """A short public name for a key file's audit keys: anyone holding the public key can
-    compute it, and it reveals nothing of the chain key."""
-    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
-
-
-_keys: WeakKeyDictionary[Engine, AuditKeys] = WeakKeyDictionary()
-
-
-def keys_for(engine: Engine) -> AuditKeys:
-    """The audit keys of the key file ``engine`` was opened with, derived once per engine."""
-    keys = _keys.get(engine)
-    if keys is None:
-        keys = AuditKeys.from_key_file(keyfile.load_or_create(key_file_path(engine)))
-        _keys[engine] = keys
-    return keys
-
-
 def canonical_details(details: Details | None) -> str:
     details = details or {}
     for key, value in details.items():
@@ -248,7 +178,7 @@ _MOVE_HEAD = (
     )
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
-_CHAIN_COLUMNS = [
+CHAIN_COLUMNS = [
     _events.c[name]
     for name in (
         "seq",
@@ -267,6 +197,11 @@ _CHAIN_COLUMNS = [
 # per transaction. It is only a guess: _MOVE_HEAD's WHERE checks it, and on a miss (another
 # process appended, or a transaction rolled back) the head is read again under lock.
 _last_head: WeakKeyDictionary[Engine, tuple[int, str]] = WeakKeyDictionary()
+
+
+def forget_head(engine: Engine) -> None:
+    """Drop the remembered head, after the chain was re-hashed under it."""
+    _last_head.pop(engine, None)
 
 
 def _wrong_key(stored: str | None, keys: AuditKeys) -> str | None:
@@ -292,7 +227,7 @@ def _read_head(connection: Connection, keys: AuditKeys) -> tuple[int, str]:
     return int(row.seq), str(row.hash)
 
 
-def _append(
+def append_to_chain(
     connection: Connection, key: ChainKey, prev: tuple[int, str], fields: dict[str, Any]
 ) -> str | None:
     """Chain the event onto ``prev`` and move the head; None if ``prev`` is not the head."""
@@ -307,7 +242,7 @@ def _append(
     return digest
 
 
-def _fields(
+def event_fields(
     actor: Actor,
     tag: StrEnum,
     *,
@@ -342,7 +277,7 @@ def record(
     In a read-only unit of work the event is appended once the reads are done, in a short
     transaction of its own (``None`` is returned): a slow read then never holds the head of
     the chain, which every other request needs."""
-    fields = _fields(
+    fields = event_fields(
         actor, tag, subject_type=subject_type, subject_id=subject_id, details=details
     )
     if is_read_only(db):
@@ -355,10 +290,10 @@ def _append_event(db: Session, fields: dict[str, Any]) -> int:
     connection = db.connection()
     keys = keys_for(connection.engine)
     prev = _last_head.get(connection.engine)
-    digest = _append(connection, keys.chain, prev, fields) if prev else None
+    digest = append_to_chain(connection, keys.chain, prev, fields) if prev else None
     if digest is None:
         prev = _read_head(connection, keys)  # locks the head row until the transaction ends
-        digest = _append(connection, keys.chain, prev, fields)
+        digest = append_to_chain(connection, keys.chain, prev, fields)
     if prev is None or digest is None:
         raise RuntimeError("the audit head moved while locked")
     head = (prev[0] + 1, digest)
@@ -375,11 +310,11 @@ class Verification:
     anchors_matched: int = 0
 
 
-class _Walk:
+class ChainWalk:
     """Recomputes the chain under one key, event by event, and names the first thing wrong.
-    Shared by ``verify`` and ``rehash_chain``, so re-keying checks exactly what verify does."""
+    Shared by ``verify`` and ``audit_rekey``, so re-keying checks exactly what verify does."""
 
-    __slots__ = ("key", "head_seq", "head_hash", "anchors", "expected_seq", "running")
+    __slots__ = ("anchors", "expected_seq", "head_hash", "head_seq", "key", "running")
 
     def __init__(
         self, key: ChainKey, head: tuple[int, str], anchors: Mapping[int, str] | None = None
@@ -388,11 +323,13 @@ class _Walk:
         self.anchors = anchors or {}
         self.expected_seq, self.running = 1, GENESIS_HASH
 
-    def step(self, row: Row[Any] | tuple[Any, ...]) -> Verification | None:
+    def step(self, row: Sequence[Any]) -> Verification | None:
         seq, at, kind, actor_id, tag, s_type, s_id, details, prev_hash, stored = row
         if seq != self.expected_seq:
             expected = self.expected_seq
-            return Verification(False, expected - 1, expected, f"event {expected} is missing (deleted)")
+            return Verification(
+                False, expected - 1, expected, f"event {expected} is missing (deleted)"
+            )
         if prev_hash != self.running:
             return Verification(
                 False,
@@ -467,152 +404,16 @@ def verify(
     problem = _wrong_key(head.key_id, keys)
     if problem is not None:
         return Verification(False, 0, None, problem)
-    walk = _Walk(keys.chain, (head_seq, head_hash), anchors)
+    walk = ChainWalk(keys.chain, (head_seq, head_hash), anchors)
     # Core rows from the table, not ORM rows: half the time over a million events.
     rows = connection.execute(
-        select(*_CHAIN_COLUMNS).order_by(_events.c.seq).execution_options(yield_per=batch)
+        select(*CHAIN_COLUMNS).order_by(_events.c.seq).execution_options(yield_per=batch)
     )
     for row in rows:
         broken = walk.step(row)
         if broken is not None:
             return broken
     return walk.finish()
-
-
-# --- changing the chain's key (steward db upgrade, downgrade) -------------------------------
-
-
-def _allow_rewrites(connection: Connection) -> None:
-    # IF EXISTS: whoever last rewrote the table may have left the triggers dropped;
-    # _forbid_rewrites puts them back either way.
-    if connection.dialect.name == "sqlite":
-        connection.execute(text("DROP TRIGGER IF EXISTS audit_events_no_update"))
-        connection.execute(text("DROP TRIGGER IF EXISTS audit_events_no_delete"))
-    else:
-        connection.execute(text("DROP TRIGGER IF EXISTS audit_events_no_rewrite ON audit_events"))
-
-
-def _forbid_rewrites(connection: Connection) -> None:
-    # The same triggers as the first migration made.
-    if connection.dialect.name == "sqlite":
-        for verb in ("UPDATE", "DELETE"):
-            connection.execute(
-                text(
-                    f"CREATE TRIGGER audit_events_no_{verb.lower()} BEFORE {verb} ON audit_events "
-                    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
-                )
-            )
-    else:
-        connection.execute(
-            text(
-                "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger "
-                "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit events are append-only'; "
-                "END $$"
-            )
-        )
-        connection.execute(
-            text(
-                "CREATE TRIGGER audit_events_no_rewrite BEFORE UPDATE OR DELETE ON audit_events "
-                "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
-            )
-        )
-
-
-_REHASH_EVENT = (
-    update(_events)
-    .where(_events.c.seq == bindparam("s"))
-    .values(prev_hash=bindparam("p"), hash=bindparam("h"))
-)
-
-
-def rehash_chain(
-    connection: Connection, *, old: ChainKey, new: ChainKey, batch: int = 10_000
-) -> tuple[int, str]:
-    """Check the whole chain under ``old`` and re-hash every event under ``new``, in the
-    caller's transaction; returns (events, the head's hash under ``old``). A chain that does
-    not verify under ``old`` is refused (ChainBroken), never re-hashed: that would launder
-    whatever was done to it."""
-    row = connection.execute(
-        select(_head.c.seq, _head.c.hash).where(_head.c.id == 1).with_for_update()
-    ).first()
-    if row is None:
-        raise ChainBroken("The audit trail's head row is missing.")
-    walk = _Walk(old, (int(row.seq), str(row.hash)))
-    _allow_rewrites(connection)
-    running, last_seq = GENESIS_HASH, 0
-    while True:
-        rows = connection.execute(
-            select(*_CHAIN_COLUMNS)
-            .where(_events.c.seq > last_seq)
-            .order_by(_events.c.seq)
-            .limit(batch)
-        ).all()
-        if not rows:
-            break
-        rehashed = []
-        for event in rows:
-            broken = walk.step(event)
-            if broken is not None:
-                raise ChainBroken(_refusal(broken))
-            digest = chain_hash(
-                new,
-                running,
-                seq=event.seq,
-                occurred_at=event.occurred_at,
-                actor_kind=event.actor_kind,
-                actor_id=event.actor_id,
-                tag=event.tag,
-                subject_type=event.subject_type,
-                subject_id=event.subject_id,
-                details=event.details,
-            )
-            rehashed.append({"s": event.seq, "p": running, "h": digest})
-            running = digest
-        connection.execute(_REHASH_EVENT, rehashed)
-        last_seq = rows[-1].seq
-    done = walk.finish()
-    if not done.ok:
-        raise ChainBroken(_refusal(done))
-    connection.execute(update(_head).where(_head.c.id == 1).values(hash=running))
-    _forbid_rewrites(connection)
-    _last_head.pop(connection.engine, None)
-    return done.events, walk.running
-
-
-def _refusal(broken: Verification) -> str:
-    return (
-        f"The audit trail does not verify as it stands ({broken.problem}), so it was not "
-        "re-hashed: find out what happened to it (restore it from a backup) first."
-    )
-
-
-def key_the_chain(connection: Connection) -> int:
-    """Move a plain SHA-256 chain under the key file's chain key: every hash recomputed, and
-    the switch recorded as an event naming the old head. Runs in the migration's transaction
-    (core/migrate.py), so the schema and the chain change together or not at all."""
-    keys = keys_for(connection.engine)
-    count, plain_head = rehash_chain(connection, old=PLAIN, new=keys.chain)
-    connection.execute(update(_head).where(_head.c.id == 1).values(key_id=keys.key_id))
-    if count:
-        head = connection.execute(
-            select(_head.c.seq, _head.c.hash).where(_head.c.id == 1)
-        ).one()
-        details = {"events": count, "plain_head": plain_head}
-        fields = _fields(
-            Actor.system(),
-            EventTag.AUDIT_CHAIN_KEYED,
-            subject_type=None,
-            subject_id=None,
-            details=details,
-        )
-        _append(connection, keys.chain, (int(head.seq), str(head.hash)), fields)
-    return count
-
-
-def unkey_the_chain(connection: Connection) -> int:
-    """Back to the plain chain, for a downgrade below the keyed schema."""
-    count, _keyed_head = rehash_chain(connection, old=keys_for(connection.engine).chain, new=PLAIN)
-    return count
 
 
 def list_events(

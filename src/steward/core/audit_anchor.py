@@ -139,8 +139,7 @@ def read_anchors(text: str, public_key: Ed25519PublicKey) -> AnchorFile:
             continue
         if result.heads.get(anchor.seq, anchor.hash) != anchor.hash:
             result.problems.append(
-                f"anchors line {number}: event {anchor.seq} is anchored twice with different "
-                "hashes"
+                f"anchors line {number}: event {anchor.seq} is anchored twice with different hashes"
             )
             continue
         result.heads[anchor.seq] = anchor.hash
@@ -154,7 +153,12 @@ def _parse(line: str) -> Anchor:
     if not isinstance(data, dict) or data["format"] != FORMAT:
         raise ValueError("not an anchor")
     seq, digest, at, key_id = data["seq"], data["hash"], data["at"], data["key_id"]
-    if not isinstance(seq, int) or seq < 0 or not isinstance(digest, str) or not _HASH.match(digest):
+    if (
+        not isinstance(seq, int)
+        or seq < 0
+        or not isinstance(digest, str)
+        or not _HASH.match(digest)
+    ):
         raise ValueError("bad head")
     moment = datetime.fromisoformat(at)
     # The signature covers the time as written; one that re-serialises differently is not ours.

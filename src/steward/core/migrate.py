@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, inspect
 
-from steward.core import audit
+from steward.core import audit_rekey
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
 # Full-text word indexes differ per backend (FTS5, tsvector), so they are written by hand in
@@ -34,7 +34,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         keyed_before = _audit_chain_keyed(connection)
         command.upgrade(_config(connection), revision)
         if not keyed_before and _audit_chain_keyed(connection):
-            audit.key_the_chain(connection)
+            audit_rekey.key_the_chain(connection)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
@@ -42,7 +42,7 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
         keyed_before = _audit_chain_keyed(connection)
         command.downgrade(_config(connection), revision)
         if keyed_before and _audit_chain_unkeyed(connection):
-            audit.unkey_the_chain(connection)
+            audit_rekey.unkey_the_chain(connection)
 
 
 def _audit_head_columns(connection: Connection) -> set[str] | None:

@@ -367,9 +367,7 @@ def audit_trail(
     before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     events = audit.list_events(db, actor, limit=50, before_seq=before)
-    return render(
-        request, "audit.html", {"events": events, "last_anchor": audit.last_anchor(db)}
-    )
+    return render(request, "audit.html", {"events": events, "last_anchor": audit.last_anchor(db)})
 
 
 @router.post("/audit/verify")
