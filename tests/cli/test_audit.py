@@ -7,9 +7,9 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 
-from steward.core import audit
+from steward.core import audit, clock, migrate
 from steward.core.audit import AuditEvent
 from tests.cli.conftest import Cli
 
@@ -213,3 +213,47 @@ def test_public_key_needs_the_real_key_file(
     result = fresh_cli("audit", "public-key")
     assert result.exit_code == 1
     assert "not found" in result.stderr
+
+
+def _plain_trail(cli: Cli, events: int) -> None:
+    """A database as the release before the keyed chain left it: plain SHA-256 events."""
+    with cli.engine() as engine:
+        migrate.upgrade(engine, "e5b7c4d5a005")
+        with engine.begin() as conn:
+            prev = audit.GENESIS_HASH
+            for seq in range(1, events + 1):
+                fields = {
+                    "seq": seq,
+                    "occurred_at": clock.now(),
+                    "actor_kind": "system",
+                    "actor_id": None,
+                    "tag": "user:created",
+                    "subject_type": "user",
+                    "subject_id": str(seq),
+                    "details": "{}",
+                }
+                digest = audit.chain_hash(audit.PLAIN, prev, **fields)
+                conn.execute(
+                    insert(AuditEvent.__table__).values(**fields, prev_hash=prev, hash=digest)
+                )
+                prev = digest
+            conn.execute(
+                text("UPDATE audit_head SET seq = :s, hash = :h"), {"s": events, "h": prev}
+            )
+
+
+def test_db_upgrade_rekeys_a_plain_trail_and_says_so(fresh_cli: Cli) -> None:
+    _plain_trail(fresh_cli, 3)
+    upgraded = fresh_cli.ok("db", "upgrade")
+    assert "Checked the audit trail's 3 events and re-hashed them" in upgraded.stdout
+    assert "Audit trail intact: 4 events" in fresh_cli.ok("audit", "verify").stdout
+    assert "re-hashed" not in fresh_cli.ok("db", "upgrade").stdout  # once only
+
+
+def test_db_upgrade_refuses_a_broken_plain_trail(fresh_cli: Cli) -> None:
+    _plain_trail(fresh_cli, 3)
+    _tamper(fresh_cli, "UPDATE audit_events SET subject_id = '999' WHERE seq = 2")
+    result = fresh_cli("db", "upgrade")
+    assert result.exit_code == 1
+    assert "does not verify as it stands (event 2 was altered)" in result.stderr
+    assert "at revision e5b7c4d5a005" in fresh_cli("audit", "verify").stderr

@@ -65,10 +65,13 @@ def verify(
     for problem in anchor_file.problems:
         fail(problem)
     if not result.ok:
-        where = f" at event {result.first_bad_seq}" if result.first_bad_seq is not None else ""
-        fail(
-            f"Audit trail BROKEN{where}: {result.problem}. {result.events} events before it verify."
-        )
+        if result.first_bad_seq is None:  # not checked at all: the wrong key file, say
+            fail(f"Audit trail NOT VERIFIED: {result.problem}.")
+        else:
+            fail(
+                f"Audit trail BROKEN at event {result.first_bad_seq}: {result.problem}. "
+                f"{result.events} events before it verify."
+            )
         raise typer.Exit(1)
     if anchor_file.problems:
         fail(f"Audit trail intact: {result.events} events, but the anchors file has problems.")
@@ -76,7 +79,8 @@ def verify(
     message = f"Audit trail intact: {result.events} events"
     if anchors is not None:
         latest = anchor_file.latest
-        message += f"; {result.anchors_matched} anchored heads match" + (
+        matched = result.anchors_matched
+        message += f"; {matched} anchored head{' matches' if matched == 1 else 's match'}" + (
             f" (latest: event {latest.seq}, anchored {iso(latest.at)})" if latest else ""
         )
     console.print(message)

@@ -24,9 +24,14 @@ def upgrade() -> None:
     settings = load_settings()
     with engine_for(settings) as engine:
         before = migrate.current_revision(engine)
-        migrate.upgrade(engine)
+        rekeyed = migrate.upgrade(engine)
         after = migrate.current_revision(engine)
         sealed = _seal_legacy_text(engine, settings)
+    if rekeyed:
+        console.print(
+            f"Checked the audit trail's {rekeyed} events and re-hashed them under the key "
+            "file's chain key (recorded in the trail). Start anchoring it: steward audit anchor."
+        )
     if sealed:
         console.print(
             f"Sealed the reasons and notes of {sealed} record(s) kept in plain text before."

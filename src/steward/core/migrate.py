@@ -27,14 +27,18 @@ def _config(connection: Connection) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    # The audit chain is re-keyed in the migration's own transaction: a chain that does not
-    # verify stops the upgrade whole, and no database is ever left keyed in part.
+def upgrade(engine: Engine, revision: str = "head") -> int:
+    """Migrate; returns how many audit events were re-hashed under the chain key (only ever
+    on the upgrade that keys the chain).
+
+    That re-keying runs in the migration's own transaction: a chain that does not verify
+    stops the upgrade whole, and no database is ever left keyed in part."""
     with engine.begin() as connection:
         keyed_before = _audit_chain_keyed(connection)
         command.upgrade(_config(connection), revision)
         if not keyed_before and _audit_chain_keyed(connection):
-            audit_rekey.key_the_chain(connection)
+            return audit_rekey.key_the_chain(connection)
+    return 0
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
