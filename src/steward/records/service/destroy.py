@@ -137,8 +137,8 @@ def destroy_case(
     case_id: int,
     live_reference: ReferenceFilter = _every_reference,
 ) -> DestroyedCase:
-    """Destroy a case and everything of it (see the module's docstring). Flushes, never
-    commits: the caller's transaction makes it all or nothing.
+    """Destroy a case and everything of it (see the module's docstring). Never commits:
+    the caller's transaction makes it all or nothing.
 
     ``live_reference(table)`` narrows which rows of a table that refers to persons still
     keep a person (e.g. only names on paper files still kept); by default every row does."""
