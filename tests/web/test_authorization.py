@@ -1,18 +1,21 @@
 """Walk every route with every role: each is allowed exactly where its permission says.
 
 A new route fails this test until it is given a rule below, so no page or endpoint can
-ship without a decision about who may use it.
+ship without a decision about who may use it. Every id the walk uses names a real row the
+walker may see, so an allowed route runs its real path: a page must answer 200, and a 404,
+a refusal or a server error on an allowed route fails the walk.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from steward.archives import service as archives
 from steward.archives.models import LocationKind, RetrievalPurpose
@@ -20,8 +23,12 @@ from steward.archives.schemas import LocationCreate, PaperFileCreate, RetrievalR
 from steward.core import auth
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import ROLE_PERMISSIONS, Actor, Permission, Role
+from steward.identity import service as identity
 from steward.records import service
-from steward.records.models import Case
+from steward.records.models import Case, PartyRole
+from steward.retention import schedule_format
+from steward.retention.models import Decision
+from steward.retention.service import destruction, disposal, holds, schedules
 from steward.web import (
     api,
     archives_pages,
@@ -34,6 +41,7 @@ from steward.web import (
 from steward.web.app import API_PREFIX
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
+from tests.retention.helpers import case_with_children
 from tests.web.conftest import SignedIn, csrf_from
 
 
@@ -66,9 +74,13 @@ Rule = type[Public] | type[SignedInOnly] | Permission | AnyOf
 
 @dataclass(frozen=True)
 class Call:
+    """How the walk calls a route. "{name}" in the path or in a body value is filled with the
+    walk's real id of that name; ``ids`` points a path parameter at another of them."""
+
     rule: Rule
     body: dict[str, object] | None = None
     files: dict[str, tuple[str, bytes, str]] | None = None
+    ids: dict[str, str] | None = None
 
 
 UPLOAD = {"title": "Walk", "kind": "case_note", "created_on": "2024-02-01"}
@@ -124,7 +136,7 @@ RULES: dict[tuple[str, str], Call] = {
     ("POST", "/cases/{case_id}/break-glass"): Call(Permission.CASES_BREAK_GLASS, REASON),
     ("GET", "/break-glass"): Call(Permission.ASSURANCE_MANAGE),
     ("POST", "/break-glass/reviewed"): Call(
-        Permission.ASSURANCE_MANAGE, {"break_glass_ids": "999999"}
+        Permission.ASSURANCE_MANAGE, {"break_glass_ids": "{break_glass_id}"}
     ),
     ("GET", "/documents-without-text"): Call(Permission.CASES_READ_ALL),
     ("GET", "/people/{person_id}"): Call(CASE_READ),
@@ -174,7 +186,7 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/search/people"): Call(PEOPLE_SEARCH),
     ("POST", "/search/people"): Call(PEOPLE_SEARCH, {"first_name": "Walk", "last_name": "Through"}),
     ("POST", "/people/{person_id}/merge"): Call(
-        Permission.PEOPLE_MANAGE, {"other_person_id": "999999"}
+        Permission.PEOPLE_MANAGE, {"other_person_id": "{other_person_id}"}
     ),
     ("POST", "/people/merges/{merge_id}/unmerge"): Call(Permission.PEOPLE_MANAGE),
     # Retention: the schedule, holds and disposal are IG work; approving is its own verb;
@@ -188,44 +200,40 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/retention/holds"): Call(Permission.RETENTION_MANAGE),
     ("POST", "/retention/holds"): Call(Permission.RETENTION_MANAGE, {"kind": "police"}),
     ("POST", "/retention/holds/{hold_id}/release"): Call(
-        Permission.RETENTION_MANAGE, {"reason": "x"}
+        Permission.RETENTION_MANAGE, {"reason": "The police enquiry has closed"}
     ),
     ("GET", "/retention/disposal"): Call(Permission.RETENTION_MANAGE),
     ("POST", "/retention/disposal"): Call(Permission.RETENTION_MANAGE, {"as_of": "not a date"}),
     ("GET", "/retention/disposal/{list_id}"): Call(Permission.RETENTION_MANAGE),
     ("POST", "/retention/disposal/{list_id}/decide"): Call(Permission.RETENTION_MANAGE),
     ("POST", "/retention/disposal/{list_id}/approve"): Call(Permission.RETENTION_APPROVE),
-    ("GET", "/retention/disposal/{list_id}/certificate"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/retention/disposal/{list_id}/certificate"): Call(
+        Permission.RETENTION_MANAGE, ids={"list_id": "executed_list_id"}
+    ),
     ("GET", "/retention/report"): Call(Permission.RETENTION_MANAGE),
 }
 
 
-@dataclass(frozen=True)
-class Ids:
-    """The path parameters of the walk: things the walking user may see if their role may."""
+class Ids(dict[str, int]):
+    """The path parameters of the walk, and ids named in bodies: real rows that the walking
+    user may see if their role may, so an allowed route runs its real path."""
 
-    token_id: int = 1
-    case_id: int = 1
-    document_id: int = 1
-    person_id: int = 1
-    location_id: int = 1
-    box_id: int = 1
-    paper_file_id: int = 1
-    retrieval_id: int = 1
-    certificate_id: int = 1
-    merge_id: int = 1
-    # Accounts: no such user or role grant; allowed roles get a 404.
-    user_id: int = 999_999
-    grant_id: int = 999_999
-    # Retention: no such schedule version, hold or list: allowed roles get a 404.
-    version: int = 999_999
-    hold_id: int = 999_999
-    list_id: int = 999_999
+    def fill(self, template: str) -> str:
+        for name, value in self.items():
+            template = template.replace("{" + name + "}", str(value))
+        return template
 
-    def fill(self, path: str) -> str:
-        for name, value in vars(self).items():
-            path = path.replace("{" + name + "}", str(value))
-        return path
+
+def _walk_rows(
+    db: Session, session_factory: sessionmaker[Session], keyring: FileKeyring, user: auth.User
+) -> Ids:
+    """Everything the walk's routes name, made by other members of staff: a case assigned to
+    the walker with a person and a document, archive rows, accounts and a role grant, a
+    draft schedule, a hold, a disposal list awaiting decisions and one executed."""
+    ids = Ids(_records_for(db, keyring, user))
+    ids |= _accounts_for(db)
+    ids |= _retention_for(db, session_factory, keyring, ids["case_id"])
+    return ids
 
 
 def _records_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[str, int]:
@@ -234,12 +242,80 @@ def _records_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[str
     person = make_person(db, "Walk", "Through")
     add_party(db, case, person)
     document = make_document(db, keyring, case)
+    others = [make_person(db, "Walk", f"Other{i}") for i in range(3)]
+    for other in others:
+        add_party(db, case, other, PartyRole.PARENT)
+    merge = identity.merge_persons(
+        db,
+        actor=make_user(db, Role.IG_OFFICER).actor,
+        person_id=others[0].id,
+        other_person_id=others[1].id,
+    )
+    stranger = make_user(db, Role.CASEWORKER)
+    opened = service.break_glass(
+        db, keyring, stranger.actor, case_id=case.id, reason=REASON["reason"]
+    )
     return {
         "case_id": case.id,
         "document_id": document.id,
         "person_id": person.id,
+        "other_person_id": others[2].id,
+        "merge_id": merge.id,
+        "break_glass_id": opened.id,
         **_archives_for(db, case, user, keyring),
     }
+
+
+def _accounts_for(db: Session) -> dict[str, int]:
+    """An account whose role the walk changes, and another's change awaiting approval."""
+    admin = make_user(db, Role.ADMIN)
+    changed, waiting = make_user(db, Role.CASEWORKER), make_user(db, Role.AUDITOR)
+    grant = auth.change_role(db, admin.actor, user_id=waiting.id, role=Role.DPO)
+    assert grant is not None
+    return {"user_id": changed.id, "grant_id": grant.id}
+
+
+def _retention_for(
+    db: Session, session_factory: sessionmaker[Session], keyring: FileKeyring, case_id: int
+) -> dict[str, int]:
+    officer, dpo = make_user(db, Role.IG_OFFICER), make_user(db, Role.DPO)
+    held = db.get(Case, case_id)
+    assert held is not None
+    schedules.ensure_default(db, Actor.system())
+    executed = _disposal_list(db, keyring, officer.actor, dpo.actor, approve=True)
+    db.commit()
+    destruction.execute(session_factory, dpo.actor, list_id=executed, compact_database=False)
+    waiting = _disposal_list(db, keyring, officer.actor, dpo.actor, approve=False)
+    draft = schedules.load(db, officer.actor, schedule_format.default_schedule_text())
+    hold = holds.place_hold(
+        db,
+        officer.actor,
+        keyring,
+        kind="police",
+        scope="case",
+        targets=[held.case_number],
+        reason="Police enquiry into the family, reference to follow",
+    )
+    return {
+        "version": draft.version,
+        "hold_id": hold.id,
+        "list_id": waiting,
+        "executed_list_id": executed,
+    }
+
+
+def _disposal_list(
+    db: Session, keyring: FileKeyring, officer: Actor, dpo: Actor, *, approve: bool
+) -> int:
+    """A list holding one case long due: decided and approved, or awaiting decisions."""
+    case_with_children(db, keyring, date(1990, 5, 1))
+    listed = disposal.propose(db, officer, as_of=date(2040, 1, 1))
+    if approve:
+        disposal.decide(
+            db, officer, keyring, list_id=listed.id, item_ids=[], decision=Decision.DESTROY
+        )
+        disposal.approve(db, dpo, keyring, list_id=listed.id)
+    return listed.id
 
 
 def _archives_for(db: Session, case: Case, user: auth.User, keyring: FileKeyring) -> dict[str, int]:
@@ -334,18 +410,37 @@ def _call(
     ids: Ids,
     csrf: str,
 ) -> int:
+    for param, name in (call.ids or {}).items():
+        path = path.replace("{" + param + "}", "{" + name + "}")
     url = ids.fill(path)
+    body = {k: ids.fill(v) if isinstance(v, str) else v for k, v in (call.body or {}).items()}
     if path.startswith("/api/"):
         headers = {"Authorization": f"Bearer {api_token}"} if api_token else {}
         if call.files:
             return client.request(
-                method, url, data=call.body, files=call.files, headers=headers
+                method, url, data=body, files=call.files, headers=headers
             ).status_code
-        return client.request(method, url, json=call.body, headers=headers).status_code
-    data: dict[str, object] = dict(call.body or {})
+        return client.request(
+            method, url, json=body if call.body is not None else None, headers=headers
+        ).status_code
+    data: dict[str, object] = dict(body)
     if method == "POST":
         data["csrf_token"] = csrf
     return client.request(method, url, data=data if method == "POST" else None).status_code
+
+
+# What a route that lets the walker in may answer. A page or a read answers 200: every id
+# in the walk is real and visible to the walker, so a 404 there is a broken allowed path.
+# A change may also refuse its input (some bodies are deliberately wrong) or find the walk
+# already took the step (a grant approved, then refused); it is never "not found".
+READ_OK = frozenset({200})
+CHANGE_OK = frozenset({200, 201, 204, 303, 400, 409, 422})
+
+
+def _refused(status: int, path: str, role: Role | None, call: Call) -> bool:
+    return status in (401, 403) or (
+        status == 303 and not path.startswith("/api/") and role is None and call.rule is not Public
+    )
 
 
 def _walk(client: TestClient, role: Role | None, *, api_token: str | None, ids: Ids) -> list[str]:
@@ -354,36 +449,41 @@ def _walk(client: TestClient, role: Role | None, *, api_token: str | None, ids: 
     # Sign-out ends the session, so it goes last.
     for (method, path), call in sorted(RULES.items(), key=lambda item: item[0][1] == "/sign-out"):
         status = _call(client, method, path, call, api_token=api_token, ids=ids, csrf=csrf)
-        denied = status in (401, 403) or (
-            status == 303
-            and not path.startswith("/api/")
-            and role is None
-            and call.rule is not Public
-        )
-        if _allowed(call.rule, role) == denied:
-            wrong.append(
-                f"{method} {path}: {status} ({'should allow' if denied else 'should deny'})"
-            )
+        refused = _refused(status, path, role, call)
+        if not _allowed(call.rule, role):
+            if not refused:
+                wrong.append(f"{method} {path}: {status} (should deny)")
+        elif status not in (READ_OK if method == "GET" else CHANGE_OK):
+            wrong.append(f"{method} {path}: {status} (should allow, and work)")
     return wrong
 
 
 @pytest.mark.parametrize("role", list(Role))
 def test_each_role_gets_exactly_its_permissions(
-    role: Role, signed_in: SignedIn, db: Session, keyring: FileKeyring
+    role: Role,
+    signed_in: SignedIn,
+    db: Session,
+    session_factory: sessionmaker[Session],
+    keyring: FileKeyring,
 ) -> None:
     client, user = signed_in(role)
     _, secret = auth.create_token(db, user.actor, user_id=user.id, name="api")
     own, _ = auth.create_token(db, user.actor, user_id=user.id, name="to revoke")
-    ids = Ids(token_id=own.id, **_records_for(db, keyring, user))
+    ids = _walk_rows(db, session_factory, keyring, user)
+    ids["token_id"] = own.id
     db.commit()
     assert _walk(client, role, api_token=secret, ids=ids) == []
 
 
 def test_anonymous_visitors_reach_only_public_routes(
-    client: TestClient, db: Session, keyring: FileKeyring
+    client: TestClient,
+    db: Session,
+    session_factory: sessionmaker[Session],
+    keyring: FileKeyring,
 ) -> None:
     user = make_user(db, Role.CASEWORKER)
-    ids = Ids(**_records_for(db, keyring, user))
+    ids = _walk_rows(db, session_factory, keyring, user)
+    ids["token_id"] = auth.create_token(db, user.actor, user_id=user.id, name="theirs")[0].id
     db.commit()
     assert _walk(client, None, api_token=None, ids=ids) == []
 

@@ -27,6 +27,12 @@ from steward.records.service.cases import (
     reopen_case,
     view_case,
 )
+from steward.records.service.destroy import (
+    KEPT_AFTER_DESTRUCTION,
+    DestroyedCase,
+    delete_unreferenced_persons,
+    destroy_case,
+)
 from steward.records.service.documents import (
     DocumentFile,
     add_document,
@@ -51,9 +57,11 @@ from steward.records.service.persons import add_party, create_person, view_perso
 from steward.records.service.search import SearchHit, search
 
 __all__ = [
+    "KEPT_AFTER_DESTRUCTION",
     "BreakGlassAlert",
     "BreakGlassLimitReached",
     "BreakGlassLimits",
+    "DestroyedCase",
     "DocumentFile",
     "ImportCase",
     "ImportReport",
@@ -73,6 +81,8 @@ __all__ = [
     "close_case",
     "create_case",
     "create_person",
+    "delete_unreferenced_persons",
+    "destroy_case",
     "download_document",
     "ensure_default_file_plan",
     "import_cases",

@@ -105,6 +105,20 @@ def remove_case(db: Session, case_id: int) -> int:
     return len(ids)
 
 
+def remove_persons(db: Session, person_ids: list[int]) -> int:
+    """Forget the names of persons being deleted."""
+    ids = list(
+        db.scalars(
+            select(SearchEntry.id).where(
+                SearchEntry.kind == "person", SearchEntry.ref_id.in_(person_ids)
+            )
+        )
+    )
+    _delete_words(db, ids)
+    db.execute(delete(SearchEntry).where(SearchEntry.id.in_(ids)))
+    return len(ids)
+
+
 def _delete_words(db: Session, entry_ids: list[int]) -> None:
     if not entry_ids:
         return

@@ -6,42 +6,30 @@ item wholly kept or wholly destroyed, and a rerun carries on from the first item
 pending. Inside each item's transaction the hold check and the record's due date are asked
 again: a hold placed after approval, or a corrected birth date, stops that item there.
 
-Destroying a case: its data key is destroyed (crypto-shred: sealed content can never be
-opened again, even from a backup), then its documents and their sealed content, parties,
-assignments, break-glass reasons, search entries and the case row are deleted with SQLite's
-secure_delete on (FTS5's too), and persons no other record refers to are deleted with their
-names, addresses and identifiers. At the end SQLite is vacuumed and its write-ahead log
-checkpointed and truncated: until then the log keeps old page images that the key could
-still decrypt. Paper files are sent to the contractor through the archives service.
+Destroying a case is the records domain's (records.service.destroy.destroy_case): it knows
+every table that refers to a case. This module adds the tombstone and forgets the case's
+schedule facts. At the end SQLite is vacuumed and its write-ahead log checkpointed and
+truncated: until then the log keeps old page images that the key could still decrypt.
+Paper files are sent to the contractor through the archives service.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, delete, exists, or_, select, text
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.archives import service as archives
 from steward.archives.models import PaperFile, PaperFileName, PaperFileStatus
-from steward.core import audit, clock, crypto
-from steward.core.db import Base, session_scope
+from steward.core import audit, clock
+from steward.core.db import session_scope
 from steward.core.errors import InvalidTransition, NotFound
 from steward.core.permissions import Actor, Permission
-from steward.records.models import (
-    BreakGlass,
-    Case,
-    CaseAssignment,
-    Document,
-    DocumentContent,
-    DocumentSubject,
-    Party,
-    Person,
-    SearchEntry,
-)
+from steward.records.models import Case
+from steward.records.service import destroy
 from steward.retention.events import RetentionAudit
 from steward.retention.models import (
     Decision,
@@ -58,8 +46,6 @@ from steward.retention.models import (
 from steward.retention.service import certificates, dates, holds, schedules
 
 ItemHook = Callable[[int], None]
-# The module, not the search() function of the same name that records.service re-exports.
-search_index = importlib.import_module("steward.records.service.search")
 
 
 @dataclass(frozen=True)
@@ -137,7 +123,7 @@ def _one(db: Session, actor: Actor, item_id: int) -> None:
     outcome = _check(db, item, kind)
     if outcome is None:
         if kind is RecordKind.CASE:
-            _destroy_case(db, item)
+            _destroy_case(db, actor, item)
             outcome = Outcome.DESTROYED
         else:
             archives.mark_for_destruction(
@@ -145,7 +131,9 @@ def _one(db: Session, actor: Actor, item_id: int) -> None:
             )
             # Persons its names were linked to go too, unless another kept record names them
             # (their case, destroyed on this list, may have kept them for this file).
-            _delete_unreferenced_persons(db, _linked_persons(db, item.record_id))
+            destroy.delete_unreferenced_persons(
+                db, _linked_persons(db, item.record_id), live_reference=_still_kept
+            )
             outcome = Outcome.MARKED_FOR_CONTRACTOR
         _forget_schedule(db, kind, item.record_id)
     item.outcome = outcome
@@ -199,53 +187,22 @@ def _check(db: Session, item: DisposalItem, kind: RecordKind) -> Outcome | None:
     return None
 
 
-def _destroy_case(db: Session, item: DisposalItem) -> None:
-    case = db.get(Case, item.record_id)
-    assert case is not None
+def _destroy_case(db: Session, actor: Actor, item: DisposalItem) -> None:
+    destroyed = destroy.destroy_case(db, actor, case_id=item.record_id, live_reference=_still_kept)
     db.add(
         Tombstone(
             record_kind=RecordKind.CASE,
-            identifier=case.case_number,
+            identifier=destroyed.case_number,
             class_code=item.class_code,
             rule_version=item.rule_version,
             schedule_version=item.schedule_version,
-            opened_on=case.opened_on,
-            closed_on=case.closed_on,
+            opened_on=destroyed.opened_on,
+            closed_on=destroyed.closed_on,
             due_on=item.due_on,
             destroyed_at=clock.now(),
             disposal_item_id=item.id,
         )
     )
-    crypto.destroy_data_key(db, key_id=case.data_key_id)
-    document_ids = select(Document.id).where(Document.case_id == case.id)
-    persons = set(db.scalars(select(Party.person_id).where(Party.case_id == case.id)))
-    persons |= set(
-        db.scalars(
-            select(DocumentSubject.person_id).where(DocumentSubject.document_id.in_(document_ids))
-        )
-    )
-    search_index.remove_case(db, case.id)
-    db.execute(delete(DocumentSubject).where(DocumentSubject.document_id.in_(document_ids)))
-    db.execute(delete(DocumentContent).where(DocumentContent.document_id.in_(document_ids)))
-    db.execute(delete(Document).where(Document.case_id == case.id))
-    db.execute(delete(Party).where(Party.case_id == case.id))
-    db.execute(delete(CaseAssignment).where(CaseAssignment.case_id == case.id))
-    db.execute(delete(BreakGlass).where(BreakGlass.case_id == case.id))
-    db.execute(delete(Case).where(Case.id == case.id))
-    db.expunge(case)
-    _delete_unreferenced_persons(db, sorted(persons))
-
-
-def _person_references() -> list[tuple[Table, str]]:
-    """Columns that refer to a person as part of another record (a party, a paper file's
-    name, a document subject...). A cascading foreign key marks the person's own data
-    (names, addresses), which goes with them; anything else keeps the person."""
-    found = []
-    for table in Base.metadata.sorted_tables:
-        for fk in table.foreign_keys:
-            if fk.column.table.name == "persons" and (fk.ondelete or "").upper() != "CASCADE":
-                found.append((table, fk.parent.name))
-    return found
 
 
 def _still_kept(table: Table) -> list[Any]:
@@ -262,37 +219,6 @@ def _linked_persons(db: Session, paper_file_id: int) -> list[int]:
         select(PaperFileName.person_id).where(PaperFileName.paper_file_id == paper_file_id)
     )
     return [p for p in linked if p is not None]
-
-
-def _delete_unreferenced_persons(db: Session, person_ids: list[int]) -> None:
-    if not person_ids:
-        return
-    referenced = [
-        exists(select(t.c[col]).where(t.c[col] == Person.id, *_still_kept(t)))
-        for t, col in _person_references()
-    ]
-    query = select(Person.id).where(Person.id.in_(person_ids))
-    if referenced:
-        query = query.where(~or_(*referenced))
-    orphans = list(db.scalars(query))
-    if not orphans:
-        return
-    entries = list(
-        db.scalars(
-            select(SearchEntry.id).where(
-                SearchEntry.kind == "person", SearchEntry.ref_id.in_(orphans)
-            )
-        )
-    )
-    if entries and db.get_bind().dialect.name == "sqlite":
-        for entry_id in entries:
-            db.execute(text("DELETE FROM search_fts WHERE rowid = :id"), {"id": entry_id})
-    db.execute(delete(SearchEntry).where(SearchEntry.id.in_(entries)))
-    for person_id in orphans:
-        person = db.get(Person, person_id)
-        if person is not None:
-            db.delete(person)  # the ORM cascades names, addresses, contacts, identifiers
-    db.flush()
 
 
 def _forget_schedule(db: Session, kind: RecordKind, record_id: int) -> None:
@@ -320,14 +246,7 @@ def compact(factory: sessionmaker[Session], actor: Actor) -> None:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         else:
             raw.driver_connection.autocommit = True  # type: ignore[union-attr]
-            for table in (
-                "documents",
-                "document_contents",
-                "persons",
-                "parties",
-                "data_keys",
-                "search_vectors",
-            ):
+            for table in (*destroy.tables_to_compact(), "search_vectors"):
                 cursor.execute(f"VACUUM {table}")
         cursor.close()
     finally:
