@@ -300,7 +300,11 @@ def describe_facts(rule: policy.Rule, facts: policy.RecordFacts, due_on: date | 
 def _describe(
     trigger: policy.Trigger, facts: policy.RecordFacts, lines: list[str], after: policy.Period
 ) -> None:
+    if policy.is_per_person(trigger):
+        _describe_per_person(trigger, facts, lines)
+        return
     if isinstance(trigger, policy.Combined):
+        trigger = policy.per_person_form(trigger)
         for part in trigger.parts:
             _describe(part.trigger, facts, lines, part.after)
         found = policy.trigger_date(trigger, facts)
@@ -317,6 +321,29 @@ def _describe(
     if found and after.total_months:
         text += f"; {after.describe()} later is {policy.add_period(found, after).isoformat()}"
     lines.append(text)
+
+
+def _describe_per_person(
+    trigger: policy.Trigger, facts: policy.RecordFacts, lines: list[str]
+) -> None:
+    roles = policy.roles_of(trigger)
+    role = " or ".join(r.replace("_", " ") for r in roles)
+    chosen = [p for p in facts.persons if p.role in roles]
+    if not chosen:
+        lines.append(f"no {role} is recorded on the case")
+        return
+    for person in chosen:
+        value = policy.person_value(trigger, person)
+        born = person.date_of_birth.isoformat() if person.date_of_birth else "not recorded"
+        text = f"{role} {person.label}, born {born}"
+        if person.date_of_death:
+            text += f", died {person.date_of_death.isoformat()}"
+        when = value.on.isoformat() if value.on else "cannot be set" if value.unknown else "none"
+        lines.append(f"{text}: their own date {when}")
+    found = policy.trigger_date(trigger, facts)
+    lines.append(
+        f"kept until the latest of these: {found.isoformat() if found else 'not known yet'}"
+    )
 
 
 def _describe_persons(

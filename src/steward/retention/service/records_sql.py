@@ -24,6 +24,7 @@ from sqlalchemy import (
     func,
     literal,
     null,
+    or_,
     select,
     true,
 )
@@ -101,17 +102,23 @@ class _Facts:
     def __init__(self, source: Source, record_ids: Sequence[int] | None) -> None:
         self.source = source
         self.record_ids = record_ids
-        self.person_columns: dict[policy.PersonTrigger, Col] = {}
+        self.person_columns: dict[policy.Trigger, Col] = {}
         self.event_columns: dict[str, Col] = {}
         self.roles: set[str] = set()
         self.needs_documents = False
         self._ctes: dict[str, Any] = {}
 
-    def person(self, trigger: policy.PersonTrigger) -> Any:
+    def person(self, trigger: policy.PersonTrigger | policy.Combined) -> Any:
+        """A bare person trigger aggregated across the persons, or a combination of persons'
+        dates worked out per person and aggregated as the latest (policy.latest_per_person)."""
         if trigger not in self.person_columns:
-            self.roles |= set(trigger.roles)
+            self.roles |= set(policy.roles_of(trigger))
             name = f"p{len(self.person_columns)}"
-            self.person_columns[trigger] = _person_aggregate(trigger, self.source).label(name)
+            if isinstance(trigger, policy.PersonTrigger):
+                column = _person_aggregate(trigger, self.source)
+            else:
+                column = _per_person_aggregate(trigger, self.source)
+            self.person_columns[trigger] = column.label(name)
         label = self.person_columns[trigger].name
         return lambda: self._cte("persons").c[label]
 
@@ -186,6 +193,40 @@ def _person_aggregate(trigger: policy.PersonTrigger, src: Source) -> Col:
     return pick(case((counts, src.died), else_=null()))
 
 
+def _per_person_aggregate(trigger: policy.Combined, src: Source) -> Col:
+    in_role = src.role.in_(policy.roles_of(trigger))
+    value, unknown = _person_value(trigger, src)
+    members = func.sum(case((in_role, 1), else_=0))
+    unknowns = func.sum(case((and_(in_role, unknown), 1), else_=0))
+    latest = func.max(case((in_role, value), else_=null()))
+    return case((and_(members > 0, unknowns == 0), latest), else_=null())
+
+
+def _person_value(trigger: policy.Trigger, src: Source) -> tuple[Col, Col]:
+    """One person's row: their date under ``trigger`` (NULL if not known) and whether it is
+    unknown rather than not applying (policy.person_value)."""
+    if isinstance(trigger, policy.PersonTrigger):
+        if trigger.date is policy.PersonDate.BIRTH:
+            return src.born, src.born.is_(None)
+        if src.died is None:
+            return cast(null(), Date), false()
+        counts = src.died.is_not(None)
+        if trigger.died_under is not None:
+            counts = and_(counts, src.died < AddMonths(src.born, 12 * trigger.died_under))
+        return case((counts, src.died), else_=null()), false()
+    assert isinstance(trigger, policy.Combined)
+    parts = []
+    for part in trigger.parts:
+        value, unknown = _person_value(part.trigger, src)
+        months = part.after.total_months
+        parts.append((AddMonths(value, months) if months else value, unknown))
+    if trigger.pick is policy.Pick.LATEST:
+        found: Col = Latest(*(v for v, _ in parts))
+        return found, found.is_(None)
+    found = Earliest(*(v for v, _ in parts))
+    return found, and_(found.is_(None), or_(*(u for _, u in parts)))
+
+
 def _trigger(trigger: policy.Trigger, facts: _Facts) -> Any:
     """The trigger as a function building its SQL once the fact CTEs exist."""
     src = facts.source
@@ -197,9 +238,10 @@ def _trigger(trigger: policy.Trigger, facts: _Facts) -> Any:
         return facts.last_activity()
     if isinstance(trigger, policy.EventTrigger):
         return facts.event(trigger.event)
-    if isinstance(trigger, policy.PersonTrigger):
+    if isinstance(trigger, policy.PersonTrigger) or policy.is_per_person(trigger):
         return facts.person(trigger)
-    parts = [(_trigger(p.trigger, facts), p.after.total_months) for p in trigger.parts]
+    form = policy.per_person_form(trigger)
+    parts = [(_trigger(p.trigger, facts), p.after.total_months) for p in form.parts]
 
     def combined() -> Col:
         shifted = [AddMonths(fn(), months) if months else fn() for fn, months in parts]
