@@ -252,7 +252,9 @@ def trigger_date(trigger: Trigger, facts: RecordFacts) -> date | None:
         return facts.events.get(trigger.event)
     if is_per_person(trigger):
         return latest_per_person(trigger, facts.persons)
-    dates = [_shifted(trigger_date(p.trigger, facts), p.after) for p in per_person_form(trigger).parts]
+    dates = [
+        _shifted(trigger_date(p.trigger, facts), p.after) for p in per_person_form(trigger).parts
+    ]
     return _pick(trigger.pick, dates)
 
 
@@ -395,8 +397,13 @@ def _missing(trigger: Trigger, facts: RecordFacts) -> list[str]:
     if isinstance(trigger, RecordTrigger):
         if trigger_date(trigger, facts) is not None:
             return []
-        return [{RecordDate.CREATED: "no opening date", RecordDate.CLOSED: "no closure date",
-                 RecordDate.LAST_ACTIVITY: "no dates of activity"}[trigger.date]]
+        return [
+            {
+                RecordDate.CREATED: "no opening date",
+                RecordDate.CLOSED: "no closure date",
+                RecordDate.LAST_ACTIVITY: "no dates of activity",
+            }[trigger.date]
+        ]
     if isinstance(trigger, EventTrigger):
         if trigger.event in facts.events:
             return []

@@ -36,6 +36,7 @@ from steward.retention import policy
 from steward.retention.models import (
     RecordKind,
     RetentionEvent,
+    retention_dates,
 )
 from steward.retention.service.sql import AddMonths, Earliest, Latest, LatestKnown, RoundUp
 
@@ -250,9 +251,79 @@ def _trigger(trigger: policy.Trigger, facts: _Facts) -> Any:
     return combined
 
 
+Governed = Sequence[tuple[int, Sequence[int], policy.Rule]]
+
+
+def rule_of(class_id: Any, governed: Governed) -> Col:
+    """The id of the rule governing a record class, NULL where none does."""
+    whens = [(class_id.in_(classes), literal(rule_id)) for rule_id, classes, _ in governed]
+    return case(*whens, else_=null()) if whens else null()
+
+
+def follows_case(governed: Governed, case_row: Any) -> Col:
+    """A paper file linked to an electronic case follows the case's date (DOMAIN.md section
+    2) unless a rule of its own governs it: its class comes under a different rule from the
+    case's. ``case_row`` is the case's retention_dates row, joined on the file's case."""
+    own = rule_of(PaperFile.record_class_id, governed)
+    return and_(
+        PaperFile.case_id.is_not(None),
+        case_row.c.record_id.is_not(None),
+        or_(own.is_(None), own == case_row.c.rule_id),
+    )
+
+
+def _with_case_row(schedule_id: int) -> tuple[Any, Any]:
+    case_row = retention_dates.alias("case_date")
+    joined = PaperFile.__table__.outerjoin(
+        case_row,
+        and_(
+            case_row.c.schedule_id == schedule_id,
+            case_row.c.record_kind == RecordKind.CASE.value,
+            case_row.c.record_id == PaperFile.case_id,
+        ),
+    )
+    return case_row, joined
+
+
+def following_select(
+    governed: Governed, *, schedule_id: int, record_ids: Sequence[int] | None = None
+) -> Select[Any]:
+    """The retention_dates rows of paper files that follow their case: the case's own."""
+    case_row, joined = _with_case_row(schedule_id)
+    query = (
+        select(
+            literal(schedule_id),
+            literal(RecordKind.PAPER_FILE.value),
+            PaperFile.id,
+            case_row.c.rule_id,
+            case_row.c.trigger_on,
+            case_row.c.due_on,
+            case_row.c.action,
+            case_row.c.note,
+        )
+        .select_from(joined)
+        .where(PAPER.live, follows_case(governed, case_row))
+    )
+    return query if record_ids is None else query.where(PaperFile.id.in_(record_ids))
+
+
+def scheduled_ids(source: Source, governed: Governed, *, schedule_id: int) -> Select[Any]:
+    """The records of ``source`` that have a date under the schedule: governed by a rule of
+    their class, or (paper) following their case."""
+    all_classes = [c for _, classes, _ in governed for c in classes]
+    own = select(source.id).where(source.class_id.in_(all_classes), source.live)
+    if source.kind is not RecordKind.PAPER_FILE:
+        return own
+    case_row, joined = _with_case_row(schedule_id)
+    following = (
+        select(PaperFile.id).select_from(joined).where(PAPER.live, follows_case(governed, case_row))
+    )
+    return own.union(following)
+
+
 def records_select(
     source: Source,
-    governed: Sequence[tuple[int, Sequence[int], policy.Rule]],
+    governed: Governed,
     *,
     schedule_id: int,
     record_ids: Sequence[int] | None = None,
@@ -304,4 +375,8 @@ def records_select(
         # class order) cost a second more at 1M than scanning the table in key order.
         .where((source.class_id + 0).in_(all_classes), source.live)
     )
+    if source.kind is RecordKind.PAPER_FILE:
+        case_row, joined = _with_case_row(schedule_id)
+        following = select(PaperFile.id).select_from(joined).where(follows_case(governed, case_row))
+        query = query.where(PaperFile.id.not_in(following.correlate(None)))
     return query if record_ids is None else query.where(source.id.in_(record_ids))
