@@ -307,7 +307,7 @@ def following_select(
     return query if record_ids is None else query.where(PaperFile.id.in_(record_ids))
 
 
-def scheduled_ids(source: Source, governed: Governed, *, schedule_id: int) -> Select[Any]:
+def scheduled_ids(source: Source, governed: Governed, *, schedule_id: int) -> Any:
     """The records of ``source`` that have a date under the schedule: governed by a rule of
     their class, or (paper) following their case."""
     all_classes = [c for _, classes, _ in governed for c in classes]
