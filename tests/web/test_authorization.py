@@ -197,6 +197,8 @@ RULES: dict[tuple[str, str], Call] = {
     ("POST", "/retention/disposal/{list_id}/approve"): Call(Permission.RETENTION_APPROVE),
     ("GET", "/retention/disposal/{list_id}/certificate"): Call(Permission.RETENTION_MANAGE),
     ("GET", "/retention/report"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/retention/undatable"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/api/v1/retention/undatable"): Call(Permission.RETENTION_MANAGE),
 }
 
 

@@ -11,6 +11,7 @@ from steward.retention.service import (
     report,
     schedules,
     sealing,
+    undatable,
 )
 from steward.retention.service.holds import hold_for_subject_access, release_subject_access
 
@@ -28,4 +29,5 @@ __all__ = [
     "report",
     "schedules",
     "sealing",
+    "undatable",
 ]
