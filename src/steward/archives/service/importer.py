@@ -27,6 +27,7 @@ from steward.archives.models import (
     BoxStatus,
     LocationKind,
     PaperFile,
+    PaperFileName,
     PaperFileStatus,
 )
 from steward.archives.schemas import LocationCreate, NameOnFile, PaperFileCreate
