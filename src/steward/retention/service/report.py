@@ -101,7 +101,7 @@ def build(db: Session, actor: Actor) -> Report:
         )
     )
     past_due = (
-        select(case((held, 1), else_=0).label("held"), func.count())
+        select(case((held, 1), else_=0).label("held"))
         .select_from(rd)
         .where(
             rd.schedule_id == sid,
@@ -109,9 +109,10 @@ def build(db: Session, actor: Actor) -> Report:
             rd.action.in_([a.value for a in policy.DISPOSAL_ACTIONS]),
             ~on_open_list,
         )
-        .group_by(case((held, 1), else_=0))
+        .subquery()
     )
-    past = {int(h): int(n) for h, n in db.execute(past_due).all()}
+    by_hold = select(past_due.c.held, func.count()).group_by(past_due.c.held)
+    past = {int(h): int(n) for h, n in db.execute(by_hold).all()}
     reviews = [
         (lid, ref, int(n), proposed.date())
         for lid, ref, n, proposed in db.execute(
