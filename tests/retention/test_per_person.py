@@ -162,3 +162,28 @@ def test_the_sweep_gives_the_per_person_dates_of_the_pure_rule(
         ),
     )
     assert due_on(db, case) == expected.due_on
+
+
+lives = st.lists(
+    st.tuples(
+        st.dates(min_value=date(1950, 1, 1), max_value=date(2020, 12, 31)),
+        st.one_of(st.none(), st.integers(min_value=0, max_value=40 * 365)),
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@given(lives)
+def test_the_file_is_kept_until_the_latest_childs_own_date(
+    kids: list[tuple[date, int | None]],
+) -> None:
+    """DOMAIN.md section 2, as a property: the file's date is the latest of the dates each
+    child would have alone, whatever the others' births and deaths."""
+    people = [
+        (born, None if days is None else date.fromordinal(born.toordinal() + days))
+        for born, days in kids
+    ]
+    alone = [policy.evaluate(LAC_RULE, _children(person)).due_on for person in people]
+    together = policy.evaluate(LAC_RULE, _children(*people)).due_on
+    assert None not in alone and together == max(d for d in alone if d)
