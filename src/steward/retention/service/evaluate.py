@@ -118,8 +118,10 @@ def evaluate(
             if source.kind is RecordKind.PAPER_FILE:
                 follow = following_select(governed, schedule_id=schedule.id, record_ids=ids)
                 changed += _rowcount(db.execute(_upsert(db, follow)))
+            # Per kind, cases first: a file that follows its case follows a reviewer's
+            # "retain until" on the case too.
+            _apply_overrides(db, schedule.id, in_scope)
     scope = or_(*scopes) if scopes else false()
-    _apply_overrides(db, schedule.id, scope)
     scheduled = db.scalar(select(func.count()).select_from(dates).where(scope)) or 0
     return Swept(scheduled, changed)
 
