@@ -79,7 +79,7 @@ def test_the_page_and_the_api_list_them_without_names(
     assert "Requester Name" not in page.text and "Child0" not in page.text
     token, _ = api_token(Role.IG_OFFICER)
     answer = officer.get(
-        "/api/v1/retention/undatable?page_size=500", headers={"Authorization": f"Bearer {token}"}
+        "/api/v1/retention/undatable", headers={"Authorization": f"Bearer {token}"}
     )
     assert answer.status_code == 200
     body = answer.json()

@@ -37,9 +37,9 @@ def list_undatable(
     db: DB,
     actor: ApiActor,
     page: Annotated[int, Query(ge=1, le=MAX_ID)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=500)] = undatable.PAGE_SIZE,
 ) -> UndatableList:
-    listed = undatable.undatable(db, actor, page=page, page_size=page_size)
+    """Records the schedule cannot date, 50 to a page, each with what it lacks."""
+    listed = undatable.undatable(db, actor, page=page)
     return UndatableList(
         total=listed.total,
         page=listed.page,
