@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from steward.archives import service as archives
 from steward.archives.models import PaperFile, PaperFileName, PaperFileStatus, RetrievalPurpose
 from steward.archives.schemas import NameOnFile, PaperFileCreate, RetrievalRequest
+from steward.core import clock
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import Actor, Role
 from steward.records.models import Party, Person
-from steward.retention.models import Outcome, RecordKind
+from steward.retention.models import Outcome, RecordKind, RetentionOverride
 from steward.retention.service import dates, destruction, disposal, holds, report
 from tests.factories.core import make_user
-from tests.retention.helpers import case_with_children, default_schedule
+from tests.retention.helpers import case_with_children, default_schedule, due_on
 
 
 def _file(db: Session, reference: str, born: date | None, box_id: int | None) -> PaperFile:
@@ -238,3 +239,34 @@ def test_a_paper_file_linked_to_a_case_follows_the_cases_date(
     dates.reevaluate(db, RecordKind.CASE, [case.id])
     moved = {r.identifier: r.due_on for r in dates.due(db, Actor.system(), as_of=date(2100, 1, 1))}
     assert moved["PF-FOLLOWS"] == moved["PF-NOCHILD"] == date(2031, 11, 30)
+
+
+def test_a_paper_file_follows_a_reviewers_retain_until_on_its_case(
+    db: Session, keyring: FileKeyring
+) -> None:
+    """The case's child, born 1985-06-01, reached 25 on 2010-06-01; a reviewer kept the case
+    until 2031-01-01. Its paper file, following the case, is kept until then too."""
+    default_schedule(db)
+    case = case_with_children(db, keyring, date(1985, 6, 1))
+    archives.add_file(
+        db,
+        Actor.system(),
+        PaperFileCreate(file_reference="PF-RETAINED", case_number=case.case_number),
+    )
+    dates.sweep(db, Actor.system())
+    assert due_on(db, case) == date(2010, 6, 1)
+    db.add(
+        RetentionOverride(
+            record_kind=RecordKind.CASE,
+            record_id=case.id,
+            review_on=date(2031, 1, 1),
+            decided_at=clock.now(),
+        )
+    )
+    db.flush()
+    dates.sweep(db, Actor.system())
+    stored = {
+        r.identifier: (r.due_on, r.note)
+        for r in dates.due(db, Actor.system(), as_of=date(2100, 1, 1))
+    }
+    assert stored[case.case_number] == stored["PF-RETAINED"] == (date(2031, 1, 1), "retained")
