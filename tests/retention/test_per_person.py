@@ -32,6 +32,7 @@ from steward.retention.policy import (
     Rule,
 )
 from steward.retention.service import dates
+from steward.retention.service.records_sql import CASES, records_select
 from tests.retention.helpers import case_with_children, default_schedule, due_on
 
 LAC = Combined(
@@ -187,3 +188,55 @@ def test_the_file_is_kept_until_the_latest_childs_own_date(
     alone = [policy.evaluate(LAC_RULE, _children(person)).due_on for person in people]
     together = policy.evaluate(LAC_RULE, _children(*people)).due_on
     assert None not in alone and together == max(d for d in alone if d)
+
+
+LATEST_PER_PERSON = Combined(
+    Pick.LATEST,
+    (
+        Part(PersonTrigger(PersonDate.BIRTH, ("child_subject",)), Period(18)),
+        Part(PersonTrigger(PersonDate.DEATH, ("child_subject",)), Period(5)),
+    ),
+)
+MIXED = Combined(Pick.EARLIEST, (Part(RecordTrigger(RecordDate.CLOSED), Period(80)), *LAC.parts))
+
+
+@settings(
+    max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+@given(children, st.sampled_from([LAC, LATEST_PER_PERSON, MIXED]))
+def test_the_sql_gives_the_pure_rules_date_for_every_shape_of_per_person_rule(
+    db: Session,
+    keyring: FileKeyring,
+    kids: list[tuple[date | None, int | None]],
+    trigger: Combined,
+) -> None:
+    """The sweep's SELECT against policy.evaluate, for the living-birth shortcut (LAC), the
+    row-by-row form (a latest-of with a death part) and a rule mixing the record's dates."""
+    lives = [
+        (born, None if born is None or days is None else date.fromordinal(born.toordinal() + days))
+        for born, days in kids
+    ]
+    case = case_with_children(db, keyring, *(born for born, _ in lives), parents=0)
+    rows = db.scalars(
+        select(Person)
+        .where(Person.first_name.like("Child%"))
+        .order_by(Person.id.desc())
+        .limit(len(lives))
+    ).all()
+    for row, (_, died) in zip(reversed(rows), lives, strict=True):
+        row.date_of_death = died
+    db.flush()
+    rule = Rule("X", "a", "c", trigger, Period(), Rounding.NONE, Action.DESTROY)
+    query = records_select(
+        CASES, [(1, [case.record_class_id], rule)], schedule_id=1, record_ids=[case.id]
+    )
+    got = db.execute(query).one()[5]
+    facts = RecordFacts(
+        case.opened_on,
+        case.closed_on,
+        None,
+        False,
+        [PersonFacts("child_subject", b, d) for b, d in lives],
+    )
+    expected = policy.evaluate(rule, facts).due_on
+    assert (None if got is None else date.fromisoformat(str(got))) == expected
