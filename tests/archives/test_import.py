@@ -292,3 +292,28 @@ def test_an_interrupted_import_keeps_whole_batches_and_a_rerun_completes_it(
         assert kept == {"F-0", "F-1", "F-2", "F-3"}  # two whole batches; row 5 rolled back
         report = service.import_inventory(db, b.SYSTEM, content, checkpoint=db.commit)
         assert (report.files_added, report.unchanged) == (3, 4)
+
+
+def test_a_corrected_date_of_birth_replaces_the_wrong_one(db: Session) -> None:
+    """Names are never taken away, but the same name given again with another date of birth
+    (or a role) is a correction of the one on the file, not a second person: the file would
+    otherwise keep the wrong date, and be dated from it."""
+    service.import_inventory(db, b.SYSTEM, inventory(row()))
+    corrected = row(names_on_file="Ava Jones (1997-03-02, child_subject); Mark Jones (parent)")
+    report = service.import_inventory(db, b.SYSTEM, inventory(corrected))
+    assert report.ok and report.files_updated == 1
+    f = db.scalars(select(PaperFile)).one()
+    held = {n.name_as_written: (n.date_of_birth, n.role) for n in f.names}
+    assert held == {
+        "Ava Jones": (date(1997, 3, 2), "child_subject"),
+        "Mark Jones": (date(1970, 11, 30), "parent"),  # a blank date leaves the held one
+    }
+    # Two people of one name on the row are two people: neither replaces the held one.
+    twins = row(names_on_file="Ava Jones (2001-01-01); Ava Jones (2003-03-03)")
+    service.import_inventory(db, b.SYSTEM, inventory(twins))
+    f = db.scalars(select(PaperFile)).one()
+    assert sorted(n.date_of_birth for n in f.names if n.name_as_written == "Ava Jones") == [
+        date(1997, 3, 2),
+        date(2001, 1, 1),
+        date(2003, 3, 3),
+    ]

@@ -30,6 +30,8 @@ HOSTILE = [
 NEWER_FORMAT = set(range(0x13439, 0x13440))
 # Schemas that are read models (what Steward sends out), never filled from input.
 OUTPUT = {
+    "UndatableList",
+    "UndatableRead",
     "UserRead",
     "RoleGrantRead",
     "TokenRead",

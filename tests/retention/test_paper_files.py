@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from steward.archives import service as archives
 from steward.archives.models import PaperFile, PaperFileName, PaperFileStatus, RetrievalPurpose
 from steward.archives.schemas import NameOnFile, PaperFileCreate, RetrievalRequest
+from steward.core import clock
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import Actor, Role
 from steward.records.models import Party, Person
-from steward.retention.models import Outcome, RecordKind
+from steward.retention.models import Outcome, RecordKind, RetentionOverride
 from steward.retention.service import dates, destruction, disposal, holds, report
 from tests.factories.core import make_user
-from tests.retention.helpers import case_with_children, default_schedule
+from tests.retention.helpers import case_with_children, default_schedule, due_on
 
 
 def _file(db: Session, reference: str, born: date | None, box_id: int | None) -> PaperFile:
@@ -182,3 +183,90 @@ def test_a_person_linked_from_a_paper_file_goes_with_the_case_and_the_file(
     assert db.scalars(
         select(PaperFileName.person_id).where(PaperFileName.paper_file_id == paper.id)
     ).all() == [None]
+
+
+def test_a_paper_file_linked_to_a_case_follows_the_cases_date(
+    db: Session, keyring: FileKeyring
+) -> None:
+    """Worked by hand: the case's youngest child, born 2004-09-17, reaches 25 on 2029-09-17.
+    The paper file of the same case names only the eldest (born 1999-01-05, who reaches 25 on
+    2024-01-05), and another file names nobody with a child role: both follow the case, to
+    2029-09-17. A file of the case filed under a class with a rule of its own (a SAR file,
+    closed 2019-02-28: 2 years later is 2021-02-28) keeps its own date."""
+    default_schedule(db)
+    case = case_with_children(db, keyring, date(1999, 1, 5), date(2004, 9, 17))
+    archives.add_file(
+        db,
+        Actor.system(),
+        PaperFileCreate(
+            file_reference="PF-FOLLOWS",
+            case_number=case.case_number,
+            names=[
+                NameOnFile(
+                    name="Eldest Child", date_of_birth=date(1999, 1, 5), role="child_subject"
+                )
+            ],
+        ),
+    )
+    archives.add_file(
+        db,
+        Actor.system(),
+        PaperFileCreate(file_reference="PF-NOCHILD", case_number=case.case_number),
+    )
+    archives.add_file(
+        db,
+        Actor.system(),
+        PaperFileCreate(
+            file_reference="PF-OWN",
+            case_number=case.case_number,
+            record_class="SAR",
+            date_from=date(2018, 5, 1),
+            date_to=date(2019, 2, 28),
+        ),
+    )
+    dates.sweep(db, Actor.system())
+    stored = {r.identifier: r.due_on for r in dates.due(db, Actor.system(), as_of=date(2100, 1, 1))}
+    assert stored["PF-FOLLOWS"] == stored["PF-NOCHILD"] == date(2029, 9, 17)
+    assert stored[case.case_number] == date(2029, 9, 17)
+    assert stored["PF-OWN"] == date(2021, 2, 28)
+    # Re-dating the case (a child added, say) re-dates the files that follow it.
+    youngest = db.scalars(
+        select(Person).where(Person.date_of_birth == date(2004, 9, 17)).order_by(Person.id.desc())
+    ).first()
+    assert youngest is not None
+    youngest.date_of_birth = date(2006, 11, 30)
+    db.flush()
+    dates.reevaluate(db, RecordKind.CASE, [case.id])
+    moved = {r.identifier: r.due_on for r in dates.due(db, Actor.system(), as_of=date(2100, 1, 1))}
+    assert moved["PF-FOLLOWS"] == moved["PF-NOCHILD"] == date(2031, 11, 30)
+
+
+def test_a_paper_file_follows_a_reviewers_retain_until_on_its_case(
+    db: Session, keyring: FileKeyring
+) -> None:
+    """The case's child, born 1985-06-01, reached 25 on 2010-06-01; a reviewer kept the case
+    until 2031-01-01. Its paper file, following the case, is kept until then too."""
+    default_schedule(db)
+    case = case_with_children(db, keyring, date(1985, 6, 1))
+    archives.add_file(
+        db,
+        Actor.system(),
+        PaperFileCreate(file_reference="PF-RETAINED", case_number=case.case_number),
+    )
+    dates.sweep(db, Actor.system())
+    assert due_on(db, case) == date(2010, 6, 1)
+    db.add(
+        RetentionOverride(
+            record_kind=RecordKind.CASE,
+            record_id=case.id,
+            review_on=date(2031, 1, 1),
+            decided_at=clock.now(),
+        )
+    )
+    db.flush()
+    dates.sweep(db, Actor.system())
+    stored = {
+        r.identifier: (r.due_on, r.note)
+        for r in dates.due(db, Actor.system(), as_of=date(2100, 1, 1))
+    }
+    assert stored[case.case_number] == stored["PF-RETAINED"] == (date(2031, 1, 1), "retained")

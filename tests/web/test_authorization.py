@@ -211,6 +211,8 @@ RULES: dict[tuple[str, str], Call] = {
         Permission.RETENTION_MANAGE, ids={"list_id": "executed_list_id"}
     ),
     ("GET", "/retention/report"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/retention/undatable"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/api/v1/retention/undatable"): Call(Permission.RETENTION_MANAGE),
 }
 
 

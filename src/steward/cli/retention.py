@@ -40,7 +40,7 @@ from steward.core.errors import ValidationFailed
 from steward.core.permissions import Actor
 from steward.retention import schedule_format
 from steward.retention.models import Hold, HoldKind, HoldScope
-from steward.retention.service import dates, holds, report, schedules
+from steward.retention.service import dates, holds, report, schedules, undatable
 
 app = typer.Typer(help="Retention schedule, due records and holds.", no_args_is_help=True)
 schedule_app = typer.Typer(
@@ -237,6 +237,36 @@ def event(
             db, acting_as(db, as_user), case_number=case_number, event=name, occurred_on=when
         )
     console.print("Event recorded; the case is re-dated.")
+
+
+@app.command("undatable")
+def undatable_(
+    page: Annotated[int, typer.Option("--page", min=1, help="Which page of 50.")] = 1,
+    as_json: Json = False,
+    as_user: AsUser = None,
+) -> None:
+    """Records the schedule cannot date, each with what it lacks (no names shown)."""
+    with unit_of_work() as db:
+        listed = undatable.undatable(db, acting_as(db, as_user), page=page)
+    if as_json:
+        print_json(
+            {
+                "total": listed.total,
+                "page": listed.page,
+                "pages": listed.pages,
+                "by_class": dict(listed.by_class),
+                "records": [asdict(r) for r in listed.rows],
+            }
+        )
+        return
+    table = Table("record", "kind", "class", "what is missing")
+    for r in listed.rows:
+        table.add_row(r.identifier, r.kind.value, r.class_code, "; ".join(r.missing))
+    console.print(table)
+    console.print(
+        f"{listed.total} records cannot be dated; page {listed.page} of {listed.pages}.",
+        markup=False,
+    )
 
 
 @app.command("report")

@@ -24,4 +24,5 @@ class RetentionAudit(StrEnum):
     DISPOSAL_COMPLETED = "retention:disposal:completed"
     DATABASE_COMPACTED = "retention:database:compacted"
     REPORT_VIEWED = "retention:report:viewed"
+    UNDATABLE_LISTED = "retention:undatable:listed"
     REASONS_SEALED = "retention:reasons:sealed"

@@ -250,11 +250,101 @@ def trigger_date(trigger: Trigger, facts: RecordFacts) -> date | None:
         return _person_date(trigger, facts.persons)
     if isinstance(trigger, EventTrigger):
         return facts.events.get(trigger.event)
-    dates = [_shifted(trigger_date(p.trigger, facts), p.after) for p in trigger.parts]
-    if trigger.pick is Pick.LATEST:
+    if is_per_person(trigger):
+        return latest_per_person(trigger, facts.persons)
+    dates = [
+        _shifted(trigger_date(p.trigger, facts), p.after) for p in per_person_form(trigger).parts
+    ]
+    return _pick(trigger.pick, dates)
+
+
+def _pick(pick: Pick, dates: Sequence[date | None]) -> date | None:
+    if pick is Pick.LATEST:
         return None if any(d is None for d in dates) else max(d for d in dates if d)
     known = [d for d in dates if d is not None]
     return min(known) if known else None
+
+
+# --- person-based rules, per person (DOMAIN.md section 2) -------------------------------
+#
+# A combination of persons' dates is worked out for each person on their own, and the
+# record is kept until the latest of those dates: a sibling who died young does not
+# shorten a living child's record. A combination mixing the record's own dates with
+# persons' dates gathers its person parts into one per-person combination of the same pick
+# (the earliest or latest of several dates does not depend on their order), so one person's
+# death is never set against another's birth. A bare person trigger keeps its own pick
+# across the persons (youngest or eldest), which is the same thing per person.
+
+
+def person_triggers(trigger: Trigger) -> list[PersonTrigger]:
+    if isinstance(trigger, PersonTrigger):
+        return [trigger]
+    if isinstance(trigger, Combined):
+        return [t for p in trigger.parts for t in person_triggers(p.trigger)]
+    return []
+
+
+def is_person_level(trigger: Trigger) -> bool:
+    if isinstance(trigger, PersonTrigger):
+        return True
+    return isinstance(trigger, Combined) and all(is_person_level(p.trigger) for p in trigger.parts)
+
+
+def is_per_person(trigger: Trigger) -> bool:
+    """A combination of persons' dates only: worked out person by person."""
+    return isinstance(trigger, Combined) and is_person_level(trigger)
+
+
+def per_person_form(trigger: Combined) -> Combined:
+    """A mixed combination with its person parts gathered into one per-person part."""
+    if is_person_level(trigger):
+        return trigger
+    person = [p for p in trigger.parts if is_person_level(p.trigger)]
+    if len(person) < 2:
+        return trigger
+    rest = [p for p in trigger.parts if not is_person_level(p.trigger)]
+    return Combined(trigger.pick, (*rest, Part(Combined(trigger.pick, tuple(person)))))
+
+
+def roles_of(trigger: Trigger) -> tuple[str, ...]:
+    return tuple(sorted({r for t in person_triggers(trigger) for r in t.roles}))
+
+
+@dataclass(frozen=True)
+class PersonValue:
+    """One person's date under a per-person trigger: known, unknown (a date is missing, so
+    the record cannot be dated), or neither (does not apply to them: they did not die)."""
+
+    on: date | None
+    unknown: bool
+
+
+def person_value(trigger: Trigger, person: PersonFacts) -> PersonValue:
+    if isinstance(trigger, PersonTrigger):
+        if trigger.date is PersonDate.BIRTH:
+            return PersonValue(person.date_of_birth, person.date_of_birth is None)
+        died = person.date_of_death if _counts(trigger, person) else None
+        return PersonValue(died, False)
+    assert isinstance(trigger, Combined)
+    values = [
+        (_shifted(v.on, p.after), v.unknown)
+        for p in trigger.parts
+        for v in (person_value(p.trigger, person),)
+    ]
+    found = _pick(trigger.pick, [on for on, _ in values])
+    if trigger.pick is Pick.LATEST:
+        return PersonValue(found, found is None)
+    return PersonValue(found, found is None and any(u for _, u in values))
+
+
+def latest_per_person(trigger: Trigger, persons: Iterable[PersonFacts]) -> date | None:
+    """The latest of each person's own date; unknown if anyone's is, or nobody is in role."""
+    roles = set(roles_of(trigger))
+    values = [person_value(trigger, p) for p in persons if p.role in roles]
+    if not values or any(v.unknown for v in values):
+        return None
+    known = [v.on for v in values if v.on is not None]
+    return max(known) if known else None
 
 
 def _shifted(day: date | None, period: Period) -> date | None:
@@ -291,6 +381,53 @@ def evaluate(rule: Rule, facts: RecordFacts) -> Evaluation:
     if start is None:
         return Evaluation(None, None, "missing_facts")
     return Evaluation(start, round_up(add_period(start, rule.period), rule.rounding), None)
+
+
+def missing(rule: Rule, facts: RecordFacts) -> list[str]:
+    """What a record that cannot be dated lacks, in words that name no one: what someone
+    fixing it must add."""
+    if rule.action is Action.KEEP_PERMANENTLY or facts.is_open:
+        return []
+    if trigger_date(rule.trigger, facts) is not None:
+        return []
+    return sorted(set(_missing(rule.trigger, facts))) or ["a date the rule needs"]
+
+
+def _missing(trigger: Trigger, facts: RecordFacts) -> list[str]:
+    if isinstance(trigger, RecordTrigger):
+        if trigger_date(trigger, facts) is not None:
+            return []
+        return [
+            {
+                RecordDate.CREATED: "no opening date",
+                RecordDate.CLOSED: "no closure date",
+                RecordDate.LAST_ACTIVITY: "no dates of activity",
+            }[trigger.date]
+        ]
+    if isinstance(trigger, EventTrigger):
+        if trigger.event in facts.events:
+            return []
+        return [f"no {trigger.event.replace('_', ' ')} date recorded"]
+    if isinstance(trigger, PersonTrigger) or is_per_person(trigger):
+        return _missing_persons(trigger, facts)
+    return [m for p in trigger.parts for m in _missing(p.trigger, facts)]
+
+
+def _missing_persons(trigger: Trigger, facts: RecordFacts) -> list[str]:
+    roles = roles_of(trigger)
+    who = " or ".join(r.replace("_", " ") for r in roles)
+    chosen = [p for p in facts.persons if p.role in roles]
+    if not chosen:
+        return [f"no {who} recorded"]
+    found: list[str] = []
+    if any(p.date_of_birth is None for p in chosen) and any(
+        t.date is PersonDate.BIRTH for t in person_triggers(trigger)
+    ):
+        found.append(f"a {who} has no date of birth")
+    deaths = [t for t in person_triggers(trigger) if t.date is PersonDate.DEATH]
+    if deaths and not found and trigger_date(trigger, facts) is None:
+        found.append(f"no qualifying date of death of a {who}")
+    return found
 
 
 # --- disposal workflow -----------------------------------------------------------------

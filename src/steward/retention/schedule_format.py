@@ -27,6 +27,7 @@ from steward.retention.policy import (
     Rule,
     Schedule,
     Trigger,
+    person_triggers,
 )
 
 MAX_YEARS = 200
@@ -242,7 +243,15 @@ def _combined(pick: Pick, raw: Any, where: str, problems: _Problems) -> Combined
         after = _period(item.get("after", {}), f"{at}.after", problems)
         if trigger is not None and after is not None:
             parts.append(Part(trigger, after))
-    return Combined(pick, tuple(parts)) if len(parts) == len(raw) else None
+    if len(parts) != len(raw):
+        return None
+    combined = Combined(pick, tuple(parts))
+    if len({frozenset(t.roles) for t in person_triggers(combined)}) > 1:
+        # Worked out per person (DOMAIN.md section 2): every person part must be about the
+        # same people, or one person's part would have no one to read.
+        problems.add(label, "the persons' dates combined in one rule must name the same roles")
+        return None
+    return combined
 
 
 def _period(raw: Any, where: str, problems: _Problems) -> Period | None:

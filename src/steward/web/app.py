@@ -42,6 +42,7 @@ from steward.web import (
     pages,
     records_api,
     records_pages,
+    retention_api,
     retention_pages,
 )
 from steward.web.input_rule import refuse_hidden_characters
@@ -135,6 +136,7 @@ def create_app(
     app.include_router(archives_pages.router)
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(records_api.router, prefix=API_PREFIX)
+    app.include_router(retention_api.router, prefix=API_PREFIX)
     _install_error_handlers(app)
 
     @app.get("/healthz", include_in_schema=False)

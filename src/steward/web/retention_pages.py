@@ -31,6 +31,7 @@ from steward.retention.service import (
     holds,
     report,
     schedules,
+    undatable,
 )
 from steward.web.deps import DB, Keyring, PageActor, csrf_protect, writes
 from steward.web.ids import MAX_ID, Id
@@ -139,6 +140,20 @@ def sweep_now(
     dates.sweep(db, actor)
     when = _iso(as_of, "as_of") if as_of else clock.today()
     return RedirectResponse(f"/retention/due?as_of={when.isoformat()}", status_code=303)
+
+
+@router.get("/retention/undatable")
+def undatable_page(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    page: Annotated[int, Query(ge=1, le=MAX_ID)] = 1,
+) -> Response:
+    """Each record the schedule cannot date, what it lacks, and a link to where it is fixed."""
+    listed = undatable.undatable(db, actor, page=page)
+    return render(
+        request, "retention/undatable.html", {"listed": listed, "fresh": dates.freshness(db)}
+    )
 
 
 @router.get("/retention/cases/{case_id}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ from steward.archives.models import (
     BoxStatus,
     LocationKind,
     PaperFile,
+    PaperFileName,
     PaperFileStatus,
 )
 from steward.archives.schemas import LocationCreate, NameOnFile, PaperFileCreate
@@ -271,23 +272,52 @@ def _update_file(
         if value is not None and value != getattr(paper_file, column):
             setattr(paper_file, column, value)
             changed.append(column)
-    if row.names:
-        # Names are added, never taken away: an inventory listing fewer names than the file
-        # holds is a shorter list, not a correction.
-        held = {(n.normalised_name, n.date_of_birth) for n in paper_file.names}
-        for name in row.names:
-            new = file_service.name_row(
-                NameOnFile(name=name.name, date_of_birth=name.date_of_birth, role=name.role)
-            )
-            if (new.normalised_name, new.date_of_birth) not in held:
-                paper_file.names.append(new)
-                held.add((new.normalised_name, new.date_of_birth))
-                if "names" not in changed:
-                    changed.append("names")
+    if row.names and _merge_names(paper_file, row.names):
+        changed.append("names")
     db.flush()
     if {"case_number", "names"} & set(changed):
         link_names(db, paper_file)
     return changed
+
+
+def _merge_names(paper_file: PaperFile, given: Sequence[Any]) -> bool:
+    """Bring the file's names up to date with the row's. Names are never taken away (an
+    inventory listing fewer names than the file holds is a shorter list, not a correction),
+    but a name the file already holds once, given once in the row, is the same person:
+    a different date of birth or role there is a correction, and replaces what was written
+    (it dates the file: DOMAIN.md section 2). A name given without a date or role leaves
+    the held one alone. Names the file does not hold are added."""
+    changed = False
+    rows = [
+        file_service.name_row(NameOnFile(name=n.name, date_of_birth=n.date_of_birth, role=n.role))
+        for n in given
+    ]
+    given_count = Counter(r.normalised_name for r in rows)
+    for new in rows:
+        held = [n for n in paper_file.names if n.normalised_name == new.normalised_name]
+        if any(_same(n, new) for n in held):
+            continue
+        if len(held) == 1 and given_count[new.normalised_name] == 1:
+            changed |= _correct(held[0], new)
+            continue
+        paper_file.names.append(new)
+        changed = True
+    return changed
+
+
+def _same(held: PaperFileName, new: PaperFileName) -> bool:
+    return (new.date_of_birth in (None, held.date_of_birth)) and (new.role in (None, held.role))
+
+
+def _correct(held: PaperFileName, new: PaperFileName) -> bool:
+    if new.date_of_birth is not None and new.date_of_birth != held.date_of_birth:
+        held.date_of_birth = new.date_of_birth
+    if new.role is not None and new.role != held.role:
+        held.role = new.role
+    held.name_as_written = new.name_as_written
+    # Linked to a person by the old details: looked at again by link_names.
+    held.person_id = None
+    return True
 
 
 def _reason(exc: Exception) -> str:

@@ -18,7 +18,7 @@ from steward.records.models import (
 )
 from steward.records.policy import Access
 from steward.records.schemas import CaseCreate
-from steward.records.service import access, file_plan
+from steward.records.service import access, changes, file_plan
 
 
 def create_case(db: Session, kek: KeyEncryptionKeys, actor: Actor, data: CaseCreate) -> Case:
@@ -48,6 +48,7 @@ def create_case(db: Session, kek: KeyEncryptionKeys, actor: Actor, data: CaseCre
         db.add(CaseAssignment(case_id=case.id, user_id=actor.user_id, assigned_at=clock.now()))
         db.flush()
     audit.record(db, actor, RecordsEvent.CASE_CREATED, subject_type="case", subject_id=case.id)
+    changes.cases_changed(db, actor, [case.id])
     return case
 
 
@@ -135,6 +136,7 @@ def close_case(db: Session, actor: Actor, *, case_id: int) -> Case:
     case.closed_on = clock.today()
     db.flush()
     audit.record(db, actor, RecordsEvent.CASE_CLOSED, subject_type="case", subject_id=case.id)
+    changes.cases_changed(db, actor, [case.id])
     return case
 
 
@@ -147,4 +149,5 @@ def reopen_case(db: Session, actor: Actor, *, case_id: int) -> Case:
     case.closed_on = None
     db.flush()
     audit.record(db, actor, RecordsEvent.CASE_REOPENED, subject_type="case", subject_id=case.id)
+    changes.cases_changed(db, actor, [case.id])
     return case

@@ -21,7 +21,7 @@ from steward.records.models import (
     PersonName,
 )
 from steward.records.schemas import PersonCreate
-from steward.records.service import access, search
+from steward.records.service import access, changes, search
 
 
 def create_person(db: Session, actor: Actor, data: PersonCreate) -> Person:
@@ -125,4 +125,5 @@ def add_party(
         subject_id=case.id,
         details={"person_id": person_id, "role": role.value},
     )
+    changes.cases_changed(db, actor, [case.id])
     return party

@@ -1,6 +1,7 @@
 """The retention domain's use-cases, one module per use-case. Adapters and other domains
 (the subject access request domain's automatic hold) import from here."""
 
+from steward.records.service import changes as _record_changes
 from steward.retention.service import (
     certificates,
     dates,
@@ -10,8 +11,12 @@ from steward.retention.service import (
     report,
     schedules,
     sealing,
+    undatable,
 )
 from steward.retention.service.holds import hold_for_subject_access, release_subject_access
+
+# New, closed and reopened cases are dated as they change (records cannot call retention).
+_record_changes.subscribe(dates.on_cases_changed)
 
 __all__ = [
     "certificates",
@@ -24,4 +29,5 @@ __all__ = [
     "report",
     "schedules",
     "sealing",
+    "undatable",
 ]

@@ -10,7 +10,7 @@ re-dates its record inside its own transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -63,6 +63,55 @@ def reevaluate(db: Session, kind: RecordKind, record_ids: Sequence[int]) -> None
     evaluate.evaluate(
         db, schedule, schedules.parsed_rules(schedule), kind=kind, record_ids=list(record_ids)
     )
+
+
+def on_cases_changed(
+    db: Session,
+    actor: Actor,
+    case_ids: Sequence[int],
+    events: Mapping[int, Mapping[str, date]],
+) -> None:
+    """Records announced new or changed cases (records/service/changes.py): record the
+    events given with them, then date them and the paper files that follow them at once,
+    so a new case is on the due list without waiting for the nightly sweep."""
+    if events:
+        _record_given_events(db, actor, events)
+    reevaluate(db, RecordKind.CASE, case_ids)
+
+
+def _record_given_events(
+    db: Session, actor: Actor, events: Mapping[int, Mapping[str, date]]
+) -> None:
+    """Events given in bulk (an import's adoption order dates), each recorded and audited as
+    ``record_event`` would, without the per-case lookups."""
+    existing = {
+        (r.record_id, r.event): r
+        for r in db.scalars(
+            select(RetentionEvent).where(
+                RetentionEvent.record_kind == RecordKind.CASE.value,
+                RetentionEvent.record_id.in_(list(events)),
+            )
+        )
+    }
+    now = clock.now()
+    for case_id, given in sorted(events.items()):
+        for name, occurred_on in sorted(given.items()):
+            row = existing.get((case_id, name)) or RetentionEvent(
+                record_kind=RecordKind.CASE, record_id=case_id, event=name
+            )
+            row.occurred_on = occurred_on
+            row.recorded_at = now
+            row.recorded_by_user_id = actor.user_id
+            db.add(row)
+            audit.record(
+                db,
+                actor,
+                RetentionAudit.EVENT_RECORDED,
+                subject_type="case",
+                subject_id=case_id,
+                details={"event": name},
+            )
+    db.flush()
 
 
 @dataclass(frozen=True)
@@ -300,7 +349,11 @@ def describe_facts(rule: policy.Rule, facts: policy.RecordFacts, due_on: date | 
 def _describe(
     trigger: policy.Trigger, facts: policy.RecordFacts, lines: list[str], after: policy.Period
 ) -> None:
+    if policy.is_per_person(trigger):
+        _describe_per_person(trigger, facts, lines)
+        return
     if isinstance(trigger, policy.Combined):
+        trigger = policy.per_person_form(trigger)
         for part in trigger.parts:
             _describe(part.trigger, facts, lines, part.after)
         found = policy.trigger_date(trigger, facts)
@@ -317,6 +370,29 @@ def _describe(
     if found and after.total_months:
         text += f"; {after.describe()} later is {policy.add_period(found, after).isoformat()}"
     lines.append(text)
+
+
+def _describe_per_person(
+    trigger: policy.Trigger, facts: policy.RecordFacts, lines: list[str]
+) -> None:
+    roles = policy.roles_of(trigger)
+    role = " or ".join(r.replace("_", " ") for r in roles)
+    chosen = [p for p in facts.persons if p.role in roles]
+    if not chosen:
+        lines.append(f"no {role} is recorded on the case")
+        return
+    for person in chosen:
+        value = policy.person_value(trigger, person)
+        born = person.date_of_birth.isoformat() if person.date_of_birth else "not recorded"
+        text = f"{role} {person.label}, born {born}"
+        if person.date_of_death:
+            text += f", died {person.date_of_death.isoformat()}"
+        when = value.on.isoformat() if value.on else "cannot be set" if value.unknown else "none"
+        lines.append(f"{text}: their own date {when}")
+    found = policy.trigger_date(trigger, facts)
+    lines.append(
+        f"kept until the latest of these: {found.isoformat() if found else 'not known yet'}"
+    )
 
 
 def _describe_persons(

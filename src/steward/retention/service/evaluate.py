@@ -16,6 +16,7 @@ from sqlalchemy import (
     Select,
     and_,
     delete,
+    false,
     func,
     or_,
     select,
@@ -26,6 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from steward.archives.models import PaperFile
 from steward.records.models import RecordClass
 from steward.retention import policy
 from steward.retention.models import (
@@ -35,7 +37,13 @@ from steward.retention.models import (
     RetentionSchedule,
     retention_dates,
 )
-from steward.retention.service.records_sql import SOURCES, Col, records_select
+from steward.retention.service.records_sql import (
+    SOURCES,
+    Col,
+    following_select,
+    records_select,
+    scheduled_ids,
+)
 
 
 def class_rules(db: Session, schedule: RetentionSchedule) -> dict[int, RetentionRule]:
@@ -78,11 +86,6 @@ def evaluate(
     exist or are no longer governed are deleted, so a re-sweep of unchanged facts writes
     (almost) nothing."""
     dates = retention_dates
-    scope = dates.c.schedule_id == schedule.id
-    if kind is not None:
-        scope = and_(scope, dates.c.record_kind == kind.value)
-    if record_ids is not None:
-        scope = and_(scope, dates.c.record_id.in_(record_ids))
     by_rule: dict[int, list[int]] = {}
     stored = {r.id: r for r in schedule.rules}
     for class_id, rule in class_rules(db, schedule).items():
@@ -91,25 +94,51 @@ def evaluate(
         (rule_id, class_ids, rules[stored[rule_id].class_code])
         for rule_id, class_ids in sorted(by_rule.items())
     ]
-    all_classes = [c for _, classes, _ in governed for c in classes]
+    targets = _targets(db, kind, record_ids)
+    scopes = []
     changed = 0
     with _roomy(db):
-        for source in SOURCES:
-            if kind is not None and source.kind is not kind:
+        for source in SOURCES:  # cases first: paper files that follow a case read its row
+            if source.kind not in targets:
                 continue
-            current = select(source.id).where(source.class_id.in_(all_classes), source.live)
-            stale = delete(dates).where(
-                scope, dates.c.record_kind == source.kind.value, dates.c.record_id.not_in(current)
+            ids = targets[source.kind]
+            in_scope = and_(
+                dates.c.schedule_id == schedule.id, dates.c.record_kind == source.kind.value
             )
+            if ids is not None:
+                in_scope = and_(in_scope, dates.c.record_id.in_(ids))
+            scopes.append(in_scope)
+            current = scheduled_ids(source, governed, schedule_id=schedule.id)
+            stale = delete(dates).where(in_scope, dates.c.record_id.not_in(current))
             changed += _rowcount(db.execute(stale))
-            if governed:
-                query = records_select(
-                    source, governed, schedule_id=schedule.id, record_ids=record_ids
-                )
-                changed += _rowcount(db.execute(_upsert(db, query)))
-    _apply_overrides(db, schedule.id, scope)
+            if not governed:
+                continue
+            query = records_select(source, governed, schedule_id=schedule.id, record_ids=ids)
+            changed += _rowcount(db.execute(_upsert(db, query)))
+            if source.kind is RecordKind.PAPER_FILE:
+                follow = following_select(governed, schedule_id=schedule.id, record_ids=ids)
+                changed += _rowcount(db.execute(_upsert(db, follow)))
+            # Per kind, cases first: a file that follows its case follows a reviewer's
+            # "retain until" on the case too.
+            _apply_overrides(db, schedule.id, in_scope)
+    scope = or_(*scopes) if scopes else false()
     scheduled = db.scalar(select(func.count()).select_from(dates).where(scope)) or 0
     return Swept(scheduled, changed)
+
+
+def _targets(
+    db: Session, kind: RecordKind | None, record_ids: Sequence[int] | None
+) -> dict[RecordKind, Sequence[int] | None]:
+    """The records to re-date, per kind: re-dating cases re-dates the paper files that
+    follow them."""
+    if kind is None:
+        return {k: record_ids for k in RecordKind}
+    if kind is RecordKind.CASE:
+        linked = None
+        if record_ids is not None:
+            linked = list(db.scalars(select(PaperFile.id).where(PaperFile.case_id.in_(record_ids))))
+        return {RecordKind.CASE: record_ids, RecordKind.PAPER_FILE: linked}
+    return {kind: record_ids}
 
 
 def _rowcount(result: Any) -> int:

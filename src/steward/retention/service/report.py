@@ -1,13 +1,14 @@
 """The DPO's retention report: what falls due this quarter, what is overdue (disposals not
-carried out, reviews nobody decided: Purview's silent failure), holds in force, paper files
-without a box, and boxes whose files fall due on different dates."""
+carried out, reviews nobody decided: Purview's silent failure), records past their date but
+held (shown apart: destroying them is forbidden, so they are not overdue), holds in force,
+paper files without a box, and boxes whose files fall due on different dates."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from steward.archives.models import PaperFile, PaperFileStatus
@@ -26,6 +27,7 @@ from steward.retention.models import (
     RetentionDate,
     RetentionRule,
 )
+from steward.retention.service import holds as holds_service
 from steward.retention.service import schedules
 
 GRACE_DAYS = 30  # a record this long past its date with no disposal is overdue
@@ -47,7 +49,8 @@ class Report:
     quarter_end: date
     schedule_version: int | None
     due_this_quarter: list[tuple[str, str, int]]  # class, action, count
-    overdue_disposals: int  # due > GRACE_DAYS ago, destroy/review, on no open list
+    overdue_disposals: int  # due > GRACE_DAYS ago, destroy/review, on no open list, not held
+    past_due_held: int  # the same but held: the law forbids destroying them (DPA s.173)
     overdue_reviews: list[tuple[int, str, int, date]]  # list id, reference, pending, proposed
     approved_not_executed: list[tuple[int, str]]
     holds_in_force: list[tuple[str, int]]
@@ -91,8 +94,14 @@ def build(db: Session, actor: Actor) -> Report:
         )
         .exists()
     )
-    overdue = db.scalar(
-        select(func.count())
+    held = or_(
+        *(
+            and_(rd.record_kind == kind.value, rd.record_id.in_(holds_service.held_ids(kind)))
+            for kind in RecordKind
+        )
+    )
+    past_due = (
+        select(case((held, 1), else_=0).label("held"))
         .select_from(rd)
         .where(
             rd.schedule_id == sid,
@@ -100,7 +109,10 @@ def build(db: Session, actor: Actor) -> Report:
             rd.action.in_([a.value for a in policy.DISPOSAL_ACTIONS]),
             ~on_open_list,
         )
+        .subquery()
     )
+    by_hold = select(past_due.c.held, func.count()).group_by(past_due.c.held)
+    past = {int(h): int(n) for h, n in db.execute(by_hold).all()}
     reviews = [
         (lid, ref, int(n), proposed.date())
         for lid, ref, n, proposed in db.execute(
@@ -143,7 +155,8 @@ def build(db: Session, actor: Actor) -> Report:
         end,
         schedule.version if schedule else None,
         [(c, a, int(n)) for c, a, n in due_quarter],
-        int(overdue or 0),
+        past.get(0, 0),
+        past.get(1, 0),
         reviews,
         [(i, r) for i, r in waiting],
         [(str(k), int(n)) for k, n in holds],

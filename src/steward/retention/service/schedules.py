@@ -10,6 +10,7 @@ draft in and drops the old dates in one transaction; nothing is re-dated silentl
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -47,7 +48,14 @@ class ClassImpact:
 
 
 def parsed_rules(schedule: RetentionSchedule) -> dict[str, policy.Rule]:
-    return {r.class_code: r for r in schedule_format.parse(schedule.source).rules}
+    return dict(_parsed(schedule.source))
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(source: str) -> tuple[tuple[str, policy.Rule], ...]:
+    # Cases are dated as they are created, each time with the approved schedule: parsing its
+    # YAML once per version, not once per case. The rules are frozen, so sharing is safe.
+    return tuple((r.class_code, r) for r in schedule_format.parse(source).rules)
 
 
 def approved(db: Session) -> RetentionSchedule | None:
