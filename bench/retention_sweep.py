@@ -184,7 +184,15 @@ def _peer(directory: Path, limit: int) -> dict[str, Any]:
 
 def _worker(side: str, directory: Path, limit: int = 0) -> dict[str, Any]:
     out = subprocess.run(  # noqa: S603 - this module, fixed arguments
-        [sys.executable, "-m", "bench.retention_sweep", "--worker", side, str(directory), str(limit)],
+        [
+            sys.executable,
+            "-m",
+            "bench.retention_sweep",
+            "--worker",
+            side,
+            str(directory),
+            str(limit),
+        ],
         capture_output=True,
         text=True,
         check=True,

@@ -124,7 +124,9 @@ def _render(bench: str, table: str, results_dir: Path, cache: dict[str, Any]) ->
     return f"{made[table].rstrip()}\n\n{provenance(result)}\n"
 
 
-def rewrite(text: str, document: Path, results_dir: Path, cache: dict[str, Any]) -> tuple[str, list[Problem]]:
+def rewrite(
+    text: str, document: Path, results_dir: Path, cache: dict[str, Any]
+) -> tuple[str, list[Problem]]:
     problems: list[Problem] = []
 
     def replace(match: re.Match[str]) -> str:
