@@ -9,7 +9,10 @@ Peers, measured in the same run on the same events:
   an equivalent table (same types and indexes, autoincrement key, no ``prev_hash``/``hash``,
   no head row), through the same sessions and ``session_scope``, same transaction sizes.
 * verify: a plain full scan of the same rows and columns (a Core SELECT ordered by seq, same
-  batch size), with no hashing. ``ratio`` = ours / peer. ``context.verify_query_only_s`` is
+  batch size), with no hashing. ``ratio`` is "times better than the peer" (bench.speedup):
+  ours / peer for the append rates, peer / ours for the verify times, so above 1 means
+  Steward is faster; with a chain to write and check it is below 1, and the figure says what
+  the chain costs. ``context.verify_query_only_s`` is
   verify()'s own query iterated without hashing, which splits the gap into the hashing
   (ours - query only) and the query layer (query only - peer).
 
@@ -20,7 +23,9 @@ created and dropped here; schema ``public`` (the tests' schema) is never touched
 The 100k/1M chains for verify are built fast: the chain is computed in Python with
 ``audit.chain_hash`` itself and bulk-inserted, continuing from the events the append phase
 wrote through ``record``; every verify asserts ``ok`` and the event count. Each verify (and
-each peer scan) runs in a fresh process so its peak RSS is its own.
+each peer scan) runs in a fresh process so its peak RSS is its own; the figure is the median
+of the repeats, with their spread. Appends are reported with the spread of their rate over
+``APPEND_BLOCKS`` consecutive blocks of the interleaved run.
 """
 
 from __future__ import annotations
@@ -61,7 +66,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bench import log
+from bench import log, ratios, spread
 from steward.core import audit, clock, migrate
 from steward.core.config import Environment, Settings
 from steward.core.db import UTCDateTime, make_engine, make_sessionmaker, session_scope
@@ -75,6 +80,7 @@ POSTGRES_URL_ENV = "BENCH_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_SCHEMA = "bench_audit"
 SEED = 20_260_525
+APPEND_BLOCKS = 5  # the append run is cut into this many blocks for the spread of its rate
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ class Sizes:
     per_tx: tuple[int, ...]
     warmup: int  # transactions per side before the clock starts
     verify_at: tuple[int, ...]
-    verify_repeats: int  # best of, per side
+    verify_repeats: int  # median of, per side
 
 
 FULL = Sizes(
@@ -91,9 +97,9 @@ FULL = Sizes(
     per_tx=(1, 10),
     warmup=200,
     verify_at=(100_000, 1_000_000),
-    verify_repeats=2,
+    verify_repeats=3,
 )
-QUICK = Sizes(appends=2_000, per_tx=(1, 10), warmup=20, verify_at=(10_000,), verify_repeats=1)
+QUICK = Sizes(appends=2_000, per_tx=(1, 10), warmup=20, verify_at=(10_000,), verify_repeats=2)
 
 
 # --- the events ---------------------------------------------------------------------------
@@ -337,6 +343,12 @@ def _percentile_ms(samples: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1e3, 2)
 
 
+def _block_rates(times: list[float], per_tx: int) -> list[float]:
+    size = max(1, len(times) // APPEND_BLOCKS)
+    blocks = [times[i : i + size] for i in range(0, size * APPEND_BLOCKS, size)]
+    return [per_tx * len(b) / sum(b) for b in blocks if b]
+
+
 def measure_appends(backend: Backend, sizes: Sizes, source: EventSource) -> dict[str, Any]:
     _PEER_METADATA.create_all(backend.engine)
     factory = make_sessionmaker(backend.engine)
@@ -364,7 +376,11 @@ def measure_appends(backend: Backend, sizes: Sizes, source: EventSource) -> dict
         ours[key] = round(n / sum(times["ours"]))
         peer[key] = round(n / sum(times["peer"]))
         latency[key] = {
-            side: {"p50_ms": _percentile_ms(t, 0.5), "p95_ms": _percentile_ms(t, 0.95)}
+            side: {
+                "p50_ms": _percentile_ms(t, 0.5),
+                "p95_ms": _percentile_ms(t, 0.95),
+                "events_per_s_over_blocks": spread(_block_rates(t, per_tx), 0),
+            }
             for side, t in times.items()
         }
         log(
@@ -527,7 +543,7 @@ def measure_verify(backend: Backend, sizes: Sizes, source: EventSource) -> dict[
     context: dict[str, Any] = {
         "generate_s": {},
         "storage_mb": {},
-        "samples_s": {},
+        "spread_s": {},
         "rss_growth_mb": {},
         "verify_query_only_s": {},
     }
@@ -543,16 +559,12 @@ def measure_verify(backend: Backend, sizes: Sizes, source: EventSource) -> dict[
                 assert run["events"] == target, (side, run)
                 assert run["ok"], (side, run)
                 runs[side].append(run)
+        spreads = {side: spread([r["seconds"] for r in runs[side]]) for side in runs}
         for side, out in (("ours", ours), ("peer", peer)):
-            best = min(runs[side], key=lambda run: run["seconds"])
-            out["verify_s"][key] = round(best["seconds"], 3)
+            out["verify_s"][key] = spreads[side]["median"]
             out["verify_peak_rss_mb"][key] = round(max(r["peak_rss_mb"] for r in runs[side]), 1)
-        context["verify_query_only_s"][key] = round(
-            min(r["seconds"] for r in runs["query_only"]), 3
-        )
-        context["samples_s"][key] = {
-            side: [round(r["seconds"], 3) for r in runs[side]] for side in runs
-        }
+        context["verify_query_only_s"][key] = spreads["query_only"]["median"]
+        context["spread_s"][key] = spreads
         context["rss_growth_mb"][key] = {
             side: round(max(r["peak_rss_mb"] - r["rss_before_mb"] for r in runs[side]), 1)
             for side in runs
@@ -568,12 +580,6 @@ def measure_verify(backend: Backend, sizes: Sizes, source: EventSource) -> dict[
 # --- the benchmark ------------------------------------------------------------------------
 
 
-def _ratio(ours: Any, peer: Any) -> Any:
-    if isinstance(ours, dict):
-        return {k: _ratio(v, peer[k]) for k, v in ours.items() if k in peer}
-    return round(ours / peer, 3) if peer else None
-
-
 def bench_backend(backend: Backend, sizes: Sizes) -> dict[str, Any]:
     migrate.upgrade(backend.engine)
     source = EventSource(SEED)
@@ -585,7 +591,7 @@ def bench_backend(backend: Backend, sizes: Sizes) -> dict[str, Any]:
     return {
         "ours": ours,
         "peer": peer,
-        "ratio": _ratio(ours, peer),
+        "ratio": ratios(ours, peer),
         "meets_goal": {
             "append_events_per_s": {
                 k: v >= GOAL_APPEND_EVENTS_PER_S for k, v in appends["ours"].items()
@@ -626,8 +632,10 @@ def run(quick: bool) -> dict[str, Any]:
             "append_events_per_tx_size": sizes.appends,
             "per_tx": list(sizes.per_tx),
             "verify_at": list(sizes.verify_at),
-            "verify_best_of": sizes.verify_repeats,
+            "verify_repeats": sizes.verify_repeats,
+            "append_blocks": APPEND_BLOCKS,
         },
+        "seeds": {"events": SEED, "bulk_chain_time_steps": f"{SEED} + seq at each extension"},
         "peers": {
             "append": "same event rows, plain INSERT into an equivalent table with no chain "
             "(no prev_hash/hash, no head row), same sessions and transaction sizes",
@@ -636,4 +644,69 @@ def run(quick: bool) -> dict[str, Any]:
             "without hashing",
         },
         "context": {name: r["context"] for name, r in results.items()},
+    }
+
+
+# --- the tables in bench/README.md -------------------------------------------------------
+
+
+def tables(result: dict[str, Any]) -> dict[str, str]:
+    from bench.tables import figure, markdown, times
+
+    appends, verifies = [], []
+    for backend, ours in result["ours"].items():
+        peer, ratio = result["peer"][backend], result["ratio"][backend]
+        context = result["context"][backend]
+        for key, rate in ours["append_events_per_s"].items():
+            latency = context["append_tx_latency"][key]
+            blocks = latency["ours"]["events_per_s_over_blocks"]
+            appends.append(
+                [
+                    backend,
+                    key.split("_")[0],
+                    f"{figure(rate, 0)} ({figure(blocks['min'], 0)}-{figure(blocks['max'], 0)})",
+                    figure(peer["append_events_per_s"][key], 0),
+                    times(ratio["append_events_per_s"].get(key)),
+                    f"{latency['ours']['p50_ms']} / {latency['ours']['p95_ms']}",
+                ]
+            )
+        for key, seconds in ours["verify_s"].items():
+            runs = context["spread_s"][key]["ours"]
+            verifies.append(
+                [
+                    backend,
+                    f"{int(key):,}",
+                    f"{figure(seconds, 2)} ({figure(runs['min'], 2)}-{figure(runs['max'], 2)})",
+                    figure(context["verify_query_only_s"][key], 2),
+                    figure(peer["verify_s"][key], 2),
+                    times(ratio["verify_s"].get(key)),
+                    f"{figure(ours['verify_peak_rss_mb'][key], 0)} MB",
+                    f"{runs['n']}",
+                ]
+            )
+    return {
+        "append": markdown(
+            [
+                "backend",
+                "events / transaction",
+                "ours events/s (block min-max)",
+                "plain INSERT events/s",
+                "ratio (ours / plain)",
+                "ours ms per transaction p50 / p95",
+            ],
+            appends,
+        ),
+        "verify": markdown(
+            [
+                "backend",
+                "events",
+                "ours `verify` s (min-max)",
+                "its query alone s",
+                "plain scan s",
+                "ratio (scan / ours)",
+                "ours peak RSS",
+                "repeats",
+            ],
+            verifies,
+        ),
     }

@@ -10,8 +10,10 @@ Peer: a naive per-row ORM import of the same file into the same tables, without 
 protections: the same Pydantic validation and file-type sniffing, then one ORM object per row
 with a flush after each, the body stored in clear, no audit events, no data keys (one shared
 placeholder row satisfies the foreign key), no search index, no access checks, and a plain
-(unencrypted) SQLite file instead of SQLCipher. Same commit batches. ``ratio`` = ours / peer,
-so for ``cases_per_s`` it is the share of the peer's speed the protections leave.
+(unencrypted) SQLite file instead of SQLCipher. Same commit batches. ``ratio`` is bench.speedup's
+"times better than the peer": for the rate ``cases_per_s``, ours / peer, so below 1 it is the
+share of the bare import's speed that the protections leave. Memory is reported side by side,
+not as a ratio.
 
 Data: generated here with Faker ``en_GB`` and a fixed seed. Families (shared surname and
 address), ~3 persons and ~3 text documents per case, about 1 case in 8 re-using a family from
@@ -21,7 +23,8 @@ persons are matched by legacy ref as well as created; 1-2 of 20 staff assigned p
 Method: each side imports into its own fresh, migrated database from its own long-lived
 process (so its peak RSS, read from ``VmHWM``, is its own), reading the file line by line.
 The two take turns a batch (500 cases) at a time, who goes first alternating, so a burst of
-load on the shared machine hits both alike; each side's figure is the sum of its own batches.
+load on the shared machine hits both alike; each side's figure is the sum of its own batches,
+and the spread of its per-batch rate is reported (``context.cases_per_s_over_batches``).
 Afterwards: ours re-runs the whole file (every line skipped as already imported), row counts
 of both sides are compared table by table, and the audit chain is verified.
 
@@ -31,7 +34,7 @@ Steward's modules is not counted; ``context.rss_growth_mb`` is that peak less th
 memory at the start) per backend (SQLCipher file; PostgreSQL at
 ``$BENCH_POSTGRES_URL``, default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``, in
 schemas ``bench_import_ours``/``bench_import_peer`` created and dropped here; empty to skip).
-Full: 10,000 cases; ``--quick``: 500.
+Full: 10,000 cases (``$BENCH_IMPORT_CASES`` to change it); ``--quick``: 500.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ import random
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import islice
 from multiprocessing.connection import Connection
@@ -57,13 +60,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from bench import log
+from bench import log, ratios, spread
 from steward.core import audit, auth, clock, keyfile, migrate
 from steward.core.config import Environment, Settings
 from steward.core.crypto import DataKey, FileKeyring
 from steward.core.db import make_engine, make_sessionmaker, session_scope
 from steward.core.permissions import Actor, Role
 from steward.records import policy, service
+from steward.records.extract import ExtractionStatus
 from steward.records.models import (
     Address,
     Case,
@@ -86,6 +90,7 @@ from steward.records.service.importer import DEFAULT_BATCH_CASES, ImportCase, re
 FULL_CASES = 10_000
 QUICK_CASES = 500
 SEED = 20_261_126
+CASES_ENV = "BENCH_IMPORT_CASES"  # a smaller full run where 10,000 would take too long
 POSTGRES_URL_ENV = "BENCH_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_SCHEMAS = {"ours": "bench_import_ours", "peer": "bench_import_peer"}
@@ -405,6 +410,8 @@ class _Peer:
                 media_type=media_type,
                 filename=policy.safe_filename(d.filename, media_type),
                 size_bytes=len(data),
+                # Text is extracted later, in the background, on both sides (as ours does).
+                extraction_status=ExtractionStatus.PENDING.value,
                 added_at=clock.now(),
             )
             db.add(document)
@@ -514,7 +521,7 @@ def _worker(side: str, data_dir: str, url: str | None, path: str, conn: Connecti
 class _Side:
     process: BaseProcess
     conn: Connection
-    seconds: float = 0.0
+    batches: list[tuple[int, float]] = field(default_factory=list)  # (cases, seconds)
 
 
 def _interleaved(targets: dict[str, Target], path: Path, cases: int) -> dict[str, dict[str, Any]]:
@@ -529,17 +536,22 @@ def _interleaved(targets: dict[str, Target], path: Path, cases: int) -> dict[str
             target=_worker, args=(name, str(target.data_dir), target.url, str(path), child)
         )
         process.start()
+        child.close()  # so a worker that dies is an EOFError here, not a wait for ever
         sides[name] = _Side(process, parent)
     try:
         for i, start in enumerate(range(0, cases, DEFAULT_BATCH_CASES)):
             size = min(DEFAULT_BATCH_CASES, cases - start)
             for name in ("peer", "ours") if i % 2 == 0 else ("ours", "peer"):
                 sides[name].conn.send(size)
-                sides[name].seconds += sides[name].conn.recv()
+                sides[name].batches.append((size, sides[name].conn.recv()))
         results = {}
         for name, side in sides.items():
             side.conn.send(None)
-            results[name] = {"seconds": side.seconds, **side.conn.recv()}
+            results[name] = {
+                "seconds": sum(s for _, s in side.batches),
+                "batch_rates": [n / s for n, s in side.batches],
+                **side.conn.recv(),
+            }
         return results
     finally:
         for side in sides.values():
@@ -556,6 +568,7 @@ def _rerun(target: Target, path: Path, cases: int) -> float:
         target=_worker, args=("ours", str(target.data_dir), target.url, str(path), child)
     )
     process.start()
+    child.close()
     try:
         parent.send(cases)
         seconds: float = parent.recv()
@@ -699,13 +712,12 @@ def bench_backend(name: str, targets: dict[str, Target], path: Path, cases: int)
     return {
         "ours": figures["ours"],
         "peer": figures["peer"],
-        "ratio": {
-            k: round(figures["ours"][k] / figures["peer"][k], 3)
-            for k in figures["ours"]
-            if figures["peer"][k]
-        },
+        "ratio": ratios(figures["ours"], figures["peer"]),
         "context": {
             "seconds": {side: round(runs[side]["seconds"], 1) for side in runs},
+            "cases_per_s_over_batches": {
+                side: spread(runs[side]["batch_rates"], 1) for side in runs
+            },
             "rerun_all_skipped_lines_per_s": round(cases / rerun_seconds, 1),
             "rss_before_import_mb": {side: round(runs[side]["rss_before_mb"], 1) for side in runs},
             "rss_growth_mb": {
@@ -734,7 +746,7 @@ def _validation_only(path: Path) -> float:
 
 
 def run(quick: bool) -> dict[str, Any]:
-    cases = QUICK_CASES if quick else FULL_CASES
+    cases = QUICK_CASES if quick else int(os.environ.get(CASES_ENV, FULL_CASES))
     postgres_url = os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL)
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="steward-bench-import-") as tmp_name:
@@ -758,6 +770,7 @@ def run(quick: bool) -> dict[str, Any]:
         "peer": {name: r["peer"] for name, r in results.items()},
         "ratio": {name: r["ratio"] for name, r in results.items()},
         "sizes": {"cases": cases, **data},
+        "seeds": {"data": SEED},
         "peers": {
             "import": "naive per-row ORM import of the same file into the same tables: same "
             "Pydantic validation and sniffing, a flush per row, bodies in clear, no audit, no "
@@ -770,3 +783,43 @@ def run(quick: bool) -> dict[str, Any]:
             **{name: r["context"] for name, r in results.items()},
         },
     }
+
+
+# --- the table in bench/README.md and docs/import.md -------------------------------------
+
+
+def tables(result: dict[str, Any]) -> dict[str, str]:
+    from bench.tables import figure, markdown, times
+
+    names = {"sqlite": "SQLCipher file", "postgresql": "PostgreSQL"}
+    rows = []
+    for backend, ours in result["ours"].items():
+        peer, context = result["peer"][backend], result["context"][backend]
+        batches = context["cases_per_s_over_batches"]
+        rows.append(
+            [
+                names.get(backend, backend),
+                f"{figure(ours['cases_per_s'])} ({figure(batches['ours']['min'])}"
+                f"-{figure(batches['ours']['max'])})",
+                f"{figure(peer['cases_per_s'])} ({figure(batches['peer']['min'])}"
+                f"-{figure(batches['peer']['max'])})",
+                times(result["ratio"][backend].get("cases_per_s")),
+                f"{figure(ours['peak_rss_mb'], 0)} MB "
+                f"(+{figure(context['rss_growth_mb']['ours'], 0)} MB during the import)",
+                f"{figure(context['rerun_all_skipped_lines_per_s'], 0)} lines/s",
+            ]
+        )
+    header = [
+        "backend",
+        "Steward cases/s (batch min-max)",
+        "naive peer cases/s (batch min-max)",
+        "ratio (ours / peer)",
+        "peak memory (Steward)",
+        "re-run, all skipped",
+    ]
+    sizes = result["sizes"]
+    note = (
+        f"{sizes['cases']:,} cases, {sizes['distinct_persons']:,} distinct persons, "
+        f"{sizes['documents']:,} documents, in batches of {result['context']['batch_cases']}."
+    )
+    return {"import": f"{markdown(header, rows)}\n\n{note}"}
