@@ -1,7 +1,9 @@
 """Runner: ``python -m bench [names...] [--quick] [--list]``.
 
 Every benchmark prints one JSON line on stdout and writes the same object to
-``bench/results/<name>.json``. Progress and errors go to stderr. A benchmark that raises is
+``bench/results/<name>.json``, with a ``run`` block: the commit measured (taken once, when the
+run starts; a dirty tree is flagged and its changed files listed), when, and the machine (cores,
+memory, Python, load average before and after the benchmark). Progress and errors go to stderr. A benchmark that raises is
 reported and the others still run; the exit status is then 1. Speed never fails the run:
 the goals are reported beside the figures, not asserted.
 """
@@ -38,9 +40,10 @@ BENCHMARKS: dict[str, str] = {
 
 Result = dict[str, Any]
 REPO_ROOT = Path(__file__).resolve().parents[1]
+RESULT_PATH_PREFIX = "bench/results/"
 
 
-def _load(name: str) -> Callable[[bool], Result]:
+def _load_bench(name: str) -> Callable[[bool], Result]:
     module_name, _, function = BENCHMARKS[name].partition(":")
     return getattr(importlib.import_module(module_name), function)  # type: ignore[no-any-return]
 
@@ -56,25 +59,62 @@ def _git(*args: str) -> str | None:
         )
     except (OSError, subprocess.CalledProcessError):
         return None
-    return out.stdout.strip()
+    return out.stdout.rstrip()
 
 
-def _code_state() -> dict[str, Any]:
-    """The revision measured, and any uncommitted changes to the product code: a figure from a
-    dirty tree is not the revision's figure."""
-    dirty = _git("diff", "--name-only", "HEAD", "--", "src", "migrations")
+def code_state() -> dict[str, Any]:
+    """The commit measured, taken once when the run starts: a figure from a dirty tree is not
+    the commit's figure, so the changed files are listed. Result files are outputs, not code,
+    and do not make the tree dirty."""
+    status = _git("status", "--porcelain", "--untracked-files=all") or ""
+    changed = sorted(
+        line[3:]
+        for line in status.splitlines()
+        if line[3:] and not line[3:].startswith(RESULT_PATH_PREFIX)
+    )
     return {
-        "git_revision": _git("rev-parse", "--short", "HEAD") or None,
-        "uncommitted_product_changes": (dirty or "").splitlines(),
+        "commit": _git("rev-parse", "HEAD"),
+        "commit_short": _git("rev-parse", "--short", "HEAD"),
+        "branch": _git("rev-parse", "--abbrev-ref", "HEAD"),
+        "dirty": bool(changed),
+        "dirty_files": changed,
     }
 
 
-def _run_one(name: str, *, quick: bool) -> bool:
+def _memory_gb() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    return None
+
+
+def _load() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": _memory_gb(),
+        "arch": platform.machine(),
+        "system": platform.platform(terse=True),
+        "python": platform.python_version(),
+    }
+
+
+def _run_one(name: str, *, quick: bool, code: dict[str, Any]) -> bool:
     log(f"{name}: starting{' (quick)' if quick else ''}")
     started = datetime.now(UTC)
+    load_before = _load()
     t0 = time.perf_counter()
     try:
-        body = _load(name)(quick)
+        body = _load_bench(name)(quick)
     except Exception:
         traceback.print_exc()
         log(f"{name}: FAILED")
@@ -82,12 +122,16 @@ def _run_one(name: str, *, quick: bool) -> bool:
     result: Result = {"bench": name, **body}
     result.setdefault("quick", quick)
     result["run"] = {
+        **code,
         "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "elapsed_s": round(time.perf_counter() - t0, 1),
-        **_code_state(),
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
+        "quick": quick,
+        "machine": {
+            **machine(),
+            "load_average_before": load_before,
+            "load_average_after": _load(),
+        },
     }
     line = json.dumps(result, separators=(",", ":"))
     print(line, flush=True)
@@ -113,9 +157,12 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
 
+    code = code_state()  # once, before anything runs: what every result of this run measured
+    if code["dirty"]:
+        log(f"the tree is dirty ({len(code['dirty_files'])} files): results will say so")
     ok = True
     for name in args.names or list(BENCHMARKS):
-        ok = _run_one(name, quick=args.quick) and ok
+        ok = _run_one(name, quick=args.quick, code=code) and ok
     return 0 if ok else 1
 
 
