@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -350,11 +350,11 @@ def _drop_key_index(session_factory: sessionmaker[Session]) -> bool:
 
 def _build_key_index(session_factory: sessionmaker[Session]) -> None:
     """(Re)build the key index once, sorted. On PostgreSQL concurrently: writers to the keys
-    (person edits, another import) are not held for the minutes a large build takes."""
-    with session_scope(session_factory, read_only=True) as db:
-        engine = db.connection().engine
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    (person edits, another import) are not held for the minutes a large build takes. A
+    factory bound to one connection (the caller's own transaction) builds it inside that."""
+    bind = session_factory.kw.get("bind")
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql(_create_key_index("CONCURRENTLY "))
         return
     with session_scope(session_factory) as db:
