@@ -56,7 +56,7 @@ from bench.identity_metrics import score_queries as score
 
 FULL_SIZES = (100_000, 1_000_000)
 QUICK_SIZE = 2_000
-PEER_QUERIES = {QUICK_SIZE: 50, 100_000: 200, 1_000_000: 200}
+PEER_QUERIES = {QUICK_SIZE: 50, 100_000: 200, 1_000_000: 100, 5_000_000: 100}
 PEER_MAX_RECORDS = 1_000_000
 OUR_QUERIES = 5_000  # ours answers this many alone (lookups are cheap), for a tighter recall
 REPEATS = 3
