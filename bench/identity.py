@@ -107,10 +107,14 @@ class _Side:
         self._conn, child = ctx.Pipe()
         self._process = ctx.Process(target=_serve, args=(child, side, args), daemon=True)
         self._process.start()
+        child.close()  # so a side that dies is an EOFError here, not a wait for ever
         self.info: dict[str, Any] = self._answer()
 
     def _answer(self) -> dict[str, Any]:
-        status, body = self._conn.recv()
+        try:
+            status, body = self._conn.recv()
+        except EOFError:
+            status, body = "error", f"exited with status {self._process.exitcode}"
         if status != "ok":
             self._process.join(5)
             raise RuntimeError(f"identity bench side failed:\n{body}")
