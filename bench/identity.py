@@ -456,5 +456,15 @@ def tables(result: dict[str, Any]) -> dict[str, str]:
         f"{s['queries_ours']} for ours alone"
         for x, s in result["sizes"].items()
     )
+    separate = [
+        f"{x} was run on its own (ours only) at commit `{run.get('commit_short')}`, started "
+        f"{str(run.get('started_at', '?'))[:16]}, load average "
+        f"{(run.get('machine') or {}).get('load_average_before', ['?'])[0]} before and "
+        f"{(run.get('machine') or {}).get('load_average_after', ['?'])[0]} after"
+        for x in labels
+        if (run := result["context"].get(x, {}).get("run"))
+    ]
     note = f"Queries: {sizes}. Spread: {'; '.join(spreads) or '-'}."
+    if separate:
+        note += " " + "; ".join(separate) + "."
     return {"lookup": f"{markdown(header, rows)}\n\n{note}"}
