@@ -1,23 +1,20 @@
 """Our side of the identity benchmark: steward.identity on a fresh SQLCipher database.
 
-Runs in its own process (``run_ours``), so its peak memory is its own, and goes through the
-same use-cases the CLI does: ``import_people_csv`` (what ``steward people import`` runs),
-``train_model`` (the EM-trained match weights), then ``find_people`` once per SAR query, each
-in its own unit of work (``session_scope``: open, search, commit: what one ``steward people
-find`` or one web request costs), acting as ``Actor.system()``. ``find_duplicates`` (the
+Runs in its own process (``Ours`` served by ``bench.identity``), so its peak memory is its
+own, and goes through the same use-cases the CLI does: ``import_people_csv`` (what ``steward
+people import`` runs), ``train_model`` (the EM-trained match weights), then ``find_people``
+once per SAR query, each in its own unit of work (``session_scope``: open, search, commit:
+what one ``steward people find`` or one web request costs), acting as ``Actor.system()``. ``find_duplicates`` (the
 suggested clusters, scored by B-cubed beside Splink's clustering) runs afterwards in a process
 of its own on the same database (``run_duplicates``), so the caller can bound its time.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
-
-WARM_UP = 5
 
 
 def _peak_rss_mb() -> float:
@@ -56,60 +53,72 @@ def _engine(data_dir: str) -> Any:
     return make_engine(Settings(env=Environment.TEST, data_dir=Path(data_dir), database_url=None))
 
 
-def run_ours(
-    records_csv: str, queries: list[dict[str, str]], data_dir: str, limit: int = 50
-) -> dict[str, Any]:
-    """In a child process: import, train and look up; return timings and answers."""
-    from steward import identity
-    from steward.core import migrate
-    from steward.core.db import make_sessionmaker, session_scope
-    from steward.core.permissions import Actor
+class Ours:
+    """Our side, prepared once (import, train) and then asked query batches."""
 
-    rss_start = _peak_rss_mb()
-    engine = _engine(data_dir)
-    migrate.upgrade(engine)
-    factory = make_sessionmaker(engine)
-    actor = Actor.system()
-    try:
+    def __init__(self, records_csv: str, data_dir: str) -> None:
+        from steward import identity
+        from steward.core import migrate
+        from steward.core.db import make_sessionmaker
+        from steward.core.permissions import Actor
+
+        self.rss_start = _peak_rss_mb()
+        self.engine = _engine(data_dir)
+        self.data_dir = data_dir
+        migrate.upgrade(self.engine)
+        self.factory = make_sessionmaker(self.engine)
+        self.actor = Actor.system()
         t0 = time.perf_counter()
-        report = identity.import_people_csv(factory, Path(records_csv), actor=actor)
-        load_s = time.perf_counter() - t0
+        self.report = identity.import_people_csv(self.factory, Path(records_csv), actor=self.actor)
+        self.load_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        identity.train_model(factory, actor=actor)
-        train_s = time.perf_counter() - t0
-        rss_loaded = _peak_rss_mb()
+        self.model = identity.train_model(self.factory, actor=self.actor)
+        self.train_s = time.perf_counter() - t0
+        self.rss_loaded = _peak_rss_mb()
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "load_s": self.load_s,
+            "train_s": self.train_s,
+            "trained_prior": self._prior(),
+            "import_report": {
+                "created": self.report.created,
+                "skipped": self.report.skipped,
+                "failed": len(self.report.problems),
+            },
+            "rss_start_mb": self.rss_start,
+            "rss_after_load_mb": self.rss_loaded,
+        }
+
+    def _prior(self) -> float | None:
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            return conn.scalar(
+                text("SELECT prior FROM identity_models ORDER BY version DESC LIMIT 1")
+            )
+
+    def lookup(self, queries: list[dict[str, str]], limit: int = 50) -> dict[str, Any]:
+        """``find_people`` per query, each in its own unit of work (open, search, audit,
+        commit: what one ``steward people find`` or one web request costs)."""
+        from steward import identity
+        from steward.core.db import session_scope
 
         answers: dict[str, list[tuple[str | None, str, float]]] = {}
         latencies: list[float] = []
-        built = [(q["query_id"], person_query(q)) for q in queries]
-        for i, (qid, query) in enumerate(built[:WARM_UP] + built):
+        for q in queries:
+            query = person_query(q)
             t0 = time.perf_counter()
-            with session_scope(factory) as session:
-                found = identity.find_people(session, query, actor=actor, limit=limit)
-            seconds = time.perf_counter() - t0
-            if i < WARM_UP:
-                continue  # a few queries first, so every figure is a warm lookup
-            latencies.append(seconds)
-            answers[qid] = [(c.record_id, c.band, c.score) for c in found]
-    finally:
-        engine.dispose()
-    db_bytes = sum(f.stat().st_size for f in Path(data_dir).glob("*.db*"))
-    return {
-        "load_s": load_s,
-        "import_report": {
-            "created": report.created,
-            "skipped": report.skipped,
-            "failed": len(report.problems),
-        },
-        "train_s": train_s,
-        "answers": answers,
-        "latencies_s": latencies,
-        "storage_mb": round(db_bytes / 2**20, 1),
-        "rss_start_mb": rss_start,
-        "rss_after_load_mb": rss_loaded,
-        "peak_rss_mb": _peak_rss_mb(),
-        "pid": os.getpid(),
-    }
+            with session_scope(self.factory) as session:
+                found = identity.find_people(session, query, actor=self.actor, limit=limit)
+            latencies.append(time.perf_counter() - t0)
+            answers[q["query_id"]] = [(c.record_id, c.band, c.score) for c in found]
+        return {"answers": answers, "latencies_s": latencies}
+
+    def close(self) -> dict[str, Any]:
+        self.engine.dispose()
+        db_bytes = sum(f.stat().st_size for f in Path(self.data_dir).glob("*.db*"))
+        return {"storage_mb": round(db_bytes / 2**20, 1), "peak_rss_mb": _peak_rss_mb()}
 
 
 def run_duplicates(data_dir: str) -> dict[str, Any]:

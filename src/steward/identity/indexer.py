@@ -48,6 +48,7 @@ def profile_row(person_id: int, record_id: str | None, profile: Profile) -> dict
         "dob": profile.dob,
         "postcodes": "|".join(profile.postcodes)[:200],
         "address": profile.address[:300],
+        "other_first_names": " ".join(sorted(profile.other_first_names))[:200],
     }
 
 
@@ -77,6 +78,7 @@ _PROFILE_COLUMNS = (
     "dob",
     "postcodes",
     "address",
+    "other_first_names",
 )
 
 

@@ -36,6 +36,9 @@ class MatchProfile(Base):
     # "|"-separated normalised postcodes, current first.
     postcodes: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(300))
+    # Space-separated first names the person also goes by (aliases), normalised: they are
+    # match keys, so the scorer must see them too or a stored alias scores lower than it keys.
+    other_first_names: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 KEY_INDEX = "ix_identity_match_keys_key"

@@ -1,8 +1,9 @@
 """The comparisons a candidate is scored on, their levels, and the banding rules. Pure.
 
 Each comparison is defined once, here, as an ordered list of levels. Every level carries the
-SQL condition Splink evaluates while training (DuckDB) and is mirrored by the Python function
-``compare`` used at lookup time, so the weights Splink learns are the weights we apply. The
+SQL condition Splink evaluates while training (DuckDB) and is mirrored by the Python
+``*_level`` function used at lookup time, so the weights Splink learns are the weights we
+apply; tests/identity/test_policy_sql.py holds the two to each other on generated pairs. The
 first level of each comparison is its null level (nothing to compare; weight 0).
 """
 
@@ -37,13 +38,21 @@ def _null(*cols: str) -> Level:
     return Level("missing", cond)
 
 
-def _fuzzy_sql(col: str) -> str:
-    left, right = f"{col}_l", f"{col}_r"
+def _fuzzy_sql(left: str, right: str) -> str:
+    """``similar`` in DuckDB's SQL."""
     return (
         f"damerau_levenshtein({left}, {right}) <= 1"
         f" OR (jaro_winkler_similarity({left}, {right}) >= {FUZZY}"
         f" AND abs(length({left}) - length({right})) <= 1)"
     )
+
+
+# ``last_name_level``'s level 3: the left side's surname, or any one-word surname it is known
+# by, spelt like the right side's surname (``surname_words``: the one-word surnames).
+_SURNAME_SIMILAR = (
+    f"{_fuzzy_sql('last_name_l', 'last_name_r')}"
+    f" OR len(list_filter(surname_words_l, lambda x: {_fuzzy_sql('x', 'last_name_r')})) > 0"
+)
 
 
 COMPARISONS: tuple[Comparison, ...] = (
@@ -57,7 +66,7 @@ COMPARISONS: tuple[Comparison, ...] = (
                 "first and middle names swapped",
                 "list_contains(given_names_r, first_name_l) OR list_contains(given_names_l, first_name_r)",
             ),
-            Level("first name spelt similarly", _fuzzy_sql("first_name")),
+            Level("first name spelt similarly", _fuzzy_sql("first_name_l", "first_name_r")),
             Level("different first name", "ELSE"),
         ),
     ),
@@ -67,7 +76,7 @@ COMPARISONS: tuple[Comparison, ...] = (
             _null("last_name"),
             Level("same surname", "last_name_l = last_name_r", "last_name"),
             Level("shares a surname", "list_has_any(surnames_l, surnames_r)"),
-            Level("surname spelt similarly", _fuzzy_sql("last_name")),
+            Level("surname spelt similarly", _SURNAME_SIMILAR),
             Level("different surname", "ELSE"),
         ),
     ),
@@ -107,11 +116,12 @@ COMPARISONS: tuple[Comparison, ...] = (
         (
             Level(
                 "missing",
-                "(postcode_l IS NULL AND address_l IS NULL) OR (postcode_r IS NULL AND address_r IS NULL)",
+                "(len(postcodes_l) = 0 AND address_l IS NULL)"
+                " OR (len(postcodes_r) = 0 AND address_r IS NULL)",
             ),
-            Level("same postcode", "postcode_l = postcode_r", "postcode"),
+            Level("same postcode", "list_has_any(postcodes_l, postcodes_r)", "postcode"),
             Level("same address", "address_l = address_r"),
-            Level("same postcode district", "district_l = district_r"),
+            Level("same postcode district", "list_has_any(districts_l, districts_r)"),
             Level("different place", "ELSE"),
         ),
     ),

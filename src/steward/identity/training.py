@@ -45,7 +45,7 @@ def _nullable(text: str) -> str | None:
     return text or None
 
 
-def _splink_rows(profiles: Sequence[Profile]) -> dict[str, list[Any]]:
+def splink_rows(profiles: Sequence[Profile]) -> dict[str, list[Any]]:
     cols: dict[str, list[Any]] = {
         k: []
         for k in [
@@ -56,14 +56,15 @@ def _splink_rows(profiles: Sequence[Profile]) -> dict[str, list[Any]]:
             "middle_names",
             "last_name",
             "surnames",
+            "surname_words",
             "dob",
             "postcode",
-            "district",
+            "postcodes",
+            "districts",
             "address",
         ]
     }
     for i, p in enumerate(profiles):
-        postcode = p.postcodes[0] if p.postcodes else None
         cols["unique_id"].append(i)
         cols["first_name"].append(_nullable(p.first_name))
         cols["first_forms"].append(sorted(p.first_forms))
@@ -71,9 +72,12 @@ def _splink_rows(profiles: Sequence[Profile]) -> dict[str, list[Any]]:
         cols["middle_names"].append(_nullable(p.middle_names))
         cols["last_name"].append(_nullable(p.last_name))
         cols["surnames"].append(sorted(p.surnames))
+        cols["surname_words"].append(sorted(s for s in p.surnames if " " not in s))
         cols["dob"].append(p.dob)
-        cols["postcode"].append(postcode)
-        cols["district"].append(postcode.split(" ")[0] if postcode else None)
+        # the current postcode, for the term frequency of the "same postcode" level
+        cols["postcode"].append(p.postcodes[0] if p.postcodes else None)
+        cols["postcodes"].append(list(p.postcodes))
+        cols["districts"].append(sorted({pc.split(" ")[0] for pc in p.postcodes}))
         cols["address"].append(_nullable(p.address))
     return cols
 
@@ -117,7 +121,7 @@ def train(profiles: Sequence[Profile], *, sample: int = 300_000, seed: int = 1) 
 
     if len(profiles) > sample:
         profiles = random.Random(seed).sample(list(profiles), sample)  # noqa: S311 - reproducible sample
-    table = pa.table(_splink_rows(profiles))
+    table = pa.table(splink_rows(profiles))
     con = duckdb.connect(config=IN_MEMORY_ONLY)
     db_api = DuckDBAPI(con)
     frame = db_api.register(table, table_name="people")

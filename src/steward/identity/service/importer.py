@@ -22,7 +22,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core import audit, clock
@@ -32,7 +33,7 @@ from steward.core.permissions import Actor, Permission
 from steward.identity.events import IdentityEvent
 from steward.identity.indexer import bulk_insert, write_index
 from steward.identity.keys import Facts, profile_of
-from steward.identity.models import KEY_INDEX
+from steward.identity.models import KEY_INDEX, MatchKey
 from steward.identity.normalise import normalise_postcode
 from steward.identity.service.types import PeopleImportReport, RowProblem
 from steward.records.models import Identifier, IdentifierScheme, Person
@@ -41,7 +42,10 @@ COLUMNS = ("record_id", "first_name", "middle_names", "last_name", "dob", "postc
 REQUIRED = ("record_id", "first_name", "last_name")
 BATCH = 5_000
 IMPORT_CACHE_KIB = 262_144  # 256 MB
-REBUILD_INDEX_ROWS = 100_000  # from this many rows, build the key index once at the end
+REBUILD_INDEX_ROWS = 100_000  # from this many rows, a first load builds the key index at the end
+STATISTICS_AFTER_ROWS = 20_000  # planner statistics refreshed once this many rows are in
+SQLITE_ANALYSIS_ROWS = 2_000  # rows per index ANALYZE samples on SQLite: seconds, not minutes
+LOCK_WAIT_MS = 2_000
 _RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/\-]{0,63}\Z")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as the CSV reader counts lines (newline="")
@@ -320,16 +324,57 @@ def _data_rows(path: Path) -> int:
     return max(rows - 1, 0)
 
 
-def _set_key_index(session_factory: sessionmaker[Session], *, present: bool) -> None:
-    """Drop or (re)build the lookup index of the match keys, in its own unit of work."""
+def _keys_empty(session_factory: sessionmaker[Session]) -> bool:
+    with session_scope(session_factory, read_only=True) as db:
+        return db.scalar(select(MatchKey.person_id).limit(1)) is None
+
+
+def _drop_key_index(session_factory: sessionmaker[Session]) -> bool:
+    """Drop the key index for a first load; False (index kept) if it cannot be had at once.
+
+    On PostgreSQL dropping takes an exclusive lock: a lookup holding the table would make the
+    drop wait, and every lookup after it queue behind, so it waits at most a moment."""
     with session_scope(session_factory) as db:
         connection = db.connection()
-        if present:
-            connection.exec_driver_sql(
-                f"CREATE INDEX IF NOT EXISTS {KEY_INDEX} ON identity_match_keys (key, person_id)"
-            )
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
+            try:
+                with connection.begin_nested():
+                    connection.exec_driver_sql(f"DROP INDEX IF EXISTS {KEY_INDEX}")
+            except OperationalError:
+                return False
         else:
             connection.exec_driver_sql(f"DROP INDEX IF EXISTS {KEY_INDEX}")
+    return True
+
+
+def _build_key_index(session_factory: sessionmaker[Session]) -> None:
+    """(Re)build the key index once, sorted. On PostgreSQL concurrently: writers to the keys
+    (person edits, another import) are not held for the minutes a large build takes. A
+    factory bound to one connection (the caller's own transaction) builds it inside that."""
+    bind = session_factory.kw.get("bind")
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(_create_key_index("CONCURRENTLY "))
+        return
+    with session_scope(session_factory) as db:
+        db.connection().exec_driver_sql(_create_key_index(""))
+
+
+def _create_key_index(how: str) -> str:
+    return f"CREATE INDEX {how}IF NOT EXISTS {KEY_INDEX} ON identity_match_keys (key, person_id)"
+
+
+def refresh_statistics(session_factory: sessionmaker[Session]) -> None:
+    """Fresh planner statistics for the identity tables after a bulk write: planned on the
+    statistics of an empty table, a lookup may scan every key instead of using the index.
+    ANALYZE reads a sample on both databases and never blocks readers or writers."""
+    with session_scope(session_factory) as db:
+        connection = db.connection()
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_ROWS}")
+        for table in ("identity_match_keys", "identity_profiles", "persons"):
+            connection.exec_driver_sql(f"ANALYZE {table}")
 
 
 def import_people_csv(
@@ -348,11 +393,15 @@ def import_people_csv(
     report = PeopleImportReport()
     started = time.perf_counter()
     # Keys are random: inserted one by one into a large index, every batch rewrites most of
-    # its pages. A large import drops the index and builds it once, sorted, at the end (also
-    # after an interruption); lookups meanwhile still work, by scanning.
-    rebuild = _data_rows(path) >= REBUILD_INDEX_ROWS
-    if rebuild:
-        _set_key_index(session_factory, present=False)
+    # its pages. A large first load (nobody indexed yet, so no lookup has anything to lose)
+    # drops the index and builds it once, sorted, at the end (also after an interruption).
+    # Into a live index the keys go in place, so lookups stay indexed throughout.
+    rebuild = (
+        _data_rows(path) >= REBUILD_INDEX_ROWS
+        and _keys_empty(session_factory)
+        and _drop_key_index(session_factory)
+    )
+    analysed = False
     try:
         for batch in _batches(path, report):
             with session_scope(session_factory) as db, _page_cache(db):
@@ -361,10 +410,15 @@ def import_people_csv(
                 report.skipped += len(batch) - len(fresh)
                 if fresh:
                     report.created += _write(db, actor, fresh)
+            if not analysed and report.created >= STATISTICS_AFTER_ROWS:
+                refresh_statistics(session_factory)  # no longer planned as an empty table
+                analysed = True
             if progress is not None:
                 progress(len(batch))
     finally:
         if rebuild:
-            _set_key_index(session_factory, present=True)
+            _build_key_index(session_factory)
+    if report.created:
+        refresh_statistics(session_factory)
     report.seconds = time.perf_counter() - started
     return report

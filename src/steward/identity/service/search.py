@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, func, literal, select
 from sqlalchemy.orm import Session
 
 from steward.core import audit
@@ -15,12 +16,22 @@ from steward.identity.events import IdentityEvent
 from steward.identity.keys import Facts, Profile, match_keys, profile_of
 from steward.identity.models import MatchKey, MatchProfile
 from steward.identity.normalise import normalise_name
-from steward.identity.service.scoring import ActiveModel, Scored, active_model, score
+from steward.identity.service.scoring import (
+    ActiveModel,
+    QueryScorer,
+    Scored,
+    active_model,
+    score,
+)
 from steward.identity.service.types import Candidate, PersonQuery
 
 # Searching everyone's records is an information-governance duty, not casework: any of these.
 SEARCH_PERMISSIONS = (Permission.CASES_READ_ALL, Permission.SAR_MANAGE, Permission.INTAKE_REVIEW)
 _CHUNK = 500
+# Persons scored per lookup, after ranking by shared keys (ranked_candidate_ids). A subject's
+# records share rare keys with the query (DOB, postcode, address); at 1M the 250th candidate
+# of the commonest names shares only name-sound keys with it.
+CANDIDATE_CAP = 250
 
 
 def require_search(actor: Actor) -> None:
@@ -47,7 +58,8 @@ def query_profile(query: PersonQuery) -> Profile:
     )
 
 
-def profile_from_row(row: MatchProfile) -> Profile:
+def profile_from_row(row: MatchProfile | Row[Any]) -> Profile:
+    """The profile an identity_profiles row holds: exactly what ``profile_of`` built."""
     return Profile(
         first_name=row.first_name,
         middle_names=row.middle_names,
@@ -56,7 +68,60 @@ def profile_from_row(row: MatchProfile) -> Profile:
         dob=row.dob,
         postcodes=tuple(p for p in row.postcodes.split("|") if p),
         address=row.address,
+        other_first_names=frozenset(row.other_first_names.split()),
     )
+
+
+_PROFILE_COLUMNS = (
+    MatchProfile.person_id,
+    MatchProfile.record_id,
+    MatchProfile.first_name,
+    MatchProfile.middle_names,
+    MatchProfile.last_name,
+    MatchProfile.surnames,
+    MatchProfile.dob,
+    MatchProfile.postcodes,
+    MatchProfile.address,
+    MatchProfile.other_first_names,
+)
+
+
+def ranked_candidate_ids(
+    db: Session, keys: Iterable[int], *, cap: int = CANDIDATE_CAP
+) -> list[int]:
+    """The ``cap`` persons sharing the most telling keys with the query, best first.
+
+    Each key a person shares counts 1 / (the persons holding it): a key only a handful share
+    (surname sound + DOB, postcode + initial) says far more than "John" + "Smith"'s sound,
+    which a common name shares with thousands at 5M. Ranked in the database, so a common
+    surname's postings never reach Python; only the ``cap`` best are scored."""
+    ordered = sorted(set(keys))
+    if not ordered:
+        return []
+    postings = (
+        select(
+            MatchKey.person_id,
+            (literal(1.0) / func.count().over(partition_by=MatchKey.key)).label("telling"),
+        )
+        .where(MatchKey.key.in_(ordered))
+        .subquery()
+    )
+    stmt = (
+        select(postings.c.person_id)
+        .group_by(postings.c.person_id)
+        .order_by(func.sum(postings.c.telling).desc(), postings.c.person_id)
+        .limit(cap)
+    )
+    return list(db.scalars(stmt))
+
+
+def load_profile_rows(db: Session, ids: Sequence[int]) -> list[Row[Any]]:
+    """The profiles of these persons as plain rows (no ORM objects: a lookup reads hundreds)."""
+    rows: list[Row[Any]] = []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        rows.extend(db.execute(select(*_PROFILE_COLUMNS).where(MatchProfile.person_id.in_(chunk))))
+    return rows
 
 
 def candidate_ids(db: Session, keys: Iterable[int]) -> set[int]:
@@ -91,6 +156,27 @@ def rank(
     return kept[:limit]
 
 
+def rank_rows(
+    model: ActiveModel,
+    q: Profile,
+    rows: Sequence[Row[Any]],
+    *,
+    previous: frozenset[str],
+    limit: int,
+) -> list[tuple[Row[Any], Scored]]:
+    """The candidates worth a reviewer's time, best first, scored as ``score`` scores them:
+    every one weighed by a ``QueryScorer``, the reasons worked out for the ``limit`` shown."""
+    scorer = QueryScorer(model, q)
+    kept: list[tuple[float, int, Row[Any], Profile]] = []
+    for row in rows:
+        profile = profile_from_row(row)
+        weight, band = scorer.weight_and_band(profile)
+        if band is not None:
+            kept.append((weight, row.person_id, row, profile))
+    kept.sort(key=lambda item: (-item[0], item[1]))
+    return [(row, score(model, q, p, previous=previous)) for _, _, row, p in kept[:limit]]
+
+
 def find_people(
     session: Session, query: PersonQuery, *, actor: Actor, limit: int = 50
 ) -> list[Candidate]:
@@ -104,8 +190,8 @@ def find_people(
         t for name in query.previous_last_names for t in normalise_name(name).split()
     )
     model = active_model(session)
-    rows = load_profiles(session, candidate_ids(session, match_keys(q, dob_errors=True)))
-    ranked = rank(model, q, rows, previous=previous, limit=limit)
+    ids = ranked_candidate_ids(session, match_keys(q, dob_errors=True))
+    ranked = rank_rows(model, q, load_profile_rows(session, ids), previous=previous, limit=limit)
     audit.record(
         session,
         actor,
