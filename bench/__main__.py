@@ -32,6 +32,7 @@ BENCHMARKS: dict[str, str] = {
     "records_import": "bench.records_import:run",
     "identity": "bench.identity:run",
     "febrl_smoke": "bench.febrl_smoke:run",
+    "dedup": "bench.dedup:run",
     "retention_sweep": "bench.retention_sweep:run",
     "search": "bench.search:run",
 }
