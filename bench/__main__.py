@@ -33,6 +33,7 @@ BENCHMARKS: dict[str, str] = {
     "identity": "bench.identity:run",
     "febrl_smoke": "bench.febrl_smoke:run",
     "dedup": "bench.dedup:run",
+    "heldout": "bench.heldout:run",
     "retention_sweep": "bench.retention_sweep:run",
     "search": "bench.search:run",
 }

@@ -27,6 +27,7 @@ from typing import Any
 
 from bench import log
 from bench.data.people import people_data
+from bench.identity import OUR_QUERIES
 from bench.identity_metrics import Truth, bcubed, clusters_from_groups
 
 FULL_SIZES = (1_000_000,)
@@ -123,7 +124,7 @@ def run(quick: bool) -> dict[str, Any]:
     result: dict[str, Any] = {"ours": {}, "peer": {}, "ratio": {}, "sizes": {}, "seeds": {}}
     for size in sizes:
         label = _label(size)
-        data = people_data(size, queries=1)
+        data = people_data(size, queries=OUR_QUERIES)  # the identity bench's very files
         truth = Truth.read(data.truth_csv)
         # The Python scorer answers only at small sizes (no answer in 120 s at 100k).
         engines = ("splink", "steward") if size <= 20_000 else ("splink",)

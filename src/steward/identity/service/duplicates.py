@@ -16,7 +16,11 @@ from steward.core.permissions import Actor, Permission
 from steward.identity.events import IdentityEvent
 from steward.identity.keys import match_keys
 from steward.identity.models import MatchProfile, PersonMerge
-from steward.identity.service.duplicates_splink import SPLINK_FROM, splink_edges
+from steward.identity.service.duplicates_splink import (
+    SPLINK_FROM,
+    STORED_COLUMNS,
+    edges_from_stored,
+)
 from steward.identity.service.scoring import ActiveModel, active_model, score
 from steward.identity.service.search import (
     candidate_ids,
@@ -109,15 +113,10 @@ def _scored_edges(db: Session, model: ActiveModel) -> Iterator[tuple[int, int, f
 
 def _splink_scored_edges(db: Session, model: ActiveModel) -> Iterator[tuple[int, int, float]]:
     """The same edges, scored set-wise by Splink over every person at once."""
-    rows = db.execute(select(*MatchProfile.__table__.columns).order_by(MatchProfile.person_id))
-    person_ids: list[int] = []
-    profiles = []
-    for row in rows:
-        person_ids.append(row.person_id)
-        profiles.append(profile_from_row(row))  # type: ignore[arg-type] # a row has its columns
-    for i, j, p in splink_edges(profiles, model, DUPLICATE_PROBABILITY):
-        x, y = sorted((person_ids[i], person_ids[j]))
-        yield x, y, p
+    columns = ", ".join(STORED_COLUMNS)
+    rows = db.connection().exec_driver_sql(f"SELECT {columns} FROM identity_profiles").fetchall()  # noqa: S608 - fixed names
+    for x, y, p in edges_from_stored(rows, model, DUPLICATE_PROBABILITY):
+        yield min(x, y), max(x, y), p
 
 
 Engine = Literal["auto", "steward", "splink"]

@@ -19,12 +19,13 @@ text). Beyond one machine, the same settings run on Splink's Spark backend
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from steward.identity import policy, training
 from steward.identity.keys import Profile
-from steward.identity.service.scoring import _TF_CAP_BITS as TF_CAP_BITS  # noqa: PLC2701
+from steward.identity.normalise import nickname_forms
+from steward.identity.service.scoring import _TF_CAP_BITS as TF_CAP_BITS
 from steward.identity.service.scoring import TF_MIN_COUNT, ActiveModel
 
 # From this many persons find_duplicates hands the pair scoring to Splink.
@@ -44,7 +45,7 @@ _BLOCKING = (
 
 def splink_settings(model: ActiveModel) -> dict[str, Any]:
     """The training settings with the active model's m/u and prior filled in."""
-    settings = training._settings()  # noqa: SLF001 - one definition of the comparisons
+    settings = training._settings()
     for comparison, spec in zip(policy.COMPARISONS, settings["comparisons"], strict=True):
         for i, level in enumerate(spec["comparison_levels"]):
             if i == 0:
@@ -107,23 +108,100 @@ def _not_contradicted_sql() -> str:
     return " AND ".join(f"NOT ({_at_else_level(c)})" for c, _ in vetoes)
 
 
+# identity_profiles as stored, in the shape training gives Splink (``training._splink_rows``):
+# the same columns, built set-wise. A test holds the two to each other.
+STORED_COLUMNS = (
+    "person_id",
+    "first_name",
+    "middle_names",
+    "last_name",
+    "surnames",
+    "dob",
+    "postcodes",
+    "address",
+)
+_PEOPLE_FROM_STORED = """
+CREATE TABLE people AS
+SELECT
+    s.person_id AS unique_id,
+    nullif(s.first_name, '') AS first_name,
+    coalesce(f.forms, []) AS first_forms,
+    list_sort(list_distinct(list_filter(
+        list_concat([s.first_name], string_split(s.middle_names, ' ')), lambda x: x <> ''
+    ))) AS given_names,
+    nullif(s.middle_names, '') AS middle_names,
+    nullif(s.last_name, '') AS last_name,
+    list_sort(list_distinct(list_filter(string_split(s.surnames, ' '), lambda x: x <> ''))) AS surnames,
+    TRY_CAST(s.dob AS DATE) AS dob,
+    list_filter(string_split(s.postcodes, '|'), lambda x: x <> '')[1] AS postcode,
+    split_part(list_filter(string_split(s.postcodes, '|'), lambda x: x <> '')[1], ' ', 1) AS district,
+    nullif(s.address, '') AS address
+FROM stored s LEFT JOIN first_forms f ON f.first_name = s.first_name
+"""
+
+
+def _first_forms_table(first_names: Iterable[str]) -> Any:
+    """Each distinct first name's nickname forms, from the one Python definition."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    names = sorted(set(first_names))
+    forms = [sorted(nickname_forms(n)) for n in names]
+    return pa.table({"first_name": names, "forms": forms})
+
+
+def load_stored(con: Any, rows: Sequence[Sequence[Any]]) -> None:
+    """Create the table ``people`` in DuckDB from identity_profiles rows (``STORED_COLUMNS``)."""
+    import pyarrow as pa
+
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) or [() for _ in STORED_COLUMNS]
+    data = dict(zip(STORED_COLUMNS, (list(c) for c in columns), strict=True))
+    data["dob"] = [None if d is None else str(d) for d in data["dob"]]
+    con.register("stored", pa.table(data))
+    con.register("first_forms", _first_forms_table(data["first_name"]))
+    con.execute(_PEOPLE_FROM_STORED)
+    con.unregister("stored")
+    con.unregister("first_forms")
+
+
+def edges_from_stored(
+    rows: Sequence[Sequence[Any]], model: ActiveModel, threshold: float
+) -> list[tuple[int, int, float]]:
+    """(person_id, person_id, probability) from identity_profiles rows (``STORED_COLUMNS``)."""
+    return _edges(lambda con: load_stored(con, rows), model, threshold, len(rows))
+
+
 def splink_edges(
     profiles: Sequence[Profile], model: ActiveModel, threshold: float
-) -> Iterator[tuple[int, int, float]]:
+) -> list[tuple[int, int, float]]:
     """(i, j, probability) over positions in ``profiles``: the pairs kept for clustering."""
+    import pyarrow as pa
+
+    table = pa.table(training._splink_rows(profiles))
+
+    def build(con: Any) -> None:
+        con.register("people_rows", table)
+        con.execute("CREATE TABLE people AS SELECT * FROM people_rows")
+        con.unregister("people_rows")
+
+    return _edges(build, model, threshold, len(profiles))
+
+
+def _edges(
+    build: Callable[[Any], None], model: ActiveModel, threshold: float, total: int
+) -> list[tuple[int, int, float]]:
     import duckdb
-    import pyarrow as pa  # type: ignore[import-untyped]
     from splink import DuckDBAPI, Linker
 
     logging.getLogger("splink").setLevel(logging.ERROR)
     con = duckdb.connect(config=training.IN_MEMORY_ONLY)
     try:
+        build(con)
         db_api = DuckDBAPI(con)
-        frame = db_api.register(pa.table(training._splink_rows(profiles)), table_name="people")  # noqa: SLF001
         settings = splink_settings(model)
+        frame = db_api.register("people", table_name="persons")
         linker = Linker(frame, settings, log_level=logging.ERROR)
         for column, comparison in _tf_columns(settings):
-            table = con.execute(_tf_sql(model, column, comparison, len(profiles))).to_arrow_table()
+            table = con.sql(_tf_sql(model, column, comparison, total)).to_arrow_table()
             linker.table_management.register_term_frequency_lookup(
                 db_api.register(table, table_name=f"tf_{column}_lookup"), column
             )
@@ -134,5 +212,4 @@ def splink_edges(
         ).fetchall()
     finally:
         con.close()
-    for left, right, probability in rows:
-        yield int(left), int(right), float(probability)
+    return [(int(left), int(right), float(p)) for left, right, p in rows]
