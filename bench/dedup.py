@@ -142,7 +142,6 @@ def run(quick: bool) -> dict[str, Any]:
 
 def tables(result: dict[str, Any]) -> dict[str, str]:
     """``main``: B-cubed and seconds per size, ours (each engine) beside Splink's."""
-    run_info = result.get("run", {})
     lines = [
         "| size | side | B-cubed P | B-cubed R | B-cubed F1 | dedupe s | ratio (peer s / ours) |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -158,8 +157,4 @@ def tables(result: dict[str, Any]) -> dict[str, str]:
             f"| {label} | Splink | {peer['precision']} | {peer['recall']} | {peer['f1']}"
             f" | {peer['dedupe_s']} | |"
         )
-    lines.append("")
-    lines.append(
-        f"Measured at {run_info.get('git_revision', '?')} on {run_info.get('started_at', '?')}."
-    )
     return {"main": "\n".join(lines)}

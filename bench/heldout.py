@@ -124,7 +124,7 @@ def _row(side: str, q: dict[str, Any], dedupe: dict[str, Any]) -> str:
 
 def tables(result: dict[str, Any]) -> dict[str, str]:
     """``main``: lookups and deduplication on the held-out generator, ours beside Splink's."""
-    ours, peer, run_info = result["ours"], result["peer"], result.get("run", {})
+    ours, peer = result["ours"], result["peer"]
     lines = [
         "| side | lookup recall | match precision | match recall | match F1"
         " | dedupe B-cubed P | R | F1 |",
@@ -133,7 +133,6 @@ def tables(result: dict[str, Any]) -> dict[str, str]:
         _row("Steward (splink engine)", ours, ours["dedupe_bcubed_splink"]),
         _row("Splink", peer, peer["dedupe_bcubed"]),
         "",
-        f"{result['sizes']['records']:,} records, {result['sizes']['queries']} queries;"
-        f" measured at {run_info.get('git_revision', '?')} on {run_info.get('started_at', '?')}.",
+        f"{result['sizes']['records']:,} records, {result['sizes']['queries']} queries.",
     ]
     return {"main": "\n".join(lines)}

@@ -18,6 +18,7 @@ text). Beyond one machine, the same settings run on Splink's Spark backend
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -213,3 +214,55 @@ def _edges(
     finally:
         con.close()
     return [(int(left), int(right), float(p)) for left, right, p in rows]
+
+
+# Beyond one machine: the same settings on Splink's Spark backend. Our level conditions are
+# written for DuckDB; these two functions have other names in Spark SQL (Splink registers its
+# own ``jaro_winkler`` UDF there), and sqlglot translates the rest.
+_SPARK_NAMES = {"list_has_any(": "arrays_overlap(", "jaro_winkler_similarity(": "jaro_winkler("}
+SPARK_MISSING = (
+    "Deduplication on Spark needs pyspark and a Java 17 runtime: "
+    "pip install 'steward[spark]' (and a JDK, e.g. apt-get install openjdk-17-jre-headless)."
+)
+
+
+def _to_spark(sql: str) -> str:
+    import sqlglot
+
+    for duckdb_name, spark_name in _SPARK_NAMES.items():
+        sql = sql.replace(duckdb_name, spark_name)
+    return str(sqlglot.transpile(sql, read="duckdb", write="spark")[0])
+
+
+def spark_settings(model: ActiveModel) -> dict[str, Any]:
+    settings = splink_settings(model)
+    for spec in settings["comparisons"]:
+        for level in spec["comparison_levels"]:
+            if level["sql_condition"] != "ELSE":
+                level["sql_condition"] = _to_spark(level["sql_condition"])
+    return settings
+
+
+def spark_edges(
+    spark: Any, people: Any, model: ActiveModel, threshold: float
+) -> list[tuple[int, int, float]]:
+    """The accepted edges (unique_id, unique_id, probability) computed by Spark.
+
+    ``spark``: a SparkSession; ``people``: a Spark DataFrame in the columns training gives
+    Splink (``training._splink_rows``). Term frequencies are computed by Splink from the data
+    (uncapped); the vetoes and threshold are ours."""
+    if importlib.util.find_spec("pyspark") is None:
+        raise RuntimeError(SPARK_MISSING)
+    from splink import Linker, SparkAPI
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    db_api = SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
+    frame = db_api.register(people, table_name="persons")
+    linker = Linker(frame, spark_settings(model), log_level=logging.ERROR)
+    predictions = linker.inference.predict(threshold_match_probability=threshold)
+    vetoes = _to_spark(_not_contradicted_sql())
+    rows = spark.sql(
+        f"SELECT unique_id_l, unique_id_r, match_probability FROM {predictions.physical_name}"  # noqa: S608 - Splink's own table name
+        f" WHERE {vetoes}"
+    ).collect()
+    return [(int(r[0]), int(r[1]), float(r[2])) for r in rows]
