@@ -41,7 +41,7 @@ from typing import Any
 from bench.data.people import GENERATED_DIR, QUERY_COLUMNS, RECORD_COLUMNS, PeopleData
 
 SEED = 7_310_2026
-VERSION = 1
+VERSION = 2
 
 # (given names female, given names male, surnames) per naming tradition, with the weight of
 # the tradition in the population.
@@ -290,7 +290,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "Ahmed": ("Ahmad",),
     "Rahman": ("Rehman",),
     "Mahmood": ("Mahmud", "Mehmood"),
-    "Sian": ("Siân", "Shaun"),
+    "Sian": ("Siân", "Shan"),
     "Rhys": ("Reece", "Rees"),
     "Dafydd": ("Dai", "David"),
     "Iain": ("Ian",),
