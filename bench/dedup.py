@@ -143,18 +143,34 @@ def run(quick: bool) -> dict[str, Any]:
 def tables(result: dict[str, Any]) -> dict[str, str]:
     """``main``: B-cubed and seconds per size, ours (each engine) beside Splink's."""
     lines = [
-        "| size | side | B-cubed P | B-cubed R | B-cubed F1 | dedupe s | ratio (peer s / ours) |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| size | side | B-cubed P | B-cubed R | B-cubed F1 | dedupe s | peer s / ours"
+        " | with our training |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for label, peer in result["peer"].items():
         for engine, o in result["ours"][label].items():
-            r = result["ratio"][label][engine]["dedupe_s"]
+            r = result["ratio"][label][engine]
             lines.append(
-                f"| {label} | Steward ({engine}) | {o['precision']} | {o['recall']} | {o['f1']}"
-                f" | {o['dedupe_s']} | {r} |"
+                f"| {label} | Steward ({engine} engine) | {o['precision']} | {o['recall']}"
+                f" | {o['f1']} | {o['dedupe_s']} (+ {o['train_s']} training) | {r['dedupe_s']}"
+                f" | {r['dedupe_incl_training_s']} |"
             )
         lines.append(
             f"| {label} | Splink | {peer['precision']} | {peer['recall']} | {peer['f1']}"
-            f" | {peer['dedupe_s']} | |"
+            f" | {peer['dedupe_s']} (training {peer['train_s']}) | | |"
         )
+    lines.append(
+        "\n".join(
+            [
+                "",
+                "Peak memory MB: "
+                + ", ".join(
+                    f"{label} ours {max(o['peak_rss_mb'] for o in result['ours'][label].values())},"
+                    f" Splink {peer['peak_rss_mb']}"
+                    for label, peer in result["peer"].items()
+                )
+                + ".",
+            ]
+        )
+    )
     return {"main": "\n".join(lines)}
