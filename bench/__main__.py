@@ -34,6 +34,8 @@ BENCHMARKS: dict[str, str] = {
     "records_import": "bench.records_import:run",
     "identity": "bench.identity:run",
     "febrl_smoke": "bench.febrl_smoke:run",
+    "dedup": "bench.dedup:run",
+    "heldout": "bench.heldout:run",
     "retention_sweep": "bench.retention_sweep:run",
     "search": "bench.search:run",
 }

@@ -16,14 +16,16 @@ precision among "match"), plus B-cubed of each side's deduplication. FEBRL's soc
 column in the import format, so neither side sees it: without it FEBRL 3/4 are harder than
 the "~1.0 for everyone" usually quoted (recall ~0.93 on both sides here).
 
-Full: FEBRL 3 (5,000 records) and FEBRL 4 (10,000); ``--quick``: FEBRL 1 (1,000).
+Scored by ``bench/heldout.py``'s ``evaluate`` (lookups: recall, match precision, match F1;
+deduplication: B-cubed of both our engines beside Splink's clusters). Quality only: no ratio.
+
+Full: all four sets, FEBRL 1 (1,000 records), 2 (5,000), 3 (5,000) and 4 (10,000);
+``--quick``: FEBRL 1.
 """
 
 from __future__ import annotations
 
 import csv
-import json
-import os
 import re
 from datetime import date
 from pathlib import Path
@@ -31,9 +33,8 @@ from typing import Any
 
 from bench import log
 from bench.data.people import GENERATED_DIR, QUERY_COLUMNS, RECORD_COLUMNS
-from bench.identity import _in_child, _ours, _ours_answers, _peer_answers, _ratio
-from bench.identity_metrics import Truth, bcubed, clusters_from_groups
-from bench.identity_metrics import score_queries as score
+from bench.heldout import evaluate
+from bench.identity_metrics import Truth
 
 PEER_QUERIES = 200
 REC_ID = re.compile(r"rec-(\d+)-")
@@ -89,47 +90,50 @@ def _write(name: str) -> tuple[Path, Path, list[dict[str, str]]]:
     return records, truth, queries
 
 
-def _one(name: str, duplicates: bool) -> dict[str, Any]:
-    from bench.identity_splink import run_peer
-
+def _one(name: str) -> dict[str, Any]:
     records, truth_csv, queries = _write(name)
     truth = Truth.read(truth_csv)
-    subjects = {q["query_id"]: truth.person[q["query_id"][2:]] for q in queries}
-    n_peer = min(PEER_QUERIES, len(queries))
-    threads = min(2, os.cpu_count() or 1)
-    log(f"febrl_smoke {name}: Splink")
-    peer_raw = _in_child(run_peer, str(records), queries[:n_peer], 1e6, threads)
-    log(f"febrl_smoke {name}: ours")
-    ours_raw = _ours(str(records), queries[:n_peer], duplicates)
-    raw = {"ours": ours_raw["answers"], "peer": peer_raw["answers"]}
-    (GENERATED_DIR / f"febrl-answers-{name}.json").write_text(json.dumps(raw))
-    ours_q = score(_ours_answers(ours_raw["answers"]), subjects, truth)
-    peer_q = score(_peer_answers(peer_raw["answers"], 0.5, 0.95), subjects, truth)
-    keys = ("recall", "precision", "queries_fully_found", "review_list_mean")
-    ours = {k: ours_q[k] for k in keys} | {"import_failed": ours_raw["import_report"]["failed"]}
-    if "groups" in ours_raw["duplicates"]:
-        groups = ours_raw["duplicates"]["groups"]
-        ours["dedupe_bcubed"] = bcubed(clusters_from_groups(groups), truth)
-    peer = {k: peer_q[k] for k in keys}
-    peer["dedupe_bcubed"] = bcubed(peer_raw["cluster_of"], truth)
-    return {
-        "ours": ours,
-        "peer": peer,
-        "size": {"records": len(truth.person), "persons": len(truth.records_of), "queries": n_peer},
-        "misses": {"ours": ours_q["missed_records"], "peer": peer_q["missed_records"]},
-    }
+    asked = queries[:PEER_QUERIES]
+    subjects = {q["query_id"]: truth.person[q["query_id"][2:]] for q in asked}
+    log(f"febrl_smoke {name}")
+    one = evaluate(records, truth, asked, subjects)
+    size = {"records": len(truth.person), "persons": len(truth.records_of), "queries": len(asked)}
+    return one | {"size": size}
 
 
 def run(quick: bool) -> dict[str, Any]:
-    names = ["febrl1"] if quick else ["febrl3", "febrl4"]
-    duplicates = os.environ.get("BENCH_IDENTITY_DUPLICATES", "1") != "0"
+    names = ["febrl1"] if quick else ["febrl1", "febrl2", "febrl3", "febrl4"]
     result: dict[str, Any] = {"ours": {}, "peer": {}, "ratio": {}, "sizes": {}, "context": {}}
     for name in names:
-        one = _one(name, duplicates)
+        one = _one(name)
         result["ours"][name] = one["ours"]
         result["peer"][name] = one["peer"]
-        result["ratio"][name] = _ratio(one["ours"], one["peer"])
         result["sizes"][name] = one["size"]
-        result["context"][name] = {"missed_records": one["misses"]}
-    result["context"]["note"] = "smoke test: FEBRL is too easy to rank methods (BENCHMARKS §1)"
+        result["context"][name] = {"ours_missed_by_tag": one["misses"]["ours"]}
+    result["seeds"] = {}  # FEBRL is fixed data: nothing drawn
+    result["context"]["note"] = (
+        "held-out smoke test: FEBRL is too easy to rank methods (BENCHMARKS §1); quality figures"
+        " side by side, no ratio"
+    )
     return result
+
+
+def _row(side: str, q: dict[str, Any], dedupe: dict[str, Any]) -> str:
+    return (
+        f"| {side} | {q['recall']} | {q['precision']} | {q['match_f1']}"
+        f" | {dedupe['precision']} | {dedupe['recall']} | {dedupe['f1']} |"
+    )
+
+
+def tables(result: dict[str, Any]) -> dict[str, str]:
+    """``main``: every FEBRL set, ours (both dedupe engines) beside Splink."""
+    lines = [
+        "| set | side | lookup recall | match precision | match F1 | dedupe B-cubed P | R | F1 |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, ours in result["ours"].items():
+        peer = result["peer"][name]
+        lines.append(f"| {name} " + _row("Steward (steward)", ours, ours["dedupe_bcubed_steward"]))
+        lines.append(f"| {name} " + _row("Steward (splink)", ours, ours["dedupe_bcubed_splink"]))
+        lines.append(f"| {name} " + _row("Splink", peer, peer["dedupe_bcubed"]))
+    return {"main": "\n".join(lines)}

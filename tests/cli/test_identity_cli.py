@@ -75,6 +75,9 @@ def test_train_then_duplicates(cli: Cli, tmp_path: Path) -> None:
     dupes = cli.ok("people", "duplicates", "--json")
     clusters = json.loads(dupes.stdout)
     assert len(clusters) == 1 and len(clusters[0]["person_ids"]) == 2
+    by_splink = cli.ok("people", "duplicates", "--engine", "splink", "--json")
+    assert [c["person_ids"] for c in json.loads(by_splink.stdout)] == [clusters[0]["person_ids"]]
+    assert cli("people", "duplicates", "--engine", "spark").exit_code != 0
 
 
 def test_find_needs_names(cli: Cli) -> None:

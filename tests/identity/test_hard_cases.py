@@ -148,14 +148,21 @@ def test_a_typo_in_the_surname_still_matches(db: Session) -> None:
 
 def test_edits_through_the_orm_keep_the_index_in_step(db: Session) -> None:
     person = make_person(db, "Robert", "Kowalski", DOB, addresses=[LEEDS])
-    assert person.id not in _find(db, _query(previous_postcodes=())) or True
+    before = _find(db, _query())
+    # Another surname: at most a "possible" (same first name, DOB and home), never a match.
+    assert person.id not in before or before[person.id].band == "possible"
     person.last_name = "Zielinski"
     db.flush()
-    assert _find(db, _query())[person.id].band == "match"
+    renamed = _find(db, _query())[person.id]
+    assert renamed.band == "match" and "same surname" in renamed.reasons
     db.add(PersonName(person_id=person.id, kind=NameKind.PREVIOUS, last_name="Nowak"))
     db.flush()
     profile = db.get(MatchProfile, person.id)
     assert profile is not None and "nowak" in profile.surnames.split()
+    # Asked for by the previous name, the record is found and scored on it.
+    by_old_name = _find(db, _query(last_name="Nowak"))[person.id]
+    assert by_old_name.band == "match"
+    assert "surname matches a previous surname" in by_old_name.reasons
 
 
 def test_professionals_are_not_indexed(db: Session) -> None:

@@ -3,7 +3,8 @@ generated UK-style records (bench/data/people.py, BENCHMARKS §1) at small scale
 
 from __future__ import annotations
 
-import statistics
+import csv
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -23,8 +24,10 @@ from steward.identity import (
     import_people_csv,
     train_model,
 )
+from steward.identity.keys import Facts, Profile, profile_of
 from steward.identity.models import MatchKey, MatchLevel, MatchProfile
 from steward.identity.service import merge_persons, unmerge_persons
+from steward.identity.service.duplicates import Engine
 from steward.records.models import Identifier, Person
 
 HEADER = "record_id,first_name,middle_names,last_name,dob,postcode,address\n"
@@ -135,25 +138,29 @@ def test_quality_gate_on_generated_records(
     records_of: dict[str, set[str]] = {}
     for record_id, (person, _, _) in read_truth(data.truth_csv).items():  # type: ignore[attr-defined]
         records_of.setdefault(person, set()).add(record_id)
-    recalls: list[float] = []
+    listed = wanted_total = 0
     right = wrong = 0
     with session_scope(session_factory) as db:
         assert _count(db, MatchLevel) > 0
         for row, person in read_queries(data):  # type: ignore[arg-type]
             found = find_people(db, _query(row), actor=SYSTEM)
             wanted = records_of[person]
-            recalls.append(len(wanted & {c.record_id for c in found}) / len(wanted))
+            listed += len(wanted & {c.record_id for c in found})
+            wanted_total += len(wanted)
             for c in found:
                 if c.band == "match":
                     right, wrong = (
                         (right + 1, wrong) if c.record_id in wanted else (right, wrong + 1)
                     )
-    assert statistics.mean(recalls) >= 0.995
+    # Micro recall, as the goal and the benchmark state it: records found / records wanted,
+    # summed over queries (a mean per query would let a 20-record subject count as one).
+    assert listed / wanted_total >= 0.995
     assert right / (right + wrong) >= 0.97
 
 
+@pytest.mark.parametrize("dedupe_engine", ["steward", "splink"])
 def test_duplicates_cluster_one_humans_records_and_merges_show(
-    session_factory: sessionmaker[Session], tmp_path: Path
+    session_factory: sessionmaker[Session], tmp_path: Path, dedupe_engine: Engine
 ) -> None:
     path = _csv(
         tmp_path,
@@ -165,13 +172,13 @@ def test_duplicates_cluster_one_humans_records_and_merges_show(
     import_people_csv(session_factory, path, actor=SYSTEM)
     with session_scope(session_factory) as db:
         ids = dict(db.execute(select(MatchProfile.record_id, MatchProfile.person_id)).all())
-        clusters = find_duplicates(db, actor=SYSTEM)
+        clusters = find_duplicates(db, actor=SYSTEM, engine=dedupe_engine)
         assert [c.person_ids for c in clusters] == [(ids["A1"], ids["A2"])]  # twins stay apart
         merge = merge_persons(db, actor=SYSTEM, person_id=ids["A3"], other_person_id=ids["A4"])
-        with_merge = find_duplicates(db, actor=SYSTEM)
+        with_merge = find_duplicates(db, actor=SYSTEM, engine=dedupe_engine)
         assert (ids["A3"], ids["A4"]) in [c.person_ids for c in with_merge if c.merged]
         unmerge_persons(db, actor=SYSTEM, merge_id=merge.id)
-        assert len(find_duplicates(db, actor=SYSTEM)) == 1
+        assert len(find_duplicates(db, actor=SYSTEM, engine=dedupe_engine)) == 1
         details = db.scalars(
             select(AuditEvent.details).where(AuditEvent.tag.like("identity:%"))
         ).all()
@@ -196,17 +203,54 @@ def test_a_large_import_rebuilds_the_key_index_once(
         assert [c.record_id for c in found] == ["B1"]
 
 
-def test_training_never_spills_persons_to_a_plaintext_temp_folder() -> None:
+def _profiles(data: object, count: int) -> list[Profile]:
+    rows = list(csv.DictReader(data.records_csv.open(newline="")))[:count]  # type: ignore[attr-defined]
+    return [
+        profile_of(
+            Facts(
+                first_name=r["first_name"],
+                last_name=r["last_name"],
+                middle_names=r["middle_names"] or None,
+                dob=date.fromisoformat(r["dob"]) if r["dob"] else None,
+                postcodes=(r["postcode"],) if r["postcode"] else (),
+                address=r["address"] or None,
+            )
+        )
+        for r in rows
+    ]
+
+
+def _no_spill(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, work: Callable[[], object]) -> None:
+    """Under a memory limit too small for ``work``, it fails rather than spill to ./.tmp."""
+    from steward.identity import training
+
     # DuckDB's default spills to ./.tmp when memory runs short: outside the encrypted store.
-    import duckdb
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(training.IN_MEMORY_ONLY, "memory_limit", "4MB")
+    monkeypatch.setitem(training.IN_MEMORY_ONLY, "threads", 1)
+    # Splink re-raises DuckDB's out-of-memory error as its own exception, message kept.
+    with pytest.raises(Exception, match="no temporary directory"):
+        work()
+    assert list(tmp_path.iterdir()) == []
 
-    from steward.identity.training import IN_MEMORY_ONLY
 
-    con = duckdb.connect(config=IN_MEMORY_ONLY)
-    con.execute("SET memory_limit = '20MB'")
-    with pytest.raises(duckdb.OutOfMemoryException, match="no temporary directory"):
-        con.execute("SELECT md5(range::VARCHAR) AS s FROM range(2000000) ORDER BY s").fetchall()
-    con.close()
+def test_training_never_spills_persons_to_a_plaintext_temp_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, generated: object
+) -> None:
+    from steward.identity import training
+
+    profiles = _profiles(generated, 2000)
+    _no_spill(monkeypatch, tmp_path, lambda: training.train(profiles))
+
+
+def test_batch_deduplication_never_spills_persons_to_a_plaintext_temp_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, generated: object
+) -> None:
+    from steward.identity.service.duplicates_splink import splink_edges
+    from steward.identity.service.scoring import _DEFAULT
+
+    profiles = _profiles(generated, 2000)
+    _no_spill(monkeypatch, tmp_path, lambda: list(splink_edges(profiles, _DEFAULT, 0.9)))
 
 
 def test_a_byte_not_in_utf8_refuses_the_whole_file_before_anything_is_written(

@@ -30,9 +30,11 @@ def test_sound_alike_surnames_share_a_phonetic_key() -> None:
 
 
 def test_nicknames_point_to_their_canonical_names() -> None:
-    assert nickname_forms("Bob") == {"bob", "robert"}
-    assert {"catherine", "katherine", "kate"} <= nickname_forms("Kate")
-    assert nickname_forms("Robert") == {"robert"}
+    # The published list (identity/data/nicknames.SOURCE.md) links some pairs both ways.
+    assert {"bob", "robert"} <= nickname_forms("Bob")
+    assert {"katherine", "kathryn", "kate"} <= nickname_forms("Kate")
+    assert "catherine" not in nickname_forms("Kate")  # not in the list: not guessed either
+    assert "robert" in nickname_forms("Robert")
     assert nickname_forms("Zebedee") == {"zebedee"}
     assert nickname_forms(" ") == frozenset()
 

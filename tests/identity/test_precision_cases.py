@@ -21,7 +21,9 @@ def _find(db: Session, query: PersonQuery) -> dict[int, Candidate]:
 
 
 def _not_a_match(found: dict[int, Candidate], person_id: int) -> None:
-    assert person_id not in found or found[person_id].band == "possible"
+    """Still in the review list (a reviewer decides), but not banded the same person."""
+    assert person_id in found, "the record left the review list: a recall loss, not precision"
+    assert found[person_id].band == "possible"
 
 
 def test_a_stranger_with_a_previous_surname_and_dob_elsewhere_is_only_possible(

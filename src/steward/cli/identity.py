@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -31,6 +31,7 @@ from steward.core.errors import ValidationFailed
 from steward.core.permissions import Actor
 from steward.identity import service
 from steward.identity.service import PersonQuery
+from steward.identity.service.duplicates import Engine
 
 app = typer.Typer(
     help="People: find everyone's records through changed names and wrong data.",
@@ -251,10 +252,19 @@ def find(
 @app.command("duplicates")
 def duplicates(
     as_json: Annotated[bool, typer.Option("--json", help="Print clusters as JSON.")] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="auto (Splink's predict from 20,000 persons), steward (Python scorer) or splink.",
+        ),
+    ] = "auto",
 ) -> None:
     """Suggest clusters of person records that are one human (and show confirmed merges)."""
+    if engine not in ("auto", "steward", "splink"):
+        raise typer.BadParameter("choose auto, steward or splink", param_hint="--engine")
     with unit_of_work() as db:
-        clusters = service.find_duplicates(db, actor=Actor.system())
+        clusters = service.find_duplicates(db, actor=Actor.system(), engine=cast(Engine, engine))
     if as_json:
         typer.echo(json.dumps([c.as_dict() for c in clusters]))
         return

@@ -52,15 +52,11 @@ def _nickname_table() -> dict[str, frozenset[str]]:
     """form -> the canonical given names it may stand for (a canonical name maps to itself too)."""
     table: dict[str, set[str]] = {}
     text = resources.files("steward.identity").joinpath("data/nicknames.csv").read_text("utf-8")
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        canonical, *forms = (normalise_name(part) for part in line.split(","))
+    # The published list (data/nicknames.SOURCE.md): "name,has_nickname,nickname" per line.
+    for raw in text.splitlines()[1:]:
+        canonical, _relationship, form = (normalise_name(part) for part in raw.split(","))
         table.setdefault(canonical, set()).add(canonical)
-        for form in forms:
-            if form:
-                table.setdefault(form, set()).add(canonical)
+        table.setdefault(form, set()).add(canonical)
     return {form: frozenset(names) for form, names in table.items()}
 
 

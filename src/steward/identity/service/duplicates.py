@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
@@ -15,6 +16,11 @@ from steward.core.permissions import Actor, Permission
 from steward.identity.events import IdentityEvent
 from steward.identity.keys import match_keys
 from steward.identity.models import MatchProfile, PersonMerge
+from steward.identity.service.duplicates_splink import (
+    SPLINK_FROM,
+    STORED_COLUMNS,
+    edges_from_stored,
+)
 from steward.identity.service.scoring import ActiveModel, active_model, score
 from steward.identity.service.search import (
     candidate_ids,
@@ -105,6 +111,24 @@ def _scored_edges(db: Session, model: ActiveModel) -> Iterator[tuple[int, int, f
                 yield x, y, s.probability
 
 
+def _splink_scored_edges(db: Session, model: ActiveModel) -> Iterator[tuple[int, int, float]]:
+    """The same edges, scored set-wise by Splink over every person at once."""
+    columns = ", ".join(STORED_COLUMNS)
+    rows = db.connection().exec_driver_sql(f"SELECT {columns} FROM identity_profiles").fetchall()  # noqa: S608 - fixed names
+    for x, y, p in edges_from_stored(rows, model, DUPLICATE_PROBABILITY):
+        yield min(x, y), max(x, y), p
+
+
+Engine = Literal["auto", "steward", "splink"]
+
+
+def _engine_for(db: Session, engine: Engine) -> Literal["steward", "splink"]:
+    if engine != "auto":
+        return engine
+    persons = db.scalar(select(func.count()).select_from(MatchProfile)) or 0
+    return "splink" if persons >= SPLINK_FROM else "steward"
+
+
 def _active_merges(db: Session) -> list[PersonMerge]:
     return list(db.scalars(select(PersonMerge).where(PersonMerge.unmerged_at.is_(None))))
 
@@ -116,20 +140,25 @@ class _Group:
     merged: bool = True
 
 
-def find_duplicates(session: Session, *, actor: Actor) -> list[DuplicateCluster]:
+def find_duplicates(
+    session: Session, *, actor: Actor, engine: Engine = "auto"
+) -> list[DuplicateCluster]:
     """Clusters of person records the model believes are one human, plus confirmed merges.
 
-    One pass: candidate pairs stream a page of persons at a time (never all pairs at once);
-    only the accepted edges (few: one per likely duplicate) are kept, then grouped by their
-    union-find root."""
+    Pairs are scored by our Python scorer (``steward``: candidate pairs stream a page of
+    persons at a time, never all pairs at once) or, from ``SPLINK_FROM`` persons on ("auto"),
+    by Splink's predict with the same comparisons and weights. Only the accepted edges (few:
+    one per likely duplicate) are kept, then grouped by their union-find root."""
     actor.require(Permission.PEOPLE_MANAGE)
     model = active_model(session)
+    chosen = _engine_for(session, engine)
+    scored = _splink_scored_edges if chosen == "splink" else _scored_edges
     merged_pairs = {
         (min(m.person_id, m.other_person_id), max(m.person_id, m.other_person_id))
         for m in _active_merges(session)
     }
     edges: dict[tuple[int, int], float] = dict.fromkeys(merged_pairs, 1.0)
-    for x, y, p in _scored_edges(session, model):
+    for x, y, p in scored(session, model):
         if (x, y) not in edges:
             edges[(x, y)] = p
     uf = _UnionFind()
@@ -146,7 +175,10 @@ def find_duplicates(session: Session, *, actor: Actor) -> list[DuplicateCluster]
     ]
     clusters.sort(key=lambda c: c.person_ids)
     audit.record(
-        session, actor, IdentityEvent.DUPLICATES_LISTED, details={"clusters": len(clusters)}
+        session,
+        actor,
+        IdentityEvent.DUPLICATES_LISTED,
+        details={"clusters": len(clusters), "engine": chosen},
     )
     return clusters
 
