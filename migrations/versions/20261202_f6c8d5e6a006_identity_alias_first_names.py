@@ -1,7 +1,7 @@
 """identity: a person's alias first names kept in the match profile
 
 Revision ID: f6c8d5e6a006
-Revises: e5b7c4d5a005
+Revises: c5c1ec91180f
 Create Date: 2026-12-02 00:00:00
 
 Alias first names were match keys but missing from the stored profile, so an alias query
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "f6c8d5e6a006"
-down_revision: str | None = "e5b7c4d5a005"
+down_revision: str | None = "c5c1ec91180f"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
