@@ -18,7 +18,7 @@ from steward.identity import find_duplicates, import_people_csv, train_model
 from steward.identity.models import MatchProfile
 from steward.identity.service.duplicates_splink import STORED_COLUMNS, load_stored
 from steward.identity.service.search import profile_from_row
-from steward.identity.training import _splink_rows
+from steward.identity.training import splink_rows
 
 SYSTEM = Actor.system()
 
@@ -37,7 +37,7 @@ def test_the_set_wise_frame_is_the_one_training_builds_from_profiles(
         columns = ", ".join(STORED_COLUMNS)
         rows = db.connection().exec_driver_sql(f"SELECT {columns} FROM identity_profiles").all()  # noqa: S608
         stored = list(db.scalars(select(MatchProfile)))
-        expected = _splink_rows([profile_from_row(r) for r in stored])
+        expected = splink_rows([profile_from_row(r) for r in stored])
         expected["unique_id"] = [r.person_id for r in stored]
     con = duckdb.connect()
     load_stored(con, rows)

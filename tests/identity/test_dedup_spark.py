@@ -12,7 +12,7 @@ from bench.data.people import people_data
 
 from steward.identity.service.duplicates_splink import spark_edges, splink_edges
 from steward.identity.service.scoring import _DEFAULT
-from steward.identity.training import _splink_rows
+from steward.identity.training import splink_rows
 from tests.identity.test_import_and_train import _profiles
 
 pyspark = pytest.importorskip("pyspark")
@@ -67,7 +67,7 @@ def test_spark_finds_the_edges_duckdb_finds(spark: Any) -> None:
     on_duckdb = {(i, j): p for i, j, p in splink_edges(profiles, _DEFAULT, 0.9)}
     on_spark = {
         (i, j): p
-        for i, j, p in spark_edges(spark, _frame(spark, _splink_rows(profiles)), _DEFAULT, 0.9)
+        for i, j, p in spark_edges(spark, _frame(spark, splink_rows(profiles)), _DEFAULT, 0.9)
     }
     assert len(on_duckdb) > 50
     assert on_spark.keys() == on_duckdb.keys()

@@ -21,7 +21,12 @@ from steward.identity.service.duplicates_splink import (
     STORED_COLUMNS,
     edges_from_stored,
 )
-from steward.identity.service.scoring import ActiveModel, active_model, score
+from steward.identity.service.scoring import (
+    ActiveModel,
+    active_model,
+    population_probability,
+    score,
+)
 from steward.identity.service.search import (
     candidate_ids,
     load_profiles,
@@ -107,8 +112,9 @@ def _scored_edges(db: Session, model: ActiveModel) -> Iterator[tuple[int, int, f
         profiles = {r.person_id: profile_from_row(r) for r in load_profiles(db, needed)}
         for x, y in pairs:
             s = score(model, profiles[x], profiles[y], previous=frozenset())
-            if s.probability >= DUPLICATE_PROBABILITY and not s.contradicted:
-                yield x, y, s.probability
+            probability = population_probability(model, s)
+            if probability >= DUPLICATE_PROBABILITY and not s.contradicted:
+                yield x, y, probability
 
 
 def _splink_scored_edges(db: Session, model: ActiveModel) -> Iterator[tuple[int, int, float]]:

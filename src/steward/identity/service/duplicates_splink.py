@@ -54,6 +54,11 @@ def splink_settings(model: ActiveModel) -> dict[str, Any]:
             m, u = model.mu[(comparison.name, i)]
             level["m_probability"] = m
             level["u_probability"] = u
+            if "tf_adjustment_column" in level:
+                # "same postcode" compares lists of postcodes, not one column, so Splink finds
+                # no exact level to take the base u from: it is this level's own u, as the
+                # scorer's ``tf_adjustment`` takes it.
+                level["disable_tf_exact_match_detection"] = True
     if not model.tf:
         # The built-in starting weights carry no term frequencies: none are applied.
         for spec in settings["comparisons"]:
@@ -109,7 +114,7 @@ def _not_contradicted_sql() -> str:
     return " AND ".join(f"NOT ({_at_else_level(c)})" for c, _ in vetoes)
 
 
-# identity_profiles as stored, in the shape training gives Splink (``training._splink_rows``):
+# identity_profiles as stored, in the shape training gives Splink (``training.splink_rows``):
 # the same columns, built set-wise. A test holds the two to each other.
 STORED_COLUMNS = (
     "person_id",
@@ -120,6 +125,7 @@ STORED_COLUMNS = (
     "dob",
     "postcodes",
     "address",
+    "other_first_names",
 )
 _PEOPLE_FROM_STORED = """
 CREATE TABLE people AS
@@ -133,21 +139,42 @@ SELECT
     nullif(s.middle_names, '') AS middle_names,
     nullif(s.last_name, '') AS last_name,
     list_sort(list_distinct(list_filter(string_split(s.surnames, ' '), lambda x: x <> ''))) AS surnames,
+    list_sort(list_distinct(list_filter(
+        string_split(s.surnames, ' '), lambda x: x <> '' AND NOT contains(x, ' ')
+    ))) AS surname_words,
     TRY_CAST(s.dob AS DATE) AS dob,
     list_filter(string_split(s.postcodes, '|'), lambda x: x <> '')[1] AS postcode,
-    split_part(list_filter(string_split(s.postcodes, '|'), lambda x: x <> '')[1], ' ', 1) AS district,
+    list_filter(string_split(s.postcodes, '|'), lambda x: x <> '') AS postcodes,
+    list_sort(list_distinct(list_transform(
+        list_filter(string_split(s.postcodes, '|'), lambda x: x <> ''), lambda x: split_part(x, ' ', 1)
+    ))) AS districts,
     nullif(s.address, '') AS address
-FROM stored s LEFT JOIN first_forms f ON f.first_name = s.first_name
+FROM stored s LEFT JOIN first_forms f
+    ON f.first_name = s.first_name AND f.other_first_names = s.other_first_names
 """
 
 
-def _first_forms_table(first_names: Iterable[str]) -> Any:
-    """Each distinct first name's nickname forms, from the one Python definition."""
+def _first_forms_table(names: Iterable[tuple[str, str]]) -> Any:
+    """Each distinct (first name, other first names) pair's nickname forms, from the one Python
+    definition (``Profile.first_forms``); the pairs are few, since aliases are rare."""
     import pyarrow as pa  # type: ignore[import-untyped]
 
-    names = sorted(set(first_names))
-    forms = [sorted(nickname_forms(n)) for n in names]
-    return pa.table({"first_name": names, "forms": forms})
+    pairs = sorted(set(names))
+    forms = [sorted(_forms_of(first, others)) for first, others in pairs]
+    return pa.table(
+        {
+            "first_name": [p[0] for p in pairs],
+            "other_first_names": [p[1] for p in pairs],
+            "forms": forms,
+        }
+    )
+
+
+def _forms_of(first_name: str, other_first_names: str) -> set[str]:
+    forms = set(nickname_forms(first_name))
+    for other in other_first_names.split():
+        forms |= nickname_forms(other)
+    return forms
 
 
 def load_stored(con: Any, rows: Sequence[Sequence[Any]]) -> None:
@@ -158,7 +185,10 @@ def load_stored(con: Any, rows: Sequence[Sequence[Any]]) -> None:
     data = dict(zip(STORED_COLUMNS, (list(c) for c in columns), strict=True))
     data["dob"] = [None if d is None else str(d) for d in data["dob"]]
     con.register("stored", pa.table(data))
-    con.register("first_forms", _first_forms_table(data["first_name"]))
+    con.register(
+        "first_forms",
+        _first_forms_table(zip(data["first_name"], data["other_first_names"], strict=True)),
+    )
     con.execute(_PEOPLE_FROM_STORED)
     con.unregister("stored")
     con.unregister("first_forms")
@@ -177,7 +207,7 @@ def splink_edges(
     """(i, j, probability) over positions in ``profiles``: the pairs kept for clustering."""
     import pyarrow as pa
 
-    table = pa.table(training._splink_rows(profiles))
+    table = pa.table(training.splink_rows(profiles))
 
     def build(con: Any) -> None:
         con.register("people_rows", table)
@@ -249,7 +279,7 @@ def spark_edges(
     """The accepted edges (unique_id, unique_id, probability) computed by Spark.
 
     ``spark``: a SparkSession; ``people``: a Spark DataFrame in the columns training gives
-    Splink (``training._splink_rows``). Term frequencies are computed by Splink from the data
+    Splink (``training.splink_rows``). Term frequencies are computed by Splink from the data
     (uncapped); the vetoes and threshold are ours."""
     if importlib.util.find_spec("pyspark") is None:
         raise RuntimeError(SPARK_MISSING)

@@ -234,6 +234,15 @@ def _score(model: ActiveModel, q: Profile, c: Profile, *, previous: frozenset[st
     return Scored(weight, policy.probability(weight), band, reasons, contradicted)
 
 
+def population_probability(model: ActiveModel, scored: Scored) -> float:
+    """The chance two persons already held are one, at the trained prior of this population.
+
+    Bands for a lookup are cut at the fixed reference prior, so they mean the same at any size;
+    batch deduplication pairs everyone with everyone held, which is exactly the population the
+    trained prior describes, and the Splink engine uses that prior too: both engines agree."""
+    return policy.probability(scored.weight - REFERENCE_PRIOR_BITS + model.prior_bits)
+
+
 class QueryScorer:
     """Scores many candidates against one query, comparing each distinct value once.
 
