@@ -52,18 +52,7 @@ def _rewrite(db: Session, key: ChainKey, seq: int, *, subject_id: str) -> None:
         select(AuditEvent.__table__).where(AuditEvent.seq >= seq).order_by(AuditEvent.seq)
     ).all()
     for event in events:
-        digest = audit.chain_hash(
-            key,
-            prev,
-            seq=event.seq,
-            occurred_at=event.occurred_at,
-            actor_kind=event.actor_kind,
-            actor_id=event.actor_id,
-            tag=event.tag,
-            subject_type=event.subject_type,
-            subject_id=event.subject_id,
-            details=event.details,
-        )
+        digest = audit.row_hash(key, prev, event)
         db.execute(
             update(AuditEvent)
             .where(AuditEvent.seq == event.seq)

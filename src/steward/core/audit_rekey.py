@@ -20,7 +20,6 @@ from steward.core.audit import (
     ChainWalk,
     EventTag,
     Verification,
-    chain_hash,
     keys_for,
 )
 from steward.core.permissions import Actor
@@ -101,18 +100,7 @@ def rehash_chain(
             broken = walk.step(event)
             if broken is not None:
                 raise ChainBroken(_refusal(broken))
-            digest = chain_hash(
-                new,
-                running,
-                seq=event.seq,
-                occurred_at=event.occurred_at,
-                actor_kind=event.actor_kind,
-                actor_id=event.actor_id,
-                tag=event.tag,
-                subject_type=event.subject_type,
-                subject_id=event.subject_id,
-                details=event.details,
-            )
+            digest = audit.row_hash(new, running, event)
             rehashed.append({"s": event.seq, "p": running, "h": digest})
             running = digest
         connection.execute(_REHASH_EVENT, rehashed)
