@@ -110,7 +110,7 @@ def test_the_demo_caseworker_sees_their_caseload_and_not_the_others(
 ) -> None:
     mine = seeded.user(demo_db, "caseworker").actor
     other = seeded.user(demo_db, "caseworker2").actor
-    assigned = records.my_cases(demo_db, mine)
+    assigned = records.my_cases(demo_db, mine).items
     assert assigned
     assert any(case.status == CaseStatus.OPEN for case in assigned)
     assert {c.team for c in assigned} == {"north"}
@@ -120,15 +120,15 @@ def test_the_demo_caseworker_sees_their_caseload_and_not_the_others(
         assert any(p.role == PartyRole.CHILD_SUBJECT for p in viewed.parties)
         with pytest.raises(records.NeedsBreakGlass):
             records.view_case(demo_db, other, case.id)
-    assert records.my_cases(demo_db, other)
-    assert not {c.id for c in assigned} & {c.id for c in records.my_cases(demo_db, other)}
+    assert records.my_cases(demo_db, other).items
+    assert not {c.id for c in assigned} & {c.id for c in records.my_cases(demo_db, other).items}
 
 
 def test_a_demo_document_reads_as_a_family_court_document(
     seeded: Seeded, demo_db: Session, keyring: FileKeyring
 ) -> None:
     mine = seeded.user(demo_db, "caseworker").actor
-    case = records.my_cases(demo_db, mine)[0]
+    case = records.my_cases(demo_db, mine).items[0]
     viewed, _ = records.view_case(demo_db, mine, case.id)
     child = next(p.person for p in viewed.parties if p.role == PartyRole.CHILD_SUBJECT)
     texts = [records.view_document(demo_db, keyring, mine, d.id)[1] for d in viewed.documents]
@@ -138,7 +138,7 @@ def test_a_demo_document_reads_as_a_family_court_document(
 
 def test_search_finds_a_demo_child_by_name(seeded: Seeded, demo_db: Session) -> None:
     mine = seeded.user(demo_db, "caseworker").actor
-    case = records.my_cases(demo_db, mine)[0]
+    case = records.my_cases(demo_db, mine).items[0]
     viewed, _ = records.view_case(demo_db, mine, case.id)
     child = next(p.person for p in viewed.parties if p.role == PartyRole.CHILD_SUBJECT)
     hits = records.search(demo_db, mine, f"{child.first_name} {child.last_name}")

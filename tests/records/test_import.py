@@ -194,7 +194,7 @@ def test_staff_named_in_the_line_are_assigned(db: Session, keyring: FileKeyring)
     case = _case_row(db, "IM24P00001")
     assert case is not None
     assert _count(db, CaseAssignment, CaseAssignment.case_id == case.id) == 1
-    assert [c.id for c in service.my_cases(db, worker.actor)] == [case.id]
+    assert [c.id for c in service.my_cases(db, worker.actor).items] == [case.id]
 
 
 # --- what fails, and leaves nothing -------------------------------------------------------

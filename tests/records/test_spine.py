@@ -37,7 +37,7 @@ def test_a_caseworker_reads_assigned_cases_only(db: Session, keyring: FileKeyrin
     assert "records:case:viewed" in _tags(db, "case", mine.id)
     with pytest.raises(service.NeedsBreakGlass):
         service.view_case(db, mine_user.actor, theirs.id)
-    assert [c.id for c in service.my_cases(db, mine_user.actor)] == [mine.id]
+    assert [c.id for c in service.my_cases(db, mine_user.actor).items] == [mine.id]
 
 
 def test_break_glass_opens_a_case_for_a_stated_reason_and_the_dpo_sees_it(

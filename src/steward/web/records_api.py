@@ -69,7 +69,7 @@ class BreakGlassOpened(BaseModel):
 @router.get("/cases")
 def my_cases(db: DB, actor: ApiActor) -> list[CaseRead]:
     """The cases you work on: assigned to you, or your team's if you manage a team."""
-    return [CaseRead.model_validate(c) for c in service.my_cases(db, actor)]
+    return [CaseRead.model_validate(c) for c in service.my_cases(db, actor).items]
 
 
 @router.get("/cases/{case_id}")

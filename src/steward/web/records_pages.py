@@ -32,6 +32,7 @@ from steward.records.schemas import DocumentMeta
 from steward.web import identity_pages
 from steward.web.deps import DB, AppSettings, Keyring, PageActor, csrf_protect
 from steward.web.ids import Id, IdItem
+from steward.web.paging import PageQuery
 from steward.web.records_common import (
     attachment,
     document_meta,
@@ -59,12 +60,12 @@ UPLOAD_FIELDS = (
 
 
 @router.get("/cases")
-def my_cases(request: Request, db: DB, actor: PageActor) -> Response:
+def my_cases(request: Request, db: DB, actor: PageActor, page: PageQuery) -> Response:
     return render(
         request,
         "records/my_cases.html",
         {
-            "cases": service.my_cases(db, actor),
+            "cases": service.my_cases(db, actor, page),
             "reads_all": actor.can(Permission.CASES_READ_ALL),
         },
     )

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from steward.core import clock
 from steward.core.permissions import Actor, Permission
+from steward.web.paging import page_links
 from steward.web.security import (
     CSRF_FIELD,
     csrf_cookie_value,
@@ -78,6 +79,7 @@ def filesize(size: int) -> str:
 templates.env.filters.update(
     govuk_date=govuk_date, govuk_datetime=govuk_datetime, label=label, filesize=filesize
 )
+templates.env.globals.update(page_links=page_links)
 
 
 def csrf_input(request: Request) -> Markup:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 from steward.core import audit, auth, clock, crypto
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from steward.core.paging import Page, PageRequest, paginate
 from steward.core.permissions import Actor, Permission
 from steward.records.events import RecordsEvent
 from steward.records.models import (
@@ -80,12 +81,13 @@ def case_id_for_number(db: Session, case_number: str) -> int:
     return case_id
 
 
-def my_cases(db: Session, actor: Actor, *, limit: int = 200) -> list[Case]:
-    """The cases the actor works on: assigned to them, or their team's for a manager."""
+def my_cases(db: Session, actor: Actor, page: PageRequest = PageRequest()) -> Page[Case]:
+    """The cases the actor works on, newest first: assigned to them, or their team's for a
+    manager."""
     access.require_any_case_access(actor)
     if actor.user_id is None:
-        return []
-    query = select(Case).order_by(Case.opened_on.desc()).limit(limit)
+        return Page([], 0, page.number, page.size)
+    query = select(Case).order_by(Case.opened_on.desc(), Case.id.desc())
     assigned = Case.id.in_(
         select(CaseAssignment.case_id).where(CaseAssignment.user_id == actor.user_id)
     )
@@ -94,9 +96,11 @@ def my_cases(db: Session, actor: Actor, *, limit: int = 200) -> list[Case]:
         query = query.where(assigned | (Case.team == user.team))
     else:
         query = query.where(assigned)
-    cases = list(db.scalars(query))
+    cases: Page[Case] = paginate(db, query, page)
     # A list of case numbers is a read of them: who looked at which cases is on record.
-    audit.record(db, actor, RecordsEvent.CASES_LISTED, details={"case_ids": [c.id for c in cases]})
+    audit.record(
+        db, actor, RecordsEvent.CASES_LISTED, details={"case_ids": [c.id for c in cases.items]}
+    )
     return cases
 
 

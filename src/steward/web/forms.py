@@ -1,0 +1,44 @@
+"""Reading what people type into GOV.UK form patterns back into values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+PARTS = ("day", "month", "year")
+
+
+@dataclass(frozen=True)
+class DateAnswer:
+    """A GOV.UK date input as typed (to show again) and, when it makes a date, the date."""
+
+    parts: dict[str, str]
+    value: date | None
+    error: str | None
+
+    @property
+    def blank(self) -> bool:
+        return not any(self.parts.values())
+
+
+def read_date(
+    form: Mapping[str, Any], name: str, *, what: str, required: bool = True
+) -> DateAnswer:
+    """``name-day``, ``name-month`` and ``name-year`` as a date, with the GOV.UK error wording
+    ("Date of birth must include a month") where they do not make one. ``what`` is the
+    question's subject as it starts a sentence, e.g. "The date the file is due back"."""
+    parts = {part: str(form.get(f"{name}-{part}", "") or "").strip() for part in PARTS}
+    missing = [part for part in PARTS if not parts[part]]
+    if len(missing) == len(PARTS):
+        return DateAnswer(parts, None, f"Enter {what[0].lower()}{what[1:]}" if required else None)
+    if missing:
+        return DateAnswer(parts, None, f"{what} must include a {' and '.join(missing)}")
+    if not all(parts[part].isdigit() for part in PARTS) or len(parts["year"]) != 4:
+        return DateAnswer(parts, None, f"{what} must be a real date")
+    try:
+        value = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    except ValueError:
+        return DateAnswer(parts, None, f"{what} must be a real date")
+    return DateAnswer(parts, value, None)
