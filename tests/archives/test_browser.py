@@ -16,7 +16,8 @@ from steward.core import auth, migrate
 from steward.core.config import Environment, Settings
 from steward.core.db import make_engine, make_sessionmaker, session_scope
 from steward.core.permissions import Actor, Role
-from tests.web.test_browser import CHROMIUM, PASSWORD, Live, page, serve, sign_in  # noqa: F401
+from tests.web.live import CHROMIUM, serve
+from tests.web.test_browser import PASSWORD, Live, page, sign_in  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -14,8 +16,10 @@ from steward.core import auth
 from steward.core.config import Settings
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import Role
+from steward.demo.service import DEMO_PASSWORD
 from steward.web.app import create_app
 from tests.factories.core import DEFAULT_PASSWORD, make_user
+from tests.web.live import DemoSite, chromium_page, seed_demo, serve, sign_in_as
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 
@@ -78,3 +82,29 @@ def api_token(db: Session) -> Callable[[Role], tuple[str, auth.User]]:
         return secret, user
 
     return make
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
+    """`make run`'s demo organisation (fewer cases), served by uvicorn for browser tests."""
+    data_dir = tmp_path_factory.mktemp("demo-site")
+    data_dir.chmod(0o700)
+    seed_demo(data_dir)
+    with serve(data_dir) as base:
+        yield DemoSite(base, data_dir, DEMO_PASSWORD)
+
+
+RolePage = Callable[..., AbstractContextManager[Any]]
+
+
+@pytest.fixture
+def role_page(demo_site: DemoSite) -> RolePage:
+    """``with role_page("dpo") as page:`` a browser signed in as that demo account."""
+
+    @contextmanager
+    def open_as(username: str, **viewport: int) -> Iterator[Any]:
+        with chromium_page(demo_site.base, **viewport) as page:
+            sign_in_as(page, username, demo_site.password)
+            yield page
+
+    return open_as

@@ -4,17 +4,11 @@ caseworker's day with case records (need-to-know, break-glass, upload and downlo
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import httpx2
 import pytest
 
 from steward.core import auth, keyfile, migrate
@@ -25,9 +19,9 @@ from steward.core.permissions import Actor, Role
 from steward.records import service
 from steward.records.models import CaseType, PartyRole
 from steward.records.schemas import CaseCreate, PersonCreate
+from tests.web.live import CHROMIUM, chromium_page, serve
 from tests.web.records_helpers import pdf_bytes
 
-CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "browser test password"
 
 pytestmark = [
@@ -36,12 +30,6 @@ pytestmark = [
         not CHROMIUM.exists(), reason="Debian's chromium is not installed (make browser)"
     ),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -93,53 +81,6 @@ def _seed(settings: Settings) -> tuple[str, int]:
     return numbers[0][0], numbers[1][1]
 
 
-@contextmanager
-def serve(data_dir: Path) -> Iterator[str]:
-    """The real app under uvicorn on a free port, on the embedded database in ``data_dir``;
-    yields its base URL once /healthz answers (the browser tests of every domain use it)."""
-    port = _free_port()
-    env = {**os.environ, "STEWARD_DATA_DIR": str(data_dir), "STEWARD_ENV": "development"}
-    env.pop("STEWARD_DATABASE_URL", None)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "steward.web.asgi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx2.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                output = (
-                    server.stdout.read().decode()
-                    if server.stdout and server.poll() is not None
-                    else ""
-                )
-                pytest.fail(f"server did not start: {output}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
 def sign_in(page, username: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
     """Sign in through the real form and wait for the home page."""
     page.goto("/sign-in")
@@ -161,24 +102,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 
 @pytest.fixture
 def page(live_server: Live) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        page = browser.new_page(base_url=live_server.base, accept_downloads=True)
+    with chromium_page(live_server.base) as page:
         yield page
-        browser.close()
 
 
 def test_a_caseworker_signs_in_and_out(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
