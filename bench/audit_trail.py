@@ -31,14 +31,10 @@ of the repeats, with their spread. Appends are reported with the spread of their
 from __future__ import annotations
 
 import multiprocessing
-import os
 import random
 import resource
-import sqlite3
 import tempfile
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -49,26 +45,22 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Column,
-    Engine,
     Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
-    create_engine,
     insert,
     select,
     text,
     update,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bench import log, ratios, spread
+from bench import backends, log, ratios, spread
+from bench.backends import Backend, bench_settings, postgres_backend, sqlite_backend
 from steward.core import audit, clock, migrate
-from steward.core.config import Environment, Settings
 from steward.core.db import UTCDateTime, make_engine, make_sessionmaker, session_scope
 from steward.core.permissions import Actor, Role
 
@@ -76,8 +68,6 @@ GOAL_APPEND_EVENTS_PER_S = 5_000
 GOAL_VERIFY_1M_S = 10.0
 GOAL_VERIFY_AT = 1_000_000
 
-POSTGRES_URL_ENV = "BENCH_POSTGRES_URL"
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_SCHEMA = "bench_audit"
 SEED = 20_260_525
 APPEND_BLOCKS = 5  # the append run is cut into this many blocks for the spread of its rate
@@ -202,97 +192,6 @@ PLAIN_EVENTS = Table(
     Index("ix_bench_plain_events_actor_id", "actor_id"),
     Index("ix_bench_plain_events_tag", "tag"),
 )
-
-
-# --- backends -----------------------------------------------------------------------------
-
-
-@dataclass
-class Backend:
-    name: str
-    data_dir: Path
-    database_url: str | None  # None: the embedded SQLCipher default in data_dir
-    engine: Engine
-    context: dict[str, Any]
-
-    @property
-    def settings(self) -> Settings:
-        return _settings(self.data_dir, self.database_url)
-
-
-def _settings(data_dir: Path, database_url: str | None) -> Settings:
-    # Explicit values, so a STEWARD_DATABASE_URL in the environment cannot redirect the bench.
-    return Settings(env=Environment.TEST, data_dir=data_dir, database_url=database_url)
-
-
-@contextmanager
-def sqlite_backend(tmp: Path) -> Iterator[Backend]:
-    data_dir = tmp / "sqlite"
-    engine = make_engine(_settings(data_dir, None))
-    try:
-        with engine.connect() as conn:
-            cipher = conn.exec_driver_sql("PRAGMA cipher_version").scalar()
-            sqlite_version = conn.exec_driver_sql("SELECT sqlite_version()").scalar()
-            journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
-            sync = conn.exec_driver_sql("PRAGMA synchronous").scalar()
-        yield Backend(
-            "sqlite",
-            data_dir,
-            None,
-            engine,
-            {
-                "engine": "SQLCipher (steward.core.db.make_engine defaults)",
-                "sqlcipher": cipher,
-                "sqlite": sqlite_version,
-                "journal_mode": journal,
-                "synchronous": {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(sync, sync),
-                "stdlib_sqlite_for_reference": sqlite3.sqlite_version,
-            },
-        )
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def postgres_backend(tmp: Path, url: str) -> Iterator[Backend | None]:
-    """Yields None (and says why) when PostgreSQL is not reachable."""
-    base = make_url(url)
-    admin = create_engine(base, connect_args={"connect_timeout": 5})
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
-            version = conn.execute(text("SHOW server_version")).scalar()
-            sync_commit = conn.execute(text("SHOW synchronous_commit")).scalar()
-            fsync = conn.execute(text("SHOW fsync")).scalar()
-    except OperationalError as exc:
-        log(f"postgresql: not reachable at {base!r}, skipped ({str(exc.orig).strip()[:120]})")
-        admin.dispose()
-        yield None
-        return
-    scoped = base.update_query_dict({"options": f"-csearch_path={PG_SCHEMA}"})
-    scoped_url = scoped.render_as_string(hide_password=False)
-    data_dir = tmp / "postgresql"
-    engine = make_engine(_settings(data_dir, scoped_url))
-    try:
-        yield Backend(
-            "postgresql",
-            data_dir,
-            scoped_url,
-            engine,
-            {
-                "engine": "psycopg 3 (steward.core.db.make_engine defaults, pool_pre_ping)",
-                "server_version": version,
-                "schema": PG_SCHEMA,
-                "synchronous_commit": sync_commit,
-                "fsync": fsync,
-            },
-        )
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-        admin.dispose()
 
 
 # --- (a) append rate ----------------------------------------------------------------------
@@ -497,7 +396,7 @@ def _verify_query_only(db: Session, *, batch: int = 10_000) -> int:
 
 def _verify_in_child(data_dir: str, database_url: str | None, side: str) -> dict[str, Any]:
     """Runs in a fresh process: its peak RSS is this verify's (plus the interpreter's)."""
-    engine = make_engine(_settings(Path(data_dir), database_url))
+    engine = make_engine(bench_settings(Path(data_dir), database_url))
     try:
         with make_sessionmaker(engine)() as db:
             db.execute(select(1))  # connect and key the database before the clock starts
@@ -608,14 +507,14 @@ def bench_backend(backend: Backend, sizes: Sizes) -> dict[str, Any]:
 
 def run(quick: bool) -> dict[str, Any]:
     sizes = QUICK if quick else FULL
-    postgres_url = os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL)
+    postgres_url = backends.postgres_url()
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="steward-bench-audit-") as tmp_name:
         tmp = Path(tmp_name)
         with sqlite_backend(tmp) as backend:
             results["sqlite"] = bench_backend(backend, sizes)
         if postgres_url:
-            with postgres_backend(tmp, postgres_url) as pg:
+            with postgres_backend(tmp, postgres_url, PG_SCHEMA) as pg:
                 if pg is not None:
                     results["postgresql"] = bench_backend(pg, sizes)
     return {

@@ -60,7 +60,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from bench import log, ratios, spread
+from bench import backends, log, ratios, spread
 from steward.core import audit, auth, clock, keyfile, migrate
 from steward.core.config import Environment, Settings
 from steward.core.crypto import DataKey, FileKeyring
@@ -91,8 +91,6 @@ FULL_CASES = 10_000
 QUICK_CASES = 500
 SEED = 20_261_126
 CASES_ENV = "BENCH_IMPORT_CASES"  # a smaller full run where 10,000 would take too long
-POSTGRES_URL_ENV = "BENCH_POSTGRES_URL"
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_SCHEMAS = {"ours": "bench_import_ours", "peer": "bench_import_peer"}
 STAFF = [f"worker{i:02d}" for i in range(1, 21)]
 
@@ -747,7 +745,7 @@ def _validation_only(path: Path) -> float:
 
 def run(quick: bool) -> dict[str, Any]:
     cases = QUICK_CASES if quick else int(os.environ.get(CASES_ENV, FULL_CASES))
-    postgres_url = os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL)
+    postgres_url = backends.postgres_url()
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="steward-bench-import-") as tmp_name:
         tmp = Path(tmp_name)
