@@ -502,29 +502,27 @@ def _place_written(rng: random.Random, p: _Person, tags: list[str]) -> tuple[str
     return postcode, address
 
 
+# One miskeying per name at most, each with the tag the misses are reported under.
+_FIRST_NAME_ERRORS = ("spelling_variant", "ocr_first", "transposed_first")
+_SURNAME_ERRORS = ("surname_spelling_variant", "ocr_surname", "transposed_surname")
+
+
+def _miskeyed(rng: random.Random, name: str, tags: list[str], kinds: tuple[str, ...]) -> str:
+    roll = rng.random()
+    for (tag, corrupt), upto in zip(
+        zip(kinds, (_spelling, _ocr, _transpose), strict=True), (0.08, 0.14, 0.17), strict=True
+    ):
+        if roll < upto:
+            tags.append(tag)
+            return corrupt(rng, name)
+    return name
+
+
 def _record(rng: random.Random, p: _Person) -> tuple[list[str], list[str]]:
     tags: list[str] = []
     first, surname = p.first, _surname_written(rng, p, tags)
-    roll = rng.random()
-    if roll < 0.08:
-        tags.append("spelling_variant")
-        first = _spelling(rng, first)
-    elif roll < 0.14:
-        tags.append("ocr_first")
-        first = _ocr(rng, first)
-    elif roll < 0.17:
-        tags.append("transposed_first")
-        first = _transpose(rng, first)
-    roll = rng.random()
-    if roll < 0.08:
-        tags.append("surname_spelling_variant")
-        surname = _spelling(rng, surname)
-    elif roll < 0.14:
-        tags.append("ocr_surname")
-        surname = _ocr(rng, surname)
-    elif roll < 0.17:
-        tags.append("transposed_surname")
-        surname = _transpose(rng, surname)
+    first = _miskeyed(rng, first, tags, _FIRST_NAME_ERRORS)
+    surname = _miskeyed(rng, surname, tags, _SURNAME_ERRORS)
     if rng.random() < 0.05:
         tags.append("family_name_first")
         first, surname = surname, first
