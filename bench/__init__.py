@@ -66,6 +66,11 @@ def ratios(ours: Any, peer: Any, kind: Kind | None = None) -> Any:
     return speedup(float(ours), float(peer), kind=kind)
 
 
+def size_label(size: int) -> str:
+    """A data size as the tables write it: 1000000 -> "1M", 100000 -> "100k"."""
+    return f"{size // 1_000_000}M" if size % 1_000_000 == 0 else f"{size // 1000}k"
+
+
 def spread(samples: list[float], digits: int = 3) -> dict[str, float | int]:
     """How far repeats of one figure fall apart: the spread to quote beside the median."""
     if not samples:

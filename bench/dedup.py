@@ -22,58 +22,21 @@ from __future__ import annotations
 import multiprocessing
 import os
 import tempfile
-import time
 from typing import Any
 
-from bench import log
+from bench import log, size_label, speedup
 from bench.data.people import people_data
 from bench.identity import OUR_QUERIES
 from bench.identity_metrics import Truth, bcubed, clusters_from_groups
+from bench.identity_ours import run_duplicates
 
 FULL_SIZES = (1_000_000,)
 QUICK_SIZE = 2_000
 
 
-def _label(size: int) -> str:
-    return f"{size // 1_000_000}M" if size % 1_000_000 == 0 else f"{size // 1000}k"
-
-
-def speedup(ours: float, peer: float) -> float | None:
-    """Peer time / our time (ratio.md): >1 means Steward is faster."""
-    return round(peer / ours, 2) if ours and peer else None
-
-
 def _child(fn: Any, *args: Any) -> Any:
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         return pool.apply(fn, args)
-
-
-def run_find_duplicates(data_dir: str, engine: str) -> dict[str, Any]:
-    """In a child process, on the database ``run_ours`` left: find_duplicates as record groups."""
-    from sqlalchemy import text
-
-    from bench.identity_ours import _engine, _peak_rss_mb
-    from steward import identity
-    from steward.core.db import make_sessionmaker, session_scope
-    from steward.core.permissions import Actor
-
-    engine_ = _engine(data_dir)
-    try:
-        factory = make_sessionmaker(engine_)
-        t0 = time.perf_counter()
-        with session_scope(factory) as session:
-            clusters = identity.find_duplicates(session, actor=Actor.system(), engine=engine)  # type: ignore[arg-type]
-        seconds = time.perf_counter() - t0
-        with engine_.connect() as conn:
-            rows = conn.execute(text("SELECT person_id, record_id FROM identity_profiles"))
-            record_of = {pid: rid for pid, rid in rows}
-    finally:
-        engine_.dispose()
-    return {
-        "seconds": seconds,
-        "groups": [[record_of.get(p) for p in c.person_ids] for c in clusters],
-        "peak_rss_mb": _peak_rss_mb(),
-    }
 
 
 def compare(
@@ -100,7 +63,7 @@ def compare(
         loaded = _child(run_ours, records_csv, [], data_dir)
         for engine in engines:
             log(f"dedup: ours find_duplicates ({engine})")
-            found = _child(run_find_duplicates, data_dir, engine)
+            found = _child(run_duplicates, data_dir, engine)
             ours[engine] = {
                 **bcubed(clusters_from_groups(found["groups"]), truth),
                 "dedupe_s": round(found["seconds"], 1),
@@ -110,8 +73,10 @@ def compare(
             }
     ratio = {
         engine: {
-            "dedupe_s": speedup(o["dedupe_s"], peer["dedupe_s"]),
-            "dedupe_incl_training_s": speedup(o["dedupe_s"] + o["train_s"], peer["dedupe_s"]),
+            "dedupe_s": speedup(o["dedupe_s"], peer["dedupe_s"], kind="time"),
+            "dedupe_incl_training_s": speedup(
+                o["dedupe_s"] + o["train_s"], peer["dedupe_s"], kind="time"
+            ),
         }
         for engine, o in ours.items()
     }
@@ -123,7 +88,7 @@ def run(quick: bool) -> dict[str, Any]:
     sizes = [int(s) for s in env.split(",")] if env else [QUICK_SIZE] if quick else FULL_SIZES
     result: dict[str, Any] = {"ours": {}, "peer": {}, "ratio": {}, "sizes": {}, "seeds": {}}
     for size in sizes:
-        label = _label(size)
+        label = size_label(size)
         data = people_data(size, queries=OUR_QUERIES)  # the identity bench's very files
         truth = Truth.read(data.truth_csv)
         # The Python scorer answers only at small sizes (no answer in 120 s at 100k).

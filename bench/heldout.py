@@ -53,9 +53,8 @@ def evaluate(
     records: Path, truth: Truth, queries: list[dict[str, str]], subjects: dict[str, str]
 ) -> dict[str, Any]:
     """Both sides' lookups and deduplication on one records file, scored the same way."""
-    from bench.dedup import run_find_duplicates
     from bench.identity import _ours_answers, _peer_answers
-    from bench.identity_ours import run_ours
+    from bench.identity_ours import run_duplicates, run_ours
     from bench.identity_splink import run_peer
 
     threads = min(2, os.cpu_count() or 1)
@@ -73,7 +72,7 @@ def evaluate(
         ours["import_failed"] = ours_raw["import_report"]["failed"]
         for engine in ("steward", "splink"):
             log(f"heldout: ours find_duplicates ({engine})")
-            found = _child(run_find_duplicates, data_dir, engine)
+            found = _child(run_duplicates, data_dir, engine)
             ours[f"dedupe_bcubed_{engine}"] = bcubed(clusters_from_groups(found["groups"]), truth)
     return {
         "ours": ours,

@@ -49,7 +49,7 @@ from collections.abc import Mapping
 from multiprocessing.connection import Connection
 from typing import Any
 
-from bench import log, ratios, spread
+from bench import log, ratios, size_label, spread
 from bench.data.people import GENERATED_DIR, SEED, PeopleData, people_data, read_queries
 from bench.identity_metrics import Answer, Truth, bcubed, clusters_from_groups, percentiles_ms
 from bench.identity_metrics import score_queries as score
@@ -70,10 +70,6 @@ GOAL = {
     "lookup_p95_ms_at_1M": 50.0,
     "lookup_speedup_vs_peer": 20.0,
 }
-
-
-def _label(size: int) -> str:
-    return f"{size // 1_000_000}M" if size % 1_000_000 == 0 else f"{size // 1000}k"
 
 
 def _serve(conn: Connection, side: str, args: tuple[Any, ...]) -> None:
@@ -211,7 +207,7 @@ def _headline(scores: dict[str, Any]) -> dict[str, Any]:
 
 
 def _bench_size(size: int, duplicates: bool, with_peer: bool) -> dict[str, Any]:
-    label = _label(size)
+    label = size_label(size)
     data: PeopleData = people_data(size, queries=OUR_QUERIES)
     queries = read_queries(data)
     rows = [q for q, _ in queries]
@@ -382,7 +378,7 @@ def run(quick: bool) -> dict[str, Any]:
         },
     }
     for size in sizes:
-        label = _label(size)
+        label = size_label(size)
         one = _bench_size(size, duplicates, with_peer=size <= peer_max)
         result["ours"][label] = one["ours"]
         result["peer"][label] = one["peer"]

@@ -121,26 +121,35 @@ class Ours:
         return {"storage_mb": round(db_bytes / 2**20, 1), "peak_rss_mb": _peak_rss_mb()}
 
 
-def run_duplicates(data_dir: str) -> dict[str, Any]:
-    """In a further child, on the database run_ours left: find_duplicates, as record-id groups."""
+def run_ours(records_csv: str, queries: list[dict[str, str]], data_dir: str) -> dict[str, Any]:
+    """In a child process, one pass: import, train, answer ``queries``; the database stays in
+    ``data_dir`` for ``run_duplicates`` (the dedup and held-out benchmarks)."""
+    ours = Ours(records_csv, data_dir)
+    answered = ours.lookup(queries) if queries else {"answers": {}, "latencies_s": []}
+    return {**ours.info(), **answered, **ours.close()}
+
+
+def run_duplicates(data_dir: str, engine: str = "auto") -> dict[str, Any]:
+    """In a further child, on the database run_ours left: find_duplicates (by ``engine``:
+    auto, steward or splink), as record-id groups."""
     from sqlalchemy import text
 
     from steward import identity
     from steward.core.db import make_sessionmaker, session_scope
     from steward.core.permissions import Actor
 
-    engine = _engine(data_dir)
+    database = _engine(data_dir)
     try:
-        factory = make_sessionmaker(engine)
+        factory = make_sessionmaker(database)
         t0 = time.perf_counter()
         with session_scope(factory) as session:
-            clusters = identity.find_duplicates(session, actor=Actor.system())
+            clusters = identity.find_duplicates(session, actor=Actor.system(), engine=engine)  # type: ignore[arg-type]
         seconds = time.perf_counter() - t0
-        with engine.connect() as conn:
+        with database.connect() as conn:
             rows = conn.execute(text("SELECT person_id, record_id FROM identity_profiles"))
             record_of = {pid: rid for pid, rid in rows}
     finally:
-        engine.dispose()
+        database.dispose()
     return {
         "seconds": seconds,
         "groups": [[record_of.get(p) for p in c.person_ids] for c in clusters],

@@ -285,3 +285,13 @@ class Peer:
     def close(self) -> dict[str, Any]:
         self.con.close()
         return {"peak_rss_mb": _peak_rss_mb()}
+
+
+def run_peer(
+    records_csv: str, queries: list[dict[str, str]], u_pairs: float, threads: int
+) -> dict[str, Any]:
+    """In a child process, one pass: train, dedupe and answer ``queries`` (the dedup and
+    held-out benchmarks, which need no turn-taking)."""
+    peer = Peer(records_csv, u_pairs, threads)
+    answered = peer.lookup(queries) if queries else {"answers": {}, "latencies_s": []}
+    return {**peer.info(), **answered, **peer.close()}
