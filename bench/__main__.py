@@ -33,6 +33,7 @@ BENCHMARKS: dict[str, str] = {
     "audit_trail": "bench.audit_trail:run",
     "records_import": "bench.records_import:run",
     "identity": "bench.identity:run",
+    "identity_scale": "bench.identity_scale:run",
     "febrl_smoke": "bench.febrl_smoke:run",
     "dedup": "bench.dedup:run",
     "heldout": "bench.heldout:run",

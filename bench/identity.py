@@ -356,12 +356,20 @@ def _meets(ours: dict[str, Any], peer: dict[str, Any], size: int) -> dict[str, b
     }
 
 
-def run(quick: bool) -> dict[str, Any]:
+def run(
+    quick: bool, *, sizes: list[int] | None = None, duplicates: bool | None = None
+) -> dict[str, Any]:
+    """``sizes`` and ``duplicates`` default to the environment (see the module's docstring);
+    bench.identity_scale passes its own."""
     env = os.environ.get("BENCH_IDENTITY_SIZES")
-    sizes = (
-        [int(s) for s in env.split(",")] if env else ([QUICK_SIZE] if quick else list(FULL_SIZES))
-    )
-    duplicates = os.environ.get("BENCH_IDENTITY_DUPLICATES", "1") != "0"
+    if sizes is None:
+        sizes = (
+            [int(s) for s in env.split(",")]
+            if env
+            else ([QUICK_SIZE] if quick else list(FULL_SIZES))
+        )
+    if duplicates is None:
+        duplicates = os.environ.get("BENCH_IDENTITY_DUPLICATES", "1") != "0"
     peer_max = int(os.environ.get("BENCH_IDENTITY_PEER_MAX", str(PEER_MAX_RECORDS)))
     result: dict[str, Any] = {
         "ours": {},
