@@ -16,6 +16,7 @@ from steward.cli import (
     keys,
     records,
     retention,
+    sar,
     tokens,
     users,
 )
@@ -53,6 +54,7 @@ app.add_typer(identity.app, name="people")
 app.add_typer(retention.app, name="retention")
 app.add_typer(retention.disposal_app, name="disposal")
 app.add_typer(archives.app, name="archives")
+app.add_typer(sar.app, name="sar")
 
 
 @app.command()
