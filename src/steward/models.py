@@ -6,6 +6,7 @@ from steward.core.db import Base
 from steward.identity import models as identity_models
 from steward.records import models as records_models
 from steward.retention import models as retention_models
+from steward.sar import models as sar_models
 
 __all__ = [
     "Base",
@@ -16,4 +17,5 @@ __all__ = [
     "identity_models",
     "records_models",
     "retention_models",
+    "sar_models",
 ]

@@ -79,6 +79,16 @@ def transition(current: Status, wanted: Status) -> Status:
     )
 
 
+class Right(StrEnum):
+    """The individual rights handled on the same clock and queue (UK GDPR Arts 15-21)."""
+
+    ACCESS = "access"
+    RECTIFICATION = "rectification"
+    ERASURE = "erasure"
+    RESTRICTION = "restriction"
+    OBJECTION = "objection"
+
+
 class RequesterType(StrEnum):
     DATA_SUBJECT = "data_subject"
     PARENT = "parent"  # a person with parental responsibility, asking for a child

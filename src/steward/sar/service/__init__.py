@@ -1,0 +1,29 @@
+"""Use-cases of subject access requests; adapters import this module only."""
+
+from steward.sar.service.requests import (
+    Clock,
+    ask_clarification,
+    clarification_answered,
+    clock_of,
+    details,
+    evidence_received,
+    extend,
+    get,
+    move,
+    queue,
+    receive,
+)
+
+__all__ = [
+    "Clock",
+    "ask_clarification",
+    "clarification_answered",
+    "clock_of",
+    "details",
+    "evidence_received",
+    "extend",
+    "get",
+    "move",
+    "queue",
+    "receive",
+]
