@@ -5,12 +5,22 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
+from rich.table import Table
 
 from steward.cli.retention_common import parse_date, print_json
-from steward.cli.runtime import CliError, console, load_settings
-from steward.sar import clock
+from steward.cli.runtime import CliError, console, keyring, load_settings, plain, unit_of_work
+from steward.core.errors import ValidationFailed
+from steward.core.paging import PageRequest
+from steward.core.permissions import Actor
+from steward.sar import clock, policy, service
+from steward.sar.models import SubjectAccessRequest
+from steward.sar.schemas import SarCreate
 
-app = typer.Typer(help="Subject access requests: the statutory clock.", no_args_is_help=True)
+app = typer.Typer(
+    help="Subject access requests: the statutory clock; log, list and show requests.",
+    no_args_is_help=True,
+)
 
 
 def _pause(value: str) -> clock.Pause:
@@ -77,3 +87,99 @@ def deadline(
             "method": method.value,
         }
     )
+
+
+def _summary(request: SubjectAccessRequest) -> dict[str, object]:
+    state = service.clock_of(request)
+    return {
+        "reference": request.reference,
+        "right": request.right,
+        "status": request.status,
+        "requester_type": request.requester_type,
+        "received_on": request.received_on.isoformat(),
+        "day_one": state.day_one.isoformat() if state.day_one else None,
+        "due_on": state.due_on.isoformat(),
+        "days_left": state.days_left,
+        "extended": state.extended,
+        "clock_stopped": state.stopped,
+    }
+
+
+@app.command("new")
+def new(
+    source: Annotated[
+        typer.FileText,
+        typer.Argument(help="The request as JSON (fields of SarCreate, docs/sar.md); - for stdin."),
+    ],
+) -> None:
+    """Log a request received by letter, email, phone or in person; prints its reference."""
+    try:
+        data = SarCreate.model_validate_json(source.read())
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "The request is not valid; nothing was saved.",
+            errors={".".join(map(str, e["loc"])) or "request": e["msg"] for e in exc.errors()},
+        ) from None
+    settings = load_settings()
+    with unit_of_work(settings) as db:
+        request = service.receive(
+            db,
+            keyring(settings),
+            Actor.system(),
+            data,
+            default_region=clock.Region.from_setting(settings.bank_holiday_region),
+        )
+        console.print(request.reference)
+
+
+@app.command("list")
+def list_requests(
+    status: Annotated[policy.Status | None, typer.Option(help="Only this status.")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only those past due.")] = False,
+    page: Annotated[int, typer.Option(min=1, help="Page of 50, due soonest first.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Open requests (or those of --status), due soonest first."""
+    with unit_of_work() as db:
+        found = service.queue(
+            db, Actor.system(), PageRequest(number=page), status=status, overdue=overdue
+        )
+        rows = [_summary(r) for r in found.items]
+    if as_json:
+        print_json({"total": found.total, "page": found.number, "requests": rows})
+        return
+    table = Table("reference", "status", "received", "due", "days left")
+    for row in rows:
+        table.add_row(
+            *(str(row[k]) for k in ("reference", "status", "received_on", "due_on", "days_left"))
+        )
+    console.print(table)
+    console.print(f"{found.first}-{found.last} of {found.total}")
+
+
+@app.command()
+def show(
+    reference: Annotated[str, typer.Argument(help="The request's reference, e.g. SAR-2026-00042.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """One request: its clock, its timeline and what the requester told us (an audited read)."""
+    settings = load_settings()
+    with unit_of_work(settings) as db:
+        actor = Actor.system()
+        request_id = service.id_for_reference(db, actor, reference)
+        request = service.get(db, actor, request_id)
+        shown = {
+            **_summary(request),
+            "details": service.details(db, keyring(settings), actor, request_id),
+            "timeline": [
+                {"at": s.at.isoformat(), "kind": s.kind, "to": s.to_status} for s in request.steps
+            ],
+        }
+    if as_json:
+        print_json(shown)
+        return
+    for key, value in shown.items():
+        if key not in ("details", "timeline"):
+            console.print(plain(f"{key}: {value}"))
+    for step in shown["timeline"]:  # type: ignore[attr-defined]
+        console.print(plain(f"  {step['at']}  {step['kind']}  -> {step['to']}"))

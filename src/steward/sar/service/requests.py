@@ -200,6 +200,18 @@ def get(db: Session, actor: Actor, request_id: int) -> SubjectAccessRequest:
     return request
 
 
+def id_for_reference(db: Session, actor: Actor, reference: str) -> int:
+    _require(actor)
+    found = db.scalar(
+        select(SubjectAccessRequest.id).where(
+            SubjectAccessRequest.reference == reference.strip().upper()
+        )
+    )
+    if found is None:
+        raise NotFound("There is no request with that reference.")
+    return found
+
+
 def details(db: Session, kek: KeyEncryptionKeys, actor: Actor, request_id: int) -> dict[str, Any]:
     """What the requester told us, unsealed for the handler; the read is audited."""
     request = get(db, actor, request_id)
