@@ -32,6 +32,7 @@ from steward.retention.service import destruction, disposal, holds, schedules
 from steward.web import (
     api,
     archives_pages,
+    audit_pages,
     identity_pages,
     pages,
     records_api,
@@ -113,6 +114,7 @@ RULES: dict[tuple[str, str], Call] = {
     ),
     ("GET", "/audit"): Call(Permission.AUDIT_READ),
     ("POST", "/audit/verify"): Call(Permission.AUDIT_READ),
+    ("GET", "/audit/export.csv"): Call(Permission.AUDIT_READ),
     ("GET", "/api/v1/openapi.json"): Call(Public),
     ("GET", "/api/v1/me"): Call(SignedInOnly),
     ("GET", "/api/v1/users"): Call(Permission.USERS_MANAGE),
@@ -375,6 +377,7 @@ def _routes(app: FastAPI) -> set[tuple[str, str]]:
     add(list(app.router.routes), "")
     for prefix, router in (
         ("", pages.router),
+        ("", audit_pages.router),
         ("", records_pages.router),
         ("", identity_pages.router),
         ("", retention_pages.router),

@@ -38,6 +38,7 @@ from steward.web import (
     api,
     archives_certificates_pages,
     archives_pages,
+    audit_pages,
     identity_pages,
     pages,
     records_api,
@@ -130,6 +131,7 @@ def create_app(
     )
     _mount_static(app)
     app.include_router(pages.router)
+    app.include_router(audit_pages.router)
     app.include_router(records_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(retention_pages.router)
