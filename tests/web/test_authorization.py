@@ -187,7 +187,13 @@ RULES: dict[tuple[str, str], Call] = {
     # Identity: searching everyone is an IG duty; merging person records is people:manage.
     ("GET", "/search/people"): Call(PEOPLE_SEARCH),
     ("POST", "/search/people"): Call(PEOPLE_SEARCH, {"first_name": "Walk", "last_name": "Through"}),
+    ("GET", "/people/duplicates"): Call(Permission.PEOPLE_MANAGE),
+    ("POST", "/people/duplicates/check"): Call(Permission.PEOPLE_MANAGE),
+    ("GET", "/people/{person_id}/compare/{other_person_id}"): Call(Permission.PEOPLE_MANAGE),
     ("POST", "/people/{person_id}/merge"): Call(
+        Permission.PEOPLE_MANAGE, {"other_person_id": "{other_person_id}", "confirm": "yes"}
+    ),
+    ("POST", "/people/{person_id}/not-same"): Call(
         Permission.PEOPLE_MANAGE, {"other_person_id": "{other_person_id}"}
     ),
     ("POST", "/people/merges/{merge_id}/unmerge"): Call(Permission.PEOPLE_MANAGE),

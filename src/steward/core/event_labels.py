@@ -63,7 +63,7 @@ EVENT_LABELS: dict[str, str] = {
     "identity:model:trained": "Matching model trained",
     "identity:search:run": "People searched",
     "identity:duplicates:listed": "Duplicates listed",
-    "identity:duplicates:scanned": "Duplicates checked across all people",
+    "identity:duplicates:checked": "Duplicates checked across all people",
     "identity:pair:not_same": "Recorded as not the same person",
     "identity:person:merged": "Person records merged",
     "identity:person:unmerged": "Person records un-merged",

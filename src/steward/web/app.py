@@ -132,8 +132,9 @@ def create_app(
     _mount_static(app)
     app.include_router(pages.router)
     app.include_router(audit_pages.router)
-    app.include_router(records_pages.router)
+    # Before records: its /people/{person_id} would otherwise take /people/duplicates.
     app.include_router(identity_pages.router)
+    app.include_router(records_pages.router)
     app.include_router(retention_pages.router)
     app.include_router(archives_pages.router)
     app.include_router(api.router, prefix=API_PREFIX)
