@@ -144,7 +144,7 @@ class Describer:
     def who(self, e: AuditEvent) -> str:
         if e.actor_id is not None:
             return self.users.get(e.actor_id, "a removed account")
-        return "System (command line)" if e.actor_kind == "system" else e.actor_kind.capitalize()
+        return "Steward itself (system)" if e.actor_kind == "system" else e.actor_kind.capitalize()
 
     def subject(self, e: AuditEvent) -> str:
         if not e.subject_type:
