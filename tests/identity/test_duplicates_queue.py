@@ -150,7 +150,9 @@ def test_find_page_names_its_candidates(
         data={
             "first_name": "Robert",
             "last_name": "Zielinski",
-            "dob": "1980-03-05",
+            "dob-day": "5",
+            "dob-month": "3",
+            "dob-year": "1980",
             "csrf_token": csrf_from(client, "/search/people"),
         },
     )

@@ -18,6 +18,7 @@ from steward.core.permissions import Permission
 from steward.identity import service
 from steward.identity.service import PersonQuery
 from steward.web.deps import DB, PageActor, csrf_protect, reads_only
+from steward.web.forms import read_date
 from steward.web.ids import MAX_ID, FormId, Id
 from steward.web.paging import PageQuery
 from steward.web.rendering import render
@@ -42,7 +43,7 @@ def _split(text: str) -> tuple[str, ...]:
 @router.get("/search/people")
 def find_form(request: Request, actor: PageActor) -> Response:
     service.require_search(actor)
-    return render(request, "identity/find.html", {"form": {}, "candidates": None})
+    return render(request, "identity/find.html", {"form": {}, "dob": {}, "candidates": None})
 
 
 @router.post("/search/people")
@@ -55,7 +56,9 @@ def find(
     middle_names: Annotated[str, Form(max_length=200)] = "",
     last_name: Annotated[str, Form(max_length=100)] = "",
     previous_last_names: Annotated[str, Form(max_length=400)] = "",
-    dob: Annotated[str, Form(max_length=20)] = "",
+    dob_day: Annotated[str, Form(alias="dob-day", max_length=4)] = "",
+    dob_month: Annotated[str, Form(alias="dob-month", max_length=4)] = "",
+    dob_year: Annotated[str, Form(alias="dob-year", max_length=6)] = "",
     postcode: Annotated[str, Form(max_length=20)] = "",
     address: Annotated[str, Form(max_length=300)] = "",
     previous_postcodes: Annotated[str, Form(max_length=200)] = "",
@@ -66,18 +69,25 @@ def find(
         "middle_names": middle_names,
         "last_name": last_name,
         "previous_last_names": previous_last_names,
-        "dob": dob,
         "postcode": postcode,
         "address": address,
         "previous_postcodes": previous_postcodes,
     }
+    dob = read_date(
+        {"dob-day": dob_day, "dob-month": dob_month, "dob-year": dob_year},
+        "dob",
+        what="Date of birth",
+        required=False,
+    )
     try:
+        if dob.error:
+            raise ValidationFailed(dob.error, errors={"dob": dob.error})
         query = PersonQuery(
             first_name=first_name,
             last_name=last_name,
             middle_names=middle_names or None,
             previous_last_names=_split(previous_last_names),
-            dob=service.parse_dob(dob),
+            dob=dob.value,
             postcode=postcode or None,
             address=address or None,
             previous_postcodes=_split(previous_postcodes),
@@ -87,12 +97,20 @@ def find(
         return render(
             request,
             "identity/find.html",
-            {"form": form, "candidates": None, "error": exc.message, "errors": exc.errors},
+            {
+                "form": form,
+                "dob": dob.parts,
+                "candidates": None,
+                "error": exc.message,
+                "errors": exc.errors,
+            },
             status_code=422,
         )
     people = service.person_summaries(db, [c.person_id for c in candidates])
     return render(
-        request, "identity/find.html", {"form": form, "candidates": candidates, "people": people}
+        request,
+        "identity/find.html",
+        {"form": form, "dob": dob.parts, "candidates": candidates, "people": people},
     )
 
 
