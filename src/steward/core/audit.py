@@ -510,12 +510,6 @@ def search_events(
     return found
 
 
-def event_tags_in_use(db: Session, actor: Actor) -> list[str]:
-    """Every tag the trail holds, for a filter's list of choices (read by the tag index)."""
-    actor.require(Permission.AUDIT_READ)
-    return sorted(db.scalars(select(AuditEvent.tag).distinct()))
-
-
 def start_export(db: Session, actor: Actor, f: EventFilter) -> int:
     """Record the export of the filtered events and return the last sequence number it covers:
     events appended while the file streams are not in it, so it is one consistent extract."""
