@@ -1,4 +1,4 @@
-"""identity: the queue of suspected duplicate person records, and "not the same person"
+"""identity: the queue of suspected duplicate person records; audit: indexes for its filters
 
 Revision ID: a7d9e6f7b007
 Revises: f6c8d5e6a006
@@ -7,6 +7,9 @@ Create Date: 2026-12-03 00:00:00
 The duplicate check reads every person, so its result is kept: the queue pages through it, and
 a pair judged "not the same person" stays out of it after later checks. Rows go with either
 person (ON DELETE CASCADE), so disposal leaves nothing behind.
+
+The audit trail page filters by subject (a case, a person) and by date: two indexes keep those
+from reading the whole trail. The events and their chain are untouched.
 """
 
 from collections.abc import Sequence
@@ -60,7 +63,13 @@ def upgrade() -> None:
     )
 
 
+    op.create_index("ix_audit_events_subject", "audit_events", ["subject_type", "subject_id"])
+    op.create_index("ix_audit_events_occurred_at", "audit_events", ["occurred_at"])
+
+
 def downgrade() -> None:
+    op.drop_index("ix_audit_events_occurred_at", table_name="audit_events")
+    op.drop_index("ix_audit_events_subject", table_name="audit_events")
     op.drop_index(
         op.f("ix_identity_duplicate_pairs_decision"), table_name="identity_duplicate_pairs"
     )

@@ -29,6 +29,7 @@ from sqlalchemy import (
     BigInteger,
     Connection,
     Engine,
+    Index,
     Integer,
     String,
     Table,
@@ -92,6 +93,12 @@ class EventTag(StrEnum):
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
+    # For the trail's filters at millions of events: events about one case or person, and a
+    # date range (without them each reads the whole trail). Neither is part of the chain.
+    __table_args__ = (
+        Index("ix_audit_events_subject", "subject_type", "subject_id"),
+        Index("ix_audit_events_occurred_at", "occurred_at"),
+    )
 
     seq: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
