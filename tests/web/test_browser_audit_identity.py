@@ -114,6 +114,15 @@ def test_ig_officer_works_the_duplicates_queue(
         assert f"/people/{low}/compare/{high}" not in page.content()
 
     with role_page("ig-officer", width=320, height=800) as page:
+        first, last = name.split(" ", 1)
+        page.goto("/search/people")
+        page.fill("#first_name", first)
+        page.fill("#last_name", last)
+        page.click("button:has-text('Find')")
+        results = page.inner_text("[data-testid=find-results]")
+        assert name in results and "Born " in results and "case" in results
+        _shot(page, "find-320")
+        _no_horizontal_scroll(page)
         page.goto("/people/duplicates")
         _shot(page, "duplicates-queue-320")
         _no_horizontal_scroll(page)
