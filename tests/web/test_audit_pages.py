@@ -51,6 +51,10 @@ def test_events_read_as_words_not_codes(
 
     dpo, _ = signed_in(Role.DPO)
     assert "Person: Ottoline Quarrie" in dpo.get(f"/audit?user={worker.id}").text
+    # The export names no one, whoever asks: a file travels further than a page.
+    exported = dpo.get(f"/audit/export.csv?user={worker.id}").text
+    assert "Quarrie" not in exported and f"Person record {person.id}" in exported
+    assert f"Case {case.case_number}" in exported
 
 
 def test_filters_pick_events_by_kind_case_and_date(
