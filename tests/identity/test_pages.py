@@ -44,12 +44,20 @@ def test_the_panel_offers_a_merge_that_can_be_undone(
     assert f'href="/people/{bob.id}"' in panel
     assert "first name is a nickname of Robert" in panel
 
+    assert f'href="/people/{robert.id}/compare/{bob.id}"' in panel
+    assert "Bob Zielinski" in panel and "LS1 4AB" in panel  # names, not "Person 12"
+
     token = csrf_from(client, f"/people/{robert.id}")
     merged = client.post(
-        f"/people/{robert.id}/merge", data={"other_person_id": bob.id, "csrf_token": token}
+        f"/people/{robert.id}/merge",
+        data={"other_person_id": bob.id, "confirm": "yes", "csrf_token": token},
     )
-    assert merged.status_code == 303 and merged.headers["location"] == f"/people/{robert.id}"
+    low, high = sorted((robert.id, bob.id))
+    assert merged.status_code == 303
+    assert merged.headers["location"] == f"/people/{low}/compare/{high}?merged=1"
     page = client.get(f"/people/{robert.id}")
+    # Merged records are not offered again as duplicates.
+    assert f"/compare/{bob.id}" not in page.text.split('id="duplicates"')[1]
     assert 'data-testid="merged-with"' in page.text
     merge_id = int(re.search(r"/people/merges/(\d+)/unmerge", page.text).group(1))  # type: ignore[union-attr]
 
@@ -89,7 +97,9 @@ def test_find_page_posts_the_names_and_lists_candidates(
         data={
             "first_name": "Rob",
             "last_name": "Zielinski",
-            "dob": "1980-03-05",
+            "dob-day": "5",
+            "dob-month": "3",
+            "dob-year": "1980",
             "csrf_token": token,
         },
     )
@@ -97,9 +107,18 @@ def test_find_page_posts_the_names_and_lists_candidates(
     assert f'href="/people/{robert.id}"' in found.text and f'href="/people/{bob.id}"' in found.text
     bad = client.post(
         "/search/people",
-        data={"first_name": "Rob", "last_name": "Zielinski", "dob": "5/3/80", "csrf_token": token},
+        data={
+            "first_name": "Rob",
+            "last_name": "Zielinski",
+            "dob-day": "5",
+            "dob-month": "3",
+            "dob-year": "80",
+            "csrf_token": token,
+        },
     )
-    assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text
+    assert bad.status_code == 422
+    assert bad.text.count("Date of birth must be a real date") >= 2  # summary and field
+    assert 'value="80"' in bad.text  # what was typed is shown again
 
 
 def test_find_page_takes_an_address(signed_in: SignedIn, db: Session) -> None:

@@ -32,6 +32,7 @@ from steward.retention.service import destruction, disposal, holds, schedules
 from steward.web import (
     api,
     archives_pages,
+    audit_pages,
     identity_pages,
     pages,
     records_api,
@@ -113,6 +114,7 @@ RULES: dict[tuple[str, str], Call] = {
     ),
     ("GET", "/audit"): Call(Permission.AUDIT_READ),
     ("POST", "/audit/verify"): Call(Permission.AUDIT_READ),
+    ("GET", "/audit/export.csv"): Call(Permission.AUDIT_READ),
     ("GET", "/api/v1/openapi.json"): Call(Public),
     ("GET", "/api/v1/me"): Call(SignedInOnly),
     ("GET", "/api/v1/users"): Call(Permission.USERS_MANAGE),
@@ -185,7 +187,13 @@ RULES: dict[tuple[str, str], Call] = {
     # Identity: searching everyone is an IG duty; merging person records is people:manage.
     ("GET", "/search/people"): Call(PEOPLE_SEARCH),
     ("POST", "/search/people"): Call(PEOPLE_SEARCH, {"first_name": "Walk", "last_name": "Through"}),
+    ("GET", "/people/duplicates"): Call(Permission.PEOPLE_MANAGE),
+    ("POST", "/people/duplicates/check"): Call(Permission.PEOPLE_MANAGE),
+    ("GET", "/people/{person_id}/compare/{other_person_id}"): Call(Permission.PEOPLE_MANAGE),
     ("POST", "/people/{person_id}/merge"): Call(
+        Permission.PEOPLE_MANAGE, {"other_person_id": "{other_person_id}", "confirm": "yes"}
+    ),
+    ("POST", "/people/{person_id}/not-same"): Call(
         Permission.PEOPLE_MANAGE, {"other_person_id": "{other_person_id}"}
     ),
     ("POST", "/people/merges/{merge_id}/unmerge"): Call(Permission.PEOPLE_MANAGE),
@@ -375,6 +383,7 @@ def _routes(app: FastAPI) -> set[tuple[str, str]]:
     add(list(app.router.routes), "")
     for prefix, router in (
         ("", pages.router),
+        ("", audit_pages.router),
         ("", records_pages.router),
         ("", identity_pages.router),
         ("", retention_pages.router),

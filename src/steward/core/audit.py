@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, cast
 from weakref import WeakKeyDictionary
@@ -29,6 +29,7 @@ from sqlalchemy import (
     BigInteger,
     Connection,
     Engine,
+    Index,
     Integer,
     String,
     Table,
@@ -49,6 +50,7 @@ from steward.core.audit_keys import key_id as key_id
 from steward.core.audit_keys import keys_for as keys_for
 from steward.core.db import Base, UTCDateTime, is_read_only, write_after_read
 from steward.core.errors import DomainError
+from steward.core.paging import Page, PageRequest, paginate
 from steward.core.permissions import Actor, Permission
 
 GENESIS_HASH = "0" * 64
@@ -83,6 +85,7 @@ class EventTag(StrEnum):
     KEK_ROTATED = "crypto:kek:rotated"
     DATA_KEY_DESTROYED = "crypto:key:destroyed"
     AUDIT_LOG_READ = "audit:log:read"
+    AUDIT_LOG_EXPORTED = "audit:log:exported"
     AUDIT_CHAIN_KEYED = "audit:chain:keyed"
     AUDIT_CHAIN_ANCHORED = "audit:chain:anchored"
     ACCESS_REFUSED = "access:refused"
@@ -90,6 +93,12 @@ class EventTag(StrEnum):
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
+    # For the trail's filters at millions of events: events about one case or person, and a
+    # date range (without them each reads the whole trail). Neither is part of the chain.
+    __table_args__ = (
+        Index("ix_audit_events_subject", "subject_type", "subject_id"),
+        Index("ix_audit_events_occurred_at", "occurred_at"),
+    )
 
     seq: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
@@ -444,6 +453,99 @@ def list_events(
     events = list(db.scalars(query))
     record(db, actor, EventTag.AUDIT_LOG_READ, details={"count": len(events)})
     return events
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events a reader of the trail wants: every field optional, all must hold.
+
+    Nothing here is personal data (ids, tags, dates), so a filter may sit in a URL."""
+
+    user_id: int | None = None
+    tag: str | None = None
+    subject_type: str | None = None
+    subject_id: str | None = None
+    since: date | None = None  # from the start of this day (UTC)
+    until: date | None = None  # to the end of this day (UTC)
+
+    def as_details(self) -> dict[str, DetailValue]:
+        """The filter as audit details (ids, tags and ISO dates only), so a reading of the
+        trail says what was looked at."""
+        details: dict[str, DetailValue] = {
+            "user_id": self.user_id,
+            "tag": self.tag,
+            "subject_type": self.subject_type,
+            "subject_id": self.subject_id,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+        }
+        return {k: v for k, v in details.items() if v is not None}
+
+
+def _filtered(query: Any, f: EventFilter) -> Any:
+    if f.user_id is not None:
+        query = query.where(AuditEvent.actor_id == f.user_id)
+    if f.tag:
+        query = query.where(AuditEvent.tag == f.tag)
+    if f.subject_type:
+        query = query.where(AuditEvent.subject_type == f.subject_type)
+    if f.subject_id:
+        query = query.where(AuditEvent.subject_id == f.subject_id)
+    if f.since is not None:
+        query = query.where(
+            AuditEvent.occurred_at >= datetime.combine(f.since, time.min, tzinfo=UTC)
+        )
+    if f.until is not None:
+        after = datetime.combine(f.until + timedelta(days=1), time.min, tzinfo=UTC)
+        query = query.where(AuditEvent.occurred_at < after)
+    return query
+
+
+def search_events(
+    db: Session, actor: Actor, f: EventFilter, page: PageRequest = PageRequest()
+) -> Page[AuditEvent]:
+    """One page of the events the filter picks, newest first, with how many there are in
+    all. Reading the trail is itself recorded, with the filter used."""
+    actor.require(Permission.AUDIT_READ)
+    found = paginate(db, _filtered(select(AuditEvent), f).order_by(AuditEvent.seq.desc()), page)
+    record(
+        db,
+        actor,
+        EventTag.AUDIT_LOG_READ,
+        details={"count": len(found.items), "total": found.total, **f.as_details()},
+    )
+    return found
+
+
+def start_export(db: Session, actor: Actor, f: EventFilter) -> int:
+    """Record the export of the filtered events and return the last sequence number it covers:
+    events appended while the file streams are not in it, so it is one consistent extract."""
+    actor.require(Permission.AUDIT_READ)
+    upto = int(db.scalar(select(func.coalesce(func.max(AuditEvent.seq), 0))) or 0)
+    record(db, actor, EventTag.AUDIT_LOG_EXPORTED, details={"upto_seq": upto, **f.as_details()})
+    return upto
+
+
+def export_batches(
+    db: Session, f: EventFilter, *, upto_seq: int, batch: int = 2_000
+) -> Iterator[list[AuditEvent]]:
+    """The filtered events up to ``upto_seq``, newest first, a batch at a time (keyset paging
+    on seq: memory holds one batch however long the trail). Called after ``start_export``
+    checked the reader and recorded the export."""
+    below = upto_seq + 1
+    while True:
+        rows = list(
+            db.scalars(
+                _filtered(select(AuditEvent), f)
+                .where(AuditEvent.seq < below)
+                .order_by(AuditEvent.seq.desc())
+                .limit(batch)
+            )
+        )
+        if not rows:
+            return
+        yield rows
+        below = rows[-1].seq
 
 
 def refusals_by_user(db: Session, *, since: datetime, at_least: int = 1) -> list[tuple[int, int]]:

@@ -9,5 +9,7 @@ class IdentityEvent(StrEnum):
     MODEL_TRAINED = "identity:model:trained"
     SEARCH_RUN = "identity:search:run"
     DUPLICATES_LISTED = "identity:duplicates:listed"
+    DUPLICATES_CHECKED = "identity:duplicates:checked"
+    PAIR_NOT_SAME = "identity:pair:not_same"
     PERSON_MERGED = "identity:person:merged"
     PERSON_UNMERGED = "identity:person:unmerged"

@@ -120,3 +120,25 @@ class PersonMerge(Base):
     merged_by: Mapped[int | None] = mapped_column(Integer)
     unmerged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unmerged_by: Mapped[int | None] = mapped_column(Integer)
+
+
+class DuplicatePair(Base):
+    """Two person records the duplicate check found likely to be one human: the IG officer's
+    queue. Kept between checks, because the check reads every person and may take minutes;
+    a "not the same person" decision survives later checks so the pair never comes back."""
+
+    __tablename__ = "identity_duplicate_pairs"
+
+    # person_id < other_person_id: each pair once.
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey(_PERSON_FK, ondelete="CASCADE"), primary_key=True
+    )
+    other_person_id: Mapped[int] = mapped_column(
+        ForeignKey(_PERSON_FK, ondelete="CASCADE"), primary_key=True, index=True
+    )
+    probability: Mapped[float] = mapped_column(Float)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # None while it awaits a decision; "not_same" once someone judged them two people.
+    decision: Mapped[str | None] = mapped_column(String(16), index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[int | None] = mapped_column(Integer)

@@ -38,6 +38,7 @@ from steward.web import (
     api,
     archives_certificates_pages,
     archives_pages,
+    audit_pages,
     identity_pages,
     pages,
     records_api,
@@ -130,8 +131,10 @@ def create_app(
     )
     _mount_static(app)
     app.include_router(pages.router)
-    app.include_router(records_pages.router)
+    app.include_router(audit_pages.router)
+    # Before records: its /people/{person_id} would otherwise take /people/duplicates.
     app.include_router(identity_pages.router)
+    app.include_router(records_pages.router)
     app.include_router(retention_pages.router)
     app.include_router(archives_pages.router)
     app.include_router(api.router, prefix=API_PREFIX)

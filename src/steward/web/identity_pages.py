@@ -1,8 +1,9 @@
-"""Web pages of the identity domain: find a person across all cases; merge and un-merge.
+"""Web pages of the identity domain: find a person across all cases; the queue of suspected
+duplicates; compare two records side by side, merge them or record that they are two people;
+un-merge.
 
 The search form is posted, never put in the URL: the words are names, and a URL ends up in
-browser history and proxy logs. Merge and un-merge redirect back to the person page, whose
-"possible duplicates" panel offers them.
+browser history and proxy logs. Ids in URLs are record numbers, not personal data.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from steward.core.permissions import Permission
 from steward.identity import service
 from steward.identity.service import PersonQuery
 from steward.web.deps import DB, PageActor, csrf_protect, reads_only
+from steward.web.forms import read_date
 from steward.web.ids import MAX_ID, FormId, Id
+from steward.web.paging import PageQuery
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -40,7 +43,7 @@ def _split(text: str) -> tuple[str, ...]:
 @router.get("/search/people")
 def find_form(request: Request, actor: PageActor) -> Response:
     service.require_search(actor)
-    return render(request, "identity/find.html", {"form": {}, "candidates": None})
+    return render(request, "identity/find.html", {"form": {}, "dob": {}, "candidates": None})
 
 
 @router.post("/search/people")
@@ -53,7 +56,9 @@ def find(
     middle_names: Annotated[str, Form(max_length=200)] = "",
     last_name: Annotated[str, Form(max_length=100)] = "",
     previous_last_names: Annotated[str, Form(max_length=400)] = "",
-    dob: Annotated[str, Form(max_length=20)] = "",
+    dob_day: Annotated[str, Form(alias="dob-day", max_length=4)] = "",
+    dob_month: Annotated[str, Form(alias="dob-month", max_length=4)] = "",
+    dob_year: Annotated[str, Form(alias="dob-year", max_length=6)] = "",
     postcode: Annotated[str, Form(max_length=20)] = "",
     address: Annotated[str, Form(max_length=300)] = "",
     previous_postcodes: Annotated[str, Form(max_length=200)] = "",
@@ -64,18 +69,25 @@ def find(
         "middle_names": middle_names,
         "last_name": last_name,
         "previous_last_names": previous_last_names,
-        "dob": dob,
         "postcode": postcode,
         "address": address,
         "previous_postcodes": previous_postcodes,
     }
+    dob = read_date(
+        {"dob-day": dob_day, "dob-month": dob_month, "dob-year": dob_year},
+        "dob",
+        what="Date of birth",
+        required=False,
+    )
     try:
+        if dob.error:
+            raise ValidationFailed(dob.error, errors={"dob": dob.error})
         query = PersonQuery(
             first_name=first_name,
             last_name=last_name,
             middle_names=middle_names or None,
             previous_last_names=_split(previous_last_names),
-            dob=service.parse_dob(dob),
+            dob=dob.value,
             postcode=postcode or None,
             address=address or None,
             previous_postcodes=_split(previous_postcodes),
@@ -85,21 +97,106 @@ def find(
         return render(
             request,
             "identity/find.html",
-            {"form": form, "candidates": None, "error": exc.message, "errors": exc.errors},
+            {
+                "form": form,
+                "dob": dob.parts,
+                "candidates": None,
+                "error": exc.message,
+                "errors": exc.errors,
+            },
             status_code=422,
         )
-    return render(request, "identity/find.html", {"form": form, "candidates": candidates})
+    people = service.person_summaries(db, [c.person_id for c in candidates])
+    return render(
+        request,
+        "identity/find.html",
+        {"form": form, "dob": dob.parts, "candidates": candidates, "people": people},
+    )
+
+
+@router.get("/people/duplicates")
+def duplicates_queue(request: Request, db: DB, actor: PageActor, page: PageQuery) -> Response:
+    queue = service.duplicate_queue(db, actor=actor, page=page)
+    return render(
+        request,
+        "identity/duplicates.html",
+        {
+            "page": queue,
+            "last_check": service.last_check(db),
+            "checked": request.query_params.get("checked") == "1",
+            "not_same": request.query_params.get("not_same") == "1",
+        },
+    )
+
+
+@router.post("/people/duplicates/check")
+def check_duplicates(db: DB, actor: PageActor) -> Response:
+    service.check_duplicates(db, actor=actor)
+    return RedirectResponse("/people/duplicates?checked=1", status_code=303)
+
+
+def _compare_page(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    person_id: int,
+    other_person_id: int,
+    *,
+    status_code: int = 200,
+    **extra: object,
+) -> Response:
+    comparison = service.compare_persons(
+        db, actor=actor, person_id=person_id, other_person_id=other_person_id
+    )
+    return render(
+        request,
+        "identity/compare.html",
+        {"c": comparison, "merged": request.query_params.get("merged") == "1", **extra},
+        status_code=status_code,
+    )
+
+
+@router.get("/people/{person_id}/compare/{other_person_id}")
+def compare(
+    request: Request, db: DB, actor: PageActor, person_id: Id, other_person_id: Id
+) -> Response:
+    return _compare_page(request, db, actor, person_id, other_person_id)
 
 
 @router.post("/people/{person_id}/merge")
 def merge(
+    request: Request,
     db: DB,
     actor: PageActor,
     person_id: Id,
     other_person_id: FormId,
+    confirm: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    service.merge_persons(db, actor=actor, person_id=person_id, other_person_id=other_person_id)
-    return RedirectResponse(f"/people/{person_id}", status_code=303)
+    actor.require(Permission.PEOPLE_MANAGE)
+    if confirm != "yes":
+        message = "Confirm that these two records are the same person"
+        return _compare_page(
+            request,
+            db,
+            actor,
+            person_id,
+            other_person_id,
+            status_code=422,
+            error="Confirm that the records are the same person before you merge them.",
+            errors={"confirm": message},
+        )
+    merged = service.merge_persons(
+        db, actor=actor, person_id=person_id, other_person_id=other_person_id
+    )
+    return RedirectResponse(
+        f"/people/{merged.person_id}/compare/{merged.other_person_id}?merged=1", status_code=303
+    )
+
+
+@router.post("/people/{person_id}/not-same")
+def not_same(db: DB, actor: PageActor, person_id: Id, other_person_id: FormId) -> Response:
+    service.record_not_same(db, actor=actor, person_id=person_id, other_person_id=other_person_id)
+    return RedirectResponse("/people/duplicates?not_same=1", status_code=303)
 
 
 @router.post("/people/merges/{merge_id}/unmerge")
@@ -118,9 +215,14 @@ def duplicates_panel(db: DB, actor: PageActor, person_id: int) -> dict[str, obje
     everyone (the panel would otherwise reveal records in cases the reader cannot see)."""
     if not any(actor.can(p) for p in service.SEARCH_PERMISSIONS):
         return {"identity_panel": False}
+    duplicates = service.possible_duplicates(db, actor=actor, person_id=person_id)
+    merges = service.merges_of(db, person_id=person_id)
     return {
         "identity_panel": True,
-        "duplicates": service.possible_duplicates(db, actor=actor, person_id=person_id),
-        "merges": service.merges_of(db, person_id=person_id),
+        "duplicates": duplicates,
+        "people": service.person_summaries(
+            db, [c.person_id for c in duplicates] + [m.other_person_id for m in merges]
+        ),
+        "merges": merges,
         "can_merge": actor.can(Permission.PEOPLE_MANAGE),
     }

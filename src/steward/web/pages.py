@@ -1,14 +1,15 @@
-"""HTML pages of the platform: home, sign-in and sign-out, your account, users, audit trail."""
+"""HTML pages of the platform: home, sign-in and sign-out, your account, users. The audit
+trail's pages are in audit_pages."""
 
 from __future__ import annotations
 
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from steward.core import audit, auth
+from steward.core import auth
 from steward.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from steward.core.permissions import (
     PERMISSION_DESCRIPTIONS,
@@ -26,7 +27,7 @@ from steward.web.deps import (
     optional_user,
 )
 from steward.web.home import home_panels
-from steward.web.ids import MAX_ID, Id
+from steward.web.ids import Id
 from steward.web.rendering import render
 from steward.web.security import SESSION_COOKIE, cookie_name, fresh_csrf_cookie, session_secret
 
@@ -354,26 +355,3 @@ def approve_grant(db: DB, actor: PageActor, grant_id: Id) -> Response:
 def refuse_grant(db: DB, actor: PageActor, grant_id: Id) -> Response:
     auth.refuse_grant(db, actor, grant_id=grant_id)
     return RedirectResponse("/role-grants?refused=1", status_code=303)
-
-
-# --- audit trail ----------------------------------------------------------------------
-
-
-@router.get("/audit")
-def audit_trail(
-    request: Request,
-    db: DB,
-    actor: PageActor,
-    before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-) -> Response:
-    events = audit.list_events(db, actor, limit=50, before_seq=before)
-    return render(request, "audit.html", {"events": events, "last_anchor": audit.last_anchor(db)})
-
-
-@router.post("/audit/verify")
-def audit_verify(request: Request, db: DB, actor: PageActor) -> Response:
-    actor.require(Permission.AUDIT_READ)
-    result = audit.verify(db)
-    events = audit.list_events(db, actor, limit=50)
-    context = {"events": events, "verification": result, "last_anchor": audit.last_anchor(db)}
-    return render(request, "audit.html", context)

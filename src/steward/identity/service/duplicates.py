@@ -15,7 +15,7 @@ from steward.core.errors import Conflict, NotFound, ValidationFailed
 from steward.core.permissions import Actor, Permission
 from steward.identity.events import IdentityEvent
 from steward.identity.keys import match_keys
-from steward.identity.models import MatchProfile, PersonMerge
+from steward.identity.models import DuplicatePair, MatchProfile, PersonMerge
 from steward.identity.service.duplicates_splink import (
     SPLINK_FROM,
     STORED_COLUMNS,
@@ -146,16 +146,12 @@ class _Group:
     merged: bool = True
 
 
-def find_duplicates(
-    session: Session, *, actor: Actor, engine: Engine = "auto"
-) -> list[DuplicateCluster]:
-    """Clusters of person records the model believes are one human, plus confirmed merges.
-
-    Pairs are scored by our Python scorer (``steward``: candidate pairs stream a page of
-    persons at a time, never all pairs at once) or, from ``SPLINK_FROM`` persons on ("auto"),
-    by Splink's predict with the same comparisons and weights. Only the accepted edges (few:
-    one per likely duplicate) are kept, then grouped by their union-find root."""
-    actor.require(Permission.PEOPLE_MANAGE)
+def duplicate_edges(
+    session: Session, *, engine: Engine = "auto"
+) -> tuple[str, set[tuple[int, int]], dict[tuple[int, int], float]]:
+    """The engine used, the pairs already merged, and every pair (x < y) the model puts in
+    one cluster with its probability (merged pairs at 1.0). No permission check and no audit
+    event: the callers below do both."""
     model = active_model(session)
     chosen = _engine_for(session, engine)
     scored = _splink_scored_edges if chosen == "splink" else _scored_edges
@@ -167,6 +163,20 @@ def find_duplicates(
     for x, y, p in scored(session, model):
         if (x, y) not in edges:
             edges[(x, y)] = p
+    return chosen, merged_pairs, edges
+
+
+def find_duplicates(
+    session: Session, *, actor: Actor, engine: Engine = "auto"
+) -> list[DuplicateCluster]:
+    """Clusters of person records the model believes are one human, plus confirmed merges.
+
+    Pairs are scored by our Python scorer (``steward``: candidate pairs stream a page of
+    persons at a time, never all pairs at once) or, from ``SPLINK_FROM`` persons on ("auto"),
+    by Splink's predict with the same comparisons and weights. Only the accepted edges (few:
+    one per likely duplicate) are kept, then grouped by their union-find root."""
+    actor.require(Permission.PEOPLE_MANAGE)
+    chosen, merged_pairs, edges = duplicate_edges(session, engine=engine)
     uf = _UnionFind()
     for x, y in edges:
         uf.union(x, y)
@@ -189,6 +199,24 @@ def find_duplicates(
     return clusters
 
 
+def settled_with(db: Session, person_id: int) -> set[int]:
+    """Records already merged with this one, or judged not the same person: never offered
+    again as its duplicates."""
+    merged = db.execute(
+        select(PersonMerge.person_id, PersonMerge.other_person_id).where(
+            PersonMerge.unmerged_at.is_(None),
+            or_(PersonMerge.person_id == person_id, PersonMerge.other_person_id == person_id),
+        )
+    )
+    judged = db.execute(
+        select(DuplicatePair.person_id, DuplicatePair.other_person_id).where(
+            DuplicatePair.decision.is_not(None),
+            or_(DuplicatePair.person_id == person_id, DuplicatePair.other_person_id == person_id),
+        )
+    )
+    return {x for row in (*merged, *judged) for x in row} - {person_id}
+
+
 def possible_duplicates(
     db: Session, *, actor: Actor, person_id: int, limit: int = 10
 ) -> list[Candidate]:
@@ -198,7 +226,11 @@ def possible_duplicates(
     if row is None:
         return []
     q = profile_from_row(row)
-    ids = candidate_ids(db, match_keys(q, dob_errors=True)) - {person_id}
+    ids = (
+        candidate_ids(db, match_keys(q, dob_errors=True))
+        - {person_id}
+        - settled_with(db, person_id)
+    )
     ranked = rank(active_model(db), q, load_profiles(db, ids), previous=frozenset(), limit=limit)
     audit.record(
         db,
