@@ -1,7 +1,7 @@
 """identity: the queue of suspected duplicate person records; audit: indexes for its filters
 
 Revision ID: a7d9e6f7b007
-Revises: f6c8d5e6a006
+Revises: a7c3e9d1b010
 Create Date: 2026-12-03 00:00:00
 
 The duplicate check reads every person, so its result is kept: the queue pages through it, and
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a7d9e6f7b007"
-down_revision: str | None = "f6c8d5e6a006"
+down_revision: str | None = "a7c3e9d1b010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

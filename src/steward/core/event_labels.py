@@ -111,10 +111,21 @@ EVENT_LABELS: dict[str, str] = {
     "archives:inventory:exported": "Archive inventory exported",
     "archives:names:linked": "Names on paper files linked",
     "archives:notes:sealed": "Paper file notes sealed",
+    # subject access requests
+    "sar:request:received": "Request received",
+    "sar:request:read": "Request read",
+    "sar:request:listed": "Requests listed",
+    "sar:request:moved": "Request moved on",
+    "sar:request:extended": "Request extended",
+    "sar:request:clarification_asked": "Clarification asked for (clock stopped)",
+    "sar:request:clarification_answered": "Clarification received (clock restarted)",
+    "sar:request:evidence_received": "ID, authority or fee received",
+    "sar:request:assigned": "Request assigned",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.
 SUBJECT_LABELS: dict[str, str] = {
+    "sar_request": "Subject access request",
     "api_token": "API token",
     "archive_box": "Archive box",
     "archive_certificate": "Destruction certificate",
