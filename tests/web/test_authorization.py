@@ -30,6 +30,7 @@ from steward.retention import schedule_format
 from steward.retention.models import Decision
 from steward.retention.service import destruction, disposal, holds, schedules
 from steward.web import (
+    accounts_pages,
     api,
     archives_pages,
     identity_pages,
@@ -375,6 +376,7 @@ def _routes(app: FastAPI) -> set[tuple[str, str]]:
     add(list(app.router.routes), "")
     for prefix, router in (
         ("", pages.router),
+        ("", accounts_pages.router),
         ("", records_pages.router),
         ("", identity_pages.router),
         ("", retention_pages.router),

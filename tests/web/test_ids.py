@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from steward.core import auth
 from steward.core.permissions import Role
 from steward.web import (
+    accounts_pages,
     api,
     archives_pages,
     identity_pages,
@@ -34,6 +35,7 @@ ROUTERS = (
     archives_pages.router,
     identity_pages.router,
     pages.router,
+    accounts_pages.router,
     records_api.router,
     records_pages.router,
     retention_pages.router,

@@ -35,6 +35,7 @@ from steward.core.permissions import Actor
 from steward.records.service import NeedsBreakGlass
 from steward.records.service.extraction import ExtractionWorker
 from steward.web import (
+    accounts_pages,
     api,
     archives_certificates_pages,
     archives_pages,
@@ -130,6 +131,7 @@ def create_app(
     )
     _mount_static(app)
     app.include_router(pages.router)
+    app.include_router(accounts_pages.router)
     app.include_router(records_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(retention_pages.router)
@@ -247,10 +249,14 @@ def _install_error_handlers(app: FastAPI) -> None:
             (code for kind, code in STATUS_FOR_ERROR.items() if isinstance(exc, kind)), 400
         )
         if status == 401 and not _wants_json(request):
-            return RedirectResponse(pages.sign_in_url(request), status_code=303)
+            return RedirectResponse(accounts_pages.sign_in_url(request), status_code=303)
+        if isinstance(exc, auth.PasswordChangeRequired) and not _wants_json(request):
+            return RedirectResponse("/account/password", status_code=303)
         if isinstance(exc, auth.TwoFactorSetupRequired) and not _wants_json(request):
             return RedirectResponse("/account/two-factor", status_code=303)
-        if isinstance(exc, Forbidden) and not isinstance(exc, auth.TwoFactorSetupRequired):
+        if isinstance(exc, Forbidden) and not isinstance(
+            exc, auth.TwoFactorSetupRequired | auth.PasswordChangeRequired
+        ):
             _record_refusal(request)
         if isinstance(exc, NeedsBreakGlass):
             return _needs_break_glass(request, exc)
