@@ -105,6 +105,21 @@ RULES: dict[tuple[str, str], Call] = {
         SignedInOnly, {"current_password": "not it", "password": "walk walk walk"}
     ),
     ("POST", "/users/{user_id}/role"): Call(Permission.USERS_MANAGE, {"role": "auditor"}),
+    ("GET", "/account/password"): Call(SignedInOnly),
+    ("GET", "/users/{user_id}"): Call(Permission.USERS_MANAGE),
+    ("POST", "/users/{user_id}/team"): Call(Permission.USERS_MANAGE, {"team": "walk"}),
+    ("POST", "/users/{user_id}/unlock"): Call(Permission.USERS_MANAGE),
+    ("GET", "/users/{user_id}/deactivate"): Call(Permission.USERS_MANAGE),
+    ("POST", "/users/{user_id}/deactivate"): Call(Permission.USERS_MANAGE),
+    ("POST", "/users/{user_id}/reactivate"): Call(Permission.USERS_MANAGE),
+    ("POST", "/users/{user_id}/two-factor"): Call(Permission.USERS_MANAGE),
+    # A password an administrator may reset: an account that reads no case content.
+    ("GET", "/users/{user_id}/password"): Call(
+        Permission.USERS_MANAGE, ids={"user_id": "plain_user_id"}
+    ),
+    ("POST", "/users/{user_id}/password"): Call(
+        Permission.USERS_MANAGE, {"how": "generate"}, ids={"user_id": "plain_user_id"}
+    ),
     ("GET", "/role-grants"): Call(GRANTS_SEE),
     ("POST", "/role-grants/{grant_id}/approve"): Call(Permission.ROLES_APPROVE),
     ("POST", "/role-grants/{grant_id}/refuse"): Call(Permission.ROLES_APPROVE),
@@ -270,12 +285,14 @@ def _records_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[str
 
 
 def _accounts_for(db: Session) -> dict[str, int]:
-    """An account whose role the walk changes, and another's change awaiting approval."""
+    """An account whose role the walk changes, another's change awaiting approval, and one
+    whose password an administrator may reset (it reads no case content)."""
     admin = make_user(db, Role.ADMIN)
     changed, waiting = make_user(db, Role.CASEWORKER), make_user(db, Role.AUDITOR)
     grant = auth.change_role(db, admin.actor, user_id=waiting.id, role=Role.DPO)
     assert grant is not None
-    return {"user_id": changed.id, "grant_id": grant.id}
+    plain = make_user(db, Role.AUDITOR)
+    return {"user_id": changed.id, "grant_id": grant.id, "plain_user_id": plain.id}
 
 
 def _retention_for(
