@@ -100,6 +100,9 @@ def test_an_admin_unlocks_resets_and_requires_two_factor_and_the_owner_follows(
         assert "Account unlocked" in admin.get_by_test_id("success").inner_text()
 
         admin.click("a:has-text('Reset password')")
+        admin.check("#how-choose")
+        assert admin.locator("#password").is_visible()  # the typed choice opens its field
+        admin.screenshot(path=str(shots / "password-reset-form.png"), full_page=True)
         admin.check("#how")
         admin.click("button:has-text('Reset password')")
         temporary = admin.get_by_test_id("temporary-password").inner_text().strip()
@@ -153,6 +156,7 @@ def test_an_admin_unlocks_resets_and_requires_two_factor_and_the_owner_follows(
         owner.click("button:has-text('Turn on two-factor sign-in')")
         owner.wait_for_url("**/account?done=two_factor")
         assert "Two-factor sign-in is on" in owner.get_by_test_id("success").inner_text()
+        owner.screenshot(path=str(shots / "your-account.png"), full_page=True)
         assert problems == []
 
 
