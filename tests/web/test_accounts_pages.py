@@ -82,9 +82,12 @@ def test_the_admin_changes_a_role_from_the_users_page(signed_in: SignedIn, db: S
         f"/users/{worker.id}/role",
         data={"role": "manager", "csrf_token": csrf_from(client, "/users")},
     )
-    assert response.headers["location"] == "/users?awaiting=1"
-    page = client.get("/users?awaiting=1")
-    assert "Awaiting approval: manager" in page.text
+    assert response.headers["location"] == f"/users/{worker.id}?done=awaiting"
+    page = client.get(response.headers["location"])
+    assert "a Data Protection Officer approves it" in page.text
+    assert "Role change to Manager awaiting approval" in page.text
+    listed = client.get("/users")
+    assert "Role change to Manager awaiting approval" in listed.text
     db.refresh(worker)
     assert worker.role == Role.CASEWORKER
 
@@ -219,6 +222,7 @@ def test_changing_your_own_password_ends_your_other_sessions(
         data={
             "current_password": DEFAULT_PASSWORD,
             "password": "a quiet harbour at dawn",
+            "password_confirm": "a quiet harbour at dawn",
             "csrf_token": csrf_from(client, "/account"),
         },
     )
@@ -234,6 +238,7 @@ def test_a_common_password_is_refused_on_the_account_page(signed_in: SignedIn) -
         data={
             "current_password": DEFAULT_PASSWORD,
             "password": "Password1234!",
+            "password_confirm": "Password1234!",
             "csrf_token": csrf_from(client, "/account"),
         },
     )

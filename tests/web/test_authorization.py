@@ -29,17 +29,7 @@ from steward.records.models import Case, PartyRole
 from steward.retention import schedule_format
 from steward.retention.models import Decision
 from steward.retention.service import destruction, disposal, holds, schedules
-from steward.web import (
-    api,
-    archives_pages,
-    audit_pages,
-    identity_pages,
-    pages,
-    records_api,
-    records_pages,
-    retention_pages,
-)
-from steward.web.app import API_PREFIX
+from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
 from tests.retention.helpers import case_with_children
@@ -105,6 +95,21 @@ RULES: dict[tuple[str, str], Call] = {
         SignedInOnly, {"current_password": "not it", "password": "walk walk walk"}
     ),
     ("POST", "/users/{user_id}/role"): Call(Permission.USERS_MANAGE, {"role": "auditor"}),
+    ("GET", "/account/password"): Call(SignedInOnly),
+    ("GET", "/users/{user_id}"): Call(Permission.USERS_MANAGE),
+    ("POST", "/users/{user_id}/team"): Call(Permission.USERS_MANAGE, {"team": "walk"}),
+    ("POST", "/users/{user_id}/unlock"): Call(Permission.USERS_MANAGE),
+    ("GET", "/users/{user_id}/deactivate"): Call(Permission.USERS_MANAGE),
+    ("POST", "/users/{user_id}/deactivate"): Call(Permission.USERS_MANAGE),
+    ("POST", "/users/{user_id}/reactivate"): Call(Permission.USERS_MANAGE),
+    ("POST", "/users/{user_id}/two-factor"): Call(Permission.USERS_MANAGE),
+    # A password an administrator may reset: an account that reads no case content.
+    ("GET", "/users/{user_id}/password"): Call(
+        Permission.USERS_MANAGE, ids={"user_id": "plain_user_id"}
+    ),
+    ("POST", "/users/{user_id}/password"): Call(
+        Permission.USERS_MANAGE, {"how": "generate"}, ids={"user_id": "plain_user_id"}
+    ),
     ("GET", "/role-grants"): Call(GRANTS_SEE),
     ("POST", "/role-grants/{grant_id}/approve"): Call(Permission.ROLES_APPROVE),
     ("POST", "/role-grants/{grant_id}/refuse"): Call(Permission.ROLES_APPROVE),
@@ -277,12 +282,14 @@ def _records_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[str
 
 
 def _accounts_for(db: Session) -> dict[str, int]:
-    """An account whose role the walk changes, and another's change awaiting approval."""
+    """An account whose role the walk changes, another's change awaiting approval, and one
+    whose password an administrator may reset (it reads no case content)."""
     admin = make_user(db, Role.ADMIN)
     changed, waiting = make_user(db, Role.CASEWORKER), make_user(db, Role.AUDITOR)
     grant = auth.change_role(db, admin.actor, user_id=waiting.id, role=Role.DPO)
     assert grant is not None
-    return {"user_id": changed.id, "grant_id": grant.id}
+    plain = make_user(db, Role.AUDITOR)
+    return {"user_id": changed.id, "grant_id": grant.id, "plain_user_id": plain.id}
 
 
 def _retention_for(
@@ -381,17 +388,10 @@ def _routes(app: FastAPI) -> set[tuple[str, str]]:
                 add(inner.routes, prefix + context.prefix)
 
     add(list(app.router.routes), "")
-    for prefix, router in (
-        ("", pages.router),
-        ("", audit_pages.router),
-        ("", records_pages.router),
-        ("", identity_pages.router),
-        ("", retention_pages.router),
-        ("", archives_pages.router),
-        (API_PREFIX, api.router),
-        (API_PREFIX, records_api.router),
-    ):
-        add(list(router.routes), prefix)
+    for router in PAGE_ROUTERS:
+        add(list(router.routes), "")
+    for router in API_ROUTERS:
+        add(list(router.routes), API_PREFIX)
     return found
 
 

@@ -15,29 +15,13 @@ from sqlalchemy.orm import Session
 
 from steward.core import auth
 from steward.core.permissions import Role
-from steward.web import (
-    api,
-    archives_pages,
-    identity_pages,
-    pages,
-    records_api,
-    records_pages,
-    retention_pages,
-)
+from steward.web.app import API_ROUTERS, PAGE_ROUTERS
 from steward.web.ids import MAX_ID
 from tests.factories.core import make_user
 from tests.web.conftest import csrf_from, sign_in
 from tests.web.test_authorization import _routes
 
-ROUTERS = (
-    api.router,
-    archives_pages.router,
-    identity_pages.router,
-    pages.router,
-    records_api.router,
-    records_pages.router,
-    retention_pages.router,
-)
+ROUTERS = (*PAGE_ROUTERS, *API_ROUTERS)
 
 TOO_BIG = str(2**63)
 PARAM = re.compile(r"\{(\w+)\}")

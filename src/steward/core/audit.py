@@ -80,6 +80,12 @@ class EventTag(StrEnum):
     ROLE_GRANT_REQUESTED = "user:role_grant:requested"
     ROLE_GRANT_APPROVED = "user:role_grant:approved"
     ROLE_GRANT_REFUSED = "user:role_grant:refused"
+    # Administrators' account actions (issue 15: accounts screens).
+    USER_PASSWORD_RESET = "user:password:reset"
+    USER_UNLOCKED = "user:unlocked"
+    USER_REACTIVATED = "user:reactivated"
+    USER_TEAM_CHANGED = "user:team:changed"
+    USER_TOTP_REQUIRED = "user:totp:required"
     TOKEN_CREATED = "token:created"
     TOKEN_REVOKED = "token:revoked"
     KEK_ROTATED = "crypto:kek:rotated"

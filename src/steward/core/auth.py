@@ -32,6 +32,8 @@ from sqlalchemy import (
     LargeBinary,
     String,
     delete,
+    false,
+    func,
     select,
     true,
     update,
@@ -79,6 +81,14 @@ class User(Base):
     # The last 30-second step a code was accepted for: a code is good once, never replayed.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set by an administrator's reset: the next sign-in leads only to choosing a new password.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    # Set by an administrator for an account whose role would not otherwise need two factors.
+    two_factor_required: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     failed_signins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -138,6 +148,10 @@ class GrantOutcome:
 
 class TwoFactorSetupRequired(Forbidden):
     """The account's role must sign in with two factors, and it has not set them up yet."""
+
+
+class PasswordChangeRequired(Forbidden):
+    """The account signed in with a temporary password an administrator gave it."""
 
 
 def _digest(secret: str) -> str:
@@ -277,6 +291,7 @@ def set_password(
         )
     check_password_rules(password)
     user.password_hash = _hasher.hash(password)
+    user.must_change_password = False
     user.failed_signins = 0
     user.locked_until = None
     ended = end_all_access(
@@ -319,6 +334,9 @@ def deactivate_user(db: Session, actor: Actor, *, user_id: int) -> None:
     user = _user_by_id(db, user_id)
     if actor.user_id == user.id:
         raise Conflict("You cannot deactivate your own account.")
+    if not user.is_active:
+        raise Conflict("That account is already deactivated.")
+    _keep_an_administrator(db, user)
     user.is_active = False
     ended = end_all_access(db, user)
     audit.record(
@@ -349,6 +367,7 @@ def change_role(db: Session, actor: Actor, *, user_id: int, role: Role | str) ->
         raise Conflict("A role change for this account is already waiting for approval.")
     if role == Role(user.role):
         raise Conflict("The account already has that role.", field="role")
+    _keep_an_administrator(db, user)
     if _needs_checker(actor, role):
         grant = _open_grant(db, actor, user, role, previous=Role(user.role))
         audit.record(
@@ -372,6 +391,28 @@ def change_role(db: Session, actor: Actor, *, user_id: int, role: Role | str) ->
         details={"role": role.value, "previous_role": previous.value, **ended},
     )
     return None
+
+
+def _keep_an_administrator(db: Session, user: User) -> None:
+    """Refuse to deactivate or demote the last active administrator: nobody could then
+    manage accounts from the pages."""
+    if Role(user.role) is not Role.ADMIN or not user.is_active:
+        return
+    others = db.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(
+            User.role == Role.ADMIN.value,
+            User.is_active.is_(True),
+            User.role_approved.is_(True),
+            User.id != user.id,
+        )
+    )
+    if not others:
+        raise Conflict(
+            "This is the last active administrator account. Give another account the "
+            "administrator role first."
+        )
 
 
 def pending_grant_for(db: Session, user_id: int) -> RoleGrant | None:
@@ -474,7 +515,9 @@ def account_concerns(db: Session, actor: Actor) -> AccountConcerns:
     return AccountConcerns(
         locked=[u for u in active if u.locked_until is not None and u.locked_until > now],
         without_two_factor=[
-            u for u in active if needs_two_factor(Role(u.role)) and not u.totp_enabled
+            u
+            for u in active
+            if (needs_two_factor(Role(u.role)) or u.two_factor_required) and not u.totp_enabled
         ],
         unused=[u for u in active if (u.last_signin_at or u.created_at) < cutoff],
     )
@@ -563,8 +606,11 @@ def confirm_totp(
 
 def must_set_up_two_factor(settings: Settings, user: User) -> bool:
     """Whether the account may do nothing but set up two-factor sign-in."""
-    return (
-        settings.requires_two_factor and needs_two_factor(Role(user.role)) and not user.totp_enabled
+    if user.totp_enabled:
+        return False
+    # An administrator's requirement holds whatever the organisation-wide setting says.
+    return user.two_factor_required or (
+        settings.requires_two_factor and needs_two_factor(Role(user.role))
     )
 
 

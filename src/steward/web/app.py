@@ -35,6 +35,7 @@ from steward.core.permissions import Actor
 from steward.records.service import NeedsBreakGlass
 from steward.records.service.extraction import ExtractionWorker
 from steward.web import (
+    accounts_pages,
     api,
     archives_certificates_pages,
     archives_pages,
@@ -79,6 +80,20 @@ ERROR_TITLES = {
     422: "There is a problem with what was entered",
     500: "Sorry, there is a problem with the service",
 }
+
+
+# In the order they are matched: identity before records, whose /people/{person_id} would
+# otherwise take /people/duplicates. The route x role walk and the id-bounds test read these.
+PAGE_ROUTERS = (
+    pages.router,
+    accounts_pages.router,
+    audit_pages.router,
+    identity_pages.router,
+    records_pages.router,
+    retention_pages.router,
+    archives_pages.router,
+)
+API_ROUTERS = (api.router, records_api.router, retention_api.router)
 
 
 def create_app(
@@ -130,16 +145,10 @@ def create_app(
         secure_cookies=settings.cookies_secure,
     )
     _mount_static(app)
-    app.include_router(pages.router)
-    app.include_router(audit_pages.router)
-    # Before records: its /people/{person_id} would otherwise take /people/duplicates.
-    app.include_router(identity_pages.router)
-    app.include_router(records_pages.router)
-    app.include_router(retention_pages.router)
-    app.include_router(archives_pages.router)
-    app.include_router(api.router, prefix=API_PREFIX)
-    app.include_router(records_api.router, prefix=API_PREFIX)
-    app.include_router(retention_api.router, prefix=API_PREFIX)
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
+    for router in API_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
     _install_error_handlers(app)
 
     @app.get("/healthz", include_in_schema=False)
@@ -250,10 +259,14 @@ def _install_error_handlers(app: FastAPI) -> None:
             (code for kind, code in STATUS_FOR_ERROR.items() if isinstance(exc, kind)), 400
         )
         if status == 401 and not _wants_json(request):
-            return RedirectResponse(pages.sign_in_url(request), status_code=303)
+            return RedirectResponse(accounts_pages.sign_in_url(request), status_code=303)
+        if isinstance(exc, auth.PasswordChangeRequired) and not _wants_json(request):
+            return RedirectResponse("/account/password", status_code=303)
         if isinstance(exc, auth.TwoFactorSetupRequired) and not _wants_json(request):
             return RedirectResponse("/account/two-factor", status_code=303)
-        if isinstance(exc, Forbidden) and not isinstance(exc, auth.TwoFactorSetupRequired):
+        if isinstance(exc, Forbidden) and not isinstance(
+            exc, auth.TwoFactorSetupRequired | auth.PasswordChangeRequired
+        ):
             _record_refusal(request)
         if isinstance(exc, NeedsBreakGlass):
             return _needs_break_glass(request, exc)

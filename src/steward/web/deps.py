@@ -29,6 +29,8 @@ from steward.web.security import (
 TWO_FACTOR_SETUP_PATHS = frozenset(
     {"/account/two-factor", "/account/two-factor/start", "/sign-out"}
 )
+# What an account signed in with an administrator's temporary password may still reach.
+PASSWORD_CHANGE_PATHS = frozenset({"/account/password", "/sign-out"})
 
 
 @dataclass(frozen=True)
@@ -120,8 +122,13 @@ def optional_user(request: Request, db: DB, settings: AppSettings) -> auth.User 
     if user is not None:
         request.state.viewer = Viewer.of(user)
         request.state.actor = user.actor
+        if user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+            raise auth.PasswordChangeRequired(
+                "Choose a new password before you continue: yours was reset."
+            )
         if (
-            auth.must_set_up_two_factor(settings, user)
+            not user.must_change_password
+            and auth.must_set_up_two_factor(settings, user)
             and request.url.path not in TWO_FACTOR_SETUP_PATHS
         ):
             raise auth.TwoFactorSetupRequired(
