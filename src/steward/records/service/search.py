@@ -404,11 +404,12 @@ def _texts(db: Session, kek: KeyEncryptionKeys, found: list[tuple[int, int]]) ->
     """The extracted text of the documents shown, opened with their cases' keys."""
     if not found:
         return {}
-    keys = dict(
-        db.execute(
+    keys = {
+        row[0]: row[1]
+        for row in db.execute(
             select(Case.id, Case.data_key_id).where(Case.id.in_({case for _, case in found}))
-        ).tuples()
-    )
+        )
+    }
     texts: dict[int, str] = {}
     for document_id, case_id in found:
         content = db.get(DocumentContent, document_id)

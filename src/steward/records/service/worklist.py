@@ -147,8 +147,9 @@ def caseload(db: Session, actor: Actor) -> list[WorkerLoad]:
     busiest first; one grouped query."""
     team = _manager_team(db, actor)
     members = team_members(db, actor)
-    counts = dict(
-        db.execute(
+    counts: dict[int, int] = {
+        row[0]: row[1]
+        for row in db.execute(
             select(CaseAssignment.user_id, func.count())
             .join(Case, Case.id == CaseAssignment.case_id)
             .where(
@@ -157,8 +158,8 @@ def caseload(db: Session, actor: Actor) -> list[WorkerLoad]:
                 CaseAssignment.user_id.in_([m.id for m in members]),
             )
             .group_by(CaseAssignment.user_id)
-        ).tuples()
-    )
+        )
+    }
     loads = [WorkerLoad(m.id, m.username, counts.get(m.id, 0)) for m in members]
     return sorted(loads, key=lambda w: (-w.open_cases, w.username))
 
