@@ -60,9 +60,13 @@ class Panel:
 
 def home_panels(db: Session, actor: Actor) -> list[Panel]:
     panels: list[Panel] = []
+    manages = actor.can(Permission.CASES_READ_TEAM) and _team(db, actor) is not None
     if actor.can(Permission.CASES_READ_ASSIGNED) and not actor.can(Permission.CASES_READ_ALL):
-        panels += _caseworker_panels(db, actor)
-    if actor.can(Permission.CASES_READ_TEAM) and _team(db, actor):
+        own = _caseworker_panels(db, actor)
+        # A manager's own caseload is often empty: their home leads with the team's, and
+        # shows their own work only where there is some.
+        panels += [p for p in own if p.count] if manages else own
+    if manages:
         panels += _manager_panels(db, actor)
     if actor.can(Permission.RETENTION_MANAGE):
         panels += _governance_panels(db, actor)
