@@ -216,6 +216,10 @@ def case_page(
 # --- asking for a case's paper file ----------------------------------------------------
 
 
+# The archive keeps notes of up to 2,000 characters; the "needed by" date takes the rest.
+MAX_NOTE = 1900
+
+
 def _case_file(db: DB, actor: Actor, case_id: int, paper_file_id: int) -> tuple[Case, Any]:
     actor.require(Permission.ARCHIVES_REQUEST)
     case, _ = service.view_case(db, actor, case_id)
@@ -270,19 +274,22 @@ def request_file_form(
 
 
 @router.post("/cases/{case_id}/paper-files/{paper_file_id}/request")
-async def request_file(
+def request_file(
     request: Request,
     db: DB,
     kek: Keyring,
     actor: PageActor,
     case_id: Id,
     paper_file_id: Id,
+    purpose: Annotated[str, Form(max_length=32)] = "",
+    note: Annotated[str, Form(max_length=4000)] = "",
+    day: Annotated[str, Form(alias="needed_by-day", max_length=8)] = "",
+    month: Annotated[str, Form(alias="needed_by-month", max_length=8)] = "",
+    year: Annotated[str, Form(alias="needed_by-year", max_length=8)] = "",
 ) -> Response:
     case, paper_file = _case_file(db, actor, case_id, paper_file_id)
-    form = await request.form()
-    purpose = str(form.get("purpose", ""))[:32]
-    note = str(form.get("note", ""))[:4000]
-    needed = read_date(form, "needed_by", what="The date you need the file by")
+    typed = {"needed_by-day": day, "needed_by-month": month, "needed_by-year": year}
+    needed = read_date(typed, "needed_by", what="The date you need the file by")
     errors: dict[str, str] = {}
     if purpose not in {p.value for p in RetrievalPurpose}:
         errors["purpose"] = "Choose what you need the file for"
@@ -290,6 +297,8 @@ async def request_file(
         errors["needed_by"] = needed.error
     elif needed.value is not None and needed.value < clock.today():
         errors["needed_by"] = "The date you need the file by must be today or in the future"
+    if len(note.strip()) > MAX_NOTE:
+        errors["note"] = f"The note must be {MAX_NOTE:,} characters or fewer"
     shown = {"purpose": purpose, "note": note, "needed_by": needed.parts}
     if errors:
         return _request_page(
