@@ -6,7 +6,7 @@ a manager reallocates a case, each refused where it must be."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -20,9 +20,11 @@ from steward.core.crypto import FileKeyring
 from steward.core.permissions import Actor, Role
 from steward.records import service
 from steward.records.models import CaseAssignment, CaseView
+from steward.retention.service import dates, disposal, holds, schedules
 from tests.factories.core import make_user
 from tests.factories.records import make_case, make_document
 from tests.records import samples
+from tests.retention.helpers import case_with_children
 from tests.web.conftest import SignedIn, csrf_from
 from tests.web.records_helpers import case_file, search
 
@@ -457,3 +459,34 @@ def test_reallocation_is_refused_to_caseworkers_and_for_another_teams_case(
     assert colleague.id not in set(
         db.scalars(select(CaseAssignment.user_id).where(CaseAssignment.case_id == south_case.id))
     )
+
+
+def test_the_ig_home_counts_records_due_lists_awaiting_decisions_and_holds(
+    signed_in: SignedIn, db: Session, keyring: FileKeyring
+) -> None:
+    client, officer = signed_in(Role.IG_OFFICER)
+    before = client.get("/").text
+    assert _count(before, "holds") == 0 and _count(before, "disposal-lists") == 0
+    schedules.ensure_default(db, Actor.system())
+    case_with_children(db, keyring, date(1990, 5, 1))  # long past its retention date
+    dates.sweep(db, Actor.system())
+    listed = disposal.propose(db, officer.actor, as_of=clock.today())
+    case = make_case(db, keyring)
+    holds.place_hold(
+        db,
+        officer.actor,
+        keyring,
+        kind="police",
+        scope="case",
+        targets=[case.case_number],
+        reason="Police enquiry into the family, reference to follow",
+    )
+    db.commit()
+    home = client.get("/").text
+    assert _count(home, "retention-due") >= 1
+    assert 'href="/retention/due"' in _panel(home, "retention-due")
+    lists = _panel(home, "disposal-lists")
+    assert _count(home, "disposal-lists") == 1
+    assert f'href="/retention/disposal/{listed.id}"' in lists and listed.reference in lists
+    assert _count(home, "holds") == 1
+    assert 'href="/retention/undatable"' in _panel(home, "undatable")
