@@ -116,6 +116,14 @@ def test_a_caseworker_goes_from_home_to_a_case_and_asks_for_its_paper_file(
         _shot(page, "caseworker-requested")
         page.goto("/")
         assert "PF-JOURNEY-" in page.locator("[data-testid=panel-paper-files]").inner_text()
+        # Search is POSTed: the words never reach the address bar.
+        page.goto("/search")
+        page.fill("#q", "Jones")
+        page.click("button:has-text('Search')")
+        page.wait_for_load_state()
+        assert page.url.endswith("/search") and "Jones" not in page.url
+        assert "people" in page.locator("[data-testid=count]").first.inner_text()
+        _shot(page, "caseworker-search")
     with role_page("caseworker", width=320, height=800) as narrow:
         for path in ("/", "/cases", target):
             narrow.goto(path)
