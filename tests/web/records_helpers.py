@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
+from typing import Any
 
 from docx import Document as WordDocument
+from fastapi.testclient import TestClient
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
@@ -29,6 +31,7 @@ from steward.records.models import (
 from steward.records.schemas import AddressIn, IdentifierIn, OtherName
 from tests.factories.records import add_party, make_case, make_document, make_person
 from tests.records import samples
+from tests.web.conftest import csrf_from
 
 
 def pdf_bytes(*lines: str) -> bytes:
@@ -120,3 +123,9 @@ def document_counts(db: Session) -> tuple[int, int]:
         db.scalar(select(func.count()).select_from(Document)) or 0,
         db.scalar(select(func.count()).select_from(DocumentContent)) or 0,
     )
+
+
+def search(client: TestClient, q: str, **pages: int) -> Any:
+    """POST a search as the page's form does (the words stay out of the address)."""
+    data: dict[str, Any] = {"q": q, "csrf_token": csrf_from(client), **pages}
+    return client.post("/search", data=data)

@@ -152,6 +152,18 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/cases/{case_id}/documents/new"): Call(Permission.CASES_WRITE),
     ("POST", "/cases/{case_id}/documents/new"): Call(Permission.CASES_WRITE, {"title": "x"}),
     ("GET", "/search"): Call(CASE_READ),
+    ("POST", "/search"): Call(CASE_READ, {"q": "Walk"}),
+    # Asking for a case's paper file from the case page: staff who may ask for files (all
+    # of whom read cases); the walker's case has a paper file.
+    ("GET", "/cases/{case_id}/paper-files/{paper_file_id}/request"): Call(
+        Permission.ARCHIVES_REQUEST
+    ),
+    ("POST", "/cases/{case_id}/paper-files/{paper_file_id}/request"): Call(
+        Permission.ARCHIVES_REQUEST, {"purpose": "not-a-purpose"}
+    ),
+    # Reallocating a case is a manager's: their team's cases, to their team's workers.
+    ("GET", "/cases/{case_id}/reassign"): Call(Permission.CASES_READ_TEAM),
+    ("POST", "/cases/{case_id}/reassign"): Call(Permission.CASES_READ_TEAM, {"user_id": "x"}),
     ("GET", "/api/v1/cases"): Call(CASE_READ),
     ("GET", "/api/v1/cases/{case_id}"): Call(CASE_READ),
     ("POST", "/api/v1/cases/{case_id}/break-glass"): Call(Permission.CASES_BREAK_GLASS, REASON),
@@ -253,6 +265,8 @@ def _walk_rows(
 
 def _records_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[str, int]:
     case = make_case(db, keyring)
+    # The walker and the case share a team, so a manager walking reaches the team's pages.
+    user.team = case.team = "walk"
     service.assign(db, Actor.system(), case_id=case.id, user_id=user.id)
     person = make_person(db, "Walk", "Through")
     add_party(db, case, person)

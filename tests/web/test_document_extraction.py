@@ -29,7 +29,7 @@ from tests.factories.records import make_case
 from tests.records import samples
 from tests.records.test_extraction_bounds import huge_png
 from tests.web.conftest import SignedIn, csrf_from, sign_in
-from tests.web.records_helpers import case_file
+from tests.web.records_helpers import case_file, search
 
 
 def _upload(client: TestClient, case_id: int, data: bytes, title: str = "Scan") -> int:
@@ -187,5 +187,5 @@ def test_the_app_extracts_in_the_background_and_answers_meanwhile(
             return statuses == {"done"}
 
         _wait_for(extracted)
-        found = client.get("/search?q=Marrowby").text
+        found = search(client, "Marrowby").text
         assert f'href="/documents/{first}"' in found

@@ -15,7 +15,7 @@ from steward.core.crypto import FileKeyring
 from steward.core.permissions import Role
 from steward.records.models import BreakGlass
 from tests.web.conftest import SignedIn, csrf_from
-from tests.web.records_helpers import case_file
+from tests.web.records_helpers import case_file, search
 
 ApiToken = Callable[[Role], tuple[str, auth.User]]
 HIDDEN = ["\x00", "\u202e", "\u200b", "\ufeff"]
@@ -52,7 +52,7 @@ def test_a_form_field_with_a_hidden_character_is_refused(
 @pytest.mark.parametrize("char", HIDDEN)
 def test_a_query_with_a_hidden_character_is_refused(char: str, signed_in: SignedIn) -> None:
     client, _ = signed_in(Role.CASEWORKER)
-    assert client.get("/search", params={"q": f"Ava{char}"}).status_code == 422
+    assert search(client, f"Ava{char}").status_code == 422
 
 
 @pytest.mark.parametrize("char", HIDDEN)

@@ -29,7 +29,7 @@ from steward.records.events import RecordsEvent
 from steward.web.app import create_app
 from tests.factories.core import make_user
 from tests.factories.records import make_case
-from tests.web.conftest import sign_in
+from tests.web.conftest import csrf_from, sign_in
 
 # Generous: the point is "answers while the slow request is still running", not a speed goal.
 ANSWER_WITHIN_S = 10.0
@@ -73,14 +73,14 @@ def test_a_slow_search_stalls_no_read_no_write_and_not_healthz(
 ) -> None:
     app, factory = live
     entered, release = threading.Event(), threading.Event()
-    real_search = service.search
+    real_search = service.search_pages
 
     def slow_search(*args: Any, **kwargs: Any) -> Any:
         entered.set()
         release.wait(60)
         return real_search(*args, **kwargs)
 
-    monkeypatch.setattr(service, "search", slow_search)
+    monkeypatch.setattr(service, "search_pages", slow_search)
     with (
         TestClient(app, follow_redirects=False) as slow,
         TestClient(app, follow_redirects=False) as other,
@@ -88,8 +88,9 @@ def test_a_slow_search_stalls_no_read_no_write_and_not_healthz(
         sign_in(slow, "slow-manager")
         sign_in(other, "worker")
         slow_answer: list[int] = []
+        search_form = {"q": "x", "csrf_token": csrf_from(slow, "/search")}
         searching = threading.Thread(
-            target=lambda: slow_answer.append(slow.get("/search", params={"q": "x"}).status_code)
+            target=lambda: slow_answer.append(slow.post("/search", data=search_form).status_code)
         )
         searching.start()
         try:

@@ -10,6 +10,7 @@ class RecordsEvent(StrEnum):
     CASE_CLOSED = "records:case:closed"
     CASE_REOPENED = "records:case:reopened"
     CASE_ASSIGNED = "records:case:assigned"
+    CASE_UNASSIGNED = "records:case:unassigned"
     CASE_BREAK_GLASS = "records:case:break_glass"
     CASE_IMPORTED = "records:case:imported"
     PERSON_CREATED = "records:person:created"

@@ -292,6 +292,21 @@ class DocumentSubject(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
 
 
+class CaseView(Base):
+    """When a member of staff last read a case's page: what was added since is new to them.
+    One row per person and case, overwritten on each read (the audit trail keeps every read)."""
+
+    __tablename__ = "case_views"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    last_viewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class BreakGlass(Base):
     """An emergency opening of a case the user is not assigned to, with its stated reason."""
 

@@ -3,34 +3,46 @@ search, and the DPO's break-glass log.
 
 Thin: the records service checks the permission and need-to-know on every call and records
 the read; a case the reader may only open by breaking glass redirects to the break-glass form
-(mapped once, in create_app). Search words arrive in the URL, as GOV.UK search does: nothing
-here logs them, and `steward serve` runs without an access log.
+(mapped once, in create_app). Search words are POSTed, so they stay out of addresses, browser
+history and any access log; the search runs as a reader (reads_only).
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
+from steward.archives import service as archives
+from steward.archives.models import RetrievalPurpose
+from steward.archives.schemas import RetrievalRequest
+from steward.archives.service import worklist as archives_work
 from steward.core import auth, clock
 from steward.core.config import Settings
-from steward.core.errors import Conflict, ValidationFailed
+from steward.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from steward.core.paging import PageRequest
 from steward.core.permissions import Actor, Permission
 from steward.records import service
 from steward.records.models import (
     Case,
+    CaseStatus,
+    CaseType,
     DocumentKind,
     Provenance,
     SecurityMarking,
 )
 from steward.records.policy import Access
 from steward.records.schemas import DocumentMeta
+from steward.retention.service import worklist as retention_work
 from steward.web import identity_pages
-from steward.web.deps import DB, AppSettings, Keyring, PageActor, csrf_protect
+from steward.web.deps import DB, AppSettings, Keyring, PageActor, csrf_protect, reads_only
+from steward.web.forms import read_date
 from steward.web.ids import Id, IdItem
 from steward.web.paging import PageQuery
 from steward.web.records_common import (
@@ -40,7 +52,7 @@ from steward.web.records_common import (
     record_class_of,
     wake_extraction,
 )
-from steward.web.rendering import render
+from steward.web.rendering import govuk_date, render
 from steward.web.security import megabytes
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -59,14 +71,76 @@ UPLOAD_FIELDS = (
 )
 
 
+def _choice(value: str, allowed: type[StrEnum], field: str, message: str) -> Any:
+    """A filter's coded value, None for "all", or a clear refusal of an unknown one."""
+    if not value:
+        return None
+    try:
+        return allowed(value)
+    except ValueError:
+        raise ValidationFailed(message, errors={field: message}) from None
+
+
+def _case_filter(
+    db: DB, actor: Actor, status: str, case_type: str, worker: str, sort: str
+) -> tuple[service.CaseFilter, list[auth.User]]:
+    members: list[auth.User] = []
+    if actor.can(Permission.CASES_READ_TEAM):
+        with suppress(Forbidden):  # a manager in no team: their own cases only
+            members = service.team_members(db, actor)
+    worker_id: int | None = None
+    if worker:
+        allowed = {str(m.id): m.id for m in members}
+        if actor.user_id is not None:
+            allowed.setdefault(str(actor.user_id), actor.user_id)
+        if worker not in allowed:
+            raise ValidationFailed(
+                "Choose a worker of your team.", errors={"worker": "Choose a worker of your team"}
+            )
+        worker_id = allowed[worker]
+    filters = service.CaseFilter(
+        status=_choice(status, CaseStatus, "status", "Choose open or closed cases"),
+        case_type=_choice(case_type, CaseType, "case_type", "Choose a type of case"),
+        worker_id=worker_id,
+        sort=_choice(sort, service.CaseSort, "sort", "Choose how to sort the cases")
+        or service.CaseSort.OPENED,
+    )
+    return filters, members
+
+
 @router.get("/cases")
-def my_cases(request: Request, db: DB, actor: PageActor, page: PageQuery) -> Response:
+def my_cases(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    page: PageQuery,
+    status: Annotated[str, Query(max_length=16)] = "",
+    case_type: Annotated[str, Query(max_length=32)] = "",
+    worker: Annotated[str, Query(max_length=12)] = "",
+    sort: Annotated[str, Query(max_length=16)] = "",
+) -> Response:
+    service.require_any_case_access(actor)
+    filters, members = _case_filter(db, actor, status, case_type, worker, sort)
+    cases = service.my_cases(
+        db, actor, page, filters, next_date=retention_work.next_date_column(Case.id)
+    )
     return render(
         request,
         "records/my_cases.html",
         {
-            "cases": service.my_cases(db, actor, page),
+            "cases": cases,
+            "next_dates": retention_work.next_dates(db, [c.id for c in cases.items]),
             "reads_all": actor.can(Permission.CASES_READ_ALL),
+            "filters": filters,
+            "members": members,
+            "statuses": list(CaseStatus),
+            "case_types": list(CaseType),
+            "sorts": [
+                (service.CaseSort.OPENED, "Opened (newest first)"),
+                (service.CaseSort.NUMBER, "Case number"),
+                (service.CaseSort.NEXT_DATE, "Next date (soonest first)"),
+            ],
+            "filtered": any((status, case_type, worker)),
         },
     )
 
@@ -91,20 +165,247 @@ def _timeline(case: Case) -> list[TimelineEntry]:
     return sorted(entries, key=lambda e: e.on)
 
 
+def _case_context(db: DB, actor: Actor, case: Case, how: Access) -> dict[str, Any]:
+    glass_until = (
+        service.break_glass_expires(db, actor, case.id) if how is Access.BREAK_GLASS else None
+    )
+    return {
+        "case": case,
+        "record_class": record_class_of(db, case),
+        "break_glass": how is Access.BREAK_GLASS,
+        "break_glass_until": glass_until,
+        "can_write": actor.can(Permission.CASES_WRITE),
+        "timeline": _timeline(case),
+        "workers": service.allocated_workers(db, case.id),
+        "may_reassign": actor.can(Permission.CASES_READ_TEAM)
+        and actor.can(Permission.CASES_WRITE)
+        and _team_of(db, actor) == case.team
+        and case.team is not None,
+        "paper_files": archives_work.files_of_case(db, actor, case.id),
+        "may_request": actor.can(Permission.ARCHIVES_REQUEST),
+        "next_date": retention_work.next_dates(db, [case.id]).get(case.id),
+        "withheld": [p for p in case.parties if p.person.address_withheld],
+    }
+
+
+def _team_of(db: DB, actor: Actor) -> str | None:
+    user = db.get(auth.User, actor.user_id) if actor.user_id is not None else None
+    return user.team if user is not None else None
+
+
 @router.get("/cases/{case_id}")
-def case_page(request: Request, db: DB, actor: PageActor, case_id: Id) -> Response:
+def case_page(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    case_id: Id,
+    requested: Annotated[str, Query(max_length=64)] = "",
+    reassigned: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
     case, how = service.view_case(db, actor, case_id)
+    service.record_case_view(db, actor, case.id)
+    context = _case_context(db, actor, case, how)
+    # Banners name only what this case's page already shows (a file reference, a username).
+    context["requested"] = next(
+        (f for f in context["paper_files"] if str(f.paper_file_id) == requested), None
+    )
+    context["reassigned"] = next((w for w in context["workers"] if str(w.id) == reassigned), None)
+    return render(request, "records/case.html", context)
+
+
+# --- asking for a case's paper file ----------------------------------------------------
+
+
+# The archive keeps notes of up to 2,000 characters; the "needed by" date takes the rest.
+MAX_NOTE = 1900
+
+
+def _case_file(db: DB, actor: Actor, case_id: int, paper_file_id: int) -> tuple[Case, Any]:
+    actor.require(Permission.ARCHIVES_REQUEST)
+    case, _ = service.view_case(db, actor, case_id)
+    found = next(
+        (
+            f
+            for f in archives_work.files_of_case(db, actor, case.id)
+            if f.paper_file_id == paper_file_id
+        ),
+        None,
+    )
+    if found is None:
+        raise NotFound("This case has no such paper file.")
+    return case, found
+
+
+def _request_page(
+    request: Request,
+    case: Case,
+    paper_file: Any,
+    *,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    error: str | None = None,
+) -> Response:
     return render(
         request,
-        "records/case.html",
+        "records/request_file.html",
         {
             "case": case,
-            "record_class": record_class_of(db, case),
-            "break_glass": how is Access.BREAK_GLASS,
-            "can_write": actor.can(Permission.CASES_WRITE),
-            "timeline": _timeline(case),
+            "paper_file": paper_file,
+            "purposes": [
+                RetrievalPurpose.CASE_WORK,
+                RetrievalPurpose.COURT,
+                RetrievalPurpose.OTHER,
+            ],
+            "form": form or {"purpose": RetrievalPurpose.CASE_WORK.value},
+            "errors": errors or {},
+            "error": error,
+            "example_date": "{0.day} {0.month} {0.year}".format(clock.today() + timedelta(days=7)),
         },
+        status_code=422 if errors or error else 200,
     )
+
+
+@router.get("/cases/{case_id}/paper-files/{paper_file_id}/request")
+def request_file_form(
+    request: Request, db: DB, actor: PageActor, case_id: Id, paper_file_id: Id
+) -> Response:
+    case, paper_file = _case_file(db, actor, case_id, paper_file_id)
+    return _request_page(request, case, paper_file)
+
+
+@router.post("/cases/{case_id}/paper-files/{paper_file_id}/request")
+def request_file(
+    request: Request,
+    db: DB,
+    kek: Keyring,
+    actor: PageActor,
+    case_id: Id,
+    paper_file_id: Id,
+    purpose: Annotated[str, Form(max_length=32)] = "",
+    note: Annotated[str, Form(max_length=4000)] = "",
+    day: Annotated[str, Form(alias="needed_by-day", max_length=8)] = "",
+    month: Annotated[str, Form(alias="needed_by-month", max_length=8)] = "",
+    year: Annotated[str, Form(alias="needed_by-year", max_length=8)] = "",
+) -> Response:
+    case, paper_file = _case_file(db, actor, case_id, paper_file_id)
+    typed = {"needed_by-day": day, "needed_by-month": month, "needed_by-year": year}
+    needed = read_date(typed, "needed_by", what="The date you need the file by")
+    errors: dict[str, str] = {}
+    if purpose not in {p.value for p in RetrievalPurpose}:
+        errors["purpose"] = "Choose what you need the file for"
+    if needed.error:
+        errors["needed_by"] = needed.error
+    elif needed.value is not None and needed.value < clock.today():
+        errors["needed_by"] = "The date you need the file by must be today or in the future"
+    if len(note.strip()) > MAX_NOTE:
+        errors["note"] = f"The note must be {MAX_NOTE:,} characters or fewer"
+    shown = {"purpose": purpose, "note": note, "needed_by": needed.parts}
+    if errors:
+        return _request_page(
+            request, case, paper_file, form=shown, errors=errors, error="Check the answers below."
+        )
+    assert needed.value is not None
+    # The archive has no "needed by" field of its own: the date leads the (sealed) note,
+    # where the archive staff who fetch the file read it.
+    text = f"Needed by {govuk_date(needed.value)}." + (f" {note.strip()}" if note.strip() else "")
+    try:
+        with db.begin_nested():
+            archives.request_retrieval(
+                db,
+                actor,
+                kek,
+                RetrievalRequest(
+                    paper_file_id=paper_file.paper_file_id,
+                    purpose=RetrievalPurpose(purpose),
+                    note=text,
+                ),
+            )
+    except ValidationError:
+        return _request_page(
+            request,
+            case,
+            paper_file,
+            form=shown,
+            errors={
+                "note": "The note must be 2,000 characters or fewer, with no control characters"
+            },
+            error="Check the answers below.",
+        )
+    except (Conflict, ValidationFailed) as exc:
+        return _request_page(request, case, paper_file, form=shown, error=exc.message)
+    return RedirectResponse(
+        f"/cases/{case.id}?requested={paper_file.paper_file_id}", status_code=303
+    )
+
+
+# --- reallocating a case -------------------------------------------------------------------
+
+
+def _reassign_page(
+    request: Request,
+    db: DB,
+    actor: Actor,
+    case_id: int,
+    *,
+    chosen: str = "",
+    errors: dict[str, str] | None = None,
+) -> Response:
+    members = service.team_members(db, actor)  # refuses a role without a team
+    case, _ = service.view_case(db, actor, case_id)
+    return render(
+        request,
+        "records/reassign.html",
+        {
+            "case": case,
+            "members": members,
+            "workers": service.allocated_workers(db, case.id),
+            "chosen": chosen,
+            "errors": errors or {},
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/cases/{case_id}/reassign")
+def reassign_form(request: Request, db: DB, actor: PageActor, case_id: Id) -> Response:
+    actor.require(Permission.CASES_WRITE)
+    return _reassign_page(request, db, actor, case_id)
+
+
+@router.post("/cases/{case_id}/reassign")
+def reassign(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    case_id: Id,
+    user_id: Annotated[str, Form(max_length=12)] = "",
+    confirm: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    actor.require(Permission.CASES_WRITE)
+    if not user_id.isdigit():
+        return _reassign_page(
+            request, db, actor, case_id, errors={"user_id": "Choose who will work on this case"}
+        )
+    members = {m.id: m for m in service.team_members(db, actor)}
+    target = members.get(int(user_id))
+    if target is None:
+        return _reassign_page(
+            request, db, actor, case_id, errors={"user_id": "Choose a member of your team"}
+        )
+    if confirm != "yes":
+        # A second look before the case changes hands: who has it now, who will have it.
+        case, _ = service.view_case(db, actor, case_id)
+        return render(
+            request,
+            "records/reassign_confirm.html",
+            {"case": case, "target": target, "workers": service.allocated_workers(db, case.id)},
+        )
+    try:
+        with db.begin_nested():
+            service.reassign(db, actor, case_id=case_id, to_user_id=target.id)
+    except ValidationFailed as exc:
+        return _reassign_page(request, db, actor, case_id, errors=exc.errors)
+    return RedirectResponse(f"/cases/{case_id}?reassigned={target.id}", status_code=303)
 
 
 # --- break-glass ----------------------------------------------------------------------
@@ -412,22 +713,42 @@ def upload(
 # --- search ---------------------------------------------------------------------------
 
 
-@router.get("/search")
-def search(
-    request: Request,
-    db: DB,
-    actor: PageActor,
-    q: Annotated[str, Query(max_length=200)] = "",
-) -> Response:
-    # Called even without words, so a role that may not search is refused on the empty form.
-    hits = service.search(db, actor, q)
+SEARCH_PAGE_SIZE = 20
+
+
+def _search_page(request: Request, results: service.SearchResults | None, q: str) -> Response:
     return render(
         request,
         "records/search.html",
-        {
-            "q": q,
-            "searched": bool(q.strip()),
-            "people": [h for h in hits if h.kind == "person"],
-            "documents": [h for h in hits if h.kind == "document"],
-        },
+        {"q": q, "searched": results is not None and results.words > 0, "results": results},
     )
+
+
+@router.get("/search")
+def search_form(request: Request, db: DB, actor: PageActor) -> Response:
+    # The words are POSTed, never put in the address; the form itself is for those who read
+    # cases, so a role that may not is refused here too.
+    service.require_any_case_access(actor)
+    return _search_page(request, None, "")
+
+
+@router.post("/search")
+@reads_only
+def search(
+    request: Request,
+    db: DB,
+    kek: Keyring,
+    actor: PageActor,
+    q: Annotated[str, Form(max_length=200)] = "",
+    people_page: Annotated[int, Form(ge=1, le=1000)] = 1,
+    documents_page: Annotated[int, Form(ge=1, le=1000)] = 1,
+) -> Response:
+    results = service.search_pages(
+        db,
+        kek,
+        actor,
+        q,
+        people_page=PageRequest(people_page, SEARCH_PAGE_SIZE),
+        documents_page=PageRequest(documents_page, SEARCH_PAGE_SIZE),
+    )
+    return _search_page(request, results, q)

@@ -273,3 +273,16 @@ def mark_reviewed(db: Session, actor: Actor, *, break_glass_ids: Iterable[int]) 
         details={"count": len(marked), "break_glass_ids": marked},
     )
     return len(marked)
+
+
+def break_glass_expires(db: Session, actor: Actor, case_id: int) -> datetime | None:
+    """When the actor's open break-glass access to the case ends (the latest, if several)."""
+    if actor.user_id is None:
+        return None
+    return db.scalar(
+        select(func.max(BreakGlass.expires_at)).where(
+            BreakGlass.case_id == case_id,
+            BreakGlass.user_id == actor.user_id,
+            BreakGlass.expires_at > clock.now(),
+        )
+    )

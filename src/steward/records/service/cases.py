@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from steward.core import audit, auth, clock, crypto
@@ -15,6 +19,7 @@ from steward.records.models import (
     Case,
     CaseAssignment,
     CaseStatus,
+    CaseType,
     Party,
 )
 from steward.records.policy import Access
@@ -81,27 +86,71 @@ def case_id_for_number(db: Session, case_number: str) -> int:
     return case_id
 
 
-def my_cases(db: Session, actor: Actor, page: PageRequest = PageRequest()) -> Page[Case]:
-    """The cases the actor works on, newest first: assigned to them, or their team's for a
-    manager."""
+class CaseSort(StrEnum):
+    OPENED = "opened"  # newest first
+    NUMBER = "number"
+    NEXT_DATE = "next_date"  # soonest first, cases with no date last
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What My cases narrows to: ids and codes only, so it may sit in the page's address."""
+
+    status: CaseStatus | None = None
+    case_type: CaseType | None = None
+    worker_id: int | None = None  # a manager's view of one worker's cases
+    sort: CaseSort = CaseSort.OPENED
+
+
+def my_cases(
+    db: Session,
+    actor: Actor,
+    page: PageRequest = PageRequest(),
+    filters: CaseFilter = CaseFilter(),
+    *,
+    next_date: ColumnElement[date | None] | None = None,
+) -> Page[Case]:
+    """The cases the actor works on: assigned to them, or their team's for a manager.
+
+    ``next_date`` is a column correlated to ``Case.id`` giving each case's next known date;
+    the domain that knows such dates (retention) supplies it, so records need not know it."""
     access.require_any_case_access(actor)
     if actor.user_id is None:
         return Page([], 0, page.number, page.size)
-    query = select(Case).order_by(Case.opened_on.desc(), Case.id.desc())
-    assigned = Case.id.in_(
-        select(CaseAssignment.case_id).where(CaseAssignment.user_id == actor.user_id)
-    )
-    user = db.get(auth.User, actor.user_id)
-    if actor.can(Permission.CASES_READ_TEAM) and user is not None and user.team:
-        query = query.where(assigned | (Case.team == user.team))
+    query = select(Case).where(my_cases_clause(db, actor))
+    if filters.status is not None:
+        query = query.where(Case.status == filters.status)
+    if filters.case_type is not None:
+        query = query.where(Case.case_type == filters.case_type)
+    if filters.worker_id is not None:
+        query = query.where(
+            Case.id.in_(
+                select(CaseAssignment.case_id).where(CaseAssignment.user_id == filters.worker_id)
+            )
+        )
+    if filters.sort is CaseSort.NUMBER:
+        query = query.order_by(Case.case_number, Case.id)
+    elif filters.sort is CaseSort.NEXT_DATE and next_date is not None:
+        query = query.order_by(next_date.is_(None), next_date, Case.id)
     else:
-        query = query.where(assigned)
+        query = query.order_by(Case.opened_on.desc(), Case.id.desc())
     cases: Page[Case] = paginate(db, query, page)
     # A list of case numbers is a read of them: who looked at which cases is on record.
     audit.record(
         db, actor, RecordsEvent.CASES_LISTED, details={"case_ids": [c.id for c in cases.items]}
     )
     return cases
+
+
+def my_cases_clause(db: Session, actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause on ``Case``: assigned to the actor, or (a manager) their team's."""
+    assigned = Case.id.in_(
+        select(CaseAssignment.case_id).where(CaseAssignment.user_id == actor.user_id)
+    )
+    user = db.get(auth.User, actor.user_id) if actor.user_id is not None else None
+    if actor.can(Permission.CASES_READ_TEAM) and user is not None and user.team:
+        return assigned | (Case.team == user.team)
+    return assigned
 
 
 def assign(db: Session, actor: Actor, *, case_id: int, user_id: int) -> None:

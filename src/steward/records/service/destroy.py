@@ -36,6 +36,7 @@ from steward.records.models import (
     BreakGlass,
     Case,
     CaseAssignment,
+    CaseView,
     Document,
     DocumentContent,
     DocumentSubject,
@@ -62,6 +63,7 @@ CASE_ROWS: tuple[tuple[type[Base], Where], ...] = (
     (Party, lambda case_id: Party.case_id == case_id),
     (CaseAssignment, lambda case_id: CaseAssignment.case_id == case_id),
     (BreakGlass, lambda case_id: BreakGlass.case_id == case_id),
+    (CaseView, lambda case_id: CaseView.case_id == case_id),
     (Case, lambda case_id: Case.id == case_id),
 )
 DESTROYED_TABLES = frozenset(

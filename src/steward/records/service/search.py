@@ -20,6 +20,7 @@ from sqlalchemy import (
     Row,
     Select,
     delete,
+    func,
     literal_column,
     select,
     text,
@@ -29,7 +30,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from steward.core import audit
+from steward.core import audit, crypto
+from steward.core.crypto import KeyEncryptionKeys
+from steward.core.paging import Page, PageRequest
 from steward.core.permissions import Actor, Permission
 from steward.records.events import RecordsEvent
 from steward.records.models import (
@@ -37,10 +40,12 @@ from steward.records.models import (
     Case,
     CaseAssignment,
     Document,
+    DocumentContent,
     Party,
     Person,
     SearchEntry,
 )
+from steward.records.service import extraction
 from steward.records.service.access import require_any_case_access, visible_cases, visible_person
 
 MAX_QUERY_WORDS = 12
@@ -211,15 +216,14 @@ def _own_entries(kind: str, own_cases: CompoundSelect[int]) -> Select[int]:
     )
 
 
-def _best(
+def _candidates(
     db: Session,
     actor: Actor,
     words: list[str],
     kind: str,
     columns: tuple[Any, ...],
-    limit: int,
-) -> list[Row[Any]]:
-    """The ``limit`` best hits of one kind among the newest ``CANDIDATES`` visible matches.
+) -> Any:
+    """The newest ``CANDIDATES`` visible matches of one kind, as a subquery to rank.
 
     Matches are walked newest first (FTS5 and the GIN index give them in id order without a
     sort), joined and filtered, and only the first CANDIDATES that pass are ranked: ranking
@@ -247,19 +251,38 @@ def _best(
         )
     else:
         query = query.join(Person, Person.id == SearchEntry.ref_id)
-    candidates = (
+    return (
         query.where(SearchEntry.kind == kind, visible)
         .order_by(matched.c.entry_id.desc())
         .limit(CANDIDATES)
         .subquery("candidates")
     )
+
+
+def _best(
+    db: Session,
+    actor: Actor,
+    words: list[str],
+    kind: str,
+    columns: tuple[Any, ...],
+    limit: int,
+    offset: int = 0,
+) -> list[Row[Any]]:
+    """The best hits of one kind among the newest ``CANDIDATES`` visible matches."""
+    candidates = _candidates(db, actor, words, kind, columns)
     return list(
         db.execute(
             select(candidates)
             .order_by(_by_score(db, candidates.c.score), candidates.c.entry_id)
             .limit(limit)
+            .offset(offset)
         ).all()
     )
+
+
+def _count(db: Session, actor: Actor, words: list[str], kind: str) -> int:
+    candidates = _candidates(db, actor, words, kind, (SearchEntry.ref_id,))
+    return db.scalar(select(func.count()).select_from(candidates)) or 0
 
 
 def search(db: Session, actor: Actor, query: str, *, limit: int = 50) -> list[SearchHit]:
@@ -295,3 +318,145 @@ def search(db: Session, actor: Actor, query: str, *, limit: int = 50) -> list[Se
         db, actor, RecordsEvent.SEARCH_RUN, details={"words": len(words), "hits": len(hits)}
     )
     return hits
+
+
+_DOCUMENT_COLUMNS = (SearchEntry.ref_id, SearchEntry.case_id, Document.title, Case.case_number)
+_PERSON_COLUMNS = (SearchEntry.ref_id, Person.first_name, Person.last_name, Person.date_of_birth)
+SNIPPET_CHARS = 240
+
+
+@dataclass(frozen=True)
+class DocumentHit:
+    document_id: int
+    case_id: int
+    title: str
+    case_number: str
+    # The words around the first match, as (text, matched) pieces: the page marks the
+    # matched ones, escaping everything (the text is a document's, never trusted).
+    snippet: list[tuple[str, bool]]
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    words: int
+    people: Page[SearchHit]
+    documents: Page[DocumentHit]
+    capped: int = CANDIDATES  # counts stop here: "more than 20,000"
+
+
+def search_pages(
+    db: Session,
+    kek: KeyEncryptionKeys,
+    actor: Actor,
+    query: str,
+    *,
+    people_page: PageRequest = PageRequest(size=20),
+    documents_page: PageRequest = PageRequest(size=20),
+) -> SearchResults:
+    """One page of the matching people and one of the matching documents, each with how
+    many match in all, and for each document shown a snippet of its text around the words.
+    Recorded as one search (its counts, never its words)."""
+    require_any_case_access(actor)
+    words = words_of(query)
+    empty_people: Page[SearchHit] = Page([], 0, people_page.number, people_page.size)
+    empty_documents: Page[DocumentHit] = Page([], 0, documents_page.number, documents_page.size)
+    if not words:
+        return SearchResults(0, empty_people, empty_documents)
+    person_rows = _best(
+        db, actor, words, "person", _PERSON_COLUMNS, people_page.size, people_page.offset
+    )
+    doc_rows = _best(
+        db, actor, words, "document", _DOCUMENT_COLUMNS, documents_page.size, documents_page.offset
+    )
+    people = Page(
+        [
+            SearchHit(
+                "person", r.ref_id, None, f"{r.first_name} {r.last_name}", None, r.date_of_birth
+            )
+            for r in person_rows
+        ],
+        _count(db, actor, words, "person"),
+        people_page.number,
+        people_page.size,
+    )
+    texts = _texts(db, kek, [(r.ref_id, r.case_id) for r in doc_rows])
+    documents = Page(
+        [
+            DocumentHit(
+                r.ref_id, r.case_id, r.title, r.case_number, snippet(texts.get(r.ref_id, ""), words)
+            )
+            for r in doc_rows
+        ],
+        _count(db, actor, words, "document"),
+        documents_page.number,
+        documents_page.size,
+    )
+    audit.record(
+        db,
+        actor,
+        RecordsEvent.SEARCH_RUN,
+        details={"words": len(words), "people": people.total, "documents": documents.total},
+    )
+    return SearchResults(len(words), people, documents)
+
+
+def _texts(db: Session, kek: KeyEncryptionKeys, found: list[tuple[int, int]]) -> dict[int, str]:
+    """The extracted text of the documents shown, opened with their cases' keys."""
+    if not found:
+        return {}
+    keys = {
+        row[0]: row[1]
+        for row in db.execute(
+            select(Case.id, Case.data_key_id).where(Case.id.in_({case for _, case in found}))
+        )
+    }
+    texts: dict[int, str] = {}
+    for document_id, case_id in found:
+        content = db.get(DocumentContent, document_id)
+        if content is None or content.text is None or case_id not in keys:
+            continue
+        try:
+            texts[document_id] = crypto.open_sealed(
+                db,
+                kek,
+                key_id=keys[case_id],
+                sealed=content.text,
+                context=extraction.text_context(document_id),
+            ).decode()
+        except crypto.KeyDestroyed:
+            continue
+    return texts
+
+
+def snippet(text: str, words: list[str], width: int = SNIPPET_CHARS) -> list[tuple[str, bool]]:
+    """About ``width`` characters of ``text`` around the first of ``words`` found, cut at
+    word boundaries, as pieces each saying whether it is a matched word."""
+    if not text:
+        return []
+    wanted = {w.casefold() for w in words}
+    tokens = list(_WORD.finditer(text))
+    first = next((t for t in tokens if t.group().casefold() in wanted), None)
+    centre = first.start() if first else 0
+    start = max(0, centre - width // 3)
+    end = min(len(text), start + width)
+    # Whole words only at the edges.
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < centre else start
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > (first.end() if first else start) else end
+    window = " ".join(text[start:end].split())
+    pieces: list[tuple[str, bool]] = [("… ", False)] if start > 0 else []
+    at = 0
+    for t in _WORD.finditer(window):
+        if t.group().casefold() in wanted:
+            if t.start() > at:
+                pieces.append((window[at : t.start()], False))
+            pieces.append((t.group(), True))
+            at = t.end()
+    if at < len(window):
+        pieces.append((window[at:], False))
+    if end < len(text):
+        pieces.append((" …", False))
+    return pieces
