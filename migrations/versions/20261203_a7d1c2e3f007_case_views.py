@@ -1,7 +1,7 @@
 """records: when each member of staff last read each case (case_views)
 
 Revision ID: a7d1c2e3f007
-Revises: f6c8d5e6a006
+Revises: a7d9e6f7b010
 Create Date: 2026-12-03 00:00:00
 
 The home page shows a caseworker the documents added to their cases since they last looked;
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision: str = "a7d1c2e3f007"
-down_revision: str | None = "f6c8d5e6a006"
+down_revision: str | None = "a7d9e6f7b010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

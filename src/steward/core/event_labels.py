@@ -43,6 +43,7 @@ EVENT_LABELS: dict[str, str] = {
     "records:case:closed": "Case closed",
     "records:case:reopened": "Case reopened",
     "records:case:assigned": "Case assigned",
+    "records:case:unassigned": "Case unassigned",
     "records:case:break_glass": "Case opened by break-glass",
     "records:case:imported": "Case imported",
     "records:person:created": "Person created",

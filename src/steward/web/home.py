@@ -24,6 +24,7 @@ from steward.archives.service import worklist as archives_work
 from steward.core import audit, auth, clock
 from steward.core.paging import PageRequest
 from steward.core.permissions import Actor, Permission
+from steward.identity import service as identity
 from steward.records import service as records
 from steward.records.models import Case, CaseStatus
 from steward.retention.service import worklist as retention_work
@@ -247,7 +248,8 @@ def _governance_panels(db: Session, actor: Actor) -> list[Panel]:
                 "Suspected duplicate records",
                 "/people/duplicates",
                 "Compare and merge suspected duplicates",
-                empty="",
+                count=identity.pending_duplicates_count(db, actor),
+                empty="No suspected duplicates wait for a decision (the check runs on that page).",
             )
         )
     return panels
@@ -294,21 +296,24 @@ def _dpo_panels(db: Session, actor: Actor) -> list[Panel]:
 def _admin_panels(db: Session, actor: Actor) -> list[Panel]:
     concerns = auth.account_concerns(db, actor)
 
-    def panel(key: str, title: str, users: list[auth.User]) -> Panel:
+    def panel(key: str, title: str, users: list[auth.User], status: str) -> Panel:
         return Panel(
             key,
             title,
-            "/users",
-            "Manage staff accounts",
-            [Item(u.username) for u in users[:SHOWN]],
+            f"/users?status={status}",
+            "See them all",
+            [Item(u.username, f"/users/{u.id}") for u in users[:SHOWN]],
             len(users),
             max(0, len(users) - SHOWN),
         )
 
     return [
-        panel("locked", "Accounts locked after failed sign-ins", concerns.locked),
+        panel("locked", "Accounts locked after failed sign-ins", concerns.locked, "locked"),
         panel(
-            "without-two-factor", "Accounts without two-factor sign-in", concerns.without_two_factor
+            "without-two-factor",
+            "Accounts without two-factor sign-in",
+            concerns.without_two_factor,
+            "no_two_factor",
         ),
-        panel("unused", f"Accounts unused for {auth.UNUSED_DAYS} days", concerns.unused),
+        panel("unused", f"Accounts unused for {auth.UNUSED_DAYS} days", concerns.unused, "unused"),
     ]
