@@ -22,9 +22,12 @@ from steward.core import clock
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.db import session_scope
 from steward.core.permissions import Actor
-from steward.records.models import Case, CaseStatus, Party, Person
+from steward.records.models import Case, CaseAssignment, CaseStatus, Party, Person
 
 CASES_ON_PAPER = 24
+# Open cases that also have a paper bundle (papers sent by the court before the case went
+# digital), so a caseworker can ask for their own case's file from its page.
+OPEN_CASES_ON_PAPER = 6
 FILES_PER_BOX = 6
 
 
@@ -108,7 +111,8 @@ def _seed(db: Session, actor: Actor, kek: KeyEncryptionKeys) -> int:
             kind=LocationKind.OFF_SITE, contractor="Iron Vault Storage", contractor_ref="WH2-R14"
         ),
     )
-    files = _files_for_closed_cases(db) + [_paper_only(p) for p in PAPER_ONLY]
+    archived = _files_for(db, _closed_cases(db)) + [_paper_only(p) for p in PAPER_ONLY]
+    files = archived + _files_for(db, _open_assigned_cases(db))
     boxes: list[ArchiveBox] = []
     added = []
     for i, data in enumerate(files):
@@ -123,12 +127,12 @@ def _seed(db: Session, actor: Actor, kek: KeyEncryptionKeys) -> int:
                 )
             boxes.append(box)
         added.append(archives.add_file(db, actor, data.model_copy(update={"box_id": boxes[-1].id})))
-    _loans(db, actor, kek, [f.id for f in added])
+    _loans(db, actor, kek, [f.id for f in added[: len(archived)]])
     return len(added)
 
 
-def _files_for_closed_cases(db: Session) -> list[PaperFileCreate]:
-    closed = list(
+def _closed_cases(db: Session) -> list[Case]:
+    return list(
         db.scalars(
             select(Case)
             .where(Case.status == CaseStatus.CLOSED)
@@ -136,8 +140,23 @@ def _files_for_closed_cases(db: Session) -> list[PaperFileCreate]:
             .limit(CASES_ON_PAPER)
         )
     )
+
+
+def _open_assigned_cases(db: Session) -> list[Case]:
+    assigned = select(CaseAssignment.case_id)
+    return list(
+        db.scalars(
+            select(Case)
+            .where(Case.status == CaseStatus.OPEN, Case.id.in_(assigned))
+            .order_by(Case.opened_on, Case.id)
+            .limit(OPEN_CASES_ON_PAPER)
+        )
+    )
+
+
+def _files_for(db: Session, cases: list[Case]) -> list[PaperFileCreate]:
     files = []
-    for case in closed:
+    for case in cases:
         parties = db.execute(
             select(Person, Party.role)
             .join(Party, Party.person_id == Person.id)
