@@ -43,6 +43,14 @@ LABELS = {
     "report_to_court": "Report to court",
     "previous": "Previous name",
     "alias": "Also known as",
+    # Roles, as people name them (core.permissions.Role's values).
+    "caseworker": "Caseworker",
+    "manager": "Manager",
+    "ig_officer": "Information governance officer",
+    "dpo": "Data protection officer",
+    "admin": "Administrator",
+    "auditor": "Auditor",
+    "partner": "Partner organisation user",
 }
 
 
@@ -111,16 +119,19 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
         ("Audit trail", "/audit", (Permission.AUDIT_READ,)),
         ("Your account", "/account", ()),
     ]
-    path = request.url.path
-    return [
-        {
-            "text": text,
-            "href": href,
-            "current": path == href or (href != "/" and path.startswith(href + "/")),
-        }
-        for text, href, needed in items
-        if not needed or any(actor.can(p) for p in needed)
+    shown = [
+        (text, href) for text, href, needed in items if not needed or any(map(actor.can, needed))
     ]
+    current = current_href(request.url.path, [href for _, href in shown])
+    return [{"text": text, "href": href, "current": href == current} for text, href in shown]
+
+
+def current_href(path: str, hrefs: list[str]) -> str | None:
+    """The one menu item a page belongs to: the longest href that is the path or a folder of
+    it, so /search/people marks "Find a person" and not "Search" too (a menu has one current
+    item); "/" only matches the home page itself."""
+    matches = [h for h in hrefs if path == h or (h != "/" and path.startswith(h + "/"))]
+    return max(matches, key=len, default=None)
 
 
 def render(
