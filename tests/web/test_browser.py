@@ -131,7 +131,7 @@ def test_a_caseworker_signs_in_and_out(page, tmp_path: Path) -> None:  # type: i
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
     page.wait_for_url("**/")
-    assert page.locator("[data-testid=role]").inner_text() == "caseworker"
+    assert page.locator("[data-testid=role]").inner_text() == "Caseworker"
     assert "Read the cases assigned to you" in page.locator("[data-testid=allowed]").inner_text()
     page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
 
