@@ -84,7 +84,7 @@ def test_the_admin_changes_a_role_from_the_users_page(signed_in: SignedIn, db: S
     )
     assert response.headers["location"] == "/users?awaiting=1"
     page = client.get("/users?awaiting=1")
-    assert "Awaiting approval: manager" in page.text
+    assert "Awaiting approval: Manager" in page.text
     db.refresh(worker)
     assert worker.role == Role.CASEWORKER
 

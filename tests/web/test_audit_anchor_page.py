@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from steward.core import audit, audit_anchor
 from steward.core.permissions import Actor, Role
+from steward.web.rendering import govuk_datetime
 from tests.web.conftest import SignedIn, csrf_from
 
 
@@ -23,6 +24,6 @@ def test_the_audit_page_shows_the_last_anchor(signed_in: SignedIn, db: Session) 
     assert last is not None
     page = client.get("/audit").text
     assert "never been anchored" not in page
-    assert f"Head last anchored outside Steward on {last.occurred_at:%d %b %Y at %H:%M}" in page
+    assert f"Head last anchored outside Steward on {govuk_datetime(last.occurred_at)}" in page
     verified = client.post("/audit/verify", data={"csrf_token": csrf_from(client, "/audit")})
     assert "is unbroken" in verified.text and "Head last anchored" in verified.text
