@@ -38,7 +38,7 @@ NARROW = {"width": 320, "height": 800}
 WIDE = {"width": 1280, "height": 900}
 EXAMPLES_PER_PATTERN = 3
 # Keeps the whole gate (8 roles) to a few minutes on a shared machine.
-PAGES_PER_ROLE = 30
+PAGES_PER_ROLE = 40
 
 # Links not followed: signing out, files (downloads, exports), the machine API, health checks.
 SKIP = re.compile(
