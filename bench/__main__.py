@@ -38,6 +38,7 @@ BENCHMARKS: dict[str, str] = {
     "heldout": "bench.heldout:run",
     "retention_sweep": "bench.retention_sweep:run",
     "search": "bench.search:run",
+    "pages": "bench.pages:run",
 }
 
 Result = dict[str, Any]
