@@ -116,6 +116,8 @@ class Gate:
         self.page = self.context.new_page()
         self.console: list[str] = []
         self.page.on("console", self._on_console)
+        # An uncaught script error (GOV.UK's or MOJ's JavaScript failing to start) fails too.
+        self.page.on("pageerror", lambda error: self.console.append(f"script error: {error}"))
         self.findings = Findings()
         self.origin = base
 
@@ -229,6 +231,14 @@ def test_signed_out_and_error_pages_pass_too(gate: Gate, demo_site: DemoSite) ->
     sign_in_as(gate.page, "caseworker", demo_site.password)
     assert not gate.page.title().startswith("Error"), gate.page.title()
     gate.check("/no-such-page", expect_status=404)
+    # A form sent back with errors: the summary, the messages beside the fields, the title.
+    gate.page.goto("/cases")
+    case = gate.page.eval_on_selector("a[href^='/cases/']", "a => new URL(a.href).pathname")
+    gate.page.goto(f"{case}/documents/new")
+    gate.page.click("[data-testid=add]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    assert gate.page.title().startswith("Error: "), gate.page.title()
+    gate.inspect()
     assert not gate.findings.problems, gate.findings.report("signed out and error pages")
 
 
