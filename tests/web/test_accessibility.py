@@ -146,6 +146,8 @@ class Gate:
         page.add_script_tag(url=AXE_URL)
         for v in page.evaluate(RUN_AXE, WCAG_TAGS):
             findings.add(where, f"axe {v['id']} ({v['impact']}): {v['help']} at {v['targets']}")
+        for problem in page.evaluate(CONVENTIONS):
+            findings.add(where, problem)
         page.set_viewport_size(NARROW)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > NARROW["width"]:
@@ -181,6 +183,34 @@ class Gate:
                 queued.add(target)
                 todo.append(target)
 
+
+# Our own page conventions, beside axe's rules (WCAG 1.3.1, 2.4.2, 2.4.6, 3.3.1).
+CONVENTIONS = """
+() => {
+  const problems = [];
+  const h1s = document.querySelectorAll("h1").length;
+  if (h1s !== 1) problems.push(`${h1s} h1 headings (one a page)`);
+  if (document.querySelectorAll("main").length !== 1) problems.push("not exactly one <main>");
+  for (const nav of document.querySelectorAll("nav")) {
+    const current = nav.querySelectorAll("[aria-current=page]").length;
+    if (current > 1) {
+      problems.push(`${current} current items in the menu "${nav.getAttribute("aria-label")}"`);
+    }
+  }
+  const summary = document.querySelector(".govuk-error-summary");
+  if (summary && !document.title.startsWith("Error: ")) {
+    problems.push(`an error summary, but the title "${document.title}" does not start "Error: "`);
+  }
+  if (!summary && document.title.startsWith("Error")) {
+    problems.push(`the title "${document.title}" says Error with no error summary`);
+  }
+  for (const link of document.querySelectorAll(".govuk-error-summary__list a")) {
+    const id = decodeURIComponent(link.hash.slice(1));
+    if (!document.getElementById(id)) problems.push(`error summary link to missing #${id}`);
+  }
+  return problems;
+}
+"""
 
 # The elements sticking out past the viewport, deepest first, to say what to fix.
 WIDEST_ELEMENTS = """
@@ -245,8 +275,8 @@ def test_signed_out_and_error_pages_pass_too(gate: Gate, demo_site: DemoSite) ->
 def test_the_gate_sees_a_violation_a_wide_page_and_a_blocked_style(
     gate: Gate, demo_site: DemoSite
 ) -> None:
-    """The gate can fail: an unlabelled field, a page wider than 320 px and an inline style
-    (which the CSP blocks), put on the sign-in page by hand, are each reported."""
+    """The gate can fail: an unlabelled field, a page wider than 320 px, an inline style (which
+    the CSP blocks) and a second h1, put on the sign-in page by hand, are each reported."""
     gate.page.goto("/sign-in")
     gate.page.evaluate(
         """() => {
@@ -257,7 +287,9 @@ def test_the_gate_sees_a_violation_a_wide_page_and_a_blocked_style(
           wide.textContent = "Too wide";
           const styled = document.createElement("p");
           styled.setAttribute("style", "color: red");  // an inline style: blocked
-          document.querySelector("main").append(input, wide, styled);
+          const second = document.createElement("h1");
+          second.textContent = "A second main heading";
+          document.querySelector("main").append(input, wide, styled, second);
         }"""
     )
     gate.inspect()
@@ -265,3 +297,4 @@ def test_the_gate_sees_a_violation_a_wide_page_and_a_blocked_style(
     assert "axe label" in found, found
     assert "wide at 320px" in found, found
     assert "CSP violation: style-src-attr" in found, found
+    assert "2 h1 headings" in found, found
