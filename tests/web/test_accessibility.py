@@ -164,11 +164,13 @@ class Gate:
         )
 
     def crawl(self, start: str = "/") -> None:
+        """Breadth first from ``start``; the first example of every pattern is visited before
+        any second one, so the page cap cuts repeats, not kinds of page."""
         seen_patterns: dict[str, int] = {}
         queued = {start}
-        todo = deque([start])
-        while todo and len(self.findings.visited) < PAGES_PER_ROLE:
-            path = todo.popleft()
+        firsts, repeats = deque([start]), deque[str]()
+        while (firsts or repeats) and len(self.findings.visited) < PAGES_PER_ROLE:
+            path = firsts.popleft() if firsts else repeats.popleft()
             for href in self.check(path):
                 link = urlsplit(href)
                 if f"{link.scheme}://{link.netloc}" != self.origin:
@@ -177,11 +179,12 @@ class Gate:
                 if target in queued or SKIP.search(link.path):
                     continue
                 key = pattern(target)
-                if seen_patterns.get(key, 0) >= EXAMPLES_PER_PATTERN:
+                seen = seen_patterns.get(key, 0)
+                if seen >= EXAMPLES_PER_PATTERN:
                     continue
-                seen_patterns[key] = seen_patterns.get(key, 0) + 1
+                seen_patterns[key] = seen + 1
                 queued.add(target)
-                todo.append(target)
+                (repeats if seen else firsts).append(target)
 
 
 # Our own page conventions, beside axe's rules (WCAG 1.3.1, 2.4.2, 2.4.6, 3.3.1).
