@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from starlette.responses import Response
 
 from steward.core import clock
-from steward.core.permissions import Actor, Permission
+from steward.core.permissions import Actor, Permission, Role
 from steward.web.paging import page_links
 from steward.web.security import (
     CSRF_FIELD,
@@ -43,7 +43,12 @@ LABELS = {
     "report_to_court": "Report to court",
     "previous": "Previous name",
     "alias": "Also known as",
-    # Roles, as people name them (core.permissions.Role's values).
+}
+
+# Roles, as people name them (core.permissions.Role's values). Kept apart from LABELS because
+# the codes are common words used elsewhere too: a document's provenance "partner" is not a
+# "Partner organisation user".
+ROLE_LABELS = {
     "caseworker": "Caseworker",
     "manager": "Manager",
     "ig_officer": "Information governance officer",
@@ -76,8 +81,19 @@ def label(value: object) -> str:
     """A coded value (an enum or its string) as words: "private_law" reads "Private law"."""
     if value is None:
         return ""
+    if isinstance(value, Role):
+        return role_label(value)
     code = value.value if isinstance(value, Enum) else str(value)
     return LABELS.get(code) or code.replace("_", " ").capitalize()
+
+
+def role_label(value: object) -> str:
+    """A role (a Role or its stored string) as words: "ig_officer" reads "Information
+    governance officer"."""
+    if value is None:
+        return ""
+    code = value.value if isinstance(value, Enum) else str(value)
+    return ROLE_LABELS.get(code) or code.replace("_", " ").capitalize()
 
 
 def filesize(size: int) -> str:
@@ -85,7 +101,11 @@ def filesize(size: int) -> str:
 
 
 templates.env.filters.update(
-    govuk_date=govuk_date, govuk_datetime=govuk_datetime, label=label, filesize=filesize
+    govuk_date=govuk_date,
+    govuk_datetime=govuk_datetime,
+    label=label,
+    role_label=role_label,
+    filesize=filesize,
 )
 templates.env.globals.update(page_links=page_links)
 
