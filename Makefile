@@ -4,7 +4,7 @@
 #   make test    bootstrap (venv, GOV.UK assets, Chromium, Tesseract), run pytest ($(PYTEST_ARGS))
 #   make lint    ruff check, ruff format --check, mypy, import-linter
 #   make bench   benchmarks (installs the [bench] extra first)
-#   make clean   remove .venv, node_modules and the copied GOV.UK assets (never var/)
+#   make clean   remove .venv, node_modules and the copied GOV.UK and MOJ assets (never var/)
 #
 # Every target bootstraps what it needs and is idempotent: stamp files record
 # what was installed, keyed on pyproject.toml (Python) and package-lock.json
@@ -32,6 +32,20 @@
 #   * The CSS references fonts and images by absolute URL:
 #       url(/assets/fonts/<name>.woff2|.woff) and url(/assets/images/govuk-crest.svg)
 #     so the app must serve static/govuk/assets/ at the URL path /assets/.
+#
+# MOJ Frontend (@ministryofjustice/frontend, pinned beside govuk-frontend, whose
+# version it needs) is copied by the same recipe from node_modules/@ministryofjustice/
+# frontend/moj/ into src/steward/web/static/moj/ (git-ignored):
+#
+#   moj/moj-frontend.min.css  -> static/moj/moj-frontend.min.css, its image URLs
+#                                rewritten from /assets/images/ to /static/moj/assets/images/
+#                                (/assets/ is GOV.UK's folder)
+#   moj/moj-frontend.min.js   -> static/moj/moj-frontend.min.js (an ES module, no imports;
+#                                `import { initAll } from "/static/moj/moj-frontend.min.js"`)
+#   moj/assets/images/        -> static/moj/assets/images/
+#
+# axe-core (pinned, dev only) stays in node_modules/axe-core/axe.min.js, where the
+# accessibility gate (tests/web/test_accessibility.py) reads it; it is never served.
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -54,6 +68,8 @@ BENCH_STAMP := $(VENV)/.stamp-bench
 
 GOVUK_SRC := node_modules/govuk-frontend/dist/govuk
 GOVUK_DEST := src/steward/web/static/govuk
+MOJ_SRC := node_modules/@ministryofjustice/frontend/moj
+MOJ_DEST := src/steward/web/static/moj
 ASSETS_STAMP := $(GOVUK_DEST)/.stamp
 
 CHROMIUM := /usr/bin/chromium
@@ -90,13 +106,18 @@ $(BENCH_STAMP): pyproject.toml $(DEV_STAMP)
 # --- GOV.UK Frontend ----------------------------------------------------------
 
 $(ASSETS_STAMP): package.json package-lock.json
-	@echo ">> installing govuk-frontend and copying it to $(GOVUK_DEST)"
+	@echo ">> installing govuk-frontend and MOJ Frontend, copying them to $(GOVUK_DEST) and $(MOJ_DEST)"
 	$(NPM) ci --no-audit --no-fund
-	rm -rf $(GOVUK_DEST)
+	rm -rf $(GOVUK_DEST) $(MOJ_DEST)
 	mkdir -p $(GOVUK_DEST)
 	cp $(GOVUK_SRC)/govuk-frontend.min.css $(GOVUK_SRC)/govuk-frontend.min.js $(GOVUK_DEST)/
 	cp $(GOVUK_SRC)/govuk-frontend.min.css.map $(GOVUK_SRC)/govuk-frontend.min.js.map $(GOVUK_DEST)/
 	cp -R $(GOVUK_SRC)/assets $(GOVUK_DEST)/assets
+	mkdir -p $(MOJ_DEST)/assets
+	sed 's#url(/assets/images/#url(/static/moj/assets/images/#g' \
+	  $(MOJ_SRC)/moj-frontend.min.css > $(MOJ_DEST)/moj-frontend.min.css
+	cp $(MOJ_SRC)/moj-frontend.min.js $(MOJ_SRC)/moj-frontend.min.js.map $(MOJ_DEST)/
+	cp -R $(MOJ_SRC)/assets/images $(MOJ_DEST)/assets/images
 	@touch $@
 
 assets: $(ASSETS_STAMP)
@@ -196,5 +217,5 @@ bench: $(BENCH_STAMP)
 
 # var/ holds the user's data and key file: never removed here.
 clean:
-	rm -rf $(VENV) node_modules $(GOVUK_DEST)
+	rm -rf $(VENV) node_modules $(GOVUK_DEST) $(MOJ_DEST)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache src/*.egg-info

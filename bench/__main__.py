@@ -40,6 +40,7 @@ BENCHMARKS: dict[str, str] = {
     "retention_sweep": "bench.retention_sweep:run",
     "search": "bench.search:run",
     "archives": "bench.archives:run",
+    "pages": "bench.pages:run",
 }
 
 Result = dict[str, Any]

@@ -80,31 +80,39 @@ def serve(data_dir: Path) -> Iterator[str]:
         server.wait(timeout=10)
 
 
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
 @contextmanager
-def chromium_page(base: str, *, width: int = 1280, height: int = 900) -> Iterator[Any]:
-    """A fresh browser (its own cookies) with one page on ``base``."""
+def chromium_browser() -> Iterator[Any]:
+    """Debian's Chromium under Playwright; open contexts (each with its own cookies) on it."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def chromium_page(base: str, *, width: int = 1280, height: int = 900) -> Iterator[Any]:
+    """A fresh browser (its own cookies) with one page on ``base``."""
+    with chromium_browser() as browser:
         page = browser.new_page(
             base_url=base, accept_downloads=True, viewport={"width": width, "height": height}
         )
-        try:
-            yield page
-        finally:
-            browser.close()
+        yield page
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,7 @@ def test_a_caseworker_signs_in_and_out(page, tmp_path: Path) -> None:  # type: i
     page.wait_for_url("**/")
     # The role's summary sits behind "What your role can do", below the work waiting.
     page.click("text=What your role can do")
-    assert page.locator("[data-testid=role]").inner_text() == "caseworker"
+    assert page.locator("[data-testid=role]").inner_text() == "Caseworker"
     assert "Read the cases assigned to you" in page.locator("[data-testid=allowed]").inner_text()
     page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
 

@@ -31,18 +31,8 @@ from steward.core.auth import (
 from steward.core.errors import Conflict, Forbidden, ValidationFailed
 from steward.core.paging import Page, PageRequest, paginate
 from steward.core.passwords import check_password_rules
+from steward.core.permissions import ROLE_NAMES as ROLE_NAMES
 from steward.core.permissions import Actor, Permission, Role, reads_case_content
-
-# How a role reads on a page: never the stored code ("dpo", "ig_officer").
-ROLE_NAMES: dict[Role, str] = {
-    Role.CASEWORKER: "Caseworker",
-    Role.MANAGER: "Manager",
-    Role.IG_OFFICER: "Information governance officer",
-    Role.DPO: "Data protection officer",
-    Role.ADMIN: "Administrator",
-    Role.AUDITOR: "Auditor",
-    Role.PARTNER: "Partner organisation",
-}
 
 E = TypeVar("E", bound=StrEnum)
 MAX_TEAM_LENGTH = 64

@@ -102,6 +102,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PARTNER: frozenset({Permission.INTAKE_SUBMIT, Permission.TOKENS_OWN}),
 }
 
+# How a role reads on a page: never the stored code ("dpo", "ig_officer").
+ROLE_NAMES: dict[Role, str] = {
+    Role.CASEWORKER: "Caseworker",
+    Role.MANAGER: "Manager",
+    Role.IG_OFFICER: "Information governance officer",
+    Role.DPO: "Data protection officer",
+    Role.ADMIN: "Administrator",
+    Role.AUDITOR: "Auditor",
+    Role.PARTNER: "Partner organisation user",
+}
+
 ROLE_DESCRIPTIONS: dict[Role, str] = {
     Role.CASEWORKER: "Works the cases assigned to them.",
     Role.MANAGER: "Oversees the cases of their team.",

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from starlette.responses import Response
 
 from steward.core import clock
-from steward.core.permissions import Actor, Permission
+from steward.core.permissions import ROLE_NAMES, Actor, Permission, Role
 from steward.web.paging import page_links
 from steward.web.security import (
     CSRF_FIELD,
@@ -45,6 +45,10 @@ LABELS = {
     "alias": "Also known as",
 }
 
+# Roles, as people name them (core.permissions.Role's values). Kept apart from LABELS because
+# the codes are common words used elsewhere too: a document's provenance "partner" is not a
+# "Partner organisation user".
+
 
 def govuk_date(value: date | None) -> str:
     """A date as GOV.UK writes it: "2 March 2024"."""
@@ -68,8 +72,22 @@ def label(value: object) -> str:
     """A coded value (an enum or its string) as words: "private_law" reads "Private law"."""
     if value is None:
         return ""
+    if isinstance(value, Role):
+        return role_label(value)
     code = value.value if isinstance(value, Enum) else str(value)
     return LABELS.get(code) or code.replace("_", " ").capitalize()
+
+
+def role_label(value: object) -> str:
+    """A role (a Role or its stored string) as words: "ig_officer" reads "Information
+    governance officer"."""
+    if value is None:
+        return ""
+    code = value.value if isinstance(value, Enum) else str(value)
+    try:
+        return ROLE_NAMES[Role(code)]
+    except ValueError:
+        return code.replace("_", " ").capitalize()
 
 
 def filesize(size: int) -> str:
@@ -77,7 +95,11 @@ def filesize(size: int) -> str:
 
 
 templates.env.filters.update(
-    govuk_date=govuk_date, govuk_datetime=govuk_datetime, label=label, filesize=filesize
+    govuk_date=govuk_date,
+    govuk_datetime=govuk_datetime,
+    label=label,
+    role_label=role_label,
+    filesize=filesize,
 )
 templates.env.globals.update(page_links=page_links)
 
@@ -111,16 +133,19 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
         ("Audit trail", "/audit", (Permission.AUDIT_READ,)),
         ("Your account", "/account", ()),
     ]
-    path = request.url.path
-    return [
-        {
-            "text": text,
-            "href": href,
-            "current": path == href or (href != "/" and path.startswith(href + "/")),
-        }
-        for text, href, needed in items
-        if not needed or any(actor.can(p) for p in needed)
+    shown = [
+        (text, href) for text, href, needed in items if not needed or any(map(actor.can, needed))
     ]
+    current = current_href(request.url.path, [href for _, href in shown])
+    return [{"text": text, "href": href, "current": href == current} for text, href in shown]
+
+
+def current_href(path: str, hrefs: list[str]) -> str | None:
+    """The one menu item a page belongs to: the longest href that is the path or a folder of
+    it, so /search/people marks "Find a person" and not "Search" too (a menu has one current
+    item); "/" only matches the home page itself."""
+    matches = [h for h in hrefs if path == h or (h != "/" and path.startswith(h + "/"))]
+    return max(matches, key=len, default=None)
 
 
 def render(

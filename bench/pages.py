@@ -1,0 +1,205 @@
+"""Page times for the heaviest pages (issue 15: "p95 <= 300 ms"), as a browser gets them.
+
+Work: `make run`'s demo organisation (``steward demo seed``, 2,500 cases by default; set
+``BENCH_PAGES_CASES``; ``--quick``: 200) in a data directory of its own, served by the real
+app under uvicorn (one process, the embedded database), and fetched over HTTP by demo accounts
+signed in through the sign-in form: my cases for a manager (team north, about half the cases),
+a search for a common word by the manager, the audit trail for the auditor, the retention due
+list for the DPO. Every page is the whole response: session, permission checks, queries, the
+audit event a read records, the template.
+
+Peer: the sign-in page served by the same process in the same run, interleaved with the
+others: a template and a session with no data, the floor a page cannot go below on this
+machine. ``ratio`` (peer time / ours) is therefore below 1: the share of a page's time that is
+the floor. The goal is absolute: p95 <= 300 ms a page.
+
+Each page is fetched ``repeats`` times after ``warmup`` fetches, round robin across the pages
+(so load on the shared machine falls on all of them alike); p50 and p95 are over the repeats.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx2
+
+from bench import log, ratios, spread
+
+CASES_ENV = "BENCH_PAGES_CASES"
+GOAL_MS = 300.0
+GOAL = f"p95 <= {GOAL_MS:.0f} ms a page on the demo organisation"
+PASSWORD = "demo-password-2026"
+CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+# name -> (demo account, path). The heaviest pages of issue 15's list.
+PAGES: dict[str, tuple[str, str]] = {
+    "my_cases": ("manager", "/cases"),
+    "my_cases_last_page": ("manager", "LAST"),
+    "search": ("manager", "/search?q=court"),
+    "audit_trail": ("auditor", "/audit"),
+    "retention_due": ("dpo", "/retention/due"),
+}
+PEER = ("dpo", "/sign-in")  # served signed in: the same session work, no data
+
+
+def _steward(data_dir: Path, *args: str) -> None:
+    env = {**os.environ, "STEWARD_DATA_DIR": str(data_dir), "STEWARD_ENV": "development"}
+    env.pop("STEWARD_DATABASE_URL", None)
+    command = [sys.executable, "-c", "from steward.cli.main import app; app()", *args]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        raise RuntimeError(f"steward {' '.join(args)} failed: {done.stdout}{done.stderr}")
+
+
+@contextmanager
+def _server(data_dir: Path) -> Iterator[str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    env = {**os.environ, "STEWARD_DATA_DIR": str(data_dir), "STEWARD_ENV": "development"}
+    env.pop("STEWARD_DATABASE_URL", None)
+    server = subprocess.Popen(  # noqa: S603 - our own fixed arguments
+        [
+            *(sys.executable, "-m", "uvicorn", "--factory", "steward.web.asgi:app"),
+            *("--host", "127.0.0.1", "--port", str(port), "--no-access-log"),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx2.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx2.TransportError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _signed_in(base: str, username: str) -> httpx2.Client:
+    client = httpx2.Client(base_url=base, timeout=60)
+    match = CSRF.search(client.get("/sign-in").text)
+    if not match:
+        raise RuntimeError("no CSRF field on /sign-in")
+    response = client.post(
+        "/sign-in",
+        data={"username": username, "password": PASSWORD, "csrf_token": match.group(1)},
+    )
+    if response.status_code != 303:
+        raise RuntimeError(f"{username} could not sign in: HTTP {response.status_code}")
+    return client
+
+
+def _last_page(client: httpx2.Client, path: str) -> str:
+    """The last page of a paged list (the deepest OFFSET), from its pagination links."""
+    pages = [int(n) for n in re.findall(r'href="[^"]*[?&]page=(\d+)"', client.get(path).text)]
+    return f"{path}?page={max(pages)}" if pages else path
+
+
+def _ms(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 1)
+
+
+def run(quick: bool) -> dict[str, Any]:
+    cases = 200 if quick else int(os.environ.get(CASES_ENV, "2500"))
+    warmup, repeats = (2, 8) if quick else (5, 40)
+    with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
+        data_dir = Path(tmp) / "data"
+        data_dir.mkdir(mode=0o700)
+        log(f"pages: seeding the demo organisation with {cases:,} cases")
+        t0 = time.perf_counter()
+        _steward(data_dir, "db", "upgrade")
+        _steward(data_dir, "demo", "seed", "--cases", str(cases))
+        seed_s = round(time.perf_counter() - t0, 1)
+        with _server(data_dir) as base:
+            clients = {u: _signed_in(base, u) for u in {u for u, _ in [*PAGES.values(), PEER]}}
+            paths = {
+                name: _last_page(clients[user], "/cases") if path == "LAST" else path
+                for name, (user, path) in PAGES.items()
+            }
+            targets = {name: (PAGES[name][0], paths[name]) for name in PAGES} | {"floor": PEER}
+            samples: dict[str, list[float]] = {name: [] for name in targets}
+            for i in range(warmup + repeats):
+                for name, (user, path) in targets.items():
+                    t = time.perf_counter()
+                    response = clients[user].get(path)
+                    elapsed = (time.perf_counter() - t) * 1000
+                    if response.status_code != 200:
+                        raise RuntimeError(f"{path} as {user}: HTTP {response.status_code}")
+                    if i >= warmup:
+                        samples[name].append(elapsed)
+            for client in clients.values():
+                client.close()
+    floor = samples.pop("floor")
+    ours = {
+        "p50_ms": {name: _ms(s, 0.5) for name, s in samples.items()},
+        "p95_ms": {name: _ms(s, 0.95) for name, s in samples.items()},
+    }
+    peer = {
+        "p50_ms": {name: _ms(floor, 0.5) for name in samples},
+        "p95_ms": {name: _ms(floor, 0.95) for name in samples},
+    }
+    log("pages: " + ", ".join(f"{n} p95 {v} ms" for n, v in ours["p95_ms"].items()))
+    return {
+        "quick": quick,
+        "ours": ours,
+        "peer": peer,
+        "ratio": ratios(ours, peer),
+        "goal": {"p95_ms": GOAL_MS, "text": GOAL},
+        "meets_goal": {name: v <= GOAL_MS for name, v in ours["p95_ms"].items()},
+        "sizes": {"cases": cases, "warmup": warmup, "repeats": repeats},
+        "seeds": {"demo": "steward demo seed's default seed"},
+        "context": {
+            "paths": {name: f"{user} GET {path}" for name, (user, path) in targets.items()},
+            "spread_ms": {name: spread(s, 1) for name, s in samples.items()},
+            "floor_ms": {"p50": _ms(floor, 0.5), "p95": _ms(floor, 0.95)},
+            "mean_ms": {name: round(statistics.fmean(s), 1) for name, s in samples.items()},
+            "seed_s": seed_s,
+            "server": "uvicorn, one process, the embedded database (SQLCipher)",
+        },
+    }
+
+
+def tables(result: dict[str, Any]) -> dict[str, str]:
+    from bench.tables import figure, markdown
+
+    rows = [
+        [
+            result["context"]["paths"][name],
+            f"{figure(result['ours']['p50_ms'][name], 0)} ms",
+            f"{figure(p95, 0)} ms",
+            "yes" if result["meets_goal"][name] else "no",
+        ]
+        for name, p95 in result["ours"]["p95_ms"].items()
+    ]
+    floor = result["context"]["floor_ms"]
+    rows.append(
+        [
+            f"floor: {result['context']['paths']['floor']}",
+            f"{figure(floor['p50'], 0)} ms",
+            f"{figure(floor['p95'], 0)} ms",
+            "",
+        ]
+    )
+    header = ["Page", "p50", "p95", f"p95 <= {GOAL_MS:.0f} ms"]
+    return {"pages": markdown(header, rows)}

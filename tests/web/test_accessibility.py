@@ -1,0 +1,303 @@
+"""The accessibility gate: every page each demo role can reach passes axe-core's WCAG 2.0, 2.1
+and 2.2 A and AA rules, reflows at 320 px wide without sideways scrolling (WCAG 1.4.10), and
+breaks nothing in our Content Security Policy.
+
+Each role signs in on `make run`'s demo organisation and follows the GET links it is shown,
+breadth first from the home page. URLs are grouped by pattern (numbers in the path read
+``{id}``, the query by its keys), a few examples of each, so a list of 80 cases costs three
+case pages, not eighty.
+
+axe-core (npm, pinned in package.json) is served to the page from the app's own origin by a
+Playwright route, so it loads under the app's real, strict CSP (script-src 'self'): the same
+browser context records every CSP violation, and none is allowed, axe's included."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from tests.web.live import DemoSite, chromium_browser, needs_chromium, sign_in_as
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# Served on the app's own origin (script-src 'self'), never by the app itself.
+AXE_URL = "/__a11y-gate__/axe.min.js"
+
+ROLES = ["caseworker", "caseworker2", "manager", "ig-officer", "dpo", "admin", "auditor", "partner"]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+NARROW = {"width": 320, "height": 800}
+WIDE = {"width": 1280, "height": 900}
+EXAMPLES_PER_PATTERN = 3
+# Keeps the whole gate (8 roles) to a few minutes on a shared machine.
+PAGES_PER_ROLE = 40
+
+# Links not followed: signing out, files (downloads, exports), the machine API, health checks.
+SKIP = re.compile(
+    r"^/(sign-out|api/|healthz|static/|assets/)|/download\b|/export\b|\.(csv|pdf|json|svg)$"
+)
+NUMBER = re.compile(r"(?<=/)\d+(?=/|$)")
+
+# Listens before any page script runs (an init script is not subject to the CSP).
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
+    + ` (${e.sourceFile || "page"}:${e.lineNumber})`);
+});
+"""
+
+RUN_AXE = """
+async (tags) => {
+  const result = await axe.run(document, { runOnly: { type: "tag", values: tags } });
+  return result.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+  }));
+}
+"""
+
+
+def pattern(url: str) -> str:
+    """/cases/12?page=2 and /cases/40?page=3 are one pattern: /cases/{id}?page."""
+    parts = urlsplit(url)
+    keys = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    return NUMBER.sub("{id}", parts.path) + ("?" + "&".join(keys) if keys else "")
+
+
+@dataclass
+class Findings:
+    problems: list[str] = field(default_factory=list)
+    visited: list[str] = field(default_factory=list)
+
+    def add(self, url: str, what: str) -> None:
+        self.problems.append(f"{url}: {what}")
+
+    def report(self, who: str) -> str:
+        listed = "\n  ".join(self.problems)
+        return f"{who}: {len(self.problems)} problem(s) on {len(self.visited)} page(s)\n  {listed}"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium_browser() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run `make assets` (npm ci installs axe-core)")
+    return AXE_JS.read_text()
+
+
+class Gate:
+    """One browser context (the app's CSP in force) that checks the pages it is sent to."""
+
+    def __init__(self, browser: Any, base: str, axe_source: str) -> None:
+        self.context = browser.new_context(base_url=base, viewport=WIDE, accept_downloads=False)
+        self.context.add_init_script(CSP_LISTENER)
+        self.context.route(
+            f"**{AXE_URL}",
+            lambda route: route.fulfill(
+                status=200, content_type="text/javascript", body=axe_source
+            ),
+        )
+        self.page = self.context.new_page()
+        self.console: list[str] = []
+        self.page.on("console", self._on_console)
+        # An uncaught script error (GOV.UK's or MOJ's JavaScript failing to start) fails too.
+        self.page.on("pageerror", lambda error: self.console.append(f"script error: {error}"))
+        self.findings = Findings()
+        self.origin = base
+
+    def _on_console(self, message: Any) -> None:
+        text = message.text
+        if "Content Security Policy" in text or "Refused to" in text:
+            self.console.append(text)
+
+    def close(self) -> None:
+        self.context.close()
+
+    def check(self, path: str, *, expect_status: int = 200) -> list[str]:
+        """Opens ``path``, checks it, and returns the same-origin links it shows."""
+        response = self.page.goto(path)
+        status = response.status if response else 0
+        if status != expect_status:
+            self.findings.add(path, f"HTTP {status}, expected {expect_status}")
+        return self.inspect()
+
+    def inspect(self) -> list[str]:
+        """Checks the page as it is now; returns the links it shows."""
+        page, findings = self.page, self.findings
+        url = urlsplit(page.url)
+        where = url.path + (f"?{url.query}" if url.query else "")
+        findings.visited.append(where)
+        page.add_script_tag(url=AXE_URL)
+        for v in page.evaluate(RUN_AXE, WCAG_TAGS):
+            findings.add(where, f"axe {v['id']} ({v['impact']}): {v['help']} at {v['targets']}")
+        for problem in page.evaluate(CONVENTIONS):
+            findings.add(where, problem)
+        page.set_viewport_size(NARROW)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > NARROW["width"]:
+            wide = page.evaluate(WIDEST_ELEMENTS, NARROW["width"])
+            findings.add(where, f"{width}px wide at 320px (scrolls sideways); widest: {wide}")
+        page.set_viewport_size(WIDE)
+        for violation in page.evaluate("window.__cspViolations || []"):
+            findings.add(where, f"CSP violation: {violation}")
+        for message in self.console:
+            findings.add(where, f"console: {message}")
+        self.console.clear()
+        return page.eval_on_selector_all(
+            "a[href]:not([download])", "links => links.map((a) => a.href)"
+        )
+
+    def crawl(self, start: str = "/") -> None:
+        """Breadth first from ``start``; the first example of every pattern is visited before
+        any second one, so the page cap cuts repeats, not kinds of page."""
+        seen_patterns: dict[str, int] = {}
+        queued = {start}
+        firsts, repeats = deque([start]), deque[str]()
+        while (firsts or repeats) and len(self.findings.visited) < PAGES_PER_ROLE:
+            path = firsts.popleft() if firsts else repeats.popleft()
+            for href in self.check(path):
+                link = urlsplit(href)
+                if f"{link.scheme}://{link.netloc}" != self.origin:
+                    continue
+                target = link.path + (f"?{link.query}" if link.query else "")
+                if target in queued or SKIP.search(link.path):
+                    continue
+                key = pattern(target)
+                seen = seen_patterns.get(key, 0)
+                if seen >= EXAMPLES_PER_PATTERN:
+                    continue
+                seen_patterns[key] = seen + 1
+                queued.add(target)
+                (repeats if seen else firsts).append(target)
+
+
+# Our own page conventions, beside axe's rules (WCAG 1.3.1, 2.4.2, 2.4.6, 3.3.1).
+CONVENTIONS = """
+() => {
+  const problems = [];
+  const h1s = document.querySelectorAll("h1").length;
+  if (h1s !== 1) problems.push(`${h1s} h1 headings (one a page)`);
+  if (document.querySelectorAll("main").length !== 1) problems.push("not exactly one <main>");
+  for (const nav of document.querySelectorAll("nav")) {
+    const current = nav.querySelectorAll("[aria-current=page]").length;
+    if (current > 1) {
+      problems.push(`${current} current items in the menu "${nav.getAttribute("aria-label")}"`);
+    }
+  }
+  const summary = document.querySelector(".govuk-error-summary");
+  if (summary && !document.title.startsWith("Error: ")) {
+    problems.push(`an error summary, but the title "${document.title}" does not start "Error: "`);
+  }
+  if (!summary && document.title.startsWith("Error")) {
+    problems.push(`the title "${document.title}" says Error with no error summary`);
+  }
+  for (const link of document.querySelectorAll(".govuk-error-summary__list a")) {
+    const id = decodeURIComponent(link.hash.slice(1));
+    if (!document.getElementById(id)) problems.push(`error summary link to missing #${id}`);
+  }
+  return problems;
+}
+"""
+
+# The elements sticking out past the viewport, deepest first, to say what to fix.
+WIDEST_ELEMENTS = """
+(limit) => {
+  const out = [];
+  for (const el of document.querySelectorAll("main *, header *, footer *, body > div *")) {
+    const r = el.getBoundingClientRect();
+    if (r.right > limit + 1 && !el.closest(".steward-table-scroll")) {
+      const id = el.id ? "#" + el.id : "";
+      const cls = el.classList.length ? "." + [...el.classList].slice(0, 2).join(".") : "";
+      out.push(`${el.tagName.toLowerCase()}${id}${cls} (${Math.round(r.right)}px)`);
+    }
+  }
+  return out.slice(-4);
+}
+"""
+
+
+@pytest.fixture
+def gate(browser: Any, demo_site: DemoSite, axe_source: str) -> Iterator[Gate]:
+    g = Gate(browser, demo_site.base, axe_source)
+    try:
+        yield g
+    finally:
+        g.close()
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_every_page_a_role_reaches_passes_axe_reflows_and_keeps_the_csp(
+    gate: Gate, demo_site: DemoSite, username: str
+) -> None:
+    sign_in_as(gate.page, username, demo_site.password)
+    gate.crawl("/")
+    # A role that reached only its home page would pass without proving anything.
+    assert len(gate.findings.visited) >= 3, gate.findings.visited
+    assert not gate.findings.problems, gate.findings.report(username)
+
+
+def test_signed_out_and_error_pages_pass_too(gate: Gate, demo_site: DemoSite) -> None:
+    gate.check("/sign-in")
+    # A wrong password shows the error summary, and the title says so first.
+    gate.page.fill("#username", "caseworker")
+    gate.page.fill("#password", "not-the-password")
+    gate.page.click("button:has-text('Sign in')")
+    assert gate.page.title().startswith("Error: "), gate.page.title()
+    gate.inspect()
+    gate.check("/no-such-page", expect_status=404)
+    sign_in_as(gate.page, "caseworker", demo_site.password)
+    assert not gate.page.title().startswith("Error"), gate.page.title()
+    gate.check("/no-such-page", expect_status=404)
+    # A form sent back with errors: the summary, the messages beside the fields, the title.
+    gate.page.goto("/cases")
+    case = gate.page.eval_on_selector("a[href^='/cases/']", "a => new URL(a.href).pathname")
+    gate.page.goto(f"{case}/documents/new")
+    gate.page.click("[data-testid=add]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    assert gate.page.title().startswith("Error: "), gate.page.title()
+    gate.inspect()
+    assert not gate.findings.problems, gate.findings.report("signed out and error pages")
+
+
+def test_the_gate_sees_a_violation_a_wide_page_and_a_blocked_style(
+    gate: Gate, demo_site: DemoSite
+) -> None:
+    """The gate can fail: an unlabelled field, a page wider than 320 px, an inline style (which
+    the CSP blocks) and a second h1, put on the sign-in page by hand, are each reported."""
+    gate.page.goto("/sign-in")
+    gate.page.evaluate(
+        """() => {
+          const input = document.createElement("input");
+          input.type = "text";
+          const wide = document.createElement("div");
+          wide.style.width = "600px";  // CSSOM: allowed by the CSP
+          wide.textContent = "Too wide";
+          const styled = document.createElement("p");
+          styled.setAttribute("style", "color: red");  // an inline style: blocked
+          const second = document.createElement("h1");
+          second.textContent = "A second main heading";
+          document.querySelector("main").append(input, wide, styled, second);
+        }"""
+    )
+    gate.inspect()
+    found = "\n".join(gate.findings.problems)
+    assert "axe label" in found, found
+    assert "wide at 320px" in found, found
+    assert "CSP violation: style-src-attr" in found, found
+    assert "2 h1 headings" in found, found
