@@ -13,7 +13,6 @@ from steward.core.crypto import FileKeyring
 from steward.core.permissions import Role
 from steward.retention import schedule_format
 from steward.retention.models import RetentionSchedule
-from steward.retention.service import destruction
 from tests.retention.helpers import case_with_children
 from tests.web.conftest import SignedIn, csrf_from
 
@@ -62,17 +61,44 @@ def test_from_schedule_to_certificate_in_the_browser(
     )
     assert held.status_code == 422 and "nothing was held" in held.text
 
-    proposed = _post(officer, "/retention/disposal", {"as_of": "2034-01-01"})
+    typo = _post(
+        officer,
+        "/retention/disposal",
+        {"as_of-day": "31", "as_of-month": "2", "as_of-year": "2034"},
+    )
+    assert typo.status_code == 422 and "must be a real date" in typo.text
+    proposed = _post(
+        officer,
+        "/retention/disposal",
+        {"as_of-day": "1", "as_of-month": "1", "as_of-year": "2034"},
+    )
     assert proposed.status_code == 303
     list_path = proposed.headers["location"]
+    confirm = officer.get(f"{list_path}/decide-all")
+    assert confirm.status_code == 200 and "Decide: destroy 1 item<" in confirm.text
     assert _post(officer, f"{list_path}/decide", {"decision": "destroy"}).status_code == 303
+    # The one who decided is told who must approve, and is not offered the button.
+    reviewed = officer.get(list_path).text
+    assert 'data-testid="approve-link"' not in reviewed and "second person" in reviewed
     refused = _post(officer, f"{list_path}/approve", {})
     assert refused.status_code == 403  # the one who decided cannot approve
+    assert officer.get(f"{list_path}/approve").status_code == 403
+    assert 'data-testid="approve-link"' in dpo.get(list_path).text
+    assert "Approve destruction" in dpo.get(f"{list_path}/approve").text
     assert _post(dpo, f"{list_path}/approve", {}).status_code == 303
-    assert "steward disposal execute" in dpo.get(list_path).text
+    assert 'data-testid="carry-out-link"' in dpo.get(list_path).text
 
-    list_id = int(list_path.rsplit("/", 1)[1])
-    destruction.execute(session_factory, dpo_user.actor, list_id=list_id, compact_database=False)
+    # Carried out from the page as a background job (run at once under tests).
+    assert "Destroyed cases cannot be recovered" in dpo.get(f"{list_path}/carry-out").text
+    started = _post(dpo, f"{list_path}/carry-out", {})
+    assert started.status_code == 303 and started.headers["location"].startswith("/jobs/")
+    job_page = dpo.get(started.headers["location"])
+    assert "did not finish" not in job_page.text, re.sub(r"\s+", " ", job_page.text)[-3000:]
+    assert 'data-testid="job-done"' in job_page.text
+    assert f'href="{list_path}/certificate"' in job_page.text
+    progress = dpo.get(started.headers["location"] + "/progress").json()
+    assert progress["status"] == "done" and progress["done"] == progress["total"] == 1
+    assert officer.get(started.headers["location"]).status_code == 200  # same permission
     certificate = dpo.get(f"{list_path}/certificate")
     assert certificate.status_code == 200 and "SHA-256" in certificate.text
     report = dpo.get("/retention/report")
