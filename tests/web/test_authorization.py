@@ -15,24 +15,27 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.archives import service as archives
 from steward.archives.models import LocationKind, RetrievalPurpose
 from steward.archives.schemas import LocationCreate, PaperFileCreate, RetrievalRequest
-from steward.core import auth
+from steward.core import auth, clock, jobs
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import ROLE_PERMISSIONS, Actor, Permission, Role
 from steward.identity import service as identity
 from steward.records import service
 from steward.records.models import Case, PartyRole
 from steward.retention import schedule_format
-from steward.retention.models import Decision
+from steward.retention.models import Decision, DisposalItem
 from steward.retention.service import destruction, disposal, holds, schedules
+from steward.retention.service import jobs as retention_jobs
 from steward.web import (
     api,
     archives_pages,
     identity_pages,
+    jobs_pages,
     pages,
     records_api,
     records_pages,
@@ -195,6 +198,7 @@ RULES: dict[tuple[str, str], Call] = {
     ("POST", "/retention/schedule"): Call(Permission.RETENTION_MANAGE, {"source": "not: [yaml"}),
     ("POST", "/retention/schedule/{version}/approve"): Call(Permission.RETENTION_APPROVE),
     ("GET", "/retention/due"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/retention/redate"): Call(Permission.RETENTION_MANAGE),
     ("POST", "/retention/due/sweep"): Call(Permission.RETENTION_MANAGE),
     ("GET", "/retention/cases/{case_id}"): Call(CASE_READ),
     ("GET", "/retention/holds"): Call(Permission.RETENTION_MANAGE),
@@ -205,7 +209,24 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/retention/disposal"): Call(Permission.RETENTION_MANAGE),
     ("POST", "/retention/disposal"): Call(Permission.RETENTION_MANAGE, {"as_of": "not a date"}),
     ("GET", "/retention/disposal/{list_id}"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/retention/disposal/{list_id}/decide-all"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/retention/disposal/{list_id}/items/{item_id}/retain"): Call(
+        Permission.RETENTION_MANAGE
+    ),
     ("POST", "/retention/disposal/{list_id}/decide"): Call(Permission.RETENTION_MANAGE),
+    # Approval is offered to one who decided none of the items: the walker decided none.
+    ("GET", "/retention/disposal/{list_id}/approve"): Call(
+        Permission.RETENTION_APPROVE, ids={"list_id": "decided_list_id"}
+    ),
+    ("GET", "/retention/disposal/{list_id}/carry-out"): Call(
+        Permission.RETENTION_APPROVE, ids={"list_id": "approved_list_id"}
+    ),
+    ("POST", "/retention/disposal/{list_id}/carry-out"): Call(
+        Permission.RETENTION_APPROVE, ids={"list_id": "approved_list_id"}
+    ),
+    # A job is seen by its starter and by those holding the permission it needed.
+    ("GET", "/jobs/{job_id}"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/jobs/{job_id}/progress"): Call(Permission.RETENTION_MANAGE),
     ("POST", "/retention/disposal/{list_id}/approve"): Call(Permission.RETENTION_APPROVE),
     ("GET", "/retention/disposal/{list_id}/certificate"): Call(
         Permission.RETENTION_MANAGE, ids={"list_id": "executed_list_id"}
@@ -287,7 +308,22 @@ def _retention_for(
     executed = _disposal_list(db, keyring, officer.actor, dpo.actor, approve=True)
     db.commit()
     destruction.execute(session_factory, dpo.actor, list_id=executed, compact_database=False)
+    approved = _disposal_list(db, keyring, officer.actor, dpo.actor, approve=True)
+    decided = _disposal_list(db, keyring, officer.actor, dpo.actor, approve=False)
+    disposal.decide(db, officer.actor, keyring, list_id=decided, item_ids=[], decision="destroy")
     waiting = _disposal_list(db, keyring, officer.actor, dpo.actor, approve=False)
+    item = db.scalar(select(DisposalItem.id).where(DisposalItem.list_id == waiting).limit(1))
+    job = jobs.Job(
+        kind=retention_jobs.REDATE,
+        permission=Permission.RETENTION_MANAGE.value,
+        status=jobs.JobStatus.DONE.value,
+        done=3,
+        total=3,
+        started_by_user_id=officer.id,
+        created_at=clock.now(),
+    )
+    db.add(job)
+    db.flush()
     draft = schedules.load(db, officer.actor, schedule_format.default_schedule_text())
     hold = holds.place_hold(
         db,
@@ -302,7 +338,11 @@ def _retention_for(
         "version": draft.version,
         "hold_id": hold.id,
         "list_id": waiting,
+        "item_id": item or 0,
         "executed_list_id": executed,
+        "approved_list_id": approved,
+        "decided_list_id": decided,
+        "job_id": job.id,
     }
 
 
@@ -379,6 +419,7 @@ def _routes(app: FastAPI) -> set[tuple[str, str]]:
         ("", identity_pages.router),
         ("", retention_pages.router),
         ("", archives_pages.router),
+        ("", jobs_pages.router),
         (API_PREFIX, api.router),
         (API_PREFIX, records_api.router),
     ):
