@@ -30,6 +30,7 @@ def describe(db: Session, job: jobs.Job) -> dict[str, str]:
         reference = found.reference if found is not None else ""
         return {
             "title": f"Carrying out disposal list {reference}",
+            "title_done": f"Disposal list {reference} carried out",
             "noun": "items",
             "back": f"/retention/disposal/{job.subject_id}",
             "back_text": f"Back to disposal list {reference}",
@@ -38,6 +39,7 @@ def describe(db: Session, job: jobs.Job) -> dict[str, str]:
     if job.kind == retention_jobs.REDATE:
         return {
             "title": "Re-dating every record",
+            "title_done": "Every record re-dated",
             "noun": "records",
             "back": "/retention/due",
             "back_text": "Back to the due list",
