@@ -215,3 +215,36 @@ def test_person_search_page_and_csv_export(signed_in: SignedIn, db: Session) -> 
     assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
     assert "'=HYPERLINK(1)" in export.text
     assert "\n=HYPERLINK" not in export.text and ",=HYPERLINK" not in export.text
+
+
+def test_an_inventory_with_a_bad_row_imports_nothing_and_says_which_row(
+    signed_in: SignedIn, db: Session
+) -> None:
+    client, _ = signed_in(Role.IG_OFFICER)
+    csrf = csrf_from(client, "/archives/inventory")
+    bad = (
+        "box_barcode,file_reference,date_from\n"
+        "INV-BOX-1,INV-F-1,2001-02-03\n"
+        "INV-BOX-2,INV-F-2,3 March 2001\n"
+    )
+    refused = client.post(
+        "/archives/inventory",
+        data={"csrf_token": csrf},
+        files={"file": ("inventory.csv", bad.encode(), "text/csv")},
+    )
+    assert refused.status_code == 422
+    assert "Nothing was imported" in refused.text
+    errors = re.sub(r"\s+", " ", refused.text)
+    assert re.search(r'numeric">3</td><td class="govuk-table__cell">[^<]*date_from', errors)
+    assert db.scalar(select(ArchiveBox).where(ArchiveBox.barcode == "INV-BOX-1")) is None
+
+    good = bad.replace("3 March 2001", "2001-03-03")
+    imported = client.post(
+        "/archives/inventory",
+        data={"csrf_token": csrf},
+        files={"file": ("inventory.csv", good.encode(), "text/csv")},
+    )
+    assert imported.status_code == 200 and 'data-testid="imported"' in imported.text
+    assert db.scalar(select(ArchiveBox).where(ArchiveBox.barcode == "INV-BOX-2")) is not None
+    nothing = client.post("/archives/inventory", data={"csrf_token": csrf})
+    assert nothing.status_code == 422 and "Select the inventory file" in nothing.text

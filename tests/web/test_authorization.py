@@ -175,6 +175,8 @@ RULES: dict[tuple[str, str], Call] = {
     ("POST", "/archives/retrievals/{retrieval_id}/out"): Call(Permission.ARCHIVES_MANAGE),
     ("POST", "/archives/retrievals/{retrieval_id}/return"): Call(Permission.ARCHIVES_MANAGE),
     ("POST", "/archives/retrievals/{retrieval_id}/cancel"): Call(Permission.ARCHIVES_REQUEST),
+    ("GET", "/archives/inventory"): Call(Permission.ARCHIVES_MANAGE),
+    ("POST", "/archives/inventory"): Call(Permission.ARCHIVES_MANAGE, {}),
     ("GET", "/archives/certificates"): Call(Permission.ARCHIVES_MANAGE),
     ("POST", "/archives/certificates"): Call(Permission.ARCHIVES_MANAGE, {"reference": "W"}),
     ("GET", "/archives/certificates/{certificate_id}"): Call(Permission.ARCHIVES_MANAGE),
