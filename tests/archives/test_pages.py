@@ -111,14 +111,21 @@ def test_a_caseworker_sees_and_asks_for_a_file_of_their_case(
     csrf = csrf_from(worker_client, f"/archives/files/{f.id}")
     bad = worker_client.post(
         f"/archives/files/{f.id}/retrievals",
-        data={"purpose": "court", "due_back_on": "tomorrow", "csrf_token": csrf},
+        data={
+            "purpose": "court",
+            "due_back_on-day": "31",
+            "due_back_on-month": "2",
+            "csrf_token": csrf,
+        },
     )
-    assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text
+    assert bad.status_code == 422
+    assert "The date the file is due back must include a year" in bad.text
     asked = worker_client.post(
         f"/archives/files/{f.id}/retrievals",
         data={"purpose": "court", "note": "hearing bundle", "csrf_token": csrf},
     )
     assert asked.status_code == 303
+    assert 'data-testid="retrieval-open"' in worker_client.get(f"/archives/files/{f.id}").text
     r = db.scalars(select(Retrieval)).one()
 
     with clock.frozen(datetime(2026, 1, 5, 10, tzinfo=UTC)):
@@ -138,6 +145,8 @@ def test_a_caseworker_sees_and_asks_for_a_file_of_their_case(
     with clock.frozen(datetime(2026, 3, 1, 10, tzinfo=UTC)):
         overdue = ig_client.get("/archives/retrievals?overdue=true")
         assert overdue.status_code == 200 and "Overdue" in overdue.text
+        on_file = worker_client.get(f"/archives/files/{f.id}").text
+        assert 'data-testid="retrieval-overdue"' in on_file
         assert f.file_reference in overdue.text
         mine = worker_client.get("/archives/retrievals")
         assert f.file_reference in mine.text and "Hand out" not in mine.text

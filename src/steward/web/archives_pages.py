@@ -22,6 +22,7 @@ from steward.core.errors import DomainError, ValidationFailed
 from steward.core.permissions import Permission
 from steward.web import archives_certificates_pages
 from steward.web.deps import DB, Keyring, PageActor, csrf_protect, reads_only
+from steward.web.forms import read_date
 from steward.web.ids import MAX_ID, Id
 from steward.web.rendering import render
 
@@ -236,6 +237,9 @@ def _file_page(
     view = service.view_file(db, actor, file_id)
     custody = {r.id: r.custody for r in view.retrievals}
     who = [e.by_user_id for events in custody.values() for e in events if e.by_user_id]
+    who += [r.requested_by_user_id for r in view.retrievals if r.requested_by_user_id]
+    retrievals = [service.read_retrieval(r) for r in view.retrievals]
+    open_now = [r for r in retrievals if r.status in ("requested", "out")]
     return render(
         request,
         "archives/file.html",
@@ -243,7 +247,8 @@ def _file_page(
             "view": view,
             "custody": custody,
             "names": auth.usernames(db, who),
-            "retrievals": [service.read_retrieval(r) for r in view.retrievals],
+            "retrievals": retrievals,
+            "open_retrievals": open_now,
             "notes": {r.id: service.retrieval_note(db, kek, r) for r in view.retrievals},
             "purposes": list(RetrievalPurpose),
             "can_request": actor.can(Permission.ARCHIVES_REQUEST),
@@ -271,17 +276,29 @@ def request_retrieval(
     paper_file_id: Id,
     purpose: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=4000)] = "",
-    due_back_on: Annotated[str, Form(max_length=20)] = "",
+    due_day: Annotated[str, Form(alias="due_back_on-day", max_length=4)] = "",
+    due_month: Annotated[str, Form(alias="due_back_on-month", max_length=4)] = "",
+    due_year: Annotated[str, Form(alias="due_back_on-year", max_length=6)] = "",
 ) -> Response:
     actor.require(Permission.ARCHIVES_REQUEST)
-    form = {"purpose": purpose, "note": note, "due_back_on": due_back_on}
+    typed = {
+        "due_back_on-day": due_day,
+        "due_back_on-month": due_month,
+        "due_back_on-year": due_year,
+    }
+    due_back = read_date(typed, "due_back_on", what="The date the file is due back", required=False)
+    form = {"purpose": purpose, "note": note, "due_back_on": due_back.parts}
     try:
+        if due_back.error:
+            raise ValidationFailed(
+                "Check the answers below.", errors={"due_back_on": due_back.error}
+            )
         try:
             data = RetrievalRequest(
                 paper_file_id=paper_file_id,
                 purpose=purpose,
                 note=note.strip() or None,
-                due_back_on=_optional_date(due_back_on, "due_back_on"),
+                due_back_on=due_back.value,
             )
         except ValidationError as exc:
             raise _invalid(exc) from None
