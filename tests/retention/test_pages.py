@@ -9,11 +9,13 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from steward.core.audit import AuditEvent
 from steward.core.crypto import FileKeyring
-from steward.core.permissions import Role
+from steward.core.permissions import Actor, Role
 from steward.retention import schedule_format
 from steward.retention.models import RetentionSchedule
-from tests.retention.helpers import case_with_children
+from steward.retention.service import holds, schedules
+from tests.retention.helpers import case_with_children, person
 from tests.web.conftest import SignedIn, csrf_from
 
 
@@ -121,3 +123,48 @@ def test_a_schedule_with_aliases_is_refused_on_the_page_and_nothing_is_stored(
     assert refused.status_code == 422
     assert "line 1" in refused.text and "anchors (&amp;) and aliases (*)" in refused.text
     assert db.scalar(select(func.count()).select_from(RetentionSchedule)) == 0
+
+
+def test_holds_show_what_they_cover_by_name_and_page_and_filter(
+    signed_in: SignedIn, db: Session, keyring: FileKeyring
+) -> None:
+    officer, officer_user = signed_in(Role.IG_OFFICER)
+    schedules.ensure_default(db, Actor.system())
+    case = case_with_children(db, keyring, date(2015, 6, 1))
+    parent = person(db, date(1980, 1, 2), first="Harriet", last="Quill")
+    holds.place_hold(
+        db,
+        officer_user.actor,
+        keyring,
+        kind="complaint",
+        scope="person",
+        targets=[str(parent.id)],
+        reason="Complaint by this parent under investigation",
+        reference="COMP-1",
+    )
+    released = holds.place_hold(
+        db,
+        officer_user.actor,
+        keyring,
+        kind="litigation",
+        scope="case",
+        targets=[case.case_number],
+        reason="Claim about this case, now settled",
+        reference="CLAIM-1",
+    )
+    holds.release_hold(
+        db, officer_user.actor, keyring, hold_id=released.id, reason="Claim settled in full"
+    )
+    db.commit()
+
+    page = officer.get("/retention/holds").text
+    assert "Harriet Quill" in page and f'href="/people/{parent.id}"' in page
+    assert "CLAIM-1" not in page and "1</b> holds in force" in page
+    shown = officer.get("/retention/holds?status=released").text
+    assert "CLAIM-1" in shown and case.case_number in shown and "Harriet Quill" not in shown
+    assert officer.get("/retention/holds?status=everything").status_code == 422
+    assert db.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.tag == "retention:holds:listed")
+    )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -199,22 +199,43 @@ def explain_page(request: Request, db: DB, actor: PageActor, case_id: Id) -> Res
 # --- holds ---------------------------------------------------------------------------------
 
 
-def _holds_page(request: Request, db: DB, actor: PageActor, kek: Keyring, **extra: Any) -> Response:
-    rows = [
-        (h, holds.target_labels(db, h), holds.reasons(db, kek, h))
-        for h in holds.list_holds(db, actor, active_only=False)
-    ]
+def _holds_page(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    kek: Keyring,
+    page: PageRequest,
+    status: str = "active",
+    **extra: Any,
+) -> Response:
+    listed = holds.holds_page(db, actor, page, status=status)
     return render(
         request,
         "retention/holds.html",
-        {"rows": rows, "kinds": list(HoldKind), "scopes": list(HoldScope), **extra},
+        {
+            "holds": listed,
+            "covers": holds.coverage(db, actor, listed.items),
+            "reasons": {h.id: holds.reasons(db, kek, h) for h in listed.items},
+            "status": status,
+            "statuses": holds.HOLD_STATUSES,
+            "kinds": list(HoldKind),
+            "scopes": list(HoldScope),
+            **extra,
+        },
         status_code=422 if extra.get("error") else 200,
     )
 
 
 @router.get("/retention/holds")
-def holds_page(request: Request, db: DB, actor: PageActor, kek: Keyring) -> Response:
-    return _holds_page(request, db, actor, kek)
+def holds_page(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    kek: Keyring,
+    page: PageQuery,
+    status: Annotated[Literal["active", "released", "all"], Query()] = "active",
+) -> Response:
+    return _holds_page(request, db, actor, kek, page, status)
 
 
 @router.post("/retention/holds")
@@ -250,7 +271,9 @@ def place_hold(
                 reference=reference or None,
             )
     except ValidationFailed as exc:
-        return _holds_page(request, db, actor, kek, error=exc.message, errors=exc.errors, form=form)
+        return _holds_page(
+            request, db, actor, kek, PageRequest(), error=exc.message, errors=exc.errors, form=form
+        )
     return RedirectResponse("/retention/holds", status_code=303)
 
 
@@ -273,6 +296,7 @@ def release_hold(
             db,
             actor,
             kek,
+            PageRequest(),
             error=exc.message,
             errors={"reason": "Enter why it is released"},
         )
