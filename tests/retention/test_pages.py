@@ -14,7 +14,7 @@ from steward.core.crypto import FileKeyring
 from steward.core.permissions import Actor, Role
 from steward.retention import schedule_format
 from steward.retention.models import RetentionSchedule
-from steward.retention.service import holds, schedules
+from steward.retention.service import dates, holds, schedules
 from tests.retention.helpers import case_with_children, person
 from tests.web.conftest import SignedIn, csrf_from
 
@@ -168,3 +168,22 @@ def test_holds_show_what_they_cover_by_name_and_page_and_filter(
         .select_from(AuditEvent)
         .where(AuditEvent.tag == "retention:holds:listed")
     )
+
+
+def test_the_due_list_pages_and_filters_and_takes_a_typed_date(
+    signed_in: SignedIn, db: Session, keyring: FileKeyring
+) -> None:
+    officer, _ = signed_in(Role.IG_OFFICER)
+    schedules.ensure_default(db, Actor.system())
+    made = [case_with_children(db, keyring, date(1990, 1, 1)).case_number for _ in range(3)]
+    dates.sweep(db, Actor.system())
+    db.commit()
+    page = officer.get("/retention/due?as_of-day=1&as_of-month=1&as_of-year=2040")
+    assert page.status_code == 200 and "of <b>3</b> records due" in page.text
+    assert all(number in page.text for number in made)
+    paper = officer.get("/retention/due?as_of=2040-01-01&kind=paper_file")
+    assert "No records due" in paper.text
+    held = officer.get("/retention/due?as_of=2040-01-01&held=yes")
+    assert "No records due" in held.text
+    typo = officer.get("/retention/due?as_of-day=30&as_of-month=2&as_of-year=2040")
+    assert typo.status_code == 422 and "The date must be a real date" in typo.text

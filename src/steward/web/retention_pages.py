@@ -32,7 +32,14 @@ from steward.core.paging import PageRequest
 from steward.core.permissions import Permission
 from steward.records.models import Case
 from steward.records.service import access
-from steward.retention.models import DisposalItem, DisposalStatus, HoldKind, HoldScope
+from steward.retention.models import (
+    DisposalItem,
+    DisposalStatus,
+    HoldKind,
+    HoldScope,
+    RecordKind,
+)
+from steward.retention.policy import Action
 from steward.retention.service import (
     certificates,
     dates,
@@ -51,7 +58,6 @@ from steward.web.paging import PageQuery
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
-MAX_DUE_SHOWN = 2000  # the command line and the disposal list take the whole list
 
 
 def _iso(value: str, field: str) -> date:
@@ -123,25 +129,56 @@ def due_page(
     request: Request,
     db: DB,
     actor: PageActor,
+    page: PageQuery,
     as_of: Annotated[str | None, Query(max_length=10)] = None,
+    day: Annotated[str, Query(alias="as_of-day", max_length=4)] = "",
+    month: Annotated[str, Query(alias="as_of-month", max_length=4)] = "",
+    year: Annotated[str, Query(alias="as_of-year", max_length=6)] = "",
+    kind: Annotated[RecordKind | None, Query()] = None,
+    action: Annotated[Action | None, Query()] = None,
+    held: Annotated[Literal["yes", "no"] | None, Query()] = None,
 ) -> Response:
+    """The due list as of a date (typed as day, month and year; ``as_of`` ISO for links),
+    narrowed by kind, action or hold, a page at a time. Filters hold no personal data."""
     actor.require(Permission.RETENTION_MANAGE)
-    try:
-        when = _iso(as_of, "as_of") if as_of else clock.today()
-    except ValidationFailed as exc:
-        context = {"rows": [], "as_of": clock.today(), "typed": as_of, "fresh": dates.freshness(db)}
-        context |= {"error": exc.message, "errors": exc.errors}
-        return render(request, "retention/due.html", context, status_code=422)
-    rows = dates.due(db, actor, as_of=when, limit=MAX_DUE_SHOWN + 1)
+    filters = {"kind": kind, "action": action, "held": held}
+    typed = {"as_of-day": day, "as_of-month": month, "as_of-year": year}
+    context: dict[str, Any] = {
+        "fresh": dates.freshness(db),
+        "filters": filters,
+        "kinds": list(RecordKind),
+        "actions": list(Action),
+    }
+    if any(typed.values()):
+        answer = read_date(typed, "as_of", what="The date")
+        if answer.value is None:
+            context |= {
+                "as_of": clock.today(),
+                "parts": answer.parts,
+                "error": answer.error,
+                "errors": {"as_of": answer.error},
+            }
+            return render(request, "retention/due.html", context, status_code=422)
+        when = answer.value
+    else:
+        try:
+            when = _iso(as_of, "as_of") if as_of else clock.today()
+        except ValidationFailed as exc:
+            context |= {"as_of": clock.today(), "parts": {}, "error": exc.message}
+            context["errors"] = {"as_of": "Enter a real date"}
+            return render(request, "retention/due.html", context, status_code=422)
+    rows = dates.due_page(
+        db,
+        actor,
+        page,
+        as_of=when,
+        kind=kind,
+        action=action.value if action else None,
+        held=None if held is None else held == "yes",
+    )
+    parts = {"day": str(when.day), "month": str(when.month), "year": str(when.year)}
     return render(
-        request,
-        "retention/due.html",
-        {
-            "rows": rows[:MAX_DUE_SHOWN],
-            "more": len(rows) > MAX_DUE_SHOWN,
-            "as_of": when,
-            "fresh": dates.freshness(db),
-        },
+        request, "retention/due.html", context | {"rows": rows, "as_of": when, "parts": parts}
     )
 
 
