@@ -155,6 +155,10 @@ def test_a_caseworker_sees_and_asks_for_a_file_of_their_case(
         back = ig_client.post(f"/archives/retrievals/{r.id}/return", data={"csrf_token": csrf_ig})
         assert back.status_code == 303
         assert "Nothing is overdue" in ig_client.get("/archives/retrievals?overdue=true").text
+        returned = ig_client.get("/archives/retrievals?view=returned").text
+        assert f.file_reference in returned and "of <b>1</b> retrievals" in returned
+        assert "No retrievals" in ig_client.get("/archives/retrievals").text
+        assert ig_client.get("/archives/retrievals?view=lost").status_code == 422
     chain = re.search(
         r'data-testid="custody">(.*?)</td>', worker_client.get(f"/archives/files/{f.id}").text, re.S
     )

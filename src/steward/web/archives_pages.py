@@ -8,9 +8,9 @@ its words in the form body. Certificates and the CSV export: archives_certificat
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -24,6 +24,7 @@ from steward.web import archives_certificates_pages
 from steward.web.deps import DB, Keyring, PageActor, csrf_protect, reads_only
 from steward.web.forms import read_date
 from steward.web.ids import MAX_ID, Id
+from steward.web.paging import PageQuery
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -320,17 +321,29 @@ def request_retrieval(
 
 
 @router.get("/archives/retrievals")
-def retrievals_page(request: Request, db: DB, actor: PageActor, overdue: bool = False) -> Response:
-    rows = service.list_retrievals(db, actor, overdue_only=overdue, open_only=not overdue)
+def retrievals_page(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    page: PageQuery,
+    overdue: bool = False,
+    view: Annotated[
+        Literal["open", "overdue", "requested", "out", "returned", "cancelled", "all"] | None,
+        Query(),
+    ] = None,
+) -> Response:
+    chosen = view or ("overdue" if overdue else "open")
+    rows = service.retrievals_page(db, actor, page, view=chosen)
     return render(
         request,
         "archives/retrievals.html",
         {
             "rows": rows,
-            "overdue": overdue,
+            "overdue": chosen == "overdue",
+            "view": chosen,
             "can_manage": actor.can(Permission.ARCHIVES_MANAGE),
             "names": auth.usernames(
-                db, (r.requested_by_user_id for r in rows if r.requested_by_user_id)
+                db, (r.requested_by_user_id for r in rows.items if r.requested_by_user_id)
             ),
         },
     )

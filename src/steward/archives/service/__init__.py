@@ -24,6 +24,7 @@ from steward.archives.service.places import (
     view_box,
 )
 from steward.archives.service.retrievals import (
+    RETRIEVAL_VIEWS,
     cancel_retrieval,
     get_retrieval,
     hand_out,
@@ -32,12 +33,14 @@ from steward.archives.service.retrievals import (
     read_retrieval,
     request_retrieval,
     retrieval_note,
+    retrievals_page,
     return_retrieval,
     seal_legacy_notes,
 )
 from steward.archives.service.search import search_paper_files
 
 __all__ = [
+    "RETRIEVAL_VIEWS",
     "FileView",
     "InventoryReport",
     "LinkReport",
@@ -68,6 +71,7 @@ __all__ = [
     "reconcile_certificate",
     "request_retrieval",
     "retrieval_note",
+    "retrievals_page",
     "return_retrieval",
     "seal_legacy_notes",
     "search_paper_files",
