@@ -71,6 +71,9 @@ def test_archive_staff_add_a_location_and_a_box_and_move_it(
     assert "Off site" in page.text and "DS-1" in page.text and "HQ-B1-2-3" in page.text
     index = client.get("/archives")
     assert index.status_code == 200 and "OFFSITE-DEEPSTORE-Z9" in index.text
+    at_store = client.get(f"/archives/locations/{offsite.id}").text
+    assert "BX-77" in at_store and "of <b>1</b> boxes" in at_store
+    assert "No certificates" in client.get("/archives/certificates").text
     asked = client.post(
         f"/archives/boxes/{box.id}/retrievals", data={"purpose": "audit", "csrf_token": csrf}
     )

@@ -19,9 +19,11 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from steward.archives import service
 from steward.core.errors import DomainError, ValidationFailed
+from steward.core.paging import PageRequest
 from steward.core.permissions import Permission
 from steward.web.deps import DB, PageActor, csrf_protect
 from steward.web.ids import Id
+from steward.web.paging import PageQuery
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -30,19 +32,26 @@ MAX_CERTIFICATE_BYTES = 20 * 1024 * 1024
 
 
 def _certificates(
-    request: Request, db: DB, actor: PageActor, *, status_code: int = 200, **extra: Any
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    page: PageRequest | None = None,
+    *,
+    status_code: int = 200,
+    **extra: Any,
 ) -> Response:
+    listed = service.certificates_page(db, actor, page or PageRequest())
     return render(
         request,
         "archives/certificates.html",
-        {"certificates": service.list_certificates(db, actor), "form": {}, **extra},
+        {"certificates": listed, "form": {}, **extra},
         status_code=status_code,
     )
 
 
 @router.get("/archives/certificates")
-def certificates(request: Request, db: DB, actor: PageActor) -> Response:
-    return _certificates(request, db, actor)
+def certificates(request: Request, db: DB, actor: PageActor, page: PageQuery) -> Response:
+    return _certificates(request, db, actor, page)
 
 
 @router.post("/archives/certificates")

@@ -105,12 +105,14 @@ def create_location(
 
 
 @router.get("/archives/locations/{location_id}")
-def location_page(request: Request, db: DB, actor: PageActor, location_id: Id) -> Response:
+def location_page(
+    request: Request, db: DB, actor: PageActor, location_id: Id, page: PageQuery
+) -> Response:
     location = service.get_location(db, actor, location_id)
     return render(
         request,
         "archives/location.html",
-        {"location": location, "boxes": service.boxes_at(db, actor, location_id)},
+        {"location": location, "boxes": service.boxes_page(db, actor, location_id, page)},
     )
 
 

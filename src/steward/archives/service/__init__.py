@@ -1,7 +1,11 @@
 """The archives domain's public use-cases. Other domains (retention, SAR) and adapters use these."""
 
 from steward.archives.service.access import may_see_file, sees_whole_archive
-from steward.archives.service.certificates import list_certificates, view_certificate
+from steward.archives.service.certificates import (
+    certificates_page,
+    list_certificates,
+    view_certificate,
+)
 from steward.archives.service.destruction import (
     mark_for_destruction,
     out_of_store,
@@ -15,6 +19,7 @@ from steward.archives.service.linking import LinkReport, link_archive
 from steward.archives.service.places import (
     box_by_barcode,
     boxes_at,
+    boxes_page,
     create_box,
     create_location,
     get_location,
@@ -47,7 +52,9 @@ __all__ = [
     "add_file",
     "box_by_barcode",
     "boxes_at",
+    "boxes_page",
     "cancel_retrieval",
+    "certificates_page",
     "create_box",
     "create_location",
     "files_without_box",
