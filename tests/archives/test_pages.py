@@ -215,14 +215,29 @@ def test_person_search_page_and_csv_export(signed_in: SignedIn, db: Session) -> 
     db.commit()
     csrf = csrf_from(client, "/archives/search")
     page = client.post(
-        "/archives/search", data={"name": "Robert Hughes", "dob": "1984-07-03", "csrf_token": csrf}
+        "/archives/search",
+        data={
+            "name": "Robert Hughes",
+            "dob-day": "3",
+            "dob-month": "7",
+            "dob-year": "1984",
+            "csrf_token": csrf,
+        },
     )
     assert page.status_code == 200
     assert "Bob Hughes" in page.text and "forename is a short form" in page.text
     bad = client.post(
-        "/archives/search", data={"name": "Robert Hughes", "dob": "3/7/84", "csrf_token": csrf}
+        "/archives/search",
+        data={
+            "name": "Robert Hughes",
+            "dob-day": "3",
+            "dob-month": "7",
+            "dob-year": "84",
+            "csrf_token": csrf,
+        },
     )
-    assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text
+    assert bad.status_code == 422 and "Date of birth must be a real date" in bad.text
+    assert 'value="84"' in bad.text  # what was typed, to put right
     empty = client.post("/archives/search", data={"csrf_token": csrf})
     assert empty.status_code == 422 and "name or a case number" in empty.text
     assert worker.get("/archives/search").status_code == 403

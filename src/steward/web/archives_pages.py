@@ -7,7 +7,6 @@ its words in the form body. Certificates and the CSV export: archives_certificat
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -35,17 +34,6 @@ def _invalid(exc: ValidationError) -> ValidationFailed:
     errors = {str(e["loc"][0]) if e["loc"] else "form": str(e["msg"]) for e in exc.errors()}
     errors = {k: v.removeprefix("Value error, ") for k, v in errors.items()}
     return ValidationFailed("Check the answers below.", errors=errors)
-
-
-def _optional_date(value: str, field: str) -> date | None:
-    if not value.strip():
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValidationFailed(
-            "Check the answers below.", errors={field: "Enter a date as YYYY-MM-DD"}
-        ) from None
 
 
 # --- locations and boxes ------------------------------------------------------------------
@@ -401,18 +389,24 @@ def search(
     actor: PageActor,
     name: Annotated[str, Form(max_length=200)] = "",
     other_name: Annotated[str, Form(max_length=200)] = "",
-    dob: Annotated[str, Form(max_length=20)] = "",
+    dob_day: Annotated[str, Form(alias="dob-day", max_length=4)] = "",
+    dob_month: Annotated[str, Form(alias="dob-month", max_length=4)] = "",
+    dob_year: Annotated[str, Form(alias="dob-year", max_length=6)] = "",
     case: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     _require_search(actor)
-    form = {"name": name, "other_name": other_name, "dob": dob, "case": case}
+    typed = {"dob-day": dob_day, "dob-month": dob_month, "dob-year": dob_year}
+    born = read_date(typed, "dob", what="Date of birth", required=False)
+    form = {"name": name, "other_name": other_name, "dob": born.parts, "case": case}
     hits: list[Any] = []
     error, errors = None, {}
     try:
+        if born.error:
+            raise ValidationFailed("Check the answers below.", errors={"dob": born.error})
         try:
             query = PaperSearch(
                 names=[n for n in (name.strip(), other_name.strip()) if n],
-                date_of_birth=_optional_date(dob, "dob"),
+                date_of_birth=born.value,
                 case_number=case.strip() or None,
             )
         except ValidationError as exc:
