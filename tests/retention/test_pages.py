@@ -6,15 +6,17 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core.audit import AuditEvent
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import Actor, Role
+from steward.records.models import Case
 from steward.retention import schedule_format
 from steward.retention.models import RetentionSchedule
-from steward.retention.service import dates, holds, schedules
+from steward.retention.service import certificates, dates, disposal, holds, schedules
 from tests.retention.helpers import case_with_children, person
 from tests.web.conftest import SignedIn, csrf_from
 
@@ -187,3 +189,41 @@ def test_the_due_list_pages_and_filters_and_takes_a_typed_date(
     assert "No records due" in held.text
     typo = officer.get("/retention/due?as_of-day=30&as_of-month=2&as_of-year=2040")
     assert typo.status_code == 422 and "The date must be a real date" in typo.text
+
+
+def test_an_interrupted_destruction_is_continued_from_the_page(
+    signed_in: SignedIn,
+    db: Session,
+    keyring: FileKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, officer_user = signed_in(Role.IG_OFFICER)
+    dpo, dpo_user = signed_in(Role.DPO)
+    schedules.ensure_default(db, Actor.system())
+    numbers = [case_with_children(db, keyring, date(1990, 1, 1)).case_number for _ in range(2)]
+    listed = disposal.propose(db, officer_user.actor, as_of=date(2040, 1, 1))
+    disposal.decide(
+        db, officer_user.actor, keyring, list_id=listed.id, item_ids=[], decision="destroy"
+    )
+    disposal.approve(db, dpo_user.actor, keyring, list_id=listed.id)
+    db.commit()
+    list_path = f"/retention/disposal/{listed.id}"
+
+    def power_cut(*_args: object) -> int:
+        raise OSError("the machine lost power")
+
+    monkeypatch.setattr(certificates, "issue", power_cut)
+    first = _post(dpo, f"{list_path}/carry-out", {})
+    assert 'data-testid="job-failed"' in dpo.get(first.headers["location"]).text
+    page = dpo.get(list_path).text
+    assert "Continue destruction" in page and "Executing" in page
+    assert (
+        db.scalar(select(func.count()).select_from(Case).where(Case.case_number.in_(numbers))) == 0
+    )
+
+    monkeypatch.undo()
+    second = _post(dpo, f"{list_path}/carry-out", {})
+    assert second.headers["location"] != first.headers["location"]
+    done = dpo.get(second.headers["location"]).text
+    assert 'data-testid="job-done"' in done and "2 items done" in done
+    assert 'data-testid="certificate-link"' in dpo.get(list_path).text
