@@ -86,3 +86,22 @@ def test_decide_approve_carry_out_and_certificate(own_site: DemoSite) -> None:
         page.wait_for_url(re.compile(r".*/jobs/\d+$"))
         page.get_by_test_id("job-done").wait_for(timeout=60_000)
         _shot(page, "12-redate-done-320")
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_retention_and_archive_lists_read_well(own_site: DemoSite, width: int) -> None:
+    with chromium_page(own_site.base, width=width, height=900) as page:
+        sign_in_as(page, "dpo", own_site.password)
+        for name, path in [
+            ("holds", "/retention/holds?status=all"),
+            ("due", "/retention/due?as_of=2045-01-01"),
+            ("disposal-lists", "/retention/disposal"),
+            ("retrievals", "/archives/retrievals?view=all"),
+            ("inventory", "/archives/inventory"),
+            ("report", "/retention/report"),
+        ]:
+            page.goto(path)
+            assert page.locator("h1").count() == 1
+            _shot(page, f"20-{name}-{width}")
+        page.goto("/retention/holds")
+        assert page.get_by_test_id("covers").count() >= 1

@@ -227,3 +227,44 @@ def test_an_interrupted_destruction_is_continued_from_the_page(
     done = dpo.get(second.headers["location"]).text
     assert 'data-testid="job-done"' in done and "2 items done" in done
     assert 'data-testid="certificate-link"' in dpo.get(list_path).text
+
+
+def test_keeping_an_item_asks_why_and_until_when_on_a_page_of_its_own(
+    signed_in: SignedIn, db: Session, keyring: FileKeyring
+) -> None:
+    officer, officer_user = signed_in(Role.IG_OFFICER)
+    schedules.ensure_default(db, Actor.system())
+    case_with_children(db, keyring, date(1990, 1, 1))
+    listed = disposal.propose(db, officer_user.actor, as_of=date(2040, 1, 1))
+    item = listed.items[0]
+    db.commit()
+    path = f"/retention/disposal/{listed.id}"
+    form = officer.get(f"{path}/items/{item.id}/retain")
+    assert form.status_code == 200 and f"Keep {item.identifier}" in form.text
+    wrong = _post(
+        officer,
+        f"{path}/decide",
+        {
+            "item_id": str(item.id),
+            "decision": "retain",
+            "reason": "Appeal pending in the Court of Appeal",
+            "review_on-day": "12",
+            "review_on-year": "2031",
+        },
+    )
+    assert wrong.status_code == 422 and f"Keep {item.identifier}" in wrong.text
+    assert "must include a month" in wrong.text and "Appeal pending" in wrong.text
+    kept = _post(
+        officer,
+        f"{path}/decide",
+        {
+            "item_id": str(item.id),
+            "decision": "retain",
+            "reason": "Appeal pending in the Court of Appeal",
+            "review_on-day": "12",
+            "review_on-month": "5",
+            "review_on-year": "2031",
+        },
+    )
+    assert kept.status_code == 303
+    assert "Review 12 May 2031: Appeal pending" in officer.get(path).text
