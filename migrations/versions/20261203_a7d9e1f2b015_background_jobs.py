@@ -4,8 +4,9 @@ Revision ID: a7d9e1f2b015
 Revises: f6c8d5e6a006
 Create Date: 2026-12-03 00:00:00
 
-The queue itself is Huey's (a file in the data directory, or Redis); this table only says
-what each job is, who started it, and how far it has got.
+The queue itself is Huey's (a file in the data directory, or Redis); ``jobs`` only says what
+each job is, who started it, and how far it has got. ``job_inputs`` holds a file a job works
+on (an uploaded inventory), sealed under a data key destroyed when the job ends.
 """
 
 from collections.abc import Sequence
@@ -46,7 +47,18 @@ def upgrade() -> None:
     op.create_index(op.f("ix_jobs_kind"), "jobs", ["kind"])
     op.create_index(op.f("ix_jobs_status"), "jobs", ["status"])
     op.create_index(op.f("ix_jobs_started_by_user_id"), "jobs", ["started_by_user_id"])
+    op.create_table(
+        "job_inputs",
+        sa.Column("job_id", sa.Integer(), nullable=False),
+        sa.Column("key_id", sa.String(36), nullable=False),
+        sa.Column("sealed", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["job_id"], ["jobs.id"], name=op.f("fk_job_inputs_job_id_jobs"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("job_id", name=op.f("pk_job_inputs")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("job_inputs")
     op.drop_table("jobs")

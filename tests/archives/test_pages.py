@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from steward.archives import service
 from steward.archives.models import ArchiveBox, ArchiveLocation, Retrieval
-from steward.core import clock
-from steward.core.crypto import FileKeyring
+from steward.core import clock, jobs
+from steward.core.crypto import DataKey, FileKeyring
 from steward.core.permissions import Actor, Role
 from steward.records.service import assign
 from tests.archives import builders as b
@@ -279,3 +279,36 @@ def test_an_inventory_with_a_bad_row_imports_nothing_and_says_which_row(
     assert db.scalar(select(ArchiveBox).where(ArchiveBox.barcode == "INV-BOX-2")) is not None
     nothing = client.post("/archives/inventory", data={"csrf_token": csrf})
     assert nothing.status_code == 422 and "Select the inventory file" in nothing.text
+
+
+def test_a_large_inventory_is_imported_in_the_background_and_its_file_shredded(
+    signed_in: SignedIn, db: Session
+) -> None:
+    client, _ = signed_in(Role.IG_OFFICER)
+    csrf = csrf_from(client, "/archives/inventory")
+    rows = "".join(f"BIG-BOX-{i:05d},CONTRACTOR-REFERENCE-{i:05d}\n" for i in range(2500))
+    bad = "box_barcode,contractor_ref\n" + rows + ",NO-BARCODE\n"
+    assert len(bad) > 64 * 1024
+
+    refused = client.post(
+        "/archives/inventory",
+        data={"csrf_token": csrf},
+        files={"file": ("inventory.csv", bad.encode(), "text/csv")},
+    )
+    assert refused.status_code == 303 and refused.headers["location"].startswith("/jobs/")
+    failed = client.get(refused.headers["location"]).text
+    assert 'data-testid="job-failed"' in failed and "lines 2502" in failed
+    assert db.scalar(select(ArchiveBox).where(ArchiveBox.barcode == "BIG-BOX-00001")) is None
+
+    imported = client.post(
+        "/archives/inventory",
+        data={"csrf_token": csrf},
+        files={"file": ("inventory.csv", ("box_barcode,contractor_ref\n" + rows).encode())},
+    )
+    done = client.get(imported.headers["location"]).text
+    assert 'data-testid="job-done"' in done and "2,500 rows done" in done
+    assert db.scalar(select(ArchiveBox).where(ArchiveBox.barcode == "BIG-BOX-02499")) is not None
+    # Neither upload is kept once its job has ended: rows gone, keys destroyed.
+    assert db.scalars(select(jobs.JobInput)).all() == []
+    keys = db.scalars(select(DataKey).where(DataKey.purpose == "job-input")).all()
+    assert len(keys) == 2 and all(k.wrapped_key is None for k in keys)

@@ -25,10 +25,10 @@ from typing import Any
 
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
-from sqlalchemy import ForeignKey, Integer, String, event, select, update
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from steward.core import auth, clock
+from steward.core import auth, clock, crypto
 from steward.core.config import Settings
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.db import Base, UTCDateTime, session_scope
@@ -73,6 +73,22 @@ class Job(Base):
     result_path: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
+class JobInput(Base):
+    """A file a job works on (an uploaded inventory), sealed under a data key of its own that
+    is destroyed when the job ends: the queue never carries it, and it does not outlive the
+    job."""
+
+    __tablename__ = "job_inputs"
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(36))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+def _input_context(job_id: int) -> str:
+    return f"job:{job_id}:input"
+
+
 @dataclass(frozen=True)
 class JobRun:
     """What a handler is given: the job, sessions of its own, keys, and how to report."""
@@ -82,6 +98,20 @@ class JobRun:
     actor: Actor
     factory: sessionmaker[Session]
     keyring: KeyEncryptionKeys
+
+    def upload(self) -> bytes:
+        """The file the job was started with."""
+        with session_scope(self.factory, read_only=True) as db:
+            row = db.get(JobInput, self.job_id)
+            if row is None:
+                raise NotFound("The file for this job is no longer held; upload it again.")
+            return crypto.open_sealed(
+                db,
+                self.keyring,
+                key_id=row.key_id,
+                sealed=row.sealed,
+                context=_input_context(self.job_id),
+            )
 
     def progress(self, done: int, total: int | None) -> None:
         with session_scope(self.factory) as db:
@@ -113,13 +143,15 @@ def start(
     kind: str,
     permission: Permission,
     subject_id: int | None = None,
+    upload: tuple[KeyEncryptionKeys, bytes] | None = None,
 ) -> Job:
     """A job of ``kind`` on ``subject_id``, or the one already queued or running for it (a
-    second press of the button watches the first run instead of starting another)."""
+    second press of the button watches the first run instead of starting another). A job
+    given an ``upload`` always starts afresh, with the file sealed beside it."""
     actor.require(permission)
     if kind not in HANDLERS:
         raise NotFound("There is no such kind of job.")
-    running = active_for(db, kind, subject_id)
+    running = active_for(db, kind, subject_id) if upload is None else None
     if running is not None:
         return running
     job = Job(
@@ -134,6 +166,14 @@ def start(
     db.add(job)
     db.flush()
     job_id = job.id
+    if upload is not None:
+        keyring, content = upload
+        key = crypto.create_data_key(db, keyring, purpose="job-input")
+        sealed = crypto.seal(
+            db, keyring, key_id=key.id, plaintext=content, context=_input_context(job_id)
+        )
+        db.add(JobInput(job_id=job_id, key_id=key.id, sealed=sealed))
+        db.flush()
 
     event.listen(db, "after_commit", lambda _s: queue.enqueue(job_id), once=True)
     return job
@@ -199,6 +239,16 @@ def run(job_id: int, factory: sessionmaker[Session], keyring: KeyEncryptionKeys)
         )
     else:
         _finish(factory, job_id, JobStatus.DONE, result_path=result)
+    _shred_input(factory, job_id)
+
+
+def _shred_input(factory: sessionmaker[Session], job_id: int) -> None:
+    """Done or failed, the job's file goes: its key is destroyed and the row deleted."""
+    with session_scope(factory) as db:
+        row = db.get(JobInput, job_id)
+        if row is not None:
+            crypto.destroy_data_key(db, key_id=row.key_id)
+            db.delete(row)
 
 
 def _finish(

@@ -21,7 +21,7 @@ from steward.archives import service
 from steward.core.errors import DomainError, ValidationFailed
 from steward.core.paging import PageRequest
 from steward.core.permissions import Permission
-from steward.web.deps import DB, PageActor, csrf_protect
+from steward.web.deps import DB, Keyring, PageActor, csrf_protect
 from steward.web.ids import Id
 from steward.web.paging import PageQuery
 from steward.web.rendering import render
@@ -29,6 +29,8 @@ from steward.web.rendering import render
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
 MAX_CERTIFICATE_BYTES = 20 * 1024 * 1024
+# An inventory larger than this is imported as a background job with progress on its page.
+INLINE_IMPORT_BYTES = 64 * 1024
 
 
 def _certificates(
@@ -91,7 +93,11 @@ def _inventory(request: Request, *, status_code: int = 200, **extra: Any) -> Res
     return render(
         request,
         "archives/inventory.html",
-        {"max_bytes": request.app.state.settings.max_body_bytes, **extra},
+        {
+            "max_bytes": request.app.state.settings.max_body_bytes,
+            "inline_bytes": INLINE_IMPORT_BYTES,
+            **extra,
+        },
         status_code=status_code,
     )
 
@@ -107,9 +113,11 @@ def import_inventory(
     request: Request,
     db: DB,
     actor: PageActor,
+    kek: Keyring,
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    """Every row is tried first as a dry run; only a file without a bad row is imported."""
+    """Every row is tried first as a dry run; only a file without a bad row is imported. A
+    large file is imported in the background (sealed meanwhile, shredded when done)."""
     actor.require(Permission.ARCHIVES_MANAGE)
     try:
         if file is None or not file.filename:
@@ -117,6 +125,9 @@ def import_inventory(
                 "Select the inventory file.", errors={"file": "Select a CSV file"}
             )
         content = file.file.read()
+        if len(content) > INLINE_IMPORT_BYTES:
+            job = service.start_import(db, actor, request.app.state.job_queue, kek, content)
+            return RedirectResponse(f"/jobs/{job.id}", status_code=303)
         checked = service.import_inventory(db, actor, content, dry_run=True)
         if not checked.ok:
             return _inventory(

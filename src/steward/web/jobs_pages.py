@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
+from steward.archives import service as archives
 from steward.core import auth, jobs
 from steward.retention.models import DisposalList
 from steward.retention.service import jobs as retention_jobs
@@ -35,6 +36,15 @@ def describe(db: Session, job: jobs.Job) -> dict[str, str]:
             "back": f"/retention/disposal/{job.subject_id}",
             "back_text": f"Back to disposal list {reference}",
             "done_text": "View the destruction certificate",
+        }
+    if job.kind == archives.IMPORT:
+        return {
+            "title": "Importing a box inventory",
+            "title_done": "Box inventory imported",
+            "noun": "rows",
+            "back": "/archives/inventory",
+            "back_text": "Back to importing an inventory",
+            "done_text": "Go to the paper archive",
         }
     if job.kind == retention_jobs.REDATE:
         return {

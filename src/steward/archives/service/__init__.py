@@ -15,6 +15,7 @@ from steward.archives.service.destruction import (
 from steward.archives.service.export import inventory_rows
 from steward.archives.service.files import FileView, add_file, files_without_box, view_file
 from steward.archives.service.importer import InventoryReport, import_inventory
+from steward.archives.service.jobs import IMPORT, start_import
 from steward.archives.service.linking import LinkReport, link_archive
 from steward.archives.service.places import (
     box_by_barcode,
@@ -45,6 +46,7 @@ from steward.archives.service.retrievals import (
 from steward.archives.service.search import search_paper_files
 
 __all__ = [
+    "IMPORT",
     "RETRIEVAL_VIEWS",
     "FileView",
     "InventoryReport",
@@ -83,6 +85,7 @@ __all__ = [
     "seal_legacy_notes",
     "search_paper_files",
     "sees_whole_archive",
+    "start_import",
     "view_box",
     "view_certificate",
     "view_file",
