@@ -170,8 +170,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     request (records.service.extraction); background jobs (core.jobs) are worked through by
     Huey's consumer in threads of this process."""
     queue: jobs.JobQueue = app.state.job_queue
-    if queue.embedded:
-        # Only this process works from the queue file, so a job still 'running' died with it.
+    if queue.embedded and app.state.settings.database_url is None:
+        # The embedded database is one process's: a job still 'running' died with the last
+        # one. (Several processes on PostgreSQL may be running jobs of their own.)
         jobs.mark_interrupted(app.state.session_factory)
     queue.start_consumer()
     worker: ExtractionWorker | None = None
