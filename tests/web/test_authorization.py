@@ -39,6 +39,7 @@ from steward.web import (
     pages,
     records_api,
     records_pages,
+    retention_disposal_pages,
     retention_pages,
 )
 from steward.web.app import API_PREFIX
@@ -420,6 +421,7 @@ def _routes(app: FastAPI) -> set[tuple[str, str]]:
         ("", records_pages.router),
         ("", identity_pages.router),
         ("", retention_pages.router),
+        ("", retention_disposal_pages.router),
         ("", archives_pages.router),
         ("", jobs_pages.router),
         (API_PREFIX, api.router),

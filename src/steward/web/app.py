@@ -44,6 +44,7 @@ from steward.web import (
     records_api,
     records_pages,
     retention_api,
+    retention_disposal_pages,
     retention_pages,
 )
 from steward.web.input_rule import refuse_hidden_characters
@@ -144,6 +145,7 @@ def create_app(
     app.include_router(records_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(retention_pages.router)
+    app.include_router(retention_disposal_pages.router)
     app.include_router(archives_pages.router)
     app.include_router(jobs_pages.router)
     app.include_router(api.router, prefix=API_PREFIX)

@@ -23,6 +23,7 @@ from steward.core.paging import PageRequest
 from steward.core.permissions import Permission
 from steward.web.deps import DB, Keyring, PageActor, csrf_protect
 from steward.web.ids import Id
+from steward.web.jobs_pages import job_queue
 from steward.web.paging import PageQuery
 from steward.web.rendering import render
 
@@ -126,7 +127,7 @@ def import_inventory(
             )
         content = file.file.read()
         if len(content) > INLINE_IMPORT_BYTES:
-            job = service.start_import(db, actor, request.app.state.job_queue, kek, content)
+            job = service.start_import(db, actor, job_queue(request), kek, content)
             return RedirectResponse(f"/jobs/{job.id}", status_code=303)
         checked = service.import_inventory(db, actor, content, dry_run=True)
         if not checked.ok:

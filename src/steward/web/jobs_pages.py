@@ -24,6 +24,12 @@ from steward.web.rendering import render
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
 
+def job_queue(request: Request) -> jobs.JobQueue:
+    """The app's queue of background jobs (made in create_app)."""
+    queue: jobs.JobQueue = request.app.state.job_queue
+    return queue
+
+
 def describe(db: Session, job: jobs.Job) -> dict[str, str]:
     """What the job is, in words, and where its subject lives."""
     if job.kind == retention_jobs.DISPOSAL and job.subject_id is not None:
