@@ -46,13 +46,12 @@ def test_due_page_shows_stored_dates_until_someone_re_dates(
     _correct_birth(db, case, date(2012, 5, 1))  # now due in 2037
     assert case.case_number in officer.get("/retention/due?as_of=2033-03-01").text
 
-    token = csrf_from(officer, "/retention/due")
-    redated = officer.post(
-        "/retention/due/sweep", data={"as_of": "2033-03-01", "csrf_token": token}
-    )
-    assert redated.status_code == 303
-    assert redated.headers["location"] == "/retention/due?as_of=2033-03-01"
-    assert case.case_number not in officer.get(redated.headers["location"]).text
+    token = csrf_from(officer, "/retention/redate")
+    redated = officer.post("/retention/due/sweep", data={"csrf_token": token})
+    assert redated.status_code == 303 and redated.headers["location"].startswith("/jobs/")
+    job = officer.get(redated.headers["location"])  # a background job, at once under tests
+    assert 'data-testid="job-done"' in job.text and 'href="/retention/due"' in job.text
+    assert case.case_number not in officer.get("/retention/due?as_of=2033-03-01").text
     swept_by = db.scalars(
         select(AuditEvent.actor_id).where(AuditEvent.tag == RetentionAudit.SWEEP_RUN)
     ).all()
@@ -90,7 +89,10 @@ def test_a_mistyped_date_on_the_due_page_is_explained_on_the_page(
     default_schedule(db)
     db.commit()
     officer, _ = signed_in(Role.IG_OFFICER)
-    page = officer.get("/retention/due?as_of=31/03/2031")
+    page = officer.get("/retention/due?as_of-day=31&as_of-month=04&as_of-year=2031")
     assert page.status_code == 422
     assert "govuk-error-summary" in page.text and 'href="#as_of"' in page.text
-    assert 'value="31/03/2031"' in page.text  # what they typed, to correct
+    assert 'value="31"' in page.text and 'value="04"' in page.text  # what they typed
+    assert "The date must be a real date" in page.text
+    link = officer.get("/retention/due?as_of=31/03/2031")  # an old link with a bad date
+    assert link.status_code == 422 and "govuk-error-summary" in link.text

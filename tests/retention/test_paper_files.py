@@ -52,7 +52,7 @@ def test_paper_files_are_dated_flagged_and_sent_for_destruction(
     assert "PF-YOUNG" not in due and "PF-LOOSE" not in due  # no birth date: cannot be dated
 
     built = report.build(db, Actor.system())
-    assert [(b.box_id, b.files) for b in built.mixed_boxes] == [(box.id, 2)]
+    assert [(b.box_id, b.barcode, b.files) for b in built.mixed_boxes] == [(box.id, box.barcode, 2)]
     assert built.files_without_box >= 1
 
     officer, dpo = make_user(db, Role.IG_OFFICER), make_user(db, Role.DPO)

@@ -15,20 +15,22 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.archives import service as archives
 from steward.archives.models import LocationKind, RetrievalPurpose
 from steward.archives.schemas import LocationCreate, PaperFileCreate, RetrievalRequest
-from steward.core import auth
+from steward.core import auth, clock, jobs
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import ROLE_PERMISSIONS, Actor, Permission, Role
 from steward.identity import service as identity
 from steward.records import service
 from steward.records.models import Case, PartyRole
 from steward.retention import schedule_format
-from steward.retention.models import Decision
+from steward.retention.models import Decision, DisposalItem
 from steward.retention.service import destruction, disposal, holds, schedules
+from steward.retention.service import jobs as retention_jobs
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
@@ -191,6 +193,8 @@ RULES: dict[tuple[str, str], Call] = {
     ("POST", "/archives/retrievals/{retrieval_id}/out"): Call(Permission.ARCHIVES_MANAGE),
     ("POST", "/archives/retrievals/{retrieval_id}/return"): Call(Permission.ARCHIVES_MANAGE),
     ("POST", "/archives/retrievals/{retrieval_id}/cancel"): Call(Permission.ARCHIVES_REQUEST),
+    ("GET", "/archives/inventory"): Call(Permission.ARCHIVES_MANAGE),
+    ("POST", "/archives/inventory"): Call(Permission.ARCHIVES_MANAGE, {}),
     ("GET", "/archives/certificates"): Call(Permission.ARCHIVES_MANAGE),
     ("POST", "/archives/certificates"): Call(Permission.ARCHIVES_MANAGE, {"reference": "W"}),
     ("GET", "/archives/certificates/{certificate_id}"): Call(Permission.ARCHIVES_MANAGE),
@@ -220,6 +224,7 @@ RULES: dict[tuple[str, str], Call] = {
     ("POST", "/retention/schedule"): Call(Permission.RETENTION_MANAGE, {"source": "not: [yaml"}),
     ("POST", "/retention/schedule/{version}/approve"): Call(Permission.RETENTION_APPROVE),
     ("GET", "/retention/due"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/retention/redate"): Call(Permission.RETENTION_MANAGE),
     ("POST", "/retention/due/sweep"): Call(Permission.RETENTION_MANAGE),
     ("GET", "/retention/cases/{case_id}"): Call(CASE_READ),
     ("GET", "/retention/holds"): Call(Permission.RETENTION_MANAGE),
@@ -230,7 +235,24 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/retention/disposal"): Call(Permission.RETENTION_MANAGE),
     ("POST", "/retention/disposal"): Call(Permission.RETENTION_MANAGE, {"as_of": "not a date"}),
     ("GET", "/retention/disposal/{list_id}"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/retention/disposal/{list_id}/decide-all"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/retention/disposal/{list_id}/items/{item_id}/retain"): Call(
+        Permission.RETENTION_MANAGE
+    ),
     ("POST", "/retention/disposal/{list_id}/decide"): Call(Permission.RETENTION_MANAGE),
+    # Approval is offered to one who decided none of the items: the walker decided none.
+    ("GET", "/retention/disposal/{list_id}/approve"): Call(
+        Permission.RETENTION_APPROVE, ids={"list_id": "decided_list_id"}
+    ),
+    ("GET", "/retention/disposal/{list_id}/carry-out"): Call(
+        Permission.RETENTION_APPROVE, ids={"list_id": "approved_list_id"}
+    ),
+    ("POST", "/retention/disposal/{list_id}/carry-out"): Call(
+        Permission.RETENTION_APPROVE, ids={"list_id": "approved_list_id"}
+    ),
+    # A job is seen by its starter and by those holding the permission it needed.
+    ("GET", "/jobs/{job_id}"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/jobs/{job_id}/progress"): Call(Permission.RETENTION_MANAGE),
     ("POST", "/retention/disposal/{list_id}/approve"): Call(Permission.RETENTION_APPROVE),
     ("GET", "/retention/disposal/{list_id}/certificate"): Call(
         Permission.RETENTION_MANAGE, ids={"list_id": "executed_list_id"}
@@ -316,7 +338,22 @@ def _retention_for(
     executed = _disposal_list(db, keyring, officer.actor, dpo.actor, approve=True)
     db.commit()
     destruction.execute(session_factory, dpo.actor, list_id=executed, compact_database=False)
+    approved = _disposal_list(db, keyring, officer.actor, dpo.actor, approve=True)
+    decided = _disposal_list(db, keyring, officer.actor, dpo.actor, approve=False)
+    disposal.decide(db, officer.actor, keyring, list_id=decided, item_ids=[], decision="destroy")
     waiting = _disposal_list(db, keyring, officer.actor, dpo.actor, approve=False)
+    item = db.scalar(select(DisposalItem.id).where(DisposalItem.list_id == waiting).limit(1))
+    job = jobs.Job(
+        kind=retention_jobs.REDATE,
+        permission=Permission.RETENTION_MANAGE.value,
+        status=jobs.JobStatus.DONE.value,
+        done=3,
+        total=3,
+        started_by_user_id=officer.id,
+        created_at=clock.now(),
+    )
+    db.add(job)
+    db.flush()
     draft = schedules.load(db, officer.actor, schedule_format.default_schedule_text())
     hold = holds.place_hold(
         db,
@@ -331,7 +368,11 @@ def _retention_for(
         "version": draft.version,
         "hold_id": hold.id,
         "list_id": waiting,
+        "item_id": item or 0,
         "executed_list_id": executed,
+        "approved_list_id": approved,
+        "decided_list_id": decided,
+        "job_id": job.id,
     }
 
 

@@ -94,6 +94,15 @@ class Settings(BaseSettings):
             "raises an alert on the DPO's break-glass page."
         ),
     )
+    jobs_url: str | None = Field(
+        None,
+        description=(
+            "Queue for background jobs (a disposal run, re-dating, large imports). Unset: a "
+            "queue file in data_dir read by a worker thread inside `steward serve`, no extra "
+            "server. For several app processes: redis://host:6379/0 (every process then "
+            "enqueues on, and works from, that Redis; needs the redis package)."
+        ),
+    )
     bank_holiday_region: str = Field(
         "ENG",
         description="UK bank-holiday region for statutory deadlines: ENG, WLS, SCT or NIR.",

@@ -81,6 +81,7 @@ EVENT_LABELS: dict[str, str] = {
     "retention:due:listed": "Records due listed",
     "retention:case:explained": "Case retention explained",
     "retention:event:recorded": "Retention event recorded",
+    "retention:holds:listed": "Holds listed",
     "retention:hold:placed": "Hold placed",
     "retention:hold:released": "Hold released",
     "retention:disposal:proposed": "Disposal list proposed",

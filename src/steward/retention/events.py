@@ -13,6 +13,7 @@ class RetentionAudit(StrEnum):
     EVENT_RECORDED = "retention:event:recorded"
     HOLD_PLACED = "retention:hold:placed"
     HOLD_RELEASED = "retention:hold:released"
+    HOLDS_LISTED = "retention:holds:listed"
     DISPOSAL_PROPOSED = "retention:disposal:proposed"
     ITEM_DECIDED = "retention:disposal:decided"
     DISPOSAL_APPROVED = "retention:disposal:approved"

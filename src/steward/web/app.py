@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartParser
 
-from steward.core import audit, auth, keyfile
+from steward.core import audit, auth, jobs, keyfile
 from steward.core.audit import DetailValue
 from steward.core.config import Environment, Settings
 from steward.core.crypto import FileKeyring, KeyDestroyed, KeyEncryptionKeys
@@ -41,10 +41,12 @@ from steward.web import (
     archives_pages,
     audit_pages,
     identity_pages,
+    jobs_pages,
     pages,
     records_api,
     records_pages,
     retention_api,
+    retention_disposal_pages,
     retention_pages,
 )
 from steward.web.input_rule import refuse_hidden_characters
@@ -91,7 +93,9 @@ PAGE_ROUTERS = (
     identity_pages.router,
     records_pages.router,
     retention_pages.router,
+    retention_disposal_pages.router,
     archives_pages.router,
+    jobs_pages.router,
 )
 API_ROUTERS = (api.router, records_api.router, retention_api.router)
 
@@ -102,9 +106,11 @@ def create_app(
     session_factory: sessionmaker[Session] | None = None,
     keyring: KeyEncryptionKeys | None = None,
     extraction_worker: bool | None = None,
+    immediate_jobs: bool | None = None,
 ) -> FastAPI:
     """``extraction_worker``: run the text-extraction worker inside this app (default: yes,
-    except under tests, which run extraction explicitly)."""
+    except under tests, which run extraction explicitly). ``immediate_jobs``: background jobs
+    run at once in the request that starts them (default: under tests only)."""
     app = FastAPI(
         lifespan=_lifespan,
         title="Steward",
@@ -125,6 +131,14 @@ def create_app(
         extraction_worker if extraction_worker is not None else settings.env != Environment.TEST
     )
     app.state.extraction_worker = None
+    app.state.job_queue = jobs.make_queue(
+        settings,
+        app.state.session_factory,
+        keyring,
+        immediate=immediate_jobs
+        if immediate_jobs is not None
+        else settings.env == Environment.TEST,
+    )
 
     # An uploaded document must not land in plaintext in a temporary file on disk (outside
     # the encrypted store) on its way in: keep every accepted upload in memory. Uploads are
@@ -167,7 +181,14 @@ def create_app(
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Documents' text is extracted in the background of `steward serve`, never in a
-    request (records.service.extraction)."""
+    request (records.service.extraction); background jobs (core.jobs) are worked through by
+    Huey's consumer in threads of this process."""
+    queue: jobs.JobQueue = app.state.job_queue
+    if queue.embedded and app.state.settings.database_url is None:
+        # The embedded database is one process's: a job still 'running' died with the last
+        # one. (Several processes on PostgreSQL may be running jobs of their own.)
+        jobs.mark_interrupted(app.state.session_factory)
+    queue.start_consumer()
     worker: ExtractionWorker | None = None
     if app.state.run_extraction_worker:
         worker = ExtractionWorker(app.state.session_factory, app.state.keyring)
@@ -179,6 +200,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         if worker is not None:
             worker.stop()
             app.state.extraction_worker = None
+        queue.stop_consumer()
 
 
 def _mount_static(app: FastAPI) -> None:

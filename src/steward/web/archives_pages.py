@@ -7,10 +7,9 @@ its words in the form body. Certificates and the CSV export: archives_certificat
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -22,7 +21,9 @@ from steward.core.errors import DomainError, ValidationFailed
 from steward.core.permissions import Permission
 from steward.web import archives_certificates_pages
 from steward.web.deps import DB, Keyring, PageActor, csrf_protect, reads_only
+from steward.web.forms import read_date
 from steward.web.ids import MAX_ID, Id
+from steward.web.paging import PageQuery
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -33,17 +34,6 @@ def _invalid(exc: ValidationError) -> ValidationFailed:
     errors = {str(e["loc"][0]) if e["loc"] else "form": str(e["msg"]) for e in exc.errors()}
     errors = {k: v.removeprefix("Value error, ") for k, v in errors.items()}
     return ValidationFailed("Check the answers below.", errors=errors)
-
-
-def _optional_date(value: str, field: str) -> date | None:
-    if not value.strip():
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValidationFailed(
-            "Check the answers below.", errors={field: "Enter a date as YYYY-MM-DD"}
-        ) from None
 
 
 # --- locations and boxes ------------------------------------------------------------------
@@ -103,12 +93,14 @@ def create_location(
 
 
 @router.get("/archives/locations/{location_id}")
-def location_page(request: Request, db: DB, actor: PageActor, location_id: Id) -> Response:
+def location_page(
+    request: Request, db: DB, actor: PageActor, location_id: Id, page: PageQuery
+) -> Response:
     location = service.get_location(db, actor, location_id)
     return render(
         request,
         "archives/location.html",
-        {"location": location, "boxes": service.boxes_at(db, actor, location_id)},
+        {"location": location, "boxes": service.boxes_page(db, actor, location_id, page)},
     )
 
 
@@ -236,6 +228,9 @@ def _file_page(
     view = service.view_file(db, actor, file_id)
     custody = {r.id: r.custody for r in view.retrievals}
     who = [e.by_user_id for events in custody.values() for e in events if e.by_user_id]
+    who += [r.requested_by_user_id for r in view.retrievals if r.requested_by_user_id]
+    retrievals = [service.read_retrieval(r) for r in view.retrievals]
+    open_now = [r for r in retrievals if r.status in ("requested", "out")]
     return render(
         request,
         "archives/file.html",
@@ -243,7 +238,8 @@ def _file_page(
             "view": view,
             "custody": custody,
             "names": auth.usernames(db, who),
-            "retrievals": [service.read_retrieval(r) for r in view.retrievals],
+            "retrievals": retrievals,
+            "open_retrievals": open_now,
             "notes": {r.id: service.retrieval_note(db, kek, r) for r in view.retrievals},
             "purposes": list(RetrievalPurpose),
             "can_request": actor.can(Permission.ARCHIVES_REQUEST),
@@ -271,17 +267,29 @@ def request_retrieval(
     paper_file_id: Id,
     purpose: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=4000)] = "",
-    due_back_on: Annotated[str, Form(max_length=20)] = "",
+    due_day: Annotated[str, Form(alias="due_back_on-day", max_length=4)] = "",
+    due_month: Annotated[str, Form(alias="due_back_on-month", max_length=4)] = "",
+    due_year: Annotated[str, Form(alias="due_back_on-year", max_length=6)] = "",
 ) -> Response:
     actor.require(Permission.ARCHIVES_REQUEST)
-    form = {"purpose": purpose, "note": note, "due_back_on": due_back_on}
+    typed = {
+        "due_back_on-day": due_day,
+        "due_back_on-month": due_month,
+        "due_back_on-year": due_year,
+    }
+    due_back = read_date(typed, "due_back_on", what="The date the file is due back", required=False)
+    form = {"purpose": purpose, "note": note, "due_back_on": due_back.parts}
     try:
+        if due_back.error:
+            raise ValidationFailed(
+                "Check the answers below.", errors={"due_back_on": due_back.error}
+            )
         try:
             data = RetrievalRequest(
                 paper_file_id=paper_file_id,
                 purpose=purpose,
                 note=note.strip() or None,
-                due_back_on=_optional_date(due_back_on, "due_back_on"),
+                due_back_on=due_back.value,
             )
         except ValidationError as exc:
             raise _invalid(exc) from None
@@ -303,17 +311,29 @@ def request_retrieval(
 
 
 @router.get("/archives/retrievals")
-def retrievals_page(request: Request, db: DB, actor: PageActor, overdue: bool = False) -> Response:
-    rows = service.list_retrievals(db, actor, overdue_only=overdue, open_only=not overdue)
+def retrievals_page(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    page: PageQuery,
+    overdue: bool = False,
+    view: Annotated[
+        Literal["open", "overdue", "requested", "out", "returned", "cancelled", "all"] | None,
+        Query(),
+    ] = None,
+) -> Response:
+    chosen = view or ("overdue" if overdue else "open")
+    rows = service.retrievals_page(db, actor, page, view=chosen)
     return render(
         request,
         "archives/retrievals.html",
         {
             "rows": rows,
-            "overdue": overdue,
+            "overdue": chosen == "overdue",
+            "view": chosen,
             "can_manage": actor.can(Permission.ARCHIVES_MANAGE),
             "names": auth.usernames(
-                db, (r.requested_by_user_id for r in rows if r.requested_by_user_id)
+                db, (r.requested_by_user_id for r in rows.items if r.requested_by_user_id)
             ),
         },
     )
@@ -369,18 +389,24 @@ def search(
     actor: PageActor,
     name: Annotated[str, Form(max_length=200)] = "",
     other_name: Annotated[str, Form(max_length=200)] = "",
-    dob: Annotated[str, Form(max_length=20)] = "",
+    dob_day: Annotated[str, Form(alias="dob-day", max_length=4)] = "",
+    dob_month: Annotated[str, Form(alias="dob-month", max_length=4)] = "",
+    dob_year: Annotated[str, Form(alias="dob-year", max_length=6)] = "",
     case: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     _require_search(actor)
-    form = {"name": name, "other_name": other_name, "dob": dob, "case": case}
+    typed = {"dob-day": dob_day, "dob-month": dob_month, "dob-year": dob_year}
+    born = read_date(typed, "dob", what="Date of birth", required=False)
+    form = {"name": name, "other_name": other_name, "dob": born.parts, "case": case}
     hits: list[Any] = []
     error, errors = None, {}
     try:
+        if born.error:
+            raise ValidationFailed("Check the answers below.", errors={"dob": born.error})
         try:
             query = PaperSearch(
                 names=[n for n in (name.strip(), other_name.strip()) if n],
-                date_of_birth=_optional_date(dob, "dob"),
+                date_of_birth=born.value,
                 case_number=case.strip() or None,
             )
         except ValidationError as exc:

@@ -3,42 +3,53 @@ disposal review with the second approval, certificates, a case's retention expla
 the DPO's report.
 
 Thin: the retention service checks every permission and records every change. Carrying out
-an approved list is a command (`steward disposal execute`): it commits item by item and can
-run for a long time, which a web request should not. Pages show identifiers (case numbers,
-class codes, person ids), never names; only the explanation of one case names its people,
-and only to those who may read the case.
+an approved list, and re-dating every record, commit as they go and can run for a long time,
+which a web request should not: the pages start them as background jobs (core.jobs) and send
+the person to the job's page, which shows progress. Disposal lists have their own module
+(retention_disposal_pages). Pages show identifiers (case numbers, class codes),
+never names; only the explanation of one case names its people, and only to those who may
+read the case.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from steward.core import auth, clock
-from steward.core.errors import DomainError, NotFound, ValidationFailed
+from steward.core import clock, jobs
+from steward.core.errors import (
+    NotFound,
+    ValidationFailed,
+)
+from steward.core.paging import PageRequest
 from steward.core.permissions import Permission
 from steward.records.models import Case
 from steward.records.service import access
-from steward.retention.models import HoldKind, HoldScope
+from steward.retention.models import (
+    HoldKind,
+    HoldScope,
+    RecordKind,
+)
+from steward.retention.policy import Action
 from steward.retention.service import (
-    certificates,
     dates,
-    disposal,
     holds,
     report,
     schedules,
     undatable,
 )
+from steward.retention.service import jobs as retention_jobs
 from steward.web.deps import DB, Keyring, PageActor, csrf_protect, writes
+from steward.web.forms import read_date
 from steward.web.ids import MAX_ID, Id
+from steward.web.jobs_pages import job_queue
+from steward.web.paging import PageQuery
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
-MAX_DUE_SHOWN = 2000  # the command line and the disposal list take the whole list
 
 
 def _iso(value: str, field: str) -> date:
@@ -110,36 +121,78 @@ def due_page(
     request: Request,
     db: DB,
     actor: PageActor,
+    page: PageQuery,
     as_of: Annotated[str | None, Query(max_length=10)] = None,
+    day: Annotated[str, Query(alias="as_of-day", max_length=4)] = "",
+    month: Annotated[str, Query(alias="as_of-month", max_length=4)] = "",
+    year: Annotated[str, Query(alias="as_of-year", max_length=6)] = "",
+    kind: Annotated[RecordKind | None, Query()] = None,
+    action: Annotated[Action | None, Query()] = None,
+    held: Annotated[Literal["yes", "no"] | None, Query()] = None,
 ) -> Response:
+    """The due list as of a date (typed as day, month and year; ``as_of`` ISO for links),
+    narrowed by kind, action or hold, a page at a time. Filters hold no personal data."""
     actor.require(Permission.RETENTION_MANAGE)
-    try:
-        when = _iso(as_of, "as_of") if as_of else clock.today()
-    except ValidationFailed as exc:
-        context = {"rows": [], "as_of": clock.today(), "typed": as_of, "fresh": dates.freshness(db)}
-        context |= {"error": exc.message, "errors": exc.errors}
-        return render(request, "retention/due.html", context, status_code=422)
-    rows = dates.due(db, actor, as_of=when, limit=MAX_DUE_SHOWN + 1)
+    filters = {"kind": kind, "action": action, "held": held}
+    typed = {"as_of-day": day, "as_of-month": month, "as_of-year": year}
+    context: dict[str, Any] = {
+        "fresh": dates.freshness(db),
+        "filters": filters,
+        "kinds": list(RecordKind),
+        "actions": list(Action),
+    }
+    if any(typed.values()):
+        answer = read_date(typed, "as_of", what="The date")
+        if answer.value is None:
+            context |= {
+                "as_of": clock.today(),
+                "parts": answer.parts,
+                "error": answer.error,
+                "errors": {"as_of": answer.error},
+            }
+            return render(request, "retention/due.html", context, status_code=422)
+        when = answer.value
+    else:
+        try:
+            when = _iso(as_of, "as_of") if as_of else clock.today()
+        except ValidationFailed as exc:
+            context |= {"as_of": clock.today(), "parts": {}, "error": exc.message}
+            context["errors"] = {"as_of": "Enter a real date"}
+            return render(request, "retention/due.html", context, status_code=422)
+    rows = dates.due_page(
+        db,
+        actor,
+        page,
+        as_of=when,
+        kind=kind,
+        action=action.value if action else None,
+        held=None if held is None else held == "yes",
+    )
+    parts = {"day": str(when.day), "month": str(when.month), "year": str(when.year)}
+    return render(
+        request, "retention/due.html", context | {"rows": rows, "as_of": when, "parts": parts}
+    )
+
+
+@router.get("/retention/redate")
+def redate_confirm(request: Request, db: DB, actor: PageActor) -> Response:
+    """Re-dating every record can take minutes on a large store: confirm, then run it in
+    the background."""
+    actor.require(Permission.RETENTION_MANAGE)
+    running = jobs.active_for(db, retention_jobs.REDATE, None)
     return render(
         request,
-        "retention/due.html",
-        {
-            "rows": rows[:MAX_DUE_SHOWN],
-            "more": len(rows) > MAX_DUE_SHOWN,
-            "as_of": when,
-            "fresh": dates.freshness(db),
-        },
+        "retention/redate_confirm.html",
+        {"fresh": dates.freshness(db), "running": running},
     )
 
 
 @router.post("/retention/due/sweep")
-def sweep_now(
-    db: DB, actor: PageActor, as_of: Annotated[str, Form(max_length=10)] = ""
-) -> Response:
-    """Re-date every record now (audited): for when facts changed since the nightly sweep."""
-    dates.sweep(db, actor)
-    when = _iso(as_of, "as_of") if as_of else clock.today()
-    return RedirectResponse(f"/retention/due?as_of={when.isoformat()}", status_code=303)
+def sweep_now(request: Request, db: DB, actor: PageActor) -> Response:
+    """Re-date every record now (audited), in the background: for when facts changed since
+    the nightly sweep."""
+    job = retention_jobs.start_redate(db, actor, job_queue(request))
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 @router.get("/retention/undatable")
@@ -170,22 +223,43 @@ def explain_page(request: Request, db: DB, actor: PageActor, case_id: Id) -> Res
 # --- holds ---------------------------------------------------------------------------------
 
 
-def _holds_page(request: Request, db: DB, actor: PageActor, kek: Keyring, **extra: Any) -> Response:
-    rows = [
-        (h, holds.target_labels(db, h), holds.reasons(db, kek, h))
-        for h in holds.list_holds(db, actor, active_only=False)
-    ]
+def _holds_page(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    kek: Keyring,
+    page: PageRequest,
+    status: str = "active",
+    **extra: Any,
+) -> Response:
+    listed = holds.holds_page(db, actor, page, status=status)
     return render(
         request,
         "retention/holds.html",
-        {"rows": rows, "kinds": list(HoldKind), "scopes": list(HoldScope), **extra},
+        {
+            "holds": listed,
+            "covers": holds.coverage(db, actor, listed.items),
+            "reasons": {h.id: holds.reasons(db, kek, h) for h in listed.items},
+            "status": status,
+            "statuses": holds.HOLD_STATUSES,
+            "kinds": list(HoldKind),
+            "scopes": list(HoldScope),
+            **extra,
+        },
         status_code=422 if extra.get("error") else 200,
     )
 
 
 @router.get("/retention/holds")
-def holds_page(request: Request, db: DB, actor: PageActor, kek: Keyring) -> Response:
-    return _holds_page(request, db, actor, kek)
+def holds_page(
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    kek: Keyring,
+    page: PageQuery,
+    status: Annotated[Literal["active", "released", "all"], Query()] = "active",
+) -> Response:
+    return _holds_page(request, db, actor, kek, page, status)
 
 
 @router.post("/retention/holds")
@@ -221,7 +295,9 @@ def place_hold(
                 reference=reference or None,
             )
     except ValidationFailed as exc:
-        return _holds_page(request, db, actor, kek, error=exc.message, errors=exc.errors, form=form)
+        return _holds_page(
+            request, db, actor, kek, PageRequest(), error=exc.message, errors=exc.errors, form=form
+        )
     return RedirectResponse("/retention/holds", status_code=303)
 
 
@@ -244,121 +320,11 @@ def release_hold(
             db,
             actor,
             kek,
+            PageRequest(),
             error=exc.message,
             errors={"reason": "Enter why it is released"},
         )
     return RedirectResponse("/retention/holds", status_code=303)
-
-
-# --- disposal ------------------------------------------------------------------------------
-
-
-@router.get("/retention/disposal")
-def disposal_lists(request: Request, db: DB, actor: PageActor) -> Response:
-    return render(
-        request, "retention/disposal_lists.html", {"lists": disposal.list_lists(db, actor)}
-    )
-
-
-@router.post("/retention/disposal")
-def propose(
-    request: Request, db: DB, actor: PageActor, as_of: Annotated[str, Form(max_length=10)] = ""
-) -> Response:
-    actor.require(Permission.RETENTION_MANAGE)
-    try:
-        with db.begin_nested():
-            made = disposal.propose(db, actor, as_of=_iso(as_of, "as_of"))
-    except DomainError as exc:
-        errors = exc.errors if isinstance(exc, ValidationFailed) else {"as_of": exc.message}
-        return render(
-            request,
-            "retention/disposal_lists.html",
-            {
-                "lists": disposal.list_lists(db, actor),
-                "error": exc.message,
-                "errors": errors,
-                "as_of": as_of,
-            },
-            status_code=422,
-        )
-    return RedirectResponse(f"/retention/disposal/{made.id}", status_code=303)
-
-
-def _list_page(
-    request: Request, db: DB, actor: PageActor, kek: Keyring, list_id: int, **extra: Any
-) -> Response:
-    found = disposal.get_list(db, actor, list_id)
-    people = {i.decided_by_user_id for i in found.items} | {
-        found.proposed_by_user_id,
-        found.approved_by_user_id,
-    }
-    names = auth.usernames(db, (u for u in people if u is not None))
-    return render(
-        request,
-        "retention/disposal.html",
-        {
-            "found": found,
-            "reasons": disposal.retain_reasons(db, kek, found),
-            "names": names,
-            "can_approve": actor.can(Permission.RETENTION_APPROVE),
-            **extra,
-        },
-        status_code=422 if extra.get("error") else 200,
-    )
-
-
-@router.get("/retention/disposal/{list_id}")
-def disposal_page(
-    request: Request, db: DB, actor: PageActor, kek: Keyring, list_id: Id
-) -> Response:
-    return _list_page(request, db, actor, kek, list_id)
-
-
-@router.post("/retention/disposal/{list_id}/decide")
-def decide(
-    request: Request,
-    db: DB,
-    actor: PageActor,
-    kek: Keyring,
-    list_id: Id,
-    decision: Annotated[str, Form(max_length=16)] = "",
-    item_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
-    reason: Annotated[str, Form(max_length=4000)] = "",
-    review_on: Annotated[str, Form(max_length=10)] = "",
-) -> Response:
-    actor.require(Permission.RETENTION_MANAGE)
-    try:
-        with db.begin_nested():
-            when = _iso(review_on, "review_on") if review_on else None
-            disposal.decide(
-                db,
-                actor,
-                kek,
-                list_id=list_id,
-                item_ids=[item_id] if item_id else [],
-                decision=decision,
-                reason=reason or None,
-                review_on=when,
-            )
-    except ValidationFailed as exc:
-        return _list_page(request, db, actor, kek, list_id, error=exc.message, errors=exc.errors)
-    return RedirectResponse(f"/retention/disposal/{list_id}", status_code=303)
-
-
-@router.post("/retention/disposal/{list_id}/approve")
-def approve(db: DB, actor: PageActor, kek: Keyring, list_id: Id) -> Response:
-    disposal.approve(db, actor, kek, list_id=list_id)
-    return RedirectResponse(f"/retention/disposal/{list_id}", status_code=303)
-
-
-@router.get("/retention/disposal/{list_id}/certificate")
-def certificate_page(request: Request, db: DB, actor: PageActor, list_id: Id) -> Response:
-    cert = certificates.certificate_for(db, actor, list_id=list_id)
-    return render(
-        request,
-        "retention/certificate.html",
-        {"cert": cert, "rules": json.loads(cert.rules), "approvers": json.loads(cert.approvers)},
-    )
 
 
 @router.get("/retention/report")

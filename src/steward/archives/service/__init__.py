@@ -1,7 +1,11 @@
 """The archives domain's public use-cases. Other domains (retention, SAR) and adapters use these."""
 
 from steward.archives.service.access import may_see_file, sees_whole_archive
-from steward.archives.service.certificates import list_certificates, view_certificate
+from steward.archives.service.certificates import (
+    certificates_page,
+    list_certificates,
+    view_certificate,
+)
 from steward.archives.service.destruction import (
     mark_for_destruction,
     out_of_store,
@@ -11,10 +15,12 @@ from steward.archives.service.destruction import (
 from steward.archives.service.export import inventory_rows
 from steward.archives.service.files import FileView, add_file, files_without_box, view_file
 from steward.archives.service.importer import InventoryReport, import_inventory
+from steward.archives.service.jobs import IMPORT, start_import
 from steward.archives.service.linking import LinkReport, link_archive
 from steward.archives.service.places import (
     box_by_barcode,
     boxes_at,
+    boxes_page,
     create_box,
     create_location,
     get_location,
@@ -24,6 +30,7 @@ from steward.archives.service.places import (
     view_box,
 )
 from steward.archives.service.retrievals import (
+    RETRIEVAL_VIEWS,
     cancel_retrieval,
     get_retrieval,
     hand_out,
@@ -32,19 +39,24 @@ from steward.archives.service.retrievals import (
     read_retrieval,
     request_retrieval,
     retrieval_note,
+    retrievals_page,
     return_retrieval,
     seal_legacy_notes,
 )
 from steward.archives.service.search import search_paper_files
 
 __all__ = [
+    "IMPORT",
+    "RETRIEVAL_VIEWS",
     "FileView",
     "InventoryReport",
     "LinkReport",
     "add_file",
     "box_by_barcode",
     "boxes_at",
+    "boxes_page",
     "cancel_retrieval",
+    "certificates_page",
     "create_box",
     "create_location",
     "files_without_box",
@@ -68,10 +80,12 @@ __all__ = [
     "reconcile_certificate",
     "request_retrieval",
     "retrieval_note",
+    "retrievals_page",
     "return_retrieval",
     "seal_legacy_notes",
     "search_paper_files",
     "sees_whole_archive",
+    "start_import",
     "view_box",
     "view_certificate",
     "view_file",

@@ -8,7 +8,19 @@ from sqlalchemy.orm import Session, selectinload
 from steward.archives.models import DestructionCertificate
 from steward.archives.service.access import require_manage
 from steward.core.errors import NotFound
+from steward.core.paging import Page, PageRequest, paginate
 from steward.core.permissions import Actor
+
+
+def certificates_page(db: Session, actor: Actor, page: PageRequest) -> Page[DestructionCertificate]:
+    require_manage(actor)
+    return paginate(
+        db,
+        select(DestructionCertificate).order_by(
+            DestructionCertificate.received_at.desc(), DestructionCertificate.id.desc()
+        ),
+        page,
+    )
 
 
 def list_certificates(

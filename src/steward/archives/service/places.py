@@ -12,6 +12,7 @@ from steward.archives.schemas import LocationCreate
 from steward.archives.service.access import require_manage
 from steward.core import audit, clock
 from steward.core.errors import Conflict, NotFound, ValidationFailed
+from steward.core.paging import Page, PageRequest, paginate
 from steward.core.permissions import Actor
 
 
@@ -88,6 +89,18 @@ def get_location(db: Session, actor: Actor, location_id: int) -> ArchiveLocation
     if location is None:
         raise NotFound("There is no such location.")
     return location
+
+
+def boxes_page(db: Session, actor: Actor, location_id: int, page: PageRequest) -> Page[ArchiveBox]:
+    """One page of the boxes at a location, by barcode."""
+    require_manage(actor)
+    return paginate(
+        db,
+        select(ArchiveBox)
+        .where(ArchiveBox.location_id == location_id)
+        .order_by(ArchiveBox.barcode, ArchiveBox.id),
+        page,
+    )
 
 
 def boxes_at(db: Session, actor: Actor, location_id: int) -> list[ArchiveBox]:

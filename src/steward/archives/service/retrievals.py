@@ -27,6 +27,7 @@ from steward.archives.service.access import readable_file, require_manage
 from steward.core import audit, clock, crypto
 from steward.core.crypto import DataKey, KeyDestroyed, KeyEncryptionKeys
 from steward.core.errors import Conflict, NotFound, ValidationFailed
+from steward.core.paging import Page, PageRequest, paginate
 from steward.core.permissions import Actor, Permission
 from steward.records.models import Case
 
@@ -185,6 +186,32 @@ def list_retrievals(
         query = query.where(Retrieval.status.in_(policy.OPEN_RETRIEVAL))
     query = query.order_by(Retrieval.due_back_on, Retrieval.requested_at).limit(1000)
     return [read_retrieval(r) for r in db.scalars(query)]
+
+
+RETRIEVAL_VIEWS = ("open", "overdue", "requested", "out", "returned", "cancelled", "all")
+
+
+def retrievals_page(
+    db: Session, actor: Actor, page: PageRequest, *, view: str = "open"
+) -> Page[RetrievalRead]:
+    """One page of retrievals in a view (open, overdue, one status or all), soonest due
+    first. Archive staff see every retrieval; anyone else sees their own requests."""
+    actor.require(Permission.ARCHIVES_REQUEST)
+    query = select(Retrieval).options(
+        selectinload(Retrieval.paper_file), selectinload(Retrieval.box)
+    )
+    if not actor.can(Permission.ARCHIVES_MANAGE):
+        query = query.where(Retrieval.requested_by_user_id == actor.user_id)
+    if view == "overdue":
+        query = query.where(
+            Retrieval.status == RetrievalStatus.OUT, Retrieval.due_back_on < clock.today()
+        )
+    elif view == "open":
+        query = query.where(Retrieval.status.in_(policy.OPEN_RETRIEVAL))
+    elif view in {s.value for s in RetrievalStatus}:
+        query = query.where(Retrieval.status == view)
+    query = query.order_by(Retrieval.due_back_on, Retrieval.requested_at, Retrieval.id)
+    return paginate(db, query, page).map(read_retrieval)
 
 
 def read_retrieval(r: Retrieval) -> RetrievalRead:

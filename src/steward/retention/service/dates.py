@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import String, cast, select, union_all
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from steward.archives.models import PaperFile
 from steward.core import audit, clock
 from steward.core.errors import Forbidden, ValidationFailed
+from steward.core.paging import Page, PageRequest, paginate
 from steward.core.permissions import Actor, Permission
 from steward.records.models import Case, CaseStatus, Document, Party, Person, RecordClass
 from steward.records.service import access
@@ -187,26 +189,60 @@ def due(db: Session, actor: Actor, *, as_of: date, limit: int = MAX_DUE_ROWS) ->
     return rows
 
 
+def due_page(
+    db: Session,
+    actor: Actor,
+    page: PageRequest,
+    *,
+    as_of: date,
+    kind: RecordKind | None = None,
+    action: str | None = None,
+    held: bool | None = None,
+) -> Page[DueRow]:
+    """One page of the due list, earliest first, narrowed by kind, action or hold."""
+    actor.require(Permission.RETENTION_MANAGE)
+    schedule = schedules.require_approved(db)
+    q = due_rows_query(schedule.id, as_of)
+    query = select(q)
+    if kind is not None:
+        query = query.where(q.c.record_kind == kind.value)
+    if action:
+        query = query.where(q.c.action == action)
+    if held is not None:
+        query = query.where(q.c.held.is_(held) if held else q.c.held.is_not(True))
+    found = paginate(
+        db, query.order_by(q.c.due_on, q.c.record_kind, q.c.record_id), page, scalars=False
+    )
+    audit.record(
+        db,
+        actor,
+        RetentionAudit.DUE_LISTED,
+        details={"as_of": as_of.isoformat(), "count": found.total, "page": page.number},
+    )
+    return found.map(lambda r: _row(r, schedule.version))
+
+
+def _row(r: Any, version: int) -> DueRow:
+    return DueRow(
+        RecordKind(r.record_kind),
+        int(r.record_id),
+        r.identifier,
+        r.class_code,
+        _as_date(r.due_on),
+        r.action,
+        int(r.version),
+        version,
+        bool(r.held),
+        r.note,
+    )
+
+
 def _due(db: Session, schedule_id: int, version: int, as_of: date, limit: int) -> list[DueRow]:
     q = due_rows_query(schedule_id, as_of)
     result = db.execute(
         select(q).order_by(q.c.due_on, q.c.record_kind, q.c.record_id).limit(max(1, limit))
     ).all()
-    return [
-        DueRow(
-            RecordKind(r.record_kind),
-            int(r.record_id),
-            r.identifier,
-            r.class_code,
-            _as_date(r.due_on),
-            r.action,
-            int(r.version),
-            version,
-            bool(r.held),
-            r.note,
-        )
-        for r in result
-    ]
+    return [_row(r, version) for r in result]
 
 
 def _as_date(value: date | str) -> date:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.archives import service as archives
@@ -46,6 +46,7 @@ from steward.retention.models import (
 from steward.retention.service import certificates, dates, holds, schedules
 
 ItemHook = Callable[[int], None]
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,11 @@ def execute(
     list_id: int,
     before_commit: ItemHook | None = None,
     compact_database: bool = True,
+    progress: Progress | None = None,
 ) -> ExecutionReport:
     """Carry out (or resume) an approved list. ``before_commit(n)`` is called inside the
-    n-th item's transaction once its rows are gone, before the commit (tests kill there)."""
+    n-th item's transaction once its rows are gone, before the commit (tests kill there);
+    ``progress(done, total)`` after each item's commit, counting items an earlier run did."""
     actor.require(Permission.RETENTION_APPROVE)
     with session_scope(factory) as db:
         disposal = db.get(DisposalList, list_id)
@@ -95,11 +98,22 @@ def execute(
                 .order_by(DisposalItem.id)
             )
         )
+        total = db.scalar(
+            select(func.count())
+            .select_from(DisposalItem)
+            .where(DisposalItem.list_id == list_id, DisposalItem.decision == Decision.DESTROY)
+        )
+    total = int(total or 0)
+    already = total - len(pending)
+    if progress is not None:
+        progress(already, total)
     for n, item_id in enumerate(pending, start=1):
         with session_scope(factory) as db:
             _one(db, actor, item_id)
             if before_commit is not None:
                 before_commit(n)
+        if progress is not None:
+            progress(already + n, total)
     certificate_id = certificates.issue(factory, actor, list_id)
     if compact_database:
         compact(factory, actor)

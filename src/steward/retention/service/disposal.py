@@ -3,12 +3,13 @@
 Only records whose action is destroy or review, not held, and not already on an open list
 are proposed. Every item needs a recorded decision (destroy, or retain with a reason and a
 review date) before the list can be approved; nothing is destroyed by default. Destruction
-needs an approver who decided none of the items to destroy and did not propose the list.
+needs an approver who decided none of the items and did not propose the list.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, insert, select
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from steward.core import audit, clock
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from steward.core.paging import Page, PageRequest, paginate
 from steward.core.permissions import Actor, Permission
 from steward.retention import policy
 from steward.retention.events import RetentionAudit
@@ -52,6 +54,76 @@ def get_list(db: Session, actor: Actor, list_id: int) -> DisposalList:
     if found is None:
         raise NotFound("There is no such disposal list.")
     return found
+
+
+@dataclass(frozen=True)
+class ListSummary:
+    """How a list's items stand, counted in the database (a list can hold 50,000 items)."""
+
+    total: int
+    undecided: int
+    destroy: int
+    retain: int
+    cases_to_destroy: int
+    paper_to_destroy: int
+    deciders: frozenset[int]
+
+
+def summarise(db: Session, actor: Actor, list_id: int) -> ListSummary:
+    actor.require(Permission.RETENTION_MANAGE)
+    rows = db.execute(
+        select(DisposalItem.decision, DisposalItem.record_kind, func.count())
+        .where(DisposalItem.list_id == list_id)
+        .group_by(DisposalItem.decision, DisposalItem.record_kind)
+    ).all()
+    by: dict[tuple[str, str], int] = {(str(d), str(k)): int(n) for d, k, n in rows}
+
+    def count(decision: Decision, kind: RecordKind | None = None) -> int:
+        return sum(
+            n
+            for (d, k), n in by.items()
+            if d == decision.value and (kind is None or k == kind.value)
+        )
+
+    deciders = db.scalars(
+        select(DisposalItem.decided_by_user_id)
+        .where(DisposalItem.list_id == list_id, DisposalItem.decided_by_user_id.is_not(None))
+        .distinct()
+    )
+    return ListSummary(
+        total=sum(by.values()),
+        undecided=count(Decision.PENDING),
+        destroy=count(Decision.DESTROY),
+        retain=count(Decision.RETAIN),
+        cases_to_destroy=count(Decision.DESTROY, RecordKind.CASE),
+        paper_to_destroy=count(Decision.DESTROY, RecordKind.PAPER_FILE),
+        deciders=frozenset(int(u) for u in deciders if u is not None),
+    )
+
+
+def list_header(db: Session, actor: Actor, list_id: int) -> DisposalList:
+    """The list without its items (pages read them a page at a time)."""
+    actor.require(Permission.RETENTION_MANAGE)
+    found = db.get(DisposalList, list_id)
+    if found is None:
+        raise NotFound("There is no such disposal list.")
+    return found
+
+
+def items_page(db: Session, actor: Actor, list_id: int, page: PageRequest) -> Page[DisposalItem]:
+    actor.require(Permission.RETENTION_MANAGE)
+    return paginate(
+        db,
+        select(DisposalItem)
+        .where(DisposalItem.list_id == list_id)
+        .order_by(DisposalItem.due_on, DisposalItem.id),
+        page,
+    )
+
+
+def lists_page(db: Session, actor: Actor, page: PageRequest) -> Page[DisposalList]:
+    actor.require(Permission.RETENTION_MANAGE)
+    return paginate(db, select(DisposalList).order_by(DisposalList.id.desc()), page)
 
 
 def list_lists(db: Session, actor: Actor, *, limit: int = 200) -> list[DisposalList]:
@@ -217,15 +289,14 @@ def approve(db: Session, actor: Actor, kek: KeyEncryptionKeys, *, list_id: int) 
     _move(disposal, DisposalStatus.APPROVED)
     if not policy.may_approve(Decision(i.decision) for i in disposal.items):
         pending = sum(1 for i in disposal.items if i.decision == Decision.PENDING)
-        raise Conflict(f"{pending} item(s) have no decision yet; every item needs one.")
-    deciders = {i.decided_by_user_id for i in disposal.items if i.decision == Decision.DESTROY}
-    if actor.user_id is None:
-        raise Forbidden("Destruction is approved by a named member of staff, not the system.")
-    if actor.user_id in deciders or actor.user_id == disposal.proposed_by_user_id:
-        raise Forbidden(
-            "Destruction needs a second person: someone who neither proposed the list nor "
-            "decided to destroy any of its items must approve it."
+        raise Conflict(
+            f"{pending} item(s) have no decision yet; every item needs one. Decide them, "
+            "then ask someone who decided none of them to approve the list."
         )
+    deciders = {i.decided_by_user_id for i in disposal.items if i.decided_by_user_id is not None}
+    refusal = approval_refusal(actor, disposal, frozenset(deciders))
+    if refusal is not None:
+        raise Forbidden(refusal)
     now = clock.now()
     for item in disposal.items:
         if item.decision == Decision.RETAIN:
@@ -252,6 +323,34 @@ def approve(db: Session, actor: Actor, kek: KeyEncryptionKeys, *, list_id: int) 
         details={"items": len(disposal.items), "retained": len(retained)},
     )
     return disposal
+
+
+def approval_refusal(actor: Actor, disposal: DisposalList, deciders: frozenset[int]) -> str | None:
+    """Why ``actor`` may not give the second approval of this list, or None if they may:
+    it needs a named person holding the permission who neither proposed the list nor
+    decided any of its items (a decision to retain shapes the list as much as one to
+    destroy)."""
+    if not actor.can(Permission.RETENTION_APPROVE):
+        return "Approving destruction needs the Data Protection Officer's permission."
+    if actor.user_id is None:
+        return "Destruction is approved by a named member of staff, not the system."
+    if actor.user_id in deciders or actor.user_id == disposal.proposed_by_user_id:
+        return (
+            "Destruction needs a second person: someone who neither proposed the list nor "
+            "decided any of its items must approve it. Ask a colleague who may approve "
+            "disposal to do so."
+        )
+    return None
+
+
+def may_approve_now(actor: Actor, disposal: DisposalList, summary: ListSummary) -> bool:
+    """Whether to offer the approval button: in review, every item decided, and by someone
+    whom ``approval_refusal`` lets approve."""
+    return (
+        disposal.status == DisposalStatus.IN_REVIEW
+        and summary.undecided == 0
+        and approval_refusal(actor, disposal, summary.deciders) is None
+    )
 
 
 def _override(db: Session, kek: KeyEncryptionKeys, item: DisposalItem) -> None:

@@ -9,6 +9,7 @@ or belonging to those cases) or record classes (with every class beneath).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_, select, union
@@ -19,6 +20,7 @@ from steward.archives.models import PaperFile, PaperFileName
 from steward.core import audit, clock
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import Conflict, NotFound, ValidationFailed
+from steward.core.paging import Page, PageRequest, paginate
 from steward.core.permissions import Actor, Permission
 from steward.records.models import Case, Party, Person, RecordClass
 from steward.retention.events import RetentionAudit
@@ -321,3 +323,66 @@ def target_labels(db: Session, hold: Hold) -> list[str]:
         )
         return [codes.get(i, str(i)) for i in ids]
     return [f"person {i}" for i in ids]
+
+
+HOLD_STATUSES = ("active", "released", "all")
+
+
+@dataclass(frozen=True)
+class Covered:
+    """One thing a hold covers, as a person reads it, and where to look at it."""
+
+    label: str
+    href: str | None = None
+
+
+def holds_page(db: Session, actor: Actor, page: PageRequest, *, status: str) -> Page[Hold]:
+    actor.require(Permission.RETENTION_MANAGE)
+    query = select(Hold).options(selectinload(Hold.targets))
+    if status == "active":
+        query = query.where(Hold.released_at.is_(None))
+    elif status == "released":
+        query = query.where(Hold.released_at.is_not(None))
+    return paginate(db, query.order_by(Hold.placed_at.desc(), Hold.id.desc()), page)
+
+
+def coverage(db: Session, actor: Actor, shown: Sequence[Hold]) -> dict[int, list[Covered]]:
+    """What each hold covers: case numbers, people's names and class codes. Names of people
+    are personal data, so showing them is recorded (their ids, never the names)."""
+    actor.require(Permission.RETENTION_MANAGE)
+    ids = {s: [t.target_id for h in shown if h.scope == s for t in h.targets] for s in HoldScope}
+    cases = dict(
+        db.execute(select(Case.id, Case.case_number).where(Case.id.in_(ids[HoldScope.CASE]))).all()
+    )
+    classes = dict(
+        db.execute(
+            select(RecordClass.id, RecordClass.code).where(
+                RecordClass.id.in_(ids[HoldScope.RECORD_CLASS])
+            )
+        ).all()
+    )
+    persons = {
+        p.id: p for p in db.scalars(select(Person).where(Person.id.in_(ids[HoldScope.PERSON])))
+    }
+    if persons:
+        audit.record(
+            db,
+            actor,
+            RetentionAudit.HOLDS_LISTED,
+            details={"persons": sorted(persons)[:500]},
+        )
+
+    def one(scope: str, target_id: int) -> Covered:
+        if scope == HoldScope.CASE:
+            number = cases.get(target_id)
+            if number is None:
+                return Covered("a destroyed case")
+            return Covered(number, f"/retention/cases/{target_id}")
+        if scope == HoldScope.RECORD_CLASS:
+            return Covered(classes.get(target_id, "a withdrawn class"))
+        person = persons.get(target_id)
+        if person is None:
+            return Covered("a person no longer held")
+        return Covered(f"{person.first_name} {person.last_name}", f"/people/{target_id}")
+
+    return {h.id: [one(h.scope, t.target_id) for t in h.targets] for h in shown}

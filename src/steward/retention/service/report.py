@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from steward.archives.models import PaperFile, PaperFileStatus
+from steward.archives.models import ArchiveBox, PaperFile, PaperFileStatus
 from steward.core import audit, clock
 from steward.core.permissions import Actor, Permission
 from steward.retention import policy
@@ -40,6 +40,7 @@ class MixedBox:
     earliest: date | None
     latest: date | None
     undated: int
+    barcode: str = ""
 
 
 @dataclass(frozen=True)
@@ -188,4 +189,14 @@ def mixed_boxes(db: Session, schedule_id: int, *, limit: int = 200) -> list[Mixe
         .order_by(PaperFile.box_id)
         .limit(limit)
     ).all()
-    return [MixedBox(int(b), int(n), lo, hi, int(u or 0)) for b, n, lo, hi, u in rows]
+    barcodes = dict(
+        db.execute(
+            select(ArchiveBox.id, ArchiveBox.barcode).where(
+                ArchiveBox.id.in_([int(r[0]) for r in rows])
+            )
+        ).all()
+    )
+    return [
+        MixedBox(int(b), int(n), lo, hi, int(u or 0), barcodes.get(int(b), ""))
+        for b, n, lo, hi, u in rows
+    ]

@@ -1,0 +1,101 @@
+"""A background job's page: how far it has got, polled by steward.js through a small JSON
+view (without JavaScript, a Refresh link), and where to go when it is done.
+
+Only the person who started a job, or someone holding the permission it needed, sees it
+(core.jobs.get). The JSON carries counts and a status, never what is being worked on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session
+
+from steward.archives import service as archives
+from steward.core import auth, jobs
+from steward.retention.models import DisposalList
+from steward.retention.service import jobs as retention_jobs
+from steward.web.deps import DB, PageActor, csrf_protect
+from steward.web.ids import Id
+from steward.web.rendering import render
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+
+
+def job_queue(request: Request) -> jobs.JobQueue:
+    """The app's queue of background jobs (made in create_app)."""
+    queue: jobs.JobQueue = request.app.state.job_queue
+    return queue
+
+
+def describe(db: Session, job: jobs.Job) -> dict[str, str]:
+    """What the job is, in words, and where its subject lives."""
+    if job.kind == retention_jobs.DISPOSAL and job.subject_id is not None:
+        found = db.get(DisposalList, job.subject_id)
+        reference = found.reference if found is not None else ""
+        return {
+            "title": f"Carrying out disposal list {reference}",
+            "title_done": f"Disposal list {reference} carried out",
+            "noun": "items",
+            "back": f"/retention/disposal/{job.subject_id}",
+            "back_text": f"Back to disposal list {reference}",
+            "done_text": "View the destruction certificate",
+        }
+    if job.kind == archives.IMPORT:
+        return {
+            "title": "Importing a box inventory",
+            "title_done": "Box inventory imported",
+            "noun": "rows",
+            "back": "/archives/inventory",
+            "back_text": "Back to importing an inventory",
+            "done_text": "Go to the paper archive",
+        }
+    if job.kind == retention_jobs.REDATE:
+        return {
+            "title": "Re-dating every record",
+            "title_done": "Every record re-dated",
+            "noun": "records",
+            "back": "/retention/due",
+            "back_text": "Back to the due list",
+            "done_text": "View the due list",
+        }
+    return {"title": "Background job", "noun": "items", "back": "/", "back_text": "Home"}
+
+
+def progress_body(job: jobs.Job) -> dict[str, Any]:
+    percent = None
+    if job.total:
+        percent = min(100, round(100 * job.done / job.total))
+    return {
+        "id": job.id,
+        "status": job.status,
+        "done": job.done,
+        "total": job.total,
+        "percent": percent,
+        "finished": job.status in (jobs.JobStatus.DONE, jobs.JobStatus.FAILED),
+    }
+
+
+@router.get("/jobs/{job_id}")
+def job_page(request: Request, db: DB, actor: PageActor, job_id: Id) -> Response:
+    job = jobs.get(db, actor, job_id)
+    starter = auth.usernames(db, [job.started_by_user_id] if job.started_by_user_id else [])
+    return render(
+        request,
+        "jobs/job.html",
+        {
+            "job": job,
+            "about": describe(db, job),
+            "progress": progress_body(job),
+            "starter": starter.get(job.started_by_user_id or 0, "someone no longer here"),
+        },
+    )
+
+
+@router.get("/jobs/{job_id}/progress")
+def job_progress(db: DB, actor: PageActor, job_id: Id) -> JSONResponse:
+    return JSONResponse(
+        progress_body(jobs.get(db, actor, job_id)), headers={"Cache-Control": "no-store"}
+    )
