@@ -45,7 +45,7 @@ CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 PAGES: dict[str, tuple[str, str]] = {
     "my_cases": ("manager", "/cases"),
     "my_cases_last_page": ("manager", "LAST"),
-    "search": ("manager", "/search?q=court"),
+    "search": ("manager", "POST /search q=court"),  # POSTed, as the page sends it
     "audit_trail": ("auditor", "/audit"),
     "retention_due": ("dpo", "/retention/due"),
 }
@@ -109,6 +109,25 @@ def _signed_in(base: str, username: str) -> httpx2.Client:
     return client
 
 
+_tokens: dict[int, str] = {}  # a signed-in client's CSRF token, by the client
+
+
+def _fetch(client: httpx2.Client, target: str) -> httpx2.Response:
+    """GET a path, or "POST /path field=value" as the page's form sends it (with its CSRF
+    token, read once from the form page)."""
+    if not target.startswith("POST "):
+        return client.get(target)
+    _, path, fields = target.split(" ", 2)
+    token = _tokens.get(id(client))
+    if token is None:
+        match = CSRF.search(client.get(path).text)
+        if not match:
+            raise RuntimeError(f"no CSRF field on {path}")
+        token = _tokens[id(client)] = match.group(1)
+    data = dict(pair.split("=", 1) for pair in fields.split("&")) | {"csrf_token": token}
+    return client.post(path, data=data)
+
+
 def _last_page(client: httpx2.Client, path: str) -> str:
     """The last page of a paged list (the deepest OFFSET), from its pagination links."""
     pages = [int(n) for n in re.findall(r'href="[^"]*[?&]page=(\d+)"', client.get(path).text)]
@@ -142,7 +161,7 @@ def run(quick: bool) -> dict[str, Any]:
             for i in range(warmup + repeats):
                 for name, (user, path) in targets.items():
                     t = time.perf_counter()
-                    response = clients[user].get(path)
+                    response = _fetch(clients[user], path)
                     elapsed = (time.perf_counter() - t) * 1000
                     if response.status_code != 200:
                         raise RuntimeError(f"{path} as {user}: HTTP {response.status_code}")
@@ -170,7 +189,10 @@ def run(quick: bool) -> dict[str, Any]:
         "sizes": {"cases": cases, "warmup": warmup, "repeats": repeats},
         "seeds": {"demo": "steward demo seed's default seed"},
         "context": {
-            "paths": {name: f"{user} GET {path}" for name, (user, path) in targets.items()},
+            "paths": {
+                name: f"{user} {path if path.startswith('POST ') else 'GET ' + path}"
+                for name, (user, path) in targets.items()
+            },
             "spread_ms": {name: spread(s, 1) for name, s in samples.items()},
             "floor_ms": {"p50": _ms(floor, 0.5), "p95": _ms(floor, 0.95)},
             "mean_ms": {name: round(statistics.fmean(s), 1) for name, s in samples.items()},
