@@ -160,3 +160,45 @@ def test_the_embedded_queue_is_a_private_file_in_the_data_directory(
     assert queue.embedded
     mode = stat.S_IMODE((tmp_path / "data" / "jobs.db").stat().st_mode)
     assert mode == 0o600
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _redis_or_skip() -> None:
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+
+
+def test_several_app_processes_share_a_redis_queue(
+    db: Session, settings: Settings, session_factory: sessionmaker[Session], keyring: FileKeyring
+) -> None:
+    """With STEWARD_JOBS_URL, the job's id goes to Redis (and only its id), and whichever
+    process's consumer takes it runs it to the end."""
+    _redis_or_skip()
+    shared = settings.model_copy(update={"jobs_url": REDIS_URL})
+    sender = jobs.make_queue(shared, session_factory, keyring)
+    worker = jobs.make_queue(shared, session_factory, keyring)  # another app process
+    assert not sender.embedded
+    sender.huey.flush()
+    officer = make_user(db, Role.IG_OFFICER)
+    job = jobs.start(
+        db,
+        officer.actor,
+        sender,
+        kind="test.counts",
+        permission=Permission.RETENTION_MANAGE,
+        subject_id=9,
+    )
+    db.commit()
+    try:
+        task = worker.huey.dequeue()
+        assert task is not None and task.args == (job.id,)
+        worker.huey.execute(task)
+    finally:
+        sender.huey.flush()
+    db.refresh(job)
+    assert (job.status, job.done, job.result_path) == ("done", 3, "/somewhere/9")
