@@ -77,7 +77,9 @@ def test_the_ig_officer_moves_a_box_and_finds_paper_by_person(page, tmp_path: Pa
 
     page.goto("/archives/search")
     page.fill("#name", "Sarah Pellow")  # she gives her maiden name; the file has both
-    page.fill("#dob", "1962-06-30")
+    page.fill("input[name=dob-day]", "30")
+    page.fill("input[name=dob-month]", "6")
+    page.fill("input[name=dob-year]", "1962")
     page.click("button:has-text('Search')")
     hits = page.locator("[data-testid=hits]").inner_text()
     assert "PF-LS94P00417" in hits and "previous surname" in hits
