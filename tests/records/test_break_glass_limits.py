@@ -159,7 +159,7 @@ def test_each_use_waits_for_the_dpos_review(db: Session, keyring: FileKeyring) -
     assert service.unreviewed_break_glass_count(db) == before + 2
     assert service.mark_reviewed(db, dpo.actor, break_glass_ids=[rows[0].id]) == 1
     assert service.unreviewed_break_glass_count(db) == before + 1
-    log = service.break_glass_log(db, keyring, dpo.actor)
+    log = service.break_glass_log(db, keyring, dpo.actor).items
     assert log[0][0].id == rows[1].id  # the unreviewed one first
     assert service.mark_reviewed(db, dpo.actor, break_glass_ids=[rows[0].id]) == 0
     with pytest.raises(Forbidden):

@@ -115,7 +115,7 @@ def test_a_break_glass_reason_is_destroyed_with_the_case(db: Session, keyring: F
         db, keyring, stranger.actor, case_id=case.id, reason="Police called about the child"
     )
     crypto.destroy_data_key(db, key_id=case.data_key_id)
-    log = service.break_glass_log(db, keyring, dpo.actor)
+    log = service.break_glass_log(db, keyring, dpo.actor).items
     entry = next(row for row in log if row[1] == case.case_number)
     assert entry[2] == "(destroyed with the case)"
 

@@ -170,7 +170,7 @@ def _check_markers_went_in(engine: Engine, settings: Settings, m: Markers) -> No
         dpo = auth.create_user(
             db, system, username="dpo-check", role=Role.DPO, password="a long password ok"
         )
-        assert m.reason in service.break_glass_log(db, keyring, dpo.actor)[0][2]
+        assert m.reason in service.break_glass_log(db, keyring, dpo.actor).items[0][2]
 
 
 def _scanned_files(settings: Settings) -> list[Path]:

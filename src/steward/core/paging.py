@@ -79,7 +79,7 @@ class Page(Generic[T]):
 
 
 def paginate(
-    db: Session, query: Select[Any], request: PageRequest, *, scalars: bool = True
+    db: Session, query: Select[*tuple[Any, ...]], request: PageRequest, *, scalars: bool = True
 ) -> Page[Any]:
     """Run ``query`` for one page, counting the whole list in the same transaction.
 

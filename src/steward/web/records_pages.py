@@ -465,11 +465,13 @@ def break_glass(
 
 
 @router.get("/break-glass")
-def break_glass_log(request: Request, db: DB, keyring: Keyring, actor: PageActor) -> Response:
-    entries = service.break_glass_log(db, keyring, actor)
+def break_glass_log(
+    request: Request, db: DB, keyring: Keyring, actor: PageActor, page: PageQuery
+) -> Response:
+    entries = service.break_glass_log(db, keyring, actor, page)
     alerts = service.break_glass_alerts(db, actor)
     names = auth.usernames(
-        db, [row.user_id for row, _, _ in entries] + [a.user_id for a in alerts if a.user_id]
+        db, [row.user_id for row, _, _ in entries.items] + [a.user_id for a in alerts if a.user_id]
     )
     return render(
         request,
@@ -478,7 +480,7 @@ def break_glass_log(request: Request, db: DB, keyring: Keyring, actor: PageActor
             "entries": entries,
             "alerts": alerts,
             "names": names,
-            "unreviewed": sum(1 for row, _, _ in entries if row.reviewed_at is None),
+            "unreviewed": service.unreviewed_break_glass_count(db),
             "marked": request.query_params.get("marked"),
         },
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from steward.core.audit import AuditEvent
 from steward.core.config import Settings
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from steward.core.paging import Page, PageRequest, paginate
 from steward.core.permissions import Actor, ActorKind, Permission
 from steward.records import policy
 from steward.records.events import RecordsEvent
@@ -203,27 +205,34 @@ def _require_dpo(actor: Actor) -> None:
 
 
 def break_glass_log(
-    db: Session, kek: KeyEncryptionKeys, actor: Actor, *, limit: int = 200
-) -> list[tuple[BreakGlass, str, str]]:
+    db: Session, kek: KeyEncryptionKeys, actor: Actor, page: PageRequest = PageRequest()
+) -> Page[tuple[BreakGlass, str, str]]:
     """Break-glass openings for the DPO with their reasons and case numbers: those not yet
     reviewed first, then newest first."""
     _require_dpo(actor)
-    rows = db.execute(
+    rows = paginate(
+        db,
         select(BreakGlass, Case)
         .join(Case, Case.id == BreakGlass.case_id)
-        .order_by(BreakGlass.reviewed_at.is_not(None), BreakGlass.opened_at.desc())
-        .limit(limit)
-    ).all()
-    result = []
-    for bg, case in rows:
+        .order_by(
+            BreakGlass.reviewed_at.is_not(None), BreakGlass.opened_at.desc(), BreakGlass.id.desc()
+        ),
+        page,
+        scalars=False,
+    )
+
+    def opened(row: Any) -> tuple[BreakGlass, str, str]:
+        bg, case = row
         try:
             reason = crypto.open_sealed(
                 db, kek, key_id=case.data_key_id, sealed=bg.reason, context=_context(bg.id)
             ).decode()
         except crypto.KeyDestroyed:
             reason = "(destroyed with the case)"
-        result.append((bg, case.case_number, reason))
-    audit.record(db, actor, RecordsEvent.BREAK_GLASS_REVIEWED, details={"count": len(result)})
+        return bg, case.case_number, reason
+
+    result = rows.map(opened)
+    audit.record(db, actor, RecordsEvent.BREAK_GLASS_REVIEWED, details={"count": len(result.items)})
     return result
 
 
