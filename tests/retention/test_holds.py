@@ -12,6 +12,7 @@ from steward.core.audit import AuditEvent
 from steward.core.crypto import FileKeyring
 from steward.core.errors import Conflict, Forbidden, ValidationFailed
 from steward.core.permissions import Actor, Role
+from steward.identity import service as identity
 from steward.records.models import Party, PartyRole
 from steward.retention.events import RetentionAudit
 from steward.retention.models import RecordKind
@@ -168,3 +169,30 @@ def test_bad_holds_change_nothing(db: Session, keyring: FileKeyring) -> None:
             reason="A real reason",
         )
     assert holds.list_holds(db, officer) == []
+
+
+def test_a_person_hold_follows_merges_while_they_stand(db: Session, keyring: FileKeyring) -> None:
+    """Three records of one mother (one per case, merged A-B and B-C): a subject access hold
+    placed on A holds all three cases; undoing a merge lets go of what it brought in."""
+    cases = [case_with_children(db, keyring, date(2010, 1, 1)) for _ in range(4)]
+    default_schedule(db)
+    mother = [
+        db.scalar(
+            select(Party.person_id).where(Party.case_id == c.id, Party.role == PartyRole.PARENT)
+        )
+        for c in cases[:3]
+    ]
+    officer = make_user(db, Role.IG_OFFICER).actor
+    first = identity.merge_persons(
+        db, actor=officer, person_id=mother[0], other_person_id=mother[1]
+    )
+    identity.merge_persons(db, actor=officer, person_id=mother[2], other_person_id=mother[1])
+    holds.hold_for_subject_access(
+        db, officer, keyring, sar_reference="SAR-2026-00001", person_ids=[mother[0]]
+    )
+    held = _held(db)
+    assert [held[c.case_number] for c in cases] == [True, True, True, False]
+    assert holds.is_held(db, RecordKind.CASE, cases[2].id)
+    identity.unmerge_persons(db, actor=officer, merge_id=first.id)
+    held = _held(db)
+    assert [held[c.case_number] for c in cases] == [True, False, False, False]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import or_, select, union
+from sqlalchemy import case, or_, select, union
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -22,6 +23,7 @@ from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import Conflict, NotFound, ValidationFailed
 from steward.core.paging import Page, PageRequest, paginate
 from steward.core.permissions import Actor, Permission
+from steward.identity.models import PersonMerge
 from steward.records.models import Case, Party, Person, RecordClass
 from steward.retention.events import RetentionAudit
 from steward.retention.models import Hold, HoldKind, HoldScope, HoldTarget, RecordKind
@@ -43,9 +45,34 @@ def _targets(scope: HoldScope) -> Any:
     )
 
 
+@cache  # one CTE object: a statement that tests it twice names it once
+def _held_persons() -> Any:
+    """The persons a hold covers: those it names and every record merged with one of them,
+    through any chain of merges still in force. A merge says two records are one human, and a
+    hold on a person holds everything about that human (a subject access request's subject
+    above all), whichever of the records the hold was placed on."""
+    merge = PersonMerge
+    held = _targets(HoldScope.PERSON).cte("held_persons", recursive=True)
+    linked = (
+        select(
+            case(
+                (merge.person_id == held.c.target_id, merge.other_person_id),
+                else_=merge.person_id,
+            )
+        )
+        .join(
+            held,
+            or_(merge.person_id == held.c.target_id, merge.other_person_id == held.c.target_id),
+        )
+        .where(merge.unmerged_at.is_(None))
+    )
+    # UNION, not UNION ALL: a person reached twice is not walked again, so cycles end.
+    return select(held.union(linked).c.target_id)
+
+
 def _held_case_parts() -> list[Any]:
     """Cases held by case or through a held person who is a party to them."""
-    by_person = select(Party.case_id).where(Party.person_id.in_(_targets(HoldScope.PERSON)))
+    by_person = select(Party.case_id).where(Party.person_id.in_(_held_persons()))
     return [_targets(HoldScope.CASE), by_person]
 
 
@@ -65,7 +92,7 @@ def held_ids(kind: RecordKind) -> Any:
         by_class = select(Case.id).where(Case.record_class_id.in_(_targets(HoldScope.RECORD_CLASS)))
         return union(*_held_case_parts(), by_class)  # flat: SQLite refuses nested compounds
     named = select(PaperFileName.paper_file_id).where(
-        PaperFileName.person_id.in_(_targets(HoldScope.PERSON))
+        PaperFileName.person_id.in_(_held_persons())
     )
     by_case = select(PaperFile.id).where(PaperFile.case_id.in_(_held_cases()))
     by_class = select(PaperFile.id).where(
@@ -78,7 +105,7 @@ def held_paper_file(file_id: Any, case_id: Any, class_id: Any) -> ColumnElement[
     """True where an active hold covers the paper file: its class, its electronic case (and
     that case's parties), or a person named on it."""
     named = select(PaperFileName.paper_file_id).where(
-        PaperFileName.person_id.in_(_targets(HoldScope.PERSON))
+        PaperFileName.person_id.in_(_held_persons())
     )
     return or_(
         class_id.in_(_targets(HoldScope.RECORD_CLASS)),
