@@ -74,6 +74,10 @@ DESTROYED_TABLES = frozenset(
 # are deliberately not destroyed with it, keyed "table.column", each with the reason. Soft
 # references (an id without a foreign key) are listed too, so each has been decided.
 KEPT_AFTER_DESTRUCTION: dict[str, str] = {
+    "jobs.subject_id": (
+        "core: a background job's subject is what it works on (a disposal list, a re-dating "
+        "run), never a case, document or person; the row keeps what ran, by whom and when."
+    ),
     "paper_files.case_id": (
         "archives: a paper file is a record of its own, dated and disposed of on its own "
         "(sent to the contractor); the database cuts its link to the destroyed case "
