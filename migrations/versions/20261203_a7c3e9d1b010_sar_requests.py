@@ -86,7 +86,7 @@ def upgrade() -> None:
         sa.Column("request_id", sa.Integer(), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
-        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=64), nullable=False),
         sa.Column("from_status", sa.String(length=24), nullable=True),
         sa.Column("to_status", sa.String(length=24), nullable=True),
         sa.Column("note_sealed", sa.LargeBinary(), nullable=True),

@@ -79,7 +79,7 @@ class SarStep(Base):
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    kind: Mapped[str] = mapped_column(String(32))  # a SarEvent value
+    kind: Mapped[str] = mapped_column(String(64))  # a SarEvent value
     from_status: Mapped[str | None] = mapped_column(String(24))
     to_status: Mapped[str | None] = mapped_column(String(24))
     note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
