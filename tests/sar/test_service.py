@@ -51,19 +51,25 @@ def test_a_request_gets_a_reference_and_a_clock(db: Session, keyring: FileKeyrin
     first = _new(db, keyring, handler.actor)
     second = _new(db, keyring, handler.actor)
     assert first.reference == "SAR-2026-00001" and second.reference == "SAR-2026-00002"
-    assert first.status == Status.RECEIVED
-    state = service.clock_of(first)
+    # The oldest requests are destroyed first (two years after closing): numbering goes on
+    # from the highest issued, never reusing a number still held by a later request.
+    db.delete(first)
+    db.flush()
+    third = _new(db, keyring, handler.actor)
+    assert third.reference == "SAR-2026-00003"
+    assert third.status == Status.RECEIVED
+    state = service.clock_of(third)
     assert (state.day_one, state.due_on, state.days_left) == (
         date(2026, 3, 2),
         date(2026, 4, 2),
         13,
     )
-    assert first.due_on == date(2026, 4, 2)
-    assert service.details(db, keyring, handler.actor, first.id)["requester"]["full_name"] == (
+    assert third.due_on == date(2026, 4, 2)
+    assert service.details(db, keyring, handler.actor, third.id)["requester"]["full_name"] == (
         "Kayleigh Marsden"
     )
     # The name is sealed, and no event of the request's carries it.
-    assert b"Marsden" not in first.details_sealed
+    assert b"Marsden" not in third.details_sealed
     events = db.scalars(select(AuditEvent).where(AuditEvent.subject_type == "sar_request")).all()
     assert events and not any("Marsden" in json.dumps(e.details) for e in events)
 

@@ -97,9 +97,15 @@ def _require(actor: Actor) -> None:
 
 
 def _next_reference(db: Session, year: int) -> str:
+    """The year's next number. From the highest issued, not a count: a request destroyed at
+    the end of its retention must not hand its reference to a new one."""
     prefix = f"SAR-{year}-"
-    count = db.scalar(select(func.count()).where(SubjectAccessRequest.reference.startswith(prefix)))
-    return f"{prefix}{(count or 0) + 1:05d}"
+    highest = db.scalar(
+        select(func.max(SubjectAccessRequest.reference)).where(
+            SubjectAccessRequest.reference.startswith(prefix)
+        )
+    )
+    return f"{prefix}{int(highest.removeprefix(prefix)) + 1 if highest else 1:05d}"
 
 
 def _step(
