@@ -62,7 +62,6 @@ def upgrade() -> None:
         unique=False,
     )
 
-
     op.create_index("ix_audit_events_subject", "audit_events", ["subject_type", "subject_id"])
     op.create_index("ix_audit_events_occurred_at", "audit_events", ["occurred_at"])
 

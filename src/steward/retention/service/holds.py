@@ -91,9 +91,7 @@ def held_ids(kind: RecordKind) -> Any:
     if kind is RecordKind.CASE:
         by_class = select(Case.id).where(Case.record_class_id.in_(_targets(HoldScope.RECORD_CLASS)))
         return union(*_held_case_parts(), by_class)  # flat: SQLite refuses nested compounds
-    named = select(PaperFileName.paper_file_id).where(
-        PaperFileName.person_id.in_(_held_persons())
-    )
+    named = select(PaperFileName.paper_file_id).where(PaperFileName.person_id.in_(_held_persons()))
     by_case = select(PaperFile.id).where(PaperFile.case_id.in_(_held_cases()))
     by_class = select(PaperFile.id).where(
         PaperFile.record_class_id.in_(_targets(HoldScope.RECORD_CLASS))
@@ -104,9 +102,7 @@ def held_ids(kind: RecordKind) -> Any:
 def held_paper_file(file_id: Any, case_id: Any, class_id: Any) -> ColumnElement[bool]:
     """True where an active hold covers the paper file: its class, its electronic case (and
     that case's parties), or a person named on it."""
-    named = select(PaperFileName.paper_file_id).where(
-        PaperFileName.person_id.in_(_held_persons())
-    )
+    named = select(PaperFileName.paper_file_id).where(PaperFileName.person_id.in_(_held_persons()))
     return or_(
         class_id.in_(_targets(HoldScope.RECORD_CLASS)),
         case_id.in_(_held_cases()),
