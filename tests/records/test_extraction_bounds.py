@@ -128,7 +128,7 @@ def test_a_bomb_is_stored_then_marked_out_of_bounds_without_growing_the_server(
     # Kept, and reported to IG.
     ig = make_user(db, Role.IG_OFFICER)
     listing = service.unextracted_documents(db, ig.actor)
-    assert [d.id for d, _ in listing.rows] == [document.id] and listing.total == 1
+    assert [d.id for d, _ in listing.items] == [document.id] and listing.total == 1
     events = db.scalars(
         select(AuditEvent)
         .where(AuditEvent.subject_type == "document", AuditEvent.subject_id == str(document.id))

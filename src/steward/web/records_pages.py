@@ -524,12 +524,10 @@ def document_page(
 
 
 @router.get("/documents-without-text")
-def documents_without_text(
-    request: Request, db: DB, actor: PageActor, page: Annotated[int, Query(ge=1, le=100_000)] = 1
-) -> Response:
+def documents_without_text(request: Request, db: DB, actor: PageActor, page: PageQuery) -> Response:
     """For IG and the DPO: documents kept whose text could not be extracted within bounds
     (or at all), so they know what search will not find."""
-    listing = service.unextracted_documents(db, actor, page=page)
+    listing = service.unextracted_documents(db, actor, page)
     return render(request, "records/unextracted.html", {"listing": listing})
 
 

@@ -45,7 +45,6 @@ from steward.records.service.documents import (
 )
 from steward.records.service.extraction import (
     RunReport,
-    UnextractedPage,
     run_pending,
     unextracted_documents,
 )
@@ -102,7 +101,6 @@ __all__ = [
     "RunReport",
     "SearchHit",
     "SearchResults",
-    "UnextractedPage",
     "WorkerLoad",
     "add_document",
     "add_party",

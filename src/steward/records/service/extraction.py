@@ -20,13 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core import audit, clock, crypto
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.db import session_scope
 from steward.core.errors import Forbidden
+from steward.core.paging import Page, PageRequest, paginate
 from steward.core.permissions import Actor, Permission
 from steward.records import extract
 from steward.records.events import RecordsEvent
@@ -246,42 +247,27 @@ class ExtractionWorker:
             )
 
 
-@dataclass(frozen=True)
-class UnextractedPage:
-    rows: list[tuple[Document, str]]  # the document and its case number
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def unextracted_documents(
-    db: Session, actor: Actor, *, page: int = 1, per_page: int = 50
-) -> UnextractedPage:
-    """Documents whose text could not be extracted, newest first, for IG and the DPO."""
+    db: Session, actor: Actor, page: PageRequest = PageRequest()
+) -> Page[tuple[Document, str]]:
+    """Documents whose text could not be extracted, newest first, with their case numbers,
+    for IG and the DPO."""
     if not actor.can(Permission.CASES_READ_ALL):  # the list shows documents' titles
         raise Forbidden("Only information-governance staff see documents without text.")
     statuses = [s.value for s in NOT_EXTRACTED]
-    where = Document.extraction_status.in_(statuses)
-    total = db.scalar(select(func.count()).select_from(Document).where(where)) or 0
-    page = max(1, page)
-    rows = db.execute(
+    found: Page[tuple[Document, str]] = paginate(
+        db,
         select(Document, Case.case_number)
         .join(Case, Case.id == Document.case_id)
-        .where(where)
-        .order_by(Document.added_at.desc(), Document.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
+        .where(Document.extraction_status.in_(statuses))
+        .order_by(Document.added_at.desc(), Document.id.desc()),
+        page,
+        scalars=False,
+    )
     audit.record(
         db,
         actor,
         RecordsEvent.DOCUMENTS_UNEXTRACTED_LISTED,
-        details={"count": len(rows), "page": page},
+        details={"count": len(found.items), "page": page.number},
     )
-    return UnextractedPage(
-        rows=[(doc, number) for doc, number in rows], total=total, page=page, per_page=per_page
-    )
+    return found.map(lambda row: (row[0], row[1]))
