@@ -297,11 +297,12 @@ def _admin_panels(db: Session, actor: Actor) -> list[Panel]:
     concerns = auth.account_concerns(db, actor)
 
     def panel(key: str, title: str, users: list[auth.User], status: str) -> Panel:
+        # The link names its list: three "See them all" on one page read alike out of context.
         return Panel(
             key,
             title,
             f"/users?status={status}",
-            "See them all",
+            f"See all {title[0].lower()}{title[1:]}",
             [Item(u.username, f"/users/{u.id}") for u in users[:SHOWN]],
             len(users),
             max(0, len(users) - SHOWN),
