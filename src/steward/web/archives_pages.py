@@ -21,7 +21,7 @@ from steward.core.errors import DomainError, ValidationFailed
 from steward.core.permissions import Permission
 from steward.web import archives_certificates_pages
 from steward.web.deps import DB, Keyring, PageActor, csrf_protect, reads_only
-from steward.web.forms import read_date
+from steward.web.forms import DateParts, date_parts, read_date
 from steward.web.ids import MAX_ID, Id
 from steward.web.paging import PageQuery
 from steward.web.rendering import render
@@ -265,18 +265,11 @@ def request_retrieval(
     actor: PageActor,
     kek: Keyring,
     paper_file_id: Id,
+    typed: Annotated[DateParts, date_parts("due_back_on")],
     purpose: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=4000)] = "",
-    due_day: Annotated[str, Form(alias="due_back_on-day", max_length=4)] = "",
-    due_month: Annotated[str, Form(alias="due_back_on-month", max_length=4)] = "",
-    due_year: Annotated[str, Form(alias="due_back_on-year", max_length=6)] = "",
 ) -> Response:
     actor.require(Permission.ARCHIVES_REQUEST)
-    typed = {
-        "due_back_on-day": due_day,
-        "due_back_on-month": due_month,
-        "due_back_on-year": due_year,
-    }
     due_back = read_date(typed, "due_back_on", what="The date the file is due back", required=False)
     form = {"purpose": purpose, "note": note, "due_back_on": due_back.parts}
     try:
@@ -387,15 +380,12 @@ def search(
     request: Request,
     db: DB,
     actor: PageActor,
+    typed: Annotated[DateParts, date_parts("dob")],
     name: Annotated[str, Form(max_length=200)] = "",
     other_name: Annotated[str, Form(max_length=200)] = "",
-    dob_day: Annotated[str, Form(alias="dob-day", max_length=4)] = "",
-    dob_month: Annotated[str, Form(alias="dob-month", max_length=4)] = "",
-    dob_year: Annotated[str, Form(alias="dob-year", max_length=6)] = "",
     case: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     _require_search(actor)
-    typed = {"dob-day": dob_day, "dob-month": dob_month, "dob-year": dob_year}
     born = read_date(typed, "dob", what="Date of birth", required=False)
     form = {"name": name, "other_name": other_name, "dob": born.parts, "case": case}
     hits: list[Any] = []

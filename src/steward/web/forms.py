@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from fastapi import Depends, Request
+
 PARTS = ("day", "month", "year")
 
 
@@ -42,3 +44,18 @@ def read_date(
     except ValueError:
         return DateAnswer(parts, None, f"{what} must be a real date")
     return DateAnswer(parts, value, None)
+
+
+def date_parts(name: str) -> Any:
+    """A route parameter holding a GOV.UK date input's three fields as ``read_date`` takes them
+    (``name-day``, ``name-month``, ``name-year``), from the form, or from the query string on a
+    GET: one parameter for a date, not three. Odd or over-long values are read_date's to refuse."""
+
+    async def read(request: Request) -> dict[str, str]:
+        source = request.query_params if request.method == "GET" else await request.form()
+        return {f"{name}-{part}": str(source.get(f"{name}-{part}") or "") for part in PARTS}
+
+    return Depends(read)
+
+
+DateParts = dict[str, str]

@@ -18,7 +18,7 @@ from steward.core.permissions import Permission
 from steward.identity import service
 from steward.identity.service import PersonQuery
 from steward.web.deps import DB, PageActor, csrf_protect, reads_only
-from steward.web.forms import read_date
+from steward.web.forms import DateParts, date_parts, read_date
 from steward.web.ids import MAX_ID, FormId, Id
 from steward.web.paging import PageQuery
 from steward.web.rendering import render
@@ -52,13 +52,11 @@ def find(
     request: Request,
     db: DB,
     actor: PageActor,
+    typed: Annotated[DateParts, date_parts("dob")],
     first_name: Annotated[str, Form(max_length=100)] = "",
     middle_names: Annotated[str, Form(max_length=200)] = "",
     last_name: Annotated[str, Form(max_length=100)] = "",
     previous_last_names: Annotated[str, Form(max_length=400)] = "",
-    dob_day: Annotated[str, Form(alias="dob-day", max_length=4)] = "",
-    dob_month: Annotated[str, Form(alias="dob-month", max_length=4)] = "",
-    dob_year: Annotated[str, Form(alias="dob-year", max_length=6)] = "",
     postcode: Annotated[str, Form(max_length=20)] = "",
     address: Annotated[str, Form(max_length=300)] = "",
     previous_postcodes: Annotated[str, Form(max_length=200)] = "",
@@ -74,7 +72,7 @@ def find(
         "previous_postcodes": previous_postcodes,
     }
     dob = read_date(
-        {"dob-day": dob_day, "dob-month": dob_month, "dob-year": dob_year},
+        typed,
         "dob",
         what="Date of birth",
         required=False,

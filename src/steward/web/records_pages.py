@@ -42,7 +42,7 @@ from steward.records.schemas import DocumentMeta
 from steward.retention.service import worklist as retention_work
 from steward.web import identity_pages
 from steward.web.deps import DB, AppSettings, Keyring, PageActor, csrf_protect, reads_only
-from steward.web.forms import read_date
+from steward.web.forms import DateParts, date_parts, read_date
 from steward.web.ids import Id, IdItem
 from steward.web.paging import PageQuery
 from steward.web.records_common import (
@@ -281,14 +281,11 @@ def request_file(
     actor: PageActor,
     case_id: Id,
     paper_file_id: Id,
+    typed: Annotated[DateParts, date_parts("needed_by")],
     purpose: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=4000)] = "",
-    day: Annotated[str, Form(alias="needed_by-day", max_length=8)] = "",
-    month: Annotated[str, Form(alias="needed_by-month", max_length=8)] = "",
-    year: Annotated[str, Form(alias="needed_by-year", max_length=8)] = "",
 ) -> Response:
     case, paper_file = _case_file(db, actor, case_id, paper_file_id)
-    typed = {"needed_by-day": day, "needed_by-month": month, "needed_by-year": year}
     needed = read_date(typed, "needed_by", what="The date you need the file by")
     errors: dict[str, str] = {}
     if purpose not in {p.value for p in RetrievalPurpose}:

@@ -27,7 +27,7 @@ from steward.retention.models import DisposalItem, DisposalStatus
 from steward.retention.service import certificates, disposal, sealing
 from steward.retention.service import jobs as retention_jobs
 from steward.web.deps import DB, Keyring, PageActor, csrf_protect
-from steward.web.forms import read_date
+from steward.web.forms import DateParts, date_parts, read_date
 from steward.web.ids import MAX_ID, Id
 from steward.web.jobs_pages import job_queue
 from steward.web.paging import PageQuery
@@ -60,12 +60,9 @@ def propose(
     request: Request,
     db: DB,
     actor: PageActor,
-    as_of_day: Annotated[str, Form(alias="as_of-day", max_length=4)] = "",
-    as_of_month: Annotated[str, Form(alias="as_of-month", max_length=4)] = "",
-    as_of_year: Annotated[str, Form(alias="as_of-year", max_length=6)] = "",
+    typed: Annotated[DateParts, date_parts("as_of")],
 ) -> Response:
     actor.require(Permission.RETENTION_MANAGE)
-    typed = {"as_of-day": as_of_day, "as_of-month": as_of_month, "as_of-year": as_of_year}
     answer = read_date(typed, "as_of", what="The date records are due by")
     try:
         if answer.value is None:
@@ -214,19 +211,12 @@ def decide(
     actor: PageActor,
     kek: Keyring,
     list_id: Id,
+    typed: Annotated[DateParts, date_parts("review_on")],
     decision: Annotated[str, Form(max_length=16)] = "",
     item_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
     reason: Annotated[str, Form(max_length=4000)] = "",
-    review_day: Annotated[str, Form(alias="review_on-day", max_length=4)] = "",
-    review_month: Annotated[str, Form(alias="review_on-month", max_length=4)] = "",
-    review_year: Annotated[str, Form(alias="review_on-year", max_length=6)] = "",
 ) -> Response:
     actor.require(Permission.RETENTION_MANAGE)
-    typed = {
-        "review_on-day": review_day,
-        "review_on-month": review_month,
-        "review_on-year": review_year,
-    }
     review = read_date(
         typed, "review_on", what="The date it is reviewed again", required=decision == "retain"
     )

@@ -43,7 +43,7 @@ from steward.retention.service import (
 )
 from steward.retention.service import jobs as retention_jobs
 from steward.web.deps import DB, Keyring, PageActor, csrf_protect, writes
-from steward.web.forms import read_date
+from steward.web.forms import DateParts, date_parts, read_date
 from steward.web.ids import MAX_ID, Id
 from steward.web.jobs_pages import job_queue
 from steward.web.paging import PageQuery
@@ -122,10 +122,8 @@ def due_page(
     db: DB,
     actor: PageActor,
     page: PageQuery,
+    typed: Annotated[DateParts, date_parts("as_of")],
     as_of: Annotated[str | None, Query(max_length=10)] = None,
-    day: Annotated[str, Query(alias="as_of-day", max_length=4)] = "",
-    month: Annotated[str, Query(alias="as_of-month", max_length=4)] = "",
-    year: Annotated[str, Query(alias="as_of-year", max_length=6)] = "",
     kind: Annotated[RecordKind | None, Query()] = None,
     action: Annotated[Action | None, Query()] = None,
     held: Annotated[Literal["yes", "no"] | None, Query()] = None,
@@ -134,7 +132,6 @@ def due_page(
     narrowed by kind, action or hold, a page at a time. Filters hold no personal data."""
     actor.require(Permission.RETENTION_MANAGE)
     filters = {"kind": kind, "action": action, "held": held}
-    typed = {"as_of-day": day, "as_of-month": month, "as_of-year": year}
     context: dict[str, Any] = {
         "fresh": dates.freshness(db),
         "filters": filters,
