@@ -4,6 +4,7 @@ password, require two-factor, deactivate and reactivate) and role grants."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
 
@@ -452,6 +453,26 @@ def _done_redirect(user_id: int, outcome: str) -> Response:
     return RedirectResponse(f"/users/{user_id}?done={outcome}", status_code=303)
 
 
+def _account_action(
+    request: Request,
+    db: DB,
+    actor: Actor,
+    user_id: int,
+    act: Callable[[], object],
+    *,
+    field: str,
+    done: str,
+) -> Response:
+    """One administrator action on an account: all of it or nothing, then the account page
+    with its success banner, or with what stopped it beside ``field``."""
+    try:
+        with db.begin_nested():
+            act()
+    except (ValidationFailed, Conflict) as exc:
+        return _action_failed(request, db, actor, user_id, exc, field)
+    return _done_redirect(user_id, done)
+
+
 @router.get("/users/{user_id}")
 def user_page(request: Request, db: DB, actor: PageActor, user_id: Id) -> Response:
     return _user_page(request, db, actor, user_id)
@@ -482,22 +503,28 @@ def change_team(
     user_id: Id,
     team: Annotated[str, Form(max_length=256)] = "",
 ) -> Response:
-    try:
-        with db.begin_nested():
-            accounts.change_team(db, actor, user_id=user_id, team=team)
-    except (ValidationFailed, Conflict) as exc:
-        return _action_failed(request, db, actor, user_id, exc, "team")
-    return _done_redirect(user_id, "team_changed")
+    return _account_action(
+        request,
+        db,
+        actor,
+        user_id,
+        lambda: accounts.change_team(db, actor, user_id=user_id, team=team),
+        field="team",
+        done="team_changed",
+    )
 
 
 @router.post("/users/{user_id}/unlock")
 def unlock(request: Request, db: DB, actor: PageActor, user_id: Id) -> Response:
-    try:
-        with db.begin_nested():
-            accounts.unlock(db, actor, user_id=user_id)
-    except Conflict as exc:
-        return _action_failed(request, db, actor, user_id, exc, "unlock")
-    return _done_redirect(user_id, "unlocked")
+    return _account_action(
+        request,
+        db,
+        actor,
+        user_id,
+        lambda: accounts.unlock(db, actor, user_id=user_id),
+        field="unlock",
+        done="unlocked",
+    )
 
 
 @router.get("/users/{user_id}/deactivate")
@@ -507,32 +534,41 @@ def deactivate_form(request: Request, db: DB, actor: PageActor, user_id: Id) -> 
 
 @router.post("/users/{user_id}/deactivate")
 def deactivate(request: Request, db: DB, actor: PageActor, user_id: Id) -> Response:
-    try:
-        with db.begin_nested():
-            auth.deactivate_user(db, actor, user_id=user_id)
-    except Conflict as exc:
-        return _action_failed(request, db, actor, user_id, exc, "deactivate")
-    return _done_redirect(user_id, "deactivated")
+    return _account_action(
+        request,
+        db,
+        actor,
+        user_id,
+        lambda: auth.deactivate_user(db, actor, user_id=user_id),
+        field="deactivate",
+        done="deactivated",
+    )
 
 
 @router.post("/users/{user_id}/reactivate")
 def reactivate(request: Request, db: DB, actor: PageActor, user_id: Id) -> Response:
-    try:
-        with db.begin_nested():
-            accounts.reactivate(db, actor, user_id=user_id)
-    except Conflict as exc:
-        return _action_failed(request, db, actor, user_id, exc, "reactivate")
-    return _done_redirect(user_id, "reactivated")
+    return _account_action(
+        request,
+        db,
+        actor,
+        user_id,
+        lambda: accounts.reactivate(db, actor, user_id=user_id),
+        field="reactivate",
+        done="reactivated",
+    )
 
 
 @router.post("/users/{user_id}/two-factor")
 def require_two_factor(request: Request, db: DB, actor: PageActor, user_id: Id) -> Response:
-    try:
-        with db.begin_nested():
-            accounts.require_two_factor(db, actor, user_id=user_id)
-    except Conflict as exc:
-        return _action_failed(request, db, actor, user_id, exc, "two_factor")
-    return _done_redirect(user_id, "two_factor_required")
+    return _account_action(
+        request,
+        db,
+        actor,
+        user_id,
+        lambda: accounts.require_two_factor(db, actor, user_id=user_id),
+        field="two_factor",
+        done="two_factor_required",
+    )
 
 
 @router.get("/users/{user_id}/password")
