@@ -15,6 +15,7 @@ from steward.sar import letters
 from steward.sar.letters import LetterKind
 from steward.sar.service import letters as service
 from steward.web.deps import DB, PageActor, csrf_protect
+from steward.web.ids import MAX_ID
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -63,7 +64,7 @@ def letter_templates(
     db: DB,
     actor: PageActor,
     kind: Annotated[str, Query(max_length=40)] = "",
-    saved: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    saved: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     chosen = _kind(kind) if kind else None
     return _page(request, db, actor, chosen, saved=saved)
