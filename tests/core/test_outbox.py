@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from steward.core import outbox
+from steward.core import crypto, outbox
 from steward.core.audit import AuditEvent
 from steward.core.config import Environment, Settings
 from steward.core.crypto import FileKeyring
@@ -209,3 +209,18 @@ def test_the_smtp_password_never_shows_in_settings_output(tmp_path: Path) -> Non
     assert "hunter2-secret" not in repr(settings) and "hunter2-secret" not in str(
         settings.model_dump()
     )
+
+
+def test_a_shredded_message_is_gone_and_its_key_destroyed(
+    db: Session, keyring: FileKeyring
+) -> None:
+    officer = make_user(db, Role.IG_OFFICER)
+    sent = outbox.send(db, keyring, officer.actor, to="a@example.org", subject="S", body="B")
+    key_id, message_id = sent.data_key_id, sent.id
+    outbox.shred(db, officer.actor, message_id)
+    with pytest.raises(NotFound):
+        outbox.message(db, keyring, officer.actor, message_id)
+    key = db.get(crypto.DataKey, key_id)
+    assert key is not None and key.wrapped_key is None and key.destroyed_at is not None
+    with pytest.raises(NotFound):
+        outbox.shred(db, officer.actor, message_id)

@@ -328,7 +328,7 @@ def _letter_in_outbox(data_dir: Path) -> tuple[int, int]:
         engine.dispose()
 
 
-def test_letter_and_outbox_pages_pass_with_and_without_errors(
+def test_sar_letter_and_outbox_pages_pass_with_and_without_errors(
     gate: Gate, demo_site: DemoSite
 ) -> None:
     request_id, message_id = _letter_in_outbox(demo_site.data_dir)

@@ -102,6 +102,7 @@ class EventTag(StrEnum):
     OUTBOX_LISTED = "outbox:messages:listed"
     OUTBOX_READ = "outbox:message:read"
     OUTBOX_ATTACHMENT_DOWNLOADED = "outbox:attachment:downloaded"
+    OUTBOX_SHREDDED = "outbox:message:shredded"
 
 
 class AuditEvent(Base):

@@ -42,6 +42,7 @@ EVENT_LABELS: dict[str, str] = {
     "outbox:messages:listed": "Outbox listed",
     "outbox:message:read": "Outbox message read",
     "outbox:attachment:downloaded": "Outbox attachment downloaded",
+    "outbox:message:shredded": "Outbox message destroyed",
     # records
     "records:case:created": "Case created",
     "records:case:viewed": "Case read",

@@ -304,3 +304,18 @@ def attachment(
         details={"attachment": number},
     )
     return files[number - 1]
+
+
+def shred(db: Session, actor: Actor, message_id: int) -> None:
+    """Destroy the message's data key (crypto-shredding) and its row: for the disposal of the
+    record it was sent about (a request's file at the end of its retention), after which no
+    copy of the database holds anything readable of it. The event keeps the id only."""
+    row = db.get(OutboxMessage, message_id)
+    if row is None:
+        raise NotFound("There is no message with that number in the outbox.")
+    crypto.destroy_data_key(db, key_id=row.data_key_id)
+    db.delete(row)
+    db.flush()
+    audit.record(
+        db, actor, EventTag.OUTBOX_SHREDDED, subject_type=SUBJECT_TYPE, subject_id=message_id
+    )
