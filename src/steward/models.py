@@ -1,7 +1,7 @@
 """Every table, imported in one place so Alembic and the test fixtures see the whole schema."""
 
 from steward.archives import models as archives_models
-from steward.core import audit, auth, crypto, jobs
+from steward.core import audit, auth, crypto, jobs, outbox
 from steward.core.db import Base
 from steward.identity import models as identity_models
 from steward.records import models as records_models
@@ -16,6 +16,7 @@ __all__ = [
     "crypto",
     "identity_models",
     "jobs",
+    "outbox",
     "records_models",
     "retention_models",
     "sar_models",

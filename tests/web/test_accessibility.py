@@ -17,12 +17,24 @@ import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from steward.core import keyfile
+from steward.core.config import Environment, Settings
+from steward.core.crypto import FileKeyring
+from steward.core.db import make_engine, make_sessionmaker, session_scope
+from steward.core.permissions import Actor
+from steward.sar import service as sar
+from steward.sar.clock import Region
+from steward.sar.letters import LetterKind
+from steward.sar.policy import Channel, RequesterType
+from steward.sar.schemas import PersonDetails, SarCreate
+from steward.sar.service import letters
 from tests.web.live import DemoSite, chromium_browser, needs_chromium, sign_in_as
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -273,6 +285,67 @@ def test_signed_out_and_error_pages_pass_too(gate: Gate, demo_site: DemoSite) ->
     assert gate.page.title().startswith("Error: "), gate.page.title()
     gate.inspect()
     assert not gate.findings.problems, gate.findings.report("signed out and error pages")
+
+
+def _letter_in_outbox(data_dir: Path) -> tuple[int, int]:
+    """A subject access request on the demo site with a letter emailed into the outbox (no
+    mail server there): the letters and outbox pages then show rows, not just empty lists."""
+    settings = Settings(env=Environment.DEVELOPMENT, data_dir=data_dir, database_url=None)
+    keyring = FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
+    engine = make_engine(settings)
+    try:
+        with session_scope(make_sessionmaker(engine)) as db:
+            request = sar.receive(
+                db,
+                keyring,
+                Actor.system(),
+                SarCreate(
+                    requester_type=RequesterType.DATA_SUBJECT,
+                    channel=Channel.EMAIL,
+                    received_on=date.today(),
+                    requester=PersonDetails(
+                        full_name="Gate Checker", address="1 Axe Lane, Leeds", email="g@example.org"
+                    ),
+                ),
+                default_region=Region.ENGLAND_AND_WALES,
+            )
+            letter = letters.make(
+                db, keyring, Actor.system(), request.id, LetterKind.COVERING, organisation="Demo"
+            )
+            message = letters.email(
+                db, keyring, Actor.system(), request.id, letter.id, settings=settings
+            )
+            letters.make(
+                db,
+                keyring,
+                Actor.system(),
+                request.id,
+                LetterKind.ACKNOWLEDGEMENT,
+                organisation="Demo",
+            )
+            return request.id, message.id
+    finally:
+        engine.dispose()
+
+
+def test_sar_letter_and_outbox_pages_pass_with_and_without_errors(
+    gate: Gate, demo_site: DemoSite
+) -> None:
+    request_id, message_id = _letter_in_outbox(demo_site.data_dir)
+    sign_in_as(gate.page, "dpo", demo_site.password)
+    gate.check("/sar/letter-templates")
+    gate.check("/sar/letter-templates?kind=covering")
+    gate.page.fill("#body", "Dear {{ nobody }}")
+    gate.page.click("[data-testid=save]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    gate.inspect()
+    gate.check(f"/sar/requests/{request_id}/letters")
+    gate.page.click("[data-testid=make]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    gate.inspect()
+    gate.check("/outbox")
+    gate.check(f"/outbox/{message_id}")
+    assert not gate.findings.problems, gate.findings.report("letters and outbox")
 
 
 def test_the_gate_sees_a_violation_a_wide_page_and_a_blocked_style(

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from steward.archives import service as archives
 from steward.archives.models import LocationKind, RetrievalPurpose
 from steward.archives.schemas import LocationCreate, PaperFileCreate, RetrievalRequest
-from steward.core import auth, clock, jobs
+from steward.core import auth, clock, jobs, outbox
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import ROLE_PERMISSIONS, Actor, Permission, Role
 from steward.identity import service as identity
@@ -31,6 +31,12 @@ from steward.retention import schedule_format
 from steward.retention.models import Decision, DisposalItem
 from steward.retention.service import destruction, disposal, holds, schedules
 from steward.retention.service import jobs as retention_jobs
+from steward.sar import service as sar
+from steward.sar.clock import Region
+from steward.sar.letters import LetterKind
+from steward.sar.policy import Channel, RequesterType
+from steward.sar.schemas import PersonDetails, SarCreate
+from steward.sar.service import letters as sar_letters
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
@@ -260,6 +266,22 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/retention/report"): Call(Permission.RETENTION_MANAGE),
     ("GET", "/retention/undatable"): Call(Permission.RETENTION_MANAGE),
     ("GET", "/api/v1/retention/undatable"): Call(Permission.RETENTION_MANAGE),
+    # Letters to requesters and the outbox (what was emailed to them): the IG team's.
+    ("GET", "/sar/letter-templates"): Call(Permission.SAR_MANAGE),
+    ("POST", "/sar/letter-templates"): Call(
+        Permission.SAR_MANAGE,
+        {"kind": "refusal", "body": "Dear {{ requester_name }}", "action": "preview"},
+    ),
+    ("GET", "/sar/requests/{request_id}/letters"): Call(Permission.SAR_MANAGE),
+    ("POST", "/sar/requests/{request_id}/letters"): Call(
+        Permission.SAR_MANAGE, {"kind": "acknowledgement"}
+    ),
+    ("GET", "/sar/requests/{request_id}/letters/{letter_id}/download"): Call(Permission.SAR_MANAGE),
+    ("POST", "/sar/requests/{request_id}/letters/{letter_id}/email"): Call(Permission.SAR_MANAGE),
+    ("POST", "/sar/requests/{request_id}/letters/{letter_id}/posted"): Call(Permission.SAR_MANAGE),
+    ("GET", "/outbox"): Call(Permission.SAR_MANAGE),
+    ("GET", "/outbox/{message_id}"): Call(Permission.SAR_MANAGE),
+    ("GET", "/outbox/{message_id}/attachments/{number}/download"): Call(Permission.SAR_MANAGE),
 }
 
 
@@ -282,6 +304,7 @@ def _walk_rows(
     ids = Ids(_records_for(db, keyring, user))
     ids |= _accounts_for(db)
     ids |= _retention_for(db, session_factory, keyring, ids["case_id"])
+    ids |= _letters_for(db, keyring)
     return ids
 
 
@@ -374,6 +397,36 @@ def _retention_for(
         "decided_list_id": decided,
         "job_id": job.id,
     }
+
+
+def _letters_for(db: Session, keyring: FileKeyring) -> dict[str, int]:
+    """A subject access request with a letter made and emailed into the outbox."""
+    officer = make_user(db, Role.IG_OFFICER)
+    request = sar.receive(
+        db,
+        keyring,
+        officer.actor,
+        SarCreate(
+            requester_type=RequesterType.DATA_SUBJECT,
+            channel=Channel.EMAIL,
+            received_on=clock.today(),
+            requester=PersonDetails(full_name="Walk Through", email="walk@example.org"),
+        ),
+        default_region=Region.ENGLAND_AND_WALES,
+    )
+    letter = sar_letters.make(
+        db, keyring, officer.actor, request.id, LetterKind.ACKNOWLEDGEMENT, organisation="Walk"
+    )
+    sent = outbox.send(
+        db,
+        keyring,
+        officer.actor,
+        to="walk@example.org",
+        subject="Walk",
+        body="Walk",
+        attachments=[("walk.pdf", "application/pdf", b"%PDF-1.4")],
+    )
+    return {"request_id": request.id, "letter_id": letter.id, "message_id": sent.id, "number": 1}
 
 
 def _disposal_list(

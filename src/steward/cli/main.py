@@ -14,6 +14,7 @@ from steward.cli import (
     documents,
     identity,
     keys,
+    outbox,
     records,
     retention,
     sar,
@@ -55,6 +56,7 @@ app.add_typer(retention.app, name="retention")
 app.add_typer(retention.disposal_app, name="disposal")
 app.add_typer(archives.app, name="archives")
 app.add_typer(sar.app, name="sar")
+app.add_typer(outbox.app, name="outbox")
 
 
 @app.command()

@@ -95,6 +95,14 @@ class EventTag(StrEnum):
     AUDIT_CHAIN_KEYED = "audit:chain:keyed"
     AUDIT_CHAIN_ANCHORED = "audit:chain:anchored"
     ACCESS_REFUSED = "access:refused"
+    # The outbox (core/outbox.py): details hold the message's id and status, never its text.
+    OUTBOX_QUEUED = "outbox:message:queued"
+    OUTBOX_SENT = "outbox:message:sent"
+    OUTBOX_FAILED = "outbox:message:failed"
+    OUTBOX_LISTED = "outbox:messages:listed"
+    OUTBOX_READ = "outbox:message:read"
+    OUTBOX_ATTACHMENT_DOWNLOADED = "outbox:attachment:downloaded"
+    OUTBOX_SHREDDED = "outbox:message:shredded"
 
 
 class AuditEvent(Base):

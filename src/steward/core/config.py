@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "development-only-secret-change-me"
@@ -106,6 +106,38 @@ class Settings(BaseSettings):
     bank_holiday_region: str = Field(
         "ENG",
         description="UK bank-holiday region for statutory deadlines: ENG, WLS, SCT or NIR.",
+    )
+
+    organisation_name: str = Field(
+        "Steward demonstration service",
+        max_length=200,
+        description="The organisation's name, printed at the head of every letter it sends.",
+    )
+    smtp_host: str | None = Field(
+        None,
+        description=(
+            "Mail server that sends the outbox's email (letters to requesters). Unset: each "
+            "message is kept sealed in the database, readable on the Outbox page and with "
+            "`steward outbox`, for staff to send another way."
+        ),
+    )
+    smtp_port: int = Field(587, ge=1, le=65535, description="Port of the mail server.")
+    smtp_username: str | None = Field(
+        None, description="User name to sign in to the mail server with. Unset: no sign-in."
+    )
+    smtp_password: SecretStr | None = Field(
+        None, description="Password for smtp_username; never written to a log."
+    )
+    smtp_from: str = Field(
+        "subject-access@steward.invalid",
+        description="The From address of email the outbox sends.",
+    )
+    smtp_starttls: bool = Field(
+        True,
+        description=(
+            "Upgrade the connection to TLS (STARTTLS) before signing in or sending. Turn off "
+            "only for a relay on the same host."
+        ),
     )
 
     @model_validator(mode="after")

@@ -36,6 +36,13 @@ EVENT_LABELS: dict[str, str] = {
     "audit:chain:keyed": "Audit chain re-keyed",
     "audit:chain:anchored": "Audit chain anchored",
     "access:refused": "Access refused",
+    "outbox:message:queued": "Email kept in the outbox",
+    "outbox:message:sent": "Email sent",
+    "outbox:message:failed": "Email could not be sent",
+    "outbox:messages:listed": "Outbox listed",
+    "outbox:message:read": "Outbox message read",
+    "outbox:attachment:downloaded": "Outbox attachment downloaded",
+    "outbox:message:shredded": "Outbox message destroyed",
     # records
     "records:case:created": "Case created",
     "records:case:viewed": "Case read",
@@ -128,16 +135,23 @@ EVENT_LABELS: dict[str, str] = {
     "sar:request:clarification_answered": "Clarification received (clock restarted)",
     "sar:request:evidence_received": "ID, authority or fee received",
     "sar:request:assigned": "Request assigned",
+    "sar:letter_template:edited": "Letter template edited",
+    "sar:letter:made": "Letter made",
+    "sar:letter:downloaded": "Letter downloaded",
+    "sar:letter:emailed": "Letter sent by email",
+    "sar:letter:posted": "Letter marked as posted",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.
 SUBJECT_LABELS: dict[str, str] = {
     "sar_request": "Subject access request",
+    "sar_letter_template": "Letter template",
     "api_token": "API token",
     "archive_box": "Archive box",
     "archive_certificate": "Destruction certificate",
     "archive_location": "Archive location",
     "archive_retrieval": "Paper file request",
+    "outbox_message": "Outbox message",
     "case": "Case",
     "disposal_item": "Disposal item",
     "disposal_list": "Disposal list",

@@ -14,3 +14,9 @@ class SarEvent(StrEnum):
     CLARIFICATION_ANSWERED = "sar:request:clarification_answered"
     DAY_ONE_EVIDENCE = "sar:request:evidence_received"
     ASSIGNED = "sar:request:assigned"
+    # Letters (sar/service/letters.py): details carry the letter's id and kind, never its text.
+    LETTER_TEMPLATE_EDITED = "sar:letter_template:edited"
+    LETTER_MADE = "sar:letter:made"
+    LETTER_DOWNLOADED = "sar:letter:downloaded"
+    LETTER_EMAILED = "sar:letter:emailed"
+    LETTER_POSTED = "sar:letter:posted"

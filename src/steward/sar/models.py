@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from steward.core.db import Base, UTCDateTime
@@ -85,3 +94,41 @@ class SarStep(Base):
     note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     request: Mapped[SubjectAccessRequest] = relationship(back_populates="steps")
+
+
+class SarLetterTemplate(Base):
+    """One version of the organisation's own wording of a kind of letter. Versions are kept,
+    never overwritten: a letter already sent can be traced to the wording it was made from.
+    No version of a kind: the default shipped with Steward (version 0) is used."""
+
+    __tablename__ = "sar_letter_templates"
+    __table_args__ = (UniqueConstraint("kind", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))  # letters.LetterKind
+    version: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)  # wording and placeholders only, no personal data
+    edited_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SarLetter(Base):
+    """A letter made for a request: the PDF sealed under the request's own key, so it goes
+    when the request's file is destroyed; how and when it was sent."""
+
+    __tablename__ = "sar_letters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("sar_requests.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(24))  # letters.LetterKind
+    template_version: Mapped[int] = mapped_column(Integer)  # 0: the shipped default
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    pdf_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    sent_via: Mapped[str | None] = mapped_column(String(8))  # "email" or "post"
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outbox_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL")
+    )

@@ -51,6 +51,9 @@ from steward.web import (
 )
 from steward.web.input_rule import refuse_hidden_characters
 from steward.web.rendering import render
+from steward.web.sar import letter_templates as sar_letter_templates
+from steward.web.sar import letters as sar_letters
+from steward.web.sar import outbox as sar_outbox
 from steward.web.security import SecurityMiddleware
 
 log = logging.getLogger("steward.web")
@@ -96,6 +99,9 @@ PAGE_ROUTERS = (
     retention_disposal_pages.router,
     archives_pages.router,
     jobs_pages.router,
+    sar_letter_templates.router,
+    sar_letters.router,
+    sar_outbox.router,
 )
 API_ROUTERS = (api.router, records_api.router, retention_api.router)
 

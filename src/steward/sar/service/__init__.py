@@ -1,5 +1,7 @@
 """Use-cases of subject access requests; adapters import this module only."""
 
+# Letters and their templates, as a module of their own: sar.service.letters.make(...).
+from steward.sar.service import letters
 from steward.sar.service.requests import (
     Clock,
     ask_clarification,
@@ -25,6 +27,7 @@ __all__ = [
     "extend",
     "get",
     "id_for_reference",
+    "letters",
     "move",
     "queue",
     "receive",
