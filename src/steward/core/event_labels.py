@@ -128,6 +128,8 @@ EVENT_LABELS: dict[str, str] = {
     "sar:request:clarification_answered": "Clarification received (clock restarted)",
     "sar:request:evidence_received": "ID, authority or fee received",
     "sar:request:assigned": "Request assigned",
+    "sar:task:done": "Task done",
+    "sar:request:decided": "Decision recorded",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.

@@ -51,6 +51,8 @@ from steward.web import (
 )
 from steward.web.input_rule import refuse_hidden_characters
 from steward.web.rendering import render
+from steward.web.sar import api as sar_api
+from steward.web.sar import pages as sar_pages
 from steward.web.security import SecurityMiddleware
 
 log = logging.getLogger("steward.web")
@@ -96,8 +98,9 @@ PAGE_ROUTERS = (
     retention_disposal_pages.router,
     archives_pages.router,
     jobs_pages.router,
+    sar_pages.router,
 )
-API_ROUTERS = (api.router, records_api.router, retention_api.router)
+API_ROUTERS = (api.router, records_api.router, retention_api.router, sar_api.router)
 
 
 def create_app(

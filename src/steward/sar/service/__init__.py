@@ -14,18 +14,48 @@ from steward.sar.service.requests import (
     queue,
     receive,
 )
+from steward.sar.service.tasks import (
+    DecisionView,
+    TaskState,
+    complete_tasks,
+    decide,
+    decision_of,
+    tasks_of,
+)
+from steward.sar.service.work import (
+    DueCounts,
+    Handler,
+    TimelineStep,
+    assign,
+    due_counts,
+    handlers,
+    timeline,
+)
 
 __all__ = [
     "Clock",
+    "DecisionView",
+    "DueCounts",
+    "Handler",
+    "TaskState",
+    "TimelineStep",
     "ask_clarification",
+    "assign",
     "clarification_answered",
     "clock_of",
+    "complete_tasks",
+    "decide",
+    "decision_of",
     "details",
+    "due_counts",
     "evidence_received",
     "extend",
     "get",
+    "handlers",
     "id_for_reference",
     "move",
     "queue",
     "receive",
+    "tasks_of",
+    "timeline",
 ]
