@@ -31,6 +31,10 @@ from steward.retention import schedule_format
 from steward.retention.models import Decision, DisposalItem
 from steward.retention.service import destruction, disposal, holds, schedules
 from steward.retention.service import jobs as retention_jobs
+from steward.sar import service as sar
+from steward.sar.clock import Region
+from steward.sar.policy import Channel, RequesterType
+from steward.sar.schemas import PersonDetails, SarCreate
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
@@ -260,6 +264,25 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/retention/report"): Call(Permission.RETENTION_MANAGE),
     ("GET", "/retention/undatable"): Call(Permission.RETENTION_MANAGE),
     ("GET", "/api/v1/retention/undatable"): Call(Permission.RETENTION_MANAGE),
+    # Subject access requests: the IG team's work (the bodies are refused input: no change).
+    ("GET", "/sar"): Call(Permission.SAR_MANAGE),
+    ("GET", "/sar/new"): Call(Permission.SAR_MANAGE),
+    ("POST", "/sar/new"): Call(Permission.SAR_MANAGE, {"requester_name": ""}),
+    ("GET", "/sar/requests/{request_id}"): Call(Permission.SAR_MANAGE),
+    ("POST", "/sar/requests/{request_id}/move"): Call(Permission.SAR_MANAGE, {"to": "nowhere"}),
+    ("POST", "/sar/requests/{request_id}/extend"): Call(Permission.SAR_MANAGE, {"reasons": ""}),
+    ("POST", "/sar/requests/{request_id}/clarification"): Call(Permission.SAR_MANAGE, {}),
+    ("POST", "/sar/requests/{request_id}/clarification-answered"): Call(Permission.SAR_MANAGE, {}),
+    ("POST", "/sar/requests/{request_id}/evidence"): Call(Permission.SAR_MANAGE, {"kind": "x"}),
+    ("POST", "/sar/requests/{request_id}/assign"): Call(Permission.SAR_MANAGE, {"handler": "x"}),
+    ("POST", "/sar/requests/{request_id}/tasks"): Call(Permission.SAR_MANAGE, {}),
+    ("POST", "/sar/requests/{request_id}/decision"): Call(Permission.SAR_MANAGE, {"outcome": "x"}),
+    ("GET", "/api/v1/sar/requests"): Call(Permission.SAR_MANAGE),
+    ("POST", "/api/v1/sar/requests"): Call(Permission.SAR_MANAGE, {}),
+    ("GET", "/api/v1/sar/requests/{request_id}"): Call(Permission.SAR_MANAGE),
+    ("POST", "/api/v1/sar/requests/{request_id}/transitions"): Call(
+        Permission.SAR_MANAGE, {"to": "nowhere"}
+    ),
 }
 
 
@@ -282,7 +305,20 @@ def _walk_rows(
     ids = Ids(_records_for(db, keyring, user))
     ids |= _accounts_for(db)
     ids |= _retention_for(db, session_factory, keyring, ids["case_id"])
+    ids["request_id"] = _sar_for(db, keyring)
     return ids
+
+
+def _sar_for(db: Session, keyring: FileKeyring) -> int:
+    """A subject access request another IG officer logged, still at its first step."""
+    officer = make_user(db, Role.IG_OFFICER)
+    data = SarCreate(
+        requester_type=RequesterType.DATA_SUBJECT,
+        channel=Channel.LETTER,
+        received_on=clock.today(),
+        requester=PersonDetails(full_name="Walk Through"),
+    )
+    return sar.receive(db, keyring, officer.actor, data, default_region=Region.ENGLAND_AND_WALES).id
 
 
 def _records_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[str, int]:

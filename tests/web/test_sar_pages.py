@@ -5,10 +5,12 @@ the second person's approval, tasks and decision; the home page's counts; and th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -308,3 +310,40 @@ def test_home_counts_overdue_and_due_soon(
     assert len(re.findall(r'href="/sar/requests/(\d+)"', soon)) == 1
     caseworker, _ = signed_in(Role.CASEWORKER)
     assert "Subject access requests" not in caseworker.get("/").text
+
+
+def test_the_api_lists_logs_reads_and_moves_requests(
+    api_token: Callable[[Role], tuple[str, Any]], client: TestClient, db: Session
+) -> None:
+    secret, _ = api_token(Role.IG_OFFICER)
+    headers = {"Authorization": f"Bearer {secret}"}
+    body = {
+        "requester_type": "care_leaver",
+        "channel": "letter",
+        "received_on": "2026-03-02",
+        "requester": {"full_name": "Kayleigh Marsden", "previous_names": ["Kayleigh Brown"]},
+        "description": "My file from my time in care, 1995 to 2003",
+    }
+    created = client.post("/api/v1/sar/requests", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    made = created.json()
+    assert made["status"] == "received" and made["clock"]["due_on"] == "2026-04-02"
+    assert made["clock"]["days_left"] == 13
+    bad = client.post("/api/v1/sar/requests", json=body | {"channel": "pigeon"}, headers=headers)
+    assert bad.status_code == 422
+    listed = client.get("/api/v1/sar/requests?requester_type=care_leaver", headers=headers)
+    assert listed.status_code == 200
+    assert [r["id"] for r in listed.json()["requests"]] == [made["id"]]
+    assert "Marsden" not in listed.text  # the list carries no personal data
+    one = client.get(f"/api/v1/sar/requests/{made['id']}", headers=headers).json()
+    assert one["details"]["requester"]["previous_names"] == ["Kayleigh Brown"]
+    url = f"/api/v1/sar/requests/{made['id']}/transitions"
+    skipped = client.post(url, json={"to": "sent"}, headers=headers)
+    assert skipped.status_code == 409 and "cannot become sent" in skipped.json()["detail"]
+    unreasoned = client.post(url, json={"to": "refused"}, headers=headers)
+    assert unreasoned.status_code == 422
+    moved = client.post(url, json={"to": "searching"}, headers=headers)
+    assert moved.status_code == 200 and moved.json()["status_words"] == "Searching"
+    caseworker, _ = api_token(Role.CASEWORKER)
+    denied = client.get("/api/v1/sar/requests", headers={"Authorization": f"Bearer {caseworker}"})
+    assert denied.status_code == 403
