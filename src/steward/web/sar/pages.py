@@ -346,12 +346,13 @@ def _request_page(
     names = auth.usernames(
         db, [u for u in (sar.handler_user_id, sar.submitted_by_user_id) if u is not None]
     )
+    clock = service.clock_of(sar)
     return render(
         request,
         "sar/request.html",
         {
             "sar": sar,
-            "clock": service.clock_of(sar),
+            "clock": clock,
             "details": _readable(service.details(db, kek, actor, sar.id)),
             "steps": service.timeline(db, kek, actor, sar.id),
             "names": names,
@@ -361,7 +362,10 @@ def _request_page(
             "move_words": {s.value: w for s, w in words.MOVE_TO.items()},
             "can_clarify": Status.CLARIFICATION in onward,
             "clarifying": current is Status.CLARIFICATION,
-            "can_extend": current in policy.EXTENSIBLE and sar.extended_on is None,
+            # Offered only while it may still be given: before the first deadline.
+            "can_extend": current in policy.EXTENSIBLE
+            and sar.extended_on is None
+            and clock.days_left >= 0,
             "awaited": awaited,
             "finished": current in policy.FINAL,
             "tasks": service.tasks_of(db, actor, sar.id),
