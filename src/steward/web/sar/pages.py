@@ -208,7 +208,8 @@ def _new_page(request: Request, *, status_code: int = 200, **extra: Any) -> Resp
         {
             "rights": list(Right),
             "requester_types": list(RequesterType),
-            "channels": list(Channel),
+            # The online form logs its own requests; staff log what came another way.
+            "channels": [c for c in Channel if c is not Channel.ONLINE],
             "form": {},
             "dates": {},
             **_words(),
