@@ -202,11 +202,7 @@ def _sar_panel(db: Session, actor: Actor) -> Panel:
         "/sar",
         "See the queue of requests",
         [
-            Item(
-                f"{due.overdue:,} overdue",
-                "/sar?overdue=yes",
-                flag="Overdue" if due.overdue else None,
-            ),
+            Item(f"{due.overdue:,} overdue", "/sar?overdue=yes"),
             Item(
                 f"{due.due_soon:,} due in the next {sar.work.SOON_DAYS} days",
                 "/sar?due=week",
