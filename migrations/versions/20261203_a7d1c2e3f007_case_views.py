@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "a7d1c2e3f007"
 down_revision: str | None = "a7d9e6f7b010"
 branch_labels: str | Sequence[str] | None = None

@@ -374,3 +374,31 @@ def test_the_gate_sees_a_violation_a_wide_page_and_a_blocked_style(
     assert "wide at 320px" in found, found
     assert "CSP violation: style-src-attr" in found, found
     assert "2 h1 headings" in found, found
+
+
+def test_subject_access_pages_pass_too(gate: Gate, demo_site: DemoSite) -> None:
+    """The IG team's request pages, each checked whether or not the crawl's page cap reaches
+    them: the queue filtered, the intake form and its errors, and a request at each kind of
+    step (waiting for authority, extended, awaiting approval, finished)."""
+    sign_in_as(gate.page, "ig-officer", demo_site.password)
+    gate.check("/sar")
+    gate.check("/sar?overdue=yes&requester_type=care_leaver")
+    gate.check("/sar?due=week")
+    gate.check("/sar?status=closed")
+    gate.check("/sar/new")
+    gate.page.click("[data-testid=log]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    gate.inspect()
+    gate.page.goto("/sar")
+    requests = gate.page.eval_on_selector_all(
+        "[data-testid=queue] a", "links => links.map((a) => new URL(a.href).pathname)"
+    )
+    assert requests, "the demo has no open requests"
+    for path in requests[:6]:
+        gate.check(path)
+    # A step refused: the request page with its error summary.
+    gate.page.goto(requests[0])
+    gate.page.click("[data-testid=move-withdrawn] button")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    gate.inspect()
+    assert not gate.findings.problems, gate.findings.report("subject access pages")

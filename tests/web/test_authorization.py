@@ -282,6 +282,25 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/outbox"): Call(Permission.SAR_MANAGE),
     ("GET", "/outbox/{message_id}"): Call(Permission.SAR_MANAGE),
     ("GET", "/outbox/{message_id}/attachments/{number}/download"): Call(Permission.SAR_MANAGE),
+    # Subject access requests: the IG team's work (the bodies are refused input: no change).
+    ("GET", "/sar"): Call(Permission.SAR_MANAGE),
+    ("GET", "/sar/new"): Call(Permission.SAR_MANAGE),
+    ("POST", "/sar/new"): Call(Permission.SAR_MANAGE, {"requester_name": ""}),
+    ("GET", "/sar/requests/{request_id}"): Call(Permission.SAR_MANAGE),
+    ("POST", "/sar/requests/{request_id}/move"): Call(Permission.SAR_MANAGE, {"to": "nowhere"}),
+    ("POST", "/sar/requests/{request_id}/extend"): Call(Permission.SAR_MANAGE, {"reasons": ""}),
+    ("POST", "/sar/requests/{request_id}/clarification"): Call(Permission.SAR_MANAGE, {}),
+    ("POST", "/sar/requests/{request_id}/clarification-answered"): Call(Permission.SAR_MANAGE, {}),
+    ("POST", "/sar/requests/{request_id}/evidence"): Call(Permission.SAR_MANAGE, {"kind": "x"}),
+    ("POST", "/sar/requests/{request_id}/assign"): Call(Permission.SAR_MANAGE, {"handler": "x"}),
+    ("POST", "/sar/requests/{request_id}/tasks"): Call(Permission.SAR_MANAGE, {}),
+    ("POST", "/sar/requests/{request_id}/decision"): Call(Permission.SAR_MANAGE, {"outcome": "x"}),
+    ("GET", "/api/v1/sar/requests"): Call(Permission.SAR_MANAGE),
+    ("POST", "/api/v1/sar/requests"): Call(Permission.SAR_MANAGE, {}),
+    ("GET", "/api/v1/sar/requests/{request_id}"): Call(Permission.SAR_MANAGE),
+    ("POST", "/api/v1/sar/requests/{request_id}/transitions"): Call(
+        Permission.SAR_MANAGE, {"to": "nowhere"}
+    ),
 }
 
 

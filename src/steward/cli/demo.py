@@ -19,6 +19,7 @@ from steward.core.permissions import ROLE_DESCRIPTIONS, Actor
 from steward.demo import archives as demo_archives
 from steward.demo import identity as demo_identity
 from steward.demo import retention as demo_retention
+from steward.demo import sar as demo_sar
 from steward.demo import service
 from steward.demo.records import batched
 
@@ -100,6 +101,7 @@ def _seed_cases(
     demo_identity.prepare(factory, Actor.system())
     demo_archives.prepare(factory, Actor.system(), kek)
     demo_retention.prepare(factory, Actor.system(), kek)
+    demo_sar.prepare(factory, kek, settings)
     console.print(
         f"Demo data: {loaded.cases:,} cases, {loaded.persons:,} person records and "
         f"{loaded.documents:,} documents created in {time.perf_counter() - started:.1f} s "

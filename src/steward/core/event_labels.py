@@ -140,6 +140,8 @@ EVENT_LABELS: dict[str, str] = {
     "sar:letter:downloaded": "Letter downloaded",
     "sar:letter:emailed": "Letter sent by email",
     "sar:letter:posted": "Letter marked as posted",
+    "sar:task:done": "Task done",
+    "sar:request:decided": "Decision recorded",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.

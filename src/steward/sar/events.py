@@ -20,3 +20,5 @@ class SarEvent(StrEnum):
     LETTER_DOWNLOADED = "sar:letter:downloaded"
     LETTER_EMAILED = "sar:letter:emailed"
     LETTER_POSTED = "sar:letter:posted"
+    TASK_DONE = "sar:task:done"
+    DECIDED = "sar:request:decided"

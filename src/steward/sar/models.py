@@ -132,3 +132,34 @@ class SarLetter(Base):
     outbox_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("outbox_messages.id", ondelete="SET NULL")
     )
+
+
+class SarTask(Base):
+    """One step of the task list of a request's right (policy.TASKS), ticked off when done."""
+
+    __tablename__ = "sar_tasks"
+    __table_args__ = (UniqueConstraint("request_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("sar_requests.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(40))  # a policy.Task code
+    done_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SarDecision(Base):
+    """What was decided on a request (done, partly, refused); the reasons, which may name
+    people, are sealed under the request's key."""
+
+    __tablename__ = "sar_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("sar_requests.id", ondelete="CASCADE"), unique=True
+    )
+    outcome: Mapped[str] = mapped_column(String(16))  # policy.Outcome
+    reasons_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -9,6 +9,7 @@ Ethyca Fides sets its statuses in many places and its users report requests stuc
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
@@ -129,3 +130,64 @@ def search_cost(hours: Decimal) -> Decimal:
 def over_cost_limit(hours: Decimal, *, central_government: bool = False) -> bool:
     limit = COST_LIMIT_CENTRAL_GOVERNMENT if central_government else COST_LIMIT
     return search_cost(hours) > limit
+
+
+@dataclass(frozen=True)
+class Task:
+    """One thing the law expects to be done for a right, as the handler ticks it off."""
+
+    code: str
+    words: str
+
+
+# What each right needs doing before its decision, in order (UK GDPR Arts 15-21, ICO guidance
+# on each right). Rectification and erasure tell those the data was disclosed to (Art 19).
+_REPLY = Task("reply", "Reply to the requester with the decision and their right to complain")
+TASKS: dict[Right, tuple[Task, ...]] = {
+    Right.ACCESS: (
+        Task("confirm_identity", "Confirm who the requester is, and any authority"),
+        Task("search", "Search every record, electronic and paper"),
+        Task("review", "Review what was found and redact third-party data"),
+        Task("art15_information", "Prepare the Art 15(1)-(2) information"),
+        _REPLY,
+    ),
+    Right.RECTIFICATION: (
+        Task("check_accuracy", "Check the claim that the data is inaccurate or incomplete"),
+        Task("correct_record", "Correct or complete the record, or add a note of the dispute"),
+        Task("tell_recipients", "Tell those it was disclosed to of the correction (Art 19)"),
+        _REPLY,
+    ),
+    Right.ERASURE: (
+        Task("check_grounds", "Check a ground for erasure applies (Art 17(1))"),
+        Task(
+            "check_exceptions", "Check no exception applies (Art 17(3): legal obligation, claims)"
+        ),
+        Task("erase", "Erase the data, or put it beyond use"),
+        Task("tell_recipients", "Tell those it was disclosed to of the erasure (Art 19)"),
+        _REPLY,
+    ),
+    Right.RESTRICTION: (
+        Task("check_grounds", "Check a ground for restriction applies (Art 18(1))"),
+        Task("restrict", "Mark the records so that only the IG team can use them"),
+        Task("tell_recipients", "Tell those it was disclosed to of the restriction (Art 19)"),
+        _REPLY,
+    ),
+    Right.OBJECTION: (
+        Task("check_basis", "Check the processing relies on public task or legitimate interests"),
+        Task("weigh_grounds", "Weigh compelling legitimate grounds against the person's reasons"),
+        Task("stop_processing", "Stop the processing objected to, unless the grounds override"),
+        _REPLY,
+    ),
+}
+
+
+def task(right: Right, code: str) -> Task | None:
+    return next((t for t in TASKS[right] if t.code == code), None)
+
+
+class Outcome(StrEnum):
+    """The decision on a request: done in full, in part, or refused (with reasons)."""
+
+    DONE = "done"
+    PARTLY = "partly"
+    REFUSED = "refused"

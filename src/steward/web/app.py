@@ -51,9 +51,11 @@ from steward.web import (
 )
 from steward.web.input_rule import refuse_hidden_characters
 from steward.web.rendering import render
+from steward.web.sar import api as sar_api
 from steward.web.sar import letter_templates as sar_letter_templates
 from steward.web.sar import letters as sar_letters
 from steward.web.sar import outbox as sar_outbox
+from steward.web.sar import pages as sar_pages
 from steward.web.security import SecurityMiddleware
 
 log = logging.getLogger("steward.web")
@@ -102,8 +104,9 @@ PAGE_ROUTERS = (
     sar_letter_templates.router,
     sar_letters.router,
     sar_outbox.router,
+    sar_pages.router,
 )
-API_ROUTERS = (api.router, records_api.router, retention_api.router)
+API_ROUTERS = (api.router, records_api.router, retention_api.router, sar_api.router)
 
 
 def create_app(

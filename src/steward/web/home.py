@@ -28,6 +28,7 @@ from steward.identity import service as identity
 from steward.records import service as records
 from steward.records.models import Case, CaseStatus
 from steward.retention.service import worklist as retention_work
+from steward.sar import service as sar
 
 REFUSAL_WINDOW = timedelta(days=7)
 # A refusal or two is a mistaken click; more, in a week, is someone testing their reach.
@@ -69,6 +70,8 @@ def home_panels(db: Session, actor: Actor) -> list[Panel]:
         panels += [p for p in own if p.count] if manages else own
     if manages:
         panels += _manager_panels(db, actor)
+    if actor.can(Permission.SAR_MANAGE):
+        panels.append(_sar_panel(db, actor))
     if actor.can(Permission.RETENTION_MANAGE):
         panels += _governance_panels(db, actor)
     if actor.can(Permission.ROLES_APPROVE):
@@ -189,6 +192,23 @@ def _manager_panels(db: Session, actor: Actor) -> list[Panel]:
             "Every open case of your team has a worker.",
         ),
     ]
+
+
+def _sar_panel(db: Session, actor: Actor) -> Panel:
+    due = sar.due_counts(db, actor)
+    return Panel(
+        "sar",
+        "Subject access requests",
+        "/sar",
+        "See the queue of requests",
+        [
+            Item(f"{due.overdue:,} overdue", "/sar?overdue=yes"),
+            Item(
+                f"{due.due_soon:,} due in the next {sar.work.SOON_DAYS} days",
+                "/sar?due=week",
+            ),
+        ],
+    )
 
 
 def _governance_panels(db: Session, actor: Actor) -> list[Panel]:

@@ -127,6 +127,7 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
             (Permission.CASES_READ_ALL, Permission.SAR_MANAGE, Permission.INTAKE_REVIEW),
         ),
         ("Retention", "/retention", (Permission.RETENTION_MANAGE,)),
+        ("Subject access", "/sar", (Permission.SAR_MANAGE,)),
         ("Break-glass log", "/break-glass", (Permission.ASSURANCE_MANAGE,)),
         ("Documents without text", "/documents-without-text", (Permission.CASES_READ_ALL,)),
         ("Users", "/users", (Permission.USERS_MANAGE,)),

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from steward.core import audit, clock, crypto
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from steward.core.paging import Page, PageRequest, paginate
 from steward.core.permissions import Actor, Permission
+from steward.retention import service as retention
 from steward.sar import clock as sar_clock
 from steward.sar import policy
 from steward.sar.events import SarEvent
@@ -260,6 +261,9 @@ def move(
     request.status = to.value
     if to in policy.FINAL:
         request.closed_on = clock.today()
+        # Everything of the subject was held from disposal while the request was open
+        # (DPA 2018 s.173); a finished request no longer needs it kept.
+        retention.release_subject_access(db, actor, kek, sar_reference=request.reference)
     _step(
         db,
         kek,
@@ -411,12 +415,17 @@ def queue(
     *,
     status: Status | None = None,
     handler_user_id: int | None = None,
+    requester_type: policy.RequesterType | None = None,
     overdue: bool = False,
+    due_within_days: int | None = None,
 ) -> Page[SubjectAccessRequest]:
-    """Open requests, due soonest first (a status filter shows finished ones too)."""
+    """Open requests, due soonest first (a status filter shows finished ones too).
+    ``due_within_days``: not yet overdue, and due within that many days."""
     _require(actor)
-    query = select(SubjectAccessRequest).order_by(
-        SubjectAccessRequest.due_on, SubjectAccessRequest.id
+    query = (
+        select(SubjectAccessRequest)
+        .options(selectinload(SubjectAccessRequest.pauses))
+        .order_by(SubjectAccessRequest.due_on, SubjectAccessRequest.id)
     )
     if status is not None:
         query = query.where(SubjectAccessRequest.status == status.value)
@@ -424,8 +433,15 @@ def queue(
         query = query.where(SubjectAccessRequest.status.not_in([s.value for s in policy.FINAL]))
     if handler_user_id is not None:
         query = query.where(SubjectAccessRequest.handler_user_id == handler_user_id)
+    if requester_type is not None:
+        query = query.where(SubjectAccessRequest.requester_type == requester_type.value)
     if overdue:
         query = query.where(SubjectAccessRequest.due_on < clock.today())
+    if due_within_days is not None:
+        today = clock.today()
+        query = query.where(
+            SubjectAccessRequest.due_on.between(today, today + timedelta(days=due_within_days))
+        )
     found: Page[SubjectAccessRequest] = paginate(db, query, page)
     audit.record(db, actor, SarEvent.LISTED, details={"count": len(found.items)})
     return found
