@@ -128,6 +128,8 @@ EVENT_LABELS: dict[str, str] = {
     "sar:request:clarification_answered": "Clarification received (clock restarted)",
     "sar:request:evidence_received": "ID, authority or fee received",
     "sar:request:assigned": "Request assigned",
+    "sar:document:added": "Request document added",
+    "sar:document:downloaded": "Request document downloaded",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.

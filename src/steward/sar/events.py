@@ -14,3 +14,5 @@ class SarEvent(StrEnum):
     CLARIFICATION_ANSWERED = "sar:request:clarification_answered"
     DAY_ONE_EVIDENCE = "sar:request:evidence_received"
     ASSIGNED = "sar:request:assigned"
+    DOCUMENT_ADDED = "sar:document:added"
+    DOCUMENT_DOWNLOADED = "sar:document:downloaded"

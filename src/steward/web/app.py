@@ -34,6 +34,7 @@ from steward.core.errors import (
 from steward.core.permissions import Actor
 from steward.records.service import NeedsBreakGlass
 from steward.records.service.extraction import ExtractionWorker
+from steward.sar import uploads as sar_uploads
 from steward.web import (
     accounts_pages,
     api,
@@ -51,6 +52,8 @@ from steward.web import (
 )
 from steward.web.input_rule import refuse_hidden_characters
 from steward.web.rendering import render
+from steward.web.sar import documents as sar_documents
+from steward.web.sar import public as sar_public
 from steward.web.security import SecurityMiddleware
 
 log = logging.getLogger("steward.web")
@@ -59,6 +62,10 @@ API_PREFIX = "/api/v1"
 # The only routes that take a file, and so a body larger than max_body_bytes.
 UPLOAD_PATHS = re.compile(r"^(?:/api/v1)?/cases/[0-9]+/documents(?:/new)?$")
 CERTIFICATE_UPLOAD_PATHS = re.compile(r"^/archives/certificates$")
+# A subject access request's ID and authority: from the public form, and added by staff.
+SAR_UPLOAD_PATHS = re.compile(
+    r"^(?:/request-your-data/proof-of-(?:identity|authority)|/sar/requests/[0-9]+/documents)$"
+)
 
 STATUS_FOR_ERROR: dict[type[DomainError], int] = {
     Unauthenticated: 401,
@@ -96,6 +103,8 @@ PAGE_ROUTERS = (
     retention_disposal_pages.router,
     archives_pages.router,
     jobs_pages.router,
+    sar_public.router,
+    sar_documents.router,
 )
 API_ROUTERS = (api.router, records_api.router, retention_api.router)
 
@@ -154,6 +163,7 @@ def create_app(
         upload_routes=(
             (UPLOAD_PATHS, settings.max_upload_bytes),
             (CERTIFICATE_UPLOAD_PATHS, archives_certificates_pages.MAX_CERTIFICATE_BYTES),
+            (SAR_UPLOAD_PATHS, sar_uploads.MAX_BYTES),
         ),
         too_large_response=lambda request, message: _error_response(request, 413, message),
         secure_cookies=settings.cookies_secure,
