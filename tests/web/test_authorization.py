@@ -31,6 +31,11 @@ from steward.retention import schedule_format
 from steward.retention.models import Decision, DisposalItem
 from steward.retention.service import destruction, disposal, holds, schedules
 from steward.retention.service import jobs as retention_jobs
+from steward.sar import service as sar
+from steward.sar import uploads
+from steward.sar.clock import Region
+from steward.sar.policy import Channel, RequesterType
+from steward.sar.schemas import PersonDetails, SarCreate
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
@@ -75,6 +80,38 @@ class Call:
     files: dict[str, tuple[str, bytes, str]] | None = None
     ids: dict[str, str] | None = None
 
+
+def _date(name: str, iso: str) -> dict[str, object]:
+    year, month, day = iso.split("-")
+    return {f"{name}-day": day, f"{name}-month": month, f"{name}-year": year}
+
+
+PUBLIC = "/request-your-data"
+_QUESTIONS: list[tuple[str, dict[str, object]]] = [
+    ("who", {"requester_type": "data_subject"}),
+    ("name", {"full_name": "Walk Through"}),
+    ("date-of-birth", _date("date_of_birth", "1990-04-01")),
+    ("address", {"address": "1 Walk Street"}),
+    ("contact", {"email": "walk@example.com"}),
+    ("about", {"subject_name": ""}),
+    ("what", {"description": "Everything"}),
+    ("proof-of-identity", {}),
+    ("proof-of-authority", {}),
+]
+# (method, path, body), in the order the walk takes them: the start makes the draft every
+# later page needs, and the answers make it complete to send.
+PUBLIC_FORM: list[tuple[str, str, dict[str, object] | None]] = [
+    ("GET", PUBLIC, None),
+    ("POST", f"{PUBLIC}/start", {}),
+    *[
+        (method, f"{PUBLIC}/{slug}", body if method == "POST" else None)
+        for slug, body in _QUESTIONS
+        for method in ("GET", "POST")
+    ],
+    ("GET", f"{PUBLIC}/check", None),
+    ("POST", f"{PUBLIC}/check", {}),
+    ("GET", f"{PUBLIC}/done", None),
+]
 
 UPLOAD = {"title": "Walk", "kind": "case_note", "created_on": "2024-02-01"}
 TEXT_FILE = {"file": ("walk.txt", b"A note written by the authorization walk.", "text/plain")}
@@ -260,6 +297,17 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/retention/report"): Call(Permission.RETENTION_MANAGE),
     ("GET", "/retention/undatable"): Call(Permission.RETENTION_MANAGE),
     ("GET", "/api/v1/retention/undatable"): Call(Permission.RETENTION_MANAGE),
+    # A request's documents are the IG team's; download shows a real one.
+    ("GET", "/sar/requests/{request_id}/documents"): Call(Permission.SAR_MANAGE),
+    ("POST", "/sar/requests/{request_id}/documents"): Call(Permission.SAR_MANAGE, {"kind": "id"}),
+    ("GET", "/sar/requests/{request_id}/documents/{document_id}/download"): Call(
+        Permission.SAR_MANAGE, ids={"document_id": "sar_document_id"}
+    ),
+    ("POST", "/sar/requests/{request_id}/documents/accepted"): Call(
+        Permission.SAR_MANAGE, {"what": "authority", **_date("accepted_on", "2026-03-02")}
+    ),
+    # The public request form is open to anyone, signed in or not.
+    **{(method, path): Call(Public, body) for method, path, body in PUBLIC_FORM},
 }
 
 
@@ -282,7 +330,35 @@ def _walk_rows(
     ids = Ids(_records_for(db, keyring, user))
     ids |= _accounts_for(db)
     ids |= _retention_for(db, session_factory, keyring, ids["case_id"])
+    ids |= _sar_for(db, keyring)
     return ids
+
+
+def _sar_for(db: Session, keyring: FileKeyring) -> dict[str, int]:
+    """A request asked for by a solicitor, with their authority on file."""
+    request = sar.receive(
+        db,
+        keyring,
+        Actor.system(),
+        SarCreate(
+            requester_type=RequesterType.REPRESENTATIVE,
+            channel=Channel.LETTER,
+            received_on=date(2026, 3, 2),
+            requester=PersonDetails(full_name="Walk Solicitor"),
+            subject=PersonDetails(full_name="Walk Through"),
+        ),
+        default_region=Region.ENGLAND_AND_WALES,
+    )
+    document = sar.documents.store(
+        db,
+        keyring,
+        Actor.system(),
+        request,
+        kind=uploads.DocumentKind.AUTHORITY,
+        data=b"%PDF-1.7 walk",
+        filename="authority.pdf",
+    )
+    return {"request_id": request.id, "sar_document_id": document.id}
 
 
 def _records_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[str, int]:
