@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from tests.web.live import DemoSite, chromium_browser, needs_chromium, sign_in_as
+from tests.web.sar_public_journey import fill_in
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -273,6 +274,16 @@ def test_signed_out_and_error_pages_pass_too(gate: Gate, demo_site: DemoSite) ->
     assert gate.page.title().startswith("Error: "), gate.page.title()
     gate.inspect()
     assert not gate.findings.problems, gate.findings.report("signed out and error pages")
+
+
+def test_the_public_request_form_passes_too(gate: Gate) -> None:
+    """Every page of the public subject access request form, an answer sent back with an
+    error, the confirmation, and the pages for an expired or missing draft: no account."""
+    reference = fill_in(gate.page, on_page=gate.inspect, bad_first=True)
+    assert reference.startswith("SAR-"), reference
+    gate.check("/request-your-data?expired=1")
+    assert not gate.findings.problems, gate.findings.report("public request form")
+    assert len(gate.findings.visited) >= 14, gate.findings.visited
 
 
 def test_the_gate_sees_a_violation_a_wide_page_and_a_blocked_style(
