@@ -394,3 +394,28 @@ def test_public_pages_show_no_staff_menu(client: TestClient, signed_in: SignedIn
     assert 'href="/request-your-data" class="govuk-generic-header__homepage-link"' in page
     staff, _ = signed_in(Role.IG_OFFICER)
     assert "Sign out" not in staff.get(BASE).text
+
+
+def test_changing_to_asking_for_yourself_drops_the_authority_and_the_childs_details(
+    client: TestClient, db: Session, keyring: FileKeyring
+) -> None:
+    requester = Requester(client)
+    requester.complete(who="parent")
+    changed = requester.answer("who", requester_type="data_subject", change="1")
+    assert changed.headers["location"] == f"{BASE}/check"
+    check = client.get(f"{BASE}/check").text
+    assert "Jade Marsden" not in check and "order.png" not in check
+    assert requester.send().status_code == 303
+    request = db.scalar(select(SubjectAccessRequest))
+    assert request is not None and request.status == "received"
+    assert list(db.scalars(select(SarDocument.kind))) == ["id"]
+    ig = make_user(db, Role.IG_OFFICER)
+    assert service.details(db, keyring, ig.actor, request.id)["subject"] is None
+
+
+def test_changing_to_asking_for_a_child_asks_who_they_are(client: TestClient) -> None:
+    requester = Requester(client)
+    requester.complete()
+    changed = requester.answer("who", requester_type="parent", change="1")
+    # The change opened a question not yet answered: it is asked next, not the check page.
+    assert changed.headers["location"] == f"{BASE}/about"

@@ -122,8 +122,7 @@ def attach(
 ) -> None:
     """Check a file and seal it on the draft, replacing any earlier one of the same kind."""
     media_type = uploads.check_file(data)
-    for old in [f for f in draft.files if f.kind == kind.value]:
-        draft.files.remove(old)
+    discard(db, draft, kind)
     file = SarDraftFile(
         kind=kind.value,
         media_type=media_type,
@@ -144,6 +143,14 @@ def attach(
     file.content_sealed = crypto.seal(
         db, kek, key_id=draft.data_key_id, plaintext=data, context=_file_context(file, "content")
     )
+    db.flush()
+
+
+def discard(db: Session, draft: SarDraft, kind: uploads.DocumentKind) -> None:
+    """Forget a file the answers no longer call for (authority, once the requester says the
+    request is for themselves): nothing is kept that the request does not need."""
+    for old in [f for f in draft.files if f.kind == kind.value]:
+        draft.files.remove(old)
     db.flush()
 
 

@@ -535,6 +535,8 @@ def send(request: Request, db: DB, keyring: Keyring, settings: AppSettings) -> R
     refused = _throttled(request, db, "submit")
     if refused is not None:
         return refused
+    if not _for_someone_else(answers):
+        service.public.discard(db, draft, uploads.DocumentKind.AUTHORITY)
     region = Region.from_setting(settings.bank_holiday_region)
     service.public.submit(db, keyring, draft, _request_from(answers), default_region=region)
     return RedirectResponse(f"{BASE}/done", status_code=303)
