@@ -419,3 +419,13 @@ def test_changing_to_asking_for_a_child_asks_who_they_are(client: TestClient) ->
     changed = requester.answer("who", requester_type="parent", change="1")
     # The change opened a question not yet answered: it is asked next, not the check page.
     assert changed.headers["location"] == f"{BASE}/about"
+
+
+def test_the_audit_trail_names_the_public_as_such(client: TestClient, signed_in: SignedIn) -> None:
+    requester = Requester(client)
+    requester.complete()
+    assert requester.send().status_code == 303
+    auditor, _ = signed_in(Role.AUDITOR)
+    trail = auditor.get("/audit").text
+    assert "A member of the public (online form)" in trail
+    assert "Marsden" not in trail
