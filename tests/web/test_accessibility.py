@@ -36,6 +36,7 @@ from steward.sar.policy import Channel, RequesterType
 from steward.sar.schemas import PersonDetails, SarCreate
 from steward.sar.service import letters
 from tests.web.live import DemoSite, chromium_browser, needs_chromium, sign_in_as
+from tests.web.sar_public_journey import fill_in
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -346,6 +347,29 @@ def test_sar_letter_and_outbox_pages_pass_with_and_without_errors(
     gate.check("/outbox")
     gate.check(f"/outbox/{message_id}")
     assert not gate.findings.problems, gate.findings.report("letters and outbox")
+
+
+def test_the_public_request_form_passes_too(gate: Gate, demo_site: DemoSite) -> None:
+    """Every page of the public subject access request form, an answer sent back with an
+    error, the confirmation, and the pages for an expired or missing draft: no account."""
+    reference = fill_in(gate.page, on_page=gate.inspect, bad_first=True)
+    assert reference.startswith("SAR-"), reference
+    gate.check("/request-your-data?expired=1")
+    assert len(gate.findings.visited) >= 14, gate.findings.visited
+    # The team's documents page of that request, with the parent's proof of authority on it,
+    # and its form sent back with errors. (No page of this slice lists requests: find it.)
+    sign_in_as(gate.page, "ig-officer", demo_site.password)
+    for request_id in range(1, 200):
+        response = gate.page.goto(f"/sar/requests/{request_id}/documents")
+        if response and response.status == 200 and reference in gate.page.content():
+            break
+    else:
+        pytest.fail(f"no documents page shows {reference}")
+    gate.inspect()
+    gate.page.click("[data-testid=accept]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    gate.inspect()
+    assert not gate.findings.problems, gate.findings.report("public request form")
 
 
 def test_the_gate_sees_a_violation_a_wide_page_and_a_blocked_style(

@@ -32,6 +32,7 @@ from steward.retention.models import Decision, DisposalItem
 from steward.retention.service import destruction, disposal, holds, schedules
 from steward.retention.service import jobs as retention_jobs
 from steward.sar import service as sar
+from steward.sar import uploads
 from steward.sar.clock import Region
 from steward.sar.letters import LetterKind
 from steward.sar.policy import Channel, RequesterType
@@ -81,6 +82,38 @@ class Call:
     files: dict[str, tuple[str, bytes, str]] | None = None
     ids: dict[str, str] | None = None
 
+
+def _date(name: str, iso: str) -> dict[str, object]:
+    year, month, day = iso.split("-")
+    return {f"{name}-day": day, f"{name}-month": month, f"{name}-year": year}
+
+
+PUBLIC = "/request-your-data"
+_QUESTIONS: list[tuple[str, dict[str, object]]] = [
+    ("who", {"requester_type": "data_subject"}),
+    ("name", {"full_name": "Walk Through"}),
+    ("date-of-birth", _date("date_of_birth", "1990-04-01")),
+    ("address", {"address": "1 Walk Street"}),
+    ("contact", {"email": "walk@example.com"}),
+    ("about", {"subject_name": ""}),
+    ("what", {"description": "Everything"}),
+    ("proof-of-identity", {}),
+    ("proof-of-authority", {}),
+]
+# (method, path, body), in the order the walk takes them: the start makes the draft every
+# later page needs, and the answers make it complete to send.
+PUBLIC_FORM: list[tuple[str, str, dict[str, object] | None]] = [
+    ("GET", PUBLIC, None),
+    ("POST", f"{PUBLIC}/start", {}),
+    *[
+        (method, f"{PUBLIC}/{slug}", body if method == "POST" else None)
+        for slug, body in _QUESTIONS
+        for method in ("GET", "POST")
+    ],
+    ("GET", f"{PUBLIC}/check", None),
+    ("POST", f"{PUBLIC}/check", {}),
+    ("GET", f"{PUBLIC}/done", None),
+]
 
 UPLOAD = {"title": "Walk", "kind": "case_note", "created_on": "2024-02-01"}
 TEXT_FILE = {"file": ("walk.txt", b"A note written by the authorization walk.", "text/plain")}
@@ -301,6 +334,17 @@ RULES: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/sar/requests/{request_id}/transitions"): Call(
         Permission.SAR_MANAGE, {"to": "nowhere"}
     ),
+    # A request's documents are the IG team's; download shows a real one.
+    ("GET", "/sar/requests/{request_id}/documents"): Call(Permission.SAR_MANAGE),
+    ("POST", "/sar/requests/{request_id}/documents"): Call(Permission.SAR_MANAGE, {"kind": "id"}),
+    ("GET", "/sar/requests/{request_id}/documents/{document_id}/download"): Call(
+        Permission.SAR_MANAGE, ids={"document_id": "sar_document_id"}
+    ),
+    ("POST", "/sar/requests/{request_id}/documents/accepted"): Call(
+        Permission.SAR_MANAGE, {"what": "authority", **_date("accepted_on", "2026-03-02")}
+    ),
+    # The public request form is open to anyone, signed in or not.
+    **{(method, path): Call(Public, body) for method, path, body in PUBLIC_FORM},
 }
 
 
@@ -324,7 +368,22 @@ def _walk_rows(
     ids |= _accounts_for(db)
     ids |= _retention_for(db, session_factory, keyring, ids["case_id"])
     ids |= _letters_for(db, keyring)
+    ids |= _sar_document_for(db, keyring, ids["request_id"])
     return ids
+
+
+def _sar_document_for(db: Session, keyring: FileKeyring, request_id: int) -> dict[str, int]:
+    """A proof of authority on file for the walk's request."""
+    document = sar.documents.store(
+        db,
+        keyring,
+        Actor.system(),
+        sar.get(db, Actor.system(), request_id),
+        kind=uploads.DocumentKind.AUTHORITY,
+        data=b"%PDF-1.7 walk",
+        filename="authority.pdf",
+    )
+    return {"sar_document_id": document.id}
 
 
 def _records_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[str, int]:

@@ -142,6 +142,8 @@ EVENT_LABELS: dict[str, str] = {
     "sar:letter:posted": "Letter marked as posted",
     "sar:task:done": "Task done",
     "sar:request:decided": "Decision recorded",
+    "sar:document:added": "Request document added",
+    "sar:document:downloaded": "Request document downloaded",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.

@@ -165,12 +165,16 @@ def needs_two_factor(role: Role) -> bool:
 class ActorKind(StrEnum):
     USER = "user"
     SYSTEM = "system"
+    # A member of the public using an open form (a subject access request): no account, no
+    # permission; the one service that takes them reaches only their own submission.
+    PUBLIC = "public"
 
 
 @dataclass(frozen=True)
 class Actor:
     """Who is acting. ``SYSTEM`` is the operator at the command line, trusted because they
-    hold the key file; every other actor is a signed-in user with one role."""
+    hold the key file; ``PUBLIC`` is someone using a public form, with no permission at all;
+    every other actor is a signed-in user with one role."""
 
     kind: ActorKind
     user_id: int | None
@@ -179,6 +183,10 @@ class Actor:
     @classmethod
     def system(cls) -> Actor:
         return cls(kind=ActorKind.SYSTEM, user_id=None, role=None)
+
+    @classmethod
+    def public(cls) -> Actor:
+        return cls(kind=ActorKind.PUBLIC, user_id=None, role=None)
 
     @classmethod
     def user(cls, user_id: int, role: Role) -> Actor:

@@ -22,3 +22,5 @@ class SarEvent(StrEnum):
     LETTER_POSTED = "sar:letter:posted"
     TASK_DONE = "sar:task:done"
     DECIDED = "sar:request:decided"
+    DOCUMENT_ADDED = "sar:document:added"
+    DOCUMENT_DOWNLOADED = "sar:document:downloaded"

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -163,3 +164,79 @@ class SarDecision(Base):
     reasons_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SarDocument(Base):
+    """ID, proof of authority or anything else that came with a request, sealed under the
+    request's own data key: destroying that key (the request's disposal) shreds the file and
+    its name with everything else the requester told us."""
+
+    __tablename__ = "sar_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("sar_requests.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # uploads.DocumentKind
+    media_type: Mapped[str] = mapped_column(String(100))  # from the bytes, never the name
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # None: the requester sent it with the online form.
+    added_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    filename_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    # Deferred: a list of documents never loads their bodies.
+    content_sealed: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+
+class SarDraft(Base):
+    """A public requester's answers between the form's pages: sealed under a data key of the
+    draft's own, found by the hash of a random token the browser holds in an HttpOnly
+    cookie (the database never holds the token itself). On submission, or after a day, the
+    answers and files are deleted and the key destroyed; a submitted draft keeps only the
+    reference it was given, to show on the confirmation page until it expires."""
+
+    __tablename__ = "sar_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    data_key_id: Mapped[str] = mapped_column(String(36))
+    answers_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    reference: Mapped[str | None] = mapped_column(String(20))
+
+    files: Mapped[list[SarDraftFile]] = relationship(
+        back_populates="draft", cascade="all, delete-orphan", order_by="SarDraftFile.id"
+    )
+
+
+class SarDraftFile(Base):
+    """A file uploaded to a draft, sealed under the draft's key until the request exists."""
+
+    __tablename__ = "sar_draft_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(
+        ForeignKey("sar_drafts.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    filename_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    content_sealed: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+    draft: Mapped[SarDraft] = relationship(back_populates="files")
+
+
+class SarPublicHit(Base):
+    """One post to the public form, for its rate limit: who by a keyed hash of their address
+    (never the address), which kind of post, when. Rows older than the longest window are
+    deleted as new ones arrive."""
+
+    __tablename__ = "sar_public_hits"
+    __table_args__ = (Index("ix_sar_public_hits_client", "client_hash", "bucket", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_hash: Mapped[str] = mapped_column(String(64))
+    bucket: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

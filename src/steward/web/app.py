@@ -34,6 +34,7 @@ from steward.core.errors import (
 from steward.core.permissions import Actor
 from steward.records.service import NeedsBreakGlass
 from steward.records.service.extraction import ExtractionWorker
+from steward.sar import uploads as sar_uploads
 from steward.web import (
     accounts_pages,
     api,
@@ -52,10 +53,12 @@ from steward.web import (
 from steward.web.input_rule import refuse_hidden_characters
 from steward.web.rendering import render
 from steward.web.sar import api as sar_api
+from steward.web.sar import documents as sar_documents
 from steward.web.sar import letter_templates as sar_letter_templates
 from steward.web.sar import letters as sar_letters
 from steward.web.sar import outbox as sar_outbox
 from steward.web.sar import pages as sar_pages
+from steward.web.sar import public as sar_public
 from steward.web.security import SecurityMiddleware
 
 log = logging.getLogger("steward.web")
@@ -64,6 +67,10 @@ API_PREFIX = "/api/v1"
 # The only routes that take a file, and so a body larger than max_body_bytes.
 UPLOAD_PATHS = re.compile(r"^(?:/api/v1)?/cases/[0-9]+/documents(?:/new)?$")
 CERTIFICATE_UPLOAD_PATHS = re.compile(r"^/archives/certificates$")
+# A subject access request's ID and authority: from the public form, and added by staff.
+SAR_UPLOAD_PATHS = re.compile(
+    r"^(?:/request-your-data/proof-of-(?:identity|authority)|/sar/requests/[0-9]+/documents)$"
+)
 
 STATUS_FOR_ERROR: dict[type[DomainError], int] = {
     Unauthenticated: 401,
@@ -105,6 +112,8 @@ PAGE_ROUTERS = (
     sar_letters.router,
     sar_outbox.router,
     sar_pages.router,
+    sar_public.router,
+    sar_documents.router,
 )
 API_ROUTERS = (api.router, records_api.router, retention_api.router, sar_api.router)
 
@@ -163,6 +172,7 @@ def create_app(
         upload_routes=(
             (UPLOAD_PATHS, settings.max_upload_bytes),
             (CERTIFICATE_UPLOAD_PATHS, archives_certificates_pages.MAX_CERTIFICATE_BYTES),
+            (SAR_UPLOAD_PATHS, sar_uploads.MAX_BYTES),
         ),
         too_large_response=lambda request, message: _error_response(request, 413, message),
         secure_cookies=settings.cookies_secure,

@@ -48,6 +48,13 @@ def csv_cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+# Who acted, when no account did.
+ACTOR_KIND_NAMES = {
+    "system": "Steward itself (system)",
+    "public": "A member of the public (online form)",
+}
+
+
 @dataclass(frozen=True)
 class FilterForm:
     """The filter as typed (to show again), what it means, and what was wrong with it."""
@@ -146,7 +153,7 @@ class Describer:
     def who(self, e: AuditEvent) -> str:
         if e.actor_id is not None:
             return self.users.get(e.actor_id, "a removed account")
-        return "Steward itself (system)" if e.actor_kind == "system" else e.actor_kind.capitalize()
+        return ACTOR_KIND_NAMES.get(e.actor_kind, e.actor_kind.capitalize())
 
     def subject(self, e: AuditEvent) -> str:
         if not e.subject_type:

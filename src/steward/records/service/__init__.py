@@ -1,5 +1,6 @@
 """The records domain's public use-cases. Other domains and the adapters import from here."""
 
+from steward.records.policy import safe_filename
 from steward.records.service.access import (
     NeedsBreakGlass,
     require_any_case_access,
@@ -132,6 +133,7 @@ __all__ = [
     "reopen_case",
     "require_any_case_access",
     "run_pending",
+    "safe_filename",
     "search",
     "search_pages",
     "snippet",

@@ -1,7 +1,7 @@
 """Use-cases of subject access requests; adapters import this module only."""
 
 # Letters and their templates, as a module of their own: sar.service.letters.make(...).
-from steward.sar.service import letters
+from steward.sar.service import documents, letters, public
 from steward.sar.service.requests import (
     Clock,
     ask_clarification,
@@ -49,6 +49,7 @@ __all__ = [
     "decide",
     "decision_of",
     "details",
+    "documents",
     "due_counts",
     "evidence_received",
     "extend",
@@ -57,6 +58,7 @@ __all__ = [
     "id_for_reference",
     "letters",
     "move",
+    "public",
     "queue",
     "receive",
     "tasks_of",

@@ -157,6 +157,22 @@ def receive(
     """A new request as staff log it. It waits for ID or authority when either is needed;
     otherwise its clock runs from the day it arrived."""
     _require(actor)
+    return create_request(
+        db, kek, actor, data, default_region=default_region, handler_user_id=actor.user_id
+    )
+
+
+def create_request(
+    db: Session,
+    kek: KeyEncryptionKeys,
+    actor: Actor,
+    data: SarCreate,
+    *,
+    default_region: sar_clock.Region,
+    handler_user_id: int | None,
+) -> SubjectAccessRequest:
+    """A request stored, sealed and put on the clock, whoever made it: staff through
+    ``receive``, the public through ``public.submit``. Callers check who may."""
     waiting = data.id_required or data.authority_required
     request = SubjectAccessRequest(
         reference=_next_reference(db, data.received_on.year),
@@ -169,7 +185,7 @@ def receive(
         authority_required=data.authority_required,
         region=(data.region or default_region).value,
         due_on=data.received_on,  # set properly by the first step, once flushed
-        handler_user_id=actor.user_id,
+        handler_user_id=handler_user_id,
         created_at=clock.now(),
         data_key_id=crypto.create_data_key(db, kek, purpose=SUBJECT_TYPE).id,
         details_sealed=b"",
