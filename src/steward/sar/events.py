@@ -14,3 +14,8 @@ class SarEvent(StrEnum):
     CLARIFICATION_ANSWERED = "sar:request:clarification_answered"
     DAY_ONE_EVIDENCE = "sar:request:evidence_received"
     ASSIGNED = "sar:request:assigned"
+    SEARCH_STARTED = "sar:search:started"
+    SEARCH_FINISHED = "sar:search:finished"
+    SEARCH_READ = "sar:search:read"
+    HIT_TRIAGED = "sar:search:hit_triaged"
+    PAPER_REQUESTED = "sar:search:paper_requested"
