@@ -64,8 +64,8 @@ def describe(db: Session, job: jobs.Job) -> dict[str, str]:
             "done_text": "View the due list",
         }
     if job.kind == sar.JOB_KIND and job.subject_id is not None:
-        found = db.get(SarSearchRun, job.subject_id)
-        back = f"/sar/requests/{found.request_id}/search" if found is not None else "/sar"
+        run = db.get(SarSearchRun, job.subject_id)
+        back = f"/sar/requests/{run.request_id}/search" if run is not None else "/sar"
         return {
             "title": "Searching for everything about a request's subject",
             "title_done": "Search finished",

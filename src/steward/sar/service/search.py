@@ -461,14 +461,15 @@ def _run_job(job: jobs.JobRun) -> str | None:
         if run is None:
             raise NotFound("That search is no longer held.")
         request_id = run.request_id
+
+        def report(done: int, total: int) -> None:
+            # What is done so far is committed first: the progress is written in a session of
+            # its own, which on SQLite must not wait for this one's write lock.
+            db.commit()
+            job.progress(done, total)
+
         try:
-            execute_run(
-                db,
-                job.keyring,
-                job.actor,
-                job.subject_id,
-                progress=lambda done, total: job.progress(done, total),
-            )
+            execute_run(db, job.keyring, job.actor, job.subject_id, progress=report)
         except Exception:
             db.rollback()
             _fail(job, job.subject_id)
