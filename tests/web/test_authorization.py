@@ -31,6 +31,10 @@ from steward.retention import schedule_format
 from steward.retention.models import Decision, DisposalItem
 from steward.retention.service import destruction, disposal, holds, schedules
 from steward.retention.service import jobs as retention_jobs
+from steward.sar import service as sar
+from steward.sar.clock import Region
+from steward.sar.policy import Channel, RequesterType
+from steward.sar.schemas import PersonDetails, SarCreate
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
@@ -260,6 +264,15 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/retention/report"): Call(Permission.RETENTION_MANAGE),
     ("GET", "/retention/undatable"): Call(Permission.RETENTION_MANAGE),
     ("GET", "/api/v1/retention/undatable"): Call(Permission.RETENTION_MANAGE),
+    # The search of a subject access request (bodies deliberately incomplete: nothing changes).
+    ("GET", "/sar/requests/{request_id}/search"): Call(Permission.SAR_MANAGE),
+    ("POST", "/sar/requests/{request_id}/search"): Call(Permission.SAR_MANAGE, {"names": ""}),
+    ("POST", "/sar/requests/{request_id}/search/hits/{hit_id}/triage"): Call(
+        Permission.SAR_MANAGE, {"decision": "maybe"}
+    ),
+    ("POST", "/sar/requests/{request_id}/search/hits/{hit_id}/paper"): Call(
+        Permission.SAR_MANAGE, {"hours_locating": "1"}
+    ),
 }
 
 
@@ -282,6 +295,7 @@ def _walk_rows(
     ids = Ids(_records_for(db, keyring, user))
     ids |= _accounts_for(db)
     ids |= _retention_for(db, session_factory, keyring, ids["case_id"])
+    ids |= _sar_search_for(db, keyring)
     return ids
 
 
@@ -388,6 +402,27 @@ def _disposal_list(
         )
         disposal.approve(db, dpo, keyring, list_id=listed.id)
     return listed.id
+
+
+def _sar_search_for(db: Session, keyring: FileKeyring) -> dict[str, int]:
+    """A subject access request about the walk's person, searched once by an officer."""
+    officer = make_user(db, Role.IG_OFFICER).actor
+    request = sar.receive(
+        db,
+        keyring,
+        officer,
+        SarCreate(
+            requester_type=RequesterType.DATA_SUBJECT,
+            channel=Channel.LETTER,
+            received_on=clock.today(),
+            requester=PersonDetails(full_name="Walk Through"),
+        ),
+        default_region=Region.ENGLAND_AND_WALES,
+    )
+    terms = sar.suggested_terms(db, keyring, officer, request.id)
+    run = sar.start_search(db, keyring, officer, None, request.id, terms)
+    sar.execute_run(db, keyring, officer, run.id)
+    return {"request_id": request.id, "hit_id": run.hits[0].id}
 
 
 def _archives_for(db: Session, case: Case, user: auth.User, keyring: FileKeyring) -> dict[str, int]:
