@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.archives.models import PaperFile
+from steward.core.auth import User
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.permissions import Actor
 from steward.records import service as records
-from steward.records.models import Document, Person
+from steward.records.models import Document, Party, Person
 from steward.records.schemas import AddressIn
 from steward.sar import service
 from steward.sar.clock import Region
@@ -82,3 +85,44 @@ def new_request(db: Session, kek: KeyEncryptionKeys, actor: Actor) -> SubjectAcc
         description="Everything you hold about me",
     )
     return service.receive(db, kek, actor, data, default_region=Region.ENGLAND_AND_WALES)
+
+
+def searched_demo_request(data_dir: Path) -> int:
+    """In a served demo organisation's database: a request from one of its people, searched
+    once by the demo information-governance officer. Returns the request's id."""
+    import steward.models  # noqa: F401 - every table mapped
+    from steward.core import keyfile
+    from steward.core.config import Environment, Settings
+    from steward.core.crypto import FileKeyring
+    from steward.core.db import make_engine, make_sessionmaker, session_scope
+
+    settings = Settings(env=Environment.TEST, data_dir=data_dir, database_url=None)
+    engine = make_engine(settings)
+    keyring = FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
+    try:
+        with session_scope(make_sessionmaker(engine)) as db:
+            officer = db.scalars(select(User).where(User.username == "ig-officer")).one().actor
+            person = db.scalars(
+                select(Person)
+                .where(Person.id.in_(select(Party.person_id)), Person.date_of_birth.is_not(None))
+                .order_by(Person.id)
+                .limit(1)
+            ).one()
+            data = SarCreate(
+                requester_type=RequesterType.DATA_SUBJECT,
+                channel=Channel.EMAIL,
+                received_on=date.today(),
+                requester=PersonDetails(
+                    full_name=f"{person.first_name} {person.last_name}",
+                    date_of_birth=person.date_of_birth,
+                ),
+            )
+            request = service.receive(
+                db, keyring, officer, data, default_region=Region.ENGLAND_AND_WALES
+            )
+            terms = service.suggested_terms(db, keyring, officer, request.id)
+            run = service.start_search(db, keyring, officer, None, request.id, terms)
+            service.execute_run(db, keyring, officer, run.id)
+            return request.id
+    finally:
+        engine.dispose()

@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from tests.sar.search_helpers import searched_demo_request
 from tests.web.live import DemoSite, chromium_browser, needs_chromium, sign_in_as
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -273,6 +274,22 @@ def test_signed_out_and_error_pages_pass_too(gate: Gate, demo_site: DemoSite) ->
     assert gate.page.title().startswith("Error: "), gate.page.title()
     gate.inspect()
     assert not gate.findings.problems, gate.findings.report("signed out and error pages")
+
+
+def test_a_subject_access_search_passes(gate: Gate, demo_site: DemoSite) -> None:
+    """The search page of a searched request (not linked from the demo's menus yet): each
+    source's results, and a triage sent back with errors."""
+    request_id = searched_demo_request(demo_site.data_dir)
+    sign_in_as(gate.page, "ig-officer", demo_site.password)
+    path = f"/sar/requests/{request_id}/search"
+    for source in ("person", "paper_file", "document"):
+        gate.check(f"{path}?source={source}")
+    gate.page.goto(path)
+    gate.page.click("[data-testid=hit] button:has-text('Save decision')")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    assert gate.page.title().startswith("Error: "), gate.page.title()
+    gate.inspect()
+    assert not gate.findings.problems, gate.findings.report("subject access search")
 
 
 def test_the_gate_sees_a_violation_a_wide_page_and_a_blocked_style(
