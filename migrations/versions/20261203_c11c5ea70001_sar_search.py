@@ -90,7 +90,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sar_hits")),
         sa.UniqueConstraint(
-            "run_id", "source", "target_id", name=op.f("uq_sar_hits_run_id_source_target_id")
+            "run_id", "source", "target_id", name=op.f("uq_sar_hits_run_id")
         ),
     )
     with op.batch_alter_table("sar_hits", schema=None) as batch_op:
