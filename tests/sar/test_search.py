@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.archives.models import Retrieval
-from steward.core import clock, crypto
+from steward.core import clock, crypto, jobs
 from steward.core.audit import AuditEvent
 from steward.core.crypto import FileKeyring
 from steward.core.errors import Conflict, Forbidden, ValidationFailed
@@ -263,3 +263,28 @@ def test_the_search_record_says_what_was_searched_and_set_aside(
         ),
     }
     assert record.untriaged == 2 and record.in_scope == []
+
+
+def test_a_run_whose_job_ended_unfinished_does_not_block_the_next(
+    db: Session, keyring: FileKeyring
+) -> None:
+    officer = make_user(db, Role.IG_OFFICER).actor
+    request = new_request(db, keyring, officer)
+    terms = service.suggested_terms(db, keyring, officer, request.id)
+    stuck = service.start_search(db, keyring, officer, None, request.id, terms)
+    again = service.start_search(db, keyring, officer, None, request.id, terms)
+    assert stuck.status == "failed" and again.status == "queued"
+    # While its job is queued or running, a second search waits for it.
+    job = jobs.Job(
+        kind=service.JOB_KIND,
+        subject_id=again.id,
+        permission="sar:manage",
+        status=jobs.JobStatus.RUNNING.value,
+        done=0,
+        created_at=clock.now(),
+    )
+    db.add(job)
+    db.flush()
+    again.job_id = job.id
+    with pytest.raises(Conflict, match="already running"):
+        service.start_search(db, keyring, officer, None, request.id, terms)

@@ -231,14 +231,18 @@ def start_search(
     identity.require_search(actor)
     if policy.Status(request.status) in policy.FINAL:
         raise Conflict("This request is finished: its search can no longer change.")
-    running = db.scalar(
-        select(SarSearchRun.id).where(
+    for running in db.scalars(
+        select(SarSearchRun).where(
             SarSearchRun.request_id == request.id,
             SarSearchRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]),
         )
-    )
-    if running is not None:
-        raise Conflict("A search for this request is already running: wait for it to finish.")
+    ):
+        job = db.get(jobs.Job, running.job_id) if running.job_id is not None else None
+        if job is not None and job.status in jobs.ACTIVE:
+            raise Conflict("A search for this request is already running: wait for it to finish.")
+        # Its job ended without finishing it (the service stopped, say): it never will.
+        running.status = RunStatus.FAILED.value
+        running.finished_at = running.finished_at or clock.now()
     run = SarSearchRun(
         request_id=request.id,
         started_by_user_id=actor.user_id,
