@@ -139,7 +139,7 @@ def test_triage_from_the_page_holds_the_person_and_asks_for_paper(
     assert db.scalar(select(Retrieval.id)) is None
     bad = client.post(  # type: ignore[attr-defined]
         f"{path}/hits/{paper.id}/paper",
-        data={"csrf_token": token, "hours_locating": "lots"},
+        data={"csrf_token": token, "hours_locating": "1e99999"},
     )
     assert bad.status_code == 422 and "Enter hours as a number" in bad.text
     asked = client.post(  # type: ignore[attr-defined]

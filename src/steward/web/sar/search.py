@@ -249,15 +249,14 @@ def triage_hit(
 def _hours(value: str, field: str) -> Decimal:
     try:
         hours = Decimal(value.strip() or "0")
+        if not hours.is_finite() or abs(hours) > 1000:
+            raise InvalidOperation
+        return hours.quantize(Decimal("0.01"))
     except InvalidOperation:
         raise ValidationFailed(
-            "Enter hours as a number, for example 1.5.", errors={field: "Enter hours as a number"}
+            "Enter hours as a number between 0 and 100, for example 1.5.",
+            errors={field: "Enter hours as a number"},
         ) from None
-    if not hours.is_finite():
-        raise ValidationFailed(
-            "Enter hours as a number.", errors={field: "Enter hours as a number"}
-        )
-    return hours.quantize(Decimal("0.01"))
 
 
 @router.post("/sar/requests/{request_id}/search/hits/{hit_id}/paper")
