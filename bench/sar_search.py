@@ -12,12 +12,12 @@ Data, two sizes:
   default 2,500 cases; ``--quick``: 200) in a data directory of its own. Requests are made
   for persons of the demo who are parties to cases, with their name, date of birth and
   address, as a requester would give them.
-* ``large``: the identity benchmark's generated person index (``bench.data.people``; records
-  of ~2.6 per person: the default 1,000,000 records hold about 375,000 persons;
-  ``BENCH_SAR_LARGE_RECORDS=2650000`` makes about 1M persons), imported with ``steward people
-  import``'s use-case and trained, cached under ``bench/generated/sar-identity-<records>-v1``
-  (built once: the import is the slow part, 21 minutes for 1M records on the shared machine,
-  so 1M persons did not fit the time this benchmark was first run in).
+* ``large``: the identity benchmark's generated person index (``bench.data.people``;
+  ``BENCH_SAR_LARGE_RECORDS``, default 1,000,000): one person record a row, as ``steward
+  people import`` makes them, so 1M person records (duplicates of about 375,000 people, as a
+  legacy index holds them), imported and trained once and cached under
+  ``bench/generated/sar-identity-<records>-v1`` (the import is the slow part: 21 minutes on
+  the shared machine).
   Requests are the generator's queries: a requester's names (current and previous), date of
   birth, address and past postcodes. This database holds persons only, no cases, documents or
   paper files: the identity source is the one that grows with the organisation.
