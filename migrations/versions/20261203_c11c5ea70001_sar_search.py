@@ -89,9 +89,7 @@ def upgrade() -> None:
             ["triaged_by_user_id"], ["users.id"], name=op.f("fk_sar_hits_triaged_by_user_id_users")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sar_hits")),
-        sa.UniqueConstraint(
-            "run_id", "source", "target_id", name=op.f("uq_sar_hits_run_id")
-        ),
+        sa.UniqueConstraint("run_id", "source", "target_id", name=op.f("uq_sar_hits_run_id")),
     )
     with op.batch_alter_table("sar_hits", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_sar_hits_run_id"), ["run_id"], unique=False)
