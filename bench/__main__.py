@@ -41,6 +41,7 @@ BENCHMARKS: dict[str, str] = {
     "search": "bench.search:run",
     "archives": "bench.archives:run",
     "pages": "bench.pages:run",
+    "sar_search": "bench.sar_search:run",
 }
 
 Result = dict[str, Any]

@@ -35,6 +35,7 @@ from steward.sar.letters import LetterKind
 from steward.sar.policy import Channel, RequesterType
 from steward.sar.schemas import PersonDetails, SarCreate
 from steward.sar.service import letters
+from tests.sar.search_helpers import searched_demo_request
 from tests.web.live import DemoSite, chromium_browser, needs_chromium, sign_in_as
 from tests.web.sar_public_journey import fill_in
 
@@ -370,6 +371,22 @@ def test_the_public_request_form_passes_too(gate: Gate, demo_site: DemoSite) -> 
     gate.page.wait_for_selector(".govuk-error-summary")
     gate.inspect()
     assert not gate.findings.problems, gate.findings.report("public request form")
+
+
+def test_a_subject_access_search_passes(gate: Gate, demo_site: DemoSite) -> None:
+    """The search page of a searched request (not linked from the demo's menus yet): each
+    source's results, and a triage sent back with errors."""
+    request_id = searched_demo_request(demo_site.data_dir)
+    sign_in_as(gate.page, "ig-officer", demo_site.password)
+    path = f"/sar/requests/{request_id}/search"
+    for source in ("person", "paper_file", "document"):
+        gate.check(f"{path}?source={source}")
+    gate.page.goto(path)
+    gate.page.click("[data-testid=hit] button:has-text('Save decision')")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    assert gate.page.title().startswith("Error: "), gate.page.title()
+    gate.inspect()
+    assert not gate.findings.problems, gate.findings.report("subject access search")
 
 
 def test_the_gate_sees_a_violation_a_wide_page_and_a_blocked_style(

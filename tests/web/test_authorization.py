@@ -345,6 +345,15 @@ RULES: dict[tuple[str, str], Call] = {
     ),
     # The public request form is open to anyone, signed in or not.
     **{(method, path): Call(Public, body) for method, path, body in PUBLIC_FORM},
+    # The search of a subject access request (bodies deliberately incomplete: nothing changes).
+    ("GET", "/sar/requests/{request_id}/search"): Call(Permission.SAR_MANAGE),
+    ("POST", "/sar/requests/{request_id}/search"): Call(Permission.SAR_MANAGE, {"names": ""}),
+    ("POST", "/sar/requests/{request_id}/search/hits/{hit_id}/triage"): Call(
+        Permission.SAR_MANAGE, {"decision": "maybe"}
+    ),
+    ("POST", "/sar/requests/{request_id}/search/hits/{hit_id}/paper"): Call(
+        Permission.SAR_MANAGE, {"hours_locating": "1"}
+    ),
 }
 
 
@@ -369,6 +378,7 @@ def _walk_rows(
     ids |= _retention_for(db, session_factory, keyring, ids["case_id"])
     ids |= _letters_for(db, keyring)
     ids |= _sar_document_for(db, keyring, ids["request_id"])
+    ids |= _sar_search_for(db, keyring, ids["request_id"])
     return ids
 
 
@@ -519,6 +529,15 @@ def _disposal_list(
         )
         disposal.approve(db, dpo, keyring, list_id=listed.id)
     return listed.id
+
+
+def _sar_search_for(db: Session, keyring: FileKeyring, request_id: int) -> dict[str, int]:
+    """The walk's request (about the walk's person), searched once by an officer."""
+    officer = make_user(db, Role.IG_OFFICER).actor
+    terms = sar.suggested_terms(db, keyring, officer, request_id)
+    run = sar.start_search(db, keyring, officer, None, request_id, terms)
+    sar.execute_run(db, keyring, officer, run.id)
+    return {"hit_id": run.hits[0].id}
 
 
 def _archives_for(db: Session, case: Case, user: auth.User, keyring: FileKeyring) -> dict[str, int]:

@@ -144,6 +144,11 @@ EVENT_LABELS: dict[str, str] = {
     "sar:request:decided": "Decision recorded",
     "sar:document:added": "Request document added",
     "sar:document:downloaded": "Request document downloaded",
+    "sar:search:started": "Search for a request's subject started",
+    "sar:search:finished": "Search for a request's subject finished",
+    "sar:search:read": "Search results of a request read",
+    "sar:search:hit_triaged": "Search result triaged",
+    "sar:search:paper_requested": "Paper file asked for, for a request",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.

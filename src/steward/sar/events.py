@@ -24,3 +24,8 @@ class SarEvent(StrEnum):
     DECIDED = "sar:request:decided"
     DOCUMENT_ADDED = "sar:document:added"
     DOCUMENT_DOWNLOADED = "sar:document:downloaded"
+    SEARCH_STARTED = "sar:search:started"
+    SEARCH_FINISHED = "sar:search:finished"
+    SEARCH_READ = "sar:search:read"
+    HIT_TRIAGED = "sar:search:hit_triaged"
+    PAPER_REQUESTED = "sar:search:paper_requested"

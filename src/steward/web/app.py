@@ -59,6 +59,7 @@ from steward.web.sar import letters as sar_letters
 from steward.web.sar import outbox as sar_outbox
 from steward.web.sar import pages as sar_pages
 from steward.web.sar import public as sar_public
+from steward.web.sar import search as sar_search
 from steward.web.security import SecurityMiddleware
 
 log = logging.getLogger("steward.web")
@@ -114,6 +115,7 @@ PAGE_ROUTERS = (
     sar_pages.router,
     sar_public.router,
     sar_documents.router,
+    sar_search.router,
 )
 API_ROUTERS = (api.router, records_api.router, retention_api.router, sar_api.router)
 

@@ -17,6 +17,8 @@ from steward.archives import service as archives
 from steward.core import auth, jobs
 from steward.retention.models import DisposalList
 from steward.retention.service import jobs as retention_jobs
+from steward.sar import service as sar
+from steward.sar.search_models import SarSearchRun
 from steward.web.deps import DB, PageActor, csrf_protect
 from steward.web.ids import Id
 from steward.web.rendering import render
@@ -60,6 +62,17 @@ def describe(db: Session, job: jobs.Job) -> dict[str, str]:
             "back": "/retention/due",
             "back_text": "Back to the due list",
             "done_text": "View the due list",
+        }
+    if job.kind == sar.JOB_KIND and job.subject_id is not None:
+        run = db.get(SarSearchRun, job.subject_id)
+        back = f"/sar/requests/{run.request_id}/search" if run is not None else "/sar"
+        return {
+            "title": "Searching for everything about a request's subject",
+            "title_done": "Search finished",
+            "noun": "lookups",
+            "back": back,
+            "back_text": "Back to the request's search",
+            "done_text": "View the search results",
         }
     return {"title": "Background job", "noun": "items", "back": "/", "back_text": "Home"}
 

@@ -57,7 +57,12 @@ from steward.records.service.importer import (
     import_cases,
     read_lines,
 )
-from steward.records.service.persons import add_party, create_person, view_person
+from steward.records.service.persons import (
+    add_party,
+    cases_with_parties,
+    create_person,
+    view_person,
+)
 from steward.records.service.search import (
     DocumentHit,
     SearchHit,
@@ -113,6 +118,7 @@ __all__ = [
     "break_glass_log",
     "case_id_for_number",
     "caseload",
+    "cases_with_parties",
     "close_case",
     "create_case",
     "create_person",

@@ -112,6 +112,11 @@ KEPT_AFTER_DESTRUCTION: dict[str, str] = {
         "retention: a decision to keep the record longer; retention deletes it in the same "
         "transaction as it destroys the case."
     ),
+    "sar_hits.target_id": (
+        "sar: a subject access search's hit names what was found (a person, a paper file or a "
+        "document) by id only, beside what the source showed then, sealed under the request's "
+        "key; it is the proof of what the search returned and goes with the request's file."
+    ),
     "audit_events.subject_id": (
         "core: the append-only, hash-chained audit log holds ids and tags, never content; "
         "deleting an event would break the chain that proves what happened."

@@ -127,3 +127,14 @@ def add_party(
     )
     changes.cases_changed(db, actor, [case.id])
     return party
+
+
+def cases_with_parties(db: Session, person_ids: list[int]) -> set[int]:
+    """The cases any of these persons is a party to: a document in one of them is already
+    reached through the person, so a search for mentions elsewhere leaves it out. Ids only;
+    callers check their own permission."""
+    if not person_ids:
+        return set()
+    return set(
+        db.scalars(select(Party.case_id).where(Party.person_id.in_(sorted(set(person_ids)))))
+    )
