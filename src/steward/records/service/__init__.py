@@ -1,6 +1,7 @@
 """The records domain's public use-cases. Other domains and the adapters import from here."""
 
 from steward.records.service.access import (
+    CaseRestricted,
     NeedsBreakGlass,
     require_any_case_access,
     visible_cases,
@@ -31,6 +32,13 @@ from steward.records.service.cases import (
     reopen_case,
     view_case,
 )
+from steward.records.service.corrections import (
+    FIELD_LABELS,
+    Corrected,
+    correct_person,
+    correction_history,
+    field_label,
+)
 from steward.records.service.destroy import (
     KEPT_AFTER_DESTRUCTION,
     DestroyedCase,
@@ -57,6 +65,13 @@ from steward.records.service.importer import (
     read_lines,
 )
 from steward.records.service.persons import add_party, create_person, view_person
+from steward.records.service.restrictions import (
+    RestrictionStatus,
+    active_restriction,
+    lift_restriction,
+    restrict_person,
+    restriction_status,
+)
 from steward.records.service.search import (
     DocumentHit,
     SearchHit,
@@ -81,13 +96,16 @@ from steward.records.service.worklist import (
 )
 
 __all__ = [
+    "FIELD_LABELS",
     "KEPT_AFTER_DESTRUCTION",
     "BreakGlassAlert",
     "BreakGlassLimitReached",
     "BreakGlassLimits",
     "CaseFilter",
     "CaseRef",
+    "CaseRestricted",
     "CaseSort",
+    "Corrected",
     "Counted",
     "DestroyedCase",
     "DocumentFile",
@@ -98,10 +116,12 @@ __all__ = [
     "NeedsBreakGlass",
     "NewDocument",
     "NoSuchCase",
+    "RestrictionStatus",
     "RunReport",
     "SearchHit",
     "SearchResults",
     "WorkerLoad",
+    "active_restriction",
     "add_document",
     "add_party",
     "allocated_workers",
@@ -113,13 +133,17 @@ __all__ = [
     "case_id_for_number",
     "caseload",
     "close_case",
+    "correct_person",
+    "correction_history",
     "create_case",
     "create_person",
     "delete_unreferenced_persons",
     "destroy_case",
     "download_document",
     "ensure_default_file_plan",
+    "field_label",
     "import_cases",
+    "lift_restriction",
     "list_classes",
     "mark_reviewed",
     "my_cases",
@@ -131,6 +155,8 @@ __all__ = [
     "refuse",
     "reopen_case",
     "require_any_case_access",
+    "restrict_person",
+    "restriction_status",
     "run_pending",
     "search",
     "search_pages",
