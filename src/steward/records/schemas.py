@@ -256,7 +256,7 @@ class PersonDetail(PersonSummary):
 # --- corrections (Article 16) and restrictions (Article 18) ------------------------------
 
 # A subject access request's reference, as the sar domain hands them out.
-SarReference = Annotated[str, Field(pattern=r"^SAR-\d{4}-\d{5}\Z", max_length=20)]
+SarReference = Annotated[str, Field(pattern=r"^SAR-\d{4}-\d{5}$", max_length=20)]
 REASON_MAX = 2000
 
 
