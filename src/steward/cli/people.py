@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from steward.cli.identity import app
+from steward.cli.identity import app as app
 from steward.cli.runtime import console, keyring, load_settings, unit_of_work
 from steward.core.errors import ValidationFailed
 from steward.core.permissions import Actor
