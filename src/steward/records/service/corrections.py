@@ -311,7 +311,7 @@ def correction_history(
             .order_by(PersonCorrection.corrected_at.desc(), PersonCorrection.id.desc())
         )
     )
-    names = _user_names(db, {r.corrected_by_user_id for r in rows})
+    names = auth.usernames(db, [r.corrected_by_user_id for r in rows if r.corrected_by_user_id])
     unseal = actor.can(Permission.PEOPLE_MANAGE)
     read = [_read(db, kek, row, names, unseal) for row in rows]
     if unseal and rows:
@@ -324,17 +324,6 @@ def correction_history(
             details={"corrections": len(rows)},
         )
     return read
-
-
-def _user_names(db: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return {}
-    return dict(
-        db.execute(
-            select(auth.User.id, auth.User.username).where(auth.User.id.in_(wanted))
-        ).tuples()
-    )
 
 
 def _read(
