@@ -52,7 +52,7 @@ def test_the_ig_officer_corrects_a_birth_date_and_the_case_is_re_dated_at_once(
     assert due_on(db, case) == date(2030, 4, 12)
 
     page = client.get(f"/people/{child.id}")
-    assert 'href="/people/%d/correct"' % child.id in page.text
+    assert f'href="/people/{child.id}/correct"' in page.text
     assert "No corrections." in page.text
     form = client.get(f"/people/{child.id}/correct")
     assert form.status_code == 200
