@@ -173,7 +173,8 @@ def test_restricting_shuts_out_the_assigned_caseworker_until_lifted(
     refused = worker.get(f"/cases/{record.case.id}")
     assert refused.status_code == 403 and "restricted" in refused.text
     assert worker.get(f"/people/{record.child.id}").status_code == 404
-    assert ig.get(f"/cases/{record.case.id}").status_code == 200
+    case_page = ig.get(f"/cases/{record.case.id}")
+    assert case_page.status_code == 200 and 'data-testid="restricted-warning"' in case_page.text
 
     lifted = ig.post(
         f"/people/{record.child.id}/lift-restriction",

@@ -210,6 +210,8 @@ def case_page(
         (f for f in context["paper_files"] if str(f.paper_file_id) == requested), None
     )
     context["reassigned"] = next((w for w in context["workers"] if str(w.id) == reassigned), None)
+    # Only the IG team reads a restricted case: they are told, so they process it no further.
+    context["restricted"] = service.case_is_restricted(db, case.id)
     return render(request, "records/case.html", context)
 
 

@@ -3,6 +3,7 @@
 from steward.records.service.access import (
     CaseRestricted,
     NeedsBreakGlass,
+    case_is_restricted,
     require_any_case_access,
     visible_cases,
     visible_person,
@@ -131,6 +132,7 @@ __all__ = [
     "break_glass_expires",
     "break_glass_log",
     "case_id_for_number",
+    "case_is_restricted",
     "caseload",
     "close_case",
     "correct_person",
