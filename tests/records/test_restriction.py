@@ -10,13 +10,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from steward.core import audit
-from steward.core.crypto import FileKeyring
+from steward.core.crypto import DataKey, FileKeyring
 from steward.core.errors import Conflict, Forbidden, NotFound
 from steward.core.permissions import Actor, Role
 from steward.records import service
 from steward.records.events import RecordsEvent
-from steward.records.models import BreakGlass, Case
-from steward.records.schemas import LiftIn, RestrictionIn
+from steward.records.models import BreakGlass, Case, PersonCorrection, PersonRestriction
+from steward.records.schemas import LiftIn, PersonCorrectionIn, RestrictionIn
 from steward.records.service import NeedsBreakGlass
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
@@ -139,3 +139,29 @@ def test_restricting_and_lifting_are_audited_sealed_and_for_the_ig_team_only(
     assert tags.count(RecordsEvent.PERSON_RESTRICTION_LIFTED) == 1
     details = " ".join(db.scalars(select(audit.AuditEvent.details)))
     assert "contests" not in details and "confirmed" not in details
+
+
+def test_destroying_the_persons_case_shreds_their_corrections_and_restrictions(
+    db: Session, keyring: FileKeyring
+) -> None:
+    case, child_id, _, _ = _setup(db, keyring)
+    service.correct_person(
+        db,
+        keyring,
+        SYSTEM,
+        person_id=child_id,
+        data=PersonCorrectionIn(last_name="Moss", reason="Deed poll seen"),
+    )
+    _restrict(db, keyring, child_id)
+    keys = set(db.scalars(select(PersonCorrection.data_key_id))) | set(
+        db.scalars(select(PersonRestriction.data_key_id))
+    )
+    assert len(keys) == 2
+
+    service.destroy_case(db, SYSTEM, case_id=case.id)
+
+    assert db.scalar(select(func.count()).select_from(PersonCorrection)) == 0
+    assert db.scalar(select(func.count()).select_from(PersonRestriction)) == 0
+    for key_id in keys:
+        key = db.get(DataKey, key_id)
+        assert key is not None and key.wrapped_key is None and key.destroyed_at is not None

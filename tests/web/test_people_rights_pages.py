@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,7 @@ from steward.core.crypto import FileKeyring
 from steward.core.permissions import Actor, Role
 from steward.records import service
 from steward.records.models import Party, Person, PersonCorrection
+from steward.records.schemas import PersonCorrectionIn
 from tests.retention.helpers import case_with_children, default_schedule, due_on
 from tests.web.conftest import SignedIn, csrf_from
 from tests.web.records_helpers import case_file, tags_for
@@ -137,9 +139,7 @@ def test_a_caseworker_sees_what_changed_but_cannot_correct_or_read_the_old_value
     assert refused.status_code == 403
 
 
-def service_correction(**given: object):  # type: ignore[no-untyped-def]
-    from steward.records.schemas import PersonCorrectionIn
-
+def service_correction(**given: object) -> PersonCorrectionIn:
     return PersonCorrectionIn.model_validate(given)
 
 
@@ -187,13 +187,10 @@ def test_restricting_shuts_out_the_assigned_caseworker_until_lifted(
 
 def test_the_api_corrects_and_restricts_for_the_ig_team_only(
     api_token: Callable[[Role], tuple[str, auth.User]],
-    client: object,
+    client: TestClient,
     db: Session,
     keyring: FileKeyring,
 ) -> None:
-    from fastapi.testclient import TestClient
-
-    assert isinstance(client, TestClient)
     ig_token, _ = api_token(Role.IG_OFFICER)
     worker_token, worker = api_token(Role.CASEWORKER)
     default_schedule(db)
