@@ -389,6 +389,22 @@ def test_a_subject_access_search_passes(gate: Gate, demo_site: DemoSite) -> None
     assert not gate.findings.problems, gate.findings.report("subject access search")
 
 
+def test_the_people_rights_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
+    """Correcting a person and restricting their records (IG only, so a crawl may not reach
+    them within its page cap): the person's page, both forms, and the forms sent back with
+    errors (nothing is changed: the reasons are left empty)."""
+    sign_in_as(gate.page, "ig-officer", demo_site.password)
+    gate.check("/people/1")
+    for form in ("/people/1/correct", "/people/1/restrict"):
+        gate.check(form)
+        gate.page.click("form[novalidate] button[type=submit]")
+        gate.page.wait_for_selector(".govuk-error-summary")
+        assert gate.page.title().startswith("Error: "), gate.page.title()
+        gate.inspect()
+    gate.check("/people/1/lift-restriction")
+    assert not gate.findings.problems, gate.findings.report("people rights pages")
+
+
 def test_the_gate_sees_a_violation_a_wide_page_and_a_blocked_style(
     gate: Gate, demo_site: DemoSite
 ) -> None:

@@ -257,6 +257,27 @@ RULES: dict[tuple[str, str], Call] = {
         Permission.PEOPLE_MANAGE, {"other_person_id": "{other_person_id}"}
     ),
     ("POST", "/people/merges/{merge_id}/unmerge"): Call(Permission.PEOPLE_MANAGE),
+    # Rectification and restriction (Art 16, 18) are the IG team's: people:manage. The walk
+    # posts no reason, so nothing is corrected or restricted (a restriction would shut the
+    # walker out of the person's case for the rest of the walk).
+    ("GET", "/people/{person_id}/correct"): Call(Permission.PEOPLE_MANAGE),
+    ("POST", "/people/{person_id}/correct"): Call(Permission.PEOPLE_MANAGE, {"reason": ""}),
+    ("GET", "/people/{person_id}/restrict"): Call(Permission.PEOPLE_MANAGE),
+    ("POST", "/people/{person_id}/restrict"): Call(Permission.PEOPLE_MANAGE, {"reason": ""}),
+    ("GET", "/people/{person_id}/lift-restriction"): Call(Permission.PEOPLE_MANAGE),
+    ("POST", "/people/{person_id}/lift-restriction"): Call(
+        Permission.PEOPLE_MANAGE, {"reason": ""}
+    ),
+    ("POST", "/api/v1/people/{person_id}/corrections"): Call(
+        Permission.PEOPLE_MANAGE, {"reason": ""}
+    ),
+    ("GET", "/api/v1/people/{person_id}/corrections"): Call(CASE_READ),
+    ("POST", "/api/v1/people/{person_id}/restriction"): Call(
+        Permission.PEOPLE_MANAGE, {"reason": ""}
+    ),
+    ("POST", "/api/v1/people/{person_id}/restriction/lift"): Call(
+        Permission.PEOPLE_MANAGE, {"reason": ""}
+    ),
     # Retention: the schedule, holds and disposal are IG work; approving is its own verb;
     # a case's retention explained follows the case's need-to-know (it names its people).
     ("GET", "/retention"): Call(Permission.RETENTION_MANAGE),

@@ -15,6 +15,7 @@ from steward.cli import (
     identity,
     keys,
     outbox,
+    people,
     records,
     retention,
     sar,
@@ -51,7 +52,8 @@ app.add_typer(demo.app, name="demo")
 app.add_typer(records.import_app, name="import")
 app.add_typer(records.cases_app, name="cases")
 app.add_typer(documents.app, name="documents")
-app.add_typer(identity.app, name="people")
+app.add_typer(identity.app, name="people")  # with cli/people.py's commands on it
+assert people.app is identity.app
 app.add_typer(retention.app, name="retention")
 app.add_typer(retention.disposal_app, name="disposal")
 app.add_typer(archives.app, name="archives")

@@ -143,7 +143,10 @@ PERMISSION_DESCRIPTIONS: dict[Permission, str] = {
     Permission.AUDIT_READ: "Read the audit trail",
     Permission.USERS_MANAGE: "Manage staff accounts",
     Permission.TOKENS_OWN: "Create and revoke your own API tokens",
-    Permission.PEOPLE_MANAGE: "Import the legacy person index, train matching, merge person records",
+    Permission.PEOPLE_MANAGE: (
+        "Import the legacy person index, train matching, merge person records, correct a "
+        "person's details and restrict their records"
+    ),
     Permission.ROLES_APPROVE: "Approve or refuse the grant of a role that can read case content",
 }
 

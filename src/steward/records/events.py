@@ -30,3 +30,7 @@ class RecordsEvent(StrEnum):
     BREAK_GLASS_ALERT = "records:break_glass:alert"
     BREAK_GLASS_LIMITED = "records:break_glass:limited"
     BREAK_GLASS_NO_CASE = "records:break_glass:no_case"
+    PERSON_CORRECTED = "records:person:corrected"
+    PERSON_CORRECTIONS_READ = "records:person:corrections_read"
+    PERSON_RESTRICTED = "records:person:restricted"
+    PERSON_RESTRICTION_LIFTED = "records:person:restriction_lifted"

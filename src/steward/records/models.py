@@ -337,3 +337,48 @@ class SearchEntry(Base):
     case_id: Mapped[int | None] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), index=True
     )
+
+
+class PersonCorrection(Base):
+    """A correction of a person's details (Article 16), kept for accountability: who changed
+    what and why, with the values before and after sealed under the correction's own data key
+    (they are personal data), and the field codes in the clear so the history can be listed
+    without opening anything. Deleted with the person (ON DELETE CASCADE), its key destroyed."""
+
+    __tablename__ = "person_corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    corrected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    corrected_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Space-separated codes: first_name, date_of_birth, address:12, identifier:nhs ...
+    fields: Mapped[str] = mapped_column(String(400))
+    data_key_id: Mapped[str] = mapped_column(ForeignKey("data_keys.id"))
+    previous_values: Mapped[bytes] = mapped_column(LargeBinary)  # sealed JSON
+    new_values: Mapped[bytes] = mapped_column(LargeBinary)  # sealed JSON
+    reason: Mapped[bytes] = mapped_column(LargeBinary)  # sealed
+    sar_reference: Mapped[str | None] = mapped_column(String(20), index=True)
+
+    @property
+    def field_codes(self) -> list[str]:
+        return self.fields.split()
+
+
+class PersonRestriction(Base):
+    """A restriction of processing (Article 18): while ``lifted_at`` is empty, the cases the
+    person is a party to can be read by the information-governance team only. The reasons are
+    sealed under the restriction's own data key; the subject access request's reference is an
+    id, kept in the clear so the request can find it."""
+
+    __tablename__ = "person_restrictions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    restricted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    restricted_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    data_key_id: Mapped[str] = mapped_column(ForeignKey("data_keys.id"))
+    reason: Mapped[bytes] = mapped_column(LargeBinary)  # sealed
+    sar_reference: Mapped[str | None] = mapped_column(String(20), index=True)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    lifted_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lift_reason: Mapped[bytes | None] = mapped_column(LargeBinary)  # sealed

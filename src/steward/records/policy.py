@@ -21,9 +21,25 @@ class Access(StrEnum):
     NONE = "none"
 
 
-def case_access(actor: Actor, *, assigned: bool, same_team: bool, break_glass_open: bool) -> Access:
+def case_access(
+    actor: Actor,
+    *,
+    assigned: bool,
+    same_team: bool,
+    break_glass_open: bool,
+    restricted: bool = False,
+) -> Access:
+    """``restricted``: a party to the case has their processing restricted (Article 18).
+    Then only the information-governance team (who read every case for their duties) may
+    read it: not the assigned caseworker, not the team, and not break-glass. Restricted data
+    may be processed only with the person's consent, for legal claims, to protect another
+    person or for an important public interest; each of those is a decision for the IG team
+    to take and record, not an emergency a caseworker can declare, so break-glass does not
+    override a restriction."""
     if actor.can(Permission.CASES_READ_ALL):
         return Access.ROLE
+    if restricted:
+        return Access.NONE
     if assigned and actor.can(Permission.CASES_READ_ASSIGNED):
         return Access.ASSIGNED
     if same_team and actor.can(Permission.CASES_READ_TEAM):

@@ -251,3 +251,77 @@ class PersonDetail(PersonSummary):
     contacts: list[ContactRead]
     identifiers: list[IdentifierRead]
     cases: list[PersonCaseRead]
+
+
+# --- corrections (Article 16) and restrictions (Article 18) ------------------------------
+
+# A subject access request's reference, as the sar domain hands them out.
+SarReference = Annotated[str, Field(pattern=r"^SAR-\d{4}-\d{5}$", max_length=20)]
+REASON_MAX = 2000
+
+
+class AddressCorrection(StrictInput):
+    """A correction of one of the person's addresses: only the fields given change."""
+
+    address_id: int
+    line1: str | None = Field(None, min_length=1, max_length=200)
+    line2: str | None = Field(None, max_length=200)
+    town: str | None = Field(None, max_length=100)
+    postcode: str | None = Field(None, max_length=10)
+    from_date: date | None = None
+    to_date: date | None = None
+
+
+class IdentifierCorrection(StrictInput):
+    """Set the person's identifier in a scheme; an empty value removes it."""
+
+    scheme: IdentifierScheme
+    value: str | None = Field(None, max_length=64)
+
+
+class PersonCorrectionIn(StrictInput):
+    """What to correct. A field left out stays as it is; a field given as null (where the
+    record allows it: middle names, dates) is cleared. The reason is required: it is what
+    the organisation shows a regulator to justify the change."""
+
+    first_name: str | None = Field(None, min_length=1, max_length=100)
+    middle_names: str | None = Field(None, max_length=200)
+    last_name: str | None = Field(None, min_length=1, max_length=100)
+    date_of_birth: PastDate | None = None
+    date_of_death: PastDate | None = None
+    addresses: list[AddressCorrection] = Field(default_factory=list, max_length=100)
+    identifiers: list[IdentifierCorrection] = Field(default_factory=list, max_length=20)
+    reason: str = Field(min_length=1, max_length=REASON_MAX)
+    sar_reference: SarReference | None = None
+
+
+class RestrictionIn(StrictInput):
+    reason: str = Field(min_length=1, max_length=REASON_MAX)
+    sar_reference: SarReference | None = None
+
+
+class LiftIn(StrictInput):
+    reason: str = Field(min_length=1, max_length=REASON_MAX)
+
+
+class CorrectionRead(BaseModel):
+    """One correction as listed: when, by whom, which fields. The values before and after
+    and the reason are present only for the information-governance team."""
+
+    id: int
+    corrected_at: datetime
+    corrected_by: str | None
+    fields: list[str]
+    sar_reference: str | None
+    previous: dict[str, object] | None = None
+    new: dict[str, object] | None = None
+    reason: str | None = None
+
+
+class RestrictionRead(BaseModel):
+    id: int
+    person_id: int
+    restricted_at: datetime
+    sar_reference: str | None
+    lifted_at: datetime | None
+    reason: str | None = None

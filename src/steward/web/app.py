@@ -44,6 +44,8 @@ from steward.web import (
     identity_pages,
     jobs_pages,
     pages,
+    people_api,
+    people_pages,
     records_api,
     records_pages,
     retention_api,
@@ -105,6 +107,7 @@ PAGE_ROUTERS = (
     audit_pages.router,
     identity_pages.router,
     records_pages.router,
+    people_pages.router,
     retention_pages.router,
     retention_disposal_pages.router,
     archives_pages.router,
@@ -117,7 +120,13 @@ PAGE_ROUTERS = (
     sar_documents.router,
     sar_search.router,
 )
-API_ROUTERS = (api.router, records_api.router, retention_api.router, sar_api.router)
+API_ROUTERS = (
+    api.router,
+    records_api.router,
+    retention_api.router,
+    people_api.router,
+    sar_api.router,
+)
 
 
 def create_app(

@@ -40,7 +40,7 @@ from steward.records.models import (
 from steward.records.policy import Access
 from steward.records.schemas import DocumentMeta
 from steward.retention.service import worklist as retention_work
-from steward.web import identity_pages
+from steward.web import identity_pages, people_pages
 from steward.web.deps import DB, AppSettings, Keyring, PageActor, csrf_protect, reads_only
 from steward.web.forms import DateParts, date_parts, read_date
 from steward.web.ids import Id, IdItem
@@ -210,6 +210,8 @@ def case_page(
         (f for f in context["paper_files"] if str(f.paper_file_id) == requested), None
     )
     context["reassigned"] = next((w for w in context["workers"] if str(w.id) == reassigned), None)
+    # Only the IG team reads a restricted case: they are told, so they process it no further.
+    context["restricted"] = service.case_is_restricted(db, case.id)
     return render(request, "records/case.html", context)
 
 
@@ -497,10 +499,28 @@ def break_glass_reviewed(
 
 
 @router.get("/people/{person_id}")
-def person_page(request: Request, db: DB, actor: PageActor, person_id: Id) -> Response:
+def person_page(
+    request: Request, db: DB, keyring: Keyring, actor: PageActor, person_id: Id
+) -> Response:
     person, cases = service.view_person(db, actor, person_id)
     panel = identity_pages.duplicates_panel(db, actor, person.id)
-    return render(request, "records/person.html", {"person": person, "cases": cases, **panel})
+    history = service.correction_history(db, keyring, actor, person_id=person.id)
+    done = next(
+        (k for k in ("corrected", "restricted", "lifted") if request.query_params.get(k)), None
+    )
+    return render(
+        request,
+        "records/person.html",
+        {
+            "person": person,
+            "cases": cases,
+            "corrections": people_pages.history_rows(history),
+            "restriction": service.restriction_status(db, person.id),
+            "may_manage": actor.can(Permission.PEOPLE_MANAGE),
+            "done": done,
+            **panel,
+        },
+    )
 
 
 @router.get("/documents/{document_id}")

@@ -2,7 +2,9 @@
 
 from steward.records.policy import safe_filename
 from steward.records.service.access import (
+    CaseRestricted,
     NeedsBreakGlass,
+    case_is_restricted,
     require_any_case_access,
     visible_cases,
     visible_person,
@@ -31,6 +33,13 @@ from steward.records.service.cases import (
     my_cases_clause,
     reopen_case,
     view_case,
+)
+from steward.records.service.corrections import (
+    FIELD_LABELS,
+    Corrected,
+    correct_person,
+    correction_history,
+    field_label,
 )
 from steward.records.service.destroy import (
     KEPT_AFTER_DESTRUCTION,
@@ -63,6 +72,13 @@ from steward.records.service.persons import (
     create_person,
     view_person,
 )
+from steward.records.service.restrictions import (
+    RestrictionStatus,
+    active_restriction,
+    lift_restriction,
+    restrict_person,
+    restriction_status,
+)
 from steward.records.service.search import (
     DocumentHit,
     SearchHit,
@@ -87,13 +103,16 @@ from steward.records.service.worklist import (
 )
 
 __all__ = [
+    "FIELD_LABELS",
     "KEPT_AFTER_DESTRUCTION",
     "BreakGlassAlert",
     "BreakGlassLimitReached",
     "BreakGlassLimits",
     "CaseFilter",
     "CaseRef",
+    "CaseRestricted",
     "CaseSort",
+    "Corrected",
     "Counted",
     "DestroyedCase",
     "DocumentFile",
@@ -104,10 +123,12 @@ __all__ = [
     "NeedsBreakGlass",
     "NewDocument",
     "NoSuchCase",
+    "RestrictionStatus",
     "RunReport",
     "SearchHit",
     "SearchResults",
     "WorkerLoad",
+    "active_restriction",
     "add_document",
     "add_party",
     "allocated_workers",
@@ -117,16 +138,21 @@ __all__ = [
     "break_glass_expires",
     "break_glass_log",
     "case_id_for_number",
+    "case_is_restricted",
     "caseload",
     "cases_with_parties",
     "close_case",
+    "correct_person",
+    "correction_history",
     "create_case",
     "create_person",
     "delete_unreferenced_persons",
     "destroy_case",
     "download_document",
     "ensure_default_file_plan",
+    "field_label",
     "import_cases",
+    "lift_restriction",
     "list_classes",
     "mark_reviewed",
     "my_cases",
@@ -138,6 +164,8 @@ __all__ = [
     "refuse",
     "reopen_case",
     "require_any_case_access",
+    "restrict_person",
+    "restriction_status",
     "run_pending",
     "safe_filename",
     "search",

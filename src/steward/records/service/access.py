@@ -10,7 +10,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from steward.core import auth, clock
 from steward.core.errors import Forbidden, NotFound
 from steward.core.permissions import Actor, Permission
-from steward.records.models import BreakGlass, Case, CaseAssignment, Party
+from steward.records.models import BreakGlass, Case, CaseAssignment, Party, PersonRestriction
 from steward.records.policy import Access, case_access
 
 BREAK_GLASS_HOURS = 8
@@ -31,6 +31,38 @@ class NeedsBreakGlass(Forbidden):
             "it will be recorded and shown to the Data Protection Officer."
         )
         self.case_id = case_id
+
+
+class CaseRestricted(Forbidden):
+    """The case names a person whose processing is restricted (Article 18)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The records of a person in this case are restricted at their request. Only the "
+            "information governance team can read them until the restriction is lifted. "
+            "Ask the team if you need something from this case."
+        )
+
+
+def restricted_cases() -> ColumnElement[bool]:
+    """A WHERE clause on ``Case``: a party to the case is under a restriction not yet lifted."""
+    return exists(
+        select(Party.id)
+        .join(PersonRestriction, PersonRestriction.person_id == Party.person_id)
+        .where(Party.case_id == Case.id, PersonRestriction.lifted_at.is_(None))
+    )
+
+
+def case_is_restricted(db: Session, case_id: int) -> bool:
+    return (
+        db.scalar(
+            select(Party.id)
+            .join(PersonRestriction, PersonRestriction.person_id == Party.person_id)
+            .where(Party.case_id == case_id, PersonRestriction.lifted_at.is_(None))
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def require_any_case_access(actor: Actor) -> None:
@@ -69,7 +101,19 @@ def visible_cases(db: Session, actor: Actor) -> ColumnElement[bool]:
                 )
             )
         )
-    return or_(*clauses) if clauses else false()
+    if not clauses:
+        return false()
+    if not any_restriction(db):
+        return or_(*clauses)
+    # Restricted cases are the IG team's only (see policy.case_access), whoever else is given them.
+    return and_(or_(*clauses), ~restricted_cases())
+
+
+def any_restriction(db: Session) -> bool:
+    """Whether any person's records are restricted now: almost never, so the usual clause
+    (and its plan, at a million cases) stays as it was without one."""
+    standing = select(PersonRestriction.id).where(PersonRestriction.lifted_at.is_(None))
+    return db.scalar(standing.limit(1)) is not None
 
 
 def visible_person(
@@ -112,7 +156,27 @@ def access_to_case(db: Session, actor: Actor, case: Case) -> Access:
         assigned=assigned,
         same_team=bool(team) and team == case.team,
         break_glass_open=break_glass_open,
+        restricted=not actor.can(Permission.CASES_READ_ALL) and case_is_restricted(db, case.id),
     )
+
+
+def _would_read_unrestricted(db: Session, actor: Actor, case: Case) -> bool:
+    """Whether the actor reads this case but for its restriction: only they are told of it
+    (they know the case exists); anyone else gets the usual answer, so a restriction is not
+    an oracle for which case ids exist or whom they name."""
+    unrestricted = case_access(
+        actor,
+        assigned=actor.user_id is not None
+        and db.scalar(
+            select(CaseAssignment.id).where(
+                CaseAssignment.case_id == case.id, CaseAssignment.user_id == actor.user_id
+            )
+        )
+        is not None,
+        same_team=bool(_team(db, actor)) and _team(db, actor) == case.team,
+        break_glass_open=False,
+    )
+    return unrestricted is not Access.NONE
 
 
 def readable_case(db: Session, actor: Actor, case_id: int) -> tuple[Case, Access]:
@@ -128,6 +192,8 @@ def readable_case(db: Session, actor: Actor, case_id: int) -> tuple[Case, Access
         access = access_to_case(db, actor, case)
         if access is not Access.NONE:
             return case, access
+        if case_is_restricted(db, case.id) and _would_read_unrestricted(db, actor, case):
+            raise CaseRestricted()
     elif actor.can(Permission.CASES_READ_ALL):
         raise NotFound("There is no such case.")
     if actor.can(Permission.CASES_BREAK_GLASS):

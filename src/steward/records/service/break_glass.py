@@ -139,8 +139,9 @@ def break_glass(
 ) -> BreakGlass:
     """Open a case the actor may not otherwise read, for a limited time.
 
-    Raises ValidationFailed (the reason), BreakGlassLimitReached, NoSuchCase or Conflict
-    (they can read it already). The adapters record the refusals with ``refuse``."""
+    Raises ValidationFailed (the reason), BreakGlassLimitReached, NoSuchCase, CaseRestricted
+    (a party's processing is restricted: the IG team's only) or Conflict (they can read it
+    already). The adapters record the refusals with ``refuse``."""
     actor.require(Permission.CASES_BREAK_GLASS)
     limits = limits or BreakGlassLimits()
     reason = _check_reason(reason)
@@ -148,6 +149,9 @@ def break_glass(
     case = db.get(Case, case_id)
     if case is None:
         raise NoSuchCase()
+    if not actor.can(Permission.CASES_READ_ALL) and access.case_is_restricted(db, case.id):
+        # Break-glass does not override a restriction (see records.policy.case_access).
+        raise access.CaseRestricted()
     if access.access_to_case(db, actor, case) is not Access.NONE:
         raise Conflict("You already have access to this case.")
     now = clock.now()

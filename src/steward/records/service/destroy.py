@@ -42,6 +42,8 @@ from steward.records.models import (
     DocumentSubject,
     Party,
     Person,
+    PersonCorrection,
+    PersonRestriction,
 )
 
 # The module, not the search() function of the same name that records.service re-exports.
@@ -209,12 +211,23 @@ def delete_unreferenced_persons(
     if not orphans:
         return []
     search_index.remove_persons(db, orphans)
+    _destroy_person_keys(db, orphans)
     for person_id in orphans:
         person = db.get(Person, person_id)
         if person is not None:
             db.delete(person)  # the ORM cascades names, addresses, contacts, identifiers
     db.flush()
     return orphans
+
+
+def _destroy_person_keys(db: Session, person_ids: list[int]) -> None:
+    """Crypto-shred the keys of the persons' corrections and restrictions (their rows go by
+    ON DELETE CASCADE): the earlier details and the reasons can never be opened again."""
+    keys = set()
+    for model in (PersonCorrection, PersonRestriction):
+        keys |= set(db.scalars(select(model.data_key_id).where(model.person_id.in_(person_ids))))
+    for key_id in sorted(keys):
+        crypto.destroy_data_key(db, key_id=key_id)
 
 
 def tables_to_compact() -> list[str]:
