@@ -31,6 +31,10 @@ from steward.retention import schedule_format
 from steward.retention.models import Decision, DisposalItem
 from steward.retention.service import destruction, disposal, holds, schedules
 from steward.retention.service import jobs as retention_jobs
+from steward.sar import service as sar
+from steward.sar.clock import Region
+from steward.sar.policy import Channel, RequesterType
+from steward.sar.schemas import PersonDetails, SarCreate
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
@@ -258,6 +262,12 @@ RULES: dict[tuple[str, str], Call] = {
         Permission.RETENTION_MANAGE, ids={"list_id": "executed_list_id"}
     ),
     ("GET", "/retention/report"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/sar/requests/{request_id}/consultations"): Call(Permission.SAR_MANAGE),
+    ("POST", "/sar/requests/{request_id}/consultations"): Call(
+        Permission.SAR_MANAGE, {"action": "chase", "consultation_id": "{consultation_id}"}
+    ),
+    ("GET", "/sar/report"): Call(Permission.SAR_MANAGE),
+    ("GET", "/sar/report.csv"): Call(Permission.SAR_MANAGE),
     ("GET", "/retention/undatable"): Call(Permission.RETENTION_MANAGE),
     ("GET", "/api/v1/retention/undatable"): Call(Permission.RETENTION_MANAGE),
 }
@@ -282,6 +292,7 @@ def _walk_rows(
     ids = Ids(_records_for(db, keyring, user))
     ids |= _accounts_for(db)
     ids |= _retention_for(db, session_factory, keyring, ids["case_id"])
+    ids |= _consultation_for(db, keyring)
     return ids
 
 
@@ -374,6 +385,34 @@ def _retention_for(
         "decided_list_id": decided,
         "job_id": job.id,
     }
+
+
+def _consultation_for(db: Session, keyring: FileKeyring) -> dict[str, int]:
+    """A request with a consultation awaiting its reply."""
+    handler = make_user(db, Role.IG_OFFICER)
+    request = sar.receive(
+        db,
+        keyring,
+        handler.actor,
+        SarCreate(
+            requester_type=RequesterType.DATA_SUBJECT,
+            channel=Channel.LETTER,
+            received_on=clock.today(),
+            requester=PersonDetails(full_name="Walk Through"),
+        ),
+        default_region=Region.ENGLAND_AND_WALES,
+    )
+    consultation = sar.consultations.raise_consultation(
+        db,
+        keyring,
+        handler.actor,
+        request.id,
+        kind="court",
+        who="The family court",
+        why="Court papers on the file",
+        due_on=clock.today(),
+    )
+    return {"request_id": request.id, "consultation_id": consultation.id}
 
 
 def _disposal_list(

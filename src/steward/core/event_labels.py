@@ -128,6 +128,11 @@ EVENT_LABELS: dict[str, str] = {
     "sar:request:clarification_answered": "Clarification received (clock restarted)",
     "sar:request:evidence_received": "ID, authority or fee received",
     "sar:request:assigned": "Request assigned",
+    "sar:consultation:raised": "Consultation raised",
+    "sar:consultation:answered": "Consultation answered",
+    "sar:consultation:chased": "Consultation chased",
+    "sar:consultation:read": "Consultations read",
+    "sar:report:viewed": "Subject access performance report viewed",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.

@@ -14,3 +14,8 @@ class SarEvent(StrEnum):
     CLARIFICATION_ANSWERED = "sar:request:clarification_answered"
     DAY_ONE_EVIDENCE = "sar:request:evidence_received"
     ASSIGNED = "sar:request:assigned"
+    CONSULTATION_RAISED = "sar:consultation:raised"
+    CONSULTATION_ANSWERED = "sar:consultation:answered"
+    CONSULTATION_CHASED = "sar:consultation:chased"
+    CONSULTATIONS_READ = "sar:consultation:read"
+    REPORT_VIEWED = "sar:report:viewed"

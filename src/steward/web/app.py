@@ -51,6 +51,7 @@ from steward.web import (
 )
 from steward.web.input_rule import refuse_hidden_characters
 from steward.web.rendering import render
+from steward.web.sar import consultations as sar_consultations
 from steward.web.security import SecurityMiddleware
 
 log = logging.getLogger("steward.web")
@@ -96,6 +97,7 @@ PAGE_ROUTERS = (
     retention_disposal_pages.router,
     archives_pages.router,
     jobs_pages.router,
+    sar_consultations.router,
 )
 API_ROUTERS = (api.router, records_api.router, retention_api.router)
 

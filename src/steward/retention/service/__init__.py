@@ -1,5 +1,6 @@
 """The retention domain's use-cases, one module per use-case. Adapters and other domains
-(the subject access request domain's automatic hold) import from here."""
+(the subject access request domain's automatic hold, and its request files registered as a
+kind of record through ``registry``) import from here."""
 
 from steward.records.service import changes as _record_changes
 from steward.retention.service import (
@@ -9,6 +10,7 @@ from steward.retention.service import (
     disposal,
     holds,
     jobs,
+    registry,
     report,
     schedules,
     sealing,
@@ -27,6 +29,7 @@ __all__ = [
     "hold_for_subject_access",
     "holds",
     "jobs",
+    "registry",
     "release_subject_access",
     "report",
     "schedules",

@@ -32,7 +32,7 @@ from steward.retention.models import (
     RetentionOverride,
     RetentionRule,
 )
-from steward.retention.service import dates, schedules, sealing
+from steward.retention.service import dates, registry, schedules, sealing
 
 OPEN_LIST = (DisposalStatus.IN_REVIEW, DisposalStatus.APPROVED, DisposalStatus.EXECUTING)
 MAX_ITEMS = 50_000
@@ -156,7 +156,7 @@ def propose(db: Session, actor: Actor, *, as_of: date) -> DisposalList:
         for r in rows
         if r.action in policy.DISPOSAL_ACTIONS
         and not r.held
-        and (r.kind.value, r.record_id) not in on_open_lists
+        and (str(r.kind), r.record_id) not in on_open_lists
     ]
     if not chosen:
         raise Conflict(
@@ -179,7 +179,7 @@ def propose(db: Session, actor: Actor, *, as_of: date) -> DisposalList:
         [
             {
                 "list_id": disposal.id,
-                "record_kind": r.kind.value,
+                "record_kind": str(r.kind),
                 "record_id": r.record_id,
                 "identifier": r.identifier,
                 "class_code": r.class_code,
@@ -307,7 +307,7 @@ def approve(db: Session, actor: Actor, kek: KeyEncryptionKeys, *, list_id: int) 
     disposal.approved_by_user_id = actor.user_id
     db.flush()
     retained = [i.record_id for i in disposal.items if i.decision == Decision.RETAIN]
-    for kind in RecordKind:
+    for kind in registry.all_kinds():
         ids = [
             i.record_id
             for i in disposal.items

@@ -1,5 +1,9 @@
-"""Use-cases of subject access requests; adapters import this module only."""
+"""Use-cases of subject access requests; adapters import this module only.
 
+Importing it registers the request file with retention as a kind of record (file.py)."""
+
+from steward.sar.service import consultations
+from steward.sar.service import file as request_file
 from steward.sar.service.requests import (
     Clock,
     ask_clarification,
@@ -20,6 +24,7 @@ __all__ = [
     "ask_clarification",
     "clarification_answered",
     "clock_of",
+    "consultations",
     "details",
     "evidence_received",
     "extend",
@@ -28,4 +33,5 @@ __all__ = [
     "move",
     "queue",
     "receive",
+    "request_file",
 ]
