@@ -52,6 +52,7 @@ from steward.web import (
 from steward.web.input_rule import refuse_hidden_characters
 from steward.web.rendering import render
 from steward.web.sar import consultations as sar_consultations
+from steward.web.sar import report as sar_report
 from steward.web.security import SecurityMiddleware
 
 log = logging.getLogger("steward.web")
@@ -98,6 +99,7 @@ PAGE_ROUTERS = (
     archives_pages.router,
     jobs_pages.router,
     sar_consultations.router,
+    sar_report.router,
 )
 API_ROUTERS = (api.router, records_api.router, retention_api.router)
 

@@ -2,7 +2,7 @@
 
 Importing it registers the request file with retention as a kind of record (file.py)."""
 
-from steward.sar.service import consultations
+from steward.sar.service import consultations, report
 from steward.sar.service import file as request_file
 from steward.sar.service.requests import (
     Clock,
@@ -33,5 +33,6 @@ __all__ = [
     "move",
     "queue",
     "receive",
+    "report",
     "request_file",
 ]
