@@ -67,6 +67,7 @@ class ListSummary:
     cases_to_destroy: int
     paper_to_destroy: int
     deciders: frozenset[int]
+    other_to_destroy: int = 0  # records of kinds other domains registered (registry.py)
 
 
 def summarise(db: Session, actor: Actor, list_id: int) -> ListSummary:
@@ -98,6 +99,9 @@ def summarise(db: Session, actor: Actor, list_id: int) -> ListSummary:
         cases_to_destroy=count(Decision.DESTROY, RecordKind.CASE),
         paper_to_destroy=count(Decision.DESTROY, RecordKind.PAPER_FILE),
         deciders=frozenset(int(u) for u in deciders if u is not None),
+        other_to_destroy=count(Decision.DESTROY)
+        - count(Decision.DESTROY, RecordKind.CASE)
+        - count(Decision.DESTROY, RecordKind.PAPER_FILE),
     )
 
 
