@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import case, or_, select, union
+from sqlalchemy import case, false, or_, select, union
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -101,9 +101,11 @@ def _held_registered(kind: registry.RegisteredKind) -> Any:
 def held_ids(kind: RecordKind | str) -> Any:
     """A SELECT of the ids of every held record of ``kind``, computed from the holds once:
     a sweep or due list over a million records then tests membership, not each hold."""
-    other = registry.get(kind) if kind not in (RecordKind.CASE, RecordKind.PAPER_FILE) else None
-    if other is not None:
-        return _held_registered(other)
+    kind = registry.kind_of(kind)  # "case" as stored reads RecordKind.CASE
+    if not isinstance(kind, RecordKind):
+        other = registry.get(kind)
+        # A kind whose domain is not loaded holds nothing here; it is not destroyed either.
+        return _held_registered(other) if other else select(HoldTarget.target_id).where(false())
     if kind is RecordKind.CASE:
         by_class = select(Case.id).where(Case.record_class_id.in_(_targets(HoldScope.RECORD_CLASS)))
         return union(*_held_case_parts(), by_class)  # flat: SQLite refuses nested compounds
@@ -128,7 +130,8 @@ def held_paper_file(file_id: Any, case_id: Any, class_id: Any) -> ColumnElement[
 
 def is_held(db: Session, kind: RecordKind | str, record_id: int) -> bool:
     """Asked again at the moment of destruction, inside its transaction."""
-    other = registry.get(kind) if kind not in (RecordKind.CASE, RecordKind.PAPER_FILE) else None
+    kind = registry.kind_of(kind)
+    other = None if isinstance(kind, RecordKind) else registry.get(kind)
     if other is not None:
         held = other.id.in_(_held_registered(other))
         return bool(db.scalar(select(held).select_from(other.table).where(other.id == record_id)))
