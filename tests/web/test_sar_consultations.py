@@ -79,8 +79,13 @@ def test_the_page_raises_lists_flags_and_answers(
     assert 'data-testid="overdue"' in late.text and "Overdue" in late.text
     form = officer.get(f"{path}?answer={consultation.id}")
     assert "Record the reply from Northshire" in form.text
-    missing = _post(officer, path, {"action": "answer", "consultation_id": str(consultation.id)})
+    missing = _post(
+        officer,
+        path,
+        {"action": "answer", "consultation_id": str(consultation.id), "note": "Will write"},
+    )
     assert missing.status_code == 422 and "Choose what they said" in missing.text
+    assert "Record the reply from Northshire" in missing.text and "Will write" in missing.text
     answered = _post(
         officer,
         path,

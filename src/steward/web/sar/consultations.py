@@ -109,7 +109,7 @@ def consultations_post(
     note: Annotated[str, Form(max_length=10_000)] = "",
 ) -> Response:
     actor.require(Permission.SAR_MANAGE)
-    form = {"kind": kind, "who": who, "why": why, "due": due, "answered": answered}
+    form = {"kind": kind, "who": who, "why": why, "due": due, "answered": answered, "note": note}
     try:
         with db.begin_nested():
             _act(db, actor, kek, request_id, action, consultation_id, form, outcome, note)
