@@ -13,6 +13,7 @@ browser context records every CSP violation, and none is allowed, axe's included
 
 from __future__ import annotations
 
+import os
 import re
 from collections import deque
 from collections.abc import Iterator
@@ -458,4 +459,67 @@ def test_subject_access_pages_pass_too(gate: Gate, demo_site: DemoSite) -> None:
     gate.page.click("[data-testid=move-withdrawn] button")
     gate.page.wait_for_selector(".govuk-error-summary")
     gate.inspect()
+
+
+def test_subject_access_consultations_and_report_pages_pass(
+    gate: Gate, demo_site: DemoSite
+) -> None:
+    """The consultations page (empty, with one raised, with a form sent back with errors and
+    with the reply form open) and the performance report (charts drawn as SVG beside their
+    tables, and with a date refused). The demo has no request to reach them by links, so
+    one is logged with `steward sar new` in the demo's database."""
+    import json
+    import subprocess
+    import sys
+
+    from sqlalchemy import select
+
+    from steward.core.config import Environment, Settings
+    from steward.core.db import make_engine, make_sessionmaker, session_scope
+    from steward.sar.models import SubjectAccessRequest
+
+    env = {**os.environ, "STEWARD_DATA_DIR": str(demo_site.data_dir), "STEWARD_ENV": "development"}
+    env.pop("STEWARD_DATABASE_URL", None)
+    request = {
+        "requester_type": "care_leaver",
+        "channel": "letter",
+        "received_on": "2026-01-05",
+        "requester": {"full_name": "Gate Keeper"},
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "from steward.cli.main import app; app()", "sar", "new", "-"],
+        input=json.dumps(request),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    settings = Settings(env=Environment.DEVELOPMENT, data_dir=demo_site.data_dir)
+    engine = make_engine(settings)
+    with session_scope(make_sessionmaker(engine)) as db:
+        request_id = db.scalar(
+            select(SubjectAccessRequest.id).where(
+                SubjectAccessRequest.reference == done.stdout.strip()
+            )
+        )
+    engine.dispose()
+    sign_in_as(gate.page, "ig-officer", demo_site.password)
+    path = f"/sar/requests/{request_id}/consultations"
+    gate.check(path)
+    gate.page.click("button:has-text('Raise the consultation')")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    gate.inspect()
+    gate.page.fill("#who", "Northshire children's services")
+    gate.page.fill("#why", "Their assessment of the family")
+    gate.page.fill("#due_on", "1")
+    gate.page.fill("#due_on-month", "1")
+    gate.page.fill("#due_on-year", "2099")
+    gate.page.click("button:has-text('Raise the consultation')")
+    gate.page.wait_for_selector("[data-testid=consultations]")
+    gate.inspect()
+    gate.page.click("a:has-text('Record the reply')")
+    gate.page.wait_for_selector("#reply")
+    gate.inspect()
+    gate.check("/sar/report")
+    gate.check("/sar/report?from-day=31&from-month=2&from-year=2026", expect_status=422)
     assert not gate.findings.problems, gate.findings.report("subject access pages")

@@ -318,6 +318,12 @@ RULES: dict[tuple[str, str], Call] = {
         Permission.RETENTION_MANAGE, ids={"list_id": "executed_list_id"}
     ),
     ("GET", "/retention/report"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/sar/requests/{request_id}/consultations"): Call(Permission.SAR_MANAGE),
+    ("POST", "/sar/requests/{request_id}/consultations"): Call(
+        Permission.SAR_MANAGE, {"action": "chase", "consultation_id": "{consultation_id}"}
+    ),
+    ("GET", "/sar/report"): Call(Permission.SAR_MANAGE),
+    ("GET", "/sar/report.csv"): Call(Permission.SAR_MANAGE),
     ("GET", "/retention/undatable"): Call(Permission.RETENTION_MANAGE),
     ("GET", "/api/v1/retention/undatable"): Call(Permission.RETENTION_MANAGE),
     # Letters to requesters and the outbox (what was emailed to them): the IG team's.
@@ -400,6 +406,7 @@ def _walk_rows(
     ids |= _letters_for(db, keyring)
     ids |= _sar_document_for(db, keyring, ids["request_id"])
     ids |= _sar_search_for(db, keyring, ids["request_id"])
+    ids |= _consultation_for(db, keyring, ids["request_id"])
     return ids
 
 
@@ -536,6 +543,21 @@ def _letters_for(db: Session, keyring: FileKeyring) -> dict[str, int]:
         attachments=[("walk.pdf", "application/pdf", b"%PDF-1.4")],
     )
     return {"request_id": request.id, "letter_id": letter.id, "message_id": sent.id, "number": 1}
+
+
+def _consultation_for(db: Session, keyring: FileKeyring, request_id: int) -> dict[str, int]:
+    """A consultation on the walk's request, awaiting its reply."""
+    consultation = sar.consultations.raise_consultation(
+        db,
+        keyring,
+        make_user(db, Role.IG_OFFICER).actor,
+        request_id,
+        kind="court",
+        who="The family court",
+        why="Court papers on the file",
+        due_on=clock.today(),
+    )
+    return {"consultation_id": consultation.id}
 
 
 def _disposal_list(

@@ -183,3 +183,42 @@ def show(
             console.print(plain(f"{key}: {value}"))
     for step in shown["timeline"]:  # type: ignore[attr-defined]
         console.print(plain(f"  {step['at']}  {step['kind']}  -> {step['to']}"))
+
+
+@app.command()
+def report(
+    since: Annotated[
+        str | None,
+        typer.Option("--from", help="First day of the period (YYYY-MM-DD); default 12 months ago."),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--to", help="Last day of the period (YYYY-MM-DD); default today.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Performance: received, completed, % on time, median days to complete, extensions and
+    refusals, in total, by requester type and by month (the figures of /sar/report)."""
+    start = parse_date(since, "--from") if since else None
+    end = parse_date(until, "--to") if until else None
+    with unit_of_work() as db:
+        built = service.report.build(db, Actor.system(), start=start, end=end)
+    if as_json:
+        print_json(built.as_dict())
+        return
+    keys = [
+        "received",
+        "completed",
+        "on_time_percent",
+        "median_days_to_complete",
+        "extensions",
+        "refusals",
+    ]
+    table = Table("", "received", "completed", "% on time", "median days", "extensions", "refusals")
+    groups = [("total", built.total)]
+    groups += [(t.value, f) for t, f in built.by_requester]
+    groups += [(m.strftime("%Y-%m"), f) for m, f in built.by_month]
+    for name, figures in groups:
+        shown = figures.as_dict()
+        table.add_row(name, *("-" if shown[k] is None else f"{shown[k]:g}" for k in keys))
+    console.print(plain(f"{built.start.isoformat()} to {built.end.isoformat()}"))
+    console.print(table)

@@ -153,6 +153,11 @@ EVENT_LABELS: dict[str, str] = {
     "sar:search:read": "Search results of a request read",
     "sar:search:hit_triaged": "Search result triaged",
     "sar:search:paper_requested": "Paper file asked for, for a request",
+    "sar:consultation:raised": "Consultation raised",
+    "sar:consultation:answered": "Consultation answered",
+    "sar:consultation:chased": "Consultation chased",
+    "sar:consultation:read": "Consultations read",
+    "sar:report:viewed": "Subject access performance report viewed",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.

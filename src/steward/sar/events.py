@@ -29,3 +29,8 @@ class SarEvent(StrEnum):
     SEARCH_READ = "sar:search:read"
     HIT_TRIAGED = "sar:search:hit_triaged"
     PAPER_REQUESTED = "sar:search:paper_requested"
+    CONSULTATION_RAISED = "sar:consultation:raised"
+    CONSULTATION_ANSWERED = "sar:consultation:answered"
+    CONSULTATION_CHASED = "sar:consultation:chased"
+    CONSULTATIONS_READ = "sar:consultation:read"
+    REPORT_VIEWED = "sar:report:viewed"

@@ -240,3 +240,27 @@ class SarPublicHit(Base):
     client_hash: Mapped[str] = mapped_column(String(64))
     bucket: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class SarConsultation(Base):
+    """A third party asked for its view before disclosure: a partner whose records these are
+    (a local authority, a court) or a professional asked whether disclosure would cause
+    serious harm. Who was asked and why are sealed under the request's key; the columns hold
+    codes and dates, so overdue consultations can be found in SQL."""
+
+    __tablename__ = "sar_consultations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("sar_requests.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(24))  # service.consultations.ConsultationKind
+    who_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    why_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    raised_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    raised_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    chased_on: Mapped[date | None] = mapped_column(Date)
+    chases: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # service.consultations.Outcome
+    answered_on: Mapped[date | None] = mapped_column(Date)

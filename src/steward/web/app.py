@@ -55,12 +55,14 @@ from steward.web import (
 from steward.web.input_rule import refuse_hidden_characters
 from steward.web.rendering import render
 from steward.web.sar import api as sar_api
+from steward.web.sar import consultations as sar_consultations
 from steward.web.sar import documents as sar_documents
 from steward.web.sar import letter_templates as sar_letter_templates
 from steward.web.sar import letters as sar_letters
 from steward.web.sar import outbox as sar_outbox
 from steward.web.sar import pages as sar_pages
 from steward.web.sar import public as sar_public
+from steward.web.sar import report as sar_report
 from steward.web.sar import search as sar_search
 from steward.web.security import SecurityMiddleware
 
@@ -119,6 +121,8 @@ PAGE_ROUTERS = (
     sar_public.router,
     sar_documents.router,
     sar_search.router,
+    sar_consultations.router,
+    sar_report.router,
 )
 API_ROUTERS = (
     api.router,

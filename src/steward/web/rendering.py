@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from steward.core import clock
 from steward.core.permissions import ROLE_NAMES, Actor, Permission, Role
+from steward.retention.service import registry as retention_registry
 from steward.web.paging import page_links
 from steward.web.security import (
     CSRF_FIELD,
@@ -43,6 +44,7 @@ LABELS = {
     "report_to_court": "Report to court",
     "previous": "Previous name",
     "alias": "Also known as",
+    "sar_request": "Subject access request file",
 }
 
 # Roles, as people name them (core.permissions.Role's values). Kept apart from LABELS because
@@ -101,7 +103,7 @@ templates.env.filters.update(
     role_label=role_label,
     filesize=filesize,
 )
-templates.env.globals.update(page_links=page_links)
+templates.env.globals.update(page_links=page_links, record_link=retention_registry.link)
 
 
 def csrf_input(request: Request) -> Markup:

@@ -31,12 +31,12 @@ from steward.records.service import access
 from steward.retention.models import (
     HoldKind,
     HoldScope,
-    RecordKind,
 )
 from steward.retention.policy import Action
 from steward.retention.service import (
     dates,
     holds,
+    registry,
     report,
     schedules,
     undatable,
@@ -124,18 +124,22 @@ def due_page(
     page: PageQuery,
     typed: Annotated[DateParts, date_parts("as_of")],
     as_of: Annotated[str | None, Query(max_length=10)] = None,
-    kind: Annotated[RecordKind | None, Query()] = None,
+    kind: Annotated[str | None, Query(max_length=16)] = None,
     action: Annotated[Action | None, Query()] = None,
     held: Annotated[Literal["yes", "no"] | None, Query()] = None,
 ) -> Response:
     """The due list as of a date (typed as day, month and year; ``as_of`` ISO for links),
-    narrowed by kind, action or hold, a page at a time. Filters hold no personal data."""
+    narrowed by kind (cases, paper files, or a kind another domain registered), action or
+    hold, a page at a time. Filters hold no personal data."""
     actor.require(Permission.RETENTION_MANAGE)
+    kinds = registry.all_kinds()
+    if kind is not None and kind not in kinds:
+        kind = None  # a kind no longer registered (an old link): the whole list
     filters = {"kind": kind, "action": action, "held": held}
     context: dict[str, Any] = {
         "fresh": dates.freshness(db),
         "filters": filters,
-        "kinds": list(RecordKind),
+        "kinds": kinds,
         "actions": list(Action),
     }
     if any(typed.values()):

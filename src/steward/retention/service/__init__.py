@@ -1,5 +1,6 @@
 """The retention domain's use-cases, one module per use-case. Adapters and other domains
-(the subject access request domain's automatic hold) import from here."""
+(the subject access request domain's automatic hold, and its request files registered as a
+kind of record through ``registry``) import from here."""
 
 from steward.records.service import changes as _record_changes
 from steward.retention.service import (
@@ -10,6 +11,7 @@ from steward.retention.service import (
     holds,
     jobs,
     rectification,
+    registry,
     report,
     schedules,
     sealing,
@@ -29,6 +31,7 @@ __all__ = [
     "holds",
     "jobs",
     "rectification",
+    "registry",
     "release_subject_access",
     "report",
     "schedules",

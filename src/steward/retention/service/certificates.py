@@ -22,6 +22,7 @@ from steward.retention.models import (
     DisposalStatus,
     Outcome,
 )
+from steward.retention.service import registry
 
 METHOD_SQLITE = (
     "Case data key destroyed (crypto-shredding); documents, sealed content, parties, search "
@@ -74,6 +75,9 @@ def issue(factory: sessionmaker[Session], actor: Actor, list_id: int) -> int:
         method = METHOD_SQLITE if db.get_bind().dialect.name == "sqlite" else METHOD_POSTGRESQL
         if paper:
             method += " " + PAPER_METHOD
+        for kind in registry.registered():
+            if any(i.record_kind == kind.kind for i in destroyed):
+                method += " " + kind.method
         rules = sorted(
             {(i.class_code, i.rule_version, i.schedule_version) for i in destroyed + paper}
         )

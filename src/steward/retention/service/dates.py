@@ -35,7 +35,7 @@ from steward.retention.models import (
     RetentionEvent,
     RetentionRule,
 )
-from steward.retention.service import evaluate, holds, schedules
+from steward.retention.service import evaluate, holds, registry, schedules
 
 MAX_DUE_ROWS = 100_000
 # A nightly sweep leaves dates at most a day old; older than this, pages warn.
@@ -57,7 +57,7 @@ def sweep(db: Session, actor: Actor) -> int:
     return swept.scheduled
 
 
-def reevaluate(db: Session, kind: RecordKind, record_ids: Sequence[int]) -> None:
+def reevaluate(db: Session, kind: RecordKind | str, record_ids: Sequence[int]) -> None:
     """Re-date these records now (no event: it follows a change that recorded its own)."""
     schedule = schedules.approved(db)
     if schedule is None or not record_ids:
@@ -118,7 +118,7 @@ def _record_given_events(
 
 @dataclass(frozen=True)
 class DueRow:
-    kind: RecordKind
+    kind: str  # a RecordKind, or a kind another domain registered (registry.py)
     record_id: int
     identifier: str
     class_code: str
@@ -137,8 +137,14 @@ _IDENTIFIED = (
 )
 
 
+def _identified() -> list[tuple[str, Any, Any, Any]]:
+    own = [(str(kind), table, key, identifier) for kind, table, key, identifier in _IDENTIFIED]
+    return own + [(k.kind, k.table, k.id, k.identifier) for k in registry.registered()]
+
+
 def due_rows_query(schedule_id: int, as_of: date):  # type: ignore[no-untyped-def]
-    """One SELECT over cases and paper files due on or before ``as_of``, with hold status."""
+    """One SELECT over cases, paper files and every registered kind of record due on or
+    before ``as_of``, with hold status."""
     rd = RetentionDate
     parts = [
         select(
@@ -149,13 +155,13 @@ def due_rows_query(schedule_id: int, as_of: date):  # type: ignore[no-untyped-de
             rd.due_on,
             rd.action,
             RetentionRule.version,
-            rd.record_id.in_(holds.held_ids(kind)).label("held"),
+            rd.record_id.in_(holds.held_ids(registry.kind_of(kind))).label("held"),
             rd.note,
         )
         .join(table, key == rd.record_id)
         .join(RetentionRule, RetentionRule.id == rd.rule_id)
-        .where(rd.schedule_id == schedule_id, rd.record_kind == kind.value, rd.due_on <= as_of)
-        for kind, table, key, identifier in _IDENTIFIED
+        .where(rd.schedule_id == schedule_id, rd.record_kind == kind, rd.due_on <= as_of)
+        for kind, table, key, identifier in _identified()
     ]
     return union_all(*parts).subquery("due")
 
@@ -195,7 +201,7 @@ def due_page(
     page: PageRequest,
     *,
     as_of: date,
-    kind: RecordKind | None = None,
+    kind: RecordKind | str | None = None,
     action: str | None = None,
     held: bool | None = None,
 ) -> Page[DueRow]:
@@ -205,7 +211,7 @@ def due_page(
     q = due_rows_query(schedule.id, as_of)
     query = select(q)
     if kind is not None:
-        query = query.where(q.c.record_kind == kind.value)
+        query = query.where(q.c.record_kind == str(kind))
     if action:
         query = query.where(q.c.action == action)
     if held is not None:
@@ -224,7 +230,7 @@ def due_page(
 
 def _row(r: Any, version: int) -> DueRow:
     return DueRow(
-        RecordKind(r.record_kind),
+        registry.kind_of(r.record_kind),
         int(r.record_id),
         r.identifier,
         r.class_code,

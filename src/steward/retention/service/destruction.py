@@ -43,7 +43,7 @@ from steward.retention.models import (
     RetentionOverride,
     Tombstone,
 )
-from steward.retention.service import certificates, dates, holds, schedules
+from steward.retention.service import certificates, dates, holds, registry, schedules
 
 ItemHook = Callable[[int], None]
 Progress = Callable[[int, int], None]
@@ -133,11 +133,15 @@ def _one(db: Session, actor: Actor, item_id: int) -> None:
     item = db.get(DisposalItem, item_id)
     if item is None or item.outcome != Outcome.PENDING:
         return  # done by an earlier run
-    kind = RecordKind(item.record_kind)
+    kind = registry.kind_of(item.record_kind)
+    other = registry.get(kind)
     outcome = _check(db, item, kind)
     if outcome is None:
         if kind is RecordKind.CASE:
             _destroy_case(db, actor, item)
+            outcome = Outcome.DESTROYED
+        elif other is not None:
+            _destroy_registered(db, actor, item, other)
             outcome = Outcome.DESTROYED
         else:
             archives.mark_for_destruction(
@@ -165,17 +169,24 @@ def _one(db: Session, actor: Actor, item_id: int) -> None:
         subject_id=item.id,
         details={
             "list_id": item.list_id,
-            "kind": kind.value,
+            "kind": str(kind),
             "record_id": item.record_id,
             "outcome": outcome.value,
         },
     )
 
 
-def _check(db: Session, item: DisposalItem, kind: RecordKind) -> Outcome | None:
+def _check(db: Session, item: DisposalItem, kind: RecordKind | str) -> Outcome | None:
     """Why this item must not be destroyed now, or None. Asked inside its transaction."""
     if kind is RecordKind.CASE and db.get(Case, item.record_id) is None:
         return Outcome.GONE
+    if not isinstance(kind, RecordKind):
+        other = registry.get(kind)
+        if other is None:
+            # The domain that registers this kind is not loaded: keep it, it falls due again.
+            return Outcome.NOT_DUE
+        if not registry.exists(db, other, item.record_id):
+            return Outcome.GONE
     if kind is RecordKind.PAPER_FILE:
         paper = db.get(PaperFile, item.record_id)
         if paper is None or paper.status != PaperFileStatus.ACTIVE:
@@ -192,7 +203,7 @@ def _check(db: Session, item: DisposalItem, kind: RecordKind) -> Outcome | None:
     due_on = db.scalar(
         select(RetentionDate.due_on).where(
             RetentionDate.schedule_id == schedule.id,
-            RetentionDate.record_kind == kind.value,
+            RetentionDate.record_kind == str(kind),
             RetentionDate.record_id == item.record_id,
         )
     )
@@ -207,6 +218,28 @@ def _destroy_case(db: Session, actor: Actor, item: DisposalItem) -> None:
         Tombstone(
             record_kind=RecordKind.CASE,
             identifier=destroyed.case_number,
+            class_code=item.class_code,
+            rule_version=item.rule_version,
+            schedule_version=item.schedule_version,
+            opened_on=destroyed.opened_on,
+            closed_on=destroyed.closed_on,
+            due_on=item.due_on,
+            destroyed_at=clock.now(),
+            disposal_item_id=item.id,
+        )
+    )
+
+
+def _destroy_registered(
+    db: Session, actor: Actor, item: DisposalItem, kind: registry.RegisteredKind
+) -> None:
+    """Another domain's record: that domain deletes it and destroys its key; the tombstone
+    keeps its reference, class, rule and dates."""
+    destroyed = kind.destroy(db, actor, item.record_id)
+    db.add(
+        Tombstone(
+            record_kind=kind.kind,
+            identifier=destroyed.identifier,
             class_code=item.class_code,
             rule_version=item.rule_version,
             schedule_version=item.schedule_version,
@@ -235,10 +268,10 @@ def _linked_persons(db: Session, paper_file_id: int) -> list[int]:
     return [p for p in linked if p is not None]
 
 
-def _forget_schedule(db: Session, kind: RecordKind, record_id: int) -> None:
+def _forget_schedule(db: Session, kind: RecordKind | str, record_id: int) -> None:
     for model in (RetentionDate, RetentionEvent, RetentionOverride):
         db.execute(
-            delete(model).where(model.record_kind == kind.value, model.record_id == record_id)
+            delete(model).where(model.record_kind == str(kind), model.record_id == record_id)
         )
 
 
@@ -260,7 +293,8 @@ def compact(factory: sessionmaker[Session], actor: Actor) -> None:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         else:
             raw.driver_connection.autocommit = True  # type: ignore[union-attr]
-            for table in (*destroy.tables_to_compact(), "search_vectors"):
+            tables = {*destroy.tables_to_compact(), *registry.tables_to_compact()}
+            for table in (*sorted(tables), "search_vectors"):
                 cursor.execute(f"VACUUM {table}")
         cursor.close()
     finally:

@@ -32,7 +32,7 @@ from steward.retention.models import (
     RetentionOverride,
     RetentionRule,
 )
-from steward.retention.service import dates, schedules, sealing
+from steward.retention.service import dates, registry, schedules, sealing
 
 OPEN_LIST = (DisposalStatus.IN_REVIEW, DisposalStatus.APPROVED, DisposalStatus.EXECUTING)
 MAX_ITEMS = 50_000
@@ -67,6 +67,7 @@ class ListSummary:
     cases_to_destroy: int
     paper_to_destroy: int
     deciders: frozenset[int]
+    other_to_destroy: int = 0  # records of kinds other domains registered (registry.py)
 
 
 def summarise(db: Session, actor: Actor, list_id: int) -> ListSummary:
@@ -98,6 +99,9 @@ def summarise(db: Session, actor: Actor, list_id: int) -> ListSummary:
         cases_to_destroy=count(Decision.DESTROY, RecordKind.CASE),
         paper_to_destroy=count(Decision.DESTROY, RecordKind.PAPER_FILE),
         deciders=frozenset(int(u) for u in deciders if u is not None),
+        other_to_destroy=count(Decision.DESTROY)
+        - count(Decision.DESTROY, RecordKind.CASE)
+        - count(Decision.DESTROY, RecordKind.PAPER_FILE),
     )
 
 
@@ -156,7 +160,7 @@ def propose(db: Session, actor: Actor, *, as_of: date) -> DisposalList:
         for r in rows
         if r.action in policy.DISPOSAL_ACTIONS
         and not r.held
-        and (r.kind.value, r.record_id) not in on_open_lists
+        and (str(r.kind), r.record_id) not in on_open_lists
     ]
     if not chosen:
         raise Conflict(
@@ -179,7 +183,7 @@ def propose(db: Session, actor: Actor, *, as_of: date) -> DisposalList:
         [
             {
                 "list_id": disposal.id,
-                "record_kind": r.kind.value,
+                "record_kind": str(r.kind),
                 "record_id": r.record_id,
                 "identifier": r.identifier,
                 "class_code": r.class_code,
@@ -307,7 +311,7 @@ def approve(db: Session, actor: Actor, kek: KeyEncryptionKeys, *, list_id: int) 
     disposal.approved_by_user_id = actor.user_id
     db.flush()
     retained = [i.record_id for i in disposal.items if i.decision == Decision.RETAIN]
-    for kind in RecordKind:
+    for kind in registry.all_kinds():
         ids = [
             i.record_id
             for i in disposal.items

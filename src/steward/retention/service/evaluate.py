@@ -37,11 +37,15 @@ from steward.retention.models import (
     RetentionSchedule,
     retention_dates,
 )
+from steward.retention.service import registry
 from steward.retention.service.records_sql import (
     SOURCES,
     Col,
+    Governed,
+    Source,
     following_select,
     records_select,
+    registered_source,
     scheduled_ids,
 )
 
@@ -77,7 +81,7 @@ def evaluate(
     schedule: RetentionSchedule,
     rules: dict[str, policy.Rule],
     *,
-    kind: RecordKind | None = None,
+    kind: RecordKind | str | None = None,
     record_ids: Sequence[int] | None = None,
 ) -> Swept:
     """Bring ``schedule``'s retention_dates up to date: for all records, or only
@@ -97,26 +101,28 @@ def evaluate(
     targets = _targets(db, kind, record_ids)
     scopes = []
     changed = 0
+    sources = [(s, governed) for s in SOURCES] + _registered_sources(db, governed)
     with _roomy(db):
-        for source in SOURCES:  # cases first: paper files that follow a case read its row
+        # Cases first: paper files that follow a case read its row.
+        for source, its_rules in sources:
             if source.kind not in targets:
                 continue
             ids = targets[source.kind]
             in_scope = and_(
-                dates.c.schedule_id == schedule.id, dates.c.record_kind == source.kind.value
+                dates.c.schedule_id == schedule.id, dates.c.record_kind == str(source.kind)
             )
             if ids is not None:
                 in_scope = and_(in_scope, dates.c.record_id.in_(ids))
             scopes.append(in_scope)
-            current = scheduled_ids(source, governed, schedule_id=schedule.id)
+            current = scheduled_ids(source, its_rules, schedule_id=schedule.id)
             stale = delete(dates).where(in_scope, dates.c.record_id.not_in(current))
             changed += _rowcount(db.execute(stale))
-            if not governed:
+            if not its_rules:
                 continue
-            query = records_select(source, governed, schedule_id=schedule.id, record_ids=ids)
+            query = records_select(source, its_rules, schedule_id=schedule.id, record_ids=ids)
             changed += _rowcount(db.execute(_upsert(db, query)))
             if source.kind is RecordKind.PAPER_FILE:
-                follow = following_select(governed, schedule_id=schedule.id, record_ids=ids)
+                follow = following_select(its_rules, schedule_id=schedule.id, record_ids=ids)
                 changed += _rowcount(db.execute(_upsert(db, follow)))
             # Per kind, cases first: a file that follows its case follows a reviewer's
             # "retain until" on the case too.
@@ -126,13 +132,29 @@ def evaluate(
     return Swept(scheduled, changed)
 
 
+def _registered_sources(db: Session, governed: Governed) -> list[tuple[Source, Governed]]:
+    """Each registered kind with the one rule that governs its class (its own or its nearest
+    ancestor's). A rule that dates from linked persons cannot date records that have none:
+    such a kind is left undated (kept) rather than guessed."""
+    found: list[tuple[Source, Governed]] = []
+    for kind in registry.registered():
+        class_id = registry.class_id(db, kind)
+        if class_id is None:
+            continue
+        mine = [(r, [class_id], rule) for r, classes, rule in governed if class_id in classes]
+        if any(policy.person_triggers(rule.trigger) for _, _, rule in mine):
+            mine = []
+        found.append((registered_source(kind, class_id), mine))
+    return found
+
+
 def _targets(
-    db: Session, kind: RecordKind | None, record_ids: Sequence[int] | None
-) -> dict[RecordKind, Sequence[int] | None]:
+    db: Session, kind: RecordKind | str | None, record_ids: Sequence[int] | None
+) -> dict[str, Sequence[int] | None]:
     """The records to re-date, per kind: re-dating cases re-dates the paper files that
     follow them."""
     if kind is None:
-        return {k: record_ids for k in RecordKind}
+        return {k: record_ids for k in registry.all_kinds()}
     if kind is RecordKind.CASE:
         linked = None
         if record_ids is not None:
@@ -184,11 +206,11 @@ def _apply_overrides(db: Session, schedule_id: int, scope: Col) -> None:
     an override are looked at (there are few)."""
     dates = retention_dates
     override = RetentionOverride.__table__
-    for kind in RecordKind:
+    for kind in registry.all_kinds():
         later = (
             select(override.c.review_on)
             .where(
-                override.c.record_kind == kind.value,
+                override.c.record_kind == str(kind),
                 override.c.record_id == dates.c.record_id,
                 override.c.review_on > dates.c.due_on,
             )
@@ -198,9 +220,9 @@ def _apply_overrides(db: Session, schedule_id: int, scope: Col) -> None:
             update(dates)
             .where(
                 scope,
-                dates.c.record_kind == kind.value,
+                dates.c.record_kind == str(kind),
                 dates.c.record_id.in_(
-                    select(override.c.record_id).where(override.c.record_kind == kind.value)
+                    select(override.c.record_id).where(override.c.record_kind == str(kind))
                 ),
                 later.is_not(None),
             )

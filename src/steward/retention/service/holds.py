@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import case, or_, select, union
+from sqlalchemy import case, false, or_, select, union
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -27,7 +27,7 @@ from steward.identity.models import PersonMerge
 from steward.records.models import Case, Party, Person, RecordClass
 from steward.retention.events import RetentionAudit
 from steward.retention.models import Hold, HoldKind, HoldScope, HoldTarget, RecordKind
-from steward.retention.service import sealing
+from steward.retention.service import registry, sealing
 
 MIN_REASON = 10
 MAX_REASON = 2000
@@ -85,9 +85,27 @@ def held_case(case_id: Any, class_id: Any) -> ColumnElement[bool]:
     return or_(case_id.in_(_held_cases()), class_id.in_(_targets(HoldScope.RECORD_CLASS)))
 
 
-def held_ids(kind: RecordKind) -> Any:
+def _held_registered(kind: registry.RegisteredKind) -> Any:
+    """Another domain's records: held by a hold on their class (or a class above it), and
+    through the persons they are about where the domain says how to find them."""
+    by_class = (
+        select(kind.id)
+        .select_from(kind.table)
+        .where(registry.class_id_column(kind).in_(_targets(HoldScope.RECORD_CLASS)))
+    )
+    if kind.held_through_persons is None:
+        return by_class
+    return union(by_class, kind.held_through_persons(_held_persons()))
+
+
+def held_ids(kind: RecordKind | str) -> Any:
     """A SELECT of the ids of every held record of ``kind``, computed from the holds once:
     a sweep or due list over a million records then tests membership, not each hold."""
+    kind = registry.kind_of(kind)  # "case" as stored reads RecordKind.CASE
+    if not isinstance(kind, RecordKind):
+        other = registry.get(kind)
+        # A kind whose domain is not loaded holds nothing here; it is not destroyed either.
+        return _held_registered(other) if other else select(HoldTarget.target_id).where(false())
     if kind is RecordKind.CASE:
         by_class = select(Case.id).where(Case.record_class_id.in_(_targets(HoldScope.RECORD_CLASS)))
         return union(*_held_case_parts(), by_class)  # flat: SQLite refuses nested compounds
@@ -110,8 +128,13 @@ def held_paper_file(file_id: Any, case_id: Any, class_id: Any) -> ColumnElement[
     )
 
 
-def is_held(db: Session, kind: RecordKind, record_id: int) -> bool:
+def is_held(db: Session, kind: RecordKind | str, record_id: int) -> bool:
     """Asked again at the moment of destruction, inside its transaction."""
+    kind = registry.kind_of(kind)
+    other = None if isinstance(kind, RecordKind) else registry.get(kind)
+    if other is not None:
+        held = other.id.in_(_held_registered(other))
+        return bool(db.scalar(select(held).select_from(other.table).where(other.id == record_id)))
     if kind is RecordKind.CASE:
         query = select(held_case(Case.id, Case.record_class_id)).where(Case.id == record_id)
     else:

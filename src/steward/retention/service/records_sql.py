@@ -38,6 +38,7 @@ from steward.retention.models import (
     RetentionEvent,
     retention_dates,
 )
+from steward.retention.service.registry import RegisteredKind, class_literal
 from steward.retention.service.sql import AddMonths, Earliest, Latest, LatestKnown, RoundUp
 
 Col = ColumnElement[Any]
@@ -47,7 +48,7 @@ Col = ColumnElement[Any]
 class Source:
     """Where one kind of record keeps the facts triggers ask for."""
 
-    kind: RecordKind
+    kind: str  # a RecordKind, or a kind another domain registered (registry.py)
     table: Any
     id: Any
     class_id: Any
@@ -93,6 +94,26 @@ PAPER = Source(
     None,  # paper files record no dates of death
 )
 SOURCES = (CASES, PAPER)
+
+
+def registered_source(kind: RegisteredKind, class_id: int) -> Source:
+    """Another domain's records as a source: every record of the kind is of one class, and
+    none has linked persons (evaluate gives it only a rule without person triggers)."""
+    return Source(
+        kind.kind,
+        kind.table,
+        kind.id,
+        class_literal(class_id),
+        kind.created,
+        kind.closed,
+        kind.is_open,
+        true(),
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 class _Facts:
@@ -158,7 +179,7 @@ class _Facts:
             query = (
                 select(RetentionEvent.record_id.label("rid"), *self.event_columns.values())
                 .where(
-                    RetentionEvent.record_kind == src.kind.value,
+                    RetentionEvent.record_kind == str(src.kind),
                     RetentionEvent.event.in_(sorted(self.event_columns)),
                 )
                 .group_by(RetentionEvent.record_id)
@@ -440,7 +461,7 @@ def records_select(
     query = (
         select(
             literal(schedule_id),
-            literal(source.kind.value),
+            literal(str(source.kind)),
             source.id,
             case(*rule_ids),
             case(*trigger_on),

@@ -28,7 +28,7 @@ from steward.retention.models import (
     RetentionRule,
 )
 from steward.retention.service import holds as holds_service
-from steward.retention.service import schedules
+from steward.retention.service import registry, schedules
 
 GRACE_DAYS = 30  # a record this long past its date with no disposal is overdue
 
@@ -97,8 +97,8 @@ def build(db: Session, actor: Actor) -> Report:
     )
     held = or_(
         *(
-            and_(rd.record_kind == kind.value, rd.record_id.in_(holds_service.held_ids(kind)))
-            for kind in RecordKind
+            and_(rd.record_kind == str(kind), rd.record_id.in_(holds_service.held_ids(kind)))
+            for kind in registry.all_kinds()
         )
     )
     past_due = (

@@ -20,6 +20,7 @@ from steward.core.permissions import Actor
 from steward.records.models import Case
 from steward.retention.events import RetentionAudit
 from steward.retention.models import DisposalItem, Hold, RecordKind, RetentionOverride
+from steward.retention.service import registry
 
 DESTROYED = "(destroyed with the record)"
 
@@ -81,7 +82,14 @@ def _live(db: Session, key_id: str | None) -> str | None:
 
 
 def case_key_for(db: Session, kind: RecordKind | str, record_id: int) -> str | None:
-    """The live data key of the case the record is or belongs to, if any."""
+    """The live data key of the case the record is or belongs to, if any; for a kind another
+    domain registered, the record's own key (destroying the record shreds the reason too)."""
+    other = registry.get(kind)
+    if other is not None:
+        if other.data_key is None:
+            return None
+        own = db.scalar(select(other.data_key).where(other.id == record_id))
+        return _live(db, own)
     if RecordKind(kind) is RecordKind.CASE:
         case_id: int | None = record_id
     else:

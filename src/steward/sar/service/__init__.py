@@ -1,7 +1,10 @@
-"""Use-cases of subject access requests; adapters import this module only."""
+"""Use-cases of subject access requests; adapters import this module only.
 
-# Letters and their templates, as a module of their own: sar.service.letters.make(...).
-from steward.sar.service import documents, letters, public
+Importing it registers the request file with retention as a kind of record (file.py).
+Letters and their templates are a module of their own: sar.service.letters.make(...)."""
+
+from steward.sar.service import consultations, documents, letters, public, report
+from steward.sar.service import file as request_file
 from steward.sar.service.requests import (
     Clock,
     ask_clarification,
@@ -71,6 +74,7 @@ __all__ = [
     "clarification_answered",
     "clock_of",
     "complete_tasks",
+    "consultations",
     "cost_of",
     "decide",
     "decision_of",
@@ -89,6 +93,8 @@ __all__ = [
     "public",
     "queue",
     "receive",
+    "report",
+    "request_file",
     "search_record",
     "start_search",
     "suggested_terms",
