@@ -20,7 +20,9 @@ from steward.core.crypto import FileKeyring
 from steward.core.errors import Conflict, Forbidden, ValidationFailed
 from steward.core.permissions import Actor, Role
 from steward.retention.models import Hold, HoldKind
+from steward.retention.service import holds as retention_holds
 from steward.sar import service
+from steward.sar.policy import Status
 from steward.sar.search_models import SarHit, SarSearchRun, SourceKind, Triage
 from tests.factories.core import make_user
 from tests.sar.search_helpers import ADDRESS, Holdings, holdings, new_request
@@ -288,3 +290,41 @@ def test_a_run_whose_job_ended_unfinished_does_not_block_the_next(
     again.job_id = job.id
     with pytest.raises(Conflict, match="already running"):
         service.start_search(db, keyring, officer, None, request.id, terms)
+
+
+def test_a_hold_on_a_person_keeps_the_requests_that_found_them_in_scope(
+    db: Session, keyring: FileKeyring, session_factory: sessionmaker[Session]
+) -> None:
+    officer, request_id, held, run = _searched(db, keyring, session_factory)
+    subject_hit = _hit(run, SourceKind.PERSON, held.subject.id)
+    namesake_hit = _hit(run, SourceKind.PERSON, held.namesake.id)
+    service.triage(db, keyring, officer, request_id, subject_hit.id, Triage.IN_SCOPE, "DOB")
+    service.triage(
+        db, keyring, officer, request_id, namesake_hit.id, Triage.NOT_THIS_PERSON, "Born 1971"
+    )
+    service.move(db, keyring, officer, request_id, Status.WITHDRAWN, reasons="Withdrawn")
+
+    def held_requests() -> list[int]:
+        return list(db.scalars(retention_holds.held_ids("sar_request")))
+
+    assert held_requests() == []  # its own subject-access hold went when it was withdrawn
+    retention_holds.place_hold(
+        db,
+        officer,
+        keyring,
+        kind="litigation",
+        scope="person",
+        targets=[held.namesake.id],
+        reason="Claim about someone else",
+    )
+    assert held_requests() == []  # the namesake was not this request's person
+    retention_holds.place_hold(
+        db,
+        officer,
+        keyring,
+        kind="litigation",
+        scope="person",
+        targets=[held.subject.id],
+        reason="Claim by the requester",
+    )
+    assert held_requests() == [request_id]

@@ -13,6 +13,9 @@ request cascades."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.core import crypto
@@ -20,6 +23,7 @@ from steward.core.errors import NotFound
 from steward.core.permissions import Actor
 from steward.retention.service import registry
 from steward.sar.models import SubjectAccessRequest
+from steward.sar.search_models import SarHit, SourceKind, Triage
 
 KIND = "sar_request"
 CLASS_CODE = "SAR"
@@ -44,6 +48,16 @@ def destroy_request(db: Session, actor: Actor, request_id: int) -> registry.Dest
     return kept
 
 
+def requests_about(held_person_ids: Any) -> Any:
+    """The requests whose search found one of these persons in scope: a hold on a person
+    (litigation about them, say) keeps what they asked for and what we told them too."""
+    return select(SarHit.request_id).where(
+        SarHit.source == SourceKind.PERSON.value,
+        SarHit.triage == Triage.IN_SCOPE.value,
+        SarHit.target_id.in_(held_person_ids),
+    )
+
+
 REQUEST_FILE = registry.RegisteredKind(
     kind=KIND,
     label="subject access request file",
@@ -57,6 +71,7 @@ REQUEST_FILE = registry.RegisteredKind(
     destroy=destroy_request,
     method=METHOD,
     data_key=SubjectAccessRequest.data_key_id,
+    held_through_persons=requests_about,
     link="/sar/requests/{id}",
 )
 
