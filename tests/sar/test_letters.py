@@ -26,7 +26,7 @@ from steward.sar import service as sar
 from steward.sar.clock import Region
 from steward.sar.letters import LetterKind
 from steward.sar.models import SubjectAccessRequest
-from steward.sar.policy import Channel, RequesterType, Status
+from steward.sar.policy import Channel, Outcome, RequesterType, Right, Status
 from steward.sar.schemas import PersonDetails, SarCreate
 from steward.sar.service import letters as service
 from tests.factories.core import make_user
@@ -361,3 +361,37 @@ def test_no_email_address_means_post_and_posting_is_recorded(
     assert request.steps[-1].kind == "sar:letter:posted"
     with pytest.raises(Conflict, match="already posted"):
         service.mark_posted(db, keyring, officer.actor, request.id, letter.id)
+
+
+def test_a_decision_letter_says_what_was_asked_what_was_decided_and_why(
+    db: Session, keyring: FileKeyring
+) -> None:
+    officer = make_user(db, Role.IG_OFFICER)
+    data = SarCreate(
+        right=Right.RECTIFICATION,
+        requester_type=RequesterType.DATA_SUBJECT,
+        channel=Channel.LETTER,
+        received_on=date(2026, 3, 2),
+        requester=PersonDetails(full_name=NAME, address="12 Mill Lane, Leeds, LS1 4AB"),
+        description="My date of birth is wrong",
+    )
+    request = sar.receive(db, keyring, officer.actor, data, default_region=Region.ENGLAND_AND_WALES)
+    with pytest.raises(Conflict, match="Record the decision"):
+        service.make(db, keyring, officer.actor, request.id, LetterKind.DECISION, organisation=ORG)
+    sar.decide(
+        db,
+        keyring,
+        officer.actor,
+        request.id,
+        outcome=Outcome.PARTLY,
+        reasons="The date of birth is corrected; the social worker's opinion is kept as written.",
+    )
+    letter = service.make(
+        db, keyring, officer.actor, request.id, LetterKind.DECISION, organisation=ORG
+    )
+    text = made_pdf(db, keyring, officer.actor, request.id, letter.id)
+    assert "Our decision on your request" in text
+    assert "to correct personal information we hold about you" in text
+    assert "We have done part of what you asked." in text
+    assert "the social worker's opinion is kept as written" in text
+    assert "Information Commissioner" in text and "Article 19" in text

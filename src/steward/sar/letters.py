@@ -23,6 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from steward.core.errors import ValidationFailed
+from steward.sar.policy import Outcome, Right
 
 MAX_TEMPLATE_CHARS = 20_000
 # A loop in a template could otherwise write a letter of any length.
@@ -37,6 +38,7 @@ class LetterKind(StrEnum):
     FEE = "fee"
     REFUSAL = "refusal"
     COVERING = "covering"
+    DECISION = "decision"  # on rectification, erasure, restriction or objection
 
 
 # The heading of each letter, and its name on the pages.
@@ -48,6 +50,7 @@ TITLES: dict[LetterKind, str] = {
     LetterKind.FEE: "A fee is payable",
     LetterKind.REFUSAL: "We cannot comply with your request",
     LetterKind.COVERING: "Your personal information",
+    LetterKind.DECISION: "Our decision on your request",
 }
 
 # Kinds whose letter states the reasons recorded with the request's last step of that kind.
@@ -65,6 +68,22 @@ PLACEHOLDERS: dict[str, str] = {
     "new_due_on": "The extended deadline",
     "reasons": "The reasons recorded for an extension or a refusal",
     "fee_amount": "The fee asked for, in pounds",
+    "right": 'What the requester asked for, like "to correct information we hold about you"',
+    "outcome": "The decision in a sentence: done, done in part, or not done",
+}
+
+# How a decision letter says what was asked and what was decided (policy.Right, Outcome).
+RIGHT_ASKED: dict[Right, str] = {
+    Right.ACCESS: "for a copy of the personal information we hold about you",
+    Right.RECTIFICATION: "to correct personal information we hold about you",
+    Right.ERASURE: "to erase personal information we hold about you",
+    Right.RESTRICTION: "to restrict how we use personal information about you",
+    Right.OBJECTION: "to stop using personal information about you (an objection)",
+}
+OUTCOME_SAID: dict[Outcome, str] = {
+    Outcome.DONE: "We have done what you asked.",
+    Outcome.PARTLY: "We have done part of what you asked.",
+    Outcome.REFUSED: "We have decided not to do what you asked.",
 }
 
 # Values a template is tried with when it is saved or previewed: no real person's data.
@@ -79,6 +98,8 @@ SAMPLE: dict[str, str] = {
     "new_due_on": "2 June 2026",
     "reasons": "The request covers records held on paper in several places.",
     "fee_amount": "25.00",
+    "right": RIGHT_ASKED[Right.RECTIFICATION],
+    "outcome": OUTCOME_SAID[Outcome.PARTLY],
 }
 
 _env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)

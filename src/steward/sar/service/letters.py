@@ -21,8 +21,9 @@ from steward.sar import letters
 from steward.sar.events import SarEvent
 from steward.sar.letters import LetterKind
 from steward.sar.models import SarLetter, SarLetterTemplate, SarStep, SubjectAccessRequest
-from steward.sar.policy import Status
+from steward.sar.policy import Right, Status
 from steward.sar.service.requests import _step, clock_of, details, get
+from steward.sar.service.tasks import decision_of
 
 TEMPLATE_SUBJECT = "sar_letter_template"
 MAX_FEE = Decimal("1000")
@@ -214,6 +215,20 @@ def _address(told: dict[str, object]) -> list[str]:
     return [p.strip() for p in lines[0].split(",") if p.strip()] if len(lines) == 1 else lines
 
 
+def _decision(
+    db: Session, kek: KeyEncryptionKeys, actor: Actor, request: SubjectAccessRequest
+) -> dict[str, str]:
+    """What was asked, what was decided and why: the decision recorded on the request."""
+    decided = decision_of(db, kek, actor, request.id)
+    if decided is None:
+        raise Conflict("Record the decision, with its reasons, before making the decision letter.")
+    return {
+        "right": letters.RIGHT_ASKED[Right(request.right)],
+        "outcome": letters.OUTCOME_SAID[decided.outcome],
+        "reasons": decided.reasons,
+    }
+
+
 def make(
     db: Session,
     kek: KeyEncryptionKeys,
@@ -232,6 +247,8 @@ def make(
         values["reasons"] = _reasons(db, kek, request, kind)
     if kind is LetterKind.FEE:
         values["fee_amount"] = _fee(fee_amount)
+    if kind is LetterKind.DECISION:
+        values |= _decision(db, kek, actor, request)
     requester = details(db, kek, actor, request_id)["requester"]
     state = clock_of(request)
     today = clock.today()
