@@ -21,7 +21,7 @@ from steward.records.schemas import AddressIn
 from steward.sar import service
 from steward.sar.clock import Region
 from steward.sar.models import SubjectAccessRequest
-from steward.sar.policy import Channel, RequesterType
+from steward.sar.policy import Channel, RequesterType, Right
 from steward.sar.schemas import PersonDetails, SarCreate
 from tests.archives import builders
 from tests.factories.records import add_party, make_case, make_document, make_person
@@ -71,8 +71,11 @@ def holdings(db: Session, kek: KeyEncryptionKeys, factory: sessionmaker[Session]
     return Holdings(subject, namesake, paper, mention, own_document)
 
 
-def new_request(db: Session, kek: KeyEncryptionKeys, actor: Actor) -> SubjectAccessRequest:
+def new_request(
+    db: Session, kek: KeyEncryptionKeys, actor: Actor, right: Right = Right.ACCESS
+) -> SubjectAccessRequest:
     data = SarCreate(
+        right=right,
         requester_type=RequesterType.DATA_SUBJECT,
         channel=Channel.LETTER,
         received_on=date(2026, 3, 2),

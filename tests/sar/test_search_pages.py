@@ -17,6 +17,7 @@ from steward.core import clock
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import Role
 from steward.retention.models import Hold
+from steward.sar.policy import Right
 from steward.sar.search_models import SarHit, SarSearchRun
 from tests.sar.search_helpers import holdings, new_request
 from tests.web.conftest import SignedIn, app, csrf_from, signed_in  # noqa: F401 - fixtures
@@ -35,10 +36,11 @@ def _started(
     keyring: FileKeyring,
     session_factory: sessionmaker[Session],
     signed_in: SignedIn,  # noqa: F811
+    right: Right = Right.ACCESS,
 ) -> tuple[object, int]:
     client, user = signed_in(Role.IG_OFFICER)
     holdings(db, keyring, session_factory)
-    request = new_request(db, keyring, user.actor)
+    request = new_request(db, keyring, user.actor, right)
     db.commit()
     page = client.get(f"/sar/requests/{request.id}/search")
     assert page.status_code == 200
@@ -187,3 +189,32 @@ def test_a_caseworker_may_not_see_the_search(
     db.commit()
     client, _ = signed_in(Role.CASEWORKER)
     assert client.get(f"/sar/requests/{request.id}/search").status_code == 403
+
+
+def test_a_person_found_for_a_rectification_is_corrected_from_the_search(
+    db: Session,
+    keyring: FileKeyring,
+    session_factory: sessionmaker[Session],
+    signed_in: SignedIn,  # noqa: F811
+) -> None:
+    client, request_id = _started(db, keyring, session_factory, signed_in, Right.RECTIFICATION)
+    path = f"/sar/requests/{request_id}/search"
+    run = db.scalar(select(SarSearchRun).where(SarSearchRun.request_id == request_id))
+    assert run is not None
+    person = next(h for h in run.hits if h.source == "person" and h.score > 0.5)
+    link = f"/people/{person.target_id}/correct?sar="
+    assert link not in client.get(path).text  # type: ignore[attr-defined]  # not until in scope
+    client.post(  # type: ignore[attr-defined]
+        f"{path}/hits/{person.id}/triage",
+        data={
+            "csrf_token": csrf_from(client, path),  # type: ignore[arg-type]
+            "decision": "in_scope",
+            "reason": "Same DOB and address",
+            "source": "person",
+        },
+    )
+    page = client.get(path).text  # type: ignore[attr-defined]
+    reference = re.search(re.escape(link) + r"(SAR-\d{4}-\d{5})", page)
+    assert reference is not None, "no link to correct the person found in scope"
+    form = client.get(link + reference.group(1)).text  # type: ignore[attr-defined]
+    assert f'value="{reference.group(1)}"' in form and "Kayleigh" in form

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -30,6 +30,8 @@ from steward.web.rendering import render
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
 Text = Annotated[str, Form(max_length=300)]
+# Opened from a subject access request's search: its reference (no personal data) fills the form.
+FromRequest = Annotated[str, Query(alias="sar", max_length=20, pattern=r"^[A-Za-z0-9-]*$")]
 Reason = Annotated[str, Form(max_length=4000)]
 # The identifiers a person's details form offers; legacy ids are the migration's, not people's.
 FORM_SCHEMES = (IdentifierScheme.NHS, IdentifierScheme.NINO, IdentifierScheme.LA_REF)
@@ -121,9 +123,11 @@ def _correct_page(
 
 
 @router.get("/people/{person_id}/correct")
-def correct_form(request: Request, db: DB, actor: PageActor, person_id: Id) -> Response:
+def correct_form(
+    request: Request, db: DB, actor: PageActor, person_id: Id, sar: FromRequest = ""
+) -> Response:
     person = _person_for_ig(db, actor, person_id)
-    return _correct_page(request, person, _initial(person))
+    return _correct_page(request, person, _initial(person) | {"sar_reference": sar.upper()})
 
 
 @router.post("/people/{person_id}/correct")
@@ -256,9 +260,12 @@ def _restrict_page(
 
 
 @router.get("/people/{person_id}/restrict")
-def restrict_form(request: Request, db: DB, actor: PageActor, person_id: Id) -> Response:
+def restrict_form(
+    request: Request, db: DB, actor: PageActor, person_id: Id, sar: FromRequest = ""
+) -> Response:
     person = _person_for_ig(db, actor, person_id)
-    return _restrict_page(request, person, lifting=False)
+    form = {"reason": "", "sar_reference": sar.upper()}
+    return _restrict_page(request, person, lifting=False, form=form)
 
 
 @router.post("/people/{person_id}/restrict")

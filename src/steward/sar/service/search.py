@@ -506,6 +506,7 @@ def latest_run(db: Session, actor: Actor, request_id: int) -> SarSearchRun | Non
 class HitView:
     id: int
     source: SourceKind
+    target_id: int  # the person, paper file or document found
     score: float
     shown: dict[str, Any]
     triage: Triage | None
@@ -543,6 +544,7 @@ def _views(
         HitView(
             id=h.id,
             source=SourceKind(h.source),
+            target_id=h.target_id,
             score=h.score,
             shown=_open(
                 db,
