@@ -56,6 +56,13 @@ OUTPUT = {
     "PaperFileHit",
     "RetrievalRead",
     "ReconciliationRead",
+    "ClockRead",
+    "SarRead",
+    "SarDetail",
+    "SarList",
+    "CorrectionMade",
+    "CorrectionRead",
+    "RestrictionRead",
 }
 # Input with a rule of its own: a document's text may hold form feeds; its other text
 # fields are checked by the same function (tested below).
