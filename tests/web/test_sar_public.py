@@ -429,3 +429,15 @@ def test_the_audit_trail_names_the_public_as_such(client: TestClient, signed_in:
     trail = auditor.get("/audit").text
     assert "A member of the public (online form)" in trail
     assert "Marsden" not in trail
+
+
+def test_the_request_timeline_says_the_requester_sent_it_online(
+    client: TestClient, signed_in: SignedIn, db: Session
+) -> None:
+    requester = Requester(client)
+    requester.complete()
+    assert requester.send().status_code == 303
+    officer, _ = signed_in(Role.IG_OFFICER)
+    request_id = db.scalars(select(SubjectAccessRequest.id)).one()
+    page = officer.get(f"/sar/requests/{request_id}").text
+    assert "by the requester, on the online form" in page

@@ -15,7 +15,8 @@ from steward.core.errors import ValidationFailed
 from steward.core.permissions import ROLE_PERMISSIONS, Actor, Permission, Role
 from steward.sar import policy
 from steward.sar.events import SarEvent
-from steward.sar.models import SubjectAccessRequest
+from steward.sar.models import SarStep, SubjectAccessRequest
+from steward.sar.policy import Channel
 from steward.sar.service.requests import SUBJECT_TYPE, _require, _step, get
 
 # Roles that may handle a request: those that hold the permission to manage them.
@@ -97,6 +98,13 @@ class TimelineStep:
         return self.from_status is not None and self.from_status != self.to_status
 
 
+def _nobody_signed_in(request: SubjectAccessRequest, step: SarStep) -> str | None:
+    """Who took a step no member of staff took: the requester, on the public form."""
+    if step.kind == SarEvent.RECEIVED.value and request.channel == Channel.ONLINE.value:
+        return "the requester, on the online form"
+    return None  # the operator at the command line or a background job: "the system"
+
+
 def timeline(
     db: Session, kek: KeyEncryptionKeys, actor: Actor, request_id: int
 ) -> list[TimelineStep]:
@@ -121,7 +129,7 @@ def timeline(
                 kind=step.kind,
                 from_status=step.from_status,
                 to_status=step.to_status,
-                by=names.get(step.user_id) if step.user_id else None,
+                by=names.get(step.user_id) if step.user_id else _nobody_signed_in(request, step),
                 note=note,
             )
         )
