@@ -19,12 +19,12 @@ from steward.records import service as records
 from steward.records.models import Document, Party, Person
 from steward.records.schemas import AddressIn
 from steward.sar import service
-from steward.sar.clock import Region
 from steward.sar.models import SubjectAccessRequest
-from steward.sar.policy import Channel, RequesterType, Right
-from steward.sar.schemas import PersonDetails, SarCreate
+from steward.sar.policy import Channel, Right
+from steward.sar.schemas import PersonDetails
 from tests.archives import builders
 from tests.factories.records import add_party, make_case, make_document, make_person
+from tests.factories.sar import make_request
 
 NAME = "Kayleigh Marsden"
 ADDRESS = "12 Acacia Road, Leeds LS6 2AB"
@@ -74,11 +74,11 @@ def holdings(db: Session, kek: KeyEncryptionKeys, factory: sessionmaker[Session]
 def new_request(
     db: Session, kek: KeyEncryptionKeys, actor: Actor, right: Right = Right.ACCESS
 ) -> SubjectAccessRequest:
-    data = SarCreate(
+    return make_request(
+        db,
+        kek,
+        actor,
         right=right,
-        requester_type=RequesterType.DATA_SUBJECT,
-        channel=Channel.LETTER,
-        received_on=date(2026, 3, 2),
         requester=PersonDetails(
             full_name=NAME,
             previous_names=["Kayleigh Hobbs"],
@@ -87,7 +87,6 @@ def new_request(
         ),
         description="Everything you hold about me",
     )
-    return service.receive(db, kek, actor, data, default_region=Region.ENGLAND_AND_WALES)
 
 
 def searched_demo_request(data_dir: Path) -> int:
@@ -111,17 +110,16 @@ def searched_demo_request(data_dir: Path) -> int:
                 .order_by(Person.id)
                 .limit(1)
             ).one()
-            data = SarCreate(
-                requester_type=RequesterType.DATA_SUBJECT,
+            request = make_request(
+                db,
+                keyring,
+                officer,
                 channel=Channel.EMAIL,
                 received_on=date.today(),
                 requester=PersonDetails(
                     full_name=f"{person.first_name} {person.last_name}",
                     date_of_birth=person.date_of_birth,
                 ),
-            )
-            request = service.receive(
-                db, keyring, officer, data, default_region=Region.ENGLAND_AND_WALES
             )
             terms = service.suggested_terms(db, keyring, officer, request.id)
             run = service.start_search(db, keyring, officer, None, request.id, terms)

@@ -18,11 +18,11 @@ from steward.core.crypto import FileKeyring
 from steward.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from steward.core.permissions import Actor, Role
 from steward.sar import service
-from steward.sar.clock import Region
 from steward.sar.models import SarConsultation, SarStep, SubjectAccessRequest
-from steward.sar.policy import Channel, RequesterType, Status
-from steward.sar.schemas import PersonDetails, SarCreate
+from steward.sar.policy import RequesterType, Status
+from steward.sar.schemas import PersonDetails
 from tests.factories.core import make_user
+from tests.factories.sar import make_request
 
 consult = service.consultations
 WHO = "Dr Imelda Quarrington, Northshire CAMHS"
@@ -36,17 +36,12 @@ def spring_2026() -> Iterator[None]:
 
 
 def _request(db: Session, keyring: FileKeyring, actor: Actor) -> SubjectAccessRequest:
-    return service.receive(
+    return make_request(
         db,
         keyring,
         actor,
-        SarCreate(
-            requester_type=RequesterType.CARE_LEAVER,
-            channel=Channel.LETTER,
-            received_on=date(2026, 3, 2),
-            requester=PersonDetails(full_name="Tamsin Alderbrook"),
-        ),
-        default_region=Region.ENGLAND_AND_WALES,
+        requester_type=RequesterType.CARE_LEAVER,
+        requester=PersonDetails(full_name="Tamsin Alderbrook"),
     )
 
 

@@ -16,28 +16,23 @@ from steward.core.crypto import FileKeyring
 from steward.core.errors import Forbidden, ValidationFailed
 from steward.core.permissions import Actor, ActorKind, Permission, Role
 from steward.sar import service, uploads
-from steward.sar.clock import Region
 from steward.sar.models import SarDocument, SubjectAccessRequest
-from steward.sar.policy import Channel, RequesterType
-from steward.sar.schemas import PersonDetails, SarCreate
+from steward.sar.policy import RequesterType
+from steward.sar.schemas import PersonDetails
 from tests.factories.core import make_user
+from tests.factories.sar import make_request
 
 PDF = b"%PDF-1.7\nA signed letter of authority\n%%EOF"
 
 
 def _request(db: Session, keyring: FileKeyring, actor: Actor) -> SubjectAccessRequest:
-    return service.receive(
+    return make_request(
         db,
         keyring,
         actor,
-        SarCreate(
-            requester_type=RequesterType.REPRESENTATIVE,
-            channel=Channel.LETTER,
-            received_on=date(2026, 3, 2),
-            requester=PersonDetails(full_name="Priya Solicitor"),
-            subject=PersonDetails(full_name="Kayleigh Marsden"),
-        ),
-        default_region=Region.ENGLAND_AND_WALES,
+        requester_type=RequesterType.REPRESENTATIVE,
+        requester=PersonDetails(full_name="Priya Solicitor"),
+        subject=PersonDetails(full_name="Kayleigh Marsden"),
     )
 
 

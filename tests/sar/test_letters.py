@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -23,13 +23,13 @@ from steward.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from steward.core.permissions import Actor, Role
 from steward.sar import letters
 from steward.sar import service as sar
-from steward.sar.clock import Region
 from steward.sar.letters import LetterKind
 from steward.sar.models import SubjectAccessRequest
-from steward.sar.policy import Channel, Outcome, RequesterType, Right, Status
-from steward.sar.schemas import PersonDetails, SarCreate
+from steward.sar.policy import Channel, Outcome, Right, Status
+from steward.sar.schemas import PersonDetails
 from steward.sar.service import letters as service
 from tests.factories.core import make_user
+from tests.factories.sar import make_request
 from tests.smtp_server import smtp_server
 
 ORG = "Riverside Family Advisory Service"
@@ -61,16 +61,16 @@ def flat(text: str) -> str:
 def new_request(
     db: Session, keyring: FileKeyring, actor: Actor, *, email: str | None = "k.marsden@example.org"
 ) -> SubjectAccessRequest:
-    data = SarCreate(
-        requester_type=RequesterType.DATA_SUBJECT,
+    return make_request(
+        db,
+        keyring,
+        actor,
         channel=Channel.EMAIL,
-        received_on=date(2026, 3, 2),
         requester=PersonDetails(
             full_name=NAME, address="12 Mill Lane, Leeds, LS1 4AB", email=email
         ),
         description="Everything about my time in care",
     )
-    return sar.receive(db, keyring, actor, data, default_region=Region.ENGLAND_AND_WALES)
 
 
 def made_pdf(
@@ -367,15 +367,14 @@ def test_a_decision_letter_says_what_was_asked_what_was_decided_and_why(
     db: Session, keyring: FileKeyring
 ) -> None:
     officer = make_user(db, Role.IG_OFFICER)
-    data = SarCreate(
+    request = make_request(
+        db,
+        keyring,
+        officer.actor,
         right=Right.RECTIFICATION,
-        requester_type=RequesterType.DATA_SUBJECT,
-        channel=Channel.LETTER,
-        received_on=date(2026, 3, 2),
         requester=PersonDetails(full_name=NAME, address="12 Mill Lane, Leeds, LS1 4AB"),
         description="My date of birth is wrong",
     )
-    request = sar.receive(db, keyring, officer.actor, data, default_region=Region.ENGLAND_AND_WALES)
     with pytest.raises(Conflict, match="Record the decision"):
         service.make(db, keyring, officer.actor, request.id, LetterKind.DECISION, organisation=ORG)
     sar.decide(

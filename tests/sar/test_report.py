@@ -16,10 +16,10 @@ from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import ValidationFailed
 from steward.core.permissions import Actor, Role
 from steward.sar import service
-from steward.sar.clock import Region
-from steward.sar.policy import Channel, RequesterType, Status
-from steward.sar.schemas import PersonDetails, SarCreate
+from steward.sar.policy import RequesterType, Status
+from steward.sar.schemas import PersonDetails
 from tests.factories.core import make_user
+from tests.factories.sar import make_request
 
 TODAY = datetime(2026, 4, 15, 12, tzinfo=UTC)
 PERIOD = (date(2026, 1, 1), date(2026, 3, 31))
@@ -39,17 +39,14 @@ def _receive(
     db: Session, kek: KeyEncryptionKeys, actor: Actor, day: date, kind: RequesterType
 ) -> int:
     with on(day):
-        return service.receive(
+        return make_request(
             db,
             kek,
             actor,
-            SarCreate(
-                requester_type=kind,
-                channel=Channel.LETTER,
-                received_on=day,
-                requester=PersonDetails(full_name="Report Person"),
-            ),
-            default_region=Region.ENGLAND_AND_WALES,
+            requester_type=kind,
+            received_on=day,
+            requester=PersonDetails(full_name="Report Person"),
+            description="",
         ).id
 
 

@@ -28,11 +28,11 @@ from steward.retention.models import (
 )
 from steward.retention.service import dates, destruction, disposal, holds
 from steward.sar import service
-from steward.sar.clock import Region
 from steward.sar.models import SarStep, SubjectAccessRequest
-from steward.sar.policy import Channel, RequesterType, Status
-from steward.sar.schemas import PersonDetails, SarCreate
+from steward.sar.policy import Channel, Status
+from steward.sar.schemas import PersonDetails
 from tests.factories.core import make_user
+from tests.factories.sar import make_request
 from tests.retention.helpers import default_schedule
 
 TODAY = datetime(2026, 3, 20, 12, tzinfo=UTC)
@@ -43,18 +43,14 @@ def _request(
 ) -> SubjectAccessRequest:
     """A request received on ``received`` and, if ``closed``, withdrawn on that day."""
     with clock.frozen(datetime.combine(closed or received, datetime.min.time(), tzinfo=UTC)):
-        request = service.receive(
+        request = make_request(
             db,
             keyring,
             actor,
-            SarCreate(
-                requester_type=RequesterType.DATA_SUBJECT,
-                channel=Channel.EMAIL,
-                received_on=received,
-                requester=PersonDetails(full_name="Oriel Fenwick-Stroud"),
-                description="My records from the 1990s",
-            ),
-            default_region=Region.ENGLAND_AND_WALES,
+            channel=Channel.EMAIL,
+            received_on=received,
+            requester=PersonDetails(full_name="Oriel Fenwick-Stroud"),
+            description="My records from the 1990s",
         )
         if closed is not None:
             service.move(

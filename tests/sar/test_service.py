@@ -19,10 +19,10 @@ from steward.core.errors import Conflict, Forbidden, InvalidTransition, Validati
 from steward.core.permissions import Role
 from steward.sar import service
 from steward.sar.clock import Region
-from steward.sar.models import SubjectAccessRequest
 from steward.sar.policy import Channel, RequesterType, Status
 from steward.sar.schemas import PersonDetails, SarCreate
 from tests.factories.core import make_user
+from tests.factories.sar import make_request
 
 EW = Region.ENGLAND_AND_WALES
 
@@ -33,29 +33,16 @@ def spring_2026() -> Iterator[None]:
         yield
 
 
-def _new(
-    db: Session, keyring: FileKeyring, actor: object, **changes: object
-) -> SubjectAccessRequest:
-    data = {
-        "requester_type": RequesterType.DATA_SUBJECT,
-        "channel": Channel.LETTER,
-        "received_on": date(2026, 3, 2),
-        "requester": PersonDetails(full_name="Kayleigh Marsden", date_of_birth=date(1990, 4, 1)),
-        "description": "Everything you hold about me and my time in care",
-    } | changes
-    return service.receive(db, keyring, actor, SarCreate(**data), default_region=EW)  # type: ignore[arg-type]
-
-
 def test_a_request_gets_a_reference_and_a_clock(db: Session, keyring: FileKeyring) -> None:
     handler = make_user(db, Role.IG_OFFICER)
-    first = _new(db, keyring, handler.actor)
-    second = _new(db, keyring, handler.actor)
+    first = make_request(db, keyring, handler.actor)
+    second = make_request(db, keyring, handler.actor)
     assert first.reference == "SAR-2026-00001" and second.reference == "SAR-2026-00002"
     # The oldest requests are destroyed first (two years after closing): numbering goes on
     # from the highest issued, never reusing a number still held by a later request.
     db.delete(first)
     db.flush()
-    third = _new(db, keyring, handler.actor)
+    third = make_request(db, keyring, handler.actor)
     assert third.reference == "SAR-2026-00003"
     assert third.status == Status.RECEIVED
     state = service.clock_of(third)
@@ -83,7 +70,7 @@ def test_a_parent_asking_for_a_child_waits_for_authority(db: Session, keyring: F
             received_on=date(2026, 3, 2),
             requester=PersonDetails(full_name="Dean Marsden"),
         )
-    request = _new(
+    request = make_request(
         db,
         keyring,
         handler.actor,
@@ -103,7 +90,7 @@ def test_a_parent_asking_for_a_child_waits_for_authority(db: Session, keyring: F
 
 def test_clarification_stops_the_clock(db: Session, keyring: FileKeyring) -> None:
     handler = make_user(db, Role.IG_OFFICER)
-    request = _new(db, keyring, handler.actor)
+    request = make_request(db, keyring, handler.actor)
     service.ask_clarification(db, handler.actor, request.id, asked_on=date(2026, 3, 5))
     assert request.status == Status.CLARIFICATION and service.clock_of(request).stopped
     with pytest.raises(Conflict, match="its own step"):
@@ -117,14 +104,14 @@ def test_an_extension_is_once_before_the_first_deadline_with_reasons(
     db: Session, keyring: FileKeyring
 ) -> None:
     handler = make_user(db, Role.IG_OFFICER)
-    request = _new(db, keyring, handler.actor)
+    request = make_request(db, keyring, handler.actor)
     with pytest.raises(ValidationFailed):
         service.extend(db, keyring, handler.actor, request.id, reasons="  ")
     service.extend(db, keyring, handler.actor, request.id, reasons="Records span 14 years")
     assert request.due_on == date(2026, 6, 2)
     with pytest.raises(Conflict, match="only once"):
         service.extend(db, keyring, handler.actor, request.id, reasons="again")
-    late = _new(db, keyring, handler.actor, received_on=date(2026, 2, 2))
+    late = make_request(db, keyring, handler.actor, received_on=date(2026, 2, 2))
     with pytest.raises(Conflict, match="has passed"):
         service.extend(db, keyring, handler.actor, late.id, reasons="too late now")
 
@@ -132,7 +119,7 @@ def test_an_extension_is_once_before_the_first_deadline_with_reasons(
 def test_the_response_needs_a_second_person(db: Session, keyring: FileKeyring) -> None:
     handler = make_user(db, Role.IG_OFFICER)
     approver = make_user(db, Role.DPO)
-    request = _new(db, keyring, handler.actor)
+    request = make_request(db, keyring, handler.actor)
     with pytest.raises(InvalidTransition):
         service.move(db, keyring, handler.actor, request.id, Status.SENT)
     for step in (Status.SEARCHING, Status.REVIEWING, Status.AWAITING_APPROVAL):
@@ -154,7 +141,7 @@ def test_the_response_needs_a_second_person(db: Session, keyring: FileKeyring) -
 
 def test_a_refusal_gives_reasons(db: Session, keyring: FileKeyring) -> None:
     handler = make_user(db, Role.IG_OFFICER)
-    request = _new(db, keyring, handler.actor)
+    request = make_request(db, keyring, handler.actor)
     with pytest.raises(ValidationFailed, match="Say why"):
         service.move(db, keyring, handler.actor, request.id, Status.REFUSED)
     service.move(
@@ -173,9 +160,9 @@ def test_the_queue_is_due_soonest_first_and_for_the_ig_team_only(
     db: Session, keyring: FileKeyring
 ) -> None:
     handler = make_user(db, Role.IG_OFFICER)
-    later = _new(db, keyring, handler.actor, received_on=date(2026, 3, 10))
-    sooner = _new(db, keyring, handler.actor, received_on=date(2026, 2, 10))
-    closed = _new(db, keyring, handler.actor)
+    later = make_request(db, keyring, handler.actor, received_on=date(2026, 3, 10))
+    sooner = make_request(db, keyring, handler.actor, received_on=date(2026, 2, 10))
+    closed = make_request(db, keyring, handler.actor)
     service.move(db, keyring, handler.actor, closed.id, Status.WITHDRAWN, reasons="By letter")
     page = service.queue(db, handler.actor)
     assert [r.id for r in page.items] == [sooner.id, later.id] and page.total == 2

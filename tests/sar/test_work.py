@@ -20,13 +20,12 @@ from steward.core.permissions import Actor, Role
 from steward.retention.models import Hold
 from steward.retention.service import holds
 from steward.sar import policy, service
-from steward.sar.clock import Region
 from steward.sar.events import SarEvent
 from steward.sar.models import SarDecision, SarTask, SubjectAccessRequest
 from steward.sar.policy import Channel, Outcome, RequesterType, Right, Status
-from steward.sar.schemas import PersonDetails, SarCreate
 from tests.factories.core import make_user
 from tests.factories.records import make_person
+from tests.factories.sar import make_request
 
 
 @pytest.fixture(autouse=True)
@@ -38,20 +37,7 @@ def spring_2026() -> Iterator[None]:
 def _new(
     db: Session, keyring: FileKeyring, actor: Actor, **changes: object
 ) -> SubjectAccessRequest:
-    data = {
-        "requester_type": RequesterType.DATA_SUBJECT,
-        "channel": Channel.EMAIL,
-        "received_on": date(2026, 3, 2),
-        "requester": PersonDetails(full_name="Kayleigh Marsden"),
-        "description": "My records",
-    } | changes
-    return service.receive(
-        db,
-        keyring,
-        actor,
-        SarCreate(**data),  # type: ignore[arg-type]
-        default_region=Region.ENGLAND_AND_WALES,
-    )
+    return make_request(db, keyring, actor, channel=Channel.EMAIL, **changes)
 
 
 def test_the_queue_filters_by_requester_type_and_due_soon(

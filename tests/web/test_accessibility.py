@@ -30,12 +30,11 @@ from steward.core.config import Environment, Settings
 from steward.core.crypto import FileKeyring
 from steward.core.db import make_engine, make_sessionmaker, session_scope
 from steward.core.permissions import Actor
-from steward.sar import service as sar
-from steward.sar.clock import Region
 from steward.sar.letters import LetterKind
-from steward.sar.policy import Channel, RequesterType
-from steward.sar.schemas import PersonDetails, SarCreate
+from steward.sar.policy import Channel
+from steward.sar.schemas import PersonDetails
 from steward.sar.service import letters
+from tests.factories.sar import make_request
 from tests.sar.search_helpers import searched_demo_request
 from tests.web.live import DemoSite, chromium_browser, needs_chromium, sign_in_as
 from tests.web.sar_public_journey import fill_in
@@ -298,19 +297,15 @@ def _letter_in_outbox(data_dir: Path) -> tuple[int, int]:
     engine = make_engine(settings)
     try:
         with session_scope(make_sessionmaker(engine)) as db:
-            request = sar.receive(
+            request = make_request(
                 db,
                 keyring,
                 Actor.system(),
-                SarCreate(
-                    requester_type=RequesterType.DATA_SUBJECT,
-                    channel=Channel.EMAIL,
-                    received_on=date.today(),
-                    requester=PersonDetails(
-                        full_name="Gate Checker", address="1 Axe Lane, Leeds", email="g@example.org"
-                    ),
+                channel=Channel.EMAIL,
+                received_on=date.today(),
+                requester=PersonDetails(
+                    full_name="Gate Checker", address="1 Axe Lane, Leeds", email="g@example.org"
                 ),
-                default_region=Region.ENGLAND_AND_WALES,
             )
             letter = letters.make(
                 db, keyring, Actor.system(), request.id, LetterKind.COVERING, organisation="Demo"

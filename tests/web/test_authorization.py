@@ -33,14 +33,14 @@ from steward.retention.service import destruction, disposal, holds, schedules
 from steward.retention.service import jobs as retention_jobs
 from steward.sar import service as sar
 from steward.sar import uploads
-from steward.sar.clock import Region
 from steward.sar.letters import LetterKind
-from steward.sar.policy import Channel, RequesterType
-from steward.sar.schemas import PersonDetails, SarCreate
+from steward.sar.policy import Channel
+from steward.sar.schemas import PersonDetails
 from steward.sar.service import letters as sar_letters
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
+from tests.factories.sar import make_request
 from tests.retention.helpers import case_with_children
 from tests.web.conftest import SignedIn, csrf_from
 
@@ -518,17 +518,13 @@ def _retention_for(
 def _letters_for(db: Session, keyring: FileKeyring) -> dict[str, int]:
     """A subject access request with a letter made and emailed into the outbox."""
     officer = make_user(db, Role.IG_OFFICER)
-    request = sar.receive(
+    request = make_request(
         db,
         keyring,
         officer.actor,
-        SarCreate(
-            requester_type=RequesterType.DATA_SUBJECT,
-            channel=Channel.EMAIL,
-            received_on=clock.today(),
-            requester=PersonDetails(full_name="Walk Through", email="walk@example.org"),
-        ),
-        default_region=Region.ENGLAND_AND_WALES,
+        channel=Channel.EMAIL,
+        received_on=clock.today(),
+        requester=PersonDetails(full_name="Walk Through", email="walk@example.org"),
     )
     letter = sar_letters.make(
         db, keyring, officer.actor, request.id, LetterKind.ACKNOWLEDGEMENT, organisation="Walk"

@@ -11,29 +11,23 @@ from sqlalchemy.orm import Session
 from steward.core.audit import AuditEvent
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import Actor, Role
-from steward.sar import service
-from steward.sar.clock import Region
 from steward.sar.models import SarDocument, SubjectAccessRequest
-from steward.sar.policy import Channel, RequesterType
-from steward.sar.schemas import PersonDetails, SarCreate
+from steward.sar.policy import RequesterType
+from steward.sar.schemas import PersonDetails
+from tests.factories.sar import make_request
 from tests.web.conftest import SignedIn, csrf_from
 
 PDF = b"%PDF-1.7\nauthority\n%%EOF"
 
 
 def _request(db: Session, keyring: FileKeyring) -> SubjectAccessRequest:
-    request = service.receive(
+    request = make_request(
         db,
         keyring,
         Actor.system(),
-        SarCreate(
-            requester_type=RequesterType.PARENT,
-            channel=Channel.LETTER,
-            received_on=date(2026, 3, 2),
-            requester=PersonDetails(full_name="Dana Marsden"),
-            subject=PersonDetails(full_name="Jade Marsden"),
-        ),
-        default_region=Region.ENGLAND_AND_WALES,
+        requester_type=RequesterType.PARENT,
+        requester=PersonDetails(full_name="Dana Marsden"),
+        subject=PersonDetails(full_name="Jade Marsden"),
     )
     db.commit()
     return request

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.orm import Session
@@ -14,12 +14,11 @@ from sqlalchemy.orm import Session
 from steward.core import clock
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import Role
-from steward.sar import service as sar
-from steward.sar.clock import Region
 from steward.sar.models import SubjectAccessRequest
-from steward.sar.policy import Channel, RequesterType
-from steward.sar.schemas import PersonDetails, SarCreate
+from steward.sar.policy import Channel
+from steward.sar.schemas import PersonDetails
 from tests.factories.core import make_user
+from tests.factories.sar import make_request
 from tests.sar.test_letters import flat, pdf_text
 from tests.web.conftest import SignedIn, csrf_from
 
@@ -32,15 +31,15 @@ def spring_2026() -> Iterator[None]:
 
 def _request(db: Session, keyring: FileKeyring) -> SubjectAccessRequest:
     officer = make_user(db, Role.IG_OFFICER)
-    data = SarCreate(
-        requester_type=RequesterType.DATA_SUBJECT,
+    found = make_request(
+        db,
+        keyring,
+        officer.actor,
         channel=Channel.EMAIL,
-        received_on=date(2026, 3, 2),
         requester=PersonDetails(
             full_name="Kayleigh Marsden", address="12 Mill Lane\nLeeds", email="km@example.org"
         ),
     )
-    found = sar.receive(db, keyring, officer.actor, data, default_region=Region.ENGLAND_AND_WALES)
     db.commit()
     return found
 

@@ -18,10 +18,10 @@ from steward.core import clock
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import Actor, Role
 from steward.sar import service
-from steward.sar.clock import Region
 from steward.sar.models import SarDecision, SarTask, SubjectAccessRequest
-from steward.sar.policy import Channel, RequesterType, Right, Status
-from steward.sar.schemas import PersonDetails, SarCreate
+from steward.sar.policy import RequesterType, Right, Status
+from steward.sar.schemas import PersonDetails
+from tests.factories.sar import make_request
 from tests.web.conftest import SignedIn, csrf_from
 
 
@@ -34,20 +34,7 @@ def spring_2026() -> Iterator[None]:
 def _request(
     db: Session, keyring: FileKeyring, actor: Actor, **changes: object
 ) -> SubjectAccessRequest:
-    data = {
-        "requester_type": RequesterType.DATA_SUBJECT,
-        "channel": Channel.LETTER,
-        "received_on": date(2026, 3, 2),
-        "requester": PersonDetails(full_name="Kayleigh Marsden", date_of_birth=date(1990, 4, 1)),
-        "description": "Everything about my time in care",
-    } | changes
-    request = service.receive(
-        db,
-        keyring,
-        actor,
-        SarCreate(**data),  # type: ignore[arg-type]
-        default_region=Region.ENGLAND_AND_WALES,
-    )
+    request = make_request(db, keyring, actor, **changes)
     db.commit()
     return request
 
