@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from bench.redaction_metrics import f_beta, score
 
 TEXT = "Ms Kay Jones told me Dean Marsh lives at 4 Oak Road. PC Amy Lee attended."
