@@ -119,7 +119,7 @@ def ocr(path: Path | bytes, page: int = 0) -> str:
     image.save(png, "PNG")
     tesseract = shutil.which("tesseract")
     assert tesseract is not None
-    done = subprocess.run(  # noqa: S603 - fixed arguments
+    done = subprocess.run(
         [tesseract, "stdin", "stdout", "-l", "eng"],
         input=png.getvalue(),
         capture_output=True,

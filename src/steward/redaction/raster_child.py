@@ -74,9 +74,7 @@ class Display:
 
         def device(x: float, y: float) -> tuple[float, float]:
             dx, dy = ctypes.c_int(), ctypes.c_int()
-            raw.FPDF_PageToDevice(
-                page.raw, 0, 0, w, h, 0, x, y, ctypes.byref(dx), ctypes.byref(dy)
-            )
+            raw.FPDF_PageToDevice(page.raw, 0, 0, w, h, 0, x, y, ctypes.byref(dx), ctypes.byref(dy))
             return dx.value / self._K, self.height - dy.value / self._K
 
         # An affine map is fixed by three points; far apart, so the rounding is negligible.
@@ -289,9 +287,7 @@ def op_render(
         text.close()
         # Only the page's content: annotations and form widgets are not drawn (their text is
         # not in the text detection reads, so it could not have been checked).
-        bitmap = page.render(
-            scale=scale, grayscale=True, may_draw_forms=False, draw_annots=False
-        )
+        bitmap = page.render(scale=scale, grayscale=True, may_draw_forms=False, draw_annots=False)
         image = bitmap.to_pil()
         bitmap.close()
         if image.mode != "L":
