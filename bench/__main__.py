@@ -42,6 +42,7 @@ BENCHMARKS: dict[str, str] = {
     "archives": "bench.archives:run",
     "pages": "bench.pages:run",
     "sar_search": "bench.sar_search:run",
+    "bundle": "bench.bundle:run",
 }
 
 Result = dict[str, Any]

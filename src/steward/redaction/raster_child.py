@@ -187,7 +187,38 @@ class PageText:
     def kept_words(self, boxes: Sequence[Rect], display: Display) -> list[list[Any]]:
         """The words of the page with every char that a box touches left out: what the
         invisible text layer may carry. A char is dropped if its box meets any redaction
-        box at all, so nothing partly covered is ever written."""
+        box at all, so nothing partly covered is ever written.
+
+        Fast path: a word's rectangles from pdfium (one call, per line) grown on every side
+        by their height; only a word that this widened area lets near a box is checked char
+        by char, so the check stays exact where it matters."""
+        words: list[list[Any]] = []
+        for start, end in _word_runs(self.text[: len(self.chars)]):
+            rects = self._run_rects(start, end, display)
+            if not rects:
+                continue
+            if not any(_meets(_grown(r), box) for r in rects for box in boxes):
+                if len(rects) == 1:
+                    words.append([self.text[start:end], *(round(v, 2) for v in rects[0])])
+                    continue
+            words.extend(self._kept_chars(start, end, boxes, display))
+        return words
+
+    def _run_rects(self, start: int, end: int, display: Display) -> list[Rect]:
+        first, last = self.chars[start][0], self.chars[end - 1][-1]
+        count = self.textpage.count_rects(first, last - first + 1)
+        out = []
+        for i in range(count):
+            left, bottom, right, top = self.textpage.get_rect(i)
+            if right > left or top > bottom:
+                out.append(display.rect(left, bottom, right, top))
+        return out
+
+    def _kept_chars(
+        self, start: int, end: int, boxes: Sequence[Rect], display: Display
+    ) -> list[list[Any]]:
+        """The slow, exact path: char by char, split where a char is dropped or the line
+        changes."""
         words: list[list[Any]] = []
         text: list[str] = []
         rects: list[Rect] = []
@@ -198,10 +229,7 @@ class PageText:
                 text.clear()
                 rects.clear()
 
-        for pos, ch in enumerate(self.text[: len(self.chars)]):
-            if ch in _BREAKS:
-                flush()
-                continue
+        for pos in range(start, end):
             char_rects = [self.char_rect(i, display) for i in self.chars[pos]]
             rect = next((r for r in char_rects if r is not None), None)
             if rect is None or any(_meets(rect, box) for box in boxes):
@@ -209,10 +237,30 @@ class PageText:
                 continue
             if rects and not same_line(union(rects), rects[-1], rect):
                 flush()
-            text.append(ch)
+            text.append(self.text[pos])
             rects.append(rect)
         flush()
         return words
+
+
+def _word_runs(text: str) -> Iterator[tuple[int, int]]:
+    start = None
+    for pos, ch in enumerate(text):
+        if ch in _BREAKS:
+            if start is not None:
+                yield start, pos
+                start = None
+        elif start is None:
+            start = pos
+    if start is not None:
+        yield start, len(text)
+
+
+def _grown(rect: Rect) -> Rect:
+    # Across the line, a loose char box can stand out of pdfium's run rectangle by up to a
+    # line's height: grow by that (at least 4 pt) on every side.
+    grow = max(min(rect[3] - rect[1], rect[2] - rect[0]), 4.0)
+    return (rect[0] - grow, rect[1] - grow, rect[2] + grow, rect[3] + grow)
 
 
 def _meets(a: Rect, b: Rect) -> bool:
