@@ -43,11 +43,44 @@ GOAL_MB = 1024
 DPIS = (120, 150)
 FIRST = ["Jane", "Dean", "Aisha", "Tomasz", "Bethany", "Kwame", "Siobhan", "Ravi", "Niamh"]
 LAST = ["Smithers", "Marsh", "Okafor", "Kowalski", "Pritchard", "Mensah", "Doyle", "Patel"]
-WORDS = (
-    "the family support worker visited home today and discussed school attendance with "
-    "mother who reported that contact arrangements were working well although there were "
-    "concerns about housing and the health visitor will follow up next week"
-).split()
+WORDS = [
+    "the",
+    "family",
+    "support",
+    "worker",
+    "visited",
+    "home",
+    "today",
+    "and",
+    "discussed",
+    "school",
+    "attendance",
+    "with",
+    "mother",
+    "who",
+    "reported",
+    "that",
+    "contact",
+    "arrangements",
+    "were",
+    "working",
+    "well",
+    "although",
+    "there",
+    "were",
+    "concerns",
+    "about",
+    "housing",
+    "and",
+    "the",
+    "health",
+    "visitor",
+    "will",
+    "follow",
+    "up",
+    "next",
+    "week",
+]
 
 
 def _source(rng: random.Random) -> tuple[bytes, list[str]]:
