@@ -197,10 +197,10 @@ class PageText:
             rects = self._run_rects(start, end, display)
             if not rects:
                 continue
-            if not any(_meets(_grown(r), box) for r in rects for box in boxes):
-                if len(rects) == 1:
-                    words.append([self.text[start:end], *(round(v, 2) for v in rects[0])])
-                    continue
+            near = any(_meets(_grown(r), box) for r in rects for box in boxes)
+            if not near and len(rects) == 1:  # whole, on one line, nowhere near a box
+                words.append([self.text[start:end], *(round(v, 2) for v in rects[0])])
+                continue
             words.extend(self._kept_chars(start, end, boxes, display))
         return words
 
