@@ -152,6 +152,7 @@ def _build(work: Path, dpi: int) -> dict[str, Any]:
             writer.add_pdf(data, boxes)
         writer.close()
     t_render = time.perf_counter()
+    build_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     leaks = prove_absent(out_path, needles)
     t_proof = time.perf_counter()
     return {
@@ -165,6 +166,7 @@ def _build(work: Path, dpi: int) -> dict[str, Any]:
         "pages_per_s": round(total / (t_render - t0), 1),
         "leaks": len(leaks),
         "output_mb": round(out_path.stat().st_size / 2**20, 1),
+        "parent_peak_rss_build_mb": round(build_rss / 1024),
         "parent_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "parent_rss_before_mb": round(base_rss / 1024),
         "child_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),

@@ -27,6 +27,7 @@ import pikepdf
 import pypdfium2 as pdfium
 
 _SPACE = re.compile(r"\s+")
+_CHUNK = 8 * 2**20
 MIN_BYTES = 4  # a shorter needle's bytes turn up by chance in any file: text checks only
 
 
@@ -126,12 +127,24 @@ def _streams(pdf: pikepdf.Pdf, needles: list[str]) -> tuple[list[int], list[Leak
 
 
 def _raw(path: Path, needles: list[str], image_hits: list[int]) -> list[Leak]:
-    data = path.read_bytes().lower()
-    leaks = []
-    for i, needle in enumerate(needles):
-        if _count(data, _encodings(needle)) > image_hits[i]:
-            leaks.append(Leak("file", i, "raw bytes"))
-    return leaks
+    """Hits in the file's raw bytes, read in chunks (a bundle can be hundreds of MB): each
+    chunk overlaps the last by the longest form, and only hits ending past it are counted."""
+    forms = [_encodings(n) for n in needles]
+    overlap = max((len(f) for fs in forms for f in fs), default=1) - 1
+    hits = [0] * len(needles)
+    tail = b""
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            window = tail + chunk.lower()
+            for i, fs in enumerate(forms):
+                for form in fs:
+                    at = window.find(form)
+                    while at >= 0:
+                        if at + len(form) > len(tail):
+                            hits[i] += 1
+                        at = window.find(form, at + 1)
+            tail = window[-overlap:] if overlap else b""
+    return [Leak("file", i, "raw bytes") for i in range(len(needles)) if hits[i] > image_hits[i]]
 
 
 def _metadata(pdf: pikepdf.Pdf, needles: list[str]) -> list[Leak]:
