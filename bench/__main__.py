@@ -43,6 +43,7 @@ BENCHMARKS: dict[str, str] = {
     "pages": "bench.pages:run",
     "sar_search": "bench.sar_search:run",
     "redaction": "bench.redaction:run",
+    "bundle": "bench.bundle:run",
 }
 
 Result = dict[str, Any]
