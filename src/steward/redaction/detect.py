@@ -20,6 +20,7 @@ from itertools import islice
 from steward.redaction import patterns
 from steward.redaction.ner_protocol import NameFinder
 from steward.redaction.people import (
+    REQUESTER,
     TITLES,
     Compiled,
     attribute,
@@ -90,7 +91,17 @@ _COMMON = _wordset(
     among under over above below about against into onto upon through throughout until till
     police letters report section case court before after previously currently recently now
     is are was were be been being has have had do does did will would shall should may might
-    can could must please note one two three four five six seven eight nine ten"""
+    can could must please note one two three four five six seven eight nine ten
+    post mail letter contact contacts records record notes note information details concerns
+    concern attendance school housing referral referrals visit visits meeting meetings home
+    work money contact support parenting evidence background summary conclusion conclusions
+    recommendation recommendations analysis assessment assessments observations observation
+    history chronology health education behaviour safety risk risks welfare wishes feelings
+    overall generally unfortunately fortunately clearly sadly initially subsequently again
+    neither otherwise instead indeed perhaps certainly apparently reportedly both mum dad
+    nobody somebody someone everyone everybody anyone nothing something everything
+    call ring phone telephone email write send ask tell see speak meet check confirm ensure
+    arrange consider refer discuss explain agree keep make take give get let use find"""
 )
 
 
@@ -144,7 +155,7 @@ class Detector:
         sentences = sentence_spans(text)
         covered = sorted([(f.start, f.end) for f in (*named, *owned, *rest)] + own, key=lambda s: s)
         unknown, ask = _unexplained(text, c, covered, sentences)
-        unknown, named = _join_family_names(text, unknown, named)
+        unknown, named = _join_family_names(text, unknown, named, c)
         # "West Yorkshire Police" is not the West family's.
         named = [f for f in named if not _part_of_organisation(text, f)]
         self.sentences_seen += len(sentences)
@@ -268,7 +279,7 @@ def _unexplained(
 
 
 def _join_family_names(
-    text: str, unknown: list[tuple[int, int]], named: list[Finding]
+    text: str, unknown: list[tuple[int, int]], named: list[Finding], c: Compiled
 ) -> tuple[list[tuple[int, int]], list[Finding]]:
     """An unknown first name next to a known surname ("Janice Fitzgerald", where only the
     father Fitzgerald is known) is someone else of that family: one unknown name, whole."""
@@ -280,7 +291,7 @@ def _join_family_names(
     for lo, hi in unknown:
         m = re.match(r"\.?\s+" if hi - lo == 1 else r"\s+", text[hi:])
         after = by_start.get(hi + m.end()) if m else None
-        if after is not None and " " not in text[after.start : after.end].strip():
+        if after is not None and _is_surname(text[after.start : after.end], after, c):
             joined.append((lo, after.end))
             dropped.add(after.start)
         else:
@@ -309,6 +320,13 @@ def _continues_name(
 
 def _dotted(text: str, m: re.Match[str]) -> bool:
     return text.startswith(".", m.end())
+
+
+def _is_surname(written: str, f: Finding, c: Compiled) -> bool:
+    if f.label is not Label.NAME or any(ch.isspace() for ch in written):
+        return False
+    party = c.party(REQUESTER if f.party is None else f.party)
+    return any(n.split()[-1].casefold() == written.casefold() for n in party.names if n.split())
 
 
 def _key(word: str) -> str:

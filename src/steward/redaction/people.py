@@ -536,13 +536,13 @@ def attribute(
     for h in hits:
         lo, hi = _sentence_of(bounds, h.start)
         best: Finding | None = None
-        best_gap = len(text) + 1
+        best_gap = 2 * len(text) + 1
         in_sentence = [n for n in names if n.start < hi and n.end > lo]
         named_in_email = _named_in_email(text, h, in_sentence, c)
         for n in in_sentence if named_in_email is None else [named_in_email]:
-            # Details mostly follow their owner ("Dean's NHS number is ...", "Dean (DOB ...)"):
-            # a name after the number counts as twice as far.
-            gap = h.start - n.end if n.end <= h.start else 2 * (n.start - h.end) + 1
+            # Details follow their owner ("Dean's NHS number is ...", "Dean (DOB ...)",
+            # "Dean lives at ... with Sam"): a name after the number only when none is before.
+            gap = h.start - n.end if n.end <= h.start else len(text) + (n.start - h.end)
             if 0 <= gap < best_gap:
                 best, best_gap = n, gap
         if best is None:
