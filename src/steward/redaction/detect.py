@@ -13,6 +13,7 @@ cannot decide: a capitalised word that is both an ordinary word and a first name
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -153,7 +154,7 @@ class Detector:
         named, own = scan(text, c)
         owned, rest = own_values(text, hits, c)
         sentences = sentence_spans(text)
-        covered = sorted([(f.start, f.end) for f in (*named, *owned, *rest)] + own, key=lambda s: s)
+        covered = _Cover([(f.start, f.end) for f in (*named, *owned, *rest)] + own)
         unknown, ask = _unexplained(text, c, covered, sentences)
         unknown, named = _join_family_names(text, unknown, named, c)
         # "West Yorkshire Police" is not the West family's.
@@ -231,7 +232,7 @@ def _unknown_name(p: _Pending, start: int, end: int) -> Finding | None:
 def _unexplained(
     text: str,
     c: Compiled,
-    covered: Sequence[tuple[int, int]],
+    covered: _Cover,
     sentences: Sequence[tuple[int, int]],
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Runs of capitalised words nothing explains (taken for names the case does not know);
@@ -302,9 +303,7 @@ def _join_family_names(
 _NOT_SURNAMES = _ORG_WORDS | frozenset(t.lower() for t in TITLES) | _MONTH_WORDS
 
 
-def _continues_name(
-    text: str, covered: Sequence[tuple[int, int]], run: tuple[int, int], m: re.Match[str]
-) -> bool:
+def _continues_name(text: str, covered: _Cover, run: tuple[int, int], m: re.Match[str]) -> bool:
     word = m.group()
     if text[run[0] : run[1]].endswith(("'s", "\u2019s", "'", "\u2019")):
         return False  # "Carly's NI number"
@@ -339,9 +338,7 @@ def _trim_possessive(text: str, lo: int, hi: int) -> tuple[int, int]:
     return (lo, m.start()) if m is not None and m.start() > lo else (lo, hi)
 
 
-def _explain(
-    text: str, c: Compiled, covered: Sequence[tuple[int, int]], lo: int, m: re.Match[str]
-) -> str:
+def _explain(text: str, c: Compiled, covered: _Cover, lo: int, m: re.Match[str]) -> str:
     """ "explained", "name", "ask" (the model decides) or "common-first" (a sentence's first
     word: explained if it is an ordinary word)."""
     word = m.group()
@@ -380,8 +377,7 @@ def ner_sentences(
 ) -> list[tuple[int, int]]:
     """The sentences only the language model can decide (see `_unexplained`)."""
     bounds = sentences if sentences is not None else sentence_spans(text)
-    spans_ = sorted((f.start, f.end) for f in covered)
-    return _unexplained(text, c, spans_, bounds)[1]
+    return _unexplained(text, c, _Cover([(f.start, f.end) for f in covered]), bounds)[1]
 
 
 def needs_ner(text: str, c: Compiled, covered: Sequence[Finding] = ()) -> bool:
@@ -398,13 +394,26 @@ def _part_of_organisation(text: str, f: Finding) -> bool:
     )
 
 
-def _inside(sorted_spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
-    for lo, hi in sorted_spans:
-        if lo >= end:
-            return False
-        if lo <= start and end <= hi:
-            return True
-    return False
+class _Cover:
+    """Sorted spans answering "is [start, end) inside one of them?" in log time (texts may be
+    whole documents with thousands of findings)."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [lo for lo, _hi in ordered]
+        self._reach: list[int] = []
+        reach = -1
+        for _lo, hi in ordered:
+            reach = max(reach, hi)
+            self._reach.append(reach)
+
+    def __contains__(self, span: tuple[int, int]) -> bool:
+        i = bisect_right(self._starts, span[0]) - 1
+        return i >= 0 and self._reach[i] >= span[1]
+
+
+def _inside(covered: _Cover, start: int, end: int) -> bool:
+    return (start, end) in covered
 
 
 def _first_in_sentence(text: str, lo: int, pos: int) -> bool:

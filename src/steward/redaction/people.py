@@ -11,6 +11,8 @@ or date of birth no field names is attributed to the nearest person named in the
 from __future__ import annotations
 
 import re
+import sys
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -532,12 +534,16 @@ def attribute(
         return []
     bounds = sentences if sentences is not None else sentence_spans(text)
     names = sorted((f for f in named if f.label is Label.NAME), key=lambda f: f.start)
+    name_starts = [n.start for n in names]
+    longest = max((n.end - n.start for n in names), default=0)
     out = []
     for h in hits:
         lo, hi = _sentence_of(bounds, h.start)
         best: Finding | None = None
         best_gap = 2 * len(text) + 1
-        in_sentence = [n for n in names if n.start < hi and n.end > lo]
+        first = bisect_right(name_starts, lo - longest)
+        last = bisect_right(name_starts, hi)
+        in_sentence = [n for n in names[first:last] if n.start < hi and n.end > lo]
         named_in_email = _named_in_email(text, h, in_sentence, c)
         for n in in_sentence if named_in_email is None else [named_in_email]:
             # Details follow their owner ("Dean's NHS number is ...", "Dean (DOB ...)",
@@ -585,9 +591,9 @@ def _named_in_email(text: str, h: Finding, names: Sequence[Finding], c: Compiled
 
 
 def _sentence_of(bounds: Sequence[tuple[int, int]], pos: int) -> tuple[int, int]:
-    for lo, hi in bounds:
-        if lo <= pos < hi:
-            return lo, hi
+    i = bisect_right(bounds, (pos, sys.maxsize)) - 1
+    if i >= 0 and bounds[i][0] <= pos < bounds[i][1]:
+        return bounds[i]
     return pos, pos + 1
 
 
