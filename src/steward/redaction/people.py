@@ -1,11 +1,14 @@
 """Finding the case's own people in a text: their names, addresses, numbers and dates of birth.
 
-`compile_context` builds, once per case, one regular expression that alternates over every
-way each party is written (full name, first name, "Mrs Jones", "D. Marsh", "Dean's", previous
-names and nicknames, each address whole or line by line, split over lines or not), longest
-first so the fullest reading of a mention wins. Phone numbers, emails and postcodes are looked
-up by a normal form of what the pattern finder saw ("+44 (0)113 ..." is "0113 ..."). A number
-or date of birth no field names is attributed to the nearest person named in the same sentence.
+`compile_context` builds, once per case, one trie of every way each party is written (full
+name, first name, "Mrs Jones", "D. Marsh", "Dean's", previous names and nicknames, each address
+whole or as any run of its lines), matched longest first in one pass over the text's words, so
+line breaks, commas and possessives between them do not matter and the fullest reading of a
+mention wins. (A trie rather than one regular-expression alternation: a case is compiled per
+request, and compiling a 400-branch expression cost more than detecting.) Phone numbers,
+emails, postcodes and identifiers are looked up by a normal form of what the pattern finder saw
+("+44 (0)113 ..." is "0113 ..."). A number or date of birth no field names is attributed to the
+nearest person named before it in the same sentence.
 """
 
 from __future__ import annotations
