@@ -302,3 +302,12 @@ def test_every_finding_dropped_overlaps_one_kept(found: list[Finding]) -> None:
     for f in found:
         if f.end > f.start and f not in out:
             assert any(f.start < k.end and k.start < f.end for k in out)
+
+
+def test_orders_organisations_and_quoted_speech_are_not_names() -> None:
+    c = case(MOTHER, FATHER)
+    text = (
+        "The Local Authority applied for an Interim Care Order; West Yorkshire Police "
+        'attended. Ms Jones said: "He hit me." She added: "Kelly hit me too."'
+    )
+    assert redacted(text, c) == ["Kelly"]

@@ -51,6 +51,11 @@ _ORG_WORDS = _wordset(
     support housing association partnership board committee unit office group project
     foundation charity church tribunal family children's"""
 )
+# Orders, documents and proceedings written with capitals ("an Interim Care Order").
+_DOCUMENT_WORDS = _wordset(
+    """order orders act report plan agreement hearing judgment application statement
+    assessment review conference proceedings bundle direction directions"""
+)
 # Roles written with capitals ("the Children's Guardian", "Designated Safeguarding Lead").
 _ROLE_WORDS = _wordset(
     """guardian officer visitor worker manager judge magistrate magistrates recorder inspector
@@ -76,7 +81,8 @@ _STOP = (
         section paragraph page part schedule appendix annex rule order act article regulation
         mondays tuesdays wednesdays thursdays fridays saturdays sundays weekends
         christmas easter ok dob d.o.b re ref tel mob email national insurance number
-        """
+        interim final care supervision emergency protection placement special guardianship
+        arrangements prohibited steps specific issue local authority"""
     )
     | _ROLE_WORDS
 )
@@ -417,7 +423,13 @@ def _inside(covered: _Cover, start: int, end: int) -> bool:
 
 
 def _first_in_sentence(text: str, lo: int, pos: int) -> bool:
-    return not text[lo:pos].strip(" \t\n\"\u201c\u2018'([")
+    """The first word of a sentence, or of a quotation or list item within one
+    ('She said: "He hit me."')."""
+    before = text[lo:pos].rstrip()
+    return not before.strip("\"\u201c\u2018'([") or before.endswith(_OPENERS)
+
+
+_OPENERS = (":", '"', "\u201c", "\u2018", "(", "\u2014", ";")
 
 
 _ORG_RUN = re.compile(r"(?:\s+[A-Z][\w'\u2019-]*){0,3}?\s+([A-Z][\w'\u2019-]*)")
@@ -427,7 +439,7 @@ def _before_org_word(text: str, end: int) -> bool:
     """Part of a capitalised run that ends in an organisation word: "West Yorkshire Police"."""
     m = _ORG_RUN.match(text, end)
     while m is not None:
-        if m.group(1).casefold() in _ORG_WORDS:
+        if m.group(1).casefold() in _ORG_WORDS or m.group(1).casefold() in _DOCUMENT_WORDS:
             return True
         m = _ORG_RUN.match(text, m.end()) if m.end() - end < 60 else None
     return False
