@@ -17,6 +17,7 @@ from steward.cli import (
     outbox,
     people,
     records,
+    redact,
     retention,
     sar,
     tokens,
@@ -59,6 +60,7 @@ app.add_typer(retention.disposal_app, name="disposal")
 app.add_typer(archives.app, name="archives")
 app.add_typer(sar.app, name="sar")
 app.add_typer(outbox.app, name="outbox")
+app.add_typer(redact.app, name="redact")
 
 
 @app.command()

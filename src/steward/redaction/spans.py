@@ -6,6 +6,7 @@ a Span is only what is to be redacted, the form the CLI prints and the bundle dr
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -116,14 +117,21 @@ def resolve(findings: Iterable[Finding]) -> list[Finding]:
         findings,
         key=lambda f: (f.source is not Source.REVIEWER, *(-k for k in _rank(f)), f.start),
     )
+    # The chosen never overlap, so sorted by start they are sorted by end too: a newcomer
+    # need only be checked against its two neighbours (linear, not quadratic, on long texts).
     chosen: list[Finding] = []
+    starts: list[int] = []
     for finding in ordered:
         if finding.end <= finding.start:
             continue
-        if any(finding.start < c.end and c.start < finding.end for c in chosen):
+        i = bisect_right(starts, finding.start)
+        if i > 0 and chosen[i - 1].end > finding.start:
             continue
-        chosen.append(finding)
-    return sorted(chosen, key=lambda f: (f.start, f.end))
+        if i < len(chosen) and chosen[i].start < finding.end:
+            continue
+        chosen.insert(i, finding)
+        starts.insert(i, finding.start)
+    return chosen
 
 
 def spans(findings: Iterable[Finding]) -> list[Span]:
