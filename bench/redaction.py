@@ -72,7 +72,6 @@ class Ours:
     def __init__(self) -> None:
         started = time.perf_counter()
         from steward.redaction.detect import Detector
-
         from steward.redaction.ner import spacy_names
 
         self.finder = _CountingFinder(spacy_names())
@@ -84,9 +83,8 @@ class Ours:
         return {"load_s": round(self.load_s, 3)}
 
     def analyse(self, items: Sequence[Mapping[str, Any]], variant: str) -> dict[str, Any]:
-        from steward.redaction.people import compile_context
-
         from steward.redaction.context import context_from_json
+        from steward.redaction.people import compile_context
 
         lines = [detector_input(dict(i)) for i in items]
         self.finder.texts = self.finder.chars = 0
