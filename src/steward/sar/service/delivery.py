@@ -169,7 +169,7 @@ def issue_link(
             "link": link.id,
             "bundle": bundle.id,
             "channel": link.passcode_channel,
-            "expires": link.expires_at.isoformat(timespec="minutes"),
+            "expires": link.expires_at.date().isoformat(),
             "emailed": emailed,
         },
     )
