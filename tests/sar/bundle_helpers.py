@@ -143,3 +143,42 @@ def awaiting_delivery(
     for status in (Status.SEARCHING, Status.REVIEWING, Status.AWAITING_APPROVAL):
         sar.move(db, kek, preparer, request.id, status)
     return request, preparer, approver
+
+
+def stored_bundle(db: Session, kek: KeyEncryptionKeys, request: SubjectAccessRequest) -> int:
+    """A ready bundle on file without building one (pages and routes that only need one to
+    exist): a tiny PDF sealed as its one chunk."""
+    import hashlib
+
+    from steward.core import crypto
+    from steward.sar.delivery_models import BundleStatus, SarBundle, SarBundleChunk
+
+    data = source_pdf([["A bundle on file."]])
+    bundle = SarBundle(
+        request_id=request.id,
+        status=BundleStatus.READY.value,
+        created_at=clock.now(),
+        built_at=clock.now(),
+        pages=1,
+        documents=0,
+        withheld=0,
+        paper=0,
+        redactions_json="{}",
+        log_json="[]",
+        needles_checked=0,
+        size_bytes=len(data),
+        chunks=1,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    db.add(bundle)
+    db.flush()
+    sealed = crypto.seal(
+        db,
+        kek,
+        key_id=request.data_key_id,
+        plaintext=data,
+        context=f"sar_bundle:{bundle.id}:chunk:0",
+    )
+    db.add(SarBundleChunk(bundle_id=bundle.id, seq=0, sealed=sealed))
+    db.flush()
+    return bundle.id

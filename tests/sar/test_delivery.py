@@ -148,7 +148,7 @@ def test_a_revoked_link_stops_working(db: Session, keyring: FileKeyring, ready) 
     with pytest.raises(Conflict):
         delivery.revoke(db, preparer, request_id=request.id)
     history = delivery.history(db, preparer, request.id)
-    assert [link.state for link in history.links] == ["revoked"] and history.working == 0
+    assert [link.state for link in history.links.items] == ["revoked"] and history.working == 0
 
 
 def test_a_rebuilt_bundle_revokes_the_old_link(db: Session, keyring: FileKeyring, ready) -> None:  # type: ignore[no-untyped-def]

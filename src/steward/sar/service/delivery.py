@@ -25,6 +25,7 @@ from steward.core.auth import usernames
 from steward.core.config import Settings
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import Conflict, DomainError, ValidationFailed
+from steward.core.paging import Page, PageRequest, paginate
 from steward.core.permissions import Actor
 from steward.sar import policy
 from steward.sar.delivery_models import BundleStatus, PasscodeChannel, SarBundle, SarDeliveryLink
@@ -408,71 +409,73 @@ class Posting:
 
 @dataclass(frozen=True)
 class History:
-    links: list[LinkRow]
+    links: Page[LinkRow]
     posted: list[Posting]
-
-    @property
-    def working(self) -> int:
-        return sum(1 for link in self.links if link.state == "working")
+    working: int  # links that still open
 
 
-def history(db: Session, actor: Actor, request_id: int) -> History:
+def _state(link: SarDeliveryLink, now: datetime) -> str:
+    if link.revoked_at is not None:
+        return "revoked"
+    if link.locked_at is not None:
+        return "locked"
+    return "expired" if link.expires_at <= now else "working"
+
+
+def history(
+    db: Session, actor: Actor, request_id: int, page: PageRequest = PageRequest(size=20)
+) -> History:
     """Every link made for the request and what became of it, and each posting: no token,
     no passcode, nothing of the bundle."""
     get(db, actor, request_id)
-    links = list(
-        db.scalars(
-            select(SarDeliveryLink)
-            .where(SarDeliveryLink.request_id == request_id)
-            .order_by(SarDeliveryLink.id.desc())
-        )
+    now = clock.now()
+    found: Page[SarDeliveryLink] = paginate(
+        db,
+        select(SarDeliveryLink)
+        .where(SarDeliveryLink.request_id == request_id)
+        .order_by(SarDeliveryLink.id.desc()),
+        page,
     )
-    posted = list(
-        db.scalars(
+    posted = [
+        b
+        for b in db.scalars(
             select(SarBundle)
             .where(SarBundle.request_id == request_id, SarBundle.posted_at.is_not(None))
             .order_by(SarBundle.id.desc())
         )
+    ]
+    who = [x.created_by_user_id for x in found.items] + [b.posted_by_user_id for b in posted]
+    names = usernames(db, [u for u in who if u])
+    working = sum(
+        1
+        for x in db.scalars(
+            select(SarDeliveryLink).where(
+                SarDeliveryLink.request_id == request_id, SarDeliveryLink.revoked_at.is_(None)
+            )
+        )
+        if _state(x, now) == "working"
     )
-    names = usernames(
-        db,
-        [
-            u
-            for u in [
-                *(x.created_by_user_id for x in links),
-                *(b.posted_by_user_id for b in posted),
-            ]
-            if u
-        ],
-    )
-    now = clock.now()
     return History(
-        links=[
-            LinkRow(
+        links=found.map(
+            lambda x: LinkRow(
                 id=x.id,
                 bundle_id=x.bundle_id,
                 created_at=x.created_at,
                 created_by=names.get(x.created_by_user_id or 0),
                 channel=PasscodeChannel(x.passcode_channel),
                 expires_at=x.expires_at,
-                state="revoked"
-                if x.revoked_at
-                else "locked"
-                if x.locked_at
-                else "expired"
-                if x.expires_at <= now
-                else "working",
+                state=_state(x, now),
                 attempts=x.attempts,
                 downloads=x.downloads,
                 first_downloaded_at=x.first_downloaded_at,
                 last_downloaded_at=x.last_downloaded_at,
                 emailed=x.outbox_message_id is not None,
             )
-            for x in links
-        ],
+        ),
         posted=[
             Posting(b.id, b.posted_at, names.get(b.posted_by_user_id or 0))
             for b in posted
             if b.posted_at is not None
         ],
+        working=working,
     )
