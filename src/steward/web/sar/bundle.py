@@ -21,7 +21,7 @@ from steward.sar import service
 from steward.sar.service import bundle as bundles
 from steward.sar.service.bundle import BundleStream, LogRow
 from steward.web.deps import DB, Keyring, PageActor, csrf_protect
-from steward.web.ids import Id
+from steward.web.ids import MAX_ID, Id
 from steward.web.jobs_pages import job_queue
 from steward.web.paging import PageQuery
 from steward.web.rendering import render
@@ -130,7 +130,7 @@ def download(
     kek: Keyring,
     actor: PageActor,
     request_id: Id,
-    bundle: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    bundle: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     chosen = bundle or _ready_id(db, actor, request_id)
     found = bundles.open_bundle(db, kek, actor, chosen)
