@@ -221,3 +221,34 @@ def test_audit_details_hold_no_token_passcode_or_name(
     for event in events:
         for secret in (issued.token, issued.passcode, h.KEPT, h.TEXT_NEEDLE):
             assert secret not in (event.details or "")
+
+
+def test_the_bundle_goes_with_the_request_file_and_its_link_email_too(
+    db: Session, keyring: FileKeyring, ready
+) -> None:  # type: ignore[no-untyped-def]
+    from steward.core import crypto
+    from steward.sar.delivery_models import SarBundle, SarBundleChunk
+    from steward.sar.service import file as request_file
+
+    request, preparer, _ = ready
+    issued = _issue(db, keyring, preparer, request.id, email=True)
+    message_id = db.get(SarDeliveryLink, issued.link_id).outbox_message_id  # type: ignore[union-attr]
+    request_id, key_id = request.id, request.data_key_id
+    bundle_ids = [
+        b.id for b in db.scalars(select(SarBundle).where(SarBundle.request_id == request_id))
+    ]
+    assert bundle_ids
+    request_file.destroy_request(db, preparer, request_id)
+    db.expire_all()
+    assert db.scalars(select(SarBundle).where(SarBundle.request_id == request_id)).all() == []
+    assert (
+        db.scalars(select(SarBundleChunk).where(SarBundleChunk.bundle_id.in_(bundle_ids))).all()
+        == []
+    )
+    assert (
+        db.scalars(select(SarDeliveryLink).where(SarDeliveryLink.request_id == request_id)).all()
+        == []
+    )
+    assert db.get(outbox.OutboxMessage, message_id) is None
+    key = db.get(crypto.DataKey, key_id)
+    assert key is not None and key.wrapped_key is None
