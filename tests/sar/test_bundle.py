@@ -327,3 +327,27 @@ def test_staff_download_is_audited(db: Session, keyring: FileKeyring) -> None:
     assert event.subject_id == str(request.id) and h.KEPT not in event.details
     with pytest.raises(Forbidden):
         bundles.open_bundle(db, keyring, make_user(db, Role.CASEWORKER).actor, built.id)
+
+
+def test_a_log_longer_than_a_page_flows_over_pages(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from steward.redaction.pdf import page_texts
+    from steward.sar.bundle_plan import PlannedDocument
+
+    pages = [[f"{h.PDF_NEEDLE} called on day {n}."] for n in range(70)]
+    pdf = h.source_pdf(pages)
+    spans = {p: h.spans_of(t, h.PDF_NEEDLE) for p, t in enumerate(page_texts(pdf))}
+    doc = PlannedDocument("Call log", "FD1", None, "pdf", pdf, None, spans)
+    plan = replace(h.plan(), documents=[doc])
+    out = tmp_path / "long.pdf"
+    with out.open("wb") as handle:
+        stats = bundles.write_bundle(plan, handle, lambda d, t: None)
+    assert len(stats.log) == 70 and stats.redactions == {"THIRD_PARTY": 70}
+    texts = _texts(out.read_bytes())
+    log_pages = [
+        n for n, t in enumerate(texts, start=1) if "Redaction log" in t or "THIRD_PARTY" in t
+    ]
+    assert len(log_pages) >= 2  # the log went over a page, and every page is still numbered
+    assert all(f"Page {n} of {stats.pages}" in t for n, t in enumerate(texts, start=1))
+    assert prove_absent(out, [h.PDF_NEEDLE]) == []

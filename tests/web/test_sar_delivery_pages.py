@@ -206,3 +206,16 @@ def test_no_log_line_carries_a_link_token() -> None:
     for record in (access, error):
         assert TypeAndPathOnly().filter(record)
         assert token not in record.getMessage() and "/disclosure/[token]" in record.getMessage()
+
+
+def test_a_build_whose_job_died_reads_as_failed_not_building(
+    signed_in: SignedIn, db: Session, keyring: FileKeyring
+) -> None:
+    from steward.sar.delivery_models import BundleStatus, SarBundle
+
+    request, _, _ = h.awaiting_delivery(db, keyring)
+    db.add(SarBundle(request_id=request.id, status=BundleStatus.BUILDING.value, created_at=NOW))
+    db.commit()
+    staff, _ = signed_in(Role.IG_OFFICER)
+    page = staff.get(f"/sar/requests/{request.id}/bundle")
+    assert "Failed" in page.text and "stopped before it finished" in page.text

@@ -136,25 +136,29 @@ def _p(text: str, style: Any) -> Flowable:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> Any:
+def _table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]
+) -> list[Flowable]:
+    """A table as one small table per row: the bundle's layout fills pages frame by frame
+    and does not split a flowable, so a long table (a log of a thousand pages) must come in
+    pieces that each fit."""
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
     styles = _styles()
-    cells = [[_p(h, styles["body"]) for h in header]] + [
-        [_p(c, styles["body"]) for c in row] for row in rows
-    ]
-    table = Table(cells, colWidths=list(widths), repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    return table
+
+    def piece(cells: Sequence[str], shaded: bool) -> Flowable:
+        table = Table([[_p(c, styles["body"]) for c in cells]], colWidths=list(widths))
+        style = [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+        if shaded:
+            style.append(("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f3f2f1")))
+        table.setStyle(TableStyle(style))
+        return table
+
+    return [piece(header, True), *(piece(row, False) for row in rows)]
 
 
 def _day(value: date | None) -> str:
@@ -175,7 +179,9 @@ def _letter(plan: BundlePlan) -> list[Flowable]:
         ),
     ]
     for heading, text in plan.article15:
-        story += [_p(heading, s["h2"]), _p(text, s["body"])]
+        # A paragraph per line: one longer than a page could not be laid out.
+        story += [_p(heading, s["h2"])]
+        story += [_p(line, s["body"]) for line in text.splitlines() if line.strip()]
     return story
 
 
@@ -193,9 +199,7 @@ def _index(plan: BundlePlan, placed: Sequence[_Placed], after: dict[str, int]) -
     ]
     story: list[Flowable] = [_p("Index of documents", s["h1"])]
     if rows:
-        story.append(
-            _table(["No.", "Document", "Case", "Dated", "Page"], rows, (30, 190, 90, 80, 40))
-        )
+        story += _table(["No.", "Document", "Case", "Dated", "Page"], rows, (30, 190, 90, 80, 40))
     else:
         story.append(_p("There are no documents to disclose.", s["body"]))
     story.append(
@@ -214,7 +218,7 @@ def _withheld(plan: BundlePlan) -> list[Flowable]:
     if not plan.withheld:
         return [*story, _p("No document has been withheld in full.", s["body"])]
     rows = [[w.title, w.case_reference, w.code.value, CODE_MEANINGS[w.code]] for w in plan.withheld]
-    return [*story, _table(["Document", "Case", "Code", "Why"], rows, (150, 80, 100, 100))]
+    return [*story, *_table(["Document", "Case", "Code", "Why"], rows, (150, 80, 100, 100))]
 
 
 def _log_page(rows: Sequence[LogRow]) -> list[Flowable]:
@@ -226,9 +230,9 @@ def _log_page(rows: Sequence[LogRow]) -> list[Flowable]:
     meanings = [[c.value, CODE_MEANINGS[c]] for c in sorted({r.code for r in rows})]
     return [
         *story,
-        _table(["Page", "Document", "Code", "Redactions"], table, (70, 70, 150, 80)),
+        *_table(["Page", "Document", "Code", "Redactions"], table, (70, 70, 150, 80)),
         _p("What the codes mean", s["h2"]),
-        _table(["Code", "Meaning"], meanings, (130, 300)),
+        *_table(["Code", "Meaning"], meanings, (130, 300)),
     ]
 
 
@@ -241,7 +245,7 @@ def _paper(plan: BundlePlan) -> list[Flowable]:
     return [
         *story,
         _p("These paper files were searched; where each is kept:", s["body"]),
-        _table(["File", "What it is", "Where it is"], rows, (100, 190, 140)),
+        *_table(["File", "What it is", "Where it is"], rows, (100, 190, 140)),
     ]
 
 
@@ -799,6 +803,7 @@ def open_bundle(
 class BundleView:
     bundle: SarBundle
     status: BundleStatus
+    error: str | None
     job: jobs.Job | None
     redactions: dict[str, int]
     log: list[LogRow]
@@ -819,9 +824,17 @@ def view(db: Session, actor: Actor, request_id: int) -> BundleView | None:
         for pages, document, code, count in json.loads(bundle.log_json or "[]")
     ]
     names = auth.usernames(db, [bundle.built_by_user_id] if bundle.built_by_user_id else [])
+    status, error = BundleStatus(bundle.status), bundle.error
+    if status in (BundleStatus.QUEUED, BundleStatus.BUILDING) and (
+        job is None or job.status not in jobs.ACTIVE
+    ):
+        # Its job died with the process that ran it: say so, rather than "being built".
+        status = BundleStatus.FAILED
+        error = error or "The build stopped before it finished. Build it again."
     return BundleView(
         bundle=bundle,
-        status=BundleStatus(bundle.status),
+        status=status,
+        error=error,
         job=job,
         redactions=json.loads(bundle.redactions_json or "{}"),
         log=log_rows,
