@@ -252,3 +252,17 @@ def test_the_bundle_goes_with_the_request_file_and_its_link_email_too(
     assert db.get(outbox.OutboxMessage, message_id) is None
     key = db.get(crypto.DataKey, key_id)
     assert key is not None and key.wrapped_key is None
+
+
+def test_a_reopened_disclosure_sets_the_bundle_aside(
+    db: Session, keyring: FileKeyring, ready
+) -> None:  # type: ignore[no-untyped-def]
+    request, preparer, _ = ready
+    issued = _issue(db, keyring, preparer, request.id)
+    bundles.set_aside(db, request.id)
+    assert bundles.ready(db, request.id) is None
+    with pytest.raises(LinkRefused) as refused:
+        delivery.open_link(db, token=issued.token, passcode=issued.passcode)
+    assert refused.value.reason == "revoked"
+    with pytest.raises(Conflict, match="Build the bundle"):
+        _issue(db, keyring, preparer, request.id)

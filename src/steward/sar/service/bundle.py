@@ -620,6 +620,12 @@ def _supersede(db: Session, request_id: int, *, keep: int) -> None:
     db.flush()
 
 
+def set_aside(db: Session, request_id: int) -> None:
+    """The disclosure was reopened: its bundle no longer stands for what is approved, so it
+    is superseded and its links stop working (for sar.service.disclosure to call)."""
+    _supersede(db, request_id, keep=0)
+
+
 def delivered(db: Session, bundle: SarBundle) -> bool:
     if bundle.posted_at is not None:
         return True
