@@ -516,3 +516,39 @@ def test_subject_access_consultations_and_report_pages_pass(
     gate.check("/sar/report")
     gate.check("/sar/report?from-day=31&from-month=2&from-year=2026", expect_status=422)
     assert not gate.findings.problems, gate.findings.report("subject access pages")
+
+
+def test_the_bundle_and_delivery_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
+    """A request with its bundle built (from an injected approved plan until the review
+    slice is merged): the bundle page with its log, the delivery page and its form sent
+    back with errors, the link and passcode shown once, and the requester's download page
+    signed out: asking, refused a wrong passcode, and locked."""
+    from tests.web.test_sar_delivery_browser import _approved_request
+
+    request_id, _ = _approved_request(demo_site.data_dir)
+    sign_in_as(gate.page, "ig-officer", demo_site.password)
+    gate.check(f"/sar/requests/{request_id}/bundle")
+    gate.check(f"/sar/requests/{request_id}/delivery")
+    # No channel chosen: the form comes back with an error.
+    gate.page.click("button:has-text('Make the link and passcode')")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    gate.inspect()
+    gate.page.check("#expires_in-7")
+    gate.page.check("#passcode_channel-phone")
+    gate.page.click("button:has-text('Make the link and passcode')")
+    gate.page.wait_for_selector("[data-testid=passcode]")
+    gate.inspect()
+    link = gate.page.get_by_test_id("link").inner_text().strip()
+    gate.page.context.clear_cookies()
+    gate.check(link.removeprefix(demo_site.base))
+    gate.page.fill("#passcode", "AAAA-BBBB-CCCC")
+    gate.page.click("button:has-text('Download your information')")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    gate.inspect()
+    for _ in range(4):
+        gate.page.fill("#passcode", "AAAA-BBBB-CCCC")
+        gate.page.click("button:has-text('Download your information')")
+        gate.page.wait_for_load_state()
+    assert "locked" in gate.page.locator("h1").inner_text()
+    gate.inspect()
+    assert not gate.findings.problems, gate.findings.report("bundle and delivery")

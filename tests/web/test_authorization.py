@@ -42,6 +42,7 @@ from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
 from tests.factories.sar import make_request
 from tests.retention.helpers import case_with_children
+from tests.sar import bundle_helpers
 from tests.web.conftest import SignedIn, csrf_from
 
 
@@ -381,6 +382,20 @@ RULES: dict[tuple[str, str], Call] = {
     ("POST", "/sar/requests/{request_id}/search/hits/{hit_id}/paper"): Call(
         Permission.SAR_MANAGE, {"hours_locating": "1"}
     ),
+    # The disclosure bundle and its delivery; the requester's download page is public (the
+    # walk's token is no link: the page reads the same, and a passcode is refused).
+    ("GET", "/sar/requests/{request_id}/bundle"): Call(Permission.SAR_MANAGE),
+    ("POST", "/sar/requests/{request_id}/bundle"): Call(Permission.SAR_MANAGE, {}),
+    ("GET", "/sar/requests/{request_id}/bundle/download"): Call(Permission.SAR_MANAGE),
+    ("POST", "/sar/requests/{request_id}/bundle/print"): Call(Permission.SAR_MANAGE, {}),
+    ("GET", "/sar/requests/{request_id}/delivery"): Call(Permission.SAR_MANAGE),
+    ("POST", "/sar/requests/{request_id}/delivery/links"): Call(
+        Permission.SAR_MANAGE, {"expires_in": "14", "passcode_channel": "post"}
+    ),
+    ("POST", "/sar/requests/{request_id}/delivery/revoke"): Call(Permission.SAR_MANAGE, {}),
+    ("POST", "/sar/requests/{request_id}/delivery/posted"): Call(Permission.SAR_MANAGE, {}),
+    ("GET", "/disclosure/{token}"): Call(Public),
+    ("POST", "/disclosure/{token}"): Call(Public, {"passcode": "ABCD-EFGH-JKMN"}),
 }
 
 
@@ -407,6 +422,9 @@ def _walk_rows(
     ids |= _sar_document_for(db, keyring, ids["request_id"])
     ids |= _sar_search_for(db, keyring, ids["request_id"])
     ids |= _consultation_for(db, keyring, ids["request_id"])
+    request = sar.get(db, Actor.system(), ids["request_id"])
+    ids["bundle_id"] = bundle_helpers.stored_bundle(db, keyring, request)
+    ids["token"] = 12345  # no link has this token
     return ids
 
 

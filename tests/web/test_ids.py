@@ -86,7 +86,8 @@ def test_an_id_too_big_for_the_database_is_refused_on_every_route(
         csrf = csrf_from(client, "/account")
         wrong = []
         for method, path in sorted(_routes(app)):
-            if not PARAM.search(path):
+            # A disclosure link's token is a string, not an id (tests/web/test_sar_delivery_pages).
+            if not PARAM.search(path) or path.startswith("/disclosure/"):
                 continue
             url = PARAM.sub(TOO_BIG, path)
             headers = {"Authorization": f"Bearer {secret}"} if path.startswith("/api/") else {}

@@ -172,11 +172,19 @@ def local_url(settings: Settings, host: str | None = None, port: int | None = No
 
 
 class TypeAndPathOnly(logging.Filter):
-    """Strips tracebacks from log records. A traceback can carry personal data (values in an
+    """Strips tracebacks, and the secret of a path that carries one, from log records. A traceback can carry personal data (values in an
     exception's message, SQL parameters), and the web app already logs each unexpected
     error by its type and path; uvicorn would log the same error again, traceback and all."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        from steward.web.security import scrub_secrets
+
+        # uvicorn's access log passes the path as an argument: a disclosure link's token
+        # must not reach the log.
+        if isinstance(record.args, tuple):
+            record.args = tuple(scrub_secrets(a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = scrub_secrets(record.msg)
         if record.exc_info:
             error = record.exc_info[1]
             kind = type(error).__name__ if error is not None else "error"

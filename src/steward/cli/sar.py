@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,6 +15,7 @@ from steward.core.errors import ValidationFailed
 from steward.core.paging import PageRequest
 from steward.core.permissions import Actor
 from steward.sar import clock, policy, service
+from steward.sar.delivery_models import BundleStatus
 from steward.sar.models import SubjectAccessRequest
 from steward.sar.schemas import SarCreate
 
@@ -222,3 +224,33 @@ def report(
         table.add_row(name, *("-" if shown[k] is None else f"{shown[k]:g}" for k in keys))
     console.print(plain(f"{built.start.isoformat()} to {built.end.isoformat()}"))
     console.print(table)
+
+
+@app.command("bundle")
+def bundle(
+    reference: Annotated[str, typer.Argument(help="The request's reference, e.g. SAR-2026-00042.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="Where to write the bundle (a PDF).", dir_okay=False)
+    ],
+) -> None:
+    """Build the disclosure bundle of a request whose disclosure is approved, prove every
+    redacted text absent from it, keep it sealed with the request, and write it to --out."""
+    settings = load_settings()
+    kek = keyring(settings)
+    if out.exists() and not out.is_file():
+        raise CliError(f"--out: {out} is not a file.")
+    with unit_of_work(settings) as db:
+        actor = Actor.system()
+        request_id = service.id_for_reference(db, actor, reference)
+        built = service.bundle.build_now(db, kek, actor, request_id=request_id)
+        bundle_id, failed = built.id, built.status != BundleStatus.READY
+        error = built.error
+    if failed:
+        # Committed first: the failure and its audit event stay on record.
+        raise CliError(error or "The bundle could not be built.")
+    with unit_of_work(settings) as db:
+        found = service.bundle.open_bundle(db, kek, Actor.system(), bundle_id)
+        with out.open("wb") as target:
+            for chunk in found.chunks(db, kek):
+                target.write(chunk)
+    console.print(plain(f"{out}: {found.size:,} bytes, bundle {bundle_id}, sha256 {found.sha256}"))

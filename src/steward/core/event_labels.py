@@ -158,6 +158,16 @@ EVENT_LABELS: dict[str, str] = {
     "sar:consultation:chased": "Consultation chased",
     "sar:consultation:read": "Consultations read",
     "sar:report:viewed": "Subject access performance report viewed",
+    "sar:bundle:build_started": "Disclosure bundle build started",
+    "sar:bundle:built": "Disclosure bundle built",
+    "sar:bundle:failed": "Disclosure bundle failed its build",
+    "sar:bundle:downloaded": "Disclosure bundle downloaded by staff",
+    "sar:delivery:link_issued": "Disclosure download link issued",
+    "sar:delivery:link_revoked": "Disclosure download link revoked",
+    "sar:delivery:passcode_wrong": "Wrong passcode for a disclosure link",
+    "sar:delivery:link_locked": "Disclosure link locked after wrong passcodes",
+    "sar:delivery:downloaded": "Disclosure bundle downloaded by the requester",
+    "sar:delivery:posted": "Disclosure bundle marked as posted",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.

@@ -34,3 +34,15 @@ class SarEvent(StrEnum):
     CONSULTATION_CHASED = "sar:consultation:chased"
     CONSULTATIONS_READ = "sar:consultation:read"
     REPORT_VIEWED = "sar:report:viewed"
+    # The disclosure bundle and its delivery (sar/service/bundle.py, delivery.py): details
+    # carry ids, counts, codes and times; never a token, a passcode or the bundle's content.
+    BUNDLE_BUILD_STARTED = "sar:bundle:build_started"
+    BUNDLE_BUILT = "sar:bundle:built"
+    BUNDLE_FAILED = "sar:bundle:failed"
+    BUNDLE_DOWNLOADED = "sar:bundle:downloaded"
+    LINK_ISSUED = "sar:delivery:link_issued"
+    LINK_REVOKED = "sar:delivery:link_revoked"
+    LINK_PASSCODE_WRONG = "sar:delivery:passcode_wrong"
+    LINK_LOCKED = "sar:delivery:link_locked"
+    DELIVERY_DOWNLOADED = "sar:delivery:downloaded"
+    BUNDLE_POSTED = "sar:delivery:posted"

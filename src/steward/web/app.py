@@ -55,7 +55,9 @@ from steward.web import (
 from steward.web.input_rule import refuse_hidden_characters
 from steward.web.rendering import render
 from steward.web.sar import api as sar_api
+from steward.web.sar import bundle as sar_bundle
 from steward.web.sar import consultations as sar_consultations
+from steward.web.sar import delivery as sar_delivery
 from steward.web.sar import documents as sar_documents
 from steward.web.sar import letter_templates as sar_letter_templates
 from steward.web.sar import letters as sar_letters
@@ -64,7 +66,7 @@ from steward.web.sar import pages as sar_pages
 from steward.web.sar import public as sar_public
 from steward.web.sar import report as sar_report
 from steward.web.sar import search as sar_search
-from steward.web.security import SecurityMiddleware
+from steward.web.security import SecurityMiddleware, scrub_secrets
 
 log = logging.getLogger("steward.web")
 STATIC_DIR = Path(__file__).parent / "static"
@@ -123,6 +125,8 @@ PAGE_ROUTERS = (
     sar_search.router,
     sar_consultations.router,
     sar_report.router,
+    sar_bundle.router,
+    sar_delivery.router,
 )
 API_ROUTERS = (
     api.router,
@@ -305,7 +309,9 @@ def _record_refusal(request: Request) -> None:
             audit.record(db, actor, audit.EventTag.ACCESS_REFUSED, details=details)
     except Exception:
         # The refusal itself still stands; failing to record it must not turn it into a 500.
-        log.exception("could not record a refusal on %s %s", request.method, request.url.path)
+        log.exception(
+            "could not record a refusal on %s %s", request.method, scrub_secrets(request.url.path)
+        )
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -351,5 +357,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+        log.error(
+            "unhandled %s on %s %s",
+            type(exc).__name__,
+            request.method,
+            scrub_secrets(request.url.path),
+        )
         return _error_response(request, 500, "Try again later. Nothing you entered was saved.")

@@ -18,7 +18,9 @@ from steward.core import auth, jobs
 from steward.retention.models import DisposalList
 from steward.retention.service import jobs as retention_jobs
 from steward.sar import service as sar
+from steward.sar.delivery_models import SarBundle
 from steward.sar.search_models import SarSearchRun
+from steward.sar.service import bundle as sar_bundles
 from steward.web.deps import DB, PageActor, csrf_protect
 from steward.web.ids import Id
 from steward.web.rendering import render
@@ -73,6 +75,17 @@ def describe(db: Session, job: jobs.Job) -> dict[str, str]:
             "back": back,
             "back_text": "Back to the request's search",
             "done_text": "View the search results",
+        }
+    if job.kind == sar_bundles.JOB_KIND and job.subject_id is not None:
+        bundle = db.get(SarBundle, job.subject_id)
+        back = f"/sar/requests/{bundle.request_id}/bundle" if bundle is not None else "/sar"
+        return {
+            "title": "Building the disclosure bundle",
+            "title_done": "Disclosure bundle built",
+            "noun": "pages",
+            "back": back,
+            "back_text": "Back to the request's bundle",
+            "done_text": "View the bundle",
         }
     return {"title": "Background job", "noun": "items", "back": "/", "back_text": "Home"}
 

@@ -35,6 +35,16 @@ UploadRoute = tuple[re.Pattern[str], int]
 TooLargeResponder = Callable[[Request, str], Response]
 
 
+# Paths that carry a secret (a disclosure link's token): logged, they would hand the link to
+# anyone who reads the logs.
+_SECRET_PATHS = re.compile(r"(/disclosure/)[^/?#\s\"']+")
+
+
+def scrub_secrets(text: str) -> str:
+    """``text`` with the secret part of any such path replaced."""
+    return _SECRET_PATHS.sub(r"\1[token]", text)
+
+
 def cookie_name(base: str, *, secure: bool) -> str:
     """Over HTTPS, cookies carry the ``__Host-`` prefix: the browser then takes them only
     when Secure, for Path=/ and with no Domain, so a sibling subdomain cannot plant one."""

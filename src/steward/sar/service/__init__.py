@@ -3,7 +3,7 @@
 Importing it registers the request file with retention as a kind of record (file.py).
 Letters and their templates are a module of their own: sar.service.letters.make(...)."""
 
-from steward.sar.service import consultations, documents, letters, public, report
+from steward.sar.service import bundle, consultations, delivery, documents, letters, public, report
 from steward.sar.service import file as request_file
 from steward.sar.service.requests import (
     Clock,
@@ -71,6 +71,7 @@ __all__ = [
     "ask_clarification",
     "ask_for_paper",
     "assign",
+    "bundle",
     "clarification_answered",
     "clock_of",
     "complete_tasks",
@@ -78,6 +79,7 @@ __all__ = [
     "cost_of",
     "decide",
     "decision_of",
+    "delivery",
     "details",
     "documents",
     "due_counts",
