@@ -6,6 +6,7 @@ from steward.core.db import Base
 from steward.identity import models as identity_models
 from steward.records import models as records_models
 from steward.retention import models as retention_models
+from steward.sar import disclosure_models as sar_disclosure_models
 from steward.sar import models as sar_models
 from steward.sar import search_models as sar_search_models
 
@@ -20,6 +21,7 @@ __all__ = [
     "outbox",
     "records_models",
     "retention_models",
+    "sar_disclosure_models",
     "sar_models",
     "sar_search_models",
 ]
