@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "a12a0d15c001"
 down_revision: str | None = "f11f3c5d7e01"
 branch_labels: str | Sequence[str] | None = None
@@ -33,6 +32,7 @@ def upgrade() -> None:
         sa.Column("approved_by_user_id", sa.Integer(), nullable=True),
         sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("job_id", sa.Integer(), nullable=True),
+        sa.Column("own_name", sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(
             ["approved_by_user_id"],
             ["users.id"],
@@ -74,6 +74,7 @@ def upgrade() -> None:
         sa.Column("detect_status", sa.String(length=16), nullable=False),
         sa.Column("detected_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("kept_sealed", sa.LargeBinary(), nullable=True),
+        sa.Column("text_sealed", sa.LargeBinary(), nullable=True),
         sa.Column("kept_count", sa.Integer(), nullable=False),
         sa.Column("areas", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

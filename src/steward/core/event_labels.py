@@ -158,6 +158,19 @@ EVENT_LABELS: dict[str, str] = {
     "sar:consultation:chased": "Consultation chased",
     "sar:consultation:read": "Consultations read",
     "sar:report:viewed": "Subject access performance report viewed",
+    "sar:disclosure:proposed": "Redactions looked for in a request's documents",
+    "sar:disclosure:detected": "Redactions proposed for a request's documents",
+    "sar:disclosure:read": "Disclosure review read",
+    "sar:redaction:decided": "Redaction accepted or rejected",
+    "sar:redaction:added": "Redaction added by a reviewer",
+    "sar:redaction:bulk_accepted": "Redactions of one person accepted together",
+    "sar:redaction:area_added": "Area of a scanned page redacted",
+    "sar:disclosure:withheld": "Document withheld from a disclosure",
+    "sar:disclosure:restored": "Withheld document put back in a disclosure",
+    "sar:disclosure:submitted": "Disclosure sent for approval",
+    "sar:disclosure:approved": "Disclosure approved",
+    "sar:disclosure:reopened": "Disclosure reopened",
+    "sar:disclosure:planned": "Disclosure bundle's contents read",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.

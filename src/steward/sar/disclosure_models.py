@@ -16,14 +16,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from steward.core.db import Base, UTCDateTime
 
 
-class ReviewStatus(StrEnum):
-    """The request's disclosure as a whole: prepared, then approved by a second person."""
-
-    OPEN = "open"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-
-
 class ItemStatus(StrEnum):
     PROPOSED = "proposed"  # redactions still to decide (or detection still to run)
     REVIEWED = "reviewed"  # every redaction on it decided
@@ -51,13 +43,15 @@ class SarDisclosure(Base):
     request_id: Mapped[int] = mapped_column(
         ForeignKey("sar_requests.id", ondelete="CASCADE"), unique=True
     )
-    status: Mapped[str] = mapped_column(String(16))  # ReviewStatus
+    status: Mapped[str] = mapped_column(String(16))  # policy.Disclosure
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     prepared_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    # The organisation's own name as detection was started with: never redacted as a name.
+    own_name: Mapped[str | None] = mapped_column(String(200))
 
 
 class SarDisclosureItem(Base):
@@ -88,6 +82,9 @@ class SarDisclosureItem(Base):
     # What detection saw and kept (the requester's own data, professionals in role), with
     # each reason, as sealed JSON: the review page shows them beside the redactions.
     kept_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The text of each page exactly as detection read it (a JSON list), sealed: offsets are
+    # into it, so review, consistency and the bundle all work on the same characters.
+    text_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     kept_count: Mapped[int] = mapped_column(Integer, default=0)
     # Reviewer's boxes on pages with no text to select (scans), as JSON:
     # [{"page", "x0", "y0", "x1", "y1", "code"}] in PDF points. Positions and codes only.

@@ -3,7 +3,7 @@
 Importing it registers the request file with retention as a kind of record (file.py).
 Letters and their templates are a module of their own: sar.service.letters.make(...)."""
 
-from steward.sar.service import consultations, documents, letters, public, report
+from steward.sar.service import consultations, disclosure, documents, letters, public, report
 from steward.sar.service import file as request_file
 from steward.sar.service.requests import (
     Clock,
@@ -79,6 +79,7 @@ __all__ = [
     "decide",
     "decision_of",
     "details",
+    "disclosure",
     "documents",
     "due_counts",
     "evidence_received",
