@@ -471,7 +471,7 @@ def decide(
         item=redaction.item_id,
         decision=redaction.decision,
         previous=before,
-        code=chosen.value,
+        code=chosen.value.lower(),
     )
     return redaction
 
@@ -568,7 +568,7 @@ def add(
         SarEvent.REDACTION_ADDED,
         redaction=redaction.id,
         item=item.id,
-        code=chosen.value,
+        code=chosen.value.lower(),
         proposed_elsewhere=elsewhere,
     )
     return redaction.id
@@ -616,7 +616,7 @@ def add_text(
         request,
         SarEvent.REDACTION_ADDED,
         item=item.id,
-        code=chosen.value,
+        code=chosen.value.lower(),
         added=here,
         proposed_elsewhere=elsewhere,
     )
@@ -702,7 +702,7 @@ def withhold(db: Session, actor: Actor, *, item_id: int, code: Code | str) -> Sa
         request,
         SarEvent.DOCUMENT_WITHHELD,
         from_status=request.status,
-        details={"item": item.id, "document": item.document_id, "code": chosen.value},
+        details={"item": item.id, "document": item.document_id, "code": chosen.value.lower()},
     )
     return item
 
@@ -760,7 +760,9 @@ def add_area(
     areas.append({"page": page, "x0": x0, "y0": y0, "x1": x1, "y1": y1, "code": chosen.value})
     item.areas = json.dumps(areas)
     db.flush()
-    _record(db, actor, request, SarEvent.AREA_ADDED, item=item.id, page=page, code=chosen.value)
+    _record(
+        db, actor, request, SarEvent.AREA_ADDED, item=item.id, page=page, code=chosen.value.lower()
+    )
     return len(areas)
 
 
