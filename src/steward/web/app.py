@@ -56,6 +56,8 @@ from steward.web.input_rule import refuse_hidden_characters
 from steward.web.rendering import render
 from steward.web.sar import api as sar_api
 from steward.web.sar import consultations as sar_consultations
+from steward.web.sar import disclosure as sar_disclosure
+from steward.web.sar import disclosure_api as sar_disclosure_api
 from steward.web.sar import documents as sar_documents
 from steward.web.sar import letter_templates as sar_letter_templates
 from steward.web.sar import letters as sar_letters
@@ -122,6 +124,7 @@ PAGE_ROUTERS = (
     sar_documents.router,
     sar_search.router,
     sar_consultations.router,
+    sar_disclosure.router,
     sar_report.router,
 )
 API_ROUTERS = (
@@ -130,6 +133,7 @@ API_ROUTERS = (
     retention_api.router,
     people_api.router,
     sar_api.router,
+    sar_disclosure_api.router,
 )
 
 

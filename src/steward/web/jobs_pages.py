@@ -18,6 +18,7 @@ from steward.core import auth, jobs
 from steward.retention.models import DisposalList
 from steward.retention.service import jobs as retention_jobs
 from steward.sar import service as sar
+from steward.sar.disclosure_models import SarDisclosure
 from steward.sar.search_models import SarSearchRun
 from steward.web.deps import DB, PageActor, csrf_protect
 from steward.web.ids import Id
@@ -73,6 +74,17 @@ def describe(db: Session, job: jobs.Job) -> dict[str, str]:
             "back": back,
             "back_text": "Back to the request's search",
             "done_text": "View the search results",
+        }
+    if job.kind == sar.disclosure.JOB_KIND and job.subject_id is not None:
+        review = db.get(SarDisclosure, job.subject_id)
+        back = f"/sar/requests/{review.request_id}/disclosure" if review is not None else "/sar"
+        return {
+            "title": "Finding redactions in a request's documents",
+            "title_done": "Redactions found",
+            "noun": "documents",
+            "back": back,
+            "back_text": "Back to the request's disclosure",
+            "done_text": "Review the documents",
         }
     return {"title": "Background job", "noun": "items", "back": "/", "back_text": "Home"}
 

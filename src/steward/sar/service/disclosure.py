@@ -395,6 +395,9 @@ def review(
         if item.kept_sealed
         else []
     )
+    for k in kept:
+        page_text = pages[k["page"]] if k["page"] < len(pages) else ""
+        k["text"] = page_text[k["start"] : k["end"]]
     marked: list[list[Segment]] = []
     for number, text in enumerate(pages):
         marks = [
