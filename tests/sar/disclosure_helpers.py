@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core.crypto import KeyEncryptionKeys
@@ -21,7 +23,7 @@ from steward.redaction.context import CaseContext
 from steward.redaction.spans import Code, Finding, Label, Role, Source
 from steward.sar import service
 from steward.sar.models import SubjectAccessRequest
-from steward.sar.policy import Status
+from steward.sar.policy import Channel, Status
 from steward.sar.schemas import PersonDetails
 from steward.sar.search_models import SourceKind, Triage
 from tests.factories.records import add_party, make_case, make_document, make_person
@@ -136,3 +138,61 @@ def detected(
     """Gather the documents in scope and run the stand-in detector over them, in-line."""
     service.disclosure.gather(db, kek, officer, request_id=request_id, own_name=own_name)
     service.disclosure.execute_detection(db, kek, officer, request_id, analyser=FakeAnalyser())
+
+
+def disclosure_demo_request(data_dir: Path) -> int:
+    """In a served demo organisation's database: a request from the demo person with the
+    fewest documents, searched by the demo information-governance officer, that person in
+    scope, being reviewed, and its documents gathered for disclosure. Returns its id."""
+    import steward.models  # noqa: F401 - every table mapped
+    from steward.core import keyfile
+    from steward.core.auth import User
+    from steward.core.config import Environment, Settings
+    from steward.core.crypto import FileKeyring
+    from steward.core.db import make_engine, make_sessionmaker, session_scope
+    from steward.records.models import Party
+
+    settings = Settings(env=Environment.TEST, data_dir=data_dir, database_url=None)
+    engine = make_engine(settings)
+    keyring = FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
+    try:
+        with session_scope(make_sessionmaker(engine)) as db:
+            officer = db.scalars(select(User).where(User.username == "ig-officer")).one().actor
+            documents = func.count(Document.id)
+            person_id = db.execute(
+                select(Party.person_id)
+                .join(Document, Document.case_id == Party.case_id)
+                .join(Person, Person.id == Party.person_id)
+                .where(Person.date_of_birth.is_not(None), Person.is_professional.is_(False))
+                .group_by(Party.person_id)
+                .having(documents >= 1)
+                .order_by(documents, Party.person_id)
+                .limit(1)
+            ).scalar_one()
+            person = db.get(Person, person_id)
+            assert person is not None
+            request = make_request(
+                db,
+                keyring,
+                officer,
+                channel=Channel.EMAIL,
+                received_on=date.today(),
+                requester=PersonDetails(
+                    full_name=f"{person.first_name} {person.last_name}",
+                    date_of_birth=person.date_of_birth,
+                ),
+            )
+            terms = service.suggested_terms(db, keyring, officer, request.id)
+            run = service.start_search(db, keyring, officer, None, request.id, terms)
+            service.execute_run(db, keyring, officer, run.id)
+            hit = next(
+                h for h in run.hits if h.source == SourceKind.PERSON and h.target_id == person.id
+            )
+            service.triage(
+                db, keyring, officer, request.id, hit.id, Triage.IN_SCOPE, "The requester"
+            )
+            request.status = Status.REVIEWING.value
+            service.disclosure.gather(db, keyring, officer, request_id=request.id)
+            return request.id
+    finally:
+        engine.dispose()

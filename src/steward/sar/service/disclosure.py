@@ -682,8 +682,6 @@ def mark_reviewed(db: Session, actor: Actor, *, item_id: int) -> SarDisclosureIt
         raise Conflict(
             f"{left} redaction{'s' if left != 1 else ''} on this document still to decide."
         )
-    if item.detect_status == DetectStatus.WAITING:
-        raise Conflict("Redactions are still being looked for on this document: wait for them.")
     item.status = ItemStatus.REVIEWED.value
     db.flush()
     _record(db, actor, request, SarEvent.REDACTION_DECIDED, item=item.id, reviewed=True)

@@ -160,14 +160,18 @@ def _on_item(
     *,
     form: dict[str, Any] | None = None,
     anchor: str = "",
+    fields: dict[str, str] | None = None,
 ) -> Response:
-    """One change from a document's page, all or nothing; refused, the page again with why."""
+    """One change from a document's page, all or nothing; refused, the page again with why,
+    each field's message on the form's own field (``fields``: the service's name → the id)."""
     actor.require(Permission.SAR_MANAGE)
     try:
         with db.begin_nested():
             action()
     except DomainError as exc:
-        status, message, errors = _refusal(exc)
+        status, message, said = _refusal(exc)
+        # Only messages for a field on this page: the summary links to each one.
+        errors = {fields[k]: v for k, v in said.items() if fields and k in fields}
         return _item_page(
             request,
             db,
@@ -269,7 +273,18 @@ def decide(
         )
 
     return _on_item(
-        request, db, kek, actor, request_id, item_id, step, anchor=f"#redaction-{redaction_id}"
+        request,
+        db,
+        kek,
+        actor,
+        request_id,
+        item_id,
+        step,
+        anchor=f"#redaction-{redaction_id}",
+        fields={
+            f"decision-{redaction_id}": f"decision-{redaction_id}",
+            "code": f"code-{redaction_id}",
+        },
     )
 
 
@@ -316,7 +331,23 @@ def add(
                 raise ValidationFailed(exc.message, errors={"add-text": exc.message}) from None
 
     form = {"text": text, "code": code, "reason": reason}
-    return _on_item(request, db, kek, actor, request_id, item_id, step, form=form, anchor="#add")
+    return _on_item(
+        request,
+        db,
+        kek,
+        actor,
+        request_id,
+        item_id,
+        step,
+        form=form,
+        anchor="#add",
+        fields={
+            "add-code": "add-code",
+            "code": "add-code",
+            "add-text": "add-text",
+            "text": "add-text",
+        },
+    )
 
 
 @router.post("/sar/requests/{request_id}/disclosure/{item_id}/accept-all")
@@ -357,7 +388,16 @@ def withhold(
             )
         disclosure.withhold(db, actor, item_id=item_id, code=code)
 
-    return _on_item(request, db, kek, actor, request_id, item_id, step)
+    return _on_item(
+        request,
+        db,
+        kek,
+        actor,
+        request_id,
+        item_id,
+        step,
+        fields={"withhold-code": "withhold-code", "code": "withhold-code"},
+    )
 
 
 @router.post("/sar/requests/{request_id}/disclosure/{item_id}/restore")
@@ -438,4 +478,16 @@ def add_area(
         )
 
     form = {"area": {"page": page, "x0": x0, "y0": y0, "x1": x1, "y1": y1}}
-    return _on_item(request, db, kek, actor, request_id, item_id, step, form=form, anchor="#areas")
+    area = {f"area-{n}": f"area-{n}" for n in ("page", "x0", "y0", "x1", "y1")}
+    return _on_item(
+        request,
+        db,
+        kek,
+        actor,
+        request_id,
+        item_id,
+        step,
+        form=form,
+        anchor="#areas",
+        fields=area | {"page": "area-page", "x0": "area-x0", "code": "area-code"},
+    )
