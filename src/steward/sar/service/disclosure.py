@@ -386,7 +386,9 @@ def review(
     disclosure = store.require_disclosure(db, request.id)
     text_error = None
     try:
-        pages = store.pages_of(db, kek, actor, request, item)
+        # A page view only reads (its request runs read-only): the text is kept with the
+        # item when something is decided on it.
+        pages = store.pages_of(db, kek, actor, request, item, keep=False)
     except store.TextUnavailable as exc:
         pages, text_error = [], exc.message
     views = _views(db, kek, request, item)
@@ -1003,7 +1005,7 @@ def _planned(
     case_number: str,
     created_on: date | None,
 ) -> bundle_plan.PlannedDocument:
-    pages = store.pages_of(db, kek, actor, request, item)
+    pages = store.pages_of(db, kek, actor, request, item, keep=False)
     spans: dict[int, list[Span]] = {}
     for r in item.redactions:
         if r.decision != Decision.ACCEPTED:

@@ -206,11 +206,16 @@ def pages_of(
     actor: Actor,
     request: SubjectAccessRequest,
     item: SarDisclosureItem,
+    *,
+    keep: bool = True,
 ) -> list[str]:
-    """The item's page texts, read from the records once and then kept sealed with it."""
+    """The item's page texts, read from the records once and then kept sealed with it.
+    ``keep`` False: a read that must not write (a page view); the records are read again."""
     if item.text_sealed is not None:
         return [str(p) for p in unseal(db, kek, request, item.text_sealed, text_context(item))]
     kind, pages = _read_pages(db, kek, actor, item)
+    if not keep:
+        return pages
     item.kind, item.pages = kind, max(1, len(pages))
     item.text_sealed = seal(db, kek, request, pages, text_context(item))
     db.flush()
