@@ -1,7 +1,7 @@
 """sar: the disclosure bundle (sealed in chunks) and the links that deliver it
 
 Revision ID: b12b0de11001
-Revises: f11f3c5d7e01
+Revises: a12a0d15c001
 Create Date: 2026-12-03 09:46:48
 
 The bundle's bytes are sealed under the request's data key, 1 MiB a row; a link keeps only
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b12b0de11001"
-down_revision: str | None = "f11f3c5d7e01"
+down_revision: str | None = "a12a0d15c001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,6 +7,7 @@ from steward.identity import models as identity_models
 from steward.records import models as records_models
 from steward.retention import models as retention_models
 from steward.sar import delivery_models as sar_delivery_models
+from steward.sar import disclosure_models as sar_disclosure_models
 from steward.sar import models as sar_models
 from steward.sar import search_models as sar_search_models
 
@@ -22,6 +23,7 @@ __all__ = [
     "records_models",
     "retention_models",
     "sar_delivery_models",
+    "sar_disclosure_models",
     "sar_models",
     "sar_search_models",
 ]

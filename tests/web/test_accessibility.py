@@ -35,6 +35,7 @@ from steward.sar.policy import Channel
 from steward.sar.schemas import PersonDetails
 from steward.sar.service import letters
 from tests.factories.sar import make_request
+from tests.sar.disclosure_helpers import disclosure_demo_request
 from tests.sar.search_helpers import searched_demo_request
 from tests.web.live import DemoSite, chromium_browser, needs_chromium, sign_in_as
 from tests.web.sar_public_journey import fill_in
@@ -381,6 +382,26 @@ def test_a_subject_access_search_passes(gate: Gate, demo_site: DemoSite) -> None
     assert gate.page.title().startswith("Error: "), gate.page.title()
     gate.inspect()
     assert not gate.findings.problems, gate.findings.report("subject access search")
+
+
+def test_the_disclosure_review_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
+    """A request's disclosure (its documents gathered), a document's review page, and both
+    sent back with errors: an add without a code's words, an approval with nothing sent."""
+    request_id = disclosure_demo_request(demo_site.data_dir)
+    sign_in_as(gate.page, "ig-officer", demo_site.password)
+    path = f"/sar/requests/{request_id}/disclosure"
+    gate.check(path)
+    item = gate.page.locator("[data-testid=disclosure-item] a").first.get_attribute("href")
+    gate.check(str(item))
+    gate.page.click("[data-testid=add-redaction] button")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    assert gate.page.title().startswith("Error: "), gate.page.title()
+    gate.inspect()
+    gate.page.goto(path)
+    gate.page.click("[data-testid=submit] button")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    gate.inspect()
+    assert not gate.findings.problems, gate.findings.report("disclosure review")
 
 
 def test_the_people_rights_pages_pass(gate: Gate, demo_site: DemoSite) -> None:

@@ -27,15 +27,19 @@ from steward.core.permissions import ROLE_PERMISSIONS, Actor, Permission, Role
 from steward.identity import service as identity
 from steward.records import service
 from steward.records.models import Case, PartyRole
+from steward.redaction.spans import Code, Label, Source
 from steward.retention import schedule_format
 from steward.retention.models import Decision, DisposalItem
 from steward.retention.service import destruction, disposal, holds, schedules
 from steward.retention.service import jobs as retention_jobs
 from steward.sar import service as sar
 from steward.sar import uploads
+from steward.sar.disclosure_models import SarDisclosureItem
 from steward.sar.letters import LetterKind
-from steward.sar.policy import Channel
+from steward.sar.policy import Channel, Status
 from steward.sar.schemas import PersonDetails
+from steward.sar.search_models import Triage
+from steward.sar.service import disclosure_store
 from steward.sar.service import letters as sar_letters
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
@@ -119,6 +123,7 @@ PUBLIC_FORM: list[tuple[str, str, dict[str, object] | None]] = [
 UPLOAD = {"title": "Walk", "kind": "case_note", "created_on": "2024-02-01"}
 TEXT_FILE = {"file": ("walk.txt", b"A note written by the authorization walk.", "text/plain")}
 REASON = {"reason": "Checking the access rules of every route"}
+DISCLOSURE_IDS = {"request_id": "disclosure_request_id", "item_id": "disclosure_item_id"}
 
 
 RULES: dict[tuple[str, str], Call] = {
@@ -396,6 +401,39 @@ RULES: dict[tuple[str, str], Call] = {
     ("POST", "/sar/requests/{request_id}/delivery/posted"): Call(Permission.SAR_MANAGE, {}),
     ("GET", "/disclosure/{token}"): Call(Public),
     ("POST", "/disclosure/{token}"): Call(Public, {"passcode": "ABCD-EFGH-JKMN"}),
+    # The disclosure review, on a request of its own with one document in scope and one
+    # redaction proposed (bodies deliberately incomplete, or refused by the rules: the walk's
+    # disclosure is never sent for approval, so nothing is approved by the one who sent it).
+    **{
+        (method, path): Call(Permission.SAR_MANAGE, body, ids=DISCLOSURE_IDS)
+        for method, path, body in [
+            ("GET", "/sar/requests/{request_id}/disclosure", None),
+            ("POST", "/sar/requests/{request_id}/disclosure/propose", {}),
+            ("POST", "/sar/requests/{request_id}/disclosure/submit", {}),
+            ("POST", "/sar/requests/{request_id}/disclosure/approve", {}),
+            ("POST", "/sar/requests/{request_id}/disclosure/reopen", {}),
+            ("GET", "/sar/requests/{request_id}/disclosure/{item_id}", None),
+            (
+                "POST",
+                "/sar/requests/{request_id}/disclosure/{item_id}/redactions/{redaction_id}",
+                {"decision": "maybe"},
+            ),
+            ("POST", "/sar/requests/{request_id}/disclosure/{item_id}/add", {"text": ""}),
+            ("POST", "/sar/requests/{request_id}/disclosure/{item_id}/accept-all", {"key": "x"}),
+            ("POST", "/sar/requests/{request_id}/disclosure/{item_id}/withhold", {"code": ""}),
+            ("POST", "/sar/requests/{request_id}/disclosure/{item_id}/restore", {}),
+            ("POST", "/sar/requests/{request_id}/disclosure/{item_id}/reviewed", {}),
+            ("POST", "/sar/requests/{request_id}/disclosure/{item_id}/area", {"page": ""}),
+            ("GET", "/api/v1/sar/requests/{request_id}/disclosure", None),
+            ("GET", "/api/v1/sar/requests/{request_id}/disclosure/{item_id}", None),
+            ("POST", "/api/v1/sar/redactions/{redaction_id}/decision", {}),
+            ("POST", "/api/v1/sar/requests/{request_id}/disclosure/{item_id}/redactions", {}),
+            ("POST", "/api/v1/sar/requests/{request_id}/disclosure/accept-all", {"key": "x"}),
+            ("POST", "/api/v1/sar/requests/{request_id}/disclosure/{item_id}/withhold", {}),
+            ("POST", "/api/v1/sar/requests/{request_id}/disclosure/submit", {}),
+            ("POST", "/api/v1/sar/requests/{request_id}/disclosure/approve", {}),
+        ]
+    },
 }
 
 
@@ -425,7 +463,51 @@ def _walk_rows(
     request = sar.get(db, Actor.system(), ids["request_id"])
     ids["bundle_id"] = bundle_helpers.stored_bundle(db, keyring, request)
     ids["token"] = 12345  # no link has this token
+    ids |= _disclosure_for(db, keyring)
     return ids
+
+
+def _disclosure_for(db: Session, keyring: FileKeyring) -> dict[str, int]:
+    """A request about the walk's person, searched, the person in scope, being reviewed:
+    its one document gathered for disclosure, with a redaction proposed on it."""
+    officer = make_user(db, Role.IG_OFFICER).actor
+    request = make_request(
+        db,
+        keyring,
+        officer,
+        received_on=clock.today(),
+        requester=PersonDetails(full_name="Walk Through"),
+    )
+    terms = sar.suggested_terms(db, keyring, officer, request.id)
+    run = sar.start_search(db, keyring, officer, None, request.id, terms)
+    sar.execute_run(db, keyring, officer, run.id)
+    person = next(h for h in run.hits if h.source == "person")
+    sar.triage(db, keyring, officer, request.id, person.id, Triage.IN_SCOPE, "The walk's subject")
+    request.status = Status.REVIEWING.value
+    sar.disclosure.gather(db, keyring, officer, request_id=request.id)
+    item = db.scalars(
+        select(SarDisclosureItem).where(SarDisclosureItem.request_id == request.id).limit(1)
+    ).one()
+    redaction = disclosure_store.new_redaction(
+        db,
+        keyring,
+        officer,
+        request,
+        item,
+        page=0,
+        start=0,
+        end=4,
+        label=Label.NAME,
+        code=Code.THIRD_PARTY,
+        source=Source.CASE,
+        text="Case",
+        reason="A walk's proposal",
+    )
+    return {
+        "disclosure_request_id": request.id,
+        "disclosure_item_id": item.id,
+        "redaction_id": redaction.id,
+    }
 
 
 def _sar_document_for(db: Session, keyring: FileKeyring, request_id: int) -> dict[str, int]:

@@ -168,6 +168,19 @@ EVENT_LABELS: dict[str, str] = {
     "sar:delivery:link_locked": "Disclosure link locked after wrong passcodes",
     "sar:delivery:downloaded": "Disclosure bundle downloaded by the requester",
     "sar:delivery:posted": "Disclosure bundle marked as posted",
+    "sar:disclosure:proposed": "Redactions looked for in a request's documents",
+    "sar:disclosure:detected": "Redactions proposed for a request's documents",
+    "sar:disclosure:read": "Disclosure review read",
+    "sar:redaction:decided": "Redaction accepted or rejected",
+    "sar:redaction:added": "Redaction added by a reviewer",
+    "sar:redaction:bulk_accepted": "Redactions of one person accepted together",
+    "sar:redaction:area_added": "Area of a scanned page redacted",
+    "sar:disclosure:withheld": "Document withheld from a disclosure",
+    "sar:disclosure:restored": "Withheld document put back in a disclosure",
+    "sar:disclosure:submitted": "Disclosure sent for approval",
+    "sar:disclosure:approved": "Disclosure approved",
+    "sar:disclosure:reopened": "Disclosure reopened",
+    "sar:disclosure:planned": "Disclosure bundle's contents read",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.

@@ -46,3 +46,18 @@ class SarEvent(StrEnum):
     LINK_LOCKED = "sar:delivery:link_locked"
     DELIVERY_DOWNLOADED = "sar:delivery:downloaded"
     BUNDLE_POSTED = "sar:delivery:posted"
+    # Disclosure review (sar/service/disclosure.py): ids, codes and counts; never the text
+    # redacted, a reason or a name.
+    DISCLOSURE_PROPOSED = "sar:disclosure:proposed"
+    DISCLOSURE_DETECTED = "sar:disclosure:detected"
+    DISCLOSURE_READ = "sar:disclosure:read"
+    REDACTION_DECIDED = "sar:redaction:decided"
+    REDACTION_ADDED = "sar:redaction:added"
+    REDACTIONS_ACCEPTED = "sar:redaction:bulk_accepted"
+    AREA_ADDED = "sar:redaction:area_added"
+    DOCUMENT_WITHHELD = "sar:disclosure:withheld"
+    DOCUMENT_RESTORED = "sar:disclosure:restored"
+    DISCLOSURE_SUBMITTED = "sar:disclosure:submitted"
+    DISCLOSURE_APPROVED = "sar:disclosure:approved"
+    DISCLOSURE_REOPENED = "sar:disclosure:reopened"
+    DISCLOSURE_PLANNED = "sar:disclosure:planned"

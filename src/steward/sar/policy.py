@@ -148,6 +148,7 @@ TASKS: dict[Right, tuple[Task, ...]] = {
         Task("confirm_identity", "Confirm who the requester is, and any authority"),
         Task("search", "Search every record, electronic and paper"),
         Task("review", "Review what was found and redact third-party data"),
+        Task("approve_disclosure", "A second person approves the disclosure"),
         Task("art15_information", "Prepare the Art 15(1)-(2) information"),
         _REPLY,
     ),
@@ -183,6 +184,42 @@ TASKS: dict[Right, tuple[Task, ...]] = {
 
 def task(right: Right, code: str) -> Task | None:
     return next((t for t in TASKS[right] if t.code == code), None)
+
+
+class Disclosure(StrEnum):
+    """The review of what goes out: prepared by the handler, approved by someone else."""
+
+    OPEN = "open"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+
+
+# Reopening is always possible until the bundle goes: a late consultation answer, a mistake
+# seen by the approver. Approval is only ever of what was submitted.
+DISCLOSURE_ALLOWED: dict[Disclosure, frozenset[Disclosure]] = {
+    Disclosure.OPEN: frozenset({Disclosure.SUBMITTED}),
+    Disclosure.SUBMITTED: frozenset({Disclosure.APPROVED, Disclosure.OPEN}),
+    Disclosure.APPROVED: frozenset({Disclosure.OPEN}),
+}
+DISCLOSURE_WORDS = {
+    Disclosure.OPEN: "being prepared",
+    Disclosure.SUBMITTED: "waiting for approval",
+    Disclosure.APPROVED: "approved",
+}
+
+
+def disclosure_transition(current: Disclosure, wanted: Disclosure) -> Disclosure:
+    if wanted in DISCLOSURE_ALLOWED[current]:
+        return wanted
+    raise InvalidTransition(
+        f"A disclosure that is {DISCLOSURE_WORDS[current]} cannot become "
+        f"{DISCLOSURE_WORDS[wanted]}."
+    )
+
+
+# The request's work on its disclosure happens once the search has started and until the
+# response is sent; before that there is nothing in scope, after it nothing may change.
+DISCLOSURE_WORK = frozenset({Status.SEARCHING, Status.REVIEWING, Status.AWAITING_APPROVAL})
 
 
 class Outcome(StrEnum):

@@ -58,6 +58,8 @@ from steward.web.sar import api as sar_api
 from steward.web.sar import bundle as sar_bundle
 from steward.web.sar import consultations as sar_consultations
 from steward.web.sar import delivery as sar_delivery
+from steward.web.sar import disclosure as sar_disclosure
+from steward.web.sar import disclosure_api as sar_disclosure_api
 from steward.web.sar import documents as sar_documents
 from steward.web.sar import letter_templates as sar_letter_templates
 from steward.web.sar import letters as sar_letters
@@ -124,6 +126,7 @@ PAGE_ROUTERS = (
     sar_documents.router,
     sar_search.router,
     sar_consultations.router,
+    sar_disclosure.router,
     sar_report.router,
     sar_bundle.router,
     sar_delivery.router,
@@ -134,6 +137,7 @@ API_ROUTERS = (
     retention_api.router,
     people_api.router,
     sar_api.router,
+    sar_disclosure_api.router,
 )
 
 

@@ -19,6 +19,7 @@ from steward.retention.models import DisposalList
 from steward.retention.service import jobs as retention_jobs
 from steward.sar import service as sar
 from steward.sar.delivery_models import SarBundle
+from steward.sar.disclosure_models import SarDisclosure
 from steward.sar.search_models import SarSearchRun
 from steward.sar.service import bundle as sar_bundles
 from steward.web.deps import DB, PageActor, csrf_protect
@@ -86,6 +87,17 @@ def describe(db: Session, job: jobs.Job) -> dict[str, str]:
             "back": back,
             "back_text": "Back to the request's bundle",
             "done_text": "View the bundle",
+        }
+    if job.kind == sar.disclosure.JOB_KIND and job.subject_id is not None:
+        review = db.get(SarDisclosure, job.subject_id)
+        back = f"/sar/requests/{review.request_id}/disclosure" if review is not None else "/sar"
+        return {
+            "title": "Finding redactions in a request's documents",
+            "title_done": "Redactions found",
+            "noun": "documents",
+            "back": back,
+            "back_text": "Back to the request's disclosure",
+            "done_text": "Review the documents",
         }
     return {"title": "Background job", "noun": "items", "back": "/", "back_text": "Home"}
 

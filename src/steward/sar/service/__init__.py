@@ -3,7 +3,16 @@
 Importing it registers the request file with retention as a kind of record (file.py).
 Letters and their templates are a module of their own: sar.service.letters.make(...)."""
 
-from steward.sar.service import bundle, consultations, delivery, documents, letters, public, report
+from steward.sar.service import (
+    bundle,
+    consultations,
+    delivery,
+    disclosure,
+    documents,
+    letters,
+    public,
+    report,
+)
 from steward.sar.service import file as request_file
 from steward.sar.service.requests import (
     Clock,
@@ -81,6 +90,7 @@ __all__ = [
     "decision_of",
     "delivery",
     "details",
+    "disclosure",
     "documents",
     "due_counts",
     "evidence_received",
