@@ -277,7 +277,8 @@ def _row(name: str, f: Mapping[str, Any]) -> list[str]:
     from bench.tables import figure
 
     def pct(x: float | None) -> str:
-        return figure(None if x is None else 100 * x, 1, "%")
+        # Two decimals: at these levels one would round 99.98% up to a perfect 100.0%.
+        return figure(None if x is None else 100 * x, 2, "%")
 
     return [
         name,
