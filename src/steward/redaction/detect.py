@@ -13,7 +13,9 @@ cannot decide:
 * a sentence's first word that is both an ordinary word and a given name ("Will", "Grace"),
   or a noun that is no given name ("Chester", "Chronology"): a name if the model sees any
   named thing there (it tags "Chester said" an organisation, so its label is not trusted),
-  an ordinary word if it sees nothing;
+  an ordinary word if it sees nothing. A given name followed by what follows a subject
+  ("Will said", "Hope has") is a name without asking; an ordinary first word followed by a
+  surname ("Marian Gardiner") is one name;
 * a word after a place preposition ("moved from Manchester", "lives in Chester"): a place
   only if the model calls it one, and the word is not followed by "'s" or "said".
 
