@@ -190,10 +190,11 @@ class TestTheLanguageModel:
     def test_it_decides_only_words_that_are_both_ordinary_words_and_names(self) -> None:
         c = case(MOTHER, FATHER)
         fake = FakeNames("Grace")
-        text = "Sarah Jones attended. Grace told me that she was scared. The GP agreed."
+        text = "Sarah Jones attended. Grace looked scared when I came in. The GP agreed."
         assert redacted(text, c, ner=fake) == ["Grace"]
-        assert fake.calls == [["Grace told me that she was scared."]]
-        assert redacted(text, c) == []  # without the model, an ordinary word is kept
+        assert fake.calls == [["Grace looked scared when I came in."]]
+        # Without the model nothing can decide: the safe side (a name missed is a breach).
+        assert redacted(text, c) == ["Grace"]
 
     def test_it_is_not_asked_when_everything_is_explained(self) -> None:
         c = case(MOTHER, FATHER)

@@ -42,7 +42,7 @@ def check_meta(meta: Mapping[str, Any]) -> None:
 
 
 class SpacyNames:
-    """PERSON spans from a loaded spaCy pipeline (any object with ``pipe``)."""
+    """PERSON spans, or all entities, from a loaded spaCy pipeline (any object with ``pipe``)."""
 
     def __init__(self, nlp: Any) -> None:
         self._nlp = nlp
@@ -50,6 +50,14 @@ class SpacyNames:
     def names(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
         return [
             [(ent.start_char, ent.end_char) for ent in doc.ents if ent.label_ == "PERSON"]
+            for doc in self._nlp.pipe(texts, batch_size=BATCH_SIZE)
+        ]
+
+    def entities(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
+        """Every entity with its label (PERSON, GPE, ORG, ...): one pass gives the detector
+        both names and places."""
+        return [
+            [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
             for doc in self._nlp.pipe(texts, batch_size=BATCH_SIZE)
         ]
 
