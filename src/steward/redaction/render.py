@@ -15,8 +15,8 @@ and ``close`` refuses a bundle whose pages do not add up to it.
 
 from __future__ import annotations
 
-import contextlib
 import io
+import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -190,21 +190,28 @@ def _save(canvas: Canvas) -> None:
         rl_config.useA85 = previous
 
 
-def _join(parts: Sequence[Path], out: BinaryIO, title: str) -> None:
-    """The parts' pages, in order, into one PDF on ``out``; their streams are copied as
-    they are (not decoded and compressed again), and the information is ours alone."""
+def _join(parts: Sequence[Path], out: BinaryIO) -> None:
+    """The parts' pages, in order, into one PDF on ``out``. qpdf's page merge (as its command
+    line does it) reads each stream from its part only as it writes it, with the streams
+    copied as they are: memory stays flat however long the bundle (pikepdf's own
+    ``pages.extend`` holds every copied stream until saved: 0.6 GB for 2,000 pages). The
+    first part is the base, so the document information is the bundle's own, as written."""
     import pikepdf
 
-    with pikepdf.Pdf.new() as joined, contextlib.ExitStack() as stack:
-        for part in parts:
-            joined.pages.extend(stack.enter_context(pikepdf.open(part)).pages)
-        info = joined.docinfo
-        info["/Title"] = title
-        for key in ("/Author", "/Subject", "/Keywords"):
-            info[key] = ""
-        info["/Creator"] = "Steward"
-        info["/Producer"] = "Steward"
-        joined.save(out, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    joined = parts[0].with_name("joined.pdf")
+    job = pikepdf.Job(
+        {
+            "inputFile": str(parts[0]),
+            "outputFile": str(joined),
+            "pages": [{"file": str(part)} for part in parts],
+            "streamData": "preserve",
+        }
+    )
+    job.run()
+    if job.exit_code not in (0, 3):  # 3: warnings only
+        raise BundleError("the bundle's parts could not be joined")
+    with joined.open("rb") as source:
+        shutil.copyfileobj(source, out, 1024 * 1024)
 
 
 class BundleWriter:
@@ -304,7 +311,7 @@ class BundleWriter:
             _save(self._canvas)
             if self._scratch is not None:
                 self._done.append(Path(self._canvas._filename))
-                _join(self._done, self._out, self._title)
+                _join(self._done, self._out)
         finally:
             self.discard()
 
