@@ -11,7 +11,13 @@ in the style of case notes, with ``SPANS_PER_PAGE`` third-party names a page to 
 redactions). Made with reportlab from a fixed seed before the clock starts.
 
 Memory: the peak RSS of the process building the bundle (run in a process of its own, so the
-figure is the build's alone) and of the largest rasterising child.
+figure is the build's alone) and of the largest rasterising child (the warm servers are
+ended before it is read, so their workers are counted).
+
+The children: one warm server per worker forks a fresh, limited process for each request
+(``steward.redaction.pdf``); ``workers`` (the default: one a core, at most two) render every
+n-th page of a document at once while this process draws them in order; bundles longer than
+``PART_PAGES`` are written in parts and joined.
 
 No peer: no permissive library redacts PDFs for real (the plan, §2). The goal is absolute:
 1,000 pages in ≤ 60 s and ≤ 1 GB.
@@ -123,8 +129,8 @@ def _spans(pdf: bytes) -> dict[int, list[Any]]:
 
 def _build(work: Path, dpi: int) -> dict[str, Any]:
     """In a process of its own: the bundle built from the sources in ``work``, timed."""
-    from steward.redaction.pdf import boxes_for, count_pages_pdf
-    from steward.redaction.render import BundleWriter
+    from steward.redaction.pdf import WORKERS, boxes_for, close_children, count_pages_pdf
+    from steward.redaction.render import PART_PAGES, BundleWriter
     from steward.redaction.verify import prove_absent
 
     sources = sorted(work.glob("source-*.pdf"))
@@ -153,6 +159,7 @@ def _build(work: Path, dpi: int) -> dict[str, Any]:
         writer.close()
     t_render = time.perf_counter()
     build_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    close_children()  # the servers' peak (their workers' too) counts once they have ended
     leaks = prove_absent(out_path, needles)
     t_proof = time.perf_counter()
     return {
@@ -170,6 +177,9 @@ def _build(work: Path, dpi: int) -> dict[str, Any]:
         "parent_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "parent_rss_before_mb": round(base_rss / 1024),
         "child_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "workers": WORKERS,
+        "parts": writer.parts,
+        "part_pages": PART_PAGES,
     }
 
 
@@ -222,6 +232,40 @@ def run(quick: bool) -> dict[str, Any]:
         "sizes": {"documents": documents, "pages": pages, "redactions": spans},
         "seeds": {"data": SEED},
     }
+
+
+def tables(result: dict[str, Any]) -> dict[str, str]:
+    from bench.tables import figure, markdown
+
+    header = [
+        "dpi",
+        "Pages",
+        "Redactions",
+        "Build s",
+        "Proof s",
+        "Pages/s",
+        "Peak parent MB",
+        "Peak child MB",
+        "Output MB",
+        "Leaks",
+    ]
+    rows = []
+    for key, r in sorted(result["ours"].items(), key=lambda kv: int(kv[0].split("_")[1])):
+        rows.append(
+            [
+                key.split("_")[1],
+                figure(r["pages"], 0),
+                figure(r["boxes"], 0),
+                figure(r["build_s"], 1),
+                figure(r["proof_s"], 1),
+                figure(r["pages_per_s"], 1),
+                figure(r["parent_peak_rss_build_mb"], 0),
+                figure(r["child_peak_rss_mb"], 0),
+                figure(r["output_mb"], 1),
+                figure(r["leaks"], 0),
+            ]
+        )
+    return {"build": markdown(header, rows)}
 
 
 if __name__ == "__main__":

@@ -26,10 +26,14 @@ nothing of Steward, so a bug here can reach no database and no key.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import math
+import os
+import re
 import resource
+import signal
 import struct
 import sys
 from collections.abc import Iterator, Sequence
@@ -147,6 +151,7 @@ class PageText:
         self.text: str = self.textpage.get_text_range()
         count = self.textpage.count_chars()
         self._raw = raw
+        self._ltrb = tuple(ctypes.c_double() for _ in range(4))
         if len(self.text) == count:
             self.chars: list[list[int]] = [[i] for i in range(count)]
         else:
@@ -193,25 +198,33 @@ class PageText:
         by their height; only a word that this widened area lets near a box is checked char
         by char, so the check stays exact where it matters."""
         words: list[list[Any]] = []
-        for start, end in _word_runs(self.text[: len(self.chars)]):
+        text = self.text[: len(self.chars)]
+        for start, end in _word_runs(text):
             rects = self._run_rects(start, end, display)
             if not rects:
                 continue
-            near = any(_meets(_grown(r), box) for r in rects for box in boxes)
+            near = bool(boxes) and any(_near(r, boxes) for r in rects)
             if not near and len(rects) == 1:  # whole, on one line, nowhere near a box
-                words.append([self.text[start:end], *(round(v, 2) for v in rects[0])])
+                x0, y0, x1, y1 = rects[0]
+                words.append(
+                    [text[start:end], round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2)]
+                )
                 continue
             words.extend(self._kept_chars(start, end, boxes, display))
         return words
 
     def _run_rects(self, start: int, end: int, display: Display) -> list[Rect]:
+        # pdfium's own calls with reused out-parameters: this runs once a word, 500 a page.
+        raw, handle, (left, top, right, bottom) = self._raw, self.textpage.raw, self._ltrb
         first, last = self.chars[start][0], self.chars[end - 1][-1]
-        count = self.textpage.count_rects(first, last - first + 1)
+        count = raw.FPDFText_CountRects(handle, first, last - first + 1)
         out = []
-        for i in range(count):
-            left, bottom, right, top = self.textpage.get_rect(i)
-            if right > left or top > bottom:
-                out.append(display.rect(left, bottom, right, top))
+        for i in range(max(count, 0)):
+            if not raw.FPDFText_GetRect(handle, i, left, top, right, bottom):
+                continue
+            x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
+            if x1 > x0 or y1 > y0:
+                out.append(display.rect(x0, y0, x1, y1))
         return out
 
     def _kept_chars(
@@ -243,17 +256,18 @@ class PageText:
         return words
 
 
+_WORD = re.compile("[^" + re.escape("".join(sorted(_BREAKS))) + "]+")
+
+
 def _word_runs(text: str) -> Iterator[tuple[int, int]]:
-    start = None
-    for pos, ch in enumerate(text):
-        if ch in _BREAKS:
-            if start is not None:
-                yield start, pos
-                start = None
-        elif start is None:
-            start = pos
-    if start is not None:
-        yield start, len(text)
+    for match in _WORD.finditer(text):
+        yield match.start(), match.end()
+
+
+def _near(rect: Rect, boxes: Sequence[Rect]) -> bool:
+    """Whether ``rect``, grown (``_grown``), meets any box."""
+    x0, y0, x1, y1 = _grown(rect)
+    return any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in boxes)
 
 
 def _grown(rect: Rect) -> Rect:
@@ -280,9 +294,10 @@ def _open(data: bytes, limits: dict[str, Any]) -> Any:
     return pdf
 
 
-def _pages(pdf: Any) -> Iterator[tuple[int, Any]]:
-    """Each page in turn, closed before the next is opened."""
-    for index in range(len(pdf)):
+def _pages(pdf: Any, start: int = 0, step: int = 1) -> Iterator[tuple[int, Any]]:
+    """Each page in turn (or every ``step``-th from ``start``), closed before the next is
+    opened."""
+    for index in range(max(start, 0), len(pdf), max(step, 1)):
         page = pdf[index]
         try:
             yield index, page
@@ -316,14 +331,19 @@ def op_boxes(pdf: Any, spans: dict[str, list[list[Any]]]) -> dict[str, Any]:
 
 
 def op_render(
-    pdf: Any, boxes: dict[str, list[list[float]]], dpi: int, limits: dict[str, Any]
+    pdf: Any,
+    boxes: dict[str, list[list[float]]],
+    dpi: int,
+    limits: dict[str, Any],
+    stripe: Sequence[int] = (0, 1),
 ) -> Iterator[tuple[dict[str, Any], bytes]]:
-    """Per page: a header (size, words kept) and the JPEG with the boxes filled."""
+    """Per page: a header (size, words kept) and the JPEG with the boxes filled. ``stripe``
+    (start, step): only every step-th page from start, so children can share a document."""
     from PIL import ImageDraw
 
     max_pixels = int(limits["max_page_pixels"])
     quality = int(limits.get("jpeg_quality", 70))
-    for index, page in _pages(pdf):
+    for index, page in _pages(pdf, int(stripe[0]), int(stripe[1])):
         display = Display(page)
         width, height = display.width, display.height
         scale = dpi / 72
@@ -379,8 +399,9 @@ def run(header: dict[str, Any], data: bytes) -> None:
             elif op == "boxes":
                 _json({"status": "done", **op_boxes(pdf, header["spans"])})
             elif op == "render":
+                stripe = header.get("stripe") or (0, 1)
                 for page_header, image in op_render(
-                    pdf, header["boxes"], int(header["dpi"]), limits
+                    pdf, header["boxes"], int(header["dpi"]), limits, stripe
                 ):
                     _json(page_header)
                     _frame(b"I", image)
@@ -406,5 +427,83 @@ def main() -> None:
     sys.stdout.buffer.flush()
 
 
+# --- the warm server ----------------------------------------------------------------------
+#
+# ``raster_child.py --serve`` is a zygote: it imports pypdfium2 and Pillow once, then for each
+# request (a header line with the PDF's ``size``, then that many bytes) forks a fresh process
+# that sets the limits, does the work exactly as ``main`` would and exits. The zygote never
+# parses a PDF: it only relays the worker's frames, whole, and after them an ``E`` frame with
+# the worker's exit code. A worker that dies mid-frame has its partial frame dropped, so the
+# stream stays in step and the next request starts clean; one document's worker never sees
+# another's. It ends when its stdin closes (its parent went away).
+
+MAX_FRAME = 256 * 1024 * 1024  # a frame claiming more is a worker gone wrong
+
+
+def serve() -> None:
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    import pypdfium2  # noqa: F401 - warm: imported before any byte of any file is read
+    from PIL import Image, ImageDraw  # noqa: F401
+
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    while line := stdin.readline():
+        header = json.loads(line)
+        data = stdin.read(int(header.pop("size")))
+        pid, pipe = _fork_worker(header, data)
+        del data
+        if not _relay(pipe, stdout):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        os.close(pipe)
+        _, status = os.waitpid(pid, 0)
+        _frame(b"E", json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode())
+        stdout.flush()
+
+
+def _fork_worker(header: dict[str, Any], data: bytes) -> tuple[int, int]:
+    read, write = os.pipe()
+    sys.stdout.buffer.flush()  # nothing of the zygote's may be flushed twice
+    pid = os.fork()
+    if pid:
+        os.close(write)
+        return pid, read
+    code = 1
+    try:
+        os.close(read)
+        os.dup2(write, 1)
+        os.close(write)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)  # the worker reads nothing more from the parent
+        apply_limits(header["limits"])
+        run(header, data)
+        sys.stdout.buffer.flush()
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _relay(pipe: int, out: Any) -> bool:
+    """Copy whole frames from the worker to ``out`` until it ends; False if it broke off
+    mid-frame or sent nonsense."""
+    with os.fdopen(pipe, "rb", closefd=False) as source:
+        while True:
+            head = source.read(5)
+            if not head:
+                return True
+            if len(head) != 5 or head[:1] not in (b"J", b"I"):
+                return False
+            (length,) = struct.unpack(">I", head[1:])
+            if length > MAX_FRAME:
+                return False
+            payload = source.read(length)
+            if len(payload) != length:
+                return False
+            out.write(head + payload)
+            out.flush()
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--serve"]:
+        serve()
+    else:
+        main()

@@ -16,16 +16,21 @@ and ``close`` refuses a bundle whose pages do not add up to it.
 from __future__ import annotations
 
 import io
+import shutil
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import escapePDF, unicode2T1
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfdoc import PDFImageXObject
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+from reportlab.pdfbase.pdfutils import readJPEGInfo
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, Paragraph, Spacer
 
@@ -41,6 +46,8 @@ LABEL_FONT = "Helvetica-Bold"
 # Every redacted span in a text document is this many non-breaking spaces wide plus its code:
 # the same width whatever it hid.
 _BOX_PAD = "\u00a0" * 2
+# A bundle longer than this is written in parts and joined (memory; see BundleWriter).
+PART_PAGES = 200
 
 
 class BundleError(Exception):
@@ -115,21 +122,105 @@ def _lay_out(canvas: Canvas, story: list[Flowable], footer: Any) -> int:
     return pages
 
 
-def _draw_jpeg(canvas: Canvas, jpeg: bytes, width: float, height: float) -> None:
-    """The page image, its JPEG bytes embedded as they are. reportlab would otherwise wrap
-    them in ASCII85 (a quarter larger, and pure Python here: 0.2 s a page); the switch is
-    read when the image object is made, so it is set only around that."""
+def _jpeg_xobject(name: str, jpeg: bytes) -> PDFImageXObject:
+    """The page image as an XObject holding the JPEG's bytes as they are (DCTDecode).
+
+    reportlab's drawImage would first decode the JPEG and hash its pixels to name it (a tenth
+    of a second a page) and, with its default switch, wrap the bytes in ASCII85; a page image
+    is never drawn twice, so neither is needed."""
+    width, height, components = readJPEGInfo(io.BytesIO(jpeg))[:3]
+    image = PDFImageXObject(name)
+    image.width, image.height = width, height
+    image.bitsPerComponent = 8
+    image.colorSpace = {1: "DeviceGray", 3: "DeviceRGB"}.get(components, "DeviceCMYK")
+    image._filters = ("DCTDecode",)
+    image.streamContent = jpeg
+    image.mask = None
+    return image
+
+
+def _draw_jpeg(canvas: Canvas, name: str, jpeg: bytes, width: float, height: float) -> None:
+    """The page image, registered as drawImage does, drawn over the page above the footer."""
+    doc = canvas._doc
+    reg = doc.getXObjectName(name)
+    image = _jpeg_xobject(name, jpeg)
+    canvas._setXObjects(image)
+    doc.Reference(image, reg)
+    doc.addForm(name, image)
+    canvas._currentPageHasImages = 1
+    canvas._code.append(f"q {_n(width)} 0 0 {_n(height)} 0 {_n(FOOTER)} cm /{reg} Do Q")
+    canvas._formsinuse.append(name)
+
+
+def _n(value: float) -> str:
+    """A number for a content stream: two decimals, no trailing zeros."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+_PLAIN = frozenset(chr(c) for c in range(0x21, 0x7F))  # printable ASCII but the space
+
+
+def _show(canvas: Canvas, font: Any, size: str, word: str) -> list[str]:
+    """The operators that show ``word`` in the current font: ASCII as it is (the same bytes
+    in WinAnsi), anything else through reportlab's own mapping, which switches to a
+    substitute font for what Helvetica cannot encode and back."""
+    if _PLAIN.issuperset(word):
+        return [f"({escapePDF(word)}) Tj"]
+    ops: list[str] = []
+    current = font
+    for sub, data in unicode2T1(word, [font, *font.substitutionFonts]):
+        if sub is not current:
+            ops.append(f"{canvas._doc.getInternalFontName(sub.fontName)} {size} Tf")
+            current = sub
+        ops.append(f"({escapePDF(data)}) Tj")
+    if current is not font:
+        ops.append(f"{canvas._doc.getInternalFontName(font.fontName)} {size} Tf")
+    return ops
+
+
+def _save(canvas: Canvas) -> None:
+    """Save with the page streams compressed but not wrapped in ASCII85 (a quarter larger,
+    and pure Python here); the switch is read as the streams are formatted."""
     previous = rl_config.useA85
     rl_config.useA85 = 0
     try:
-        canvas.drawImage(ImageReader(io.BytesIO(jpeg)), 0, FOOTER, width, height)
+        canvas.save()
     finally:
         rl_config.useA85 = previous
 
 
+def _join(parts: Sequence[Path], out: BinaryIO) -> None:
+    """The parts' pages, in order, into one PDF on ``out``. qpdf's page merge (as its command
+    line does it) reads each stream from its part only as it writes it, with the streams
+    copied as they are: memory stays flat however long the bundle (pikepdf's own
+    ``pages.extend`` holds every copied stream until saved: 0.6 GB for 2,000 pages). The
+    first part is the base, so the document information is the bundle's own, as written."""
+    import pikepdf
+
+    joined = parts[0].with_name("joined.pdf")
+    job = pikepdf.Job(
+        {
+            "inputFile": str(parts[0]),
+            "outputFile": str(joined),
+            "pages": [{"file": str(part)} for part in parts],
+            "streamData": "preserve",
+        }
+    )
+    job.run()
+    if job.exit_code not in (0, 3):  # 3: warnings only
+        raise BundleError("the bundle's parts could not be joined")
+    with joined.open("rb") as source:
+        shutil.copyfileobj(source, out, 1024 * 1024)
+
+
 class BundleWriter:
-    """Writes the bundle to ``out`` page by page (reportlab keeps only the compressed page
-    objects until ``close``; no page image is held longer than it takes to draw)."""
+    """Writes the bundle to ``out`` page by page; no page image is held longer than it takes
+    to draw, but reportlab keeps every page's compressed objects until it saves (a fifth of
+    a megabyte a page at 120 dpi). A bundle of more than ``part_pages`` pages is therefore
+    written in parts of about that many pages to a private temporary directory and joined
+    at ``close`` (pikepdf, streams copied as they are), so memory stays bounded however many
+    pages there are. "Page n of N" runs across the parts: N is known from the start."""
 
     def __init__(
         self,
@@ -139,24 +230,55 @@ class BundleWriter:
         title: str = TITLE,
         dpi: int = 150,
         limits: Limits | None = None,
+        part_pages: int = PART_PAGES,
+        workers: int | None = None,
     ) -> None:
         self.total_pages = total_pages
         self.dpi = dpi
         self.pages = 0
+        self.parts = 1
+        self._out = out
+        self._title = title
         self._limits = limits
-        self._canvas = Canvas(out, pagesize=A4, pageCompression=1, invariant=0)
+        self._workers = workers
+        self._part_pages = max(int(part_pages), 1)
+        self._part_start = 0
+        self._widths: dict[str, float] = {}
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        self._done: list[Path] = []
+        if total_pages > self._part_pages:
+            self._scratch = tempfile.TemporaryDirectory(prefix="steward-bundle-parts-")
+        self._canvas = self._new_canvas()
+
+    def _new_canvas(self) -> Canvas:
+        target: Any = self._out
+        if self._scratch is not None:
+            target = str(Path(self._scratch.name) / f"part-{len(self._done):05d}.pdf")
+        canvas = Canvas(target, pagesize=A4, pageCompression=1, invariant=0)
         # New metadata only: nothing from any source document.
-        self._canvas.setTitle(title)
-        self._canvas.setAuthor("")
-        self._canvas.setSubject("")
-        self._canvas.setKeywords("")
-        self._canvas.setCreator("Steward")
-        self._canvas.setProducer("Steward")
+        canvas.setTitle(self._title)
+        canvas.setAuthor("")
+        canvas.setSubject("")
+        canvas.setKeywords("")
+        canvas.setCreator("Steward")
+        canvas.setProducer("Steward")
+        return canvas
+
+    def _next_part_if_full(self) -> None:
+        """Start a new part at this page boundary if the current one is full."""
+        if self._scratch is None or self.pages - self._part_start < self._part_pages:
+            return
+        _save(self._canvas)
+        self._done.append(Path(self._canvas._filename))
+        self._canvas = self._new_canvas()
+        self._part_start = self.pages
+        self.parts += 1
 
     # -- pages -------------------------------------------------------------------------
 
     def add_flow(self, story: list[Flowable]) -> int:
         """Letter, index, redaction log: flowables on A4 pages. Returns the pages added."""
+        self._next_part_if_full()
         self._canvas.setPageSize(A4)
         added = _lay_out(self._canvas, list(story), footer=self._footer_a4)
         return added
@@ -166,22 +288,39 @@ class BundleWriter:
         return self.add_flow(text_story(title, text, spans))
 
     def add_pdf(self, pdf: bytes, boxes: Sequence[Box]) -> int:
-        """A source PDF rasterised with ``boxes`` blacked out. Returns the pages added."""
+        """A source PDF rasterised with ``boxes`` blacked out. Returns the pages added.
+        Pages are rendered by up to ``workers`` children at once and drawn in order."""
         labels: dict[int, list[Box]] = {}
         for box in boxes:
             labels.setdefault(box.page, []).append(box)
         added = 0
-        for page in render_pages(pdf, boxes, dpi=self.dpi, limits=self._limits):
+        pages = render_pages(pdf, boxes, dpi=self.dpi, limits=self._limits, workers=self._workers)
+        for page in pages:
+            self._next_part_if_full()
             self._draw_page(page, labels.get(page.index, []))
             added += 1
         return added
 
     def close(self) -> None:
-        if self.pages != self.total_pages:
-            raise BundleError(
-                f"the bundle has {self.pages} pages but was planned with {self.total_pages}"
-            )
-        self._canvas.save()
+        """Save the bundle (joining its parts). Refuses one whose pages do not add up."""
+        try:
+            if self.pages != self.total_pages:
+                raise BundleError(
+                    f"the bundle has {self.pages} pages but was planned with {self.total_pages}"
+                )
+            _save(self._canvas)
+            if self._scratch is not None:
+                self._done.append(Path(self._canvas._filename))
+                _join(self._done, self._out)
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Remove the parts written so far (done by ``close``; call it if the bundle is
+        abandoned, or leave it to garbage collection)."""
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
 
     # -- drawing -----------------------------------------------------------------------
 
@@ -189,7 +328,7 @@ class BundleWriter:
         canvas = self._canvas
         width, height = page.width, page.height
         canvas.setPageSize((width, height + FOOTER))
-        _draw_jpeg(canvas, page.jpeg, width, height)
+        _draw_jpeg(canvas, f"steward-page-{self.pages + 1}", page.jpeg, width, height)
         if page.words:
             self._text_layer(page.words)
         for box in boxes:
@@ -198,24 +337,41 @@ class BundleWriter:
         canvas.showPage()
 
     def _text_layer(self, words: list[list[Any]]) -> None:
-        """The kept words, invisible, each stretched over where it sits on the image."""
-        # Render mode and scale are graphics state: kept inside save/restore so the labels
-        # and footer after it are drawn visibly.
-        self._canvas.saveState()
-        text = self._canvas.beginText()
-        text.setTextRenderMode(3)
+        """The kept words, invisible (render mode 3), each stretched over where it sits on
+        the image. Written as operators directly: through reportlab's text object this was
+        most of the time of a bundle (500 words a page, each a font, scale and origin)."""
+        canvas = self._canvas
+        font = getFont(FONT)
+        name = canvas._doc.getInternalFontName(FONT)
+        ops = ["BT 3 Tr"]
+        size_now = scale_now = ""
         for word, x0, y0, x1, y1 in words:
-            size = max(float(y1) - float(y0), 1.0)
-            natural = stringWidth(word, FONT, size)
+            size = round(max(float(y1) - float(y0), 1.0), 2)
+            natural = self._width(word) * size
             if natural <= 0:
                 continue
-            text.setFont(FONT, size)
-            text.setHorizScale(100.0 * (float(x1) - float(x0)) / natural)
+            size_text = _n(size)
+            if size_text != size_now:
+                ops.append(f"{name} {size_text} Tf")
+                size_now = size_text
+            scale = _n(100.0 * (float(x1) - float(x0)) / natural)
+            if scale != scale_now:
+                ops.append(f"{scale} Tz")
+                scale_now = scale
             # The loose box runs from descent to ascent: the baseline is about a fifth up.
-            text.setTextOrigin(float(x0), float(y0) + FOOTER + size * 0.2)
-            text.textOut(word)
-        self._canvas.drawText(text)
-        self._canvas.restoreState()
+            ops.append(f"1 0 0 1 {_n(float(x0))} {_n(float(y0) + FOOTER + size * 0.2)} Tm")
+            ops.extend(_show(canvas, font, size_text, word))
+        ops.append("ET")
+        # Render mode and scale are text state, which ends with the text object: the labels
+        # and footer after it are drawn visibly, unscaled.
+        canvas._code.append("q " + "\n".join(ops) + " Q")
+
+    def _width(self, word: str) -> float:
+        """The word's width at one point (cached for the bundle: words repeat)."""
+        width = self._widths.get(word)
+        if width is None:
+            width = self._widths[word] = stringWidth(word, FONT, 1.0)
+        return width
 
     def _label(self, box: Box) -> None:
         """The exemption code in white on the box, shrunk to fit, left off if it cannot."""
