@@ -48,7 +48,8 @@ from steward.sar.service.disclosure_detect import (
     propose,
     use_analyser,
 )
-from steward.sar.service.requests import SUBJECT_TYPE, _step, clock_of, details, get
+from steward.sar.service import bundle as bundles
+from steward.sar.service.requests import SUBJECT_TYPE, _step, clock_of, details, follow, get
 from steward.sar.service.search import _open, _shown_context
 
 CODE_WORDS: dict[Code, str] = {
@@ -820,9 +821,12 @@ def submit(db: Session, actor: Actor, *, request_id: int) -> SarDisclosure:
         )
     disclosure.prepared_by_user_id = actor.user_id
     disclosure.submitted_at = clock.now()
-    return _move(
+    _move(
         db, actor, request, disclosure, policy.Disclosure.SUBMITTED, SarEvent.DISCLOSURE_SUBMITTED
     )
+    # The request's response is this disclosure: the request waits for approval with it.
+    follow(db, actor, request, policy.Status.AWAITING_APPROVAL, via="disclosure")
+    return disclosure
 
 
 def approve(db: Session, actor: Actor, *, request_id: int) -> SarDisclosure:
@@ -838,9 +842,10 @@ def approve(db: Session, actor: Actor, *, request_id: int) -> SarDisclosure:
         )
     disclosure.approved_by_user_id = actor.user_id
     disclosure.approved_at = clock.now()
-    return _move(
-        db, actor, request, disclosure, policy.Disclosure.APPROVED, SarEvent.DISCLOSURE_APPROVED
-    )
+    _move(db, actor, request, disclosure, policy.Disclosure.APPROVED, SarEvent.DISCLOSURE_APPROVED)
+    # Approved, it waits for delivery, which alone makes it sent (sar.service.delivery).
+    follow(db, actor, request, policy.Status.AWAITING_APPROVAL, via="disclosure")
+    return disclosure
 
 
 def reopen(db: Session, actor: Actor, *, request_id: int) -> SarDisclosure:
@@ -851,9 +856,13 @@ def reopen(db: Session, actor: Actor, *, request_id: int) -> SarDisclosure:
     disclosure = store.require_disclosure(db, request.id)
     disclosure.approved_by_user_id = None
     disclosure.approved_at = None
-    return _move(
-        db, actor, request, disclosure, policy.Disclosure.OPEN, SarEvent.DISCLOSURE_REOPENED
-    )
+    _move(db, actor, request, disclosure, policy.Disclosure.OPEN, SarEvent.DISCLOSURE_REOPENED)
+    # A bundle made from the approval no longer stands for anything: it and its links stop,
+    # so a stale bundle cannot reach the requester; the request is being reviewed again.
+    bundles.set_aside(db, request.id)
+    if policy.Status(request.status) is policy.Status.AWAITING_APPROVAL:
+        follow(db, actor, request, policy.Status.REVIEWING, via="disclosure")
+    return disclosure
 
 
 # --- the bundle's plan ---------------------------------------------------------------------------
