@@ -1,7 +1,8 @@
 """A hand-made approved disclosure: a text document and a PDF, each naming a third party who
-must not reach the requester, one document withheld, a paper file; and a request waiting
-for it to be delivered. Until the review slice is merged, the plan comes from an injected
-planner (sar.service.bundle takes one); after, tests may switch to the real approval."""
+must not reach the requester, one document withheld, a paper file: a hand-made plan for the
+tests of the pure writer (``write_bundle``). Everything that builds a request's bundle uses
+the real flow instead (``approved_for_real``: the real detector, a second person's approval,
+the default planner)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 
 from reportlab.pdfgen.canvas import Canvas
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core import clock
 from steward.core.crypto import KeyEncryptionKeys
@@ -182,3 +183,33 @@ def stored_bundle(db: Session, kek: KeyEncryptionKeys, request: SubjectAccessReq
     db.add(SarBundleChunk(bundle_id=bundle.id, seq=0, sealed=sealed))
     db.flush()
     return bundle.id
+
+
+def approved_for_real(
+    db: Session,
+    kek: KeyEncryptionKeys,
+    factory: sessionmaker[Session],
+    *,
+    email: str | None = "kayleigh@example.org",
+) -> tuple[SubjectAccessRequest, Actor, Actor]:
+    """A request whose disclosure was prepared by one officer with the real detector and
+    approved by a second person (tests/sar/journey_helpers.py): the bundle is then built by
+    the default planner. Its text note names TEXT_NEEDLE and REFUGE, its PDF PDF_NEEDLE."""
+    from tests.sar.journey_helpers import approved_journey
+
+    preparer = make_user(db, Role.IG_OFFICER).actor
+    approver = make_user(db, Role.DPO).actor
+    journey = approved_journey(db, kek, factory, preparer, approver, email=email)
+    return journey.request, preparer, approver
+
+
+def not_yet_approved(
+    db: Session, kek: KeyEncryptionKeys, factory: sessionmaker[Session]
+) -> tuple[SubjectAccessRequest, Actor]:
+    """The same request with its documents gathered for review, nothing approved yet."""
+    from tests.sar.journey_helpers import holdings_and_request
+
+    preparer = make_user(db, Role.IG_OFFICER).actor
+    journey = holdings_and_request(db, kek, factory, preparer)
+    sar.disclosure.gather(db, kek, preparer, request_id=journey.request.id)
+    return journey.request, preparer

@@ -23,7 +23,7 @@ from steward.records import service as records
 from steward.records.models import Document, PartyRole, Person
 from steward.records.schemas import AddressIn, ContactIn
 from steward.sar import service
-from steward.sar.disclosure_models import SarDisclosureItem
+from steward.sar.disclosure_models import Decision, SarDisclosureItem
 from steward.sar.models import SubjectAccessRequest
 from steward.sar.policy import Status
 from steward.sar.schemas import PersonDetails
@@ -87,7 +87,12 @@ class Journey:
 
 
 def holdings_and_request(
-    db: Session, kek: KeyEncryptionKeys, factory: sessionmaker[Session] | None, officer: Actor
+    db: Session,
+    kek: KeyEncryptionKeys,
+    factory: sessionmaker[Session] | None,
+    officer: Actor,
+    *,
+    email: str | None = "kayleigh@example.org",
 ) -> Journey:
     """The records, a request logged by ``officer``, searched, Kayleigh's person record in
     scope and the request being reviewed (moved as a handler moves it). ``factory`` None:
@@ -137,7 +142,7 @@ def holdings_and_request(
             full_name=REQUESTER,
             date_of_birth=date(1990, 4, 1),
             address=OWN_ADDRESS,
-            email="kayleigh@example.org",
+            email=email,
         ),
     )
     service.move(db, kek, officer, request.id, Status.SEARCHING)
@@ -157,3 +162,35 @@ def item_of(db: Session, request_id: int, document_id: int) -> SarDisclosureItem
             SarDisclosureItem.document_id == document_id,
         )
     ).one()
+
+
+def approved_journey(
+    db: Session,
+    kek: KeyEncryptionKeys,
+    factory: sessionmaker[Session] | None,
+    preparer: Actor,
+    approver: Actor,
+    *,
+    email: str | None = "kayleigh@example.org",
+) -> Journey:
+    """The real flow up to delivery: the real detector over the request's documents, every
+    proposal accepted by ``preparer``, who sends it for approval, and ``approver`` approves.
+    The request then awaits delivery; its bundle is built by the default planner."""
+    journey = holdings_and_request(db, kek, factory, preparer, email=email)
+    review_and_approve(db, kek, preparer, approver, journey.request.id)
+    return journey
+
+
+def review_and_approve(
+    db: Session, kek: KeyEncryptionKeys, preparer: Actor, approver: Actor, request_id: int
+) -> None:
+    service.disclosure.gather(db, kek, preparer, request_id=request_id, own_name="Cafcass")
+    service.disclosure.execute_detection(db, kek, preparer, request_id)
+    for item in db.scalars(
+        select(SarDisclosureItem).where(SarDisclosureItem.request_id == request_id)
+    ):
+        for r in list(item.redactions):
+            if r.decision == Decision.PROPOSED:
+                service.disclosure.decide(db, preparer, redaction_id=r.id, accept=True)
+    service.disclosure.submit(db, preparer, request_id=request_id)
+    service.disclosure.approve(db, approver, request_id=request_id)
