@@ -16,6 +16,7 @@ from tests.cli.conftest import Cli
 from tests.factories.core import make_user
 from tests.sar import journey_helpers as j
 
+
 def _journey(cli: Cli, *, approve: bool) -> str:
     """The journey's request in the CLI's database: the real detector run, every proposal
     accepted by one officer and (``approve``) approved by another. Returns its reference."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
@@ -194,3 +195,42 @@ def review_and_approve(
                 service.disclosure.decide(db, preparer, redaction_id=r.id, accept=True)
     service.disclosure.submit(db, preparer, request_id=request_id)
     service.disclosure.approve(db, approver, request_id=request_id)
+
+
+def served_journey(data_dir: Path, *, approve: bool) -> tuple[int, str, int]:
+    """The journey in a served demo organisation's database, by its demo accounts: the IG
+    officer's request with the real detector run over its documents; with ``approve``, every
+    proposal accepted, the DPO's approval, and the bundle built by the default planner.
+    Returns (request id, reference, the typed note's disclosure item id)."""
+    import steward.models  # noqa: F401 - every table mapped
+    from steward.core import keyfile
+    from steward.core.auth import User
+    from steward.core.config import Environment, Settings
+    from steward.core.crypto import FileKeyring
+    from steward.core.db import make_engine, make_sessionmaker, session_scope
+    from steward.sar.service import bundle as bundles
+
+    settings = Settings(env=Environment.TEST, data_dir=data_dir, database_url=None)
+    engine = make_engine(settings)
+    keyring = FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
+    factory = make_sessionmaker(engine)
+    try:
+        with session_scope(factory) as db:
+
+            def user(name: str) -> Actor:
+                return db.scalars(select(User).where(User.username == name)).one().actor
+
+            officer, dpo = user("ig-officer"), user("dpo")
+            journey = holdings_and_request(db, keyring, factory, officer)
+            request_id = journey.request.id
+            if approve:
+                review_and_approve(db, keyring, officer, dpo, request_id)
+                built = bundles.build_now(db, keyring, officer, request_id=request_id)
+                assert built.status == "ready", built.error
+            else:
+                service.disclosure.gather(db, keyring, officer, request_id=request_id)
+                service.disclosure.execute_detection(db, keyring, officer, request_id)
+            note = item_of(db, request_id, journey.note.id).id
+            return request_id, journey.request.reference, note
+    finally:
+        engine.dispose()

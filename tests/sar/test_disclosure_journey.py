@@ -161,7 +161,13 @@ def test_the_whole_journey_from_detection_to_the_requester(
                 rejected.append(view.text)
     assert rejected == ["Signed"]
     assert disclosure.add_text(
-        db, keyring, officer, item_id=note.id, text=j.POLICE_LOG, code=Code.CRIME, reason="Police log"
+        db,
+        keyring,
+        officer,
+        item_id=note.id,
+        text=j.POLICE_LOG,
+        code=Code.CRIME,
+        reason="Police log",
     )
 
     # Maker-checker: the preparer sends it and may not approve it; a second person does.

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from steward.redaction.verify import prove_absent
 from tests.sar import journey_helpers as j
@@ -28,32 +27,8 @@ def _approved_request(data_dir: Path) -> tuple[int, str]:
     detector over its documents, every proposal accepted and sent for approval by the IG
     officer, approved by the DPO (a second person), and its bundle built by the default
     planner."""
-    import steward.models  # noqa: F401 - every table mapped
-    from steward.core import keyfile
-    from steward.core.auth import User
-    from steward.core.config import Environment, Settings
-    from steward.core.crypto import FileKeyring
-    from steward.core.db import make_engine, make_sessionmaker, session_scope
-    from steward.sar.service import bundle as bundles
-
-    settings = Settings(env=Environment.TEST, data_dir=data_dir, database_url=None)
-    engine = make_engine(settings)
-    keyring = FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
-    factory = make_sessionmaker(engine)
-    try:
-        with session_scope(factory) as db:
-
-            def user(name: str) -> Any:
-                return db.scalars(select(User).where(User.username == name)).one().actor
-
-            officer, dpo = user("ig-officer"), user("dpo")
-            journey = j.approved_journey(db, keyring, factory, officer, dpo)
-            request = journey.request
-            built = bundles.build_now(db, keyring, officer, request_id=request.id)
-            assert built.status == "ready", built.error
-            return request.id, request.reference
-    finally:
-        engine.dispose()
+    request_id, reference, _ = j.served_journey(data_dir, approve=True)
+    return request_id, reference
 
 
 def _status(data_dir: Path, request_id: int) -> str:

@@ -36,6 +36,7 @@ from steward.sar.disclosure_models import (
 )
 from steward.sar.events import SarEvent
 from steward.sar.models import SubjectAccessRequest
+from steward.sar.service import bundle as bundles
 from steward.sar.service import disclosure_store as store
 from steward.sar.service.disclosure_detect import (
     JOB_KIND,
@@ -48,7 +49,6 @@ from steward.sar.service.disclosure_detect import (
     propose,
     use_analyser,
 )
-from steward.sar.service import bundle as bundles
 from steward.sar.service.requests import SUBJECT_TYPE, _step, clock_of, details, follow, get
 from steward.sar.service.search import _open, _shown_context
 
@@ -865,6 +865,34 @@ def reopen(db: Session, actor: Actor, *, request_id: int) -> SarDisclosure:
     return disclosure
 
 
+@dataclass(frozen=True)
+class NextStep:
+    """Where an access request with a disclosure goes next: words for the request page and
+    the page of the request that does it."""
+
+    words: str
+    part: str  # "/disclosure", "/bundle" or "/delivery"
+
+
+def next_step(db: Session, actor: Actor, *, request_id: int) -> NextStep | None:
+    """Disclosure, then bundle, then delivery: what the handler does next, or None when the
+    request has no disclosure (or it has been delivered)."""
+    request = get(db, actor, request_id)
+    disclosure = store.disclosure_of(db, request.id)
+    if disclosure is None or policy.Status(request.status) not in policy.DISCLOSURE_WORK:
+        return None
+    status = policy.Disclosure(disclosure.status)
+    if status is policy.Disclosure.OPEN:
+        return NextStep(
+            "Review the documents, then send the disclosure for approval", "/disclosure"
+        )
+    if status is policy.Disclosure.SUBMITTED:
+        return NextStep("Someone other than its preparer approves the disclosure", "/disclosure")
+    if bundles.ready(db, request.id) is None:
+        return NextStep("The disclosure is approved: build the bundle", "/bundle")
+    return NextStep("The bundle is ready: send it to the requester", "/delivery")
+
+
 # --- the bundle's plan ---------------------------------------------------------------------------
 
 
@@ -1057,6 +1085,7 @@ __all__ = [
     "ItemReview",
     "ItemRow",
     "Mark",
+    "NextStep",
     "RedactionView",
     "Segment",
     "accept_person",
@@ -1071,6 +1100,7 @@ __all__ = [
     "is_approved",
     "items",
     "mark_reviewed",
+    "next_step",
     "plan_bundle",
     "propose",
     "reopen",
