@@ -7,7 +7,6 @@ the default planner)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from datetime import date
 
 from reportlab.pdfgen.canvas import Canvas
@@ -15,7 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core import clock
 from steward.core.crypto import KeyEncryptionKeys
-from steward.core.errors import Conflict
 from steward.core.permissions import Actor, Role
 from steward.redaction.pdf import page_texts
 from steward.redaction.spans import Code, Label, Span
@@ -101,25 +99,6 @@ def plan(reference: str = "SAR-2026-00001", *, requester: str = KEPT) -> BundleP
             ("How long we keep it", "Until your youngest child is 25."),
         ],
     )
-
-
-Planner = Callable[..., BundlePlan]
-
-
-def approved(made: BundlePlan) -> Planner:
-    def planner(
-        db: Session, kek: KeyEncryptionKeys, actor: Actor, *, request_id: int
-    ) -> BundlePlan:
-        sar.get(db, actor, request_id)  # as the real one: only staff who may see the request
-        return made
-
-    return planner
-
-
-def not_approved(
-    db: Session, kek: KeyEncryptionKeys, actor: Actor, *, request_id: int
-) -> BundlePlan:
-    raise Conflict("The disclosure has not been approved yet: a second person must approve it.")
 
 
 def awaiting_delivery(
