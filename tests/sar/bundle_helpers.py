@@ -1,20 +1,19 @@
 """A hand-made approved disclosure: a text document and a PDF, each naming a third party who
-must not reach the requester, one document withheld, a paper file; and a request waiting
-for it to be delivered. Until the review slice is merged, the plan comes from an injected
-planner (sar.service.bundle takes one); after, tests may switch to the real approval."""
+must not reach the requester, one document withheld, a paper file: a hand-made plan for the
+tests of the pure writer (``write_bundle``). Everything that builds a request's bundle uses
+the real flow instead (``approved_for_real``: the real detector, a second person's approval,
+the default planner)."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from datetime import date
 
 from reportlab.pdfgen.canvas import Canvas
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core import clock
 from steward.core.crypto import KeyEncryptionKeys
-from steward.core.errors import Conflict
 from steward.core.permissions import Actor, Role
 from steward.redaction.pdf import page_texts
 from steward.redaction.spans import Code, Label, Span
@@ -102,25 +101,6 @@ def plan(reference: str = "SAR-2026-00001", *, requester: str = KEPT) -> BundleP
     )
 
 
-Planner = Callable[..., BundlePlan]
-
-
-def approved(made: BundlePlan) -> Planner:
-    def planner(
-        db: Session, kek: KeyEncryptionKeys, actor: Actor, *, request_id: int
-    ) -> BundlePlan:
-        sar.get(db, actor, request_id)  # as the real one: only staff who may see the request
-        return made
-
-    return planner
-
-
-def not_approved(
-    db: Session, kek: KeyEncryptionKeys, actor: Actor, *, request_id: int
-) -> BundlePlan:
-    raise Conflict("The disclosure has not been approved yet: a second person must approve it.")
-
-
 def awaiting_delivery(
     db: Session, kek: KeyEncryptionKeys, *, email: str | None = "kayleigh@example.org"
 ) -> tuple[SubjectAccessRequest, Actor, Actor]:
@@ -182,3 +162,33 @@ def stored_bundle(db: Session, kek: KeyEncryptionKeys, request: SubjectAccessReq
     db.add(SarBundleChunk(bundle_id=bundle.id, seq=0, sealed=sealed))
     db.flush()
     return bundle.id
+
+
+def approved_for_real(
+    db: Session,
+    kek: KeyEncryptionKeys,
+    factory: sessionmaker[Session],
+    *,
+    email: str | None = "kayleigh@example.org",
+) -> tuple[SubjectAccessRequest, Actor, Actor]:
+    """A request whose disclosure was prepared by one officer with the real detector and
+    approved by a second person (tests/sar/journey_helpers.py): the bundle is then built by
+    the default planner. Its text note names TEXT_NEEDLE and REFUGE, its PDF PDF_NEEDLE."""
+    from tests.sar.journey_helpers import approved_journey
+
+    preparer = make_user(db, Role.IG_OFFICER).actor
+    approver = make_user(db, Role.DPO).actor
+    journey = approved_journey(db, kek, factory, preparer, approver, email=email)
+    return journey.request, preparer, approver
+
+
+def not_yet_approved(
+    db: Session, kek: KeyEncryptionKeys, factory: sessionmaker[Session]
+) -> tuple[SubjectAccessRequest, Actor]:
+    """The same request with its documents gathered for review, nothing approved yet."""
+    from tests.sar.journey_helpers import holdings_and_request
+
+    preparer = make_user(db, Role.IG_OFFICER).actor
+    journey = holdings_and_request(db, kek, factory, preparer)
+    sar.disclosure.gather(db, kek, preparer, request_id=journey.request.id)
+    return journey.request, preparer

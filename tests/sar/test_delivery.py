@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core import clock, outbox
 from steward.core.audit import AuditEvent
@@ -34,11 +34,11 @@ def spring_2026() -> Iterator[None]:
 
 
 @pytest.fixture
-def ready(db: Session, keyring: FileKeyring) -> tuple[SubjectAccessRequest, h.Actor, h.Actor]:
-    request, preparer, approver = h.awaiting_delivery(db, keyring)
-    bundles.build_now(
-        db, keyring, preparer, request_id=request.id, planner=h.approved(h.plan(request.reference))
-    )
+def ready(
+    db: Session, keyring: FileKeyring, session_factory: sessionmaker[Session]
+) -> tuple[SubjectAccessRequest, h.Actor, h.Actor]:
+    request, preparer, approver = h.approved_for_real(db, keyring, session_factory)
+    bundles.build_now(db, keyring, preparer, request_id=request.id)
     return request, preparer, approver
 
 
@@ -154,7 +154,7 @@ def test_a_revoked_link_stops_working(db: Session, keyring: FileKeyring, ready) 
 def test_a_rebuilt_bundle_revokes_the_old_link(db: Session, keyring: FileKeyring, ready) -> None:  # type: ignore[no-untyped-def]
     request, preparer, _ = ready
     old = _issue(db, keyring, preparer, request.id)
-    bundles.build_now(db, keyring, preparer, request_id=request.id, planner=h.approved(h.plan()))
+    bundles.build_now(db, keyring, preparer, request_id=request.id)
     with pytest.raises(LinkRefused) as refused:
         delivery.open_link(db, token=old.token, passcode=old.passcode)
     assert refused.value.reason == "revoked"
@@ -198,9 +198,11 @@ def test_the_link_can_go_by_email_but_never_the_passcode(
     assert "by post" in message.body
 
 
-def test_no_email_address_means_no_email(db: Session, keyring: FileKeyring) -> None:
-    request, preparer, _ = h.awaiting_delivery(db, keyring, email=None)
-    bundles.build_now(db, keyring, preparer, request_id=request.id, planner=h.approved(h.plan()))
+def test_no_email_address_means_no_email(
+    db: Session, keyring: FileKeyring, session_factory: sessionmaker[Session]
+) -> None:
+    request, preparer, _ = h.approved_for_real(db, keyring, session_factory, email=None)
+    bundles.build_now(db, keyring, preparer, request_id=request.id)
     with pytest.raises(ValidationFailed, match="no email address"):
         _issue(db, keyring, preparer, request.id, email=True)
 

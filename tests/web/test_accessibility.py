@@ -36,6 +36,7 @@ from steward.sar.schemas import PersonDetails
 from steward.sar.service import letters
 from tests.factories.sar import make_request
 from tests.sar.disclosure_helpers import disclosure_demo_request
+from tests.sar.journey_helpers import served_journey
 from tests.sar.search_helpers import searched_demo_request
 from tests.web.live import DemoSite, chromium_browser, needs_chromium, sign_in_as
 from tests.web.sar_public_journey import fill_in
@@ -401,6 +402,12 @@ def test_the_disclosure_review_pages_pass(gate: Gate, demo_site: DemoSite) -> No
     gate.page.click("[data-testid=submit] button")
     gate.page.wait_for_selector(".govuk-error-summary")
     gate.inspect()
+    # Real data: the real detector's proposals and kept findings highlighted on a document,
+    # and the request's page pointing to its disclosure.
+    detected, _, note = served_journey(demo_site.data_dir, approve=False)
+    gate.check(f"/sar/requests/{detected}")
+    gate.check(f"/sar/requests/{detected}/disclosure")
+    gate.check(f"/sar/requests/{detected}/disclosure/{note}")
     assert not gate.findings.problems, gate.findings.report("disclosure review")
 
 
@@ -540,15 +547,21 @@ def test_subject_access_consultations_and_report_pages_pass(
 
 
 def test_the_bundle_and_delivery_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
-    """A request with its bundle built (from an injected approved plan until the review
-    slice is merged): the bundle page with its log, the delivery page and its form sent
+    """A request prepared with the real detector, approved by a second person and its
+    bundle built by the default planner: the request and disclosure pages leading on to the
+    bundle, the bundle page with its log, the delivery page and its form sent
     back with errors, the link and passcode shown once, and the requester's download page
     signed out: asking, refused a wrong passcode, and locked."""
     from tests.web.test_sar_delivery_browser import _approved_request
 
     request_id, _ = _approved_request(demo_site.data_dir)
     sign_in_as(gate.page, "ig-officer", demo_site.password)
+    # Approved: the request's next step, the disclosure leading on to its bundle.
+    gate.check(f"/sar/requests/{request_id}")
+    gate.check(f"/sar/requests/{request_id}/disclosure")
+    assert gate.page.get_by_test_id("to-bundle").count() == 1
     gate.check(f"/sar/requests/{request_id}/bundle")
+    assert gate.page.get_by_test_id("to-delivery").count() == 1
     gate.check(f"/sar/requests/{request_id}/delivery")
     # No channel chosen: the form comes back with an error.
     gate.page.click("button:has-text('Make the link and passcode')")

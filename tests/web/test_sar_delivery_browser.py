@@ -3,9 +3,9 @@ bundle and reads its passcode once; the requester, in a browser of their own, op
 link, is refused a wrong passcode, enters the right one and downloads the PDF; the PDF
 proves free of every redacted text, and the request is now sent.
 
-Until the review slice is merged, the approved disclosure is set up by building the bundle
-with an injected plan (tests/sar/bundle_helpers.py) straight into the served database; at
-merge this fixture should switch to a reviewer redacting and a second person approving."""
+The approved disclosure is made by the real flow in the served database (the real detector,
+the IG officer preparing, the DPO approving, the default planner building the bundle); the
+review itself in a browser is tests/web/test_sar_disclosure_browser.py."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from steward.redaction.verify import prove_absent
-from tests.sar import bundle_helpers as h
+from tests.sar import journey_helpers as j
 from tests.web.conftest import RolePage
 from tests.web.live import DemoSite, chromium_page, needs_chromium
 
@@ -24,32 +23,12 @@ pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 def _approved_request(data_dir: Path) -> tuple[int, str]:
-    """In the served demo database: a request awaiting delivery with its bundle built."""
-    import steward.models  # noqa: F401 - every table mapped
-    from steward.core import keyfile
-    from steward.core.auth import User
-    from steward.core.config import Environment, Settings
-    from steward.core.crypto import FileKeyring
-    from steward.core.db import make_engine, make_sessionmaker, session_scope
-    from steward.sar.service import bundle as bundles
-
-    settings = Settings(env=Environment.TEST, data_dir=data_dir, database_url=None)
-    engine = make_engine(settings)
-    keyring = FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
-    try:
-        with session_scope(make_sessionmaker(engine)) as db:
-            request, _, _ = h.awaiting_delivery(db, keyring)
-            officer = db.scalars(select(User).where(User.username == "ig-officer")).one().actor
-            bundles.build_now(
-                db,
-                keyring,
-                officer,
-                request_id=request.id,
-                planner=h.approved(h.plan(request.reference)),
-            )
-            return request.id, request.reference
-    finally:
-        engine.dispose()
+    """In the served demo database, the real flow: the demo IG officer's request, the real
+    detector over its documents, every proposal accepted and sent for approval by the IG
+    officer, approved by the DPO (a second person), and its bundle built by the default
+    planner."""
+    request_id, reference, _ = j.served_journey(data_dir, approve=True)
+    return request_id, reference
 
 
 def _status(data_dir: Path, request_id: int) -> str:
@@ -90,7 +69,7 @@ def test_staff_send_a_link_and_the_requester_downloads_with_the_passcode(
         requester.goto(link)
         assert requester.locator("h1").inner_text() == "Download your information"
         body: Any = requester.locator("main").inner_text()
-        assert h.KEPT not in body and reference not in body
+        assert j.REQUESTER not in body and reference not in body
         requester.fill("#passcode", "AAAA-BBBB-CCCC")
         with requester.expect_navigation():
             requester.get_by_role("button", name="Download your information").click()
@@ -103,9 +82,11 @@ def test_staff_send_a_link_and_the_requester_downloads_with_the_passcode(
         waiting.value.save_as(saved)
 
     assert saved.read_bytes().startswith(b"%PDF")
-    assert prove_absent(saved, [h.TEXT_NEEDLE, h.PDF_NEEDLE, h.REFUGE]) == []
-    # Plaintext control: the proof finds the name in the source it was drawn from.
+    needles = [j.OTHER_PARENT, j.OTHER_ADDRESS, j.SISTER, j.REFUGE, j.NEIGHBOUR]
+    assert prove_absent(saved, needles) == []
+    # Plaintext control: the proof finds them in the letter the bundle was drawn from.
     source = tmp_path / "source.pdf"
-    source.write_bytes(h.source_pdf(h.PDF_PAGES))
-    assert prove_absent(source, [h.PDF_NEEDLE])
+    source.write_bytes(j.letter_pdf())
+    found = prove_absent(source, [j.OTHER_PARENT, j.SISTER, j.REFUGE])
+    assert {leak.needle for leak in found} == {0, 1, 2}
     assert _status(demo_site.data_dir, request_id) == "sent"

@@ -163,3 +163,50 @@ def test_withholding_and_the_api(
     other = auth.create_token(db, caseworker.actor, user_id=caseworker.id, name="api")[1]
     db.commit()
     assert client.get(api, headers={"Authorization": f"Bearer {other}"}).status_code == 403
+
+
+def test_the_request_page_follows_the_disclosure_and_cannot_skip_delivery(
+    signed_in: SignedIn,
+    db: Session,
+    keyring: FileKeyring,
+    session_factory: sessionmaker[Session],
+) -> None:
+    from steward.sar.disclosure_models import Decision, SarRedaction
+    from steward.sar.models import SubjectAccessRequest
+    from tests.sar.disclosure_helpers import detected
+
+    officer, user = signed_in(Role.IG_OFFICER)
+    ready = prepared(db, keyring, session_factory, user.actor)
+    request_id = ready.request.id
+    detected(db, keyring, user.actor, request_id)
+    for r in db.scalars(select(SarRedaction).where(SarRedaction.request_id == request_id)):
+        if r.decision == Decision.PROPOSED:
+            disclosure.decide(db, user.actor, redaction_id=r.id, accept=True)
+    db.commit()
+    page = f"/sar/requests/{request_id}"
+
+    being_prepared = officer.get(page)
+    assert 'data-testid="next-step"' in being_prepared.text
+    assert f'href="{page}/disclosure"' in being_prepared.text
+    assert 'data-testid="move-awaiting_approval"' not in being_prepared.text
+
+    sent = _post(officer, f"{page}/disclosure/submit", {}, f"{page}/disclosure")
+    assert sent.status_code == 303
+    db.expire_all()
+    found = db.get(SubjectAccessRequest, request_id)
+    assert found is not None and found.status == "awaiting_approval"
+    dpo, _ = signed_in(Role.DPO)
+    assert _post(dpo, f"{page}/disclosure/approve", {}, f"{page}/disclosure").status_code == 303
+
+    approved = dpo.get(page)
+    assert 'data-testid="move-sent"' not in approved.text
+    assert f'href="{page}/bundle"' in approved.text and "build the bundle" in approved.text
+    refused = _post(dpo, f"{page}/move", {"to": "sent"}, page)
+    assert refused.status_code == 409 and "delivery page" in refused.text
+    db.expire_all()
+    assert db.get(SubjectAccessRequest, request_id).status == "awaiting_approval"  # type: ignore[union-attr]
+    assert 'data-testid="to-bundle"' in dpo.get(f"{page}/disclosure").text
+    bundle_page = dpo.get(f"{page}/bundle")
+    assert 'id="build-button"' in bundle_page.text and 'data-testid="not-approved"' not in (
+        bundle_page.text
+    )

@@ -36,6 +36,7 @@ from steward.sar.disclosure_models import (
 )
 from steward.sar.events import SarEvent
 from steward.sar.models import SubjectAccessRequest
+from steward.sar.service import bundle as bundles
 from steward.sar.service import disclosure_store as store
 from steward.sar.service.disclosure_detect import (
     JOB_KIND,
@@ -48,7 +49,7 @@ from steward.sar.service.disclosure_detect import (
     propose,
     use_analyser,
 )
-from steward.sar.service.requests import SUBJECT_TYPE, _step, clock_of, details, get
+from steward.sar.service.requests import SUBJECT_TYPE, _step, clock_of, details, follow, get
 from steward.sar.service.search import _open, _shown_context
 
 CODE_WORDS: dict[Code, str] = {
@@ -820,9 +821,12 @@ def submit(db: Session, actor: Actor, *, request_id: int) -> SarDisclosure:
         )
     disclosure.prepared_by_user_id = actor.user_id
     disclosure.submitted_at = clock.now()
-    return _move(
+    _move(
         db, actor, request, disclosure, policy.Disclosure.SUBMITTED, SarEvent.DISCLOSURE_SUBMITTED
     )
+    # The request's response is this disclosure: the request waits for approval with it.
+    follow(db, actor, request, policy.Status.AWAITING_APPROVAL, via="disclosure")
+    return disclosure
 
 
 def approve(db: Session, actor: Actor, *, request_id: int) -> SarDisclosure:
@@ -838,9 +842,10 @@ def approve(db: Session, actor: Actor, *, request_id: int) -> SarDisclosure:
         )
     disclosure.approved_by_user_id = actor.user_id
     disclosure.approved_at = clock.now()
-    return _move(
-        db, actor, request, disclosure, policy.Disclosure.APPROVED, SarEvent.DISCLOSURE_APPROVED
-    )
+    _move(db, actor, request, disclosure, policy.Disclosure.APPROVED, SarEvent.DISCLOSURE_APPROVED)
+    # Approved, it waits for delivery, which alone makes it sent (sar.service.delivery).
+    follow(db, actor, request, policy.Status.AWAITING_APPROVAL, via="disclosure")
+    return disclosure
 
 
 def reopen(db: Session, actor: Actor, *, request_id: int) -> SarDisclosure:
@@ -851,9 +856,41 @@ def reopen(db: Session, actor: Actor, *, request_id: int) -> SarDisclosure:
     disclosure = store.require_disclosure(db, request.id)
     disclosure.approved_by_user_id = None
     disclosure.approved_at = None
-    return _move(
-        db, actor, request, disclosure, policy.Disclosure.OPEN, SarEvent.DISCLOSURE_REOPENED
-    )
+    _move(db, actor, request, disclosure, policy.Disclosure.OPEN, SarEvent.DISCLOSURE_REOPENED)
+    # A bundle made from the approval no longer stands for anything: it and its links stop,
+    # so a stale bundle cannot reach the requester; the request is being reviewed again.
+    bundles.set_aside(db, request.id)
+    if policy.Status(request.status) is policy.Status.AWAITING_APPROVAL:
+        follow(db, actor, request, policy.Status.REVIEWING, via="disclosure")
+    return disclosure
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """Where an access request with a disclosure goes next: words for the request page and
+    the page of the request that does it."""
+
+    words: str
+    part: str  # "/disclosure", "/bundle" or "/delivery"
+
+
+def next_step(db: Session, actor: Actor, *, request_id: int) -> NextStep | None:
+    """Disclosure, then bundle, then delivery: what the handler does next, or None when the
+    request has no disclosure (or it has been delivered)."""
+    request = get(db, actor, request_id)
+    disclosure = store.disclosure_of(db, request.id)
+    if disclosure is None or policy.Status(request.status) not in policy.DISCLOSURE_WORK:
+        return None
+    status = policy.Disclosure(disclosure.status)
+    if status is policy.Disclosure.OPEN:
+        return NextStep(
+            "Review the documents, then send the disclosure for approval", "/disclosure"
+        )
+    if status is policy.Disclosure.SUBMITTED:
+        return NextStep("Someone other than its preparer approves the disclosure", "/disclosure")
+    if bundles.ready(db, request.id) is None:
+        return NextStep("The disclosure is approved: build the bundle", "/bundle")
+    return NextStep("The bundle is ready: send it to the requester", "/delivery")
 
 
 # --- the bundle's plan ---------------------------------------------------------------------------
@@ -1048,6 +1085,7 @@ __all__ = [
     "ItemReview",
     "ItemRow",
     "Mark",
+    "NextStep",
     "RedactionView",
     "Segment",
     "accept_person",
@@ -1062,6 +1100,7 @@ __all__ = [
     "is_approved",
     "items",
     "mark_reviewed",
+    "next_step",
     "plan_bundle",
     "propose",
     "reopen",

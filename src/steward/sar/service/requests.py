@@ -22,6 +22,7 @@ from steward.core.permissions import Actor, Permission
 from steward.retention import service as retention
 from steward.sar import clock as sar_clock
 from steward.sar import policy
+from steward.sar.disclosure_models import SarDisclosure
 from steward.sar.events import SarEvent
 from steward.sar.models import SarPause, SarStep, SubjectAccessRequest
 from steward.sar.policy import Status
@@ -265,6 +266,9 @@ def move(
     if to is Status.CLARIFICATION:
         raise Conflict("Ask for clarification with its own step: it stops the clock.")
     policy.transition(current, to)
+    refused = disclosure_refuses(db, request, to)
+    if refused:
+        raise Conflict(refused)
     if to in (Status.REFUSED, Status.WITHDRAWN) and not (reasons and reasons.strip()):
         raise ValidationFailed(
             "Say why: the reasons are kept with the request and go in the letter.",
@@ -291,6 +295,76 @@ def move(
         details={"from": current.value, "to": to.value},
     )
     return request
+
+
+# Once an access request has a disclosure, these moves follow the disclosure and its delivery
+# (sar.service.disclosure and sar.service.delivery make them), never a hand on the request page:
+# approval is of the disclosure, and "sent" means the requester has it.
+_DRIVEN = {
+    Status.AWAITING_APPROVAL: (
+        "This request's response is its disclosure: send the disclosure for approval on its "
+        "disclosure page, and the request moves with it."
+    ),
+    Status.SENT: (
+        "This request's response is its disclosure: it becomes sent when the requester first "
+        "downloads the bundle, or when the printed bundle is recorded as posted, on the "
+        "request's delivery page."
+    ),
+}
+_REOPEN = (
+    "The disclosure has been sent for approval: reopen it on its disclosure page, and the "
+    "request moves back to being reviewed with it."
+)
+
+
+def has_disclosure(db: Session, request: SubjectAccessRequest) -> SarDisclosure | None:
+    if request.right != policy.Right.ACCESS:
+        return None
+    return db.scalar(select(SarDisclosure).where(SarDisclosure.request_id == request.id))
+
+
+def disclosure_refuses(db: Session, request: SubjectAccessRequest, to: Status) -> str | None:
+    """Why the request page may not make this move itself, if its disclosure makes it. An
+    access request with nothing to disclose ("we hold no data about you") has no disclosure,
+    and moves by hand as any other right does."""
+    disclosure = has_disclosure(db, request)
+    if disclosure is None:
+        return None
+    if to in _DRIVEN:
+        return _DRIVEN[to]
+    if (
+        Status(request.status) is Status.AWAITING_APPROVAL
+        and to is Status.REVIEWING
+        and disclosure.status != policy.Disclosure.OPEN
+    ):
+        return _REOPEN
+    return None
+
+
+def follow(
+    db: Session, actor: Actor, request: SubjectAccessRequest, to: Status, *, via: str
+) -> None:
+    """Move the request where its disclosure or delivery has taken it (each step through the
+    transition table, one timeline step and audit event each); nothing if it is there."""
+    path = [to]
+    if to is Status.AWAITING_APPROVAL and Status(request.status) is Status.SEARCHING:
+        path = [Status.REVIEWING, to]  # sent for approval while "searching": the review was done
+    for wanted in path:
+        current = Status(request.status)
+        if current is wanted:
+            continue
+        request.status = policy.transition(current, wanted).value
+        if wanted is Status.AWAITING_APPROVAL:
+            request.submitted_by_user_id = actor.user_id
+        _step(
+            db,
+            None,
+            actor,
+            request,
+            SarEvent.MOVED,
+            from_status=current.value,
+            details={"from": current.value, "to": wanted.value, "via": via},
+        )
 
 
 def extend(

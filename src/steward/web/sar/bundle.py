@@ -72,6 +72,7 @@ def _page(
 ) -> Response:
     sar = service.get(db, actor, request_id)
     shown = bundles.view(db, actor, request_id)
+    approved = service.disclosure.is_approved(db, actor, request_id=request_id)
     log: Page[LogRow] = Page([], 0, 1, page.size)
     if shown is not None:
         start = (page.number - 1) * page.size
@@ -82,6 +83,7 @@ def _page(
         {
             "sar": sar,
             "shown": shown,
+            "approved": approved,
             "log": log,
             "tags": STATUS_TAGS,
             "meanings": {c.value: m for c, m in bundles.CODE_MEANINGS.items()},

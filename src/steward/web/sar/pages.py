@@ -358,7 +358,16 @@ def _request_page(
             "steps": service.timeline(db, kek, actor, sar.id),
             "names": names,
             "handlers": service.handlers(db, actor),
-            "moves": [s for s in Status if s in onward and s is not Status.CLARIFICATION],
+            # Moves the disclosure and its delivery make are not offered here (services refuse
+            # them too): the page says where the response goes next instead.
+            "moves": [
+                s
+                for s in Status
+                if s in onward
+                and s is not Status.CLARIFICATION
+                and service.disclosure_refuses(db, sar, s) is None
+            ],
+            "next_step": service.disclosure.next_step(db, actor, request_id=sar.id),
             "needs_reasons": {s.value for s in NEEDS_REASONS},
             "move_words": {s.value: w for s, w in words.MOVE_TO.items()},
             "can_clarify": Status.CLARIFICATION in onward,
