@@ -119,6 +119,21 @@ KEPT_AFTER_DESTRUCTION: dict[str, str] = {
         "document) by id only, beside what the source showed then, sealed under the request's "
         "key; it is the proof of what the search returned and goes with the request's file."
     ),
+    "sar_disclosure_items.case_id": (
+        "sar: a disclosure names the case a document came from by id only (set to null when "
+        "the case goes); what was disclosed, sealed under the request's key, is the record of "
+        "the response and goes with the request's file, not the case's."
+    ),
+    "sar_disclosure_items.document_id": (
+        "sar: a disclosure names its source document by id only (set to null when the document "
+        "goes); the text as disclosed is sealed under the request's key and goes with the "
+        "request's file."
+    ),
+    "sar_redactions.person_id": (
+        "sar: a proposed redaction names whose data it is by person id only (set to null when "
+        "the person goes), to accept one person's redactions together; it goes with the "
+        "request's file."
+    ),
     "audit_events.subject_id": (
         "core: the append-only, hash-chained audit log holds ids and tags, never content; "
         "deleting an event would break the chain that proves what happened."
