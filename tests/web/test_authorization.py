@@ -399,6 +399,17 @@ RULES: dict[tuple[str, str], Call] = {
     ),
     ("POST", "/sar/requests/{request_id}/delivery/revoke"): Call(Permission.SAR_MANAGE, {}),
     ("POST", "/sar/requests/{request_id}/delivery/posted"): Call(Permission.SAR_MANAGE, {}),
+    # The same through the API (the walk's request awaits no delivery: a link or a posting
+    # is refused with 409, as a build is before approval; the stored bundle downloads).
+    ("GET", "/api/v1/sar/requests/{request_id}/bundle"): Call(Permission.SAR_MANAGE),
+    ("POST", "/api/v1/sar/requests/{request_id}/bundle"): Call(Permission.SAR_MANAGE, {}),
+    ("GET", "/api/v1/sar/requests/{request_id}/bundle/download"): Call(Permission.SAR_MANAGE),
+    ("GET", "/api/v1/sar/requests/{request_id}/delivery"): Call(Permission.SAR_MANAGE),
+    ("POST", "/api/v1/sar/requests/{request_id}/delivery/links"): Call(
+        Permission.SAR_MANAGE, {"expires_in_days": 14, "passcode_channel": "post"}
+    ),
+    ("POST", "/api/v1/sar/requests/{request_id}/delivery/revoke"): Call(Permission.SAR_MANAGE, {}),
+    ("POST", "/api/v1/sar/requests/{request_id}/delivery/posted"): Call(Permission.SAR_MANAGE, {}),
     ("GET", "/disclosure/{token}"): Call(Public),
     ("POST", "/disclosure/{token}"): Call(Public, {"passcode": "ABCD-EFGH-JKMN"}),
     # The disclosure review, on a request of its own with one document in scope and one

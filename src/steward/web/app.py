@@ -56,6 +56,7 @@ from steward.web.input_rule import refuse_hidden_characters
 from steward.web.rendering import render
 from steward.web.sar import api as sar_api
 from steward.web.sar import bundle as sar_bundle
+from steward.web.sar import bundle_api as sar_bundle_api
 from steward.web.sar import consultations as sar_consultations
 from steward.web.sar import delivery as sar_delivery
 from steward.web.sar import disclosure as sar_disclosure
@@ -138,6 +139,7 @@ API_ROUTERS = (
     people_api.router,
     sar_api.router,
     sar_disclosure_api.router,
+    sar_bundle_api.router,
 )
 
 
