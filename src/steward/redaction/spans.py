@@ -133,7 +133,12 @@ def spans(findings: Iterable[Finding]) -> list[Span]:
         if not f.redact or f.code is None:
             continue
         last = out[-1] if out else None
-        if last is not None and last.code is f.code and last.label is f.label and f.start <= last.end:
+        if (
+            last is not None
+            and last.code is f.code
+            and last.label is f.label
+            and f.start <= last.end
+        ):
             out[-1] = Span(last.start, max(last.end, f.end), last.label, last.code, last.reason)
         else:
             out.append(Span(f.start, f.end, f.label, f.code, f.reason))

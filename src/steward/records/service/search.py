@@ -20,7 +20,6 @@ from sqlalchemy import (
     Row,
     Select,
     delete,
-    func,
     literal_column,
     select,
     text,
@@ -222,6 +221,7 @@ def _candidates(
     words: list[str],
     kind: str,
     columns: tuple[Any, ...],
+    limit: int = CANDIDATES,
 ) -> Any:
     """The newest ``CANDIDATES`` visible matches of one kind, as a subquery to rank.
 
@@ -254,7 +254,7 @@ def _candidates(
     return (
         query.where(SearchEntry.kind == kind, visible)
         .order_by(matched.c.entry_id.desc())
-        .limit(CANDIDATES)
+        .limit(limit)
         .subquery("candidates")
     )
 
@@ -278,11 +278,6 @@ def _best(
             .offset(offset)
         ).all()
     )
-
-
-def _count(db: Session, actor: Actor, words: list[str], kind: str) -> int:
-    candidates = _candidates(db, actor, words, kind, (SearchEntry.ref_id,))
-    return db.scalar(select(func.count()).select_from(candidates)) or 0
 
 
 def search(db: Session, actor: Actor, query: str, *, limit: int = 50) -> list[SearchHit]:
@@ -344,6 +339,38 @@ class SearchResults:
     capped: int = CANDIDATES  # counts stop here: "more than 20,000"
 
 
+def _ranked(db: Session, actor: Actor, words: list[str], kind: str) -> tuple[list[int], bool]:
+    """The entry ids of the newest ``CANDIDATES`` visible matches of one kind, best first,
+    and whether there were more: walked, filtered and scored once, then counted and paged
+    here (a page and its count from one pass, not two)."""
+    candidates = _candidates(db, actor, words, kind, (), limit=CANDIDATES + 1)
+    rows = db.execute(select(candidates.c.entry_id, candidates.c.score)).all()
+    newest = sorted(rows, key=lambda r: r.entry_id, reverse=True)[:CANDIDATES]
+    best = sorted(newest, key=lambda r: (r.score, r.entry_id))
+    return [int(r.entry_id) for r in best], len(rows) > CANDIDATES
+
+
+def _paged(ranked: tuple[list[int], bool], page: PageRequest) -> tuple[list[int], int, bool]:
+    """The entry ids of one page of a ranked list, the count, and whether it was capped."""
+    ids, capped = ranked
+    return ids[page.offset : page.offset + page.size], len(ids), capped
+
+
+def _rows_by_entry(db: Session, columns: tuple[Any, ...], kind: str, ids: list[int]) -> list[Any]:
+    """The shown hits' columns, in the ranked order of ``ids``."""
+    if not ids:
+        return []
+    query = select(SearchEntry.id.label("entry_id"), *columns).where(SearchEntry.id.in_(ids))
+    if kind == "document":
+        query = query.join(Document, Document.id == SearchEntry.ref_id).join(
+            Case, Case.id == SearchEntry.case_id
+        )
+    else:
+        query = query.join(Person, Person.id == SearchEntry.ref_id)
+    found = {row.entry_id: row for row in db.execute(query)}
+    return [found[i] for i in ids if i in found]
+
+
 def search_pages(
     db: Session,
     kek: KeyEncryptionKeys,
@@ -354,20 +381,23 @@ def search_pages(
     documents_page: PageRequest = PageRequest(size=20),
 ) -> SearchResults:
     """One page of the matching people and one of the matching documents, each with how
-    many match in all, and for each document shown a snippet of its text around the words.
-    Recorded as one search (its counts, never its words)."""
+    many match in all (up to CANDIDATES: "more than" beyond), and for each document shown a
+    snippet of its text around the words. Recorded as one search (its counts, never its
+    words)."""
     require_any_case_access(actor)
     words = words_of(query)
     empty_people: Page[SearchHit] = Page([], 0, people_page.number, people_page.size)
     empty_documents: Page[DocumentHit] = Page([], 0, documents_page.number, documents_page.size)
     if not words:
         return SearchResults(0, empty_people, empty_documents)
-    person_rows = _best(
-        db, actor, words, "person", _PERSON_COLUMNS, people_page.size, people_page.offset
+    person_ids, people_total, people_capped = _paged(
+        _ranked(db, actor, words, "person"), people_page
     )
-    doc_rows = _best(
-        db, actor, words, "document", _DOCUMENT_COLUMNS, documents_page.size, documents_page.offset
+    doc_ids, documents_total, documents_capped = _paged(
+        _ranked(db, actor, words, "document"), documents_page
     )
+    person_rows = _rows_by_entry(db, _PERSON_COLUMNS, "person", person_ids)
+    doc_rows = _rows_by_entry(db, _DOCUMENT_COLUMNS, "document", doc_ids)
     people = Page(
         [
             SearchHit(
@@ -375,9 +405,10 @@ def search_pages(
             )
             for r in person_rows
         ],
-        _count(db, actor, words, "person"),
+        people_total,
         people_page.number,
         people_page.size,
+        people_capped,
     )
     texts = _texts(db, kek, [(r.ref_id, r.case_id) for r in doc_rows])
     documents = Page(
@@ -387,9 +418,10 @@ def search_pages(
             )
             for r in doc_rows
         ],
-        _count(db, actor, words, "document"),
+        documents_total,
         documents_page.number,
         documents_page.size,
+        documents_capped,
     )
     audit.record(
         db,
