@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from steward.core import audit, auth, clock, crypto
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from steward.core.paging import Page, PageRequest, paginate
+from steward.core.paging import COUNT_CAP, Page, PageRequest, paginate
 from steward.core.permissions import Actor, Permission
 from steward.records.events import RecordsEvent
 from steward.records.models import (
@@ -134,7 +134,8 @@ def my_cases(
         query = query.order_by(next_date.is_(None), next_date, Case.id)
     else:
         query = query.order_by(Case.opened_on.desc(), Case.id.desc())
-    cases: Page[Case] = paginate(db, query, page)
+    # A manager's team can hold half a million cases: counted up to a cap ("more than").
+    cases: Page[Case] = paginate(db, query, page, cap=COUNT_CAP)
     # A list of case numbers is a read of them: who looked at which cases is on record.
     audit.record(
         db, actor, RecordsEvent.CASES_LISTED, details={"case_ids": [c.id for c in cases.items]}

@@ -86,10 +86,10 @@ def index(
         db.add(entry)
         db.flush()
     else:
-        _delete_words(db, [entry.id])
+        _delete_words(db, [entry.id], kind)
     if _is_sqlite(db):
         db.execute(
-            text("INSERT INTO search_fts(rowid, body) VALUES (:id, :body)"),
+            text(f"INSERT INTO {_fts(kind)}(rowid, body) VALUES (:id, :body)"),  # noqa: S608 - one of two names
             {"id": entry.id, "body": body},
         )
     else:
@@ -104,7 +104,7 @@ def index(
 def remove_case(db: Session, case_id: int) -> int:
     """Forget every entry of a case (used when a case is destroyed)."""
     ids = list(db.scalars(select(SearchEntry.id).where(SearchEntry.case_id == case_id)))
-    _delete_words(db, ids)
+    _delete_words(db, ids, "document")  # a case's entries are its documents
     db.execute(delete(SearchEntry).where(SearchEntry.id.in_(ids)))
     return len(ids)
 
@@ -118,15 +118,22 @@ def remove_persons(db: Session, person_ids: list[int]) -> int:
             )
         )
     )
-    _delete_words(db, ids)
+    _delete_words(db, ids, "person")
     db.execute(delete(SearchEntry).where(SearchEntry.id.in_(ids)))
     return len(ids)
 
 
-def _delete_words(db: Session, entry_ids: list[int]) -> None:
+def _fts(kind: str) -> str:
+    """SQLite's full-text table for one kind of entry. People's names have their own, so a
+    search for people never walks the millions of documents holding a common word, nor a
+    search for documents every person of a common surname."""
+    return "search_fts_people" if kind == "person" else "search_fts"
+
+
+def _delete_words(db: Session, entry_ids: list[int], kind: str) -> None:
     if not entry_ids:
         return
-    table = "search_fts" if _is_sqlite(db) else "search_vectors"
+    table = _fts(kind) if _is_sqlite(db) else "search_vectors"
     column = "rowid" if _is_sqlite(db) else "entry_id"
     for start in range(0, len(entry_ids), 500):
         chunk = entry_ids[start : start + 500]
@@ -139,12 +146,13 @@ def words_of(query: str) -> list[str]:
     return _WORD.findall(query)[:MAX_QUERY_WORDS]
 
 
-def _matches(db: Session, words: list[str]) -> Select[tuple[int, float]]:
+def _matches(db: Session, words: list[str], kind: str) -> Select[tuple[int, float]]:
     if _is_sqlite(db):
         fts_query = " ".join('"' + w.replace('"', "") + '"' for w in words)
+        table = _fts(kind)
         matched = (
             text(
-                "SELECT rowid AS entry_id, rank AS score FROM search_fts WHERE search_fts MATCH :q"
+                f"SELECT rowid AS entry_id, rank AS score FROM {table} WHERE {table} MATCH :q"  # noqa: S608 - one of two names
             )
             .bindparams(q=fts_query)
             .columns(entry_id=Integer, score=Float)
@@ -228,7 +236,7 @@ def _candidates(
     Matches are walked newest first (FTS5 and the GIN index give them in id order without a
     sort), joined and filtered, and only the first CANDIDATES that pass are ranked: ranking
     every match of a common word is what made search take seconds at 100,000 cases."""
-    matches = _matches(db, words)
+    matches = _matches(db, words, kind)
     own = _own_cases(actor)
     if own is not None:
         # "+ 0": a filter on the stream, not a key into FTS5. Looked up one id at a time,
