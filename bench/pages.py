@@ -189,7 +189,7 @@ def run(quick: bool) -> dict[str, Any]:
             data_dir.mkdir(mode=0o700)
             t0 = time.perf_counter()
             for name in ("steward.db", "steward.key"):  # the cache stays as it was built
-                shutil.copyfile(source / name, data_dir / name)
+                shutil.copy2(source / name, data_dir / name)  # its mode too: 0600
             copy_s = time.perf_counter() - t0
             # Migrations newer than the cache (an index, say) are applied as an upgrade would.
             organisations.steward(data_dir, "db", "upgrade")

@@ -352,10 +352,18 @@ def _ranked(db: Session, actor: Actor, words: list[str], kind: str) -> tuple[lis
     and whether there were more: walked, filtered and scored once, then counted and paged
     here (a page and its count from one pass, not two)."""
     candidates = _candidates(db, actor, words, kind, (), limit=CANDIDATES + 1)
-    rows = db.execute(select(candidates.c.entry_id, candidates.c.score)).all()
-    newest = sorted(rows, key=lambda r: r.entry_id, reverse=True)[:CANDIDATES]
-    best = sorted(newest, key=lambda r: (r.score, r.entry_id))
-    return [int(r.entry_id) for r in best], len(rows) > CANDIDATES
+    # Ranked by the database, the one too many (the oldest candidate) dropped here.
+    ranked = list(
+        db.scalars(
+            select(candidates.c.entry_id).order_by(
+                _by_score(db, candidates.c.score), candidates.c.entry_id
+            )
+        )
+    )
+    if len(ranked) <= CANDIDATES:
+        return ranked, False
+    oldest = min(ranked)
+    return [entry for entry in ranked if entry != oldest], True
 
 
 def _paged(ranked: tuple[list[int], bool], page: PageRequest) -> tuple[list[int], int, bool]:
@@ -450,17 +458,24 @@ def _texts(db: Session, kek: KeyEncryptionKeys, found: list[tuple[int, int]]) ->
             select(Case.id, Case.data_key_id).where(Case.id.in_({case for _, case in found}))
         )
     }
+    # The sealed texts only, in one query: not the stored files, which can be megabytes.
+    rows = db.execute(
+        select(DocumentContent.document_id, DocumentContent.text).where(
+            DocumentContent.document_id.in_([document for document, _ in found]),
+            DocumentContent.text.is_not(None),
+        )
+    )
+    sealed = {document_id: value for document_id, value in rows}
     texts: dict[int, str] = {}
     for document_id, case_id in found:
-        content = db.get(DocumentContent, document_id)
-        if content is None or content.text is None or case_id not in keys:
+        if document_id not in sealed or case_id not in keys:
             continue
         try:
             texts[document_id] = crypto.open_sealed(
                 db,
                 kek,
                 key_id=keys[case_id],
-                sealed=content.text,
+                sealed=sealed[document_id],
                 context=extraction.text_context(document_id),
             ).decode()
         except crypto.KeyDestroyed:
