@@ -168,7 +168,7 @@ def scaled(
     log(f"pages data: growing the demo to {cases:,} cases ({copies} copies)")
     timings = _grow(directory, copies)
     t_sweep = time.perf_counter()
-    steward(directory, "retention", "sweep")
+    _sweep(directory)
     timings["sweep_s"] = round(time.perf_counter() - t_sweep, 1)
     timings["build_s"] = round(time.perf_counter() - t0, 1)
     info = {
@@ -184,6 +184,22 @@ def scaled(
     done.write_text(json.dumps(info))
     log(f"pages data: {cases:,} cases built in {timings['build_s']:,} s")
     return directory, info
+
+
+def _sweep(directory: Path) -> None:
+    """The real retention sweep (as `steward retention sweep` runs it), in this process: the
+    CLI would insist on the newest migration, and the cache stays at the one it was built at
+    (each run upgrades its own copy)."""
+    import steward.models  # noqa: F401 - every mapped table registered before the first query
+    from steward.core.permissions import Actor
+    from steward.retention.service import dates
+
+    engine = make_engine(settings_for(directory))
+    try:
+        with session_scope(make_sessionmaker(engine)) as db:
+            dates.sweep(db, Actor.system())
+    finally:
+        engine.dispose()
 
 
 def _checkpoint(directory: Path) -> None:

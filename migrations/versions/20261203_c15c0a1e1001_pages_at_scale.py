@@ -1,4 +1,4 @@
-"""records: my cases and the person search at a million cases
+"""records and retention: my cases, the person search and the due list at a million cases
 
 Revision ID: c15c0a1e1001
 Revises: f11f3c5d7e01
@@ -8,6 +8,10 @@ My cases lists a manager's team (half the organisation) newest first, 50 at a ti
 capped count. Without an index in that order each page read every case and sorted them. The
 index is in ``opened_on, id`` order (the page's order) and carries ``team``, so the
 need-to-know filter is checked inside it and skipped rows never touch the table.
+
+The due list walks each kind of record's dates in due order and merges them, 50 at a time:
+``ix_retention_dates_kind_due`` gives that order per kind (the older index, by schedule and
+date, made a kind with few records due, such as paper files, walk every due case first).
 
 SQLite: people's names get a full-text index of their own (``search_fts_people``, contentless,
 secure-delete, like ``search_fts``). In one index with the documents, a search for people
@@ -41,6 +45,12 @@ _PERSON_ENTRIES = (
 
 def upgrade() -> None:
     op.create_index("ix_cases_opened_on", "cases", ["opened_on", "id", "team"], unique=False)
+    op.create_index(
+        "ix_retention_dates_kind_due",
+        "retention_dates",
+        ["schedule_id", "record_kind", "due_on"],
+        unique=False,
+    )
     if op.get_bind().dialect.name != "sqlite":
         return
     op.execute(
@@ -58,4 +68,5 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute(f"INSERT INTO search_fts(rowid, body) {_PERSON_ENTRIES}")
         op.execute("DROP TABLE IF EXISTS search_fts_people")
+    op.drop_index("ix_retention_dates_kind_due", table_name="retention_dates")
     op.drop_index("ix_cases_opened_on", table_name="cases")

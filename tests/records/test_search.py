@@ -172,7 +172,8 @@ def _plans(db: Session, actor: Actor, query: str) -> list[list[Any]]:
     connection = db.connection()
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if "MATCH" in statement and not statement.startswith("EXPLAIN"):
+        # The searches joined to their entries (not the probes of how common a word is).
+        if "MATCH" in statement and "search_entries" in statement:
             statements.append((statement, parameters))
 
     event.listen(connection, "before_cursor_execute", capture)

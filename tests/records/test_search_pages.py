@@ -77,3 +77,25 @@ def test_a_count_beyond_the_ranked_candidates_says_more_than(
     monkeypatch.setattr(search_module, "CANDIDATES", len(every))
     exact = service.search_pages(db, keyring, actor, "court").documents
     assert (exact.total, exact.capped) == (len(every), False)
+
+
+def test_a_word_too_common_to_rank_lists_the_newest_matches_first(
+    db: Session, keyring: FileKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if db.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL ranks every search: ts_rank reads only the hits")
+    world = _world(db, keyring)
+    actor = world.actors["dpo"]
+    every = [
+        h.ref_id for h in service.search(db, actor, "court", limit=1000) if h.kind == "document"
+    ]
+    ranked = service.search_pages(db, keyring, actor, "court", documents_page=PageRequest(1, 50))
+    assert ranked.documents_ranked
+    monkeypatch.setattr(search_module, "RANKED_WORD_LIMIT", 2)  # "court" is in more entries
+    newest = service.search_pages(db, keyring, actor, "court", documents_page=PageRequest(1, 50))
+    assert not newest.documents_ranked
+    assert newest.documents.total == len(every)
+    shown = [hit.document_id for hit in newest.documents.items]
+    assert shown == sorted(every, reverse=True)  # entries follow the documents' order here
+    # A rare word is still ranked.
+    assert service.search_pages(db, keyring, actor, "zzqxv").documents_ranked

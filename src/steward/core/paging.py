@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import CompoundSelect, Select, func, select
 from sqlalchemy.orm import Session
 
 from steward.core.errors import ValidationFailed
@@ -88,7 +88,9 @@ class Page(Generic[T]):
         )
 
 
-def count(db: Session, query: Select[*tuple[Any, ...]], cap: int | None = None) -> tuple[int, bool]:
+def count(
+    db: Session, query: Select[Any] | CompoundSelect[Any], cap: int | None = None
+) -> tuple[int, bool]:
     """How many rows ``query`` gives, and whether counting stopped at ``cap`` (there are
     more). A capped count reads at most ``cap + 1`` rows, however long the list."""
     unordered = query.order_by(None)

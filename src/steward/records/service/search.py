@@ -20,6 +20,7 @@ from sqlalchemy import (
     Row,
     Select,
     delete,
+    func,
     literal_column,
     select,
     text,
@@ -52,6 +53,10 @@ MAX_QUERY_WORDS = 12
 # organisation (about 10,000 entries of each kind) ranks all its matches; at a million cases
 # a common word ranks only the newest 20,000, which keeps search well under a second.
 CANDIDATES = 20_000
+# A word in more entries than this is not ranked on SQLite: FTS5's bm25 first reads every
+# entry holding each word, for its weight (0.2 s for "court" in 3 million documents, however
+# few hits are then ranked). Such a search lists its newest matches first, and says so.
+RANKED_WORD_LIMIT = 200_000
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -146,13 +151,32 @@ def words_of(query: str) -> list[str]:
     return _WORD.findall(query)[:MAX_QUERY_WORDS]
 
 
-def _matches(db: Session, words: list[str], kind: str) -> Select[tuple[int, float]]:
+def _quoted(word: str) -> str:
+    return '"' + word.replace('"', "") + '"'
+
+
+def ranked(db: Session, words: list[str], kind: str) -> bool:
+    """Whether a search of one kind is ranked by relevance: on SQLite, unless one of its
+    words is in more than RANKED_WORD_LIMIT entries (found by stepping that far into its
+    entries, a tenth of what ranking would read). PostgreSQL's ts_rank reads only the hit."""
+    if not _is_sqlite(db):
+        return True
+    table = _fts(kind)
+    probe = text(f"SELECT rowid FROM {table} WHERE {table} MATCH :q LIMIT 1 OFFSET :n")  # noqa: S608 - one of two names
+    return all(db.scalar(probe, {"q": _quoted(w), "n": RANKED_WORD_LIMIT}) is None for w in words)
+
+
+def _matches(
+    db: Session, words: list[str], kind: str, *, by_rank: bool = True
+) -> Select[tuple[int, float]]:
     if _is_sqlite(db):
-        fts_query = " ".join('"' + w.replace('"', "") + '"' for w in words)
+        fts_query = " ".join(_quoted(w) for w in words)
         table = _fts(kind)
+        # Unranked: newest first (the smallest score is the best).
+        score = "rank" if by_rank else "-rowid"
         matched = (
             text(
-                f"SELECT rowid AS entry_id, rank AS score FROM {table} WHERE {table} MATCH :q"  # noqa: S608 - one of two names
+                f"SELECT rowid AS entry_id, {score} AS score FROM {table} WHERE {table} MATCH :q"  # noqa: S608 - fixed names
             )
             .bindparams(q=fts_query)
             .columns(entry_id=Integer, score=Float)
@@ -230,13 +254,15 @@ def _candidates(
     kind: str,
     columns: tuple[Any, ...],
     limit: int = CANDIDATES,
+    *,
+    by_rank: bool = True,
 ) -> Any:
     """The newest ``CANDIDATES`` visible matches of one kind, as a subquery to rank.
 
     Matches are walked newest first (FTS5 and the GIN index give them in id order without a
     sort), joined and filtered, and only the first CANDIDATES that pass are ranked: ranking
     every match of a common word is what made search take seconds at 100,000 cases."""
-    matches = _matches(db, words, kind)
+    matches = _matches(db, words, kind, by_rank=by_rank)
     own = _own_cases(actor)
     if own is not None:
         # "+ 0": a filter on the stream, not a key into FTS5. Looked up one id at a time,
@@ -276,8 +302,9 @@ def _best(
     limit: int,
     offset: int = 0,
 ) -> list[Row[Any]]:
-    """The best hits of one kind among the newest ``CANDIDATES`` visible matches."""
-    candidates = _candidates(db, actor, words, kind, columns)
+    """The best hits of one kind among the newest ``CANDIDATES`` visible matches (the
+    newest of them, when a word is too common to rank: see ``ranked``)."""
+    candidates = _candidates(db, actor, words, kind, columns, by_rank=ranked(db, words, kind))
     return list(
         db.execute(
             select(candidates)
@@ -345,31 +372,48 @@ class SearchResults:
     people: Page[SearchHit]
     documents: Page[DocumentHit]
     capped: int = CANDIDATES  # counts stop here: "more than 20,000"
+    # False: a word is too common to rank by (see ``ranked``): the newest matches come first.
+    people_ranked: bool = True
+    documents_ranked: bool = True
 
 
-def _ranked(db: Session, actor: Actor, words: list[str], kind: str) -> tuple[list[int], bool]:
-    """The entry ids of the newest ``CANDIDATES`` visible matches of one kind, best first,
-    and whether there were more: walked, filtered and scored once, then counted and paged
-    here (a page and its count from one pass, not two)."""
-    candidates = _candidates(db, actor, words, kind, (), limit=CANDIDATES + 1)
-    # Ranked by the database, the one too many (the oldest candidate) dropped here.
-    ranked = list(
-        db.scalars(
-            select(candidates.c.entry_id).order_by(
-                _by_score(db, candidates.c.score), candidates.c.entry_id
-            )
-        )
-    )
-    if len(ranked) <= CANDIDATES:
-        return ranked, False
-    oldest = min(ranked)
-    return [entry for entry in ranked if entry != oldest], True
+def _page_of(
+    db: Session,
+    actor: Actor,
+    words: list[str],
+    kind: str,
+    page: PageRequest,
+    by_rank: bool,
+) -> tuple[list[int], int, bool]:
+    """One page of the newest ``CANDIDATES`` visible matches of one kind, best first: the
+    entry ids, how many there are, and whether there were more (the count stops there).
 
-
-def _paged(ranked: tuple[list[int], bool], page: PageRequest) -> tuple[list[int], int, bool]:
-    """The entry ids of one page of a ranked list, the count, and whether it was capped."""
-    ids, capped = ranked
-    return ids[page.offset : page.offset + page.size], len(ids), capped
+    The candidates are walked, filtered and scored once, and counted in the same statement
+    (a window over them); only the page leaves the database. One candidate too many is
+    taken to tell "more than", and dropped from the ranking: the oldest, so exactly the
+    newest CANDIDATES are ranked."""
+    candidates = _candidates(db, actor, words, kind, (), limit=CANDIDATES + 1, by_rank=by_rank)
+    counted = select(
+        candidates.c.entry_id,
+        candidates.c.score,
+        func.count().over().label("total"),
+        func.min(candidates.c.entry_id).over().label("oldest"),
+    ).subquery("counted")
+    extra = (counted.c.total > CANDIDATES) & (counted.c.entry_id == counted.c.oldest)
+    rows = db.execute(
+        select(counted.c.entry_id, counted.c.total)
+        .where(~extra)
+        .order_by(_by_score(db, counted.c.score), counted.c.entry_id)
+        .limit(page.size)
+        .offset(page.offset)
+    ).all()
+    if rows:
+        total = int(rows[0].total)
+    elif page.offset:  # past the end: count them (a page nobody was offered)
+        total = db.scalar(select(func.count()).select_from(candidates)) or 0
+    else:
+        total = 0
+    return [int(r.entry_id) for r in rows], min(total, CANDIDATES), total > CANDIDATES
 
 
 def _rows_by_entry(db: Session, columns: tuple[Any, ...], kind: str, ids: list[int]) -> list[Any]:
@@ -406,11 +450,12 @@ def search_pages(
     empty_documents: Page[DocumentHit] = Page([], 0, documents_page.number, documents_page.size)
     if not words:
         return SearchResults(0, empty_people, empty_documents)
-    person_ids, people_total, people_capped = _paged(
-        _ranked(db, actor, words, "person"), people_page
+    people_ranked, documents_ranked = ranked(db, words, "person"), ranked(db, words, "document")
+    person_ids, people_total, people_capped = _page_of(
+        db, actor, words, "person", people_page, people_ranked
     )
-    doc_ids, documents_total, documents_capped = _paged(
-        _ranked(db, actor, words, "document"), documents_page
+    doc_ids, documents_total, documents_capped = _page_of(
+        db, actor, words, "document", documents_page, documents_ranked
     )
     person_rows = _rows_by_entry(db, _PERSON_COLUMNS, "person", person_ids)
     doc_rows = _rows_by_entry(db, _DOCUMENT_COLUMNS, "document", doc_ids)
@@ -445,7 +490,13 @@ def search_pages(
         RecordsEvent.SEARCH_RUN,
         details={"words": len(words), "people": people.total, "documents": documents.total},
     )
-    return SearchResults(len(words), people, documents)
+    return SearchResults(
+        len(words),
+        people,
+        documents,
+        people_ranked=people_ranked,
+        documents_ranked=documents_ranked,
+    )
 
 
 def _texts(db: Session, kek: KeyEncryptionKeys, found: list[tuple[int, int]]) -> dict[int, str]:
