@@ -517,7 +517,7 @@ def _texts(db: Session, kek: KeyEncryptionKeys, found: list[tuple[int, int]]) ->
             DocumentContent.text.is_not(None),
         )
     )
-    sealed = {document_id: value for document_id, value in rows}
+    sealed = {document_id: value for document_id, value in rows if value is not None}
     texts: dict[int, str] = {}
     for document_id, case_id in found:
         if document_id not in sealed or case_id not in keys:
