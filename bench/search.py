@@ -58,7 +58,10 @@ def _peer_search(db: Session, actor: Any, query: str, *, limit: int = 50) -> lis
     words = words_of(query)
     if not words:
         return []
-    matched = _matches(db, words).subquery()
+    # Its one full-text query, over documents and people alike (the people's names moved to
+    # an index of their own later: the peer reads both kinds' entries from their tables).
+    matched = _matches(db, words, "document").subquery()
+    people = _matches(db, words, "person").subquery()
     doc_rows = db.execute(
         select(
             SearchEntry.ref_id,
@@ -80,12 +83,12 @@ def _peer_search(db: Session, actor: Any, query: str, *, limit: int = 50) -> lis
             Person.first_name,
             Person.last_name,
             Person.date_of_birth,
-            matched.c.score,
+            people.c.score,
         )
-        .join(matched, matched.c.entry_id == SearchEntry.id)
+        .join(people, people.c.entry_id == SearchEntry.id)
         .join(Person, Person.id == SearchEntry.ref_id)
         .where(SearchEntry.kind == "person", visible_person(db, actor, SearchEntry.ref_id))
-        .order_by(matched.c.score)
+        .order_by(people.c.score)
         .limit(limit)
     ).all()
     hits = [

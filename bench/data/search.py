@@ -206,7 +206,7 @@ def _zipf(n: int) -> list[float]:
 
 
 def generate(cases: int, *, seed: int = SEED) -> Generated:
-    directory = GENERATED / f"search_{cases}_{seed}"
+    directory = GENERATED / f"search_{cases}_{seed}_v2"  # v2: people in search_fts_people
     done = directory / "complete"
     if done.exists():
         return Generated(settings_for(directory), cases, int(done.read_text()))
@@ -239,6 +239,8 @@ class _Rows:
         "VALUES (?,?,?)",
         "search_entries": "INSERT INTO search_entries (id, kind, ref_id, case_id) VALUES (?,?,?,?)",
         "search_fts": "INSERT INTO search_fts (rowid, body) VALUES (?,?)",
+        # People's names have a full-text table of their own (search._fts).
+        "search_fts_people": "INSERT INTO search_fts_people (rowid, body) VALUES (?,?)",
     }
 
     def __init__(self, cursor: Any) -> None:
@@ -308,7 +310,7 @@ def _fill(engine: Engine, settings: Settings, count: int, rng: random.Random) ->
                 rows.add("parties", (person_id, case_id, person_id, role))
                 entry = next(entry_ids)
                 rows.add("search_entries", (entry, "person", person_id, None))
-                rows.add("search_fts", (entry, f"{first} {surname}"))
+                rows.add("search_fts_people", (entry, f"{first} {surname}"))
             for _ in range(rng.randint(2, 6)):
                 document_id = next(document_ids)
                 words = rng.choices(VOCABULARY, cum_weights=word_weights, k=rng.randint(30, 90))

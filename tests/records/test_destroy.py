@@ -219,11 +219,17 @@ def _arrange(db: Session, keyring: FileKeyring) -> tuple[Case, Person, Person]:
 
 
 def _index_hits(db: Session, word: str) -> int:
+    """Entries holding ``word`` in every full-text index (on SQLite, people's names have
+    their own)."""
     if db.get_bind().dialect.name == "sqlite":
-        query = "SELECT count(*) FROM search_fts WHERE search_fts MATCH :q"
-        word = f'"{word}"'
-    else:
-        query = "SELECT count(*) FROM search_vectors WHERE tsv @@ plainto_tsquery('simple', :q)"
+        return sum(
+            int(
+                db.scalar(text(f"SELECT count(*) FROM {t} WHERE {t} MATCH :q"), {"q": f'"{word}"'})  # noqa: S608 - fixed names
+                or 0
+            )
+            for t in ("search_fts", "search_fts_people")
+        )
+    query = "SELECT count(*) FROM search_vectors WHERE tsv @@ plainto_tsquery('simple', :q)"
     return int(db.scalar(text(query), {"q": word}) or 0)
 
 

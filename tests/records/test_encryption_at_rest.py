@@ -266,6 +266,7 @@ def test_the_search_index_keeps_no_copy_of_the_text(fresh: Settings) -> None:
         with session_scope(make_sessionmaker(engine)) as db:
             tables = set(db.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table'")))
             assert "search_fts" in tables and "search_fts_content" not in tables
+            assert "search_fts_people" in tables and "search_fts_people_content" not in tables
             assert db.execute(text("SELECT body FROM search_fts")).all() == [(None,)]
             hits = db.scalars(
                 text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q"),

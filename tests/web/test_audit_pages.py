@@ -6,7 +6,8 @@ import csv
 import io
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from steward.core import audit
@@ -154,3 +155,23 @@ def test_only_audit_readers_see_or_export_the_trail(signed_in: SignedIn, db: Ses
         assert client.get("/audit").status_code == 403
         assert client.get("/audit/export.csv").status_code == 403
     assert Actor.system().can(audit.Permission.AUDIT_READ)
+
+
+def test_the_whole_trail_is_counted_exactly_and_a_filtered_one_up_to_a_cap(
+    signed_in: SignedIn, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worker = make_user(db, Role.CASEWORKER)
+    for _ in range(60):
+        audit.record(db, worker.actor, EventTag.TOKEN_CREATED, subject_type="user")
+    db.commit()
+    client, _ = signed_in(Role.AUDITOR)
+    events = db.scalar(select(func.count()).select_from(AuditEvent))
+    whole = client.get("/audit")
+    assert f"of <b>{events:,}</b> events" in whole.text  # from the chain's head, exact
+    monkeypatch.setattr(audit, "COUNT_CAP", 50)
+    first = client.get(f"/audit?user={worker.id}")
+    assert "Showing <b>1</b> to <b>50</b> of <b>more than 50</b> events" in first.text
+    assert f"/audit?user={worker.id}&amp;page=2" in first.text  # there is more: Next is offered
+    second = client.get(f"/audit?user={worker.id}&page=2")
+    assert "Showing <b>51</b> to <b>60</b>" in second.text
+    assert 'rel="next"' not in second.text  # a short page is the last

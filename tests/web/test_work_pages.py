@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,7 @@ from steward.core.crypto import FileKeyring
 from steward.core.permissions import Actor, Role
 from steward.records import service
 from steward.records.models import CaseAssignment, CaseView
+from steward.records.service import cases as cases_service
 from steward.retention.service import dates, disposal, holds, schedules
 from tests.factories.core import make_user
 from tests.factories.records import make_case, make_document
@@ -200,6 +202,28 @@ def test_a_manager_filters_the_teams_cases_by_worker(
     page = client.get("/cases", params={"worker": str(worker.id)}).text
     assert theirs.case_number in page and someone_elses.case_number not in page
     assert f'<option value="{worker.id}" selected>north.one</option>' in page
+
+
+def test_a_long_caseload_is_counted_up_to_a_cap_and_paged_newest_first(
+    signed_in: SignedIn, db: Session, keyring: FileKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, manager = signed_in(Role.MANAGER)
+    manager.team = "north"
+    made = [make_case(db, keyring, team="north") for _ in range(53)]
+    for n, case in enumerate(made):  # two share each opening date: the id breaks the tie
+        case.opened_on = date(2020, 1, 1) + timedelta(days=(n * 7919 % 53) // 2)
+    db.commit()
+    newest_first = [c.case_number for c in sorted(made, key=lambda c: (c.opened_on, c.id))][::-1]
+    monkeypatch.setattr(cases_service, "COUNT_CAP", 50)
+    first = client.get("/cases").text
+    assert "Showing <b>1</b> to <b>50</b> of <b>more than 50</b> cases" in first
+    assert 'href="/cases?page=2"' in first  # more than counted: Next is offered
+    second = client.get("/cases", params={"page": 2}).text
+    assert "Showing <b>51</b> to <b>53</b>" in second and 'rel="next"' not in second
+    shown = [n for page in (first, second) for n in re.findall(r"ZZ\d{6}", page)]
+    assert list(dict.fromkeys(shown)) == newest_first
+    monkeypatch.setattr(cases_service, "COUNT_CAP", 100)
+    assert "of <b>53</b> cases" in client.get("/cases").text
 
 
 # --- search ------------------------------------------------------------------------------

@@ -149,6 +149,15 @@ class RetentionDate(Base):
 
 
 Index("ix_retention_dates_due", RetentionDate.schedule_id, RetentionDate.due_on)
+# The due list a page at a time: each kind's dates in due order (record id after, from the
+# key), merged; and counted from the index alone. Without the kind, a kind with few records
+# due (paper files) walked every due case to find its first.
+Index(
+    "ix_retention_dates_kind_due",
+    RetentionDate.schedule_id,
+    RetentionDate.record_kind,
+    RetentionDate.due_on,
+)
 # The Core table, typed as one, for the set-based statements that write it.
 retention_dates = cast(Table, RetentionDate.__table__)
 

@@ -27,8 +27,11 @@ def page_href(request: Request, number: int) -> str:
 
 def page_links(request: Request, page: Page[Any]) -> dict[str, Any]:
     """What the ``pagination`` macro draws: previous, next and numbered links with gaps."""
-    shown = {1, page.pages} | set(
-        range(max(1, page.number - NEIGHBOURS), min(page.pages, page.number + NEIGHBOURS) + 1)
+    # A capped count (core.paging.count) knows its pages only so far: a reader who went
+    # further with "Next" still sees where they are.
+    last = max(page.pages, page.number)
+    shown = {1, last} | set(
+        range(max(1, page.number - NEIGHBOURS), min(last, page.number + NEIGHBOURS) + 1)
     )
     items: list[dict[str, Any]] = []
     for number in sorted(shown):
@@ -40,5 +43,5 @@ def page_links(request: Request, page: Page[Any]) -> dict[str, Any]:
     return {
         "previous": page_href(request, page.number - 1) if page.has_previous else None,
         "next": page_href(request, page.number + 1) if page.has_next else None,
-        "items": items if page.pages > 1 else [],
+        "items": items if last > 1 or page.has_next else [],
     }

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from steward.core import audit, auth, clock, crypto
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from steward.core.paging import Page, PageRequest, paginate
+from steward.core.paging import COUNT_CAP, Page, PageRequest, paginate
 from steward.core.permissions import Actor, Permission
 from steward.records.events import RecordsEvent
 from steward.records.models import (
@@ -117,7 +117,7 @@ def my_cases(
     access.require_any_case_access(actor)
     if actor.user_id is None:
         return Page([], 0, page.number, page.size)
-    query = select(Case).where(my_cases_clause(db, actor))
+    query = select(Case).where(my_cases_clause(db, actor, walk=True))
     if filters.status is not None:
         query = query.where(Case.status == filters.status)
     if filters.case_type is not None:
@@ -134,7 +134,8 @@ def my_cases(
         query = query.order_by(next_date.is_(None), next_date, Case.id)
     else:
         query = query.order_by(Case.opened_on.desc(), Case.id.desc())
-    cases: Page[Case] = paginate(db, query, page)
+    # A manager's team can hold half a million cases: counted up to a cap ("more than").
+    cases: Page[Case] = paginate(db, query, page, cap=COUNT_CAP)
     # A list of case numbers is a read of them: who looked at which cases is on record.
     audit.record(
         db, actor, RecordsEvent.CASES_LISTED, details={"case_ids": [c.id for c in cases.items]}
@@ -142,14 +143,21 @@ def my_cases(
     return cases
 
 
-def my_cases_clause(db: Session, actor: Actor) -> ColumnElement[bool]:
-    """A WHERE clause on ``Case``: assigned to the actor, or (a manager) their team's."""
+def my_cases_clause(db: Session, actor: Actor, *, walk: bool = False) -> ColumnElement[bool]:
+    """A WHERE clause on ``Case``: assigned to the actor, or (a manager) their team's.
+
+    ``walk``: for a page of the list in its order. A team is half the organisation, so
+    gathering its cases through the team index and sorting them (SQLite's plan for the OR,
+    a second at a million cases) loses to walking the cases in the page's order and
+    stopping after one page; the team is then compared as a value (``team || ''``), which
+    keeps SQLite off that plan. Same rows either way."""
     assigned = Case.id.in_(
         select(CaseAssignment.case_id).where(CaseAssignment.user_id == actor.user_id)
     )
     user = db.get(auth.User, actor.user_id) if actor.user_id is not None else None
     if actor.can(Permission.CASES_READ_TEAM) and user is not None and user.team:
-        return assigned | (Case.team == user.team)
+        team = Case.team.op("||")(literal("")) if walk else Case.team
+        return assigned | (team == user.team)
     return assigned
 
 

@@ -32,7 +32,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from steward.core import audit, crypto
 from steward.core.crypto import KeyEncryptionKeys
-from steward.core.paging import Page, PageRequest
+from steward.core.paging import COUNT_CAP, Page, PageRequest
 from steward.core.permissions import Actor, Permission
 from steward.records.events import RecordsEvent
 from steward.records.models import (
@@ -49,10 +49,15 @@ from steward.records.service import extraction
 from steward.records.service.access import require_any_case_access, visible_cases, visible_person
 
 MAX_QUERY_WORDS = 12
-# How many visible matches of each kind are ranked, newest first. Every query on the demo
-# organisation (about 10,000 entries of each kind) ranks all its matches; at a million cases
-# a common word ranks only the newest 20,000, which keeps search well under a second.
-CANDIDATES = 20_000
+# How many visible matches of each kind are ranked (and counted: "more than 10,000", as
+# every long list counts), newest first. Nearly every query on the demo organisation ranks
+# all its matches; at a million cases a common word ranks only the newest 10,000, which
+# keeps a page of results within 300 ms.
+CANDIDATES = COUNT_CAP
+# A word in more entries than this is not ranked on SQLite: FTS5's bm25 first reads every
+# entry holding each word, for its weight (0.2 s for "court" in 3 million documents, however
+# few hits are then ranked). Such a search lists its newest matches first, and says so.
+RANKED_WORD_LIMIT = 100_000
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -87,10 +92,10 @@ def index(
         db.add(entry)
         db.flush()
     else:
-        _delete_words(db, [entry.id])
+        _delete_words(db, [entry.id], kind)
     if _is_sqlite(db):
         db.execute(
-            text("INSERT INTO search_fts(rowid, body) VALUES (:id, :body)"),
+            text(f"INSERT INTO {_fts(kind)}(rowid, body) VALUES (:id, :body)"),  # noqa: S608 - one of two names
             {"id": entry.id, "body": body},
         )
     else:
@@ -105,7 +110,7 @@ def index(
 def remove_case(db: Session, case_id: int) -> int:
     """Forget every entry of a case (used when a case is destroyed)."""
     ids = list(db.scalars(select(SearchEntry.id).where(SearchEntry.case_id == case_id)))
-    _delete_words(db, ids)
+    _delete_words(db, ids, "document")  # a case's entries are its documents
     db.execute(delete(SearchEntry).where(SearchEntry.id.in_(ids)))
     return len(ids)
 
@@ -119,15 +124,22 @@ def remove_persons(db: Session, person_ids: list[int]) -> int:
             )
         )
     )
-    _delete_words(db, ids)
+    _delete_words(db, ids, "person")
     db.execute(delete(SearchEntry).where(SearchEntry.id.in_(ids)))
     return len(ids)
 
 
-def _delete_words(db: Session, entry_ids: list[int]) -> None:
+def _fts(kind: str) -> str:
+    """SQLite's full-text table for one kind of entry. People's names have their own, so a
+    search for people never walks the millions of documents holding a common word, nor a
+    search for documents every person of a common surname."""
+    return "search_fts_people" if kind == "person" else "search_fts"
+
+
+def _delete_words(db: Session, entry_ids: list[int], kind: str) -> None:
     if not entry_ids:
         return
-    table = "search_fts" if _is_sqlite(db) else "search_vectors"
+    table = _fts(kind) if _is_sqlite(db) else "search_vectors"
     column = "rowid" if _is_sqlite(db) else "entry_id"
     for start in range(0, len(entry_ids), 500):
         chunk = entry_ids[start : start + 500]
@@ -140,12 +152,32 @@ def words_of(query: str) -> list[str]:
     return _WORD.findall(query)[:MAX_QUERY_WORDS]
 
 
-def _matches(db: Session, words: list[str]) -> Select[tuple[int, float]]:
+def _quoted(word: str) -> str:
+    return '"' + word.replace('"', "") + '"'
+
+
+def ranked(db: Session, words: list[str], kind: str) -> bool:
+    """Whether a search of one kind is ranked by relevance: on SQLite, unless one of its
+    words is in more than RANKED_WORD_LIMIT entries (found by stepping that far into its
+    entries, a tenth of what ranking would read). PostgreSQL's ts_rank reads only the hit."""
+    if not _is_sqlite(db):
+        return True
+    table = _fts(kind)
+    probe = text(f"SELECT rowid FROM {table} WHERE {table} MATCH :q LIMIT 1 OFFSET :n")  # noqa: S608 - one of two names
+    return all(db.scalar(probe, {"q": _quoted(w), "n": RANKED_WORD_LIMIT}) is None for w in words)
+
+
+def _matches(
+    db: Session, words: list[str], kind: str, *, by_rank: bool = True
+) -> Select[tuple[int, float]]:
     if _is_sqlite(db):
-        fts_query = " ".join('"' + w.replace('"', "") + '"' for w in words)
+        fts_query = " ".join(_quoted(w) for w in words)
+        table = _fts(kind)
+        # Unranked: newest first (the smallest score is the best).
+        score = "rank" if by_rank else "-rowid"
         matched = (
             text(
-                "SELECT rowid AS entry_id, rank AS score FROM search_fts WHERE search_fts MATCH :q"
+                f"SELECT rowid AS entry_id, {score} AS score FROM {table} WHERE {table} MATCH :q"  # noqa: S608 - fixed names
             )
             .bindparams(q=fts_query)
             .columns(entry_id=Integer, score=Float)
@@ -222,13 +254,16 @@ def _candidates(
     words: list[str],
     kind: str,
     columns: tuple[Any, ...],
+    limit: int = CANDIDATES,
+    *,
+    by_rank: bool = True,
 ) -> Any:
     """The newest ``CANDIDATES`` visible matches of one kind, as a subquery to rank.
 
     Matches are walked newest first (FTS5 and the GIN index give them in id order without a
     sort), joined and filtered, and only the first CANDIDATES that pass are ranked: ranking
     every match of a common word is what made search take seconds at 100,000 cases."""
-    matches = _matches(db, words)
+    matches = _matches(db, words, kind, by_rank=by_rank)
     own = _own_cases(actor)
     if own is not None:
         # "+ 0": a filter on the stream, not a key into FTS5. Looked up one id at a time,
@@ -254,7 +289,7 @@ def _candidates(
     return (
         query.where(SearchEntry.kind == kind, visible)
         .order_by(matched.c.entry_id.desc())
-        .limit(CANDIDATES)
+        .limit(limit)
         .subquery("candidates")
     )
 
@@ -268,8 +303,9 @@ def _best(
     limit: int,
     offset: int = 0,
 ) -> list[Row[Any]]:
-    """The best hits of one kind among the newest ``CANDIDATES`` visible matches."""
-    candidates = _candidates(db, actor, words, kind, columns)
+    """The best hits of one kind among the newest ``CANDIDATES`` visible matches (the
+    newest of them, when a word is too common to rank: see ``ranked``)."""
+    candidates = _candidates(db, actor, words, kind, columns, by_rank=ranked(db, words, kind))
     return list(
         db.execute(
             select(candidates)
@@ -278,11 +314,6 @@ def _best(
             .offset(offset)
         ).all()
     )
-
-
-def _count(db: Session, actor: Actor, words: list[str], kind: str) -> int:
-    candidates = _candidates(db, actor, words, kind, (SearchEntry.ref_id,))
-    return db.scalar(select(func.count()).select_from(candidates)) or 0
 
 
 def search(db: Session, actor: Actor, query: str, *, limit: int = 50) -> list[SearchHit]:
@@ -341,7 +372,64 @@ class SearchResults:
     words: int
     people: Page[SearchHit]
     documents: Page[DocumentHit]
-    capped: int = CANDIDATES  # counts stop here: "more than 20,000"
+    capped: int = CANDIDATES  # counts stop here: "more than 10,000"
+    # False: a word is too common to rank by (see ``ranked``): the newest matches come first.
+    people_ranked: bool = True
+    documents_ranked: bool = True
+
+
+def _page_of(
+    db: Session,
+    actor: Actor,
+    words: list[str],
+    kind: str,
+    page: PageRequest,
+    by_rank: bool,
+) -> tuple[list[int], int, bool]:
+    """One page of the newest ``CANDIDATES`` visible matches of one kind, best first: the
+    entry ids, how many there are, and whether there were more (the count stops there).
+
+    The candidates are walked, filtered and scored once, and counted in the same statement
+    (a window over them); only the page leaves the database. One candidate too many is
+    taken to tell "more than", and dropped from the ranking: the oldest, so exactly the
+    newest CANDIDATES are ranked."""
+    candidates = _candidates(db, actor, words, kind, (), limit=CANDIDATES + 1, by_rank=by_rank)
+    counted = select(
+        candidates.c.entry_id,
+        candidates.c.score,
+        func.count().over().label("total"),
+        func.min(candidates.c.entry_id).over().label("oldest"),
+    ).subquery("counted")
+    extra = (counted.c.total > CANDIDATES) & (counted.c.entry_id == counted.c.oldest)
+    rows = db.execute(
+        select(counted.c.entry_id, counted.c.total)
+        .where(~extra)
+        .order_by(_by_score(db, counted.c.score), counted.c.entry_id)
+        .limit(page.size)
+        .offset(page.offset)
+    ).all()
+    if rows:
+        total = int(rows[0].total)
+    elif page.offset:  # past the end: count them (a page nobody was offered)
+        total = db.scalar(select(func.count()).select_from(candidates)) or 0
+    else:
+        total = 0
+    return [int(r.entry_id) for r in rows], min(total, CANDIDATES), total > CANDIDATES
+
+
+def _rows_by_entry(db: Session, columns: tuple[Any, ...], kind: str, ids: list[int]) -> list[Any]:
+    """The shown hits' columns, in the ranked order of ``ids``."""
+    if not ids:
+        return []
+    query = select(SearchEntry.id.label("entry_id"), *columns).where(SearchEntry.id.in_(ids))
+    if kind == "document":
+        query = query.join(Document, Document.id == SearchEntry.ref_id).join(
+            Case, Case.id == SearchEntry.case_id
+        )
+    else:
+        query = query.join(Person, Person.id == SearchEntry.ref_id)
+    found = {row.entry_id: row for row in db.execute(query)}
+    return [found[i] for i in ids if i in found]
 
 
 def search_pages(
@@ -354,20 +442,24 @@ def search_pages(
     documents_page: PageRequest = PageRequest(size=20),
 ) -> SearchResults:
     """One page of the matching people and one of the matching documents, each with how
-    many match in all, and for each document shown a snippet of its text around the words.
-    Recorded as one search (its counts, never its words)."""
+    many match in all (up to CANDIDATES: "more than" beyond), and for each document shown a
+    snippet of its text around the words. Recorded as one search (its counts, never its
+    words)."""
     require_any_case_access(actor)
     words = words_of(query)
     empty_people: Page[SearchHit] = Page([], 0, people_page.number, people_page.size)
     empty_documents: Page[DocumentHit] = Page([], 0, documents_page.number, documents_page.size)
     if not words:
         return SearchResults(0, empty_people, empty_documents)
-    person_rows = _best(
-        db, actor, words, "person", _PERSON_COLUMNS, people_page.size, people_page.offset
+    people_ranked, documents_ranked = ranked(db, words, "person"), ranked(db, words, "document")
+    person_ids, people_total, people_capped = _page_of(
+        db, actor, words, "person", people_page, people_ranked
     )
-    doc_rows = _best(
-        db, actor, words, "document", _DOCUMENT_COLUMNS, documents_page.size, documents_page.offset
+    doc_ids, documents_total, documents_capped = _page_of(
+        db, actor, words, "document", documents_page, documents_ranked
     )
+    person_rows = _rows_by_entry(db, _PERSON_COLUMNS, "person", person_ids)
+    doc_rows = _rows_by_entry(db, _DOCUMENT_COLUMNS, "document", doc_ids)
     people = Page(
         [
             SearchHit(
@@ -375,9 +467,10 @@ def search_pages(
             )
             for r in person_rows
         ],
-        _count(db, actor, words, "person"),
+        people_total,
         people_page.number,
         people_page.size,
+        people_capped,
     )
     texts = _texts(db, kek, [(r.ref_id, r.case_id) for r in doc_rows])
     documents = Page(
@@ -387,9 +480,10 @@ def search_pages(
             )
             for r in doc_rows
         ],
-        _count(db, actor, words, "document"),
+        documents_total,
         documents_page.number,
         documents_page.size,
+        documents_capped,
     )
     audit.record(
         db,
@@ -397,7 +491,13 @@ def search_pages(
         RecordsEvent.SEARCH_RUN,
         details={"words": len(words), "people": people.total, "documents": documents.total},
     )
-    return SearchResults(len(words), people, documents)
+    return SearchResults(
+        len(words),
+        people,
+        documents,
+        people_ranked=people_ranked,
+        documents_ranked=documents_ranked,
+    )
 
 
 def _texts(db: Session, kek: KeyEncryptionKeys, found: list[tuple[int, int]]) -> dict[int, str]:
@@ -410,17 +510,24 @@ def _texts(db: Session, kek: KeyEncryptionKeys, found: list[tuple[int, int]]) ->
             select(Case.id, Case.data_key_id).where(Case.id.in_({case for _, case in found}))
         )
     }
+    # The sealed texts only, in one query: not the stored files, which can be megabytes.
+    rows = db.execute(
+        select(DocumentContent.document_id, DocumentContent.text).where(
+            DocumentContent.document_id.in_([document for document, _ in found]),
+            DocumentContent.text.is_not(None),
+        )
+    )
+    sealed = {document_id: value for document_id, value in rows if value is not None}
     texts: dict[int, str] = {}
     for document_id, case_id in found:
-        content = db.get(DocumentContent, document_id)
-        if content is None or content.text is None or case_id not in keys:
+        if document_id not in sealed or case_id not in keys:
             continue
         try:
             texts[document_id] = crypto.open_sealed(
                 db,
                 kek,
                 key_id=keys[case_id],
-                sealed=content.text,
+                sealed=sealed[document_id],
                 context=extraction.text_context(document_id),
             ).decode()
         except crypto.KeyDestroyed:

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, select, union_all
+from sqlalchemy import String, cast, false, select, union_all
 from sqlalchemy.orm import Session
 
 from steward.archives.models import PaperFile
 from steward.core import audit, clock
 from steward.core.errors import Forbidden, ValidationFailed
-from steward.core.paging import Page, PageRequest, paginate
+from steward.core.paging import COUNT_CAP, Page, PageRequest, count, paginate
 from steward.core.permissions import Actor, Permission
 from steward.records.models import Case, CaseStatus, Document, Party, Person, RecordClass
 from steward.records.service import access
@@ -217,7 +217,11 @@ def due_page(
     if held is not None:
         query = query.where(q.c.held.is_(held) if held else q.c.held.is_not(True))
     found = paginate(
-        db, query.order_by(q.c.due_on, q.c.record_kind, q.c.record_id), page, scalars=False
+        db,
+        query.order_by(q.c.due_on, q.c.record_kind, q.c.record_id),
+        page,
+        scalars=False,
+        total=count(db, _due_ids(schedule.id, as_of, kind, action, held), COUNT_CAP),
     )
     audit.record(
         db,
@@ -226,6 +230,37 @@ def due_page(
         details={"as_of": as_of.isoformat(), "count": found.total, "page": page.number},
     )
     return found.map(lambda r: _row(r, schedule.version))
+
+
+def _due_ids(
+    schedule_id: int,
+    as_of: date,
+    kind: RecordKind | str | None,
+    action: str | None,
+    held: bool | None,
+) -> Any:
+    """The ids the due list counts, from the dates alone: the page joins each record for
+    its identifier, which at a million cases is a random read per record counted (seconds
+    for the 400,000 due), where these are read in due-date order from one index. The same
+    records: a date goes with its record (disposal, and the sweep, delete it), and its rule
+    by foreign key."""
+    rd = RetentionDate
+    parts = []
+    for each, *_ in _identified():
+        if kind is not None and str(kind) != each:
+            continue
+        part = select(rd.record_id).where(
+            rd.schedule_id == schedule_id, rd.record_kind == each, rd.due_on <= as_of
+        )
+        if action:
+            part = part.where(rd.action == action)
+        if held is not None:
+            is_held = rd.record_id.in_(holds.held_ids(registry.kind_of(each)))
+            part = part.where(is_held if held else ~is_held)
+        parts.append(part)
+    if not parts:
+        return select(rd.record_id).where(false())
+    return union_all(*parts) if len(parts) > 1 else parts[0]
 
 
 def _row(r: Any, version: int) -> DueRow:

@@ -288,7 +288,8 @@ def compact(factory: sessionmaker[Session], actor: Actor) -> None:
             # FTS5's secure-delete drops a deleted row's postings, but the words themselves
             # stay in the index's term pages until the segments are merged: found by the
             # proof test. 'optimize' rewrites the index into one segment without them.
-            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+            for table in ("search_fts", "search_fts_people"):
+                cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")  # noqa: S608 - fixed names
             cursor.execute("VACUUM")
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         else:

@@ -24,11 +24,10 @@ from steward.retention.models import (
 )
 from steward.retention.service import schedules, undatable
 
-_APPROVED = (
-    select(RetentionSchedule.id)
-    .where(RetentionSchedule.status == ScheduleStatus.APPROVED)
-    .scalar_subquery()
+_APPROVED_ID = select(RetentionSchedule.id).where(
+    RetentionSchedule.status == ScheduleStatus.APPROVED
 )
+_APPROVED = _APPROVED_ID.scalar_subquery()
 
 
 def next_date_column(
@@ -51,15 +50,20 @@ def next_dates(db: Session, case_ids: Sequence[int]) -> dict[int, date]:
     """The retention dates of these cases (those the approved schedule dates)."""
     if not case_ids:
         return {}
+    # The schedule's id as a value and the key in full: each case is then one key lookup.
+    # Given a subquery and "due_on IS NOT NULL", SQLite walked the due-date index instead,
+    # every dated record (200 ms at a million cases) for a page of 50.
+    schedule_id = db.scalar(_APPROVED_ID)
+    if schedule_id is None:
+        return {}
     rows = db.execute(
         select(RetentionDate.record_id, RetentionDate.due_on).where(
-            RetentionDate.schedule_id == _APPROVED,
+            RetentionDate.schedule_id == schedule_id,
             RetentionDate.record_kind == RecordKind.CASE.value,
             RetentionDate.record_id.in_(list(case_ids)),
-            RetentionDate.due_on.is_not(None),
         )
     )
-    return {int(r.record_id): r.due_on for r in rows}
+    return {int(r.record_id): r.due_on for r in rows if r.due_on is not None}
 
 
 @dataclass(frozen=True)
