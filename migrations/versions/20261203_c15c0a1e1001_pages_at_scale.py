@@ -1,7 +1,7 @@
 """records and retention: my cases, the person search and the due list at a million cases
 
 Revision ID: c15c0a1e1001
-Revises: f11f3c5d7e01
+Revises: b12b0de11001
 Create Date: 2026-12-03 10:10:00
 
 My cases lists a manager's team (half the organisation) newest first, 50 at a time, with a
@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "c15c0a1e1001"
-down_revision: str | None = "f11f3c5d7e01"
+down_revision: str | None = "b12b0de11001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
