@@ -9,6 +9,8 @@ from typing import Any
 
 from fastapi import Depends, Request
 
+from steward.core.errors import DomainError, ValidationFailed
+
 PARTS = ("day", "month", "year")
 
 
@@ -59,3 +61,17 @@ def date_parts(name: str) -> Any:
 
 
 DateParts = dict[str, str]
+
+
+def refusal(exc: DomainError, *, fields: tuple[str, ...] = (), summary: str) -> dict[str, Any]:
+    """How a form page shows a refused action: 422 with the form's own fields linked when the
+    input was wrong, 409 when the state refused it; an error nothing on the form can link to
+    names the ``summary`` anchor instead."""
+    errors = exc.errors if isinstance(exc, ValidationFailed) else {}
+    if fields:
+        errors = {k: v for k, v in errors.items() if k in fields}
+    return {
+        "status_code": 422 if isinstance(exc, ValidationFailed) else 409,
+        "error": exc.message,
+        "errors": errors or {summary: exc.message},
+    }

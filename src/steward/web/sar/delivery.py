@@ -23,6 +23,7 @@ from steward.sar.service import bundle as bundles
 from steward.sar.service import delivery
 from steward.sar.service.public import Limit, client_hash, take
 from steward.web.deps import DB, AppSettings, Keyring, PageActor, csrf_protect
+from steward.web.forms import refusal
 from steward.web.ids import Id
 from steward.web.paging import PageQuery
 from steward.web.rendering import render
@@ -95,19 +96,8 @@ def _failed(
     exc: DomainError,
     form: dict[str, str],
 ) -> Response:
-    errors = exc.errors if isinstance(exc, ValidationFailed) else {}
-    errors = {k: v for k, v in errors.items() if k in ("expires_in", "passcode_channel", "email")}
-    return _page(
-        request,
-        db,
-        actor,
-        request_id,
-        page,
-        status_code=422 if isinstance(exc, ValidationFailed) else 409,
-        error=exc.message,
-        errors=errors or {"delivery": exc.message},
-        form=form,
-    )
+    shown = refusal(exc, fields=("expires_in", "passcode_channel", "email"), summary="delivery")
+    return _page(request, db, actor, request_id, page, form=form, **shown)
 
 
 @router.post("/sar/requests/{request_id}/delivery/links")

@@ -10,6 +10,7 @@ page again with why in an error summary, and changes nothing."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -434,10 +435,8 @@ def _number(value: str, field: str) -> float:
     try:
         number = float(value)
     except ValueError:
-        raise ValidationFailed(
-            "Give each corner as a number of points.", errors={f"area-{field}": "Enter a number"}
-        ) from None
-    if number != number:  # NaN
+        number = math.nan
+    if not math.isfinite(number):
         raise ValidationFailed(
             "Give each corner as a number of points.", errors={f"area-{field}": "Enter a number"}
         )

@@ -15,6 +15,7 @@ from steward.sar import letters
 from steward.sar.letters import LetterKind
 from steward.sar.service import letters as service
 from steward.web.deps import DB, PageActor, csrf_protect
+from steward.web.forms import refusal
 from steward.web.ids import MAX_ID
 from steward.web.rendering import render
 
@@ -90,15 +91,5 @@ def edit_letter_template(
             )
         preview = service.preview(actor, body)
     except DomainError as exc:
-        errors = exc.errors if isinstance(exc, ValidationFailed) else {}
-        return _page(
-            request,
-            db,
-            actor,
-            chosen,
-            status_code=422 if isinstance(exc, ValidationFailed) else 409,
-            error=exc.message,
-            errors=errors or {"body": exc.message},
-            body=body,
-        )
+        return _page(request, db, actor, chosen, body=body, **refusal(exc, summary="body"))
     return _page(request, db, actor, chosen, preview=letters.paragraphs(preview), body=body)

@@ -17,6 +17,7 @@ from steward.sar import service as sar
 from steward.sar.letters import LetterKind
 from steward.sar.service import letters as service
 from steward.web.deps import DB, AppSettings, Keyring, PageActor, csrf_protect
+from steward.web.forms import refusal
 from steward.web.ids import Id
 from steward.web.rendering import render
 from steward.web.sar.outbox import download_response
@@ -67,19 +68,8 @@ def _page(
 def _failed(
     request: Request, db: DB, actor: Actor, request_id: int, exc: DomainError, form: dict[str, str]
 ) -> Response:
-    errors = exc.errors if isinstance(exc, ValidationFailed) else {}
-    # Only the form's own fields have somewhere to link to; anything else names the list.
-    errors = {k: v for k, v in errors.items() if k in ("kind", "fee_amount")}
-    return _page(
-        request,
-        db,
-        actor,
-        request_id,
-        status_code=422 if isinstance(exc, ValidationFailed) else 409,
-        error=exc.message,
-        errors=errors or {"letters": exc.message},
-        form=form,
-    )
+    shown = refusal(exc, fields=("kind", "fee_amount"), summary="letters")
+    return _page(request, db, actor, request_id, form=form, **shown)
 
 
 @router.get("/sar/requests/{request_id}/letters")
