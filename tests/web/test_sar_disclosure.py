@@ -133,6 +133,13 @@ def test_withholding_and_the_api(
     path = f"/sar/requests/{ready.request.id}/disclosure/{item.id}"
     none = _post(officer, f"{path}/withhold", {"code": ""}, path)
     assert none.status_code == 422 and "Choose the exemption code" in none.text
+    # An area on a scan needs finite corners: words, infinity and NaN are refused, nothing kept.
+    for bad in ("left", "inf", "nan"):
+        corners = {"page": "1", "x0": bad, "y0": "10", "x1": "50", "y1": "40", "code": "CRIME"}
+        refused = _post(officer, f"{path}/area", corners, path)
+        assert refused.status_code == 422 and "number of points" in refused.text, bad
+    db.expire_all()
+    assert db.get(SarDisclosureItem, item.id).areas == "[]"  # type: ignore[union-attr]
     assert _post(officer, f"{path}/withhold", {"code": "LEGAL_PRIVILEGE"}, path).status_code == 303
     assert "Withheld" in officer.get(path).text
 
