@@ -10,6 +10,7 @@ from steward.sar import delivery_models as sar_delivery_models
 from steward.sar import disclosure_models as sar_disclosure_models
 from steward.sar import models as sar_models
 from steward.sar import search_models as sar_search_models
+from steward.training import models as training_models
 
 __all__ = [
     "Base",
@@ -26,4 +27,5 @@ __all__ = [
     "sar_disclosure_models",
     "sar_models",
     "sar_search_models",
+    "training_models",
 ]

@@ -1,0 +1,25 @@
+"""Audit tags of staff training. Details carry ids, codes, counts and dates only: never a
+member of staff's name or email, nor an answer given in a quiz."""
+
+from enum import StrEnum
+
+
+class TrainingEvent(StrEnum):
+    STAFF_IMPORTED = "training:staff:imported"
+    STAFF_LINKED = "training:staff:linked"
+    COURSE_CREATED = "training:course:created"
+    COURSE_CHANGED = "training:course:changed"
+    COURSE_VERSION_RELEASED = "training:course:version_released"
+    REQUIREMENT_SET = "training:requirement:set"
+    REQUIREMENT_ENDED = "training:requirement:ended"
+    COMPLETIONS_IMPORTED = "training:completions:imported"
+    COMPLETION_RECORDED = "training:completion:recorded"
+    EVIDENCE_DOWNLOADED = "training:evidence:downloaded"
+    ATTEMPT_STARTED = "training:attempt:started"
+    ATTEMPT_SUBMITTED = "training:attempt:submitted"
+    CERTIFICATE_ISSUED = "training:certificate:issued"
+    REMINDER_SENT = "training:reminder:sent"
+    ESCALATION_SENT = "training:escalation:sent"
+    REPORT_READ = "training:report:read"
+    REPORT_EXPORTED = "training:report:exported"
+    GATE_CLOSED = "training:gate:closed"

@@ -1,0 +1,1 @@
+"""Use-cases of staff training, one module each (ARCHITECTURE.md: split by use-case)."""
