@@ -20,7 +20,9 @@ from steward.cli import (
     redact,
     retention,
     sar,
+    staff,
     tokens,
+    training,
     users,
 )
 from steward.cli.runtime import (
@@ -61,6 +63,8 @@ app.add_typer(archives.app, name="archives")
 app.add_typer(sar.app, name="sar")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(redact.app, name="redact")
+app.add_typer(staff.app, name="staff")
+app.add_typer(training.app, name="training")
 
 
 @app.command()

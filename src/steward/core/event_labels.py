@@ -181,6 +181,28 @@ EVENT_LABELS: dict[str, str] = {
     "sar:disclosure:approved": "Disclosure approved",
     "sar:disclosure:reopened": "Disclosure reopened",
     "sar:disclosure:planned": "Disclosure bundle's contents read",
+    # staff training
+    "training:staff:imported": "Staff imported from HR",
+    "training:staff:linked": "Member of staff linked to an account",
+    "training:staff:unlinked": "Member of staff unlinked from their account",
+    "training:staff:listed": "Staff listed",
+    "training:staff:viewed": "Member of staff's training read",
+    "training:course:created": "Course created",
+    "training:course:changed": "Course changed",
+    "training:course:version_released": "New version of a course released",
+    "training:requirement:set": "Training requirement set",
+    "training:requirement:ended": "Training requirement ended",
+    "training:completions:imported": "Completions imported from a learning system",
+    "training:completion:recorded": "Training completion recorded",
+    "training:evidence:downloaded": "Training evidence downloaded",
+    "training:attempt:started": "Training quiz started",
+    "training:attempt:submitted": "Training quiz submitted",
+    "training:certificate:issued": "Training certificate issued",
+    "training:reminder:sent": "Training reminder sent",
+    "training:escalation:sent": "Overdue training escalated to a manager",
+    "training:report:read": "Training report read",
+    "training:report:exported": "Training report exported",
+    "training:gate:closed": "Case content closed until induction is done",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.
@@ -202,6 +224,8 @@ SUBJECT_LABELS: dict[str, str] = {
     "person": "Person record",
     "retention_hold": "Hold",
     "retention_schedule": "Retention schedule",
+    "training_staff": "Member of staff",
+    "training_completion": "Training completion",
     "user": "Account",
 }
 

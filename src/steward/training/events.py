@@ -7,6 +7,9 @@ from enum import StrEnum
 class TrainingEvent(StrEnum):
     STAFF_IMPORTED = "training:staff:imported"
     STAFF_LINKED = "training:staff:linked"
+    STAFF_UNLINKED = "training:staff:unlinked"
+    STAFF_LISTED = "training:staff:listed"
+    STAFF_VIEWED = "training:staff:viewed"
     COURSE_CREATED = "training:course:created"
     COURSE_CHANGED = "training:course:changed"
     COURSE_VERSION_RELEASED = "training:course:version_released"
