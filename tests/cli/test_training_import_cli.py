@@ -43,7 +43,7 @@ def test_staff_import_lists_each_bad_row_applies_the_rest_and_exits_1(
 ) -> None:
     lines = HR.read_text(encoding="utf-8").splitlines()
     lines[3] = lines[3].replace("temporary", "agency")
-    lines[5] = lines[5].replace("2025-06-30,2026-06-30", "2025-06-30,2024-06-30")
+    lines[5] = lines[5].replace("2025-06-30,2030-06-30", "2025-06-30,2024-06-30")
     bad = tmp_path / "hr.csv"
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = cli("staff", "import", str(bad))

@@ -79,6 +79,16 @@ OUTPUT = {
     "CorrectionMade",
     "CorrectionRead",
     "RestrictionRead",
+    "StaffRead",
+    "StaffList",
+    "StaffDetail",
+    "StandingLineRead",
+    "StaffCompletionRead",
+    "ImportProblemRead",
+    "StaffImportRead",
+    "NotCountedRead",
+    "NotCompletionsRead",
+    "CompletionsImportRead",
 }
 # Input with a rule of its own: a document's text may hold form feeds; its other text
 # fields are checked by the same function (tested below).

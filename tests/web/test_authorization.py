@@ -45,6 +45,7 @@ from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
 from tests.factories.sar import make_request
+from tests.factories.training import make_staff
 from tests.retention.helpers import case_with_children
 from tests.sar import bundle_helpers
 from tests.web.conftest import SignedIn, csrf_from
@@ -70,6 +71,9 @@ CASE_READ = AnyOf(
 )
 
 PEOPLE_SEARCH = AnyOf((Permission.CASES_READ_ALL, Permission.SAR_MANAGE, Permission.INTAKE_REVIEW))
+
+# Staff training records: those who see compliance, and those who manage training.
+TRAINING_SEE = AnyOf((Permission.TRAINING_VIEW_COMPLIANCE, Permission.TRAINING_MANAGE))
 
 # Role grants: the DPO decides them, the administrator sees what awaits.
 GRANTS_SEE = AnyOf((Permission.ROLES_APPROVE, Permission.USERS_MANAGE))
@@ -123,6 +127,7 @@ PUBLIC_FORM: list[tuple[str, str, dict[str, object] | None]] = [
 UPLOAD = {"title": "Walk", "kind": "case_note", "created_on": "2024-02-01"}
 TEXT_FILE = {"file": ("walk.txt", b"A note written by the authorization walk.", "text/plain")}
 REASON = {"reason": "Checking the access rules of every route"}
+EMPTY_CSV = {"file": ("walk.csv", b"", "text/csv")}  # refused whole: nothing changes
 DISCLOSURE_IDS = {"request_id": "disclosure_request_id", "item_id": "disclosure_item_id"}
 
 
@@ -412,6 +417,30 @@ RULES: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/sar/requests/{request_id}/delivery/posted"): Call(Permission.SAR_MANAGE, {}),
     ("GET", "/disclosure/{token}"): Call(Public),
     ("POST", "/disclosure/{token}"): Call(Public, {"passcode": "ABCD-EFGH-JKMN"}),
+    # Staff training: staff are seen by those who see compliance or manage training (who
+    # import them); importing and linking accounts are training:manage. The bodies change
+    # nothing (no file, no username, the walk's staff member has no account to unlink).
+    ("GET", "/training/staff"): Call(TRAINING_SEE),
+    ("GET", "/training/staff/{staff_id}"): Call(TRAINING_SEE),
+    ("POST", "/training/staff/{staff_id}/account"): Call(
+        Permission.TRAINING_MANAGE, {"username": ""}
+    ),
+    ("GET", "/training/imports/staff"): Call(Permission.TRAINING_MANAGE),
+    ("POST", "/training/imports/staff"): Call(Permission.TRAINING_MANAGE, {}),
+    ("GET", "/training/imports/completions"): Call(Permission.TRAINING_MANAGE),
+    ("POST", "/training/imports/completions"): Call(Permission.TRAINING_MANAGE, {}),
+    ("GET", "/api/v1/training/staff"): Call(TRAINING_SEE),
+    ("GET", "/api/v1/training/staff/{staff_id}"): Call(TRAINING_SEE),
+    ("POST", "/api/v1/training/staff/{staff_id}/account"): Call(
+        Permission.TRAINING_MANAGE, {"username": "nobody-by-this-name"}
+    ),
+    ("DELETE", "/api/v1/training/staff/{staff_id}/account"): Call(Permission.TRAINING_MANAGE),
+    ("POST", "/api/v1/training/imports/staff"): Call(
+        Permission.TRAINING_MANAGE, {}, files=EMPTY_CSV
+    ),
+    ("POST", "/api/v1/training/imports/completions"): Call(
+        Permission.TRAINING_MANAGE, {}, files=EMPTY_CSV
+    ),
     # The disclosure review, on a request of its own with one document in scope and one
     # redaction proposed (bodies deliberately incomplete, or refused by the rules: the walk's
     # disclosure is never sent for approval, so nothing is approved by the one who sent it).
@@ -475,6 +504,7 @@ def _walk_rows(
     ids["bundle_id"] = bundle_helpers.stored_bundle(db, keyring, request)
     ids["token"] = 12345  # no link has this token
     ids |= _disclosure_for(db, keyring)
+    ids["staff_id"] = make_staff(db, name="Walk Through").id
     return ids
 
 

@@ -35,6 +35,7 @@ from steward.core.permissions import Actor
 from steward.records.service import NeedsBreakGlass
 from steward.records.service.extraction import ExtractionWorker
 from steward.sar import uploads as sar_uploads
+from steward.training.service import lms as training_lms
 from steward.web import (
     accounts_pages,
     api,
@@ -70,6 +71,8 @@ from steward.web.sar import public as sar_public
 from steward.web.sar import report as sar_report
 from steward.web.sar import search as sar_search
 from steward.web.security import SecurityMiddleware, scrub_secrets
+from steward.web.training import staff as training_staff
+from steward.web.training import staff_api as training_staff_api
 
 log = logging.getLogger("steward.web")
 STATIC_DIR = Path(__file__).parent / "static"
@@ -81,6 +84,8 @@ CERTIFICATE_UPLOAD_PATHS = re.compile(r"^/archives/certificates$")
 SAR_UPLOAD_PATHS = re.compile(
     r"^(?:/request-your-data/proof-of-(?:identity|authority)|/sar/requests/[0-9]+/documents)$"
 )
+# HR's staff list and an LMS's completions, on their pages and through the API.
+TRAINING_IMPORT_PATHS = re.compile(r"^(?:/api/v1)?/training/imports/(?:staff|completions)$")
 
 STATUS_FOR_ERROR: dict[type[DomainError], int] = {
     Unauthenticated: 401,
@@ -131,6 +136,7 @@ PAGE_ROUTERS = (
     sar_report.router,
     sar_bundle.router,
     sar_delivery.router,
+    training_staff.router,
 )
 API_ROUTERS = (
     api.router,
@@ -140,6 +146,7 @@ API_ROUTERS = (
     sar_api.router,
     sar_disclosure_api.router,
     sar_bundle_api.router,
+    training_staff_api.router,
 )
 
 
@@ -190,6 +197,7 @@ def create_app(
         MultiPartParser.spool_max_size,
         settings.max_upload_bytes + 1,
         archives_certificates_pages.MAX_CERTIFICATE_BYTES + 1,
+        training_lms.MAX_BYTES + 1,
     )
     app.add_middleware(
         SecurityMiddleware,
@@ -198,6 +206,8 @@ def create_app(
             (UPLOAD_PATHS, settings.max_upload_bytes),
             (CERTIFICATE_UPLOAD_PATHS, archives_certificates_pages.MAX_CERTIFICATE_BYTES),
             (SAR_UPLOAD_PATHS, sar_uploads.MAX_BYTES),
+            # The service refuses an HR file over its own (smaller) limit with a clear message.
+            (TRAINING_IMPORT_PATHS, training_lms.MAX_BYTES + 64 * 1024),
         ),
         too_large_response=lambda request, message: _error_response(request, 413, message),
         secure_cookies=settings.cookies_secure,

@@ -129,6 +129,11 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
             (Permission.CASES_READ_ALL, Permission.SAR_MANAGE, Permission.INTAKE_REVIEW),
         ),
         ("Retention", "/retention", (Permission.RETENTION_MANAGE,)),
+        (
+            "Staff",
+            "/training/staff",
+            (Permission.TRAINING_VIEW_COMPLIANCE, Permission.TRAINING_MANAGE),
+        ),
         ("Subject access", "/sar", (Permission.SAR_MANAGE,)),
         ("Break-glass log", "/break-glass", (Permission.ASSURANCE_MANAGE,)),
         ("Documents without text", "/documents-without-text", (Permission.CASES_READ_ALL,)),

@@ -289,3 +289,16 @@ class _Courses:
         if taught:
             return max(taught)
         return min((version for _, version in released), default=1)
+
+
+def course_choices(db: Session) -> list[tuple[str, str]]:
+    """(code, title) of every course not retired, for naming the course of a Moodle course
+    completion report that has lost the name Moodle gave it."""
+    return [
+        (code, title)
+        for code, title in db.execute(
+            select(Course.code, Course.title)
+            .where(Course.retired_on.is_(None))
+            .order_by(Course.title, Course.code)
+        )
+    ]
