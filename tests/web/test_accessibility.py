@@ -586,3 +586,59 @@ def test_the_bundle_and_delivery_pages_pass(gate: Gate, demo_site: DemoSite) -> 
     assert "locked" in gate.page.locator("h1").inner_text()
     gate.inspect()
     assert not gate.findings.problems, gate.findings.report("bundle and delivery")
+
+
+def _training_staff(data_dir: Path) -> int:
+    """The example workforce and courses on the demo site (as `steward staff import` would
+    bring them), one with completions from Moodle and xAPI: the staff pages show rows."""
+    from steward.training.service import lms, staff
+    from tests.training.test_lms_import import EXAMPLES, example_courses
+
+    settings = Settings(env=Environment.DEVELOPMENT, data_dir=data_dir, database_url=None)
+    engine = make_engine(settings)
+    try:
+        with session_scope(make_sessionmaker(engine)) as db:
+            staff.import_staff(db, Actor.system(), (EXAMPLES / "hr-staff.csv").read_bytes())
+            courses = example_courses(db)
+            for course in courses.values():
+                course.code = f"GATE-{course.code}"  # beside any the demo itself has
+            for name in ("moodle-completions.csv", "xapi-statements.json"):
+                lms.import_completions(db, Actor.system(), (EXAMPLES / name).read_bytes())
+            return int(staff.for_number(db, "S1002").id)
+    finally:
+        engine.dispose()
+
+
+def test_the_staff_training_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
+    """The staff list (filtered, leavers), a member of staff with their standing and
+    completions, the account form sent back with an error, and both import pages: empty,
+    with a report and its row problems, and with a file refused whole."""
+    ben = _training_staff(demo_site.data_dir)
+    sign_in_as(gate.page, "dpo", demo_site.password)
+    gate.check("/training/staff")
+    gate.check("/training/staff?scope=leavers&team=South&employment_type=permanent")
+    gate.check(f"/training/staff/{ben}")
+    gate.page.click("[data-testid=link]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    assert gate.page.title().startswith("Error: "), gate.page.title()
+    gate.inspect()
+    hr = (ROOT / "docs" / "examples" / "training" / "hr-staff.csv").read_bytes()
+    for path, good, bad in [
+        ("/training/imports/staff", hr, hr.replace(b",temporary,", b",agency,")),
+        (
+            "/training/imports/completions",
+            (ROOT / "docs" / "examples" / "training" / "xapi-statements.json").read_bytes(),
+            b'[{"verb": {"id": "http://adlnet.gov/expapi/verbs/passed"}}]',
+        ),
+    ]:
+        gate.check(path)
+        for content, name in ((good, "good"), (bad, "bad"), (b"", "empty")):
+            gate.page.set_input_files(
+                "#file", files=[{"name": f"{name}.csv", "mimeType": "text/csv", "buffer": content}]
+            )
+            gate.page.click("[data-testid=import]")
+            gate.page.wait_for_selector("h1")
+            if name != "good":
+                assert gate.page.title().startswith("Error: "), gate.page.title()
+            gate.inspect()
+    assert not gate.findings.problems, gate.findings.report("staff training pages")

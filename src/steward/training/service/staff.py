@@ -43,6 +43,15 @@ def get(db: Session, staff_id: int) -> StaffMember:
     return staff
 
 
+def for_number(db: Session, staff_number: str) -> StaffMember:
+    staff = db.scalar(
+        select(StaffMember).where(StaffMember.staff_number == staff_number.strip().upper())
+    )
+    if staff is None:
+        raise NotFound("No member of staff has that staff number.")
+    return staff
+
+
 def reports_of(db: Session, manager_id: int) -> list[StaffMember]:
     """Those who report to this manager directly, by name."""
     return list(
