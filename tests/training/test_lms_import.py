@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from steward.core.audit import AuditEvent
 from steward.core.errors import Forbidden, ValidationFailed
 from steward.core.permissions import Actor, Role
+from steward.training import moodle_file
 from steward.training.events import TrainingEvent
 from steward.training.models import Completion, Course, CourseVersion, StaffMember
 from steward.training.policy import Status
@@ -385,3 +386,41 @@ def test_a_file_that_cannot_be_read_whole_is_refused_and_changes_nothing(
         .where(AuditEvent.tag == TrainingEvent.COMPLETIONS_IMPORTED.value)
     )
     assert events == 0
+
+
+# Moodle's dates ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [
+        ("2024-03-15", date(2024, 3, 15)),
+        ("2024-03-15 14:05:00", date(2024, 3, 15)),
+        ("2024-07-15T23:30:00Z", date(2024, 7, 16)),  # 00:30 the next day in British summer
+        ("2024-01-15T23:30:00Z", date(2024, 1, 15)),
+        ("15/03/24, 14:05", date(2024, 3, 15)),  # the course completion report, day first
+        ("03/04/2024", date(2024, 4, 3)),
+        ("Friday, 15 March 2024, 2:05 PM", date(2024, 3, 15)),  # a custom report
+        ("15 Mar 2024", date(2024, 3, 15)),
+        ("1710511500", date(2024, 3, 15)),  # timecompleted as stored
+    ],
+)
+def test_moodle_dates_are_read_in_every_form_it_writes(written: str, day: date) -> None:
+    assert moodle_file.moodle_date(written) == day
+
+
+@pytest.mark.parametrize(
+    "written", ["03/15/2024", "31/02/2024", "yesterday", "15 Smarch 2024", "0"]
+)
+def test_a_date_moodle_does_not_write_is_refused(written: str) -> None:
+    with pytest.raises(ValueError):
+        moodle_file.moodle_date(written)
+
+
+def test_moodle_names_the_download_by_the_course_shortname() -> None:
+    assert moodle_file.moodle_filename_course("completion-dp_refresher_2025.csv") == (
+        "dp_refresher_2025"
+    )
+    assert moodle_file.moodle_filename_course("C:\\Users\\x\\completion-abc (2).csv") == "abc"
+    assert moodle_file.moodle_filename_course("report.csv") is None
+    assert moodle_file.moodle_mangle("DP Refresher/2025") == "dp_refresher_2025"
