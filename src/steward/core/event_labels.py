@@ -181,11 +181,24 @@ EVENT_LABELS: dict[str, str] = {
     "sar:disclosure:approved": "Disclosure approved",
     "sar:disclosure:reopened": "Disclosure reopened",
     "sar:disclosure:planned": "Disclosure bundle's contents read",
+    # staff training: the course catalogue, requirements and the organisation's settings
+    "training:course:created": "Training course added",
+    "training:course:changed": "Training course changed",
+    "training:course:version_released": "New version of a training course released",
+    "training:course:retired": "Training course retired",
+    "training:requirement:set": "Training requirement set",
+    "training:requirement:ended": "Training requirement ended",
+    "training:settings:changed": "Training settings changed",
+    "training:gate:turned_off": "Induction gate turned off",
+    "training:gate:turned_on": "Induction gate turned back on",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.
 SUBJECT_LABELS: dict[str, str] = {
     "sar_request": "Subject access request",
+    "training_course": "Training course",
+    "training_requirement": "Training requirement",
+    "training_policy": "Training settings",
     "sar_letter_template": "Letter template",
     "api_token": "API token",
     "archive_box": "Archive box",
