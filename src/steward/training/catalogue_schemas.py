@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from steward.core.permissions import Role
 from steward.core.schemas import StrictInput
@@ -119,13 +119,13 @@ class CourseChange(StrictInput):
     def _check_lms(cls, value: list[str] | None) -> list[str] | None:
         return None if value is None else _lms_ids(value)
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> CourseChange:
-        # These may be cleared (validity, pass mark, module); the others a course must have.
-        for name in ("title", "topic", "delivery", "duration_minutes", "description", "lms_ids"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be empty: leave it out to keep it as it is")
-        return self
+    @field_validator("title", "topic", "delivery", "duration_minutes", "description", "lms_ids")
+    @classmethod
+    def _stays_set(cls, value: object, info: ValidationInfo) -> object:
+        # The refresher interval, pass mark and module may be cleared; these a course must have.
+        if value is None:
+            raise ValueError(f"{info.field_name} cannot be empty: leave it out to keep it as it is")
+        return value
 
 
 class VersionRelease(StrictInput):

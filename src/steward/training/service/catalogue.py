@@ -24,7 +24,7 @@ from steward.core.paging import Page, PageRequest, paginate
 from steward.core.permissions import Actor, Permission
 from steward.training.catalogue_schemas import CourseChange, CourseCreate, VersionRelease
 from steward.training.events import TrainingEvent
-from steward.training.models import Course, CourseVersion, Requirement
+from steward.training.models import Completion, Course, CourseVersion, Requirement, StaffMember
 from steward.training.policy import Delivery, Topic
 from steward.training.service import gate
 
@@ -119,6 +119,25 @@ def versions(db: Session, actor: Actor, course_id: int) -> list[CourseVersion]:
             .where(CourseVersion.course_id == course_id)
             .order_by(CourseVersion.version.desc())
         )
+    )
+
+
+def completed_by(db: Session, actor: Actor, course_id: int) -> int:
+    """How many of today's staff have completed the course, any version: those a new version
+    requiring a redo would send back to it."""
+    get(db, actor, course_id)
+    today = clock.today()
+    return (
+        db.scalar(
+            select(func.count(func.distinct(Completion.staff_id)))
+            .join(StaffMember, StaffMember.id == Completion.staff_id)
+            .where(
+                Completion.course_id == course_id,
+                StaffMember.start_date <= today,
+                or_(StaffMember.leaving_date.is_(None), StaffMember.leaving_date > today),
+            )
+        )
+        or 0
     )
 
 
