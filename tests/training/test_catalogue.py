@@ -5,7 +5,7 @@ figures compliance computes, and the one audit event each change leaves."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 
 import pytest
@@ -387,15 +387,16 @@ def test_a_requirement_that_breaks_a_rule_is_refused_and_nothing_is_set(
             ),
         )
     assert "check the year" in far.value.errors["starts_on"]
-    for bad in (
+    refusals: list[dict[str, object]] = [
         {"teams": []},
         {"account_roles": ["partner"]},
         {"employment_types": ["intern"]},
         {"due_within_days": -1},
         {"due_within_days": 10_000},
-    ):
+    ]
+    for bad in refusals:
         with pytest.raises(ValidationError):
-            RequirementCreate(course_id=course.id, kind="mandatory", **bad)  # type: ignore[arg-type]
+            RequirementCreate.model_validate({"course_id": course.id, "kind": "mandatory", **bad})
     assert db.scalar(select(func.count(Requirement.id))) == 1
     assert len(_events(db, TrainingEvent.REQUIREMENT_SET)) == 1
 
@@ -495,7 +496,7 @@ def test_a_settings_change_is_one_event_with_the_fields_and_none_when_nothing_ch
     assert gate.current_policy(db).due_soon_days == 14
     for bad in ({"target_percent": 0}, {"target_percent": 101}, {"due_soon_days": 0}):
         with pytest.raises(ValidationError):
-            PolicyChange(**bad)  # type: ignore[arg-type]
+            PolicyChange.model_validate(bad)
 
 
 def test_only_the_dpo_changes_the_settings_and_caseworkers_read_nothing(
@@ -506,7 +507,7 @@ def test_only_the_dpo_changes_the_settings_and_caseworkers_read_nothing(
     assert gate.current_policy(db).target_percent == 95
     worker = make_user(db, Role.CASEWORKER).actor
     course = make_course(db)
-    refused = [
+    refused: list[Callable[[], object]] = [
         lambda: catalogue.courses(db, worker, PageRequest()),
         lambda: catalogue.get(db, worker, course.id),
         lambda: catalogue.create(db, worker, _new_course()),
