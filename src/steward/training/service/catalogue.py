@@ -92,16 +92,6 @@ def courses(
     return found.map(lambda row: CourseRow(row[0], row[1]))
 
 
-def all_courses(db: Session, actor: Actor, *, include_retired: bool = False) -> list[Course]:
-    """Every course by code (the command line's listing: a catalogue is tens, not thousands)."""
-    require_read(actor)
-    query = select(Course).order_by(Course.code, Course.id)
-    if not include_retired:
-        today = clock.today()
-        query = query.where(or_(Course.retired_on.is_(None), Course.retired_on > today))
-    return list(db.scalars(query))
-
-
 def get(db: Session, actor: Actor, course_id: int) -> Course:
     require_read(actor)
     course = db.get(Course, course_id)
