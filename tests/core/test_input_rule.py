@@ -79,6 +79,13 @@ OUTPUT = {
     "CorrectionMade",
     "CorrectionRead",
     "RestrictionRead",
+    "CourseRead",
+    "CourseList",
+    "CourseDetail",
+    "VersionRead",
+    "RequirementRead",
+    "PreviewRead",
+    "TrainingPolicyRead",
 }
 # Input with a rule of its own: a document's text may hold form feeds; its other text
 # fields are checked by the same function (tested below).
