@@ -51,11 +51,7 @@ EMPLOYMENT = {
     EmploymentType.VOLUNTEER: "Volunteer",
 }
 # The accounts a requirement can name, with the specialist role people call them by.
-ACCOUNT_ROLE_HINT = {
-    Role.IG_OFFICER: "Subject access request handlers and records staff",
-    Role.MANAGER: "Managers",
-    Role.DPO: "The data protection officer",
-}
+ACCOUNT_ROLE_HINT = {Role.IG_OFFICER: "Subject access request handlers and records staff"}
 STAFF_ROLES = [r for r in Role if r is not Role.PARTNER]
 
 # What a form says when a field breaks a schema rule (the API keeps Pydantic's wording).
