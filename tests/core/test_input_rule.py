@@ -89,6 +89,13 @@ OUTPUT = {
     "NotCountedRead",
     "NotCompletionsRead",
     "CompletionsImportRead",
+    "CourseRead",
+    "CourseList",
+    "CourseDetail",
+    "VersionRead",
+    "RequirementRead",
+    "PreviewRead",
+    "TrainingPolicyRead",
 }
 # Input with a rule of its own: a document's text may hold form feeds; its other text
 # fields are checked by the same function (tested below).

@@ -642,3 +642,106 @@ def test_the_staff_training_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
                 assert gate.page.title().startswith("Error: "), gate.page.title()
             gate.inspect()
     assert not gate.findings.problems, gate.findings.report("staff training pages")
+
+
+def _training_catalogue(data_dir: Path) -> tuple[int, int]:
+    """A course on the demo site with a second version and a specialist requirement (never
+    an induction one: the demo's users would all be shut out of their cases by the gate)."""
+    from steward.training.catalogue_schemas import CourseCreate, RequirementCreate, VersionRelease
+    from steward.training.service import catalogue, requirements
+
+    settings = Settings(env=Environment.DEVELOPMENT, data_dir=data_dir, database_url=None)
+    engine = make_engine(settings)
+    try:
+        with session_scope(make_sessionmaker(engine)) as db:
+            course = catalogue.create(
+                db,
+                Actor.system(),
+                CourseCreate(
+                    code="GATE-SAR",
+                    title="Handling subject access requests, for the accessibility gate",
+                    topic="sar_handling",
+                    delivery="classroom",
+                    duration_minutes=150,
+                    validity_months=24,
+                    pass_mark=70,
+                    lms_ids=["moodle:gate-sar", "https://lms.example.org/xapi/activities/sar"],
+                    description="Finding, reviewing and redacting what a requester is owed.",
+                ),
+            )
+            catalogue.release_version(
+                db,
+                Actor.system(),
+                course.id,
+                VersionRelease(note="Exemptions brought up to date", requires_redo=False),
+            )
+            requirement = requirements.set_requirement(
+                db,
+                Actor.system(),
+                RequirementCreate.model_validate(
+                    {
+                        "course_id": course.id,
+                        "kind": "specialist",
+                        "account_roles": ["ig_officer"],
+                        "employment_types": ["permanent", "temporary"],
+                        "due_within_days": 60,
+                    }
+                ),
+            )
+            return course.id, requirement.id
+    finally:
+        engine.dispose()
+
+
+def test_the_training_catalogue_and_settings_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
+    """The course list (filtered), a course with its versions and requirements, each form
+    (and each sent back with errors), a requirement's preview, and the training settings with
+    the induction gate's notice while it is off (turned back on at the end)."""
+    course_id, requirement_id = _training_catalogue(demo_site.data_dir)
+    sign_in_as(gate.page, "dpo", demo_site.password)
+    course = f"/training/courses/{course_id}"
+    gate.check("/training/courses")
+    gate.check("/training/courses?topic=sar_handling&delivery=classroom&retired=yes")
+    gate.check(course)
+    assert gate.page.get_by_test_id("requirement").count() == 1
+    for form, button in [
+        ("/training/courses/new", "save"),
+        (f"{course}/edit", "save"),
+        (f"{course}/versions/new", "release"),
+        (f"{course}/requirements/new", "save"),
+    ]:
+        gate.check(form)
+        if form.endswith("/edit"):
+            gate.page.fill("#title", "")
+        gate.page.click(f"[data-testid={button}]")
+        gate.page.wait_for_selector(".govuk-error-summary")
+        assert gate.page.title().startswith("Error: "), gate.page.title()
+        gate.inspect()
+    gate.page.goto(f"{course}/requirements/new")
+    gate.page.check("#kind")
+    gate.page.click("[data-testid=preview-button]")
+    gate.page.wait_for_selector("[data-testid=preview]")
+    gate.inspect()
+    gate.check(f"/training/requirements/{requirement_id}/end")
+    gate.check(f"{course}/retire")
+    gate.check("/training/settings")
+    gate.page.fill("#target_percent", "0")
+    gate.page.click("[data-testid=save]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    gate.inspect()
+    try:
+        gate.page.goto("/training/settings")
+        gate.page.check("#induction_gate-off")
+        gate.page.fill("#gate_off_reason", "The accessibility gate looks at the notice.")
+        gate.page.click("[data-testid=save]")
+        gate.page.wait_for_selector("[data-testid=gate-off]")
+        gate.inspect()
+        gate.check("/training/courses")
+        gate.check(course)
+    finally:
+        gate.page.goto("/training/settings")
+        gate.page.check("#induction_gate")
+        gate.page.click("[data-testid=save]")
+        gate.page.wait_for_selector("[data-testid=saved]")
+    assert gate.page.get_by_test_id("gate-off").count() == 0
+    assert not gate.findings.problems, gate.findings.report("training catalogue")

@@ -45,7 +45,7 @@ from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
 from tests.factories.sar import make_request
-from tests.factories.training import make_staff
+from tests.factories.training import make_course, make_requirement, make_staff
 from tests.retention.helpers import case_with_children
 from tests.sar import bundle_helpers
 from tests.web.conftest import SignedIn, csrf_from
@@ -474,6 +474,57 @@ RULES: dict[tuple[str, str], Call] = {
             ("POST", "/api/v1/sar/requests/{request_id}/disclosure/approve", {}),
         ]
     },
+    # The course catalogue and requirements: changed by those who manage training; the
+    # settings by the DPO alone. The bodies are refused input (nothing changes), but for a
+    # preview (it reads) and retiring a course of its own.
+    ("GET", "/training/courses"): Call(TRAINING_SEE),
+    ("GET", "/training/courses/new"): Call(Permission.TRAINING_MANAGE),
+    ("POST", "/training/courses/new"): Call(Permission.TRAINING_MANAGE, {"code": ""}),
+    ("GET", "/training/courses/{course_id}"): Call(TRAINING_SEE),
+    ("GET", "/training/courses/{course_id}/edit"): Call(Permission.TRAINING_MANAGE),
+    ("POST", "/training/courses/{course_id}/edit"): Call(Permission.TRAINING_MANAGE, {"title": ""}),
+    ("GET", "/training/courses/{course_id}/versions/new"): Call(Permission.TRAINING_MANAGE),
+    ("POST", "/training/courses/{course_id}/versions/new"): Call(
+        Permission.TRAINING_MANAGE, {"note": ""}
+    ),
+    ("GET", "/training/courses/{course_id}/retire"): Call(
+        Permission.TRAINING_MANAGE, ids={"course_id": "retired_course_id"}
+    ),
+    ("POST", "/training/courses/{course_id}/retire"): Call(
+        Permission.TRAINING_MANAGE, {}, ids={"course_id": "retired_course_id"}
+    ),
+    ("GET", "/training/courses/{course_id}/requirements/new"): Call(Permission.TRAINING_MANAGE),
+    ("POST", "/training/courses/{course_id}/requirements/new"): Call(
+        Permission.TRAINING_MANAGE, {"kind": "mandatory", "action": "preview"}
+    ),
+    ("GET", "/training/requirements/{requirement_id}/end"): Call(Permission.TRAINING_MANAGE),
+    ("POST", "/training/requirements/{requirement_id}/end"): Call(
+        Permission.TRAINING_MANAGE, _date("ends_on", "2000-01-01")
+    ),
+    ("GET", "/training/settings"): Call(TRAINING_SEE),
+    ("POST", "/training/settings"): Call(
+        Permission.TRAINING_SETTINGS, {"induction_gate": "on", "induction_days": "x"}
+    ),
+    ("GET", "/api/v1/training/courses"): Call(TRAINING_SEE),
+    ("POST", "/api/v1/training/courses"): Call(Permission.TRAINING_MANAGE, {}),
+    ("GET", "/api/v1/training/courses/{course_id}"): Call(TRAINING_SEE),
+    ("PATCH", "/api/v1/training/courses/{course_id}"): Call(
+        Permission.TRAINING_MANAGE, {"title": ""}
+    ),
+    ("POST", "/api/v1/training/courses/{course_id}/versions"): Call(Permission.TRAINING_MANAGE, {}),
+    ("POST", "/api/v1/training/courses/{course_id}/retire"): Call(
+        Permission.TRAINING_MANAGE, {}, ids={"course_id": "retired_course_id"}
+    ),
+    ("GET", "/api/v1/training/requirements"): Call(TRAINING_SEE),
+    ("POST", "/api/v1/training/requirements"): Call(Permission.TRAINING_MANAGE, {}),
+    ("POST", "/api/v1/training/requirements/preview"): Call(TRAINING_SEE, {}),
+    ("POST", "/api/v1/training/requirements/{requirement_id}/end"): Call(
+        Permission.TRAINING_MANAGE, {"ends_on": "2000-01-01"}
+    ),
+    ("GET", "/api/v1/training/settings"): Call(TRAINING_SEE),
+    ("PATCH", "/api/v1/training/settings"): Call(
+        Permission.TRAINING_SETTINGS, {"target_percent": 0}
+    ),
 }
 
 
@@ -505,7 +556,19 @@ def _walk_rows(
     ids["token"] = 12345  # no link has this token
     ids |= _disclosure_for(db, keyring)
     ids["staff_id"] = make_staff(db, name="Walk Through").id
+    ids |= _training_for(db)
     return ids
+
+
+def _training_for(db: Session) -> dict[str, int]:
+    """A course with a requirement on it, and a course of its own for the walk to retire."""
+    course = make_course(db)
+    requirement = make_requirement(db, course)
+    return {
+        "course_id": course.id,
+        "requirement_id": requirement.id,
+        "retired_course_id": make_course(db).id,
+    }
 
 
 def _disclosure_for(db: Session, keyring: FileKeyring) -> dict[str, int]:

@@ -187,11 +187,6 @@ EVENT_LABELS: dict[str, str] = {
     "training:staff:unlinked": "Member of staff unlinked from their account",
     "training:staff:listed": "Staff listed",
     "training:staff:viewed": "Member of staff's training read",
-    "training:course:created": "Course created",
-    "training:course:changed": "Course changed",
-    "training:course:version_released": "New version of a course released",
-    "training:requirement:set": "Training requirement set",
-    "training:requirement:ended": "Training requirement ended",
     "training:completions:imported": "Completions imported from a learning system",
     "training:completion:recorded": "Training completion recorded",
     "training:evidence:downloaded": "Training evidence downloaded",
@@ -203,11 +198,24 @@ EVENT_LABELS: dict[str, str] = {
     "training:report:read": "Training report read",
     "training:report:exported": "Training report exported",
     "training:gate:closed": "Case content closed until induction is done",
+    # staff training: the course catalogue, requirements and the organisation's settings
+    "training:course:created": "Training course added",
+    "training:course:changed": "Training course changed",
+    "training:course:version_released": "New version of a training course released",
+    "training:course:retired": "Training course retired",
+    "training:requirement:set": "Training requirement set",
+    "training:requirement:ended": "Training requirement ended",
+    "training:settings:changed": "Training settings changed",
+    "training:gate:turned_off": "Induction gate turned off",
+    "training:gate:turned_on": "Induction gate turned back on",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.
 SUBJECT_LABELS: dict[str, str] = {
     "sar_request": "Subject access request",
+    "training_course": "Training course",
+    "training_requirement": "Training requirement",
+    "training_policy": "Training settings",
     "sar_letter_template": "Letter template",
     "api_token": "API token",
     "archive_box": "Archive box",

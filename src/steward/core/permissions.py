@@ -35,6 +35,8 @@ class Permission(StrEnum):
     SAR_MANAGE = "sar:manage"
     TRAINING_MANAGE = "training:manage"
     TRAINING_VIEW_COMPLIANCE = "training:view_compliance"
+    # The organisation's training settings (the induction gate above all): the DPO's alone.
+    TRAINING_SETTINGS = "training:settings"
     INTAKE_SUBMIT = "intake:submit"
     INTAKE_REVIEW = "intake:review"
     ASSURANCE_VIEW = "assurance:view"
@@ -90,6 +92,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.INTAKE_REVIEW,
         Permission.TRAINING_MANAGE,
         Permission.TRAINING_VIEW_COMPLIANCE,
+        Permission.TRAINING_SETTINGS,
         Permission.ASSURANCE_VIEW,
         Permission.ASSURANCE_MANAGE,
         Permission.AUDIT_READ,
@@ -136,6 +139,9 @@ PERMISSION_DESCRIPTIONS: dict[Permission, str] = {
     Permission.SAR_MANAGE: "Handle subject access requests",
     Permission.TRAINING_MANAGE: "Manage courses and training requirements",
     Permission.TRAINING_VIEW_COMPLIANCE: "See who has completed their training",
+    Permission.TRAINING_SETTINGS: (
+        "Change the organisation's training settings: the induction gate, deadlines and target"
+    ),
     Permission.INTAKE_SUBMIT: "Submit partner data",
     Permission.INTAKE_REVIEW: "Review and accept partner data",
     Permission.ASSURANCE_VIEW: "See the assurance dashboard",

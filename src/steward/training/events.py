@@ -13,6 +13,7 @@ class TrainingEvent(StrEnum):
     COURSE_CREATED = "training:course:created"
     COURSE_CHANGED = "training:course:changed"
     COURSE_VERSION_RELEASED = "training:course:version_released"
+    COURSE_RETIRED = "training:course:retired"
     REQUIREMENT_SET = "training:requirement:set"
     REQUIREMENT_ENDED = "training:requirement:ended"
     COMPLETIONS_IMPORTED = "training:completions:imported"
@@ -26,3 +27,8 @@ class TrainingEvent(StrEnum):
     REPORT_READ = "training:report:read"
     REPORT_EXPORTED = "training:report:exported"
     GATE_CLOSED = "training:gate:closed"
+    # The organisation's training settings; turning the gate off or on is tagged as such, so
+    # an auditor finds it without reading every settings change.
+    SETTINGS_CHANGED = "training:settings:changed"
+    GATE_TURNED_OFF = "training:gate:turned_off"
+    GATE_TURNED_ON = "training:gate:turned_on"

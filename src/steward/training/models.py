@@ -196,3 +196,9 @@ class TrainingPolicy(Base):
     target_percent: Mapped[int] = mapped_column(Integer, default=95)
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     changed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # While the gate is off: why, when and by whom, shown on every training management page
+    # until it is turned back on (kept apart from changed_at, which a later change of another
+    # setting moves). Organisational words, not case content: the form asks for no names.
+    gate_off_reason: Mapped[str | None] = mapped_column(Text)
+    gate_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    gate_off_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

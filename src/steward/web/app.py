@@ -71,6 +71,8 @@ from steward.web.sar import public as sar_public
 from steward.web.sar import report as sar_report
 from steward.web.sar import search as sar_search
 from steward.web.security import SecurityMiddleware, scrub_secrets
+from steward.web.training import catalogue as training_catalogue
+from steward.web.training import catalogue_api as training_catalogue_api
 from steward.web.training import staff as training_staff
 from steward.web.training import staff_api as training_staff_api
 
@@ -137,6 +139,7 @@ PAGE_ROUTERS = (
     sar_bundle.router,
     sar_delivery.router,
     training_staff.router,
+    training_catalogue.router,
 )
 API_ROUTERS = (
     api.router,
@@ -147,6 +150,7 @@ API_ROUTERS = (
     sar_disclosure_api.router,
     sar_bundle_api.router,
     training_staff_api.router,
+    training_catalogue_api.router,
 )
 
 

@@ -135,6 +135,11 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
             (Permission.TRAINING_VIEW_COMPLIANCE, Permission.TRAINING_MANAGE),
         ),
         ("Subject access", "/sar", (Permission.SAR_MANAGE,)),
+        (
+            "Training courses",
+            "/training/courses",
+            (Permission.TRAINING_MANAGE, Permission.TRAINING_VIEW_COMPLIANCE),
+        ),
         ("Break-glass log", "/break-glass", (Permission.ASSURANCE_MANAGE,)),
         ("Documents without text", "/documents-without-text", (Permission.CASES_READ_ALL,)),
         ("Users", "/users", (Permission.USERS_MANAGE,)),
