@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartParser
 
 from steward.core import audit, auth, jobs, keyfile
+from steward.core import uploads as evidence_uploads
 from steward.core.audit import DetailValue
 from steward.core.config import Environment, Settings
 from steward.core.crypto import FileKeyring, KeyDestroyed, KeyEncryptionKeys
@@ -70,6 +71,8 @@ from steward.web.sar import public as sar_public
 from steward.web.sar import report as sar_report
 from steward.web.sar import search as sar_search
 from steward.web.security import SecurityMiddleware, scrub_secrets
+from steward.web.training import team as training_team
+from steward.web.training import team_api as training_team_api
 
 log = logging.getLogger("steward.web")
 STATIC_DIR = Path(__file__).parent / "static"
@@ -81,6 +84,8 @@ CERTIFICATE_UPLOAD_PATHS = re.compile(r"^/archives/certificates$")
 SAR_UPLOAD_PATHS = re.compile(
     r"^(?:/request-your-data/proof-of-(?:identity|authority)|/sar/requests/[0-9]+/documents)$"
 )
+# A classroom session's evidence (an attendance sheet), from the team page and the API.
+TRAINING_UPLOAD_PATHS = re.compile(r"^(?:/training/team/record|/api/v1/training/completions)$")
 
 STATUS_FOR_ERROR: dict[type[DomainError], int] = {
     Unauthenticated: 401,
@@ -131,6 +136,7 @@ PAGE_ROUTERS = (
     sar_report.router,
     sar_bundle.router,
     sar_delivery.router,
+    training_team.router,
 )
 API_ROUTERS = (
     api.router,
@@ -140,6 +146,7 @@ API_ROUTERS = (
     sar_api.router,
     sar_disclosure_api.router,
     sar_bundle_api.router,
+    training_team_api.router,
 )
 
 
@@ -198,6 +205,7 @@ def create_app(
             (UPLOAD_PATHS, settings.max_upload_bytes),
             (CERTIFICATE_UPLOAD_PATHS, archives_certificates_pages.MAX_CERTIFICATE_BYTES),
             (SAR_UPLOAD_PATHS, sar_uploads.MAX_BYTES),
+            (TRAINING_UPLOAD_PATHS, evidence_uploads.MAX_BYTES),
         ),
         too_large_response=lambda request, message: _error_response(request, 413, message),
         secure_cookies=settings.cookies_secure,

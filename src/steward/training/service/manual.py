@@ -75,33 +75,51 @@ def courses(db: Session) -> list[Course]:
     )
 
 
-def _people(db: Session, actor: Actor, staff_ids: Sequence[int]) -> list[StaffMember]:
+def staff_ids_for(db: Session, numbers: Sequence[str]) -> list[int]:
+    """The ids of the staff with these HR staff numbers (as typed: case and spaces aside),
+    refusing the whole list if any is unknown."""
+    wanted = [n.strip() for n in numbers if n.strip()]
+    if not wanted:
+        return []
+    rows = db.execute(
+        select(func.upper(StaffMember.staff_number), StaffMember.id).where(
+            func.upper(StaffMember.staff_number).in_([n.upper() for n in wanted])
+        )
+    )
+    found: dict[str, int] = {number: staff_id for number, staff_id in rows}
+    unknown = [n for n in wanted if n.upper() not in found]
+    if unknown:
+        raise ValidationFailed(
+            "No member of staff has that staff number: nothing was recorded.",
+            errors={"staff_numbers": f"No member of staff has the staff number {unknown[0][:32]}"},
+        )
+    return [found[n.upper()] for n in wanted]
+
+
+def _people(
+    db: Session, actor: Actor, staff_ids: Sequence[int]
+) -> tuple[list[StaffMember], dict[str, str]]:
+    """The people chosen, refusing (Forbidden) anyone the actor may not act for; or what is
+    wrong with the choice."""
     wanted = list(dict.fromkeys(staff_ids))
     if not wanted:
-        raise ValidationFailed(
-            "Select the people who attended.", errors={"staff": "Select the people who attended"}
-        )
+        return [], {"staff": "Select the people who attended"}
     if len(wanted) > MAX_PEOPLE:
-        raise ValidationFailed(
-            f"Record a session for at most {MAX_PEOPLE} people at once.",
-            errors={"staff": f"Select at most {MAX_PEOPLE} people"},
-        )
+        return [], {"staff": f"Select at most {MAX_PEOPLE} people"}
     found = {s.id: s for s in db.scalars(select(StaffMember).where(StaffMember.id.in_(wanted)))}
     missing = [i for i in wanted if i not in found]
     if missing:
-        raise ValidationFailed(
-            "There is no member of staff with that id.",
-            errors={"staff": f"There is no member of staff with id {missing[0]}"},
-        )
+        return [], {"staff": f"There is no member of staff with id {missing[0]}"}
     people = [found[i] for i in wanted]
     for person in people:
         team.require_may_act_for(db, actor, person)
-    return people
+    return people, {}
 
 
-def _checked(db: Session, people: list[StaffMember], entry: Attendance) -> tuple[Course, str]:
+def _checked(
+    db: Session, people: list[StaffMember], entry: Attendance, errors: dict[str, str]
+) -> tuple[Course, str]:
     """The course and the evidence's media type, or every problem with the entry at once."""
-    errors: dict[str, str] = {}
     course = db.get(Course, entry.course_id) if entry.course_id is not None else None
     if course is None:
         errors["course_id"] = "Select the course"
@@ -161,8 +179,8 @@ def _version_on(db: Session, course: Course, day: date) -> int:
 
 def record(db: Session, kek: KeyEncryptionKeys, actor: Actor, entry: Attendance) -> Recorded:
     """Record the session for each person, with the evidence sealed on each completion."""
-    people = _people(db, actor, entry.staff_ids)
-    course, media_type = _checked(db, people, entry)
+    people, errors = _people(db, actor, entry.staff_ids)
+    course, media_type = _checked(db, people, entry, dict(errors))
     assert entry.completed_on is not None  # checked above
     version = _version_on(db, course, entry.completed_on)
     kept: list[int] = []

@@ -130,6 +130,18 @@ def team(db: Session, actor: Actor, *, as_of: date, page: PageRequest = PageRequ
     )
 
 
+def reports_in_post(db: Session, actor: Actor, as_of: date) -> list[StaffMember]:
+    """The actor's direct reports on ``as_of``, by name: whom they may record a session for."""
+    me = staff_service.for_user(db, actor.user_id)
+    if me is None:
+        return []
+    return [
+        s
+        for s in staff_service.reports_of(db, me.id)
+        if policy.in_scope(s.start_date, s.leaving_date, as_of)
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class CompletionLine:
     id: int
