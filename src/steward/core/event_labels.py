@@ -181,6 +181,12 @@ EVENT_LABELS: dict[str, str] = {
     "sar:disclosure:approved": "Disclosure approved",
     "sar:disclosure:reopened": "Disclosure reopened",
     "sar:disclosure:planned": "Disclosure bundle's contents read",
+    # training: follow-up (reminders, a manager's team, a classroom session's evidence)
+    "training:reminder:sent": "Training reminder sent",
+    "training:escalation:sent": "Overdue training escalated to the manager",
+    "training:evidence:downloaded": "Training evidence downloaded",
+    "training:team:read": "Team's training read",
+    "training:reminders:listed": "Training reminders listed",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.
@@ -203,6 +209,10 @@ SUBJECT_LABELS: dict[str, str] = {
     "retention_hold": "Hold",
     "retention_schedule": "Retention schedule",
     "user": "Account",
+    # training: follow-up
+    "training_reminder": "Training reminder",
+    "training_completion": "Training completion",
+    "training_staff": "Member of staff",
 }
 
 
