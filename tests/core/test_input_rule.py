@@ -79,6 +79,15 @@ OUTPUT = {
     "CorrectionMade",
     "CorrectionRead",
     "RestrictionRead",
+    "TeamLineRead",
+    "TeamMemberRead",
+    "TeamRead",
+    "TeamCompletionRead",
+    "TeamPersonRead",
+    "TeamReminderSentRead",
+    "SessionRecordedRead",
+    "ReminderLogRead",
+    "ReminderLogList",
 }
 # Input with a rule of its own: a document's text may hold form feeds; its other text
 # fields are checked by the same function (tested below).

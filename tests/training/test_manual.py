@@ -156,7 +156,8 @@ def test_a_manager_cannot_record_for_someone_outside_their_team(
     me = db.scalar(select(StaffMember).where(StaffMember.user_id == user.id))
     assert me is not None
 
-    for who in ([*reports, stranger], [me]):
+    missing = StaffMember(id=stranger.id + 1000)
+    for who in ([*reports, stranger], [me], [missing]):
         with pytest.raises(Forbidden, match="not one of your direct reports"):
             manual.record(db, keyring, user.actor, _entry(who, course))
     assert _completions(db) == 0
@@ -208,5 +209,8 @@ def test_evidence_is_downloaded_only_by_the_manager_or_a_training_administrator(
             manual.evidence(db, keyring, refused, completion_id)
     for allowed in (user.actor, make_user(db, Role.DPO).actor, make_user(db, Role.ADMIN).actor):
         assert manual.evidence(db, keyring, allowed, completion_id).data == PDF
-    with pytest.raises(NotFound):
+    # Guessing ids tells a manager nothing; a training administrator is told it is missing.
+    with pytest.raises(Forbidden, match="not one of your direct reports"):
         manual.evidence(db, keyring, user.actor, completion_id + 1000)
+    with pytest.raises(NotFound):
+        manual.evidence(db, keyring, make_user(db, Role.ADMIN).actor, completion_id + 1000)

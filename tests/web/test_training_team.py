@@ -135,6 +135,8 @@ def test_a_manager_records_a_session_with_evidence_and_downloads_it(
     db.commit()
     assert other.get(link).status_code == 403
     assert other.get(f"/training/team/{team.late.id}").status_code == 403
+    # A guessed id answers as someone else's report does: nothing to learn.
+    assert other.get("/training/team/987654321").status_code == 403
 
 
 def test_bad_evidence_or_a_future_date_changes_nothing(signed_in: SignedIn, db: Session) -> None:

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from steward.core import audit, clock, crypto, uploads
 from steward.core.crypto import KeyEncryptionKeys
-from steward.core.errors import NotFound, ValidationFailed
-from steward.core.permissions import Actor
+from steward.core.errors import Forbidden, NotFound, ValidationFailed
+from steward.core.permissions import Actor, Permission
 from steward.training.events import TrainingEvent
 from steward.training.models import Completion, Course, CourseVersion, StaffMember
 from steward.training.policy import Delivery, Source
@@ -108,6 +108,8 @@ def _people(
         return [], {"staff": f"Select at most {MAX_PEOPLE} people"}
     found = {s.id: s for s in db.scalars(select(StaffMember).where(StaffMember.id.in_(wanted)))}
     missing = [i for i in wanted if i not in found]
+    if missing and not actor.can(Permission.TRAINING_MANAGE):
+        raise Forbidden(team.NOT_YOURS)  # as for someone else's report: nothing to learn
     if missing:
         return [], {"staff": f"There is no member of staff with id {missing[0]}"}
     people = [found[i] for i in wanted]
@@ -231,10 +233,10 @@ def evidence(db: Session, kek: KeyEncryptionKeys, actor: Actor, completion_id: i
     administrator: an audited read."""
     completion = db.get(Completion, completion_id)
     if completion is None:
-        raise NotFound("There is no such completion.")
-    staff = db.get(StaffMember, completion.staff_id)
-    assert staff is not None  # a foreign key
-    team.require_may_act_for(db, actor, staff)
+        if actor.can(Permission.TRAINING_MANAGE):
+            raise NotFound("There is no such completion.")
+        raise Forbidden(team.NOT_YOURS)
+    staff = team.staff_to_act_for(db, actor, completion.staff_id)
     if (
         completion.evidence_sealed is None
         or completion.evidence_key_id is None

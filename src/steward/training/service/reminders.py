@@ -36,7 +36,6 @@ from steward.training.events import TrainingEvent
 from steward.training.models import Reminder, StaffMember
 from steward.training.policy import ReminderKind, Status
 from steward.training.service import compliance, gate, reminder_email, team
-from steward.training.service import staff as staff_service
 from steward.training.service.reminder_email import Notice
 
 SUBJECT_TYPE = "training_reminder"
@@ -318,8 +317,7 @@ def nudge(
 ) -> Sent:
     """A reminder a manager sends by hand about everything the person has still to do:
     once a day at most for each course (a second press the same day sends nothing)."""
-    staff = staff_service.get(db, staff_id)
-    team.require_may_act_for(db, actor, staff)
+    staff = team.staff_to_act_for(db, actor, staff_id)
     today = clock.today()
     found = compliance.standings(db, today, staff_ids=[staff.id])
     lines = [line for line in found[0].lines if line.status is not Status.CURRENT] if found else []

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.core import audit
-from steward.core.errors import Forbidden
+from steward.core.errors import Forbidden, NotFound
 from steward.core.paging import Page, PageRequest
 from steward.core.permissions import Actor, Permission
 from steward.training import policy
@@ -36,12 +36,28 @@ def may_act_for(db: Session, actor: Actor, staff: StaffMember) -> bool:
     return me is not None and staff.manager_id == me.id
 
 
+# The same words whether the person exists or not: a manager guessing ids learns nothing.
+NOT_YOURS = (
+    "They are not one of your direct reports: only their manager or a training administrator "
+    "can do this."
+)
+
+
 def require_may_act_for(db: Session, actor: Actor, staff: StaffMember) -> None:
     if not may_act_for(db, actor, staff):
-        raise Forbidden(
-            f"Staff number {staff.staff_number} is not one of your direct reports: only their "
-            "manager or a training administrator can do this."
-        )
+        raise Forbidden(NOT_YOURS)
+
+
+def staff_to_act_for(db: Session, actor: Actor, staff_id: int) -> StaffMember:
+    """The member of staff, if the actor may act for them. Only a training administrator,
+    who may act for anyone, is told that there is no such person."""
+    staff = db.get(StaffMember, staff_id)
+    if staff is None:
+        if actor.can(Permission.TRAINING_MANAGE):
+            raise NotFound("There is no such member of staff.")
+        raise Forbidden(NOT_YOURS)
+    require_may_act_for(db, actor, staff)
+    return staff
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +190,7 @@ class Person:
 def person(db: Session, actor: Actor, staff_id: int, *, as_of: date) -> Person:
     """One person's training for their manager: each course they must do, what they have
     completed (with any evidence), and the reminders sent to them or about them."""
-    staff = staff_service.get(db, staff_id)
-    require_may_act_for(db, actor, staff)
+    staff = staff_to_act_for(db, actor, staff_id)
     found = compliance.standings(db, as_of, staff_ids=[staff.id])
     done = db.execute(
         select(Completion, Course.title)

@@ -27,7 +27,7 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 
 
-class LineRead(BaseModel):
+class TeamLineRead(BaseModel):
     course_id: int
     course_code: str
     course_title: str
@@ -37,7 +37,7 @@ class LineRead(BaseModel):
     last_completed_on: date | None
 
 
-class MemberRead(BaseModel):
+class TeamMemberRead(BaseModel):
     staff_id: int
     staff_number: str
     name: str
@@ -46,7 +46,7 @@ class MemberRead(BaseModel):
     overdue: int = Field(description="Courses overdue or never done")
     due_soon: int = Field(description="Courses due within the due-soon window")
     next_due: date | None
-    lines: list[LineRead]
+    lines: list[TeamLineRead]
 
 
 class TeamRead(BaseModel):
@@ -56,10 +56,10 @@ class TeamRead(BaseModel):
     pages: int
     overdue: int = Field(description="People with anything overdue")
     due_soon: int = Field(description="People with something due soon and nothing overdue")
-    people: list[MemberRead] = Field(description="Overdue first, then due soon, then the rest")
+    people: list[TeamMemberRead] = Field(description="Overdue first, then due soon, then the rest")
 
 
-class TrainingCompletionRead(BaseModel):
+class TeamCompletionRead(BaseModel):
     id: int
     course_title: str
     completed_on: date
@@ -68,22 +68,22 @@ class TrainingCompletionRead(BaseModel):
     has_evidence: bool
 
 
-class TrainingPersonRead(BaseModel):
+class TeamPersonRead(BaseModel):
     staff_id: int
     staff_number: str
     name: str
     team: str | None
     in_post: bool = Field(description="False once they have left (or before they start)")
-    lines: list[LineRead]
-    completions: list[TrainingCompletionRead]
+    lines: list[TeamLineRead]
+    completions: list[TeamCompletionRead]
 
 
-class NudgeRead(BaseModel):
+class TeamReminderSentRead(BaseModel):
     reminders: int = Field(description="Courses the email reminded them of")
     status: str = Field(description="The email's: sent, queued (no mail server) or failed")
 
 
-class RecordedRead(BaseModel):
+class SessionRecordedRead(BaseModel):
     completion_ids: list[int]
     already_recorded: list[int] = Field(
         description="Staff ids for whom the same session was already on record"
@@ -110,9 +110,9 @@ class ReminderLogList(BaseModel):
     reminders: list[ReminderLogRead]
 
 
-def _lines(person: compliance.PersonStanding | None) -> list[LineRead]:
+def _lines(person: compliance.PersonStanding | None) -> list[TeamLineRead]:
     return [
-        LineRead(
+        TeamLineRead(
             course_id=line.course_id,
             course_code=line.course_code,
             course_title=line.course_title,
@@ -139,7 +139,7 @@ def get_team(
         overdue=found.overdue,
         due_soon=found.due_soon,
         people=[
-            MemberRead(
+            TeamMemberRead(
                 staff_id=m.standing.staff_id,
                 staff_number=m.standing.staff_number,
                 name=m.standing.name,
@@ -156,10 +156,10 @@ def get_team(
 
 
 @router.get("/training/team/{staff_id}", responses=REFUSALS)
-def get_person(db: DB, actor: ApiActor, staff_id: Id) -> TrainingPersonRead:
+def get_person(db: DB, actor: ApiActor, staff_id: Id) -> TeamPersonRead:
     """One of your reports: each course they must do and what they have completed."""
     found = team.person(db, actor, staff_id, as_of=clock.today())
-    return TrainingPersonRead(
+    return TeamPersonRead(
         staff_id=found.staff.id,
         staff_number=found.staff.staff_number,
         name=found.staff.name,
@@ -167,7 +167,7 @@ def get_person(db: DB, actor: ApiActor, staff_id: Id) -> TrainingPersonRead:
         in_post=found.standing is not None,
         lines=_lines(found.standing),
         completions=[
-            TrainingCompletionRead(
+            TeamCompletionRead(
                 id=c.id,
                 course_title=c.course_title,
                 completed_on=c.completed_on,
@@ -190,11 +190,11 @@ def get_person(db: DB, actor: ApiActor, staff_id: Id) -> TrainingPersonRead:
 )
 def send_reminder(
     request: Request, db: DB, kek: Keyring, settings: AppSettings, actor: ApiActor, staff_id: Id
-) -> NudgeRead:
+) -> TeamReminderSentRead:
     """Email them a reminder of everything they have still to do (once a day at most)."""
     site_url = settings.public_url or str(request.base_url)
     sent = reminders.nudge(db, kek, actor, staff_id, settings=settings, site_url=site_url)
-    return NudgeRead(reminders=len(sent.reminders), status=sent.status or "failed")
+    return TeamReminderSentRead(reminders=len(sent.reminders), status=sent.status or "failed")
 
 
 @router.post(
@@ -212,7 +212,7 @@ def record_session(
     course_id: Annotated[IdItem, Form()],
     completed_on: Annotated[date, Form(description="The day of the session")],
     note: Annotated[str, Form(max_length=manual.MAX_NOTE)] = "",
-) -> RecordedRead:
+) -> SessionRecordedRead:
     """Record a classroom session, webinar or reading for those who attended, with the
     evidence attached (checked by its content). Nothing is kept if anything is wrong."""
     recorded = manual.record(
@@ -227,7 +227,7 @@ def record_session(
             evidence=file.file.read(),
         ),
     )
-    return RecordedRead(
+    return SessionRecordedRead(
         completion_ids=list(recorded.completion_ids),
         already_recorded=list(recorded.already_recorded),
     )
