@@ -269,3 +269,16 @@ def test_the_api_does_what_the_pages_do(signed_in: SignedIn, db: Session) -> Non
     db.commit()
     assert api.get(f"/api/v1/training/team/{other.id}").status_code == 403
     assert api.get("/api/v1/training/reminders").json()["total"] == 1
+
+
+def test_a_large_team_records_a_session_for_everyone_at_once(
+    signed_in: SignedIn, db: Session
+) -> None:
+    team = _team(signed_in, db)
+    many = [make_staff(db, manager=team.me) for _ in range(30)]
+    db.commit()
+    chosen = [str(s.id) for s in many]
+    assert _record(team.client, {"staff": chosen, "course_id": str(team.classroom.id)}) == 303
+    assert _completions(db) == 3 + 30
+    odd = _record(team.client, {"staff": ["²"], "course_id": "²"})
+    assert odd == 422

@@ -1,6 +1,7 @@
 """The words of a training reminder: plain, naming each course and its due date, and saying
 where to go. The link is to Steward's own page (STEWARD_PUBLIC_URL, or the address the page
-was sent from): the email never says more about the person than the course is due."""
+was sent from). A manager's escalation names the people overdue; nobody's email says more
+than which course is due when."""
 
 from __future__ import annotations
 
@@ -98,4 +99,5 @@ def email_text(
             organisation,
         ]
     )
-    return subject, body + "\n"
+    # A title is one line in a subject, whatever was typed into it.
+    return " ".join(subject.split()), body + "\n"

@@ -113,10 +113,15 @@ def record_page(request: Request, db: DB, actor: PageActor) -> Response:
     return _record_page(request, db, actor)
 
 
+def _whole_number(value: str) -> bool:
+    # ASCII digits only: "²".isdigit() is true, and int("²") fails.
+    return 0 < len(value) <= 19 and value.isascii() and value.isdigit()
+
+
 def _ids(values: list[str]) -> list[int]:
     ids = []
     for value in values:
-        if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+        if not _whole_number(value) or not 1 <= int(value) <= MAX_ID:
             raise ValidationFailed(
                 "Select the people who attended.",
                 errors={"staff": "Select the people who attended"},
@@ -132,7 +137,9 @@ def record_session(
     kek: Keyring,
     actor: PageActor,
     completed_on: Annotated[DateParts, date_parts("completed_on")],
-    staff: Annotated[list[str] | None, Form(max_length=20)] = None,
+    # No max_length here: on a list it would cap how many people are chosen (MAX_PEOPLE
+    # is the service's); each value is checked as an id below.
+    staff: Annotated[list[str] | None, Form()] = None,
     staff_numbers: Annotated[str, Form(max_length=5000)] = "",
     course_id: Annotated[str, Form(max_length=20)] = "",
     note: Annotated[str, Form(max_length=5000)] = "",
@@ -162,7 +169,7 @@ def record_session(
                 actor,
                 manual.Attendance(
                     staff_ids=_ids(chosen) + manual.staff_ids_for(db, numbers),
-                    course_id=int(course_id) if course_id.isdigit() else None,
+                    course_id=int(course_id) if _whole_number(course_id) else None,
                     completed_on=answer.value,
                     note=note,
                     # The body was capped on the way in (SecurityMiddleware): a bounded read.
