@@ -96,6 +96,15 @@ OUTPUT = {
     "RequirementRead",
     "PreviewRead",
     "TrainingPolicyRead",
+    "TeamLineRead",
+    "TeamMemberRead",
+    "TeamRead",
+    "TeamCompletionRead",
+    "TeamPersonRead",
+    "TeamReminderSentRead",
+    "SessionRecordedRead",
+    "ReminderLogRead",
+    "ReminderLogList",
 }
 # Input with a rule of its own: a document's text may hold form feeds; its other text
 # fields are checked by the same function (tested below).

@@ -745,3 +745,82 @@ def test_the_training_catalogue_and_settings_pages_pass(gate: Gate, demo_site: D
         gate.page.wait_for_selector("[data-testid=saved]")
     assert gate.page.get_by_test_id("gate-off").count() == 0
     assert not gate.findings.problems, gate.findings.report("training catalogue")
+
+
+def _training_team(data_dir: Path) -> int:
+    """The demo manager's team on the staff list: one report overdue with a classroom
+    session recorded (evidence attached) and one up to date, the automatic reminders sent.
+    Returns the overdue report's staff id."""
+    from sqlalchemy import select
+
+    from steward.core import auth
+    from steward.training.policy import Delivery
+    from steward.training.service import manual, reminders
+    from steward.training.service import staff as staff_service
+    from tests.factories.training import complete, make_course, make_requirement, make_staff
+
+    settings = Settings(env=Environment.DEVELOPMENT, data_dir=data_dir, database_url=None)
+    keyring = FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
+    engine = make_engine(settings)
+    today = date.today()
+    try:
+        factory = make_sessionmaker(engine)
+        with session_scope(factory) as db:
+            user = db.scalar(select(auth.User).where(auth.User.username == "manager"))
+            assert user is not None
+            me = staff_service.for_user(db, user.id) or make_staff(
+                db, name="Demo Manager", staff_number="GATE-M", user_id=user.id
+            )
+            refresher = make_course(db, code="GATE-REFRESHER", title="Gate refresher")
+            make_requirement(db, refresher)
+            classroom = make_course(
+                db,
+                code="GATE-CLASSROOM",
+                title="Records workshop",
+                delivery=Delivery.CLASSROOM,
+                pass_mark=None,
+            )
+            complete(db, me, refresher, today)
+            late = make_staff(db, name="Gate Overdue", staff_number="GATE-1", manager=me)
+            complete(db, late, refresher, date(2020, 2, 1))
+            fine = make_staff(db, name="Gate Current", staff_number="GATE-2", manager=me)
+            complete(db, fine, refresher, today)
+            manual.record(
+                db,
+                keyring,
+                Actor.system(),
+                manual.Attendance([late.id], classroom.id, today, "Leeds office", b"%PDF-1.7"),
+            )
+            late_id = late.id
+        reminders.run(factory, keyring, Actor.system(), as_of=today, settings=settings)
+        return late_id
+    finally:
+        engine.dispose()
+
+
+def test_the_training_team_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
+    """A manager's team (a report overdue, a session recorded with its evidence, reminders
+    sent), one person's page, a reminder sent and then refused the same day, the classroom
+    session form and its errors; the log of reminders and the administrator's form."""
+    staff_id = _training_team(demo_site.data_dir)
+    sign_in_as(gate.page, "manager", demo_site.password)
+    gate.check("/training/team")
+    gate.check(f"/training/team/{staff_id}")
+    gate.page.click("[data-testid=remind]")
+    gate.page.wait_for_selector("[data-testid=done]")
+    gate.inspect()
+    gate.page.click("[data-testid=remind]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    assert gate.page.title().startswith("Error: "), gate.page.title()
+    gate.inspect()
+    gate.check("/training/team/record")
+    gate.page.click("[data-testid=record]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    assert gate.page.title().startswith("Error: "), gate.page.title()
+    gate.inspect()
+    gate.page.context.clear_cookies()
+    sign_in_as(gate.page, "dpo", demo_site.password)
+    gate.check("/training/reminders")
+    gate.check("/training/team/record")
+    gate.check("/training/team")
+    assert not gate.findings.problems, gate.findings.report("training team pages")

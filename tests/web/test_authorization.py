@@ -41,6 +41,8 @@ from steward.sar.schemas import PersonDetails
 from steward.sar.search_models import Triage
 from steward.sar.service import disclosure_store
 from steward.sar.service import letters as sar_letters
+from steward.training.policy import Delivery
+from steward.training.service import manual
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
@@ -77,6 +79,9 @@ TRAINING_SEE = AnyOf((Permission.TRAINING_VIEW_COMPLIANCE, Permission.TRAINING_M
 
 # Role grants: the DPO decides them, the administrator sees what awaits.
 GRANTS_SEE = AnyOf((Permission.ROLES_APPROVE, Permission.USERS_MANAGE))
+
+# Training's follow-up: those who run training and those who watch it.
+TRAINING_WATCH = AnyOf((Permission.TRAINING_MANAGE, Permission.TRAINING_VIEW_COMPLIANCE))
 
 Rule = type[Public] | type[SignedInOnly] | Permission | AnyOf
 
@@ -441,6 +446,41 @@ RULES: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/training/imports/completions"): Call(
         Permission.TRAINING_MANAGE, {}, files=EMPTY_CSV
     ),
+    # A manager's team (training): the page is anyone's own (a line manager is whoever HR
+    # names, whatever their role); one person, their reminder and their evidence are their
+    # line manager's or a training administrator's (the walker manages nobody); the log of
+    # reminders is for those who watch training. Bodies are incomplete: nothing is recorded.
+    ("GET", "/training/team"): Call(SignedInOnly),
+    ("GET", "/training/team/record"): Call(SignedInOnly),
+    ("POST", "/training/team/record"): Call(SignedInOnly, {}),
+    ("GET", "/training/team/{staff_id}"): Call(
+        Permission.TRAINING_MANAGE, ids={"staff_id": "training_staff_id"}
+    ),
+    ("POST", "/training/team/{staff_id}/remind"): Call(
+        Permission.TRAINING_MANAGE, {}, ids={"staff_id": "training_staff_id"}
+    ),
+    ("GET", "/training/completions/{completion_id}/evidence"): Call(Permission.TRAINING_MANAGE),
+    ("GET", "/training/reminders"): Call(TRAINING_WATCH),
+    ("GET", "/api/v1/training/team"): Call(SignedInOnly),
+    ("GET", "/api/v1/training/team/{staff_id}"): Call(
+        Permission.TRAINING_MANAGE, ids={"staff_id": "training_staff_id"}
+    ),
+    ("POST", "/api/v1/training/team/{staff_id}/reminders"): Call(
+        Permission.TRAINING_MANAGE, {}, ids={"staff_id": "training_staff_id"}
+    ),
+    ("POST", "/api/v1/training/completions"): Call(
+        Permission.TRAINING_MANAGE,
+        {
+            "staff_ids": "{training_staff_id}",
+            "course_id": "{training_course_id}",
+            "completed_on": "2026-01-05",
+        },
+        TEXT_FILE,
+    ),
+    ("GET", "/api/v1/training/completions/{completion_id}/evidence"): Call(
+        Permission.TRAINING_MANAGE
+    ),
+    ("GET", "/api/v1/training/reminders"): Call(TRAINING_WATCH),
     # The disclosure review, on a request of its own with one document in scope and one
     # redaction proposed (bodies deliberately incomplete, or refused by the rules: the walk's
     # disclosure is never sent for approval, so nothing is approved by the one who sent it).
@@ -557,6 +597,7 @@ def _walk_rows(
     ids |= _disclosure_for(db, keyring)
     ids["staff_id"] = make_staff(db, name="Walk Through").id
     ids |= _training_for(db)
+    ids |= _training_for(db, keyring)
     return ids
 
 
@@ -568,6 +609,30 @@ def _training_for(db: Session) -> dict[str, int]:
         "course_id": course.id,
         "requirement_id": requirement.id,
         "retired_course_id": make_course(db).id,
+    }
+
+
+def _training_for(db: Session, keyring: FileKeyring) -> dict[str, int]:
+    """A member of staff managed by someone else, with a classroom session on record and
+    its evidence."""
+    course = make_course(db, delivery=Delivery.CLASSROOM, pass_mark=None)
+    staff = make_staff(db, manager=make_staff(db))
+    recorded = manual.record(
+        db,
+        keyring,
+        Actor.system(),
+        manual.Attendance(
+            staff_ids=[staff.id],
+            course_id=course.id,
+            completed_on=date(2026, 1, 5),
+            note="",
+            evidence=b"%PDF-1.7 walk",
+        ),
+    )
+    return {
+        "training_staff_id": staff.id,
+        "training_course_id": course.id,
+        "completion_id": recorded.completion_ids[0],
     }
 
 

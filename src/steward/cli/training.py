@@ -13,13 +13,24 @@ import typer
 from rich.table import Table
 
 from steward.cli import import_reports
-from steward.cli.retention_common import print_json
-from steward.cli.runtime import CliError, console, load_settings, plain, unit_of_work
+from steward.cli.retention_common import Json, parse_date, print_json
+from steward.cli.runtime import (
+    CliError,
+    console,
+    engine_for,
+    keyring,
+    load_settings,
+    plain,
+    require_migrated,
+    unit_of_work,
+)
+from steward.core import clock
+from steward.core.db import make_sessionmaker
 from steward.core.errors import ValidationFailed
 from steward.core.paging import PageRequest
 from steward.core.permissions import Actor
 from steward.training.policy import Delivery, Topic
-from steward.training.service import catalogue, lms
+from steward.training.service import catalogue, lms, reminders
 
 app = typer.Typer(
     help="Staff training: courses, requirements, completions, compliance, reminders.",
@@ -137,3 +148,69 @@ def list_courses(
         )
     console.print(table)
     console.print(f"{len(rows)} course{'' if len(rows) == 1 else 's'}")
+
+
+# --- reminders and escalation (for cron) ------------------------------------------------
+
+
+@app.command()
+def remind(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date, YYYY-MM-DD. Default: today.")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Send the reminders and escalations owed: safe to run every hour, and twice at once."""
+    import steward.models  # noqa: F401 - every mapped table registered before the first query
+
+    day = parse_date(as_of, "--as-of") if as_of else clock.today()
+    settings = load_settings()
+    with engine_for(settings) as engine:
+        require_migrated(engine)
+        done = reminders.run(
+            make_sessionmaker(engine),
+            keyring(settings),
+            Actor.system(),
+            as_of=day,
+            settings=settings,
+        )
+    if as_json:
+        print_json(
+            {
+                "as_of": done.as_of.isoformat(),
+                "sent": done.sent,
+                "emails": done.emails,
+                "kept_in_outbox": done.kept_in_outbox,
+                "failed": done.failed,
+                "already_sent": done.already_sent,
+                "no_email": done.no_email,
+                "no_manager": done.no_manager,
+            }
+        )
+        return
+    sent = done.sent
+    console.print(
+        f"Sent {sent['due_soon']} reminder(s) due soon, {sent['overdue']} overdue and "
+        f"{sent['escalation']} escalation(s) to managers in {done.emails} email(s) "
+        f"as of {done.as_of.isoformat()}; {done.already_sent} already sent before.",
+        markup=False,
+    )
+    if done.kept_in_outbox:
+        console.print(
+            f"{done.kept_in_outbox} email(s) kept in the outbox: no mail server is set up "
+            "(STEWARD_SMTP_HOST). See `steward outbox list`.",
+            markup=False,
+        )
+    if done.failed:
+        console.print(
+            f"{done.failed} email(s) refused by the mail server: they go on the next run.",
+            markup=False,
+        )
+    if done.no_email:
+        console.print(
+            plain("No usable email address for staff number(s): " + ", ".join(done.no_email))
+        )
+    if done.no_manager:
+        console.print(
+            plain("Overdue with no manager in post to escalate to: " + ", ".join(done.no_manager))
+        )

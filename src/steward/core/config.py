@@ -113,6 +113,16 @@ class Settings(BaseSettings):
         max_length=200,
         description="The organisation's name, printed at the head of every letter it sends.",
     )
+    public_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        max_length=200,
+        description=(
+            "The address staff reach Steward at (https://steward.example.org), for the links "
+            "in email sent without a web request, such as `steward training remind` from "
+            "cron. Unset: such email names the page to open instead of linking to it."
+        ),
+    )
     smtp_host: str | None = Field(
         None,
         description=(

@@ -208,6 +208,8 @@ EVENT_LABELS: dict[str, str] = {
     "training:settings:changed": "Training settings changed",
     "training:gate:turned_off": "Induction gate turned off",
     "training:gate:turned_on": "Induction gate turned back on",
+    "training:team:read": "Team's training read",
+    "training:reminders:listed": "Training reminders listed",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.
@@ -235,6 +237,8 @@ SUBJECT_LABELS: dict[str, str] = {
     "training_staff": "Member of staff",
     "training_completion": "Training completion",
     "user": "Account",
+    # training: follow-up
+    "training_reminder": "Training reminder",
 }
 
 

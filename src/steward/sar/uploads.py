@@ -1,21 +1,25 @@
 """What a request's documents may be: pure rules, no database.
 
 The public can send us files, so only the types a person proves who they are with (a scan or
-photo of ID, a signed authority) are taken, each known by its first bytes, never by its name
-or the browser's claim: a PDF, a JPEG or a PNG, up to 10 MB."""
+photo of ID, a signed authority) are taken: core.uploads checks them by their first bytes (a
+PDF, a JPEG or a PNG, up to 10 MB), as it does training's evidence."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from steward.core.errors import ValidationFailed
+from steward.core.uploads import JPEG, MAX_BYTES, PDF, PNG, TYPE_NAMES, check_file
 
-MAX_BYTES = 10 * 1024 * 1024
-PDF = "application/pdf"
-JPEG = "image/jpeg"
-PNG = "image/png"
-_SIGNATURES = ((b"%PDF-", PDF), (b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n", PNG))
-TYPE_NAMES = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG"}
+__all__ = [
+    "JPEG",
+    "KIND_NAMES",
+    "MAX_BYTES",
+    "PDF",
+    "PNG",
+    "TYPE_NAMES",
+    "DocumentKind",
+    "check_file",
+]
 
 
 class DocumentKind(StrEnum):
@@ -29,23 +33,3 @@ KIND_NAMES = {
     DocumentKind.AUTHORITY: "Proof of authority",
     DocumentKind.OTHER: "Other document",
 }
-
-
-def check_file(data: bytes, *, field: str = "file") -> str:
-    """The file's media type, or a GOV.UK error message saying what to do instead."""
-    if not data:
-        raise ValidationFailed(
-            "The selected file is empty.", errors={field: "The selected file is empty"}
-        )
-    if len(data) > MAX_BYTES:
-        raise ValidationFailed(
-            "The selected file must be smaller than 10MB.",
-            errors={field: "The selected file must be smaller than 10MB"},
-        )
-    for signature, media_type in _SIGNATURES:
-        if data.startswith(signature):
-            return media_type
-    raise ValidationFailed(
-        "The selected file must be a PDF, JPG or PNG.",
-        errors={field: "The selected file must be a PDF, JPG or PNG"},
-    )

@@ -24,6 +24,8 @@ class TrainingEvent(StrEnum):
     CERTIFICATE_ISSUED = "training:certificate:issued"
     REMINDER_SENT = "training:reminder:sent"
     ESCALATION_SENT = "training:escalation:sent"
+    TEAM_READ = "training:team:read"  # a manager's team page, or one of their reports
+    REMINDERS_LISTED = "training:reminders:listed"
     REPORT_READ = "training:report:read"
     REPORT_EXPORTED = "training:report:exported"
     GATE_CLOSED = "training:gate:closed"

@@ -83,6 +83,9 @@ class ReminderKind(StrEnum):
     DUE_SOON = "due_soon"  # to the person, before the due date
     OVERDUE = "overdue"  # to the person, once it has passed
     ESCALATION = "escalation"  # to their manager, once it is overdue
+    # Sent by hand from the team page. Its row's due_on is the day it was sent, so the same
+    # person is nudged about the same course at most once a day.
+    NUDGE = "nudge"
 
 
 def add_months(day: date, months: int) -> date:
@@ -217,3 +220,22 @@ def passes(score: int, pass_mark: int | None) -> bool:
 def score_percent(correct: int, asked: int) -> int:
     """Whole percent, rounded down: 7 of 9 is 77, never rounded up over a pass mark."""
     return 0 if asked == 0 else (100 * correct) // asked
+
+
+def reminders_due(
+    standing: Standing, *, as_of: date, due_soon_days: int
+) -> tuple[ReminderKind, ...]:
+    """What `steward training remind` sends about one line on ``as_of``: a reminder to the
+    person before the due date (inside the due-soon window, whether a refresher or a first
+    deadline), and once it has passed a reminder to them and an escalation to their manager.
+    Each is sent once for its due date (the Reminder table's key), however often it runs."""
+    if standing.status in NON_COMPLIANT:
+        return (ReminderKind.OVERDUE, ReminderKind.ESCALATION)
+    due = standing.due_on
+    if standing.status is Status.DUE_SOON or (
+        standing.status is Status.NOT_YET_DUE
+        and due is not None
+        and due - as_of <= timedelta(days=due_soon_days)
+    ):
+        return (ReminderKind.DUE_SOON,)
+    return ()

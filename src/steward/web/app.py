@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartParser
 
 from steward.core import audit, auth, jobs, keyfile
+from steward.core import uploads as evidence_uploads
 from steward.core.audit import DetailValue
 from steward.core.config import Environment, Settings
 from steward.core.crypto import FileKeyring, KeyDestroyed, KeyEncryptionKeys
@@ -75,6 +76,8 @@ from steward.web.training import catalogue as training_catalogue
 from steward.web.training import catalogue_api as training_catalogue_api
 from steward.web.training import staff as training_staff
 from steward.web.training import staff_api as training_staff_api
+from steward.web.training import team as training_team
+from steward.web.training import team_api as training_team_api
 
 log = logging.getLogger("steward.web")
 STATIC_DIR = Path(__file__).parent / "static"
@@ -88,6 +91,8 @@ SAR_UPLOAD_PATHS = re.compile(
 )
 # HR's staff list and an LMS's completions, on their pages and through the API.
 TRAINING_IMPORT_PATHS = re.compile(r"^(?:/api/v1)?/training/imports/(?:staff|completions)$")
+# A classroom session's evidence (an attendance sheet), from the team page and the API.
+TRAINING_UPLOAD_PATHS = re.compile(r"^(?:/training/team/record|/api/v1/training/completions)$")
 
 STATUS_FOR_ERROR: dict[type[DomainError], int] = {
     Unauthenticated: 401,
@@ -140,6 +145,7 @@ PAGE_ROUTERS = (
     sar_delivery.router,
     training_staff.router,
     training_catalogue.router,
+    training_team.router,
 )
 API_ROUTERS = (
     api.router,
@@ -151,6 +157,7 @@ API_ROUTERS = (
     sar_bundle_api.router,
     training_staff_api.router,
     training_catalogue_api.router,
+    training_team_api.router,
 )
 
 
@@ -212,6 +219,7 @@ def create_app(
             (SAR_UPLOAD_PATHS, sar_uploads.MAX_BYTES),
             # The service refuses an HR file over its own (smaller) limit with a clear message.
             (TRAINING_IMPORT_PATHS, training_lms.MAX_BYTES + 64 * 1024),
+            (TRAINING_UPLOAD_PATHS, evidence_uploads.MAX_BYTES),
         ),
         too_large_response=lambda request, message: _error_response(request, 413, message),
         secure_cookies=settings.cookies_secure,
