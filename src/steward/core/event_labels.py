@@ -181,6 +181,11 @@ EVENT_LABELS: dict[str, str] = {
     "sar:disclosure:approved": "Disclosure approved",
     "sar:disclosure:reopened": "Disclosure reopened",
     "sar:disclosure:planned": "Disclosure bundle's contents read",
+    # staff training: the built-in e-learning modules and certificates
+    "training:attempt:started": "Training module started",
+    "training:attempt:submitted": "Training quiz answers sent",
+    "training:certificate:issued": "Training certificate issued",
+    "training:certificate:checked": "Training certificate checked",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.
@@ -203,6 +208,7 @@ SUBJECT_LABELS: dict[str, str] = {
     "retention_hold": "Hold",
     "retention_schedule": "Retention schedule",
     "user": "Account",
+    "training_attempt": "Training module attempt",
 }
 
 

@@ -18,6 +18,7 @@ class TrainingEvent(StrEnum):
     ATTEMPT_STARTED = "training:attempt:started"
     ATTEMPT_SUBMITTED = "training:attempt:submitted"
     CERTIFICATE_ISSUED = "training:certificate:issued"
+    CERTIFICATE_CHECKED = "training:certificate:checked"
     REMINDER_SENT = "training:reminder:sent"
     ESCALATION_SENT = "training:escalation:sent"
     REPORT_READ = "training:report:read"
