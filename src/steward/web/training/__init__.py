@@ -1,0 +1,1 @@
+"""Staff training pages and API, one module per area."""
