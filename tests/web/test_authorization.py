@@ -41,10 +41,13 @@ from steward.sar.schemas import PersonDetails
 from steward.sar.search_models import Triage
 from steward.sar.service import disclosure_store
 from steward.sar.service import letters as sar_letters
+from steward.training.service import certificates, elearning
+from steward.training.service import modules as training_modules
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
 from tests.factories.sar import make_request
+from tests.factories.training import make_staff
 from tests.retention.helpers import case_with_children
 from tests.sar import bundle_helpers
 from tests.web.conftest import SignedIn, csrf_from
@@ -445,6 +448,28 @@ RULES: dict[tuple[str, str], Call] = {
             ("POST", "/api/v1/sar/requests/{request_id}/disclosure/approve", {}),
         ]
     },
+    # My training: every signed-in account (the walker has a staff record, an attempt left
+    # open, and one sent and passed); an attempt or certificate is the walker's own. The
+    # catalogue's sync is the training team's; checking a certificate, compliance viewers'.
+    ("GET", "/training"): Call(SignedInOnly),
+    ("GET", "/training/modules"): Call(SignedInOnly),
+    ("POST", "/training/modules/sync"): Call(Permission.TRAINING_MANAGE, {}),
+    ("GET", "/training/modules/{slug}"): Call(SignedInOnly),
+    ("POST", "/training/attempts/{attempt_id}"): Call(SignedInOnly, {}),
+    ("GET", "/training/attempts/{attempt_id}"): Call(
+        SignedInOnly, ids={"attempt_id": "sent_attempt_id"}
+    ),
+    ("GET", "/training/completions/{completion_id}/certificate"): Call(SignedInOnly),
+    ("GET", "/training/certificates"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
+    ("GET", "/api/v1/training/me"): Call(SignedInOnly),
+    ("POST", "/api/v1/training/modules/{slug}/attempts"): Call(SignedInOnly, {}),
+    ("POST", "/api/v1/training/attempts/{attempt_id}/answers"): Call(SignedInOnly, {}),
+    ("GET", "/api/v1/training/attempts/{attempt_id}"): Call(
+        SignedInOnly, ids={"attempt_id": "sent_attempt_id"}
+    ),
+    ("GET", "/api/v1/training/completions/{completion_id}/certificate"): Call(SignedInOnly),
+    ("GET", "/api/v1/training/certificates/{reference}"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
+    ("POST", "/api/v1/training/modules/sync"): Call(Permission.TRAINING_MANAGE, {}),
 }
 
 
@@ -475,7 +500,29 @@ def _walk_rows(
     ids["bundle_id"] = bundle_helpers.stored_bundle(db, keyring, request)
     ids["token"] = 12345  # no link has this token
     ids |= _disclosure_for(db, keyring)
+    ids |= _training_for(db, user)
     return ids
+
+
+def _training_for(db: Session, user: auth.User) -> Ids:
+    """The built-in modules in the catalogue, a staff record for the walker, one attempt sent
+    and passed (its completion has a certificate) and one left open."""
+    training_modules.sync(db, Actor.system())
+    make_staff(db, user_id=user.id)
+    slug = "data-protection-induction"
+    module, sent = elearning.start(db, user.actor, slug)
+    passed = elearning.submit(
+        db, user.actor, sent.id, {q.id: q.correct_index for q in module.questions}
+    )
+    assert passed.completion is not None
+    _, left_open = elearning.start(db, user.actor, slug)
+    found = Ids(
+        sent_attempt_id=sent.id, attempt_id=left_open.id, completion_id=passed.completion.id
+    )
+    # Path segments that are words, not ids.
+    found["slug"] = slug  # type: ignore[assignment]
+    found["reference"] = certificates.reference(passed.completion)  # type: ignore[assignment]
+    return found
 
 
 def _disclosure_for(db: Session, keyring: FileKeyring) -> dict[str, int]:

@@ -276,6 +276,7 @@ def check_certificate(
     actor: PageActor,
     reference: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
+    actor.require(Permission.TRAINING_VIEW_COMPLIANCE)
     reference = reference.strip()
     found = certificates.check(db, actor, reference) if reference else None
     return render(
