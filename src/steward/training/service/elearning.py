@@ -35,8 +35,9 @@ NOT_LINKED = (
     "(the staff list from HR links an account by its work email)."
 )
 NOT_IN_CATALOGUE = (
-    "This module is not in the training catalogue yet, so it cannot be taken. Ask your "
-    "training administrator to bring the built-in modules into the catalogue."
+    "This module's course is not in the training catalogue (or has been retired), so it "
+    "cannot be taken. Ask your training administrator to bring the built-in modules into the "
+    "catalogue."
 )
 OUT_OF_STEP = (
     "This module has a new version that is not in the training catalogue yet, so it cannot "
