@@ -253,3 +253,27 @@ def test_the_api_tells_an_account_with_no_staff_record_why(
         f"/api/v1/training/modules/{INDUCTION}/attempts", json={}, headers=headers
     )
     assert refused.status_code == 409 and refused.json()["detail"] == elearning.NOT_LINKED
+
+
+def test_the_menu_offers_my_training_to_staff_not_to_partner_organisations(
+    signed_in: SignedIn,
+) -> None:
+    for role in Role:
+        client, _ = signed_in(role)
+        shown = 'href="/training"' in client.get("/").text
+        assert shown is (role is not Role.PARTNER), role
+
+
+def test_answers_that_are_not_options_are_refused_and_nothing_is_kept(
+    signed_in: SignedIn, db: Session
+) -> None:
+    client, user = signed_in(Role.CASEWORKER)
+    synced(db)
+    _staff(db, user)
+    attempt_id, data = _form(client, answers(MODULE))
+    for hostile in ("\u00b2", "-1", "99", "<b>", "1e3"):
+        refused = client.post(f"/training/attempts/{attempt_id}", data=data | {"q2": hostile})
+        assert refused.status_code == 422, hostile
+        assert "Choose an answer to question 2" in refused.text
+    assert db.scalar(select(func.count()).select_from(Completion)) == 0
+    assert db.scalar(select(Attempt.submitted_at).where(Attempt.id == attempt_id)) is None

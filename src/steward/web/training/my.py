@@ -239,7 +239,7 @@ def submit_answers(
     attempt_id: Id,
     answers: Annotated[dict[str, str], Depends(_answers)],
 ) -> Response:
-    chosen = {k: int(v) if v.isdigit() else None for k, v in answers.items()}
+    chosen = {k: int(v) if v.isascii() and v.isdigit() else None for k, v in answers.items()}
     slug = elearning.slug_of(db, actor, attempt_id)  # someone else's: as a missing one
     try:
         with db.begin_nested():
