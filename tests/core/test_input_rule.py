@@ -105,6 +105,17 @@ OUTPUT = {
     "SessionRecordedRead",
     "ReminderLogRead",
     "ReminderLogList",
+    # My training (web/training/my_api.py)
+    "LineRead",
+    "CompletionRead",
+    "MyTrainingRead",
+    "QuestionRead",
+    "AttemptStarted",
+    "WrongRead",
+    "AttemptResultRead",
+    "SyncRowRead",
+    "SyncRead",
+    "CertificateCheckRead",
 }
 # Input with a rule of its own: a document's text may hold form feeds; its other text
 # fields are checked by the same function (tested below).

@@ -40,6 +40,7 @@ from tests.sar.journey_helpers import served_journey
 from tests.sar.search_helpers import searched_demo_request
 from tests.web.live import DemoSite, chromium_browser, needs_chromium, sign_in_as
 from tests.web.sar_public_journey import fill_in
+from tests.web.training_helpers import INDUCTION, answer_quiz, demo_trainee, latest_reference
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -824,3 +825,46 @@ def test_the_training_team_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
     gate.check("/training/team/record")
     gate.check("/training/team")
     assert not gate.findings.problems, gate.findings.report("training team pages")
+
+
+def test_my_training_and_the_module_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
+    """A member of staff's training pages at each step: what they must do, the modules, a
+    module with its quiz, the quiz sent back unanswered, a result not passed and one passed,
+    My training with a completion; the training team's modules page and the certificate
+    check (found and not found); and an account with no staff record."""
+    from steward.training import module_files
+
+    username, password = demo_trainee(demo_site.data_dir)
+    sign_in_as(gate.page, username, password)
+    gate.check("/training")
+    gate.check("/training/modules")
+    for slug in module_files.shipped():
+        gate.check(f"/training/modules/{slug}")
+    gate.check(f"/training/modules/{INDUCTION}")
+    gate.page.click("[data-testid=send]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    gate.inspect()
+    gate.page.goto(f"/training/modules/{INDUCTION}")
+    answer_quiz(gate.page, wrong=2)
+    assert gate.page.get_by_test_id("not-passed").count() == 1
+    gate.inspect()
+    gate.page.get_by_test_id("try-again").click()
+    gate.page.wait_for_load_state()
+    answer_quiz(gate.page, wrong=0)
+    assert gate.page.get_by_test_id("passed").count() == 1
+    gate.inspect()
+    gate.check("/training")
+    gate.check(f"/training/modules/{INDUCTION}")  # with the attempts sent listed
+    reference = latest_reference(demo_site.data_dir)
+    gate.page.context.clear_cookies()
+    sign_in_as(gate.page, "dpo", demo_site.password)
+    gate.check("/training/modules")
+    gate.check("/training/certificates")
+    gate.check(f"/training/certificates?reference={reference}")
+    assert gate.page.get_by_test_id("genuine").count() == 1
+    gate.check("/training/certificates?reference=TRN-000001-00000000")
+    assert gate.page.get_by_test_id("not-genuine").count() == 1
+    gate.page.context.clear_cookies()
+    sign_in_as(gate.page, "partner", demo_site.password)
+    gate.check("/training")
+    assert not gate.findings.problems, gate.findings.report("my training")

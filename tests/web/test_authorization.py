@@ -42,7 +42,8 @@ from steward.sar.search_models import Triage
 from steward.sar.service import disclosure_store
 from steward.sar.service import letters as sar_letters
 from steward.training.policy import Delivery
-from steward.training.service import manual
+from steward.training.service import certificates, elearning, manual
+from steward.training.service import modules as training_modules
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
@@ -565,6 +566,28 @@ RULES: dict[tuple[str, str], Call] = {
     ("PATCH", "/api/v1/training/settings"): Call(
         Permission.TRAINING_SETTINGS, {"target_percent": 0}
     ),
+    # My training: every signed-in account (the walker has a staff record, an attempt left
+    # open, and one sent and passed); an attempt or certificate is the walker's own. The
+    # catalogue's sync is the training team's; checking a certificate, compliance viewers'.
+    ("GET", "/training"): Call(SignedInOnly),
+    ("GET", "/training/modules"): Call(SignedInOnly),
+    ("POST", "/training/modules/sync"): Call(Permission.TRAINING_MANAGE, {}),
+    ("GET", "/training/modules/{slug}"): Call(SignedInOnly),
+    ("POST", "/training/attempts/{attempt_id}"): Call(SignedInOnly, {}),
+    ("GET", "/training/attempts/{attempt_id}"): Call(
+        SignedInOnly, ids={"attempt_id": "sent_attempt_id"}
+    ),
+    ("GET", "/training/completions/{completion_id}/certificate"): Call(SignedInOnly),
+    ("GET", "/training/certificates"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
+    ("GET", "/api/v1/training/me"): Call(SignedInOnly),
+    ("POST", "/api/v1/training/modules/{slug}/attempts"): Call(SignedInOnly, {}),
+    ("POST", "/api/v1/training/attempts/{attempt_id}/answers"): Call(SignedInOnly, {}),
+    ("GET", "/api/v1/training/attempts/{attempt_id}"): Call(
+        SignedInOnly, ids={"attempt_id": "sent_attempt_id"}
+    ),
+    ("GET", "/api/v1/training/completions/{completion_id}/certificate"): Call(SignedInOnly),
+    ("GET", "/api/v1/training/certificates/{reference}"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
+    ("POST", "/api/v1/training/modules/sync"): Call(Permission.TRAINING_MANAGE, {}),
 }
 
 
@@ -598,6 +621,7 @@ def _walk_rows(
     ids["staff_id"] = make_staff(db, name="Walk Through").id
     ids |= _training_for(db)
     ids |= _training_for(db, keyring)
+    ids |= _training_for(db, user)
     return ids
 
 
@@ -634,6 +658,27 @@ def _training_for(db: Session, keyring: FileKeyring) -> dict[str, int]:
         "training_course_id": course.id,
         "completion_id": recorded.completion_ids[0],
     }
+
+
+def _training_for(db: Session, user: auth.User) -> Ids:
+    """The built-in modules in the catalogue, a staff record for the walker, one attempt sent
+    and passed (its completion has a certificate) and one left open."""
+    training_modules.sync(db, Actor.system())
+    make_staff(db, user_id=user.id)
+    slug = "data-protection-induction"
+    module, sent = elearning.start(db, user.actor, slug)
+    passed = elearning.submit(
+        db, user.actor, sent.id, {q.id: q.correct_index for q in module.questions}
+    )
+    assert passed.completion is not None
+    _, left_open = elearning.start(db, user.actor, slug)
+    found = Ids(
+        sent_attempt_id=sent.id, attempt_id=left_open.id, completion_id=passed.completion.id
+    )
+    # Path segments that are words, not ids.
+    found["slug"] = slug  # type: ignore[assignment]
+    found["reference"] = certificates.reference(passed.completion)  # type: ignore[assignment]
+    return found
 
 
 def _disclosure_for(db: Session, keyring: FileKeyring) -> dict[str, int]:

@@ -210,6 +210,8 @@ EVENT_LABELS: dict[str, str] = {
     "training:gate:turned_on": "Induction gate turned back on",
     "training:team:read": "Team's training read",
     "training:reminders:listed": "Training reminders listed",
+    # staff training: the built-in e-learning modules and certificates
+    "training:certificate:checked": "Training certificate checked",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.
@@ -239,6 +241,7 @@ SUBJECT_LABELS: dict[str, str] = {
     "user": "Account",
     # training: follow-up
     "training_reminder": "Training reminder",
+    "training_attempt": "Training module attempt",
 }
 
 

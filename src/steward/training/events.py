@@ -22,6 +22,7 @@ class TrainingEvent(StrEnum):
     ATTEMPT_STARTED = "training:attempt:started"
     ATTEMPT_SUBMITTED = "training:attempt:submitted"
     CERTIFICATE_ISSUED = "training:certificate:issued"
+    CERTIFICATE_CHECKED = "training:certificate:checked"
     REMINDER_SENT = "training:reminder:sent"
     ESCALATION_SENT = "training:escalation:sent"
     TEAM_READ = "training:team:read"  # a manager's team page, or one of their reports

@@ -74,6 +74,8 @@ from steward.web.sar import search as sar_search
 from steward.web.security import SecurityMiddleware, scrub_secrets
 from steward.web.training import catalogue as training_catalogue
 from steward.web.training import catalogue_api as training_catalogue_api
+from steward.web.training import my as training_my
+from steward.web.training import my_api as training_my_api
 from steward.web.training import staff as training_staff
 from steward.web.training import staff_api as training_staff_api
 from steward.web.training import team as training_team
@@ -146,6 +148,7 @@ PAGE_ROUTERS = (
     training_staff.router,
     training_catalogue.router,
     training_team.router,
+    training_my.router,
 )
 API_ROUTERS = (
     api.router,
@@ -158,6 +161,7 @@ API_ROUTERS = (
     training_staff_api.router,
     training_catalogue_api.router,
     training_team_api.router,
+    training_my_api.router,
 )
 
 

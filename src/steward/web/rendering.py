@@ -149,6 +149,9 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
     shown = [
         (text, href) for text, href, needed in items if not needed or any(map(actor.can, needed))
     ]
+    # Staff see their own training (partner organisations' users are not on the staff list).
+    if actor.role is not Role.PARTNER:
+        shown.insert(-1, ("My training", "/training"))
     current = current_href(request.url.path, [href for _, href in shown])
     return [{"text": text, "href": href, "current": href == current} for text, href in shown]
 
