@@ -44,6 +44,7 @@ from steward.sar.service import letters as sar_letters
 from steward.training.policy import Delivery
 from steward.training.service import certificates, elearning, manual
 from steward.training.service import modules as training_modules
+from steward.training.service import staff as staff_service
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
@@ -619,13 +620,13 @@ def _walk_rows(
     ids["token"] = 12345  # no link has this token
     ids |= _disclosure_for(db, keyring)
     ids["staff_id"] = make_staff(db, name="Walk Through").id
-    ids |= _training_for(db)
-    ids |= _training_for(db, keyring)
-    ids |= _training_for(db, user)
+    ids |= _catalogue_for(db)
+    ids |= _elearning_for(db, user)
+    ids |= _classroom_for(db, keyring, user)
     return ids
 
 
-def _training_for(db: Session) -> dict[str, int]:
+def _catalogue_for(db: Session) -> dict[str, int]:
     """A course with a requirement on it, and a course of its own for the walk to retire."""
     course = make_course(db)
     requirement = make_requirement(db, course)
@@ -636,17 +637,21 @@ def _training_for(db: Session) -> dict[str, int]:
     }
 
 
-def _training_for(db: Session, keyring: FileKeyring) -> dict[str, int]:
-    """A member of staff managed by someone else, with a classroom session on record and
-    its evidence."""
+def _classroom_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[str, int]:
+    """A member of staff managed by someone else, at a classroom session with the walker, its
+    evidence on record: the walker's own completion is the one whose certificate and evidence
+    the walk asks for (the person may have their certificate; the evidence is for those who
+    manage training)."""
     course = make_course(db, delivery=Delivery.CLASSROOM, pass_mark=None)
     staff = make_staff(db, manager=make_staff(db))
+    walker = staff_service.for_user(db, user.id)
+    assert walker is not None
     recorded = manual.record(
         db,
         keyring,
         Actor.system(),
         manual.Attendance(
-            staff_ids=[staff.id],
+            staff_ids=[staff.id, walker.id],
             course_id=course.id,
             completed_on=date(2026, 1, 5),
             note="",
@@ -656,11 +661,11 @@ def _training_for(db: Session, keyring: FileKeyring) -> dict[str, int]:
     return {
         "training_staff_id": staff.id,
         "training_course_id": course.id,
-        "completion_id": recorded.completion_ids[0],
+        "completion_id": recorded.completion_ids[1],
     }
 
 
-def _training_for(db: Session, user: auth.User) -> Ids:
+def _elearning_for(db: Session, user: auth.User) -> Ids:
     """The built-in modules in the catalogue, a staff record for the walker, one attempt sent
     and passed (its completion has a certificate) and one left open."""
     training_modules.sync(db, Actor.system())
@@ -672,9 +677,7 @@ def _training_for(db: Session, user: auth.User) -> Ids:
     )
     assert passed.completion is not None
     _, left_open = elearning.start(db, user.actor, slug)
-    found = Ids(
-        sent_attempt_id=sent.id, attempt_id=left_open.id, completion_id=passed.completion.id
-    )
+    found = Ids(sent_attempt_id=sent.id, attempt_id=left_open.id)
     # Path segments that are words, not ids.
     found["slug"] = slug  # type: ignore[assignment]
     found["reference"] = certificates.reference(passed.completion)  # type: ignore[assignment]
