@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from enum import StrEnum
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -32,9 +33,10 @@ from steward.core.errors import (
     ValidationFailed,
 )
 from steward.core.permissions import Actor
-from steward.records.service import NeedsBreakGlass
+from steward.records.service import InductionRequired, NeedsBreakGlass
 from steward.records.service.extraction import ExtractionWorker
 from steward.sar import uploads as sar_uploads
+from steward.training.events import TrainingEvent
 from steward.web import (
     accounts_pages,
     api,
@@ -70,6 +72,7 @@ from steward.web.sar import public as sar_public
 from steward.web.sar import report as sar_report
 from steward.web.sar import search as sar_search
 from steward.web.security import SecurityMiddleware, scrub_secrets
+from steward.web.training import gate as training_gate
 
 log = logging.getLogger("steward.web")
 STATIC_DIR = Path(__file__).parent / "static"
@@ -294,7 +297,11 @@ def _needs_break_glass(request: Request, exc: NeedsBreakGlass) -> Response:
     return RedirectResponse(f"/cases/{exc.case_id}/break-glass", status_code=303)
 
 
-def _record_refusal(request: Request) -> None:
+def _record_refusal(
+    request: Request,
+    tag: StrEnum = audit.EventTag.ACCESS_REFUSED,
+    extra: dict[str, DetailValue] | None = None,
+) -> None:
     """Put a signed-in user's refusal on record in a transaction of its own: the request's
     own has already rolled back, and a refusal that leaves no trace is an attack nobody sees.
     Who, which kind of route and which ids; never what was asked for. (Refusals before
@@ -310,9 +317,10 @@ def _record_refusal(request: Request) -> None:
     for name, value in request.path_params.items():
         if name.endswith("_id") and value.isascii() and value.isdigit() and len(value) <= 20:
             details[name] = value
+    details |= extra or {}
     try:
         with session_scope(request.app.state.session_factory) as db:
-            audit.record(db, actor, audit.EventTag.ACCESS_REFUSED, details=details)
+            audit.record(db, actor, tag, details=details)
     except Exception:
         # The refusal itself still stands; failing to record it must not turn it into a 500.
         log.exception(
@@ -332,6 +340,16 @@ def _install_error_handlers(app: FastAPI) -> None:
             return RedirectResponse("/account/password", status_code=303)
         if isinstance(exc, auth.TwoFactorSetupRequired) and not _wants_json(request):
             return RedirectResponse("/account/two-factor", status_code=303)
+        if isinstance(exc, InductionRequired):
+            # On record as the gate's own tag, not "access refused": a new starter clicking
+            # their cases before induction is not someone testing their reach, and must not
+            # fill the DPO's list of repeated refusals.
+            _record_refusal(
+                request,
+                TrainingEvent.GATE_CLOSED,
+                {"courses": len(exc.courses), "unlinked": exc.unlinked},
+            )
+            return training_gate.refusal(request, exc, json=_wants_json(request))
         if isinstance(exc, Forbidden) and not isinstance(
             exc, auth.TwoFactorSetupRequired | auth.PasswordChangeRequired
         ):
