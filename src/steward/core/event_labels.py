@@ -181,6 +181,8 @@ EVENT_LABELS: dict[str, str] = {
     "sar:disclosure:approved": "Disclosure approved",
     "sar:disclosure:reopened": "Disclosure reopened",
     "sar:disclosure:planned": "Disclosure bundle's contents read",
+    # training: the induction gate
+    "training:gate:closed": "Case records refused: induction not complete",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.

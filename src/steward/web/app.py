@@ -347,7 +347,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             _record_refusal(
                 request,
                 TrainingEvent.GATE_CLOSED,
-                {"courses": len(exc.courses), "unlinked": exc.unlinked},
+                {"outstanding_courses": len(exc.courses), "unlinked": exc.unlinked},
             )
             return training_gate.refusal(request, exc, json=_wants_json(request))
         if isinstance(exc, Forbidden) and not isinstance(
