@@ -182,7 +182,7 @@ EVENT_LABELS: dict[str, str] = {
     "sar:disclosure:reopened": "Disclosure reopened",
     "sar:disclosure:planned": "Disclosure bundle's contents read",
     # training: the induction gate
-    "training:gate:closed": "Case records refused: induction not complete",
+    "training:gate:closed": "Case records refused until induction is complete",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.

@@ -11,7 +11,8 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
-from steward.core.permissions import Actor, ActorKind, Permission
+from steward.core.permissions import Actor
+from steward.records import service as records
 from steward.records.service import InductionRequired
 from steward.training.service import gate
 from steward.training.service.gate import GateState, OutstandingCourse
@@ -21,11 +22,6 @@ TITLE = "Complete your induction before you can see case records"
 # Where a course is done when Steward has no module for it: the member of staff's own page
 # lists what they must do and how (classroom, webinar, the LMS).
 MY_TRAINING = "/training"
-_READS_CASES = (
-    Permission.CASES_READ_ASSIGNED,
-    Permission.CASES_READ_TEAM,
-    Permission.CASES_READ_ALL,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +46,11 @@ def course_links(courses: tuple[OutstandingCourse, ...]) -> list[CourseLink]:
 
 
 def closed_for(db: Session, actor: Actor) -> GateState | None:
-    """The gate's state for a signed-in member of staff whose role reads cases, if it keeps
-    case records closed to them; None otherwise (it is open, or they read no cases)."""
-    if actor.kind is not ActorKind.USER or not any(actor.can(p) for p in _READS_CASES):
+    """The gate's state for a member of staff whose role reads cases, if it keeps case
+    records closed to them; None otherwise (it is open, or they read no cases)."""
+    if not records.induction_outstanding(db, actor) or actor.user_id is None:
         return None
-    state = gate.state(db, actor.user_id)
-    return state if state.closed else None
+    return gate.state(db, actor.user_id)
 
 
 def _context(state: GateState | InductionRequired) -> dict[str, object]:
