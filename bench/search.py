@@ -54,7 +54,7 @@ def _peer_search(db: Session, actor: Any, query: str, *, limit: int = 50) -> lis
     )
     from steward.records.service.search import SearchHit, _matches, words_of
 
-    require_any_case_access(actor)
+    require_any_case_access(db, actor)
     words = words_of(query)
     if not words:
         return []

@@ -38,6 +38,7 @@ from tests.factories.sar import make_request
 from tests.sar.disclosure_helpers import disclosure_demo_request
 from tests.sar.journey_helpers import served_journey
 from tests.sar.search_helpers import searched_demo_request
+from tests.web.gate_helpers import gated_starter
 from tests.web.live import DemoSite, chromium_browser, needs_chromium, sign_in_as
 from tests.web.sar_public_journey import fill_in
 from tests.web.training_helpers import INDUCTION, answer_quiz, demo_trainee, latest_reference
@@ -868,3 +869,15 @@ def test_my_training_and_the_module_pages_pass(gate: Gate, demo_site: DemoSite) 
     sign_in_as(gate.page, "partner", demo_site.password)
     gate.check("/training")
     assert not gate.findings.problems, gate.findings.report("my training")
+
+
+def test_the_induction_gate_page_and_home_banner_pass(gate: Gate, demo_site: DemoSite) -> None:
+    """A new starter whose induction is outstanding: their home page with its banner, and
+    the page a case answers with (403) instead of the case."""
+    with gated_starter(demo_site.data_dir, demo_site.password) as (username, case_id):
+        sign_in_as(gate.page, username, demo_site.password)
+        gate.check("/")
+        assert gate.page.locator("[data-testid=gate-banner]").count() == 1
+        gate.check(f"/cases/{case_id}", expect_status=403)
+        assert gate.page.locator("[data-testid=induction-required]").count() == 1
+    assert not gate.findings.problems, gate.findings.report("induction gate")

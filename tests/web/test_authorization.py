@@ -8,13 +8,14 @@ a refusal or a server error on an allowed route fails the walk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,7 +24,7 @@ from steward.archives.models import LocationKind, RetrievalPurpose
 from steward.archives.schemas import LocationCreate, PaperFileCreate, RetrievalRequest
 from steward.core import auth, clock, jobs, outbox
 from steward.core.crypto import FileKeyring
-from steward.core.permissions import ROLE_PERMISSIONS, Actor, Permission, Role
+from steward.core.permissions import ROLE_PERMISSIONS, Actor, Permission, Role, reads_case_content
 from steward.identity import service as identity
 from steward.records import service
 from steward.records.models import Case, PartyRole
@@ -41,7 +42,7 @@ from steward.sar.schemas import PersonDetails
 from steward.sar.search_models import Triage
 from steward.sar.service import disclosure_store
 from steward.sar.service import letters as sar_letters
-from steward.training.policy import Delivery
+from steward.training.policy import Delivery, RequirementKind
 from steward.training.service import certificates, elearning, manual
 from steward.training.service import modules as training_modules
 from steward.training.service import staff as staff_service
@@ -981,7 +982,7 @@ def _call(
     api_token: str | None,
     ids: Ids,
     csrf: str,
-) -> int:
+) -> Response:
     for param, name in (call.ids or {}).items():
         path = path.replace("{" + param + "}", "{" + name + "}")
     url = ids.fill(path)
@@ -989,16 +990,14 @@ def _call(
     if path.startswith("/api/"):
         headers = {"Authorization": f"Bearer {api_token}"} if api_token else {}
         if call.files:
-            return client.request(
-                method, url, data=body, files=call.files, headers=headers
-            ).status_code
+            return client.request(method, url, data=body, files=call.files, headers=headers)
         return client.request(
             method, url, json=body if call.body is not None else None, headers=headers
-        ).status_code
+        )
     data: dict[str, object] = dict(body)
     if method == "POST":
         data["csrf_token"] = csrf
-    return client.request(method, url, data=data if method == "POST" else None).status_code
+    return client.request(method, url, data=data if method == "POST" else None)
 
 
 # What a route that lets the walker in may answer. A page or a read answers 200: every id
@@ -1020,7 +1019,9 @@ def _walk(client: TestClient, role: Role | None, *, api_token: str | None, ids: 
     csrf = csrf_from(client)
     # Sign-out ends the session, so it goes last.
     for (method, path), call in sorted(RULES.items(), key=lambda item: item[0][1] == "/sign-out"):
-        status = _call(client, method, path, call, api_token=api_token, ids=ids, csrf=csrf)
+        status = _call(
+            client, method, path, call, api_token=api_token, ids=ids, csrf=csrf
+        ).status_code
         refused = _refused(status, path, role, call)
         if not _allowed(call.rule, role):
             if not refused:
@@ -1071,3 +1072,222 @@ def test_a_user_cannot_revoke_another_users_token(signed_in: SignedIn, db: Sessi
     assert response.status_code == 403
     db.refresh(token)
     assert token.revoked_at is None
+
+
+# --- the induction gate -----------------------------------------------------------------
+
+
+# The routes that show case content (a case, its people, its documents, search hits, paper
+# files of cases, a subject access request's findings in the records): closed, whatever the
+# role, to a member of staff whose induction is outstanding (DOMAIN.md §4), who gets the
+# gate's answer instead. The gated walk below fails for a route that answers the gate but is
+# not listed here, and for a listed route that lets a gated walker in; and every route open
+# to a role only for reading cases must be listed here or in NO_CASE_CONTENT.
+def _routes_of(*lines: str) -> frozenset[tuple[str, str]]:
+    return frozenset((line.split(" ", 1)[0], line.split(" ", 1)[1]) for line in lines)
+
+
+CASE_CONTENT = _routes_of(
+    # Cases, their people and documents, and search over them (pages and API).
+    "GET /cases",
+    "GET /cases/{case_id}",
+    "GET /people/{person_id}",
+    "GET /documents/{document_id}",
+    "GET /documents/{document_id}/download",
+    "GET /cases/{case_id}/documents/new",
+    "POST /cases/{case_id}/documents/new",
+    "GET /cases/{case_id}/reassign",
+    "POST /cases/{case_id}/reassign",
+    "GET /search",
+    "POST /search",
+    "GET /documents-without-text",
+    "GET /retention/cases/{case_id}",
+    "GET /api/v1/cases",
+    "GET /api/v1/cases/{case_id}",
+    "POST /api/v1/cases/{case_id}/documents",
+    "GET /api/v1/people/{person_id}",
+    "GET /api/v1/documents/{document_id}",
+    "GET /api/v1/documents/{document_id}/content",
+    "GET /api/v1/search",
+    # Break-glass is refused, not offered; its reasons tell what happened in a case.
+    "GET /cases/{case_id}/break-glass",
+    "POST /cases/{case_id}/break-glass",
+    "POST /api/v1/cases/{case_id}/break-glass",
+    "GET /break-glass",
+    # Paper files of cases: the names on them, and asking for them.
+    "GET /cases/{case_id}/paper-files/{paper_file_id}/request",
+    "POST /cases/{case_id}/paper-files/{paper_file_id}/request",
+    "GET /archives/files/{paper_file_id}",
+    "POST /archives/files/{paper_file_id}/retrievals",
+    "GET /archives/search",
+    "POST /archives/search",
+    "GET /archives/export.csv",
+    # People across all cases: search, duplicates, merging, rectification and restriction.
+    "GET /search/people",
+    "POST /search/people",
+    "GET /people/duplicates",
+    "GET /people/{person_id}/compare/{other_person_id}",
+    "POST /people/{person_id}/merge",
+    "POST /people/{person_id}/not-same",
+    "POST /people/merges/{merge_id}/unmerge",
+    "GET /people/{person_id}/correct",
+    "POST /people/{person_id}/correct",
+    "GET /people/{person_id}/restrict",
+    "POST /people/{person_id}/restrict",
+    "GET /people/{person_id}/lift-restriction",
+    "POST /people/{person_id}/lift-restriction",
+    "GET /api/v1/people/{person_id}/corrections",
+    "POST /api/v1/people/{person_id}/corrections",
+    "POST /api/v1/people/{person_id}/restriction",
+    "POST /api/v1/people/{person_id}/restriction/lift",
+    # A subject access request's findings in the records: its search, the documents under
+    # review, and the bundle made of them (the request's own pages, its letters and its
+    # delivery are the requester's, and stay open).
+    "GET /sar/requests/{request_id}/search",
+    "POST /sar/requests/{request_id}/search",
+    "POST /sar/requests/{request_id}/search/hits/{hit_id}/triage",
+    "POST /sar/requests/{request_id}/search/hits/{hit_id}/paper",
+    "GET /sar/requests/{request_id}/disclosure",
+    "POST /sar/requests/{request_id}/disclosure/propose",
+    "POST /sar/requests/{request_id}/disclosure/submit",
+    "POST /sar/requests/{request_id}/disclosure/approve",
+    "POST /sar/requests/{request_id}/disclosure/reopen",
+    "GET /sar/requests/{request_id}/disclosure/{item_id}",
+    "POST /sar/requests/{request_id}/disclosure/{item_id}/redactions/{redaction_id}",
+    "POST /sar/requests/{request_id}/disclosure/{item_id}/add",
+    "POST /sar/requests/{request_id}/disclosure/{item_id}/accept-all",
+    "POST /sar/requests/{request_id}/disclosure/{item_id}/withhold",
+    "POST /sar/requests/{request_id}/disclosure/{item_id}/restore",
+    "POST /sar/requests/{request_id}/disclosure/{item_id}/reviewed",
+    "POST /sar/requests/{request_id}/disclosure/{item_id}/area",
+    "GET /api/v1/sar/requests/{request_id}/disclosure",
+    "GET /api/v1/sar/requests/{request_id}/disclosure/{item_id}",
+    "POST /api/v1/sar/redactions/{redaction_id}/decision",
+    "POST /api/v1/sar/requests/{request_id}/disclosure/{item_id}/redactions",
+    "POST /api/v1/sar/requests/{request_id}/disclosure/accept-all",
+    "POST /api/v1/sar/requests/{request_id}/disclosure/{item_id}/withhold",
+    "POST /api/v1/sar/requests/{request_id}/disclosure/submit",
+    "POST /api/v1/sar/requests/{request_id}/disclosure/approve",
+    "POST /sar/requests/{request_id}/bundle",
+    "GET /sar/requests/{request_id}/bundle/download",
+    "POST /sar/requests/{request_id}/bundle/print",
+    "POST /api/v1/sar/requests/{request_id}/bundle",
+    "GET /api/v1/sar/requests/{request_id}/bundle/download",
+)
+
+# Routes open to case readers that show no case content, each with why (none yet: every
+# route open only to those who read cases shows some).
+NO_CASE_CONTENT: dict[tuple[str, str], str] = {}
+
+# An API body is checked before the route runs, so the walk's deliberately wrong bodies
+# would be refused (422) before the gate is asked: the gated walk sends these instead, each
+# one that would be carried out if the gate let the walker through.
+GATED_BODIES: dict[tuple[str, str], dict[str, object]] = {
+    ("POST", "/api/v1/people/{person_id}/corrections"): {
+        "middle_names": "Gated",
+        "reason": "The walk's correction, refused by the gate",
+    },
+    ("POST", "/api/v1/people/{person_id}/restriction"): {"reason": "The walk's restriction"},
+    ("POST", "/api/v1/people/{person_id}/restriction/lift"): {"reason": "The walk's lifting"},
+    ("POST", "/api/v1/sar/redactions/{redaction_id}/decision"): {"accept": True},
+    ("POST", "/api/v1/sar/requests/{request_id}/disclosure/{item_id}/redactions"): {
+        "text": "Case",
+        "code": "THIRD_PARTY",
+    },
+    ("POST", "/api/v1/sar/requests/{request_id}/disclosure/accept-all"): {"key": "text:1"},
+    ("POST", "/api/v1/sar/requests/{request_id}/disclosure/{item_id}/withhold"): {
+        "code": "THIRD_PARTY"
+    },
+}
+
+_CASE_READING = frozenset(
+    {
+        Permission.CASES_READ_ASSIGNED,
+        Permission.CASES_READ_TEAM,
+        Permission.CASES_READ_ALL,
+        Permission.CASES_BREAK_GLASS,
+    }
+)
+
+
+def _reads_cases(rule: Rule) -> bool:
+    if isinstance(rule, AnyOf):
+        return bool(_CASE_READING & set(rule.permissions))
+    return isinstance(rule, Permission) and rule in _CASE_READING
+
+
+def test_every_case_reading_route_is_decided_for_the_gate() -> None:
+    assert CASE_CONTENT - set(RULES) == set(), "CASE_CONTENT names a route that is gone"
+    assert set(NO_CASE_CONTENT) - set(RULES) == set(), "NO_CASE_CONTENT names a route that is gone"
+    assert CASE_CONTENT & set(NO_CASE_CONTENT) == set()
+    assert set(GATED_BODIES) - CASE_CONTENT == set()
+    undecided = sorted(
+        f"{method} {path}"
+        for (method, path), call in RULES.items()
+        if _reads_cases(call.rule)
+        and (method, path) not in CASE_CONTENT
+        and (method, path) not in NO_CASE_CONTENT
+    )
+    assert undecided == [], "put each in CASE_CONTENT or, saying why, in NO_CASE_CONTENT"
+
+
+def _gate_answer(response: Response, path: str) -> bool:
+    """Whether this is the induction gate's refusal: 403 with its page, or its JSON body."""
+    if response.status_code != 403:
+        return False
+    if path.startswith("/api/"):
+        body = response.json()
+        return "induction" in body and "induction" in body["detail"].lower()
+    return 'data-testid="induction-required"' in response.text
+
+
+def _gated_walk(client: TestClient, role: Role, *, api_token: str, ids: Ids) -> list[str]:
+    wrong = []
+    csrf = csrf_from(client)
+    for (method, path), call in sorted(RULES.items(), key=lambda item: item[0][1] == "/sign-out"):
+        if (method, path) in GATED_BODIES:
+            call = replace(call, body=GATED_BODIES[method, path])
+        response = _call(client, method, path, call, api_token=api_token, ids=ids, csrf=csrf)
+        status, gated = response.status_code, _gate_answer(response, path)
+        if not _allowed(call.rule, role):
+            if not _refused(status, path, role, call):
+                wrong.append(f"{method} {path}: {status} (should deny)")
+        elif (method, path) in CASE_CONTENT:
+            if not gated:
+                wrong.append(f"{method} {path}: {status} (shows case content: should be gated)")
+        elif gated:
+            wrong.append(f"{method} {path}: gated (add it to CASE_CONTENT if it shows cases)")
+        elif status not in (READ_OK if method == "GET" else CHANGE_OK):
+            wrong.append(f"{method} {path}: {status} (should allow, and work)")
+    return wrong
+
+
+def _close_the_gate(db: Session, user: auth.User) -> None:
+    """An induction course the walker has not completed, required of everyone from before
+    they started: case content is closed to them (and to every unlinked account)."""
+    course = make_course(
+        db, code="WALK-INDUCTION", title="Walk induction", module_slug="walk-induction"
+    )
+    make_requirement(db, course, kind=RequirementKind.INDUCTION, due_within_days=5)
+    make_staff(db, user_id=user.id, start_date=clock.today())
+
+
+@pytest.mark.parametrize("role", [r for r in Role if reads_case_content(r)])
+def test_the_induction_gate_closes_every_case_content_route(
+    role: Role,
+    signed_in: SignedIn,
+    db: Session,
+    session_factory: sessionmaker[Session],
+    keyring: FileKeyring,
+) -> None:
+    """A member of staff whose induction is outstanding gets the gate's answer on every
+    route that shows case content, and every other route of their role works as usual."""
+    client, user = signed_in(role)
+    _, secret = auth.create_token(db, user.actor, user_id=user.id, name="api")
+    own, _ = auth.create_token(db, user.actor, user_id=user.id, name="to revoke")
+    ids = _walk_rows(db, session_factory, keyring, user)
+    ids["token_id"] = own.id
+    _close_the_gate(db, user)
+    db.commit()
+    wrong = _gated_walk(client, role, api_token=secret, ids=ids)
+    assert wrong == [], "\n".join(wrong)

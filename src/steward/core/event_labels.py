@@ -197,7 +197,6 @@ EVENT_LABELS: dict[str, str] = {
     "training:escalation:sent": "Overdue training escalated to a manager",
     "training:report:read": "Training report read",
     "training:report:exported": "Training report exported",
-    "training:gate:closed": "Case content closed until induction is done",
     # staff training: the course catalogue, requirements and the organisation's settings
     "training:course:created": "Training course added",
     "training:course:changed": "Training course changed",
@@ -212,6 +211,8 @@ EVENT_LABELS: dict[str, str] = {
     "training:reminders:listed": "Training reminders listed",
     # staff training: the built-in e-learning modules and certificates
     "training:certificate:checked": "Training certificate checked",
+    # training: the induction gate
+    "training:gate:closed": "Case records refused until induction is complete",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.

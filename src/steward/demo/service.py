@@ -193,7 +193,9 @@ def summary(db: Session) -> Summary:
         if user is None:
             continue
         actor = user.actor
-        if actor.can(Permission.CASES_READ_ALL):
+        if records.induction_outstanding(db, actor):
+            sees = "no case content until their induction is complete"
+        elif actor.can(Permission.CASES_READ_ALL):
             sees = f"all {cases:,} cases, for their duties"
         elif actor.can(Permission.CASES_READ_ASSIGNED):
             assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == user.id)

@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from enum import StrEnum
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -33,9 +34,10 @@ from steward.core.errors import (
     ValidationFailed,
 )
 from steward.core.permissions import Actor
-from steward.records.service import NeedsBreakGlass
+from steward.records.service import InductionRequired, NeedsBreakGlass
 from steward.records.service.extraction import ExtractionWorker
 from steward.sar import uploads as sar_uploads
+from steward.training.events import TrainingEvent
 from steward.training.service import lms as training_lms
 from steward.web import (
     accounts_pages,
@@ -74,6 +76,7 @@ from steward.web.sar import search as sar_search
 from steward.web.security import SecurityMiddleware, scrub_secrets
 from steward.web.training import catalogue as training_catalogue
 from steward.web.training import catalogue_api as training_catalogue_api
+from steward.web.training import gate as training_gate
 from steward.web.training import my as training_my
 from steward.web.training import my_api as training_my_api
 from steward.web.training import staff as training_staff
@@ -320,7 +323,11 @@ def _needs_break_glass(request: Request, exc: NeedsBreakGlass) -> Response:
     return RedirectResponse(f"/cases/{exc.case_id}/break-glass", status_code=303)
 
 
-def _record_refusal(request: Request) -> None:
+def _record_refusal(
+    request: Request,
+    tag: StrEnum = audit.EventTag.ACCESS_REFUSED,
+    extra: dict[str, DetailValue] | None = None,
+) -> None:
     """Put a signed-in user's refusal on record in a transaction of its own: the request's
     own has already rolled back, and a refusal that leaves no trace is an attack nobody sees.
     Who, which kind of route and which ids; never what was asked for. (Refusals before
@@ -336,9 +343,10 @@ def _record_refusal(request: Request) -> None:
     for name, value in request.path_params.items():
         if name.endswith("_id") and value.isascii() and value.isdigit() and len(value) <= 20:
             details[name] = value
+    details |= extra or {}
     try:
         with session_scope(request.app.state.session_factory) as db:
-            audit.record(db, actor, audit.EventTag.ACCESS_REFUSED, details=details)
+            audit.record(db, actor, tag, details=details)
     except Exception:
         # The refusal itself still stands; failing to record it must not turn it into a 500.
         log.exception(
@@ -358,6 +366,16 @@ def _install_error_handlers(app: FastAPI) -> None:
             return RedirectResponse("/account/password", status_code=303)
         if isinstance(exc, auth.TwoFactorSetupRequired) and not _wants_json(request):
             return RedirectResponse("/account/two-factor", status_code=303)
+        if isinstance(exc, InductionRequired):
+            # On record as the gate's own tag, not "access refused": a new starter clicking
+            # their cases before induction is not someone testing their reach, and must not
+            # fill the DPO's list of repeated refusals.
+            _record_refusal(
+                request,
+                TrainingEvent.GATE_CLOSED,
+                {"outstanding_courses": len(exc.courses), "unlinked": exc.unlinked},
+            )
+            return training_gate.refusal(request, exc, json=_wants_json(request))
         if isinstance(exc, Forbidden) and not isinstance(
             exc, auth.TwoFactorSetupRequired | auth.PasswordChangeRequired
         ):

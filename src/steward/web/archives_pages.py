@@ -361,14 +361,15 @@ def cancel_retrieval(db: DB, actor: PageActor, retrieval_id: Id) -> Response:
 # --- search -------------------------------------------------------------------
 
 
-def _require_search(actor: PageActor) -> None:
+def _require_search(db: DB, actor: PageActor) -> None:
     if not service.sees_whole_archive(actor):
         actor.require(Permission.ARCHIVES_MANAGE)
+    service.require_names(db, actor)
 
 
 @router.get("/archives/search")
-def search_form(request: Request, actor: PageActor) -> Response:
-    _require_search(actor)
+def search_form(request: Request, db: DB, actor: PageActor) -> Response:
+    _require_search(db, actor)
     return render(request, "archives/search.html", {"form": {}, "searched": False, "hits": []})
 
 
@@ -385,7 +386,7 @@ def search(
     other_name: Annotated[str, Form(max_length=200)] = "",
     case: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    _require_search(actor)
+    _require_search(db, actor)
     born = read_date(typed, "dob", what="Date of birth", required=False)
     form = {"name": name, "other_name": other_name, "dob": born.parts, "case": case}
     hits: list[Any] = []

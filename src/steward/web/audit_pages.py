@@ -139,10 +139,16 @@ class Describer:
         if case_ids := _ids(events, "case"):
             rows = db.execute(select(Case.id, Case.case_number).where(Case.id.in_(case_ids)))
             self.cases = {case_id: number for case_id, number in rows}
-        # Names only for a reader who may read every case: they are case content.
+        # Names only for a reader who may read every case: they are case content (so not
+        # while the induction gate keeps case content closed to them).
         self.names: dict[int, str] = {}
         person_ids = _ids(events, "person")
-        if names and person_ids and actor.can(Permission.CASES_READ_ALL):
+        if (
+            names
+            and person_ids
+            and actor.can(Permission.CASES_READ_ALL)
+            and not records.induction_outstanding(db, actor)
+        ):
             found = db.execute(
                 select(Person.id, Person.first_name, Person.last_name).where(
                     Person.id.in_(person_ids)

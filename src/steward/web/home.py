@@ -29,6 +29,7 @@ from steward.records import service as records
 from steward.records.models import Case, CaseStatus
 from steward.retention.service import worklist as retention_work
 from steward.sar import service as sar
+from steward.web.training import gate as training_gate
 
 REFUSAL_WINDOW = timedelta(days=7)
 # A refusal or two is a mistaken click; more, in a week, is someone testing their reach.
@@ -61,9 +62,17 @@ class Panel:
 
 
 def home_panels(db: Session, actor: Actor) -> list[Panel]:
+    """The panels of the actor's home page. While the induction gate keeps case records
+    closed to them, the panels that list cases or documents are left out (the page's banner
+    says why), so their home page still works and shows the rest of their work."""
     panels: list[Panel] = []
-    manages = actor.can(Permission.CASES_READ_TEAM) and _team(db, actor) is not None
-    if actor.can(Permission.CASES_READ_ASSIGNED) and not actor.can(Permission.CASES_READ_ALL):
+    cases_open = training_gate.closed_for(db, actor) is None
+    manages = cases_open and actor.can(Permission.CASES_READ_TEAM) and _team(db, actor) is not None
+    if (
+        cases_open
+        and actor.can(Permission.CASES_READ_ASSIGNED)
+        and not actor.can(Permission.CASES_READ_ALL)
+    ):
         own = _caseworker_panels(db, actor)
         # A manager's own caseload is often empty: their home leads with the team's, and
         # shows their own work only where there is some.

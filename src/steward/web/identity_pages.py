@@ -41,8 +41,8 @@ def _split(text: str) -> tuple[str, ...]:
 
 
 @router.get("/search/people")
-def find_form(request: Request, actor: PageActor) -> Response:
-    service.require_search(actor)
+def find_form(request: Request, db: DB, actor: PageActor) -> Response:
+    service.require_search(db, actor)
     return render(request, "identity/find.html", {"form": {}, "dob": {}, "candidates": None})
 
 
@@ -61,7 +61,7 @@ def find(
     address: Annotated[str, Form(max_length=300)] = "",
     previous_postcodes: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    service.require_search(actor)
+    service.require_search(db, actor)
     form = {
         "first_name": first_name,
         "middle_names": middle_names,

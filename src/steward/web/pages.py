@@ -18,6 +18,7 @@ from steward.core.permissions import (
 from steward.web.deps import DB, csrf_protect, optional_user
 from steward.web.home import home_panels
 from steward.web.rendering import render
+from steward.web.training import gate as training_gate
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
@@ -38,5 +39,6 @@ def home(
             "role_description": ROLE_DESCRIPTIONS[Role(user.role)],
             "allowed": allowed,
             "panels": home_panels(db, actor),
+            **training_gate.home_context(db, actor),
         },
     )

@@ -119,7 +119,7 @@ def my_cases(
     worker: Annotated[str, Query(max_length=12)] = "",
     sort: Annotated[str, Query(max_length=16)] = "",
 ) -> Response:
-    service.require_any_case_access(actor)
+    service.require_any_case_access(db, actor)
     filters, members = _case_filter(db, actor, status, case_type, worker, sort)
     cases = service.my_cases(
         db, actor, page, filters, next_date=retention_work.next_date_column(Case.id)
@@ -411,8 +411,10 @@ def reassign(
 
 
 @router.get("/cases/{case_id}/break-glass")
-def break_glass_form(request: Request, actor: PageActor, case_id: Id) -> Response:
+def break_glass_form(request: Request, db: DB, actor: PageActor, case_id: Id) -> Response:
     actor.require(Permission.CASES_BREAK_GLASS)
+    # Not offered to one whose induction is outstanding: break-glass would refuse them.
+    service.require_induction(db, actor)
     return render(request, "records/break_glass.html", {"case_id": case_id})
 
 
@@ -745,7 +747,7 @@ def _search_page(request: Request, results: service.SearchResults | None, q: str
 def search_form(request: Request, db: DB, actor: PageActor) -> Response:
     # The words are POSTed, never put in the address; the form itself is for those who read
     # cases, so a role that may not is refused here too.
-    service.require_any_case_access(actor)
+    service.require_any_case_access(db, actor)
     return _search_page(request, None, "")
 
 

@@ -213,7 +213,7 @@ def undatable_page(
 @router.get("/retention/cases/{case_id}")
 @writes
 def explain_page(request: Request, db: DB, actor: PageActor, case_id: Id) -> Response:
-    access.require_any_case_access(actor)  # before the lookup: no probing for case ids
+    access.require_any_case_access(db, actor)  # before the lookup: no probing for case ids
     case = db.get(Case, case_id)
     if case is None:
         raise NotFound("There is no such case.")

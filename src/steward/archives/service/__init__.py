@@ -1,6 +1,6 @@
 """The archives domain's public use-cases. Other domains (retention, SAR) and adapters use these."""
 
-from steward.archives.service.access import may_see_file, sees_whole_archive
+from steward.archives.service.access import may_see_file, require_names, sees_whole_archive
 from steward.archives.service.certificates import (
     certificates_page,
     list_certificates,
@@ -79,6 +79,7 @@ __all__ = [
     "read_retrieval",
     "reconcile_certificate",
     "request_retrieval",
+    "require_names",
     "retrieval_note",
     "retrievals_page",
     "return_retrieval",

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.archives.models import PaperFile
-from steward.core.errors import NotFound
+from steward.core.errors import Forbidden, NotFound
 from steward.core.permissions import Actor, Permission
 from steward.records.models import Case
-from steward.records.service import require_any_case_access, visible_cases
+from steward.records.service import require_any_case_access, require_induction, visible_cases
 
 NO_SUCH_FILE = "There is no such paper file, or it belongs to a case you cannot see."
 
@@ -26,6 +26,14 @@ def sees_whole_archive(actor: Actor) -> bool:
 
 def require_manage(actor: Actor) -> None:
     actor.require(Permission.ARCHIVES_MANAGE)
+
+
+def require_names(db: Session, actor: Actor) -> None:
+    """For what shows the names on files (a search by person, the inventory's export): those
+    who see the whole archive, once their induction is complete."""
+    if not sees_whole_archive(actor):
+        raise Forbidden("Searching the paper archive by person is for information governance.")
+    require_induction(db, actor)
 
 
 def may_see_file(db: Session, actor: Actor, paper_file: PaperFile) -> bool:
@@ -39,9 +47,11 @@ def may_see_file(db: Session, actor: Actor, paper_file: PaperFile) -> bool:
 
 def readable_file(db: Session, actor: Actor, file_id: int) -> PaperFile:
     """The paper file, if the actor may see it. The role is checked before the id is looked
-    up, and a file the actor may not see answers as a missing one, so ids reveal nothing."""
+    up, and a file the actor may not see answers as a missing one, so ids reveal nothing.
+    The names on a file are case content: the induction gate applies to archive staff too."""
     if not sees_whole_archive(actor):
-        require_any_case_access(actor)
+        require_any_case_access(db, actor)
+    require_induction(db, actor)
     paper_file = db.get(PaperFile, file_id)
     if paper_file is None or not may_see_file(db, actor, paper_file):
         raise NotFound(NO_SUCH_FILE)

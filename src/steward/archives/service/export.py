@@ -17,7 +17,7 @@ from steward.archives.inventory import COLUMNS
 from steward.archives.models import ArchiveBox, PaperFile
 from steward.archives.names import WrittenName, format_names
 from steward.archives.policy import csv_safe
-from steward.archives.service.access import require_manage
+from steward.archives.service.access import require_manage, require_names
 from steward.core import audit
 from steward.core.permissions import Actor
 from steward.records.models import RecordClass
@@ -26,6 +26,7 @@ from steward.records.models import RecordClass
 def inventory_rows(db: Session, actor: Actor) -> Iterator[list[str]]:
     """Header then one row per paper file (names included). Recorded as one read."""
     require_manage(actor)
+    require_names(db, actor)
     codes = {i: c for i, c in db.execute(select(RecordClass.id, RecordClass.code))}
     files = db.scalars(
         select(PaperFile)

@@ -21,9 +21,8 @@ from steward.archives.matching import THRESHOLD, QueryName, score_name
 from steward.archives.models import ArchiveBox, PaperFile, PaperFileName
 from steward.archives.names import NameKeys
 from steward.archives.schemas import NameRead, PaperFileHit, PaperSearch
-from steward.archives.service.access import sees_whole_archive
+from steward.archives.service.access import require_names
 from steward.core import audit
-from steward.core.errors import Forbidden
 from steward.core.permissions import Actor
 from steward.identity.normalise import dob_variants
 
@@ -96,8 +95,7 @@ def search_paper_files(db: Session, *, actor: Actor, query: PaperSearch) -> list
 
     Only those who may read cases broadly may search the archive by person: a hit shows
     names from files of any case. The search is audited without the words searched for."""
-    if not sees_whole_archive(actor):
-        raise Forbidden("Searching the paper archive by person is for information governance.")
+    require_names(db, actor)
     names = [QueryName.of(n) for n in query.names]
     scores: dict[int, tuple[float, list[str]]] = {}
     matched: dict[int, list[PaperFileName]] = defaultdict(list)

@@ -40,7 +40,7 @@ def files_of_case(db: Session, actor: Actor, case_id: int) -> list[CaseFile]:
     """The paper files linked to a case the actor may read (the same need-to-know as the
     paper file page: none for a case they cannot see)."""
     if not sees_whole_archive(actor):
-        require_any_case_access(actor)
+        require_any_case_access(db, actor)
         visible = select(Case.id).where(Case.id == case_id, visible_cases(db, actor))
         if db.scalar(visible) is None:
             return []

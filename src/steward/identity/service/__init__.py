@@ -29,6 +29,7 @@ from steward.identity.service.search import (
     SEARCH_PERMISSIONS,
     find_people,
     parse_dob,
+    require_people_manage,
     require_search,
 )
 from steward.identity.service.train import current_model, train_model
@@ -74,6 +75,7 @@ __all__ = [
     "possible_duplicates",
     "record_not_same",
     "reindex_people",
+    "require_people_manage",
     "require_search",
     "train_model",
     "unmerge_persons",

@@ -32,6 +32,7 @@ from steward.identity.service.search import (
     load_profiles,
     profile_from_row,
     rank,
+    require_people_manage,
     require_search,
 )
 from steward.identity.service.types import Candidate, DuplicateCluster
@@ -221,7 +222,7 @@ def possible_duplicates(
     db: Session, *, actor: Actor, person_id: int, limit: int = 10
 ) -> list[Candidate]:
     """Other person records that may be this person, for the person page's panel."""
-    require_search(actor)
+    require_search(db, actor)
     row = db.get(MatchProfile, person_id)
     if row is None:
         return []
@@ -276,7 +277,7 @@ def merge_persons(
     db: Session, *, actor: Actor, person_id: int, other_person_id: int
 ) -> PersonMerge:
     """Record that two person records are one human. Both stay as they are: un-merge undoes it."""
-    actor.require(Permission.PEOPLE_MANAGE)
+    require_people_manage(db, actor)
     if person_id == other_person_id:
         raise ValidationFailed(
             "A person record cannot be merged with itself.",
@@ -312,7 +313,7 @@ def merge_persons(
 
 
 def unmerge_persons(db: Session, *, actor: Actor, merge_id: int) -> PersonMerge:
-    actor.require(Permission.PEOPLE_MANAGE)
+    require_people_manage(db, actor)
     merge = db.get(PersonMerge, merge_id)
     if merge is None or merge.unmerged_at is not None:
         raise NotFound("There is no such merge, or it has already been undone.")

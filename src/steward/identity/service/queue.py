@@ -23,6 +23,7 @@ from steward.core.permissions import Actor, Permission
 from steward.identity.events import IdentityEvent
 from steward.identity.models import DuplicatePair, PersonMerge
 from steward.identity.service.duplicates import Engine, _UnionFind, duplicate_edges
+from steward.identity.service.search import require_people_manage
 from steward.records import service as records
 from steward.records.models import Address, Case, NameKind, Party, Person
 
@@ -176,7 +177,7 @@ def duplicate_queue(
 ) -> Page[QueuedPair]:
     """One page of the pairs awaiting a decision, likeliest first. Shows names and dates of
     birth, so it is for those who merge records (people:manage) and its reading is recorded."""
-    actor.require(Permission.PEOPLE_MANAGE)
+    require_people_manage(db, actor)
     found = paginate(
         db,
         _waiting().order_by(
@@ -214,7 +215,7 @@ def record_not_same(
 ) -> DuplicatePair:
     """Record that two person records are two people: the pair leaves the queue and is not
     offered as a duplicate again, whatever later checks find."""
-    actor.require(Permission.PEOPLE_MANAGE)
+    require_people_manage(db, actor)
     low, high = _pair_key(person_id, other_person_id)
     for pid in (low, high):
         if db.get(Person, pid) is None:
@@ -277,7 +278,7 @@ def compare_persons(
     db: Session, *, actor: Actor, person_id: int, other_person_id: int
 ) -> Comparison:
     """Both records in full, side by side, for deciding whether they are one person."""
-    actor.require(Permission.PEOPLE_MANAGE)
+    require_people_manage(db, actor)
     low, high = _pair_key(person_id, other_person_id)
     left, right = _detail(db, actor, low), _detail(db, actor, high)
     row = db.get(DuplicatePair, (low, high))

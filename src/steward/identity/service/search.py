@@ -24,6 +24,7 @@ from steward.identity.service.scoring import (
     score,
 )
 from steward.identity.service.types import Candidate, PersonQuery
+from steward.records import service as records
 
 # Searching everyone's records is an information-governance duty, not casework: any of these.
 SEARCH_PERMISSIONS = (Permission.CASES_READ_ALL, Permission.SAR_MANAGE, Permission.INTAKE_REVIEW)
@@ -34,9 +35,18 @@ _CHUNK = 500
 CANDIDATE_CAP = 250
 
 
-def require_search(actor: Actor) -> None:
+def require_search(db: Session, actor: Actor) -> None:
+    """Forbidden unless the role searches everyone; then, as every search result names
+    people from the records, the induction gate (records.InductionRequired)."""
     if not any(actor.can(p) for p in SEARCH_PERMISSIONS):
         raise Forbidden("Your role does not allow searching people across all cases.")
+    records.require_induction(db, actor)
+
+
+def require_people_manage(db: Session, actor: Actor) -> None:
+    """For work on person records (compare, merge, keep apart): the role, then the gate."""
+    actor.require(Permission.PEOPLE_MANAGE)
+    records.require_induction(db, actor)
 
 
 def query_profile(query: PersonQuery) -> Profile:
@@ -184,7 +194,7 @@ def find_people(
 
     One search event is recorded, with the number of candidates only: the words searched for
     are personal data and stay out of the audit trail."""
-    require_search(actor)
+    require_search(session, actor)
     q = query_profile(query)
     previous = frozenset(
         t for name in query.previous_last_names for t in normalise_name(name).split()

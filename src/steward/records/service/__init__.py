@@ -3,9 +3,12 @@
 from steward.records.policy import safe_filename
 from steward.records.service.access import (
     CaseRestricted,
+    InductionRequired,
     NeedsBreakGlass,
     case_is_restricted,
+    induction_outstanding,
     require_any_case_access,
+    require_induction,
     visible_cases,
     visible_person,
 )
@@ -119,6 +122,7 @@ __all__ = [
     "DocumentHit",
     "ImportCase",
     "ImportReport",
+    "InductionRequired",
     "LineProblem",
     "NeedsBreakGlass",
     "NewDocument",
@@ -152,6 +156,7 @@ __all__ = [
     "ensure_default_file_plan",
     "field_label",
     "import_cases",
+    "induction_outstanding",
     "lift_restriction",
     "list_classes",
     "mark_reviewed",
@@ -164,6 +169,7 @@ __all__ = [
     "refuse",
     "reopen_case",
     "require_any_case_access",
+    "require_induction",
     "restrict_person",
     "restriction_status",
     "run_pending",

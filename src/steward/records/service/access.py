@@ -1,4 +1,10 @@
-"""Need-to-know: which cases (and so which persons and documents) an actor may read."""
+"""Need-to-know: which cases (and so which persons and documents) an actor may read.
+
+Every read of case content passes through here, so the induction gate is kept here too
+(DOMAIN.md §4: induction "completed before access to personal data"): an actor whose
+induction is outstanding is refused with ``InductionRequired`` by every function below,
+whatever their role, assignment or break-glass, before anything about a case is looked up.
+The answer is worked out once per unit of work (``training.service.gate.state``)."""
 
 from __future__ import annotations
 
@@ -9,9 +15,11 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from steward.core import auth, clock
 from steward.core.errors import Forbidden, NotFound
-from steward.core.permissions import Actor, Permission
+from steward.core.permissions import Actor, ActorKind, Permission
 from steward.records.models import BreakGlass, Case, CaseAssignment, Party, PersonRestriction
 from steward.records.policy import Access, case_access
+from steward.training.service import gate
+from steward.training.service.gate import GateState, OutstandingCourse
 
 BREAK_GLASS_HOURS = 8
 NOT_YOURS = "There is nothing here that you can see. Check the address, or the link you followed."
@@ -44,6 +52,50 @@ class CaseRestricted(Forbidden):
         )
 
 
+class InductionRequired(Forbidden):
+    """Case content is closed to the actor until their induction is complete. Not an offer
+    of break-glass: an emergency does not make up for training not done. ``courses`` are
+    the induction courses still to complete (what the refusal page links to); ``unlinked``:
+    the account has no staff record, so nobody can say its induction was done."""
+
+    def __init__(self, state: GateState) -> None:
+        if state.unlinked:
+            message = (
+                "Your account is not linked to a staff record, so Steward cannot tell that "
+                "your induction is complete. Ask whoever manages training (an administrator "
+                "or the Data Protection Officer) to link your account to your staff record."
+            )
+        else:
+            titles = "; ".join(course.title for course in state.courses)
+            message = (
+                "Complete your induction before you can see case records. Still to "
+                f"complete: {titles}."
+            )
+        super().__init__(message)
+        self.courses: tuple[OutstandingCourse, ...] = state.courses
+        self.unlinked = state.unlinked
+
+
+def require_induction(db: Session, actor: Actor) -> None:
+    """InductionRequired unless the actor's induction is complete (or none is required).
+    The command line (the system actor) is the operator holding the key file, not a member
+    of staff reading cases: the gate is for accounts."""
+    if actor.kind is not ActorKind.USER:
+        return
+    state = gate.state(db, actor.user_id)
+    if state.closed:
+        raise InductionRequired(state)
+
+
+def induction_outstanding(db: Session, actor: Actor) -> bool:
+    """Whether the gate keeps case content closed to the actor: for a page that shows
+    something else and would otherwise name people from the records (the holds' list, the
+    audit trail), which then leaves the names out and says why."""
+    return (
+        actor.kind is ActorKind.USER and reads_cases(actor) and gate.state(db, actor.user_id).closed
+    )
+
+
 def restricted_cases() -> ColumnElement[bool]:
     """A WHERE clause on ``Case``: a party to the case is under a restriction not yet lifted."""
     return exists(
@@ -65,9 +117,24 @@ def case_is_restricted(db: Session, case_id: int) -> bool:
     )
 
 
-def require_any_case_access(actor: Actor) -> None:
-    if not any(actor.can(p) for p in ANY_CASE_READ):
+def reads_cases(actor: Actor) -> bool:
+    return any(actor.can(p) for p in ANY_CASE_READ)
+
+
+def require_any_case_access(db: Session, actor: Actor) -> None:
+    """Forbidden unless the actor's role reads cases at all, then InductionRequired unless
+    their induction is complete: the role is told first, so a role that never reads cases
+    is not sent to training for it."""
+    if not reads_cases(actor):
         raise Forbidden("Your role does not give access to case records.")
+    require_induction(db, actor)
+
+
+def _gate(db: Session, actor: Actor) -> None:
+    """The gate, for an actor whose role reads cases (any other reads none anyway, and is
+    refused as before, not sent to training)."""
+    if reads_cases(actor):
+        require_induction(db, actor)
 
 
 def _team(db: Session, actor: Actor) -> str | None:
@@ -78,7 +145,11 @@ def _team(db: Session, actor: Actor) -> str | None:
 
 
 def visible_cases(db: Session, actor: Actor) -> ColumnElement[bool]:
-    """A WHERE clause on ``Case`` selecting exactly the cases ``actor`` may read."""
+    """A WHERE clause on ``Case`` selecting exactly the cases ``actor`` may read.
+
+    InductionRequired, not an empty selection, for an actor the gate keeps out: a list that
+    looks empty would tell them there is nothing, not what to do."""
+    _gate(db, actor)
     if actor.can(Permission.CASES_READ_ALL):
         return true()
     if actor.user_id is None:
@@ -120,6 +191,7 @@ def visible_person(
     db: Session, actor: Actor, person_id_column: ColumnElement[int] | InstrumentedAttribute[int]
 ) -> ColumnElement[bool]:
     """A person is visible when they are a party to a case the actor may read."""
+    _gate(db, actor)
     if actor.can(Permission.CASES_READ_ALL):
         return true()
     return exists(
@@ -130,6 +202,7 @@ def visible_person(
 
 
 def access_to_case(db: Session, actor: Actor, case: Case) -> Access:
+    _gate(db, actor)
     assigned = (
         actor.user_id is not None
         and db.scalar(
@@ -186,7 +259,7 @@ def readable_case(db: Session, actor: Actor, case_id: int) -> tuple[Case, Access
     ids cannot be probed: NeedsBreakGlass for those who may break glass (stating a reason for
     a missing case then answers 404, recorded and counted against their limit), NotFound for
     anyone else who reads cases. Only those who read every case learn that an id is unused."""
-    require_any_case_access(actor)
+    require_any_case_access(db, actor)
     case = db.get(Case, case_id)
     if case is not None:
         access = access_to_case(db, actor, case)
@@ -205,6 +278,7 @@ def case_of_readable_item(db: Session, actor: Actor, case_id: int) -> Case:
     """The case a document (or other item reached by its own id) belongs to, if the actor may
     read it. Refused exactly as a missing item is: no break-glass offer, which would name the
     case, and the same 404 whether the item exists or not."""
+    _gate(db, actor)
     case = db.get(Case, case_id)
     if case is None or access_to_case(db, actor, case) is Access.NONE:
         raise NotFound(NOT_YOURS)

@@ -139,10 +139,14 @@ def break_glass(
 ) -> BreakGlass:
     """Open a case the actor may not otherwise read, for a limited time.
 
-    Raises ValidationFailed (the reason), BreakGlassLimitReached, NoSuchCase, CaseRestricted
+    Raises InductionRequired (break-glass does not bypass the induction gate),
+    ValidationFailed (the reason), BreakGlassLimitReached, NoSuchCase, CaseRestricted
     (a party's processing is restricted: the IG team's only) or Conflict (they can read it
     already). The adapters record the refusals with ``refuse``."""
     actor.require(Permission.CASES_BREAK_GLASS)
+    # Break-glass is for an emergency on a case not one's own, never a way round induction:
+    # refused before the reason, the limits or the case are looked at, so nothing is used up.
+    access.require_induction(db, actor)
     limits = limits or BreakGlassLimits()
     reason = _check_reason(reason)
     used_today = _check_limits(db, actor, limits)
@@ -212,8 +216,10 @@ def break_glass_log(
     db: Session, kek: KeyEncryptionKeys, actor: Actor, page: PageRequest = PageRequest()
 ) -> Page[tuple[BreakGlass, str, str]]:
     """Break-glass openings for the DPO with their reasons and case numbers: those not yet
-    reviewed first, then newest first."""
+    reviewed first, then newest first. The reasons tell what was happening in the case:
+    closed, like the case itself, until the reader's induction is complete."""
     _require_dpo(actor)
+    access.require_induction(db, actor)
     rows = paginate(
         db,
         select(BreakGlass, Case)

@@ -114,7 +114,7 @@ def my_cases(
 
     ``next_date`` is a column correlated to ``Case.id`` giving each case's next known date;
     the domain that knows such dates (retention) supplies it, so records need not know it."""
-    access.require_any_case_access(actor)
+    access.require_any_case_access(db, actor)
     if actor.user_id is None:
         return Page([], 0, page.number, page.size)
     query = select(Case).where(my_cases_clause(db, actor, walk=True))

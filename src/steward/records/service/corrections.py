@@ -226,6 +226,7 @@ def correct_person(
     ``rectification.correct_person``). Nothing given that differs from the record, an
     impossible date or an identifier another person holds changes nothing."""
     actor.require(Permission.PEOPLE_MANAGE)
+    access.require_induction(db, actor)
     person = db.get(Person, person_id)
     if person is None:
         raise NotFound("There is no such person.")
@@ -286,7 +287,7 @@ def correct_person(
 
 
 def _visible_person(db: Session, actor: Actor, person_id: int) -> Person:
-    access.require_any_case_access(actor)
+    access.require_any_case_access(db, actor)
     visible = access.visible_person(db, actor, Person.id)
     person = db.get(Person, person_id)
     if (

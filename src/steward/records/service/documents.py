@@ -136,7 +136,7 @@ def _check_subjects(db: Session, case: Case, person_ids: list[int]) -> None:
 def _readable_document(db: Session, actor: Actor, document_id: int) -> tuple[Document, Case]:
     # The role is checked before the id is looked up, and a document in a case the actor may
     # not read answers as a missing one: guessing ids reveals neither documents nor cases.
-    access.require_any_case_access(actor)
+    access.require_any_case_access(db, actor)
     document = db.get(Document, document_id)
     if document is None:
         raise NotFound(access.NOT_YOURS)

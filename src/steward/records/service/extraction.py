@@ -33,7 +33,7 @@ from steward.records import extract
 from steward.records.events import RecordsEvent
 from steward.records.extract import ExtractionStatus, Limits, Outcome
 from steward.records.models import Case, Document, DocumentContent
-from steward.records.service import search
+from steward.records.service import access, search
 
 log = logging.getLogger(__name__)
 # A claim older than this was abandoned (its process died mid-extraction): comfortably more
@@ -254,6 +254,7 @@ def unextracted_documents(
     for IG and the DPO."""
     if not actor.can(Permission.CASES_READ_ALL):  # the list shows documents' titles
         raise Forbidden("Only information-governance staff see documents without text.")
+    access.require_induction(db, actor)
     statuses = [s.value for s in NOT_EXTRACTED]
     found: Page[tuple[Document, str]] = paginate(
         db,

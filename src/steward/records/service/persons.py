@@ -75,7 +75,7 @@ def searchable_names(person: Person) -> str:
 
 def view_person(db: Session, actor: Actor, person_id: int) -> tuple[Person, list[tuple[Case, str]]]:
     """The person and the cases (with their role) the actor may see them in; a read event."""
-    access.require_any_case_access(actor)
+    access.require_any_case_access(db, actor)
     person = db.get(Person, person_id)
     visible = access.visible_person(db, actor, Person.id)
     if (

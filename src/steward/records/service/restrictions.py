@@ -23,6 +23,7 @@ from steward.core.permissions import Actor, Permission
 from steward.records.events import RecordsEvent
 from steward.records.models import Person, PersonRestriction
 from steward.records.schemas import LiftIn, RestrictionIn
+from steward.records.service import access
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ def restrict_person(
     data: RestrictionIn,
 ) -> PersonRestriction:
     actor.require(Permission.PEOPLE_MANAGE)
+    access.require_induction(db, actor)
     person = db.get(Person, person_id)
     if person is None:
         raise NotFound("There is no such person.")
@@ -113,6 +115,7 @@ def lift_restriction(
     data: LiftIn,
 ) -> PersonRestriction:
     actor.require(Permission.PEOPLE_MANAGE)
+    access.require_induction(db, actor)
     if db.get(Person, person_id) is None:
         raise NotFound("There is no such person.")
     reason = _reason(data.reason)

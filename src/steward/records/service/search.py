@@ -319,7 +319,7 @@ def _best(
 def search(db: Session, actor: Actor, query: str, *, limit: int = 50) -> list[SearchHit]:
     """Documents and persons matching every word, among what ``actor`` may read, best first
     (among the newest CANDIDATES visible matches of each kind)."""
-    require_any_case_access(actor)
+    require_any_case_access(db, actor)
     words = words_of(query)
     if not words:
         return []
@@ -445,7 +445,7 @@ def search_pages(
     many match in all (up to CANDIDATES: "more than" beyond), and for each document shown a
     snippet of its text around the words. Recorded as one search (its counts, never its
     words)."""
-    require_any_case_access(actor)
+    require_any_case_access(db, actor)
     words = words_of(query)
     empty_people: Page[SearchHit] = Page([], 0, people_page.number, people_page.size)
     empty_documents: Page[DocumentHit] = Page([], 0, documents_page.number, documents_page.size)

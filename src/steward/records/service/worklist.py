@@ -83,7 +83,7 @@ def record_case_view(db: Session, actor: Actor, case_id: int) -> None:
 def new_documents(db: Session, actor: Actor, *, limit: int = 5) -> Counted[NewDocument]:
     """Documents added by someone else to an open case of mine since I last read the case's
     page (or since it was given to me, if I never have), newest first."""
-    access.require_any_case_access(actor)
+    access.require_any_case_access(db, actor)
     if actor.user_id is None:
         return Counted([], 0)
     seen = (
@@ -167,6 +167,7 @@ def caseload(db: Session, actor: Actor) -> list[WorkerLoad]:
 def unallocated(db: Session, actor: Actor, *, limit: int = 5) -> Counted[CaseRef]:
     """Open cases of the manager's team that no active member of staff is allocated to."""
     team = _manager_team(db, actor)
+    access.require_induction(db, actor)  # a list of cases, as My cases is
     held = (
         select(CaseAssignment.case_id)
         .join(auth.User, auth.User.id == CaseAssignment.user_id)

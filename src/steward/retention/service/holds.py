@@ -24,6 +24,7 @@ from steward.core.errors import Conflict, NotFound, ValidationFailed
 from steward.core.paging import Page, PageRequest, paginate
 from steward.core.permissions import Actor, Permission
 from steward.identity.models import PersonMerge
+from steward.records import service as records
 from steward.records.models import Case, Party, Person, RecordClass
 from steward.retention.events import RetentionAudit
 from steward.retention.models import Hold, HoldKind, HoldScope, HoldTarget, RecordKind
@@ -374,6 +375,9 @@ def target_labels(db: Session, hold: Hold) -> list[str]:
 HOLD_STATUSES = ("active", "released", "all")
 
 
+NAME_HIDDEN = "a person (the name shows once your induction is complete)"
+
+
 @dataclass(frozen=True)
 class Covered:
     """One thing a hold covers, as a person reads it, and where to look at it."""
@@ -407,9 +411,15 @@ def coverage(db: Session, actor: Actor, shown: Sequence[Hold]) -> dict[int, list
             )
         ).all()
     )
-    persons = {
-        p.id: p for p in db.scalars(select(Person).where(Person.id.in_(ids[HoldScope.PERSON])))
-    }
+    # Names are case content: hidden (and said so) while the induction gate is closed.
+    hidden = bool(ids[HoldScope.PERSON]) and records.induction_outstanding(db, actor)
+    persons = (
+        {}
+        if hidden
+        else {
+            p.id: p for p in db.scalars(select(Person).where(Person.id.in_(ids[HoldScope.PERSON])))
+        }
+    )
     if persons:
         audit.record(
             db,
@@ -426,6 +436,8 @@ def coverage(db: Session, actor: Actor, shown: Sequence[Hold]) -> dict[int, list
             return Covered(number, f"/retention/cases/{target_id}")
         if scope == HoldScope.RECORD_CLASS:
             return Covered(classes.get(target_id, "a withdrawn class"))
+        if hidden:
+            return Covered(NAME_HIDDEN)
         person = persons.get(target_id)
         if person is None:
             return Covered("a person no longer held")

@@ -47,7 +47,7 @@ from steward.sar.delivery_models import (
 )
 from steward.sar.events import SarEvent
 from steward.sar.models import SubjectAccessRequest
-from steward.sar.service.requests import SUBJECT_TYPE, get
+from steward.sar.service.requests import SUBJECT_TYPE, get, get_for_records
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -448,7 +448,7 @@ def build_bundle(
     """Start building the request's bundle in the background; a second press while one is
     being built watches that one. A build that failed or was interrupted starts again on the
     same row, its partial chunks discarded."""
-    request = get(db, actor, request_id)
+    request = get_for_records(db, actor, request_id)
     bundle = _prepare(db, actor, request)
     running = db.get(jobs.Job, bundle.job_id) if bundle.job_id is not None else None
     if running is not None and running.status in jobs.ACTIVE:
@@ -501,7 +501,7 @@ def build_now(
     """Build at once, in the caller's transaction (the CLI; tests). Raises what the planner
     raises -- a disclosure not yet approved -- before anything is kept. A bundle that fails
     the last gate comes back FAILED (kept on record, with its audit event), never READY."""
-    request = get(db, actor, request_id)
+    request = get_for_records(db, actor, request_id)
     plan = (planner or default_planner())(db, kek, actor, request_id=request_id)
     bundle = _prepare(db, actor, request)
     bundle.status = BundleStatus.BUILDING.value
@@ -791,7 +791,7 @@ def open_bundle(
     bundle = db.get(SarBundle, bundle_id)
     if bundle is None or not bundle.chunks:
         raise NotFound("There is no such bundle.")
-    request = get(db, actor, bundle.request_id)
+    request = get_for_records(db, actor, bundle.request_id)
     if for_print:
         bundle.printed_at, bundle.printed_by_user_id = clock.now(), actor.user_id
     audit.record(

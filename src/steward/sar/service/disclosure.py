@@ -49,7 +49,15 @@ from steward.sar.service.disclosure_detect import (
     propose,
     use_analyser,
 )
-from steward.sar.service.requests import SUBJECT_TYPE, _step, clock_of, details, follow, get
+from steward.sar.service.requests import (
+    SUBJECT_TYPE,
+    _step,
+    clock_of,
+    details,
+    follow,
+    get,
+    get_for_records,
+)
 from steward.sar.service.search import _open, _shown_context
 
 CODE_WORDS: dict[Code, str] = {
@@ -197,7 +205,7 @@ def items(
 ) -> Page[ItemRow]:
     """One page of the documents in scope, each with its status and counts (an audited read:
     titles can name people)."""
-    request = get(db, actor, request_id)
+    request = get_for_records(db, actor, request_id)
     found: Page[SarDisclosureItem] = paginate(
         db,
         select(SarDisclosureItem)
@@ -380,7 +388,7 @@ def review(
 ) -> ItemReview:
     """One document of the disclosure: its text in pages, split into runs with the
     redactions and kept findings marked, who decided each and when; an audited read."""
-    request = get(db, actor, request_id)
+    request = get_for_records(db, actor, request_id)
     item = db.get(SarDisclosureItem, item_id)
     if item is None or item.request_id != request.id:
         raise NotFound("There is no such document in this disclosure.")
@@ -634,7 +642,7 @@ def accept_person(
 ) -> int:
     """Accept, across the request, every proposal still to decide of one person (``person:<id>``)
     or of one text (``text:<redaction id>``: every proposal of the same words)."""
-    request = get(db, actor, request_id)
+    request = get_for_records(db, actor, request_id)
     store.require_open(db, request)
     kind, _, raw = key.partition(":")
     if kind not in ("person", "text") or not raw.isdigit():
@@ -798,7 +806,7 @@ def _move(
 def submit(db: Session, actor: Actor, *, request_id: int) -> SarDisclosure:
     """Send the disclosure for approval: every document reviewed or withheld, every
     redaction decided. The one who sends it is its preparer, who may not approve it."""
-    request = get(db, actor, request_id)
+    request = get_for_records(db, actor, request_id)
     if policy.Status(request.status) not in policy.DISCLOSURE_WORK:
         raise Conflict("Only a request still being worked on can have its disclosure approved.")
     disclosure = store.require_disclosure(db, request.id)
@@ -831,7 +839,7 @@ def submit(db: Session, actor: Actor, *, request_id: int) -> SarDisclosure:
 
 def approve(db: Session, actor: Actor, *, request_id: int) -> SarDisclosure:
     """A second person approves what was sent for approval."""
-    request = get(db, actor, request_id)
+    request = get_for_records(db, actor, request_id)
     disclosure = store.require_disclosure(db, request.id)
     if (
         disclosure.status == policy.Disclosure.SUBMITTED
@@ -850,7 +858,7 @@ def approve(db: Session, actor: Actor, *, request_id: int) -> SarDisclosure:
 
 def reopen(db: Session, actor: Actor, *, request_id: int) -> SarDisclosure:
     """Back to being prepared (a late consultation answer, a mistake seen): the approval goes."""
-    request = get(db, actor, request_id)
+    request = get_for_records(db, actor, request_id)
     if policy.Status(request.status) not in policy.DISCLOSURE_WORK:
         raise Conflict("The response has been sent or the request is finished: it cannot change.")
     disclosure = store.require_disclosure(db, request.id)
@@ -978,7 +986,7 @@ def plan_bundle(
     """What the approved disclosure holds, for the bundle build: each document with its
     accepted redactions (rejected ones dropped), withheld documents with their codes, paper
     files in scope with where they are, and the Art 15 paragraphs. Refused before approval."""
-    request = get(db, actor, request_id)
+    request = get_for_records(db, actor, request_id)
     disclosure = store.require_disclosure(db, request.id)
     if disclosure.status != policy.Disclosure.APPROVED:
         raise Conflict(

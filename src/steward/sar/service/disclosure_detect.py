@@ -43,7 +43,7 @@ from steward.sar.events import SarEvent
 from steward.sar.models import SubjectAccessRequest
 from steward.sar.search_models import SarHit, SarSearchRun, SourceKind, Triage
 from steward.sar.service import disclosure_store as store
-from steward.sar.service.requests import _step, details, get
+from steward.sar.service.requests import _step, details, get_for_records
 
 JOB_KIND = "sar.disclosure"
 RELATION = {
@@ -312,7 +312,7 @@ def case_context(
 ) -> CaseContext:
     """Who the case knows, for detection: the request's subject as the requester, every other
     party with their role (professionals in role kept), the organisation and courts."""
-    get(db, actor, request.id)
+    get_for_records(db, actor, request.id)
     return known_to_case(db, kek, actor, request, case_id, own_name=own_name).context
 
 
@@ -329,7 +329,7 @@ def gather(
 ) -> SarDisclosure:
     """The request's review (made on first use) with an item for every document now in
     scope; items no longer in scope are dropped with their redactions."""
-    request = get(db, actor, request_id)
+    request = get_for_records(db, actor, request_id)
     if policy.Status(request.status) not in policy.DISCLOSURE_WORK:
         raise Conflict(
             "Documents can be prepared for disclosure once the search has started, and until "
@@ -442,7 +442,7 @@ def execute_detection(
 ) -> Detected:
     """Every item still waiting: its pages read, analysed against its case, what is to be
     redacted stored as proposals and what is kept stored (sealed) with its reasons."""
-    request = get(db, actor, request_id)
+    request = get_for_records(db, actor, request_id)
     disclosure = store.require_disclosure(db, request.id)
     waiting = list(
         db.scalars(

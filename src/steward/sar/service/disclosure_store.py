@@ -31,7 +31,7 @@ from steward.sar.disclosure_models import (
     SarRedaction,
 )
 from steward.sar.models import SubjectAccessRequest
-from steward.sar.service.requests import get
+from steward.sar.service.requests import get_for_records
 
 PDF = "application/pdf"
 
@@ -114,7 +114,7 @@ def item_of(
     item = db.get(SarDisclosureItem, item_id)
     if item is None:
         raise NotFound("There is no such document in this disclosure.")
-    return get(db, actor, item.request_id), item
+    return get_for_records(db, actor, item.request_id), item
 
 
 def redaction_of(
@@ -123,7 +123,7 @@ def redaction_of(
     redaction = db.get(SarRedaction, redaction_id)
     if redaction is None:
         raise NotFound("There is no such redaction.")
-    return get(db, actor, redaction.request_id), redaction
+    return get_for_records(db, actor, redaction.request_id), redaction
 
 
 def undecided(db: Session, request_id: int) -> int:

@@ -19,6 +19,7 @@ from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from steward.core.paging import Page, PageRequest, paginate
 from steward.core.permissions import Actor, Permission
+from steward.records import service as records
 from steward.retention import service as retention
 from steward.sar import clock as sar_clock
 from steward.sar import policy
@@ -222,6 +223,16 @@ def get(db: Session, actor: Actor, request_id: int) -> SubjectAccessRequest:
     if request is None:
         raise NotFound("There is no request with that reference.")
     return request
+
+
+def get_for_records(db: Session, actor: Actor, request_id: int) -> SubjectAccessRequest:
+    """The request, for work on what was found for it in the case records (the search's
+    hits, the documents under review, the bundle): case content, closed by the induction
+    gate (records.InductionRequired) as well as to other roles. The request's own details,
+    its clock and letters are the requester's, and stay open."""
+    _require(actor)
+    records.require_induction(db, actor)
+    return get(db, actor, request_id)
 
 
 def id_for_reference(db: Session, actor: Actor, reference: str) -> int:

@@ -48,7 +48,7 @@ from steward.sar.search_models import (
     SourceKind,
     Triage,
 )
-from steward.sar.service.requests import SUBJECT_TYPE, _step, details, get
+from steward.sar.service.requests import SUBJECT_TYPE, _step, details, get, get_for_records
 
 JOB_KIND = "sar.search"
 # Candidates kept per identity lookup, paper files per archive search, documents per term.
@@ -228,7 +228,7 @@ def start_search(
     """A new run for the request with these terms (sealed), carried out in the background.
     ``queue`` None: the caller runs it (``execute_run``), as the benchmark does."""
     request = get(db, actor, request_id)
-    identity.require_search(actor)
+    identity.require_search(db, actor)
     if policy.Status(request.status) in policy.FINAL:
         raise Conflict("This request is finished: its search can no longer change.")
     for running in db.scalars(
@@ -493,7 +493,7 @@ def _fail(job: jobs.JobRun, run_id: int) -> None:
 
 
 def latest_run(db: Session, actor: Actor, request_id: int) -> SarSearchRun | None:
-    get(db, actor, request_id)
+    get_for_records(db, actor, request_id)
     return db.scalar(
         select(SarSearchRun)
         .where(SarSearchRun.request_id == request_id)
@@ -599,7 +599,7 @@ def view_run(
     documents_page: PageRequest = PageRequest(size=20),
 ) -> RunView | None:
     """The latest run with one page of each source's hits; the read is audited (ids only)."""
-    request = get(db, actor, request_id)
+    request = get_for_records(db, actor, request_id)
     run = latest_run(db, actor, request_id)
     if run is None:
         return None
@@ -648,7 +648,7 @@ def triage(
     """The handler's decision on one hit, with a reason (sealed). A person found to be the
     subject is put on a subject-access hold at once: nothing about them may be destroyed
     while the request is open (DPA 2018 s.173)."""
-    request = get(db, actor, request_id)
+    request = get_for_records(db, actor, request_id)
     if policy.Status(request.status) in policy.FINAL:
         raise Conflict("This request is finished: its search can no longer change.")
     hit = _hit_of(db, request, hit_id)
@@ -780,7 +780,7 @@ def ask_for_paper(
     """Ask the archive for an in-scope paper file, the retrieval carrying the request's
     reference, and record the hours it is estimated to cost. Going past the £450 limit
     needs the handler to say they mean to."""
-    request = get(db, actor, request_id)
+    request = get_for_records(db, actor, request_id)
     hit = _hit_of(db, request, hit_id)
     if hit.source != SourceKind.PAPER_FILE:
         raise Conflict("Only a paper file can be asked for from the archive.")
@@ -903,7 +903,7 @@ class SearchRecord:
 def search_record(
     db: Session, kek: KeyEncryptionKeys, actor: Actor, request_id: int
 ) -> SearchRecord:
-    request = get(db, actor, request_id)
+    request = get_for_records(db, actor, request_id)
     runs = list(
         db.scalars(
             select(SarSearchRun)

@@ -1,17 +1,27 @@
 """The induction gate: case content stays closed to anyone with an induction course
 outstanding (DOMAIN.md §4: induction "completed before access to personal data").
 
-Records' need-to-know check asks ``outstanding`` on every read of case content, so the answer
-is worked out once per unit of work and kept on the session. An organisation that has set no
-induction requirement has nothing to check; once one exists, an account not linked to a staff
-record is closed too (nobody can say it has done its induction)."""
+Records' need-to-know check asks ``state`` on every read of case content, so the answer is
+worked out once per unit of work (a few queries) and kept on the session. An organisation
+that has set no induction requirement has nothing to check; once one exists, an account not
+linked to a staff record is closed too (nobody can say it has done its induction).
+
+Induction is what a person completes when they start. The gate asks for the induction in
+force when they started: each induction requirement in force today that already applied on
+their start date, at the version required then. A requirement set later, or a new version
+of the course that everyone must redo, does not shut out staff already at work: compliance
+shows it due (then overdue), reminders and the manager's escalation follow it up, and the
+gate closes for everyone who starts from then on. An organisation that wants existing staff
+shut out until they complete a new induction dates the requirement back before they
+started. docs/training.md, "The induction gate", says the same for administrators."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from steward.core import auth, clock
@@ -103,14 +113,16 @@ def _state(db: Session, user_id: int, today: date) -> GateState:
     applying = {
         course.id: course
         for requirement, course in in_force
-        if audience(requirement).matches(
+        # Set before they started: their induction (a later one is followed up, not gated).
+        if requirement.starts_on <= staff.start_date
+        and audience(requirement).matches(
             job_role=staff.job_role,
             team=staff.team,
             employment_type=staff.employment_type,
             account_role=account_role,
         )
     }
-    missing = [c for c in applying.values() if not _completed(db, staff.id, c, today)]
+    missing = _not_completed(db, staff, list(applying.values()), today)
     return GateState(tuple(_outstanding(c) for c in missing))
 
 
@@ -137,19 +149,41 @@ def redos(db: Session, course_id: int) -> list[policy.Redo]:
     ]
 
 
-def _completed(db: Session, staff_id: int, course: Course, today: date) -> bool:
-    minimum = policy.required_version(redos(db, course.id), today)
-    found = db.scalar(
-        select(Completion.id)
-        .where(
-            Completion.staff_id == staff_id,
-            Completion.course_id == course.id,
-            Completion.completed_on <= today,
-            Completion.course_version >= minimum,
+def _not_completed(
+    db: Session, staff: StaffMember, courses: list[Course], today: date
+) -> list[Course]:
+    """The courses with no completion (by today) of the version required on the person's
+    start date (or today, for an account made before its owner starts): two queries, however
+    many courses."""
+    if not courses:
+        return []
+    ids = [course.id for course in courses]
+    redone: dict[int, list[policy.Redo]] = defaultdict(list)
+    for course_id, version, released_on in db.execute(
+        select(CourseVersion.course_id, CourseVersion.version, CourseVersion.released_on).where(
+            CourseVersion.course_id.in_(ids), CourseVersion.requires_redo.is_(True)
         )
-        .limit(1)
-    )
-    return found is not None
+    ):
+        redone[course_id].append(policy.Redo(version, released_on))
+    best: dict[int, int] = {
+        course_id: version
+        for course_id, version in db.execute(
+            select(Completion.course_id, func.max(Completion.course_version))
+            .where(
+                Completion.staff_id == staff.id,
+                Completion.course_id.in_(ids),
+                Completion.completed_on <= today,
+            )
+            .group_by(Completion.course_id)
+        )
+    }
+    started = min(staff.start_date, today)
+    return [
+        course
+        for course in courses
+        if course.id not in best
+        or best[course.id] < policy.required_version(redone[course.id], started)
+    ]
 
 
 def _outstanding(course: Course) -> OutstandingCourse:

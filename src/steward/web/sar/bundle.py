@@ -17,6 +17,7 @@ from steward.core.db import session_scope
 from steward.core.errors import DomainError, NotFound
 from steward.core.paging import Page
 from steward.core.permissions import Actor
+from steward.records.service import InductionRequired
 from steward.sar import service
 from steward.sar.service import bundle as bundles
 from steward.sar.service.bundle import BundleStream, LogRow
@@ -111,6 +112,8 @@ def build(
     try:
         with db.begin_nested():
             job = bundles.build_bundle(db, kek, actor, job_queue(request), request_id=request_id)
+    except InductionRequired:
+        raise  # the gate's own page, not a refusal of the build
     except DomainError as exc:
         return _page(
             request,

@@ -182,6 +182,7 @@ def build(
 ) -> BuildStartedRead:
     """Start building the bundle in the background (a build under way is watched, not
     started twice). ``Location`` is this request's bundle: read it until it is ready."""
+    service.get_for_records(db, actor, request_id)  # the induction gate first
     if not disclosure.is_approved(db, actor, request_id=request_id):
         raise Conflict(NOT_APPROVED)
     job = bundles.build_bundle(db, kek, actor, job_queue(request), request_id=request_id)

@@ -20,6 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from steward.core.errors import DomainError, ValidationFailed
 from steward.core.paging import PageRequest
 from steward.core.permissions import Permission
+from steward.records.service import InductionRequired
 from steward.redaction.spans import Code
 from steward.sar import policy, service
 from steward.sar.disclosure_models import DetectStatus, ItemStatus
@@ -142,6 +143,8 @@ def _on_list(
     try:
         with db.begin_nested():
             action()
+    except InductionRequired:
+        raise  # the gate's own page, not this page with a refusal on it
     except DomainError as exc:
         status, message, errors = _refusal(exc)
         return _list_page(
@@ -169,6 +172,8 @@ def _on_item(
     try:
         with db.begin_nested():
             action()
+    except InductionRequired:
+        raise  # the gate's own page, not this page with a refusal on it
     except DomainError as exc:
         status, message, said = _refusal(exc)
         # Only messages for a field on this page: the summary links to each one.
