@@ -181,6 +181,9 @@ EVENT_LABELS: dict[str, str] = {
     "sar:disclosure:approved": "Disclosure approved",
     "sar:disclosure:reopened": "Disclosure reopened",
     "sar:disclosure:planned": "Disclosure bundle's contents read",
+    # training: the compliance report
+    "training:report:read": "Training compliance report read",
+    "training:report:exported": "Training compliance report exported",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.
