@@ -45,6 +45,7 @@ from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
 from tests.factories.sar import make_request
+from tests.factories.training import make_course, make_requirement, make_staff
 from tests.retention.helpers import case_with_children
 from tests.sar import bundle_helpers
 from tests.web.conftest import SignedIn, csrf_from
@@ -445,6 +446,13 @@ RULES: dict[tuple[str, str], Call] = {
             ("POST", "/api/v1/sar/requests/{request_id}/disclosure/approve", {}),
         ]
     },
+    # Training compliance: the DPO, IG officers and the auditor see the organisation, a
+    # manager the same pages for their own people (the walker has none: empty, not refused).
+    ("GET", "/training/dashboard"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
+    ("GET", "/training/dashboard/team"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
+    ("GET", "/training/dashboard/courses/{course_id}"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
+    ("GET", "/training/dashboard.csv"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
+    ("GET", "/api/v1/training/report"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
 }
 
 
@@ -475,7 +483,16 @@ def _walk_rows(
     ids["bundle_id"] = bundle_helpers.stored_bundle(db, keyring, request)
     ids["token"] = 12345  # no link has this token
     ids |= _disclosure_for(db, keyring)
+    ids |= _training_for(db)
     return ids
+
+
+def _training_for(db: Session) -> dict[str, int]:
+    """A course everyone must take, and someone who has not."""
+    course = make_course(db)
+    make_requirement(db, course)
+    make_staff(db)
+    return {"course_id": course.id}
 
 
 def _disclosure_for(db: Session, keyring: FileKeyring) -> dict[str, int]:

@@ -21,6 +21,7 @@ from steward.cli import (
     retention,
     sar,
     tokens,
+    training,
     users,
 )
 from steward.cli.runtime import (
@@ -61,6 +62,7 @@ app.add_typer(archives.app, name="archives")
 app.add_typer(sar.app, name="sar")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(redact.app, name="redact")
+app.add_typer(training.app, name="training")
 
 
 @app.command()

@@ -70,6 +70,8 @@ from steward.web.sar import public as sar_public
 from steward.web.sar import report as sar_report
 from steward.web.sar import search as sar_search
 from steward.web.security import SecurityMiddleware, scrub_secrets
+from steward.web.training import dashboard as training_dashboard
+from steward.web.training import report_api as training_report_api
 
 log = logging.getLogger("steward.web")
 STATIC_DIR = Path(__file__).parent / "static"
@@ -131,6 +133,7 @@ PAGE_ROUTERS = (
     sar_report.router,
     sar_bundle.router,
     sar_delivery.router,
+    training_dashboard.router,
 )
 API_ROUTERS = (
     api.router,
@@ -140,6 +143,7 @@ API_ROUTERS = (
     sar_api.router,
     sar_disclosure_api.router,
     sar_bundle_api.router,
+    training_report_api.router,
 )
 
 
