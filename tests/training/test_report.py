@@ -4,8 +4,9 @@ and why, what a manager sees, and what the audit trail keeps of each look."""
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from steward.core.errors import Forbidden, ValidationFailed
 from steward.core.paging import PageRequest
 from steward.core.permissions import Actor, Role
 from steward.training.events import TrainingEvent
-from steward.training.models import TrainingPolicy
+from steward.training.models import CourseVersion, TrainingPolicy
 from steward.training.policy import EmploymentType, RequirementKind, Status, Topic
 from steward.training.service import compliance
 from steward.training.service import report as service
@@ -328,3 +329,49 @@ def test_each_look_is_audited_with_counts_and_no_names(db: Session) -> None:
     assert json.loads(events[2].details)["lines"] == 1
     for event in events:
         assert "Zebedee" not in event.details and "E900" not in event.details
+
+
+def test_the_trend_counts_each_day_as_standings_does(db: Session) -> None:
+    """over_time reads once and takes policy.standing apart; each of its days must count
+    exactly what standings gives that day, through redo versions released, requirements
+    starting and ending, two requirements on one course, starters and leavers."""
+    rng = random.Random(13)
+    refresher = make_course(db, code="A-REFRESH", validity_months=6, topic=Topic.CYBER_SECURITY)
+    induction = make_course(db, code="B-INDUCTION", validity_months=None)
+    redone = make_course(db, code="C-REDONE", validity_months=24, topic=Topic.RECORDS_MANAGEMENT)
+    make_requirement(db, refresher, due_within_days=20)
+    make_requirement(db, refresher, due_within_days=90, teams=["North"])
+    make_requirement(db, induction, kind=RequirementKind.INDUCTION, due_within_days=5)
+    make_requirement(db, redone, starts_on=date(2025, 9, 1), due_within_days=45)
+    make_requirement(
+        db, induction, employment_types=["contractor"], ends_on=date(2026, 2, 1), due_within_days=1
+    )
+    redone.version = 2
+    db.add(
+        CourseVersion(
+            course_id=redone.id, version=2, released_on=date(2026, 1, 20), requires_redo=True
+        )
+    )
+    db.flush()
+    for n in range(40):
+        start = date(2024, 1, 1) + timedelta(days=rng.randrange(0, 900))
+        person = make_staff(
+            db,
+            team=rng.choice(["North", "South", None]),
+            employment_type=rng.choice(list(EmploymentType)),
+            start_date=start,
+            leaving_date=start + timedelta(days=rng.randrange(30, 900)) if n % 5 == 0 else None,
+        )
+        for course in (refresher, induction, redone):
+            day = start + timedelta(days=rng.randrange(0, 60))
+            while day < date(2026, 7, 1) and rng.random() < 0.85:
+                version = 2 if course is redone and day >= date(2026, 1, 20) else 1
+                complete(db, person, course, day, version=version)
+                day += timedelta(days=rng.randrange(60, 400))
+    days = [*service.month_ends(date(2026, 6, 30), 12), date(2026, 1, 20), date(2026, 1, 19)]
+    trend = compliance.over_time(db, days)
+    assert set(trend) == set(days)
+    for day in days:
+        expected = Counter(compliance.Brief.of(p) for p in compliance.standings(db, day))
+        assert trend[day] == expected, day
+    assert sum(trend[date(2026, 6, 30)].values()) > 10
