@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -124,7 +125,7 @@ def test_every_filter_set_must_match_ignoring_case() -> None:
         employment_types=frozenset({"permanent", "temporary"}),
         account_roles=frozenset({"ig_officer"}),
     )
-    fits = {
+    fits: dict[str, Any] = {
         "job_role": "sar officer",
         "team": "NORTH",
         "employment_type": "Temporary",

@@ -19,8 +19,9 @@ from steward.core.permissions import Actor, Role
 from steward.training.events import TrainingEvent
 from steward.training.models import CourseVersion, TrainingPolicy
 from steward.training.policy import EmploymentType, RequirementKind, Status, Topic
-from steward.training.service import compliance
+from steward.training.service import compliance, drilldown, trend
 from steward.training.service import report as service
+from steward.training.service.definitions import DEFINITIONS, TARGET_LABEL
 from tests.factories.core import make_user
 from tests.factories.training import complete, make_course, make_requirement, make_staff
 
@@ -173,9 +174,9 @@ def test_the_target_is_the_organisations_and_says_it_is_not_law(db: Session) -> 
     report = _build(db)
     assert (report.target_percent, report.meets_target) == (50, True)
     shown = report.as_dict()["target"]
-    assert shown == {"percent": 50, "label": service.TARGET_LABEL, "met": True}
-    assert "not a legal requirement" in service.TARGET_LABEL
-    assert "not a requirement of the law" in service.DEFINITIONS["target"]
+    assert shown == {"percent": 50, "label": TARGET_LABEL, "met": True}
+    assert "not a legal requirement" in TARGET_LABEL
+    assert "not a requirement of the law" in DEFINITIONS["target"]
 
 
 def test_every_figure_has_its_definition(db: Session) -> None:
@@ -266,9 +267,9 @@ def test_a_manager_sees_only_those_who_report_to_them(db: Session) -> None:
     auditor = make_user(db, Role.AUDITOR)
     assert _build(db, actor=auditor.actor).organisation.in_scope == 4
 
-    north = service.team_people(db, account.actor, AS_OF, "North", PageRequest())
+    north = drilldown.team_people(db, account.actor, AS_OF, "North", PageRequest())
     assert [p.staff_number for p in north.items] == ["M2"]
-    gaps = service.course_gaps(db, account.actor, AS_OF, course.id, PageRequest())[1]
+    gaps = drilldown.course_gaps(db, account.actor, AS_OF, course.id, PageRequest())[1]
     assert {g.person.staff_number for g in gaps.items} == {"M2", "W1"}
 
     unlinked = make_user(db, Role.MANAGER)
@@ -281,7 +282,7 @@ def test_roles_without_the_permission_are_refused(db: Session, role: Role) -> No
     with pytest.raises(Forbidden):
         _build(db, actor=actor)
     with pytest.raises(Forbidden):
-        service.export(db, actor, AS_OF)
+        drilldown.export(db, actor, AS_OF)
 
 
 def test_drill_downs_page_through_a_team_and_a_courses_gaps(db: Session) -> None:
@@ -291,12 +292,12 @@ def test_drill_downs_page_through_a_team_and_a_courses_gaps(db: Session) -> None
         person = make_staff(db, team="North", name=f"Person {n:02d}")
         if n % 2:
             complete(db, person, course, date(2026, 3, 1))
-    team = service.team_people(db, SYSTEM, AS_OF, "North", PageRequest(2, 3))
+    team = drilldown.team_people(db, SYSTEM, AS_OF, "North", PageRequest(2, 3))
     assert (team.total, [p.name for p in team.items]) == (
         7,
         ["Person 03", "Person 04", "Person 05"],
     )
-    _, gaps = service.course_gaps(db, SYSTEM, AS_OF, course.id, PageRequest(1, 3))
+    _, gaps = drilldown.course_gaps(db, SYSTEM, AS_OF, course.id, PageRequest(1, 3))
     assert gaps.total == 4
     assert [g.person.name for g in gaps.items] == ["Person 00", "Person 02", "Person 04"]
     assert {g.line.status for g in gaps.items} == {Status.NEVER_DONE}
@@ -308,8 +309,8 @@ def test_each_look_is_audited_with_counts_and_no_names(db: Session) -> None:
     make_staff(db, name="Zebedee Unique-Name", staff_number="E900")
     dpo = make_user(db, Role.DPO)
     _build(db, actor=dpo.actor)
-    service.team_people(db, dpo.actor, AS_OF, "North", PageRequest())
-    service.export(db, dpo.actor, AS_OF)
+    drilldown.team_people(db, dpo.actor, AS_OF, "North", PageRequest())
+    drilldown.export(db, dpo.actor, AS_OF)
     events = db.scalars(
         select(AuditEvent).where(AuditEvent.tag.like("training:report:%")).order_by(AuditEvent.seq)
     ).all()
@@ -369,9 +370,9 @@ def test_the_trend_counts_each_day_as_standings_does(db: Session) -> None:
                 complete(db, person, course, day, version=version)
                 day += timedelta(days=rng.randrange(60, 400))
     days = [*service.month_ends(date(2026, 6, 30), 12), date(2026, 1, 20), date(2026, 1, 19)]
-    trend = compliance.over_time(db, days)
-    assert set(trend) == set(days)
+    found = trend.over_time(db, days)
+    assert set(found) == set(days)
     for day in days:
-        expected = Counter(compliance.Brief.of(p) for p in compliance.standings(db, day))
-        assert trend[day] == expected, day
-    assert sum(trend[date(2026, 6, 30)].values()) > 10
+        expected = Counter(trend.Brief.of(p) for p in compliance.standings(db, day))
+        assert found[day] == expected, day
+    assert sum(found[date(2026, 6, 30)].values()) > 10

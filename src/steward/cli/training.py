@@ -13,13 +13,14 @@ from steward.core import clock
 from steward.core.permissions import Actor
 from steward.training.policy import Status
 from steward.training.service import report as compliance_report
-from steward.training.service.report import (
+from steward.training.service.definitions import (
     DEFINITIONS,
+    NO_TEAM,
     STATUS_LABELS,
-    Figure,
-    Report,
+    TARGET_LABEL,
     topic_label,
 )
+from steward.training.service.report import Figure, Report
 
 app = typer.Typer(
     help="Staff training: who must complete what, and who has, as of any date.",
@@ -51,10 +52,10 @@ def _print(report: Report) -> None:
     console.print(
         f"{_percent(org)} compliant: {org.compliant} of {org.counted} "
         f"({org.in_window} still in their first window, {org.in_scope} in scope). "
-        f"{compliance_report.TARGET_LABEL}: {report.target_percent}%."
+        f"{TARGET_LABEL}: {report.target_percent}%."
     )
     console.print(plain(DEFINITIONS["organisation"]), style="dim")
-    console.print(_figures("team", [(t or compliance_report.NO_TEAM, f) for t, f in report.teams]))
+    console.print(_figures("team", [(t or NO_TEAM, f) for t, f in report.teams]))
     console.print(
         _figures(
             "employment type", [(k.value, f) for k, f in report.employment_types if f.in_scope]

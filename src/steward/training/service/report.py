@@ -1,7 +1,7 @@
 """The training compliance report: the organisation's figure and its breakdowns as of any
 date, everyone who is not compliant with what they lack, and the figure at the last twelve
 month ends. Every number is ``compliance.standings`` (or ``over_time``) counted; what each
-one counts is said once, in ``DEFINITIONS``, and shown beside it on the page, in the API, the
+one counts is said once (service/definitions.py) and shown beside it on the page, in the API, the
 CSV and the command line.
 
 Who sees what. Those who oversee training for the whole organisation (the DPO, IG officers,
@@ -14,105 +14,43 @@ CSV and the command line's JSON) with the date, the scope and counts, never a na
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.core import audit, clock
-from steward.core.errors import NotFound, ValidationFailed
-from steward.core.paging import Page, PageRequest
+from steward.core.errors import ValidationFailed
 from steward.core.permissions import Actor, ActorKind, Permission
 from steward.training import policy
 from steward.training.events import TrainingEvent
-from steward.training.models import Course, StaffMember
-from steward.training.policy import EmploymentType, Status, Topic
-from steward.training.service import compliance, gate
+from steward.training.models import StaffMember
+from steward.training.policy import EmploymentType, Status
+from steward.training.service import compliance, gate, trend
 from steward.training.service.compliance import Line, PersonStanding
-
-T = TypeVar("T")
+from steward.training.service.definitions import DEFINITIONS, TARGET_LABEL, topic_label
 
 TREND_MONTHS = 12
 # An as-of date this far ahead at most: what lapses if nothing is done, not a forecast.
 MAX_DAYS_AHEAD = 366
 EARLIEST = date(2000, 1, 1)
 
-TARGET_LABEL = "The organisation's target (its own choice, not a legal requirement)"
-NO_TEAM = "No team"
 
-DEFINITIONS: dict[str, str] = {
-    "organisation": (
-        "Staff in scope who are compliant, out of all staff in scope, leaving out those still "
-        "inside their first window for everything they lack (a new starter before their "
-        "induction deadline, everyone before a new version's redo deadline). In scope: "
-        "started on or before the date and not yet left. Compliant: no course that applies "
-        "to them is overdue or never done; someone no course applies to lacks nothing."
-    ),
-    "team": "The organisation's figure for the members of one team, as HR lists them.",
-    "employment_type": (
-        "The organisation's figure for one employment type. Temporary workers, contractors "
-        "and volunteers count exactly as permanent staff do."
-    ),
-    "topic": (
-        "Of the staff at least one course of the topic applies to, those with none of its "
-        "courses overdue or never done, leaving out those inside their first window for "
-        "every course of the topic they lack."
-    ),
-    "course": (
-        "The staff the course applies to, by where they stand. Its percentage is current and "
-        "due soon, out of those it applies to, leaving out those not yet due."
-    ),
-    "current": "Completed, and not lapsing within the due-soon window.",
-    "due_soon": "Completed, and lapsing within the due-soon window: a reminder goes.",
-    "overdue": "The last completion has lapsed: the refresher interval has passed.",
-    "never_done": "Never completed (or not since a new version everyone must redo), and "
-    "the deadline to do it the first time has passed.",
-    "not_yet_due": "Not completed yet, but still inside the first window to do it: a new "
-    "starter's induction window, a new version's redo window or a newly required course.",
-    "target": (
-        "The organisation's own target for the share of staff trained, set on the training "
-        "settings page. 95% is a common yardstick (long the NHS Data Security and Protection "
-        "Toolkit's rule); it is not a requirement of the law."
-    ),
-    "trend": (
-        "The organisation's figure as it stood at the end of each of the last twelve months, "
-        "counted from the records as they are now: a completion recorded late counts from "
-        "the day it was completed, a leaver up to their leaving date."
-    ),
-    "non_compliant": "Everyone in scope with a course overdue or never done, and what they lack.",
-}
-
-STATUS_LABELS: dict[Status, str] = {
-    Status.CURRENT: "Current",
-    Status.DUE_SOON: "Due soon",
-    Status.OVERDUE: "Overdue",
-    Status.NEVER_DONE: "Never done",
-    Status.NOT_YET_DUE: "Not yet due",
-}
-EMPLOYMENT_LABELS: dict[EmploymentType, str] = {
-    EmploymentType.PERMANENT: "Permanent",
-    EmploymentType.TEMPORARY: "Temporary",
-    EmploymentType.CONTRACTOR: "Contractor",
-    EmploymentType.VOLUNTEER: "Volunteer",
-}
-TOPIC_LABELS: dict[str, str] = {
-    Topic.DATA_PROTECTION: "Data protection",
-    Topic.CYBER_SECURITY: "Cyber security",
-    Topic.REMOTE_WORKING: "Remote working",
-    Topic.RECORDS_MANAGEMENT: "Records management",
-    Topic.SAR_HANDLING: "Subject access request handling",
-    Topic.INFORMATION_SHARING: "Information sharing",
-    Topic.MANAGEMENT: "Management",
-    Topic.OTHER: "Other",
-}
+_IN_WINDOW, _COMPLIANT, _NOT_COMPLIANT = "in_window", "compliant", "not_compliant"
 
 
-def topic_label(topic: str) -> str:
-    return TOPIC_LABELS.get(topic, topic.replace("_", " ").capitalize())
+@functools.lru_cache(maxsize=16_384)
+def _standing_of(statuses: tuple[Status, ...]) -> str:
+    """How a person with these statuses counts: the same few combinations recur thousands of
+    times in a report."""
+    if policy.in_window(statuses):
+        return _IN_WINDOW
+    return _COMPLIANT if policy.is_compliant(statuses) else _NOT_COMPLIANT
 
 
 @dataclass
@@ -137,9 +75,10 @@ class Figure:
 
     def add(self, statuses: Sequence[Status], people: int = 1) -> None:
         self.in_scope += people
-        if policy.in_window(statuses):
+        standing = _standing_of(tuple(statuses))
+        if standing is _IN_WINDOW:
             self.in_window += people
-        elif policy.is_compliant(statuses):
+        elif standing is _COMPLIANT:
             self.compliant += people
 
     def as_dict(self) -> dict[str, Any]:
@@ -351,7 +290,7 @@ def build(
     format when it leaves Steward (the command line's JSON), recorded as such."""
     scope = scope_for(db, actor)
     check_as_of(as_of)
-    people = _standings(db, scope, as_of)
+    people = standings_in(db, scope, as_of)
     report = summarise(
         people,
         as_of=as_of,
@@ -377,20 +316,25 @@ def build(
     return report
 
 
-def _standings(db: Session, scope: Scope, as_of: date) -> list[PersonStanding]:
+def standings_in(db: Session, scope: Scope, as_of: date) -> list[PersonStanding]:
+    """Everyone in ``scope`` with their standing on ``as_of``."""
     return compliance.standings(db, as_of, staff_ids=scope.staff_ids)
 
 
 def _trend(db: Session, scope: Scope, as_of: date) -> list[Point]:
     points = []
     for day, briefs in sorted(
-        compliance.over_time(db, month_ends(as_of), staff_ids=scope.staff_ids).items()
+        trend.over_time(db, month_ends(as_of), staff_ids=scope.staff_ids).items()
     ):
-        organisation, topics = Figure(), dict[str, Figure]()
+        # Teams and employment types do not matter here: merge who stood alike first.
+        alike: Counter[tuple[tuple[str, ...], tuple[Status, ...]]] = Counter()
         for brief, count in briefs.items():
-            organisation.add(brief.statuses, count)
-            for topic, statuses in _by_topic(brief.topics, brief.statuses).items():
-                topics.setdefault(topic, Figure()).add(statuses, count)
+            alike[(brief.topics, brief.statuses)] += count
+        organisation, topics = Figure(), dict[str, Figure]()
+        for (of_topics, statuses), count in alike.items():
+            organisation.add(statuses, count)
+            for topic, in_topic in _by_topic(of_topics, statuses).items():
+                topics.setdefault(topic, Figure()).add(in_topic, count)
         points.append(Point(day, organisation, topics))
     return points
 
@@ -455,105 +399,3 @@ def summarise(
         non_compliant=non_compliant,
         trend=trend,
     )
-
-
-# --- drill-downs and the export ------------------------------------------------------------
-
-
-def page_of(items: Sequence[T], request: PageRequest) -> Page[T]:
-    """One page of a list already in memory (the report holds its people)."""
-    return Page(
-        items[request.offset : request.offset + request.size],
-        len(items),
-        request.number,
-        request.size,
-    )
-
-
-def team_people(
-    db: Session, actor: Actor, as_of: date, team: str | None, request: PageRequest
-) -> Page[PersonStanding]:
-    """The members of ``team`` (None: those with no team) in scope on ``as_of``, by name,
-    each with where they stand; paged."""
-    scope = scope_for(db, actor)
-    check_as_of(as_of)
-    people = [p for p in _standings(db, scope, as_of) if p.team == team]
-    if not people and team is not None and not _team_exists(db, scope, team):
-        raise NotFound("There is no such team among the staff you can see.")
-    _read(db, actor, as_of, scope, view="team", people=len(people))
-    return page_of(people, request)
-
-
-def _team_exists(db: Session, scope: Scope, team: str) -> bool:
-    query = select(StaffMember.id).where(StaffMember.team == team).limit(1)
-    if scope.staff_ids is not None:
-        query = query.where(StaffMember.id.in_(scope.staff_ids))
-    return db.scalar(query) is not None
-
-
-@dataclass(frozen=True)
-class CourseGap:
-    """Someone a course applies to who lacks it (overdue or never done)."""
-
-    person: PersonStanding
-    line: Line
-
-
-def course_gaps(
-    db: Session, actor: Actor, as_of: date, course_id: int, request: PageRequest
-) -> tuple[Course, Page[CourseGap]]:
-    """Those overdue on (or who never did) the course on ``as_of``, by name; paged."""
-    scope = scope_for(db, actor)
-    check_as_of(as_of)
-    course = db.get(Course, course_id)
-    if course is None:
-        raise NotFound("There is no such course.")
-    gaps = [
-        CourseGap(person, line)
-        for person in _standings(db, scope, as_of)
-        for line in person.lines
-        if line.course_id == course_id and line.status in policy.NON_COMPLIANT
-    ]
-    _read(db, actor, as_of, scope, view="course", people=len(gaps), course_id=course_id)
-    return course, page_of(gaps, request)
-
-
-def export(db: Session, actor: Actor, as_of: date) -> list[PersonStanding]:
-    """Everyone in scope with each course's standing, for the CSV (recorded as exported)."""
-    scope = scope_for(db, actor)
-    check_as_of(as_of)
-    people = _standings(db, scope, as_of)
-    audit.record(
-        db,
-        actor,
-        TrainingEvent.REPORT_EXPORTED,
-        details={
-            "as_of": as_of.isoformat(),
-            "format": "csv",
-            "scope": "organisation" if scope.organisation else "own_people",
-            "people": len(people),
-            "lines": sum(len(p.lines) for p in people),
-        },
-    )
-    return people
-
-
-def _read(
-    db: Session,
-    actor: Actor,
-    as_of: date,
-    scope: Scope,
-    *,
-    view: str,
-    people: int,
-    course_id: int | None = None,
-) -> None:
-    details: dict[str, audit.DetailValue] = {
-        "as_of": as_of.isoformat(),
-        "view": view,
-        "scope": "organisation" if scope.organisation else "own_people",
-        "people": people,
-    }
-    if course_id is not None:
-        details["course_id"] = course_id
-    audit.record(db, actor, TrainingEvent.REPORT_READ, details=details)

@@ -24,16 +24,18 @@ from steward.core import clock
 from steward.core.errors import ValidationFailed
 from steward.core.paging import PageRequest
 from steward.training.policy import NON_COMPLIANT, Status
+from steward.training.service import drilldown
 from steward.training.service import report as service
 from steward.training.service.compliance import PersonStanding
-from steward.training.service.report import (
+from steward.training.service.definitions import (
     DEFINITIONS,
     EMPLOYMENT_LABELS,
+    NO_TEAM,
     STATUS_LABELS,
-    Figure,
-    Report,
+    TARGET_LABEL,
     topic_label,
 )
+from steward.training.service.report import Figure, Report
 from steward.web.audit_pages import csv_cell
 from steward.web.deps import DB, PageActor, csrf_protect
 from steward.web.forms import DateParts, date_parts, read_date
@@ -137,7 +139,7 @@ def _charts(report: Report) -> list[dict[str, Any]]:
             "Compliance by team",
             f"the share of each team's staff compliant on {report.as_of:%-d %B %Y}",
             "Team",
-            [(team or service.NO_TEAM, f) for team, f in report.teams],
+            [(team or NO_TEAM, f) for team, f in report.teams],
             target,
         ),
         _chart(
@@ -169,7 +171,7 @@ def _context(day: date, extra: dict[str, Any]) -> dict[str, Any]:
         "status_tags": STATUS_TAGS,
         "employment_labels": {k.value: v for k, v in EMPLOYMENT_LABELS.items()},
         "topic_label": topic_label,
-        "no_team": service.NO_TEAM,
+        "no_team": NO_TEAM,
         "is_today": day == clock.today(),
         **extra,
     }
@@ -185,7 +187,7 @@ def dashboard(
 ) -> Response:
     day, extra = _as_of(parts)
     report = service.build(db, actor, day)
-    listed = service.page_of(report.non_compliant, PageRequest(page.number, PAGE_SIZE))
+    listed = drilldown.page_of(report.non_compliant, PageRequest(page.number, PAGE_SIZE))
     return render(
         request,
         "training/dashboard.html",
@@ -194,7 +196,7 @@ def dashboard(
             "report": report,
             "charts": _charts(report),
             "non_compliant": listed,
-            "target_label": service.TARGET_LABEL,
+            "target_label": TARGET_LABEL,
             "csv_href": f"/training/dashboard.csv?{as_of_query(day)}",
         },
         status_code=422 if extra.get("errors") else 200,
@@ -217,13 +219,15 @@ def team_page(
     team: Annotated[str, Query(max_length=64, description="Blank: staff with no team")] = "",
 ) -> Response:
     day, extra = _as_of(parts)
-    people = service.team_people(db, actor, day, team or None, PageRequest(page.number, PAGE_SIZE))
+    people = drilldown.team_people(
+        db, actor, day, team or None, PageRequest(page.number, PAGE_SIZE)
+    )
     return render(
         request,
         "training/team.html",
         {
             **_context(day, extra),
-            "team": team or service.NO_TEAM,
+            "team": team or NO_TEAM,
             "team_value": team,
             "people": people,
             "standing_of": _standing_of,
@@ -243,7 +247,7 @@ def course_page(
     parts: Annotated[DateParts, date_parts("as_of")],
 ) -> Response:
     day, extra = _as_of(parts)
-    course, gaps = service.course_gaps(
+    course, gaps = drilldown.course_gaps(
         db, actor, day, course_id, PageRequest(page.number, PAGE_SIZE)
     )
     return render(
@@ -293,7 +297,7 @@ def dashboard_csv(
     if answer.error:
         raise ValidationFailed(answer.error, errors={"as_of": answer.error})
     day = answer.value or clock.today()
-    rows = list(csv_rows(service.export(db, actor, day)))
+    rows = list(csv_rows(drilldown.export(db, actor, day)))
 
     def lines() -> Iterator[str]:
         buffer = io.StringIO()
