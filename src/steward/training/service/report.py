@@ -296,7 +296,7 @@ def build(
         as_of=as_of,
         scope=scope,
         target_percent=gate.current_policy(db).target_percent,
-        trend=_trend(db, scope, as_of) if trend else [],
+        trend=trend_points(db, scope, as_of) if trend else [],
     )
     details: dict[str, audit.DetailValue] = {
         "as_of": as_of.isoformat(),
@@ -321,7 +321,8 @@ def standings_in(db: Session, scope: Scope, as_of: date) -> list[PersonStanding]
     return compliance.standings(db, as_of, staff_ids=scope.staff_ids)
 
 
-def _trend(db: Session, scope: Scope, as_of: date) -> list[Point]:
+def trend_points(db: Session, scope: Scope, as_of: date) -> list[Point]:
+    """The figure, overall and by topic, at each of the last twelve month ends."""
     points = []
     for day, briefs in sorted(
         trend.over_time(db, month_ends(as_of), staff_ids=scope.staff_ids).items()
