@@ -44,6 +44,7 @@ BENCHMARKS: dict[str, str] = {
     "sar_search": "bench.sar_search:run",
     "redaction": "bench.redaction:run",
     "bundle": "bench.bundle:run",
+    "training": "bench.training:run",
 }
 
 Result = dict[str, Any]

@@ -116,6 +116,16 @@ OUTPUT = {
     "SyncRowRead",
     "SyncRead",
     "CertificateCheckRead",
+    "FigureRead",
+    "TeamFigureRead",
+    "EmploymentTypeFigureRead",
+    "TopicFigureRead",
+    "CourseFigureRead",
+    "TrendPointRead",
+    "MissingRead",
+    "NonCompliantRead",
+    "TargetRead",
+    "TrainingReportRead",
 }
 # Input with a rule of its own: a document's text may hold form feeds; its other text
 # fields are checked by the same function (tested below).

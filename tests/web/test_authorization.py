@@ -590,6 +590,13 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/training/completions/{completion_id}/certificate"): Call(SignedInOnly),
     ("GET", "/api/v1/training/certificates/{reference}"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
     ("POST", "/api/v1/training/modules/sync"): Call(Permission.TRAINING_MANAGE, {}),
+    # Training compliance: the DPO, IG officers and the auditor see the organisation, a
+    # manager the same pages for their own people (the walker has none: empty, not refused).
+    ("GET", "/training/dashboard"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
+    ("GET", "/training/dashboard/team"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
+    ("GET", "/training/dashboard/courses/{course_id}"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
+    ("GET", "/training/dashboard.csv"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
+    ("GET", "/api/v1/training/report"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
 }
 
 

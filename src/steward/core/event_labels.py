@@ -213,6 +213,7 @@ EVENT_LABELS: dict[str, str] = {
     "training:certificate:checked": "Training certificate checked",
     # training: the induction gate
     "training:gate:closed": "Case records refused until induction is complete",
+    # training: the compliance report
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.

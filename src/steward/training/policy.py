@@ -93,6 +93,8 @@ def add_months(day: date, months: int) -> date:
     one (31 January + 1 month is 28 or 29 February)."""
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
+    if day.day <= 28:  # every month has it: the common case, without the calendar's lookup
+        return date(year, month, day.day)
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
@@ -177,19 +179,55 @@ def standing(
     start date, the redo version's release and the requirement coming into force: nobody is
     overdue on a course the day it is made mandatory."""
     if last_completed_on is not None:
-        if validity_months is None:
-            return Standing(Status.CURRENT, None, last_completed_on)
-        lapses_on = add_months(last_completed_on, validity_months)
-        if lapses_on <= as_of:
-            return Standing(Status.OVERDUE, lapses_on, last_completed_on)
-        if lapses_on - as_of <= timedelta(days=due_soon_days):
-            return Standing(Status.DUE_SOON, lapses_on, last_completed_on)
-        return Standing(Status.CURRENT, lapses_on, last_completed_on)
+        return standing_after(
+            last_completed_on,
+            as_of=as_of,
+            validity_months=validity_months,
+            due_soon_days=due_soon_days,
+        )
+    return standing_before(
+        first_due(
+            start_date=start_date,
+            due_within_days=due_within_days,
+            redo_released_on=redo_released_on,
+            requirement_starts_on=requirement_starts_on,
+        ),
+        as_of=as_of,
+    )
+
+
+def standing_after(
+    last_completed_on: date, *, as_of: date, validity_months: int | None, due_soon_days: int
+) -> Standing:
+    """``standing`` once a completion counts: it depends on nothing but that completion, the
+    course's interval and the due-soon window (a trend over many days reuses it)."""
+    if validity_months is None:
+        return Standing(Status.CURRENT, None, last_completed_on)
+    lapses_on = add_months(last_completed_on, validity_months)
+    if lapses_on <= as_of:
+        return Standing(Status.OVERDUE, lapses_on, last_completed_on)
+    if lapses_on - as_of <= timedelta(days=due_soon_days):
+        return Standing(Status.DUE_SOON, lapses_on, last_completed_on)
+    return Standing(Status.CURRENT, lapses_on, last_completed_on)
+
+
+def first_due(
+    *,
+    start_date: date,
+    due_within_days: int,
+    redo_released_on: date | None = None,
+    requirement_starts_on: date | None = None,
+) -> date:
+    """The first deadline of a requirement never (or not since a redo) completed."""
     clock_from = max(d for d in (start_date, redo_released_on, requirement_starts_on) if d)
-    first_due = clock_from + timedelta(days=due_within_days)
-    if as_of < first_due:
-        return Standing(Status.NOT_YET_DUE, first_due, None)
-    return Standing(Status.NEVER_DONE, first_due, None)
+    return clock_from + timedelta(days=due_within_days)
+
+
+def standing_before(first_due_on: date, *, as_of: date) -> Standing:
+    """``standing`` with no counting completion: inside the first window, or past it."""
+    if as_of < first_due_on:
+        return Standing(Status.NOT_YET_DUE, first_due_on, None)
+    return Standing(Status.NEVER_DONE, first_due_on, None)
 
 
 def latest_counting(

@@ -76,9 +76,11 @@ from steward.web.sar import search as sar_search
 from steward.web.security import SecurityMiddleware, scrub_secrets
 from steward.web.training import catalogue as training_catalogue
 from steward.web.training import catalogue_api as training_catalogue_api
+from steward.web.training import dashboard as training_dashboard
 from steward.web.training import gate as training_gate
 from steward.web.training import my as training_my
 from steward.web.training import my_api as training_my_api
+from steward.web.training import report_api as training_report_api
 from steward.web.training import staff as training_staff
 from steward.web.training import staff_api as training_staff_api
 from steward.web.training import team as training_team
@@ -152,6 +154,7 @@ PAGE_ROUTERS = (
     training_catalogue.router,
     training_team.router,
     training_my.router,
+    training_dashboard.router,
 )
 API_ROUTERS = (
     api.router,
@@ -165,6 +168,7 @@ API_ROUTERS = (
     training_catalogue_api.router,
     training_team_api.router,
     training_my_api.router,
+    training_report_api.router,
 )
 
 

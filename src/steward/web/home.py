@@ -85,6 +85,8 @@ def home_panels(db: Session, actor: Actor) -> list[Panel]:
         panels += _governance_panels(db, actor)
     if actor.can(Permission.ROLES_APPROVE):
         panels += _dpo_panels(db, actor)
+    if actor.can(Permission.TRAINING_VIEW_COMPLIANCE):
+        panels.append(_training_panel(actor))
     if actor.can(Permission.USERS_MANAGE):
         panels += _admin_panels(db, actor)
     return panels
@@ -320,6 +322,18 @@ def _dpo_panels(db: Session, actor: Actor) -> list[Panel]:
             count=records.unreviewed_break_glass_count(db),
         ),
     ]
+
+
+def _training_panel(actor: Actor) -> Panel:
+    """A link only: the compliance figures take the whole workforce to count, which is the
+    dashboard's work, not the home page's."""
+    whole = actor.can(Permission.TRAINING_MANAGE) or actor.can(Permission.ASSURANCE_VIEW)
+    return Panel(
+        "training",
+        "Staff training compliance" if whole else "Training of the people who report to you",
+        "/training/dashboard",
+        "See the training compliance dashboard",
+    )
 
 
 def _admin_panels(db: Session, actor: Actor) -> list[Panel]:

@@ -1,9 +1,14 @@
 """Who must do what and where each person stands, as of any date (definitions: policy).
 
 ``standings`` is the one computation every figure, page and reminder is built from: it reads
-the staff in scope, the requirements in force and, per course, each person's latest counting
-completion (one grouped query per course), then applies ``policy.standing`` in Python. At
-5,000 staff and 100,000 completions that is a few dozen queries, not one per person."""
+the staff in scope, the requirements in force with every course's redo versions, and each
+person's latest counting completion of every course in one grouped query (the version each
+course still requires is picked per row; service/loading.py), then applies
+``policy.standing`` in Python. Which requirements apply is worked out once per kind of
+person (job role, team, employment type, account role), not once per person, and each
+distinct answer once per day. At 5,000 staff and 100,000 completions that is four queries,
+whatever the number of courses (bench/training.py measures it). ``trend.over_time`` answers
+the same question on many days at once."""
 
 from __future__ import annotations
 
@@ -11,14 +16,22 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from steward.core import auth
 from steward.training import policy
-from steward.training.models import Completion, Course, Requirement, StaffMember
 from steward.training.policy import RequirementKind, Standing, Status
 from steward.training.service import gate
+from steward.training.service.loading import (
+    Applying,
+    RedoState,
+    Rule,
+    StaffRow,
+    latest_completions,
+    people,
+    redo_on,
+    redos,
+    rules,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,15 +75,6 @@ class PersonStanding:
         return tuple(line for line in self.lines if line.status in policy.NON_COMPLIANT)
 
 
-@dataclass(frozen=True, slots=True)
-class _Rule:
-    requirement: Requirement
-    course: Course
-    audience: policy.Audience
-    minimum_version: int
-    redo_released_on: date | None
-
-
 def standings(
     db: Session,
     as_of: date,
@@ -81,132 +85,104 @@ def standings(
     """Every member of staff in scope on ``as_of`` (or those of ``staff_ids`` / ``team``),
     by name, each with a line per course that applies to them."""
     due_soon_days = gate.current_policy(db).due_soon_days
-    query = (
-        select(StaffMember, auth.User.role)
-        .outerjoin(auth.User, auth.User.id == StaffMember.user_id)
-        .where(
-            StaffMember.start_date <= as_of,
-            or_(StaffMember.leaving_date.is_(None), StaffMember.leaving_date > as_of),
-        )
-        .order_by(StaffMember.name, StaffMember.id)
-    )
-    if staff_ids is not None:
-        query = query.where(StaffMember.id.in_(list(staff_ids)))
-    if team is not None:
-        query = query.where(StaffMember.team == team)
-    people = db.execute(query).all()
-    rules = _rules(db, as_of)
-    latest = _latest_completions(db, rules, as_of, [s.id for s, _ in people])
-    return [
-        _person(staff, None if role is None else str(role), rules, latest, as_of, due_soon_days)
-        for staff, role in people
-    ]
-
-
-def _rules(db: Session, as_of: date) -> list[_Rule]:
-    found = db.execute(
-        select(Requirement, Course)
-        .join(Course, Course.id == Requirement.course_id)
-        .where(
-            Requirement.starts_on <= as_of,
-            or_(Requirement.ends_on.is_(None), Requirement.ends_on > as_of),
-            or_(Course.retired_on.is_(None), Course.retired_on > as_of),
-        )
-        .order_by(Course.code, Requirement.id)
-    ).all()
-    rules = []
-    for requirement, course in found:
-        redos = gate.redos(db, course.id)
-        rules.append(
-            _Rule(
-                requirement,
-                course,
-                gate.audience(requirement),
-                policy.required_version(redos, as_of),
-                policy.redo_released(redos, as_of),
+    found_people = people(db, as_of, as_of, staff_ids=staff_ids, team=team)
+    in_force = rules(db, as_of, as_of)
+    versions = redos(db, in_force)
+    on_day = {c: redo_on(versions.get(c, ()), as_of) for c in {r.course_id for r in in_force}}
+    latest = latest_completions(db, on_day, as_of, staff_ids=staff_ids, team=team)
+    applying = Applying(in_force)
+    answers = _Answers(as_of, due_soon_days)
+    found = []
+    for staff in found_people:
+        mine = applying.to(staff)
+        last_done = {r.course_id: latest.get((staff.id, r.course_id)) for r in mine}
+        binding = _binding(staff, mine, on_day, last_done, answers)
+        found.append(
+            PersonStanding(
+                staff.id,
+                staff.staff_number,
+                staff.name,
+                staff.team,
+                staff.employment_type,
+                staff.manager_id,
+                staff.user_id,
+                tuple(answers.line(rule, standing) for rule, standing in binding.values()),
             )
         )
-    return rules
+    return found
 
 
-def _latest_completions(
-    db: Session, rules: list[_Rule], as_of: date, staff_ids: list[int]
-) -> dict[tuple[int, int], date]:
-    """(staff id, course id) → the latest completion that counts on ``as_of``."""
-    latest: dict[tuple[int, int], date] = {}
-    if not staff_ids:
-        return latest
-    minimums = {rule.course.id: rule.minimum_version for rule in rules}
-    for course_id, minimum in minimums.items():
-        rows = db.execute(
-            select(Completion.staff_id, func.max(Completion.completed_on))
-            .where(
-                Completion.course_id == course_id,
-                Completion.completed_on <= as_of,
-                Completion.course_version >= minimum,
+class _Answers:
+    """``policy.standing`` for many people on one day. With a counting completion the answer
+    depends on that completion alone (``standing_after``), so each distinct one is worked out
+    once and shared, as is the Line that shows it: both are immutable, and thousands of
+    people completed a course on the same day."""
+
+    def __init__(self, as_of: date, due_soon_days: int) -> None:
+        self.as_of = as_of
+        self.due_soon_days = due_soon_days
+        self._after: dict[tuple[date, int | None], Standing] = {}
+        self._lines: dict[tuple[int, Standing], Line] = {}
+
+    def standing(
+        self, staff: StaffRow, rule: Rule, last_done: date | None, redo: RedoState
+    ) -> Standing:
+        if last_done is None:
+            return policy.standing_before(
+                policy.first_due(
+                    start_date=staff.start_date,
+                    due_within_days=rule.due_within_days,
+                    redo_released_on=redo.released_on,
+                    requirement_starts_on=rule.starts_on,
+                ),
+                as_of=self.as_of,
             )
-            .group_by(Completion.staff_id)
-        )
-        wanted = set(staff_ids)
-        for staff_id, completed_on in rows:
-            if staff_id in wanted:
-                latest[(staff_id, course_id)] = completed_on
-    return latest
+        key = (last_done, rule.validity_months)
+        found = self._after.get(key)
+        if found is None:
+            found = self._after[key] = policy.standing_after(
+                last_done,
+                as_of=self.as_of,
+                validity_months=rule.validity_months,
+                due_soon_days=self.due_soon_days,
+            )
+        return found
+
+    def line(self, rule: Rule, standing: Standing) -> Line:
+        key = (id(rule), standing)
+        found = self._lines.get(key)
+        if found is None:
+            found = self._lines[key] = Line(
+                rule.course_id,
+                rule.course_code,
+                rule.course_title,
+                rule.topic,
+                rule.kind,
+                rule.module_slug,
+                standing,
+            )
+        return found
 
 
-def _person(
-    staff: StaffMember,
-    account_role: str | None,
-    rules: list[_Rule],
-    latest: dict[tuple[int, int], date],
-    as_of: date,
-    due_soon_days: int,
-) -> PersonStanding:
-    lines: dict[int, Line] = {}
+def _binding(
+    staff: StaffRow,
+    rules: list[Rule],
+    on_day: dict[int, RedoState],
+    last_done: dict[int, date | None],
+    answers: _Answers,
+) -> dict[int, tuple[Rule, Standing]]:
+    """Course id → the requirement that binds this person on it, and where they stand."""
+    lines: dict[int, tuple[Rule, Standing]] = {}
     for rule in rules:
-        if not rule.audience.matches(
-            job_role=staff.job_role,
-            team=staff.team,
-            employment_type=staff.employment_type,
-            account_role=account_role,
-        ):
-            continue
-        standing = policy.standing(
-            as_of=as_of,
-            start_date=staff.start_date,
-            due_within_days=rule.requirement.due_within_days,
-            last_completed_on=latest.get((staff.id, rule.course.id)),
-            validity_months=rule.course.validity_months,
-            due_soon_days=due_soon_days,
-            redo_released_on=rule.redo_released_on,
-            requirement_starts_on=rule.requirement.starts_on,
-        )
-        line = Line(
-            rule.course.id,
-            rule.course.code,
-            rule.course.title,
-            rule.course.topic,
-            RequirementKind(rule.requirement.kind),
-            rule.course.module_slug,
-            standing,
-        )
-        kept = lines.get(rule.course.id)
+        standing = answers.standing(staff, rule, last_done[rule.course_id], on_day[rule.course_id])
+        kept = lines.get(rule.course_id)
         # Two requirements on one course: the earlier first deadline is the one that binds.
-        if kept is None or _earlier(line, kept):
-            lines[rule.course.id] = line
-    return PersonStanding(
-        staff.id,
-        staff.staff_number,
-        staff.name,
-        staff.team,
-        staff.employment_type,
-        staff.manager_id,
-        staff.user_id,
-        tuple(lines.values()),
-    )
+        if kept is None or _earlier(standing, kept[1]):
+            lines[rule.course_id] = (rule, standing)
+    return lines
 
 
-def _earlier(line: Line, kept: Line) -> bool:
-    if line.standing.due_on is None or kept.standing.due_on is None:
-        return kept.standing.due_on is None and line.standing.due_on is not None
-    return line.standing.due_on < kept.standing.due_on
+def _earlier(standing: Standing, kept: Standing) -> bool:
+    if standing.due_on is None or kept.due_on is None:
+        return kept.due_on is None and standing.due_on is not None
+    return standing.due_on < kept.due_on
