@@ -30,10 +30,11 @@ INFOSEC = "INFOSEC-POLICY"
 MANAGING = "MANAGING-INFO"
 
 CYBER_ACTIVITY = "https://learn.cyber-provider.example/xapi/activities/cyber-security-awareness"
-# How the LMSs name the built-in modules' courses (added to the modules' courses' LMS ids).
+# How the LMSs name the built-in modules' courses (added to the modules' courses' LMS ids),
+# the example files' ids among them (docs/examples/training/), so those import here too.
 MODULE_LMS_IDS: dict[str, list[str]] = {
-    DP: ["dp-induction"],
-    CYBER: [CYBER_ACTIVITY],
+    DP: ["dp-induction", "dp-refresher", "https://lms.example.org/xapi/activities/dp-induction"],
+    CYBER: [CYBER_ACTIVITY, "cyber-2025", "https://lms.example.org/xapi/activities/cyber-2025"],
     REMOTE: ["remote-working"],
     RECORDS: ["records-mgmt"],
     SAR: ["sar-handling"],
