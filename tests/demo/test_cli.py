@@ -25,6 +25,8 @@ def test_seed_creates_cases_and_says_who_sees_what(cli: Cli) -> None:
     assert "Demo cases" in result.stdout  # the progress bar
     assert "assigned cases" in result.stdout  # the demo caseworkers' caseloads
     assert "all 12 cases, for their duties" in result.stdout
+    assert "Demo training:" in result.stdout  # the staff list and their training
+    assert "new-starter" in result.stdout
     assert service.DEMO_PASSWORD in result.stdout
     assert _count(cli, Case) == 12
     assert _count(cli, Document) >= 24

@@ -21,6 +21,7 @@ from steward.demo import identity as demo_identity
 from steward.demo import retention as demo_retention
 from steward.demo import sar as demo_sar
 from steward.demo import service
+from steward.demo import training as demo_training
 from steward.demo.records import batched
 
 app = typer.Typer(
@@ -102,10 +103,30 @@ def _seed_cases(
     demo_archives.prepare(factory, Actor.system(), kek)
     demo_retention.prepare(factory, Actor.system(), kek)
     demo_sar.prepare(factory, kek, settings)
+    training_started = time.perf_counter()
+    trained = demo_training.prepare(
+        factory, kek, seed=seed, names={s.username: s.name for s in organisation.staff}
+    )
+    if trained is not None:
+        _show_training(trained, time.perf_counter() - training_started)
     console.print(
         f"Demo data: {loaded.cases:,} cases, {loaded.persons:,} person records and "
         f"{loaded.documents:,} documents created in {time.perf_counter() - started:.1f} s "
         f"(seed {seed})."
+    )
+
+
+def _show_training(trained: demo_training.TrainingDemo, seconds: float) -> None:
+    sources = ", ".join(f"{source} {count:,}" for source, count in trained.completions.items())
+    figure = (
+        f"; {trained.compliant_percent}% of staff compliant today"
+        if trained.compliant_percent is not None
+        else ""
+    )
+    console.print(
+        f"Demo training: {trained.staff:,} staff ({trained.in_post:,} in post, "
+        f"{trained.leavers:,} leavers), {sum(trained.completions.values()):,} completions "
+        f"({sources}), {trained.attempts:,} module attempts{figure}; {seconds:.1f} s."
     )
 
 

@@ -41,10 +41,14 @@ class DemoAccount:
     username: str
     role: Role
     team: str | None = None
+    # A caseworker given a caseload by the case demo; the new starter only shadows two cases
+    # (steward.demo.training), so the induction gate can be shown on them.
+    caseload: bool = True
 
 
 # Two caseworkers in different teams, so need-to-know can be seen working: the north manager
-# oversees `caseworker` but not `caseworker2`.
+# oversees `caseworker` but not `caseworker2`. `new-starter` started a few days ago and has
+# not done their induction yet.
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("caseworker", Role.CASEWORKER, "north"),
     DemoAccount("caseworker2", Role.CASEWORKER, "south"),
@@ -54,6 +58,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("admin", Role.ADMIN),
     DemoAccount("auditor", Role.AUDITOR),
     DemoAccount("partner", Role.PARTNER),
+    DemoAccount("new-starter", Role.CASEWORKER, "north", caseload=False),
 )
 
 
@@ -113,7 +118,11 @@ def has_cases(db: Session) -> bool:
 
 def demo_caseworkers() -> list[tuple[str, str]]:
     """(username, team) of the demo accounts that carry a caseload."""
-    return [(a.username, a.team) for a in DEMO_ACCOUNTS if a.role is Role.CASEWORKER and a.team]
+    return [
+        (a.username, a.team)
+        for a in DEMO_ACCOUNTS
+        if a.role is Role.CASEWORKER and a.team and a.caseload
+    ]
 
 
 def start_records(
