@@ -36,6 +36,7 @@ from steward.sar.letters import LetterKind
 from steward.sar.policy import Channel
 from steward.sar.schemas import PersonDetails
 from steward.sar.service import letters
+from steward.training.models import StaffMember
 from tests.factories.sar import make_request
 from tests.factories.training import complete, make_course, make_requirement, make_staff
 from tests.sar.disclosure_helpers import disclosure_demo_request
@@ -901,7 +902,10 @@ def _training_workforce(data_dir: Path) -> int:
             course = make_course(db, code="GATE-DP", title="Data protection refresher")
             make_requirement(db, course)
             manager = db.scalar(select(User.id).where(User.username == "manager"))
-            boss = make_staff(db, name="Gate Manager", team="Gate North", user_id=manager)
+            # The demo links its manager to a staff record already; they manage these too.
+            boss = db.scalar(select(StaffMember).where(StaffMember.user_id == manager))
+            if boss is None:
+                boss = make_staff(db, name="Gate Manager", team="Gate North", user_id=manager)
             for n in range(32):
                 person = make_staff(
                     db,
