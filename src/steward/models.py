@@ -4,6 +4,7 @@ from steward.archives import models as archives_models
 from steward.core import audit, auth, crypto, jobs, outbox
 from steward.core.db import Base
 from steward.identity import models as identity_models
+from steward.intake import models as intake_models
 from steward.records import models as records_models
 from steward.retention import models as retention_models
 from steward.sar import delivery_models as sar_delivery_models
@@ -19,6 +20,7 @@ __all__ = [
     "auth",
     "crypto",
     "identity_models",
+    "intake_models",
     "jobs",
     "outbox",
     "records_models",

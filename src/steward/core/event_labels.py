@@ -214,6 +214,28 @@ EVENT_LABELS: dict[str, str] = {
     # training: the induction gate
     "training:gate:closed": "Case records refused until induction is complete",
     # training: the compliance report
+    # partner-data intake
+    "intake:partner:created": "Partner organisation added",
+    "intake:partner:changed": "Partner organisation changed",
+    "intake:contact:added": "Partner contact added",
+    "intake:contact:removed": "Partner contact removed",
+    "intake:user:linked": "Account linked to a partner",
+    "intake:user:unlinked": "Account unlinked from a partner",
+    "intake:agreement:created": "Data-sharing agreement recorded",
+    "intake:agreement:ended": "Data-sharing agreement ended",
+    "intake:submission:received": "Partner submission received",
+    "intake:submission:refused": "Partner submission refused",
+    "intake:submission:validated": "Partner submission checked",
+    "intake:submission:read": "Partner submission read",
+    "intake:report:exported": "Submission feedback report exported",
+    "intake:row:recorded": "Partner data recorded",
+    "intake:row:read": "Held partner row read",
+    "intake:row:accepted": "Held partner row accepted",
+    "intake:row:corrected": "Held partner row corrected and accepted",
+    "intake:row:rejected": "Held partner row rejected",
+    "intake:notice:sent": "Partner told of a correction",
+    "intake:quality:read": "Partner data quality read",
+    "intake:submission:shredded": "Partner submission's data destroyed at end of retention",
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.

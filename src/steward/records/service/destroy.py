@@ -134,6 +134,20 @@ KEPT_AFTER_DESTRUCTION: dict[str, str] = {
         "the person goes), to accept one person's redactions together; it goes with the "
         "request's file."
     ),
+    "intake_rows.case_id": (
+        "intake: a partner's row names the case it was recorded on by id only (set to null "
+        "when the case goes); the values it carried are sealed under the submission's own "
+        "key and go when the submission's retention under its data-sharing agreement ends."
+    ),
+    "intake_rows.person_id": (
+        "intake: a partner's row names the person it was recorded as (or may be) by id only "
+        "(set to null when the person goes); sealed under the submission's key, it goes with "
+        "the submission at the end of its retention."
+    ),
+    "intake_rows.document_id": (
+        "intake: a partner's row names the document it became by id only (set to null when "
+        "the document goes); it goes with the submission at the end of its retention."
+    ),
     "audit_events.subject_id": (
         "core: the append-only, hash-chained audit log holds ids and tags, never content; "
         "deleting an event would break the chain that proves what happened."

@@ -1,0 +1,1 @@
+"""Use-cases of partner-data intake, one module each (ARCHITECTURE.md: split by use-case)."""
