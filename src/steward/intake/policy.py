@@ -266,6 +266,20 @@ def can_move(current: RowOutcome, wanted: RowOutcome) -> bool:
     return wanted in ROW_ALLOWED[current]
 
 
+# What each sealed value is bound to (crypto.seal's context): a sealed row copied onto
+# another row, or a file onto another submission, will not open there.
+def row_context(row_id: int) -> str:
+    return f"intake-row:{row_id}:values"
+
+
+def reason_context(row_id: int) -> str:
+    return f"intake-row:{row_id}:reason"
+
+
+def file_context(submission_id: int) -> str:
+    return f"intake-submission:{submission_id}:file"
+
+
 # --- per-value checks: the reference for the vectorised rules ---------------------------
 
 # A cell a spreadsheet would evaluate (OWASP CSV injection): =, +, -, @, tab, carriage return.
