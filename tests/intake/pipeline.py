@@ -27,7 +27,7 @@ Row = Mapping[str, str]
 NHS_A = "9434765919"
 NHS_B = "9434765870"
 NHS_BAD = "9434765918"
-NINO_A = "QQ123456C"
+NINO_A = "AB123456C"
 
 
 def csv_file(dataset: str, rows: Iterable[Row]) -> bytes:
