@@ -40,8 +40,9 @@ def csv_file(dataset: str, rows: Iterable[Row]) -> bytes:
     return out.getvalue().encode()
 
 
-def json_file(rows: Iterable[Row]) -> bytes:
-    return json.dumps(list(rows)).encode()
+def json_file(dataset: str, rows: Iterable[Row]) -> bytes:
+    columns = datasets.get(dataset).columns
+    return json.dumps([{c: row.get(c) for c in columns} for row in rows]).encode()
 
 
 def child(case: Case, first: str = "Ava", last: str = "Zielinska", **extra: str) -> dict[str, str]:

@@ -116,7 +116,9 @@ def received_on(submission: Submission) -> date:
 def _fact_text(name: str, value: str | None) -> str:
     if value is None:
         return ""
-    return " ".join(value.casefold().split()) if name in _NAME_FIELDS else value
+    if name in _NAME_FIELDS:
+        return " ".join(value.casefold().split())
+    return value.upper() if name == "case_number" else value
 
 
 def _facts(db: Session, dataset: Dataset, values: list[Values]) -> tuple[list[str], list[str]]:
