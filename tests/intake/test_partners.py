@@ -499,3 +499,19 @@ def test_a_template_is_the_header_row_of_the_data_set(db: Session) -> None:
         "professional_view\r\n"
     )
     assert register.template_filename(dataset) == "safeguarding_checks.v1-template.csv"
+
+
+@pytest.mark.parametrize("name", ["court_orders", "party_details", "safeguarding_checks"])
+def test_a_filled_in_template_is_read_with_the_data_sets_columns(db: Session, name: str) -> None:
+    from steward.intake import reading
+    from steward.intake.policy import FileFormat
+
+    dataset = register.visible_dataset(db, SYSTEM, name)
+    row = ",".join(f"v{n}" for n in range(len(dataset.columns)))
+    table = reading.read_table(
+        (register.template_csv(dataset) + row + "\r\n").encode(),
+        file_format=FileFormat.CSV,
+        dataset=dataset,
+    )
+    assert table.shape == (1, len(dataset.columns))
+    assert set(table.columns) >= set(dataset.columns)
