@@ -1,0 +1,1 @@
+"""Pages and API of partner-data intake (steward.intake)."""
