@@ -126,6 +126,14 @@ OUTPUT = {
     "NonCompliantRead",
     "TargetRead",
     "TrainingReportRead",
+    # Partner data quality (web/intake/quality_api.py)
+    "PartnerQualityRead",
+    "QualitySummaryRead",
+    "QualityCountsRead",
+    "QualityResolutionRead",
+    "QualityMonthRead",
+    "QualityCodeRead",
+    "PartnerQualityReportRead",
 }
 # Input with a rule of its own: a document's text may hold form feeds; its other text
 # fields are checked by the same function (tested below).

@@ -35,24 +35,17 @@ from steward.core.crypto import FileKeyring
 from steward.core.errors import Forbidden, NotFound, ValidationFailed
 from steward.core.permissions import Role
 from steward.intake.events import IntakeEvent
-from steward.intake.models import Agreement, Partner, Submission, SubmissionRow
+from steward.intake.models import Partner
 from steward.intake.policy import Code, Decision, RowOutcome, SubmissionStatus
 from steward.intake.service import quality
 from steward.intake.service.quality import Counts, Resolution
 from tests.factories.core import make_user
-from tests.factories.intake import (
-    make_agreement,
-    make_partner,
-    make_partner_user,
-    make_row,
-    make_submission,
-    partner_actor,
-)
+from tests.factories.intake import make_partner, make_partner_user, partner_actor
+from tests.intake.quality_helpers import Sender
 
 TODAY = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 JAN, FEB = date(2026, 1, 1), date(2026, 2, 1)
 START, END = date(2026, 1, 1), date(2026, 2, 28)
-VALUES = {"case_number": "LS24P00001"}
 
 
 def at(month: int, day: int, hour: int = 12, minute: int = 0, year: int = 2026) -> datetime:
@@ -63,60 +56,6 @@ def at(month: int, day: int, hour: int = 12, minute: int = 0, year: int = 2026) 
 class World:
     alpha: Partner
     beta: Partner
-
-
-class Sender:
-    """Submissions and rows of one partner, as the pipeline and the reviewers leave them."""
-
-    def __init__(self, db: Session, keyring: FileKeyring, partner: Partner) -> None:
-        self.db, self.keyring, self.partner = db, keyring, partner
-        self.agreement: Agreement = make_agreement(db, partner)
-
-    def file(
-        self, when: datetime, *, refused: Code | None = None, status: SubmissionStatus | None = None
-    ) -> Submission:
-        submission = make_submission(
-            self.db,
-            self.keyring,
-            self.partner,
-            self.agreement,
-            submitted_at=when,
-            status=status or (SubmissionStatus.REFUSED if refused else SubmissionStatus.COMPLETE),
-        )
-        submission.refusal_code = refused
-        return submission
-
-    def rows(
-        self,
-        submission: Submission,
-        n: int,
-        issues: Iterable[tuple[str | None, Code]] = (),
-        outcome: RowOutcome | None = None,
-    ) -> list[SubmissionRow]:
-        found = list(issues)
-        return [
-            make_row(self.db, self.keyring, submission, VALUES, issues=found, outcome=outcome)
-            for _ in range(n)
-        ]
-
-    def held(
-        self,
-        submission: Submission,
-        codes: Iterable[Code],
-        *,
-        decided: tuple[Decision, datetime] | None = None,
-    ) -> SubmissionRow:
-        row = self.rows(submission, 1, [(None, code) for code in codes])[0]
-        assert row.outcome == RowOutcome.QUARANTINED
-        if decided is not None:
-            decision, when = decided
-            row.decision = decision
-            row.decided_at = when
-            row.outcome = (
-                RowOutcome.REJECTED if decision is Decision.REJECT else RowOutcome.ACCEPTED
-            )
-        self.db.flush()
-        return row
 
 
 @pytest.fixture
@@ -310,6 +249,10 @@ def test_a_period_ending_before_it_starts_or_too_long_is_refused(db: Session) ->
         quality.build_report(db, start=date(2026, 2, 1), end=date(2026, 1, 31))
     with pytest.raises(ValidationFailed):
         quality.build_report(db, start=date(2010, 1, 1), end=date(2026, 1, 31))
+    with pytest.raises(ValidationFailed) as refused:  # to tomorrow: today is 10 March
+        quality.overview(db, _system(), start=START, end=date(2026, 3, 11))
+    assert refused.value.errors == {"to": "The end must be today or earlier"}
+    assert quality.overview(db, _system(), end=date(2026, 3, 10)).report.end == date(2026, 3, 10)
 
 
 def test_a_submission_still_being_checked_counts_its_rows_so_far(

@@ -26,6 +26,8 @@ from steward.core import auth, clock, jobs, outbox
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import ROLE_PERMISSIONS, Actor, Permission, Role, reads_case_content
 from steward.identity import service as identity
+from steward.intake.policy import Code as IntakeCode
+from steward.intake.service import partners
 from steward.records import service
 from steward.records.models import Case, PartyRole
 from steward.redaction.spans import Code, Label, Source
@@ -48,6 +50,7 @@ from steward.training.service import modules as training_modules
 from steward.training.service import staff as staff_service
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
+from tests.factories.intake import make_agreement, make_partner, make_row, make_submission
 from tests.factories.records import add_party, make_case, make_document, make_person
 from tests.factories.sar import make_request
 from tests.factories.training import make_course, make_requirement, make_staff
@@ -85,6 +88,10 @@ GRANTS_SEE = AnyOf((Permission.ROLES_APPROVE, Permission.USERS_MANAGE))
 
 # Training's follow-up: those who run training and those who watch it.
 TRAINING_WATCH = AnyOf((Permission.TRAINING_MANAGE, Permission.TRAINING_VIEW_COMPLIANCE))
+
+# Partner data quality: information governance and assurance see every partner; a partner
+# organisation's users see their own (the walk links a walking partner user to its partner).
+QUALITY_SEE = AnyOf((Permission.INTAKE_REVIEW, Permission.ASSURANCE_VIEW, Permission.INTAKE_SUBMIT))
 
 Rule = type[Public] | type[SignedInOnly] | Permission | AnyOf
 
@@ -597,6 +604,15 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/training/dashboard/courses/{course_id}"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
     ("GET", "/training/dashboard.csv"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
     ("GET", "/api/v1/training/report"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
+    ("GET", "/intake/quality"): Call(QUALITY_SEE),
+    ("GET", "/intake/quality/partners/{partner_id}"): Call(
+        QUALITY_SEE, ids={"partner_id": "quality_partner_id"}
+    ),
+    ("GET", "/intake/quality.csv"): Call(QUALITY_SEE),
+    ("GET", "/api/v1/intake/quality"): Call(QUALITY_SEE),
+    ("GET", "/api/v1/intake/quality/partners/{partner_id}"): Call(
+        QUALITY_SEE, ids={"partner_id": "quality_partner_id"}
+    ),
 }
 
 
@@ -631,7 +647,21 @@ def _walk_rows(
     ids |= _catalogue_for(db)
     ids |= _elearning_for(db, user)
     ids |= _classroom_for(db, keyring, user)
+    ids |= _quality_for(db, keyring, user)
     return ids
+
+
+def _quality_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[str, int]:
+    """A partner with a file of rows checked; a walking partner user submits for it."""
+    partner = make_partner(db)
+    agreement = make_agreement(db, partner)
+    submission = make_submission(db, keyring, partner, agreement)
+    make_row(
+        db, keyring, submission, {"case_number": "WALK"}, issues=[(None, IntakeCode.CASE_UNKNOWN)]
+    )
+    if user.role == Role.PARTNER:
+        partners.link_user(db, Actor.system(), partner_id=partner.id, user_id=user.id)
+    return {"quality_partner_id": partner.id}
 
 
 def _catalogue_for(db: Session) -> dict[str, int]:

@@ -140,6 +140,11 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
             "/training/courses",
             (Permission.TRAINING_MANAGE, Permission.TRAINING_VIEW_COMPLIANCE),
         ),
+        (
+            "Partner data quality",
+            "/intake/quality",
+            (Permission.INTAKE_REVIEW, Permission.ASSURANCE_VIEW, Permission.INTAKE_SUBMIT),
+        ),
         ("Break-glass log", "/break-glass", (Permission.ASSURANCE_MANAGE,)),
         ("Documents without text", "/documents-without-text", (Permission.CASES_READ_ALL,)),
         ("Users", "/users", (Permission.USERS_MANAGE,)),

@@ -235,6 +235,8 @@ class PartnerReport:
     partner_id: int
     code: str
     name: str
+    start: date
+    end: date
     total: Counts
     resolution: Resolution
     months: list[Month]
@@ -440,6 +442,8 @@ def build_report(
                 partner_id=partner.id,
                 code=partner.code,
                 name=partner.name,
+                start=start,
+                end=end,
                 total=total,
                 resolution=Resolution(*resolved.get(partner.id, (0, None, None))),
                 months=lines,
@@ -452,13 +456,18 @@ def build_report(
     return Report(start, end, partners)
 
 
+def summary_start(on: date) -> date:
+    """The first of the summary's 90 days to ``on``."""
+    return on - timedelta(days=SUMMARY_DAYS - 1)
+
+
 def quality_summary(
     db: Session, *, on: date, partner_ids: Collection[int] | None = None
 ) -> list[PartnerQuality]:
     """One line per partner for the assurance dashboard: the 90 days to ``on`` (see the
     module's definitions). No access check and no audit event: the dashboard checks its
     reader (ASSURANCE_VIEW) and records its own reading; ``summary`` does both."""
-    start = on - timedelta(days=SUMMARY_DAYS - 1)
+    start = summary_start(on)
     bounds = [_instant(start), _instant(on + timedelta(days=1))]
     counts = queries.row_counts(db, bounds, partner_ids)
     resolved, _ = queries.resolutions(db, bounds, partner_ids)
@@ -487,8 +496,18 @@ def quality_summary(
 
 
 def _period(start: date | None, end: date | None) -> tuple[date, date]:
-    default_start, default_end = default_range(clock.today())
-    return start or default_start, end or default_end
+    """The period asked for, either end left out taking its default; it cannot end after
+    today (held rows' ages would run on into days that have not come)."""
+    today = clock.today()
+    default_start, default_end = default_range(today)
+    if end is not None and end > today:
+        raise ValidationFailed(
+            "The end of the period cannot be after today.",
+            errors={"to": "The end must be today or earlier"},
+        )
+    start, end = start or default_start, end or default_end
+    check_range(start, end)
+    return start, end
 
 
 def _read(db: Session, actor: Actor, partner_id: int | None, **details: str | int) -> None:
