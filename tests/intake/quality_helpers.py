@@ -8,7 +8,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from steward.core import audit, clock
 from steward.core.crypto import FileKeyring
+from steward.core.permissions import Actor
+from steward.intake.events import IntakeEvent
 from steward.intake.models import Agreement, Partner, Submission, SubmissionRow
 from steward.intake.policy import Code, Decision, RowOutcome, SubmissionStatus
 from tests.factories.intake import make_agreement, make_row, make_submission
@@ -23,19 +26,28 @@ class Sender:
         self.db, self.keyring, self.partner = db, keyring, partner
         self.agreement: Agreement = make_agreement(db, partner)
 
-    def file(
-        self, when: datetime, *, refused: Code | None = None, status: SubmissionStatus | None = None
-    ) -> Submission:
-        submission = make_submission(
+    def file(self, when: datetime, *, status: SubmissionStatus | None = None) -> Submission:
+        return make_submission(
             self.db,
             self.keyring,
             self.partner,
             self.agreement,
             submitted_at=when,
-            status=status or (SubmissionStatus.REFUSED if refused else SubmissionStatus.COMPLETE),
+            status=status or SubmissionStatus.COMPLETE,
         )
-        submission.refusal_code = refused
-        return submission
+
+    def refuse(self, when: datetime, code: Code, dataset: str = "party_details") -> None:
+        """A file refused whole: nothing stored, the refusal on the audit trail (as
+        submissions.note_refusal keeps it)."""
+        with clock.frozen(when):
+            audit.record(
+                self.db,
+                Actor.system(),
+                IntakeEvent.SUBMISSION_REFUSED,
+                subject_type="partner",
+                subject_id=self.partner.id,
+                details={"dataset": dataset, "code": code.value},
+            )
 
     def rows(
         self,

@@ -9,7 +9,8 @@ Alpha Borough Council
       an email), 3 held: a conflict accepted on 12 Jan 10:00 (2 days), a conflict that also
       differs from an earlier submission rejected on 20 Jan 10:00 (10 days), a date of birth
       that does not fit the role still waiting.
-  A2  15 Jan: refused whole (wrong columns).
+  A2  15 Jan: refused whole (wrong columns): not stored, its refusal on the audit trail.
+      Another refused on 2 Mar, after the period.
   A3  3 Feb 09:00: 1 accepted, 1 rejected (a formula in two fields), 3 held: a possible match
       corrected on 4 Feb 09:00 (1 day), a closed case decided on 5 Mar 09:00 (30 days, after
       the period), a value differing from an earlier one still waiting.
@@ -80,7 +81,8 @@ def world(db: Session, keyring: FileKeyring) -> World:
     )
     alpha.held(a1, [Code.DOB_IMPLAUSIBLE])
 
-    alpha.file(at(1, 15), refused=Code.FILE_HEADER)
+    alpha.refuse(at(1, 15), Code.FILE_HEADER)
+    alpha.refuse(at(3, 2), Code.FILE_EMPTY)  # after the period
 
     a3 = alpha.file(at(2, 3, 9))
     alpha.rows(a3, 1)

@@ -54,7 +54,7 @@ def partners(db: Session, keyring: FileKeyring) -> Partners:
     alpha.rows(file, 2)
     alpha.rows(file, 1, [("nhs_number", Code.NHS_CHECKSUM)])
     alpha.held(file, [Code.PERSON_CONFLICT], decided=(Decision.ACCEPT, sent + timedelta(hours=12)))
-    alpha.file(sent + timedelta(hours=1), refused=Code.FILE_HEADER)
+    alpha.refuse(sent + timedelta(hours=1), Code.FILE_HEADER)
     beta = Sender(db, keyring, make_partner(db, name="=Beta County Council"))
     other = beta.file(sent)
     beta.rows(other, 1)

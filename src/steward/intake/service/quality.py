@@ -10,7 +10,8 @@ what is counted; ``DEFINITIONS`` holds the same words, and a test holds them to 
 - Submissions: files the partner sent in the period, counted on the day each arrived,
   refused files included.
 - Refused: files refused whole at a file-level check (wrong columns, not UTF-8, no agreement
-  in force and the like): none of their rows is read or recorded.
+  in force and the like): none of their rows is read or recorded, and nothing of the file is
+  kept but the refusal and its code on the audit trail.
 - Rows received: the rows of the files sent in the period (a refused file has none). Each
   row has one outcome, given when it was checked: accepted, unchanged, held or rejected.
 - Accepted: rows with no issue at all, recorded with their source when checked.
@@ -81,7 +82,8 @@ DEFINITIONS: dict[str, str] = {
     "submissions": "Files the partner sent in the period, counted on the day each arrived, "
     "refused files included.",
     "refused": "Files refused whole at a file-level check (wrong columns, not UTF-8, no "
-    "agreement in force and the like): none of their rows is read or recorded.",
+    "agreement in force and the like): none of their rows is read or recorded, and nothing of "
+    "the file is kept but the refusal and its code on the audit trail.",
     "rows": "The rows of the files sent in the period (a refused file has none). Each row has "
     "one outcome, given when it was checked: accepted, unchanged, held or rejected.",
     "accepted": "Rows with no issue at all, recorded with their source when checked.",

@@ -10,6 +10,7 @@ the rows at the ranks they need. Months are UK months: cut at the instants UK da
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import datetime
@@ -32,6 +33,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from steward.core.audit import AuditEvent
+from steward.intake.events import IntakeEvent
 from steward.intake.models import Partner, RowIssue, Submission, SubmissionRow
 from steward.intake.policy import Code, RowOutcome, SubmissionStatus
 
@@ -80,7 +83,9 @@ def _within(column: Any, bounds: Sequence[datetime]) -> ColumnElement[bool]:
     return and_(column >= bounds[0], column < bounds[-1])
 
 
-def _partners_filter(column: Any, partner_ids: Collection[int] | None) -> list[Any]:
+def _partners_filter(
+    column: Any, partner_ids: Collection[int] | Collection[str] | None
+) -> list[Any]:
     return [] if partner_ids is None else [column.in_(list(partner_ids))]
 
 
@@ -156,7 +161,12 @@ def row_counts(
 def submission_counts(
     db: Session, bounds: Sequence[datetime], partner_ids: Collection[int] | None
 ) -> tuple[dict[Key, tuple[int, int]], dict[int, dict[Code, int]]]:
-    """Files sent and refused per partner and month; refusals by code per partner."""
+    """Files sent and refused per partner and month; refusals by code per partner.
+
+    A file refused whole is not stored (nothing of it is kept): its refusal is an event on
+    the audit trail, about the partner, with the data set and the code (submissions.
+    note_refusal), read here through the trail's index on the tag. A submission stored with
+    the status "refused" counts as one too."""
     sent = (
         select(
             Submission.partner_id.label("partner_id"),
@@ -175,13 +185,44 @@ def submission_counts(
     )
     counts: dict[Key, tuple[int, int]] = defaultdict(lambda: (0, 0))
     refusals: dict[int, dict[Code, int]] = defaultdict(lambda: defaultdict(int))
+
+    def add(partner_id: int, m: int, n: int, refused: Code | str | None) -> None:
+        files, refusals_so_far = counts[(partner_id, m)]
+        counts[(partner_id, m)] = (files + n, refusals_so_far + (n if refused else 0))
+        if refused in _CODES:
+            refusals[partner_id][Code(refused)] += n
+
     for partner_id, m, status, code, n in db.execute(query):
-        files, refused = counts[(partner_id, int(m))]
-        is_refused = status == SubmissionStatus.REFUSED.value
-        counts[(partner_id, int(m))] = (files + n, refused + (n if is_refused else 0))
-        if is_refused and code in _CODES:
-            refusals[partner_id][Code(code)] += n
+        refused = status == SubmissionStatus.REFUSED.value
+        add(partner_id, int(m), int(n), (code or "refused") if refused else None)
+    logged = (
+        select(
+            AuditEvent.subject_id.label("partner"),
+            _bucket(AuditEvent.occurred_at, bounds).label("m"),
+            AuditEvent.details.label("details"),
+        )
+        .where(
+            AuditEvent.tag == IntakeEvent.SUBMISSION_REFUSED.value,
+            AuditEvent.subject_type == "partner",
+            _within(AuditEvent.occurred_at, bounds),
+            *_partners_filter(AuditEvent.subject_id, _texts(partner_ids)),
+        )
+        .subquery()
+    )
+    # Grouped by the details' text (canonical JSON: the same data set and code read alike),
+    # so each kind of refusal is parsed once, however many there were.
+    for partner, m, details, n in db.execute(
+        select(logged.c.partner, logged.c.m, logged.c.details, func.count()).group_by(
+            logged.c.partner, logged.c.m, logged.c.details
+        )
+    ):
+        if partner and partner.isdigit():
+            add(int(partner), int(m), int(n), str(json.loads(details).get("code") or "refused"))
     return counts, refusals
+
+
+def _texts(partner_ids: Collection[int] | None) -> list[str] | None:
+    return None if partner_ids is None else [str(p) for p in partner_ids]
 
 
 def issues(
