@@ -11,7 +11,7 @@ from bench.data import intake as data
 from steward.intake import datasets, reading, rules
 from steward.intake.policy import FileFormat
 
-ROWS = 3_000
+ROWS = 1_500
 
 
 @pytest.fixture(scope="module")
