@@ -9,8 +9,12 @@ verdict for every string (tests/intake/test_rules_match_policy.py holds them tog
 A field gets at most its first issue, in this order: REQUIRED, FORMULA, TOO_LONG, then its
 type's own (CHOICE; DATE_INVALID, DATE_FUTURE, DOB_IMPLAUSIBLE; NHS_FORMAT, NHS_CHECKSUM;
 NINO_FORMAT, NINO_PREFIX; POSTCODE_FORMAT; PHONE_FORMAT; EMAIL_FORMAT): a date that is not a
-date is not also in the future. A row that repeats an earlier row of the file (after
+date is not also in the future. A phone number opening with + and a digit is the phone
+check's to judge, not a formula. A row that repeats an earlier row of the file (after
 ``normalise``) also gets ROW_DUPLICATE, with no field.
+
+``check`` and ``normalise`` run as one lazy query each (about 0.3 s of CPU per 100,000
+party-details rows); bench/intake.py measures them beside pandera.
 """
 
 from __future__ import annotations
