@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 
 import pytest
 from fastapi import FastAPI
@@ -27,7 +28,8 @@ from steward.core.crypto import FileKeyring
 from steward.core.permissions import ROLE_PERMISSIONS, Actor, Permission, Role, reads_case_content
 from steward.identity import service as identity
 from steward.intake.policy import Code as IntakeCode
-from steward.intake.service import partners
+from steward.intake.service import contacts as intake_contacts
+from steward.intake.service import partners as intake_partners
 from steward.records import service
 from steward.records.models import Case, PartyRole
 from steward.redaction.spans import Code, Label, Source
@@ -88,6 +90,9 @@ GRANTS_SEE = AnyOf((Permission.ROLES_APPROVE, Permission.USERS_MANAGE))
 
 # Training's follow-up: those who run training and those who watch it.
 TRAINING_WATCH = AnyOf((Permission.TRAINING_MANAGE, Permission.TRAINING_VIEW_COMPLIANCE))
+
+# Partner-data intake's register: those who keep it, and partner accounts for their own.
+INTAKE_EITHER = AnyOf((Permission.INTAKE_REVIEW, Permission.INTAKE_SUBMIT))
 
 # Partner data quality: information governance and assurance see every partner; a partner
 # organisation's users see their own (the walk links a walking partner user to its partner).
@@ -604,15 +609,57 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/training/dashboard/courses/{course_id}"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
     ("GET", "/training/dashboard.csv"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
     ("GET", "/api/v1/training/report"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
-    ("GET", "/intake/quality"): Call(QUALITY_SEE),
-    ("GET", "/intake/quality/partners/{partner_id}"): Call(
-        QUALITY_SEE, ids={"partner_id": "quality_partner_id"}
+    # The register of partners and agreements: kept by those who review intake; a partner
+    # account reads its own organisation (the walker, if a partner, sends for the walk's
+    # partner) and the data sets it may send. Bodies are incomplete: nothing is recorded,
+    # but for the contacts removed (one by the page, another by the API).
+    ("GET", "/intake/partners"): Call(Permission.INTAKE_REVIEW),
+    ("GET", "/intake/partners/new"): Call(Permission.INTAKE_REVIEW),
+    ("POST", "/intake/partners/new"): Call(Permission.INTAKE_REVIEW, {"code": ""}),
+    ("GET", "/intake/partners/{partner_id}"): Call(Permission.INTAKE_REVIEW),
+    ("GET", "/intake/partners/{partner_id}/edit"): Call(Permission.INTAKE_REVIEW),
+    ("POST", "/intake/partners/{partner_id}/edit"): Call(Permission.INTAKE_REVIEW, {"name": ""}),
+    ("POST", "/intake/partners/{partner_id}/contacts"): Call(Permission.INTAKE_REVIEW, {}),
+    ("POST", "/intake/partners/{partner_id}/contacts/{contact_id}/remove"): Call(
+        Permission.INTAKE_REVIEW, {}
     ),
+    ("POST", "/intake/partners/{partner_id}/accounts"): Call(
+        Permission.INTAKE_REVIEW, {"username": ""}
+    ),
+    ("POST", "/intake/partners/{partner_id}/accounts/unlink"): Call(
+        Permission.INTAKE_REVIEW, {"username": ""}
+    ),
+    ("GET", "/intake/partners/{partner_id}/agreements/new"): Call(Permission.INTAKE_REVIEW),
+    ("POST", "/intake/partners/{partner_id}/agreements/new"): Call(Permission.INTAKE_REVIEW, {}),
+    ("GET", "/intake/agreements/{agreement_id}/end"): Call(Permission.INTAKE_REVIEW),
+    ("POST", "/intake/agreements/{agreement_id}/end"): Call(Permission.INTAKE_REVIEW, {}),
+    ("GET", "/intake/organisation"): Call(Permission.INTAKE_SUBMIT),
+    ("GET", "/intake/datasets"): Call(INTAKE_EITHER),
+    ("GET", "/intake/datasets/{dataset}/template.csv"): Call(INTAKE_EITHER),
+    ("GET", "/api/v1/intake/partners"): Call(Permission.INTAKE_REVIEW),
+    ("POST", "/api/v1/intake/partners"): Call(Permission.INTAKE_REVIEW, {}),
+    ("GET", "/api/v1/intake/partners/{partner_id}"): Call(Permission.INTAKE_REVIEW),
+    ("PATCH", "/api/v1/intake/partners/{partner_id}"): Call(Permission.INTAKE_REVIEW, {}),
+    ("POST", "/api/v1/intake/partners/{partner_id}/contacts"): Call(Permission.INTAKE_REVIEW, {}),
+    ("DELETE", "/api/v1/intake/partners/{partner_id}/contacts/{contact_id}"): Call(
+        Permission.INTAKE_REVIEW, ids={"contact_id": "api_contact_id"}
+    ),
+    ("POST", "/api/v1/intake/partners/{partner_id}/accounts"): Call(Permission.INTAKE_REVIEW, {}),
+    ("POST", "/api/v1/intake/partners/{partner_id}/accounts/unlink"): Call(
+        Permission.INTAKE_REVIEW, {}
+    ),
+    ("GET", "/api/v1/intake/partners/{partner_id}/agreements"): Call(INTAKE_EITHER),
+    ("POST", "/api/v1/intake/partners/{partner_id}/agreements"): Call(Permission.INTAKE_REVIEW, {}),
+    ("POST", "/api/v1/intake/agreements/{agreement_id}/end"): Call(Permission.INTAKE_REVIEW, {}),
+    ("GET", "/api/v1/intake/datasets"): Call(INTAKE_EITHER),
+    ("GET", "/api/v1/intake/datasets/{dataset}/template.csv"): Call(INTAKE_EITHER),
+    ("GET", "/api/v1/intake/organisation"): Call(Permission.INTAKE_SUBMIT),
+    # Partner data quality: the walk's partner has a file of rows checked.
+    ("GET", "/intake/quality"): Call(QUALITY_SEE),
+    ("GET", "/intake/quality/partners/{partner_id}"): Call(QUALITY_SEE),
     ("GET", "/intake/quality.csv"): Call(QUALITY_SEE),
     ("GET", "/api/v1/intake/quality"): Call(QUALITY_SEE),
-    ("GET", "/api/v1/intake/quality/partners/{partner_id}"): Call(
-        QUALITY_SEE, ids={"partner_id": "quality_partner_id"}
-    ),
+    ("GET", "/api/v1/intake/quality/partners/{partner_id}"): Call(QUALITY_SEE),
 }
 
 
@@ -647,21 +694,36 @@ def _walk_rows(
     ids |= _catalogue_for(db)
     ids |= _elearning_for(db, user)
     ids |= _classroom_for(db, keyring, user)
-    ids |= _quality_for(db, keyring, user)
+    ids |= _intake_register_for(db, user)
+    _quality_for(db, keyring, ids["partner_id"])
     return ids
 
 
-def _quality_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[str, int]:
-    """A partner with a file of rows checked; a walking partner user submits for it."""
+def _intake_register_for(db: Session, user: auth.User) -> Ids:
+    """A partner with an agreement in force covering every data set and two contacts; a
+    walker with the partner role sends for it."""
     partner = make_partner(db)
     agreement = make_agreement(db, partner)
-    submission = make_submission(db, keyring, partner, agreement)
+    add = partial(intake_contacts.add_contact, db, Actor.system(), partner.id, email="w@x.org")
+    if user.role == Role.PARTNER:
+        intake_partners.link_user(db, Actor.system(), partner_id=partner.id, user_id=user.id)
+    found = Ids(
+        partner_id=partner.id,
+        agreement_id=agreement.id,
+        contact_id=add(name="Walk One").id,
+        api_contact_id=add(name="Walk Two").id,
+    )
+    found["dataset"] = "party_details"  # type: ignore[assignment]
+    return found
+
+
+def _quality_for(db: Session, keyring: FileKeyring, partner_id: int) -> None:
+    """A file of the walk's partner checked, one row rejected: its figures are not empty."""
+    partner = intake_partners.get_partner(db, partner_id)
+    submission = make_submission(db, keyring, partner, make_agreement(db, partner))
     make_row(
         db, keyring, submission, {"case_number": "WALK"}, issues=[(None, IntakeCode.CASE_UNKNOWN)]
     )
-    if user.role == Role.PARTNER:
-        partners.link_user(db, Actor.system(), partner_id=partner.id, user_id=user.id)
-    return {"quality_partner_id": partner.id}
 
 
 def _catalogue_for(db: Session) -> dict[str, int]:

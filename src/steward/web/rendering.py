@@ -129,6 +129,13 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
             (Permission.CASES_READ_ALL, Permission.SAR_MANAGE, Permission.INTAKE_REVIEW),
         ),
         ("Retention", "/retention", (Permission.RETENTION_MANAGE,)),
+        ("Partners", "/intake/partners", (Permission.INTAKE_REVIEW,)),
+        ("Your organisation", "/intake/organisation", (Permission.INTAKE_SUBMIT,)),
+        (
+            "Partner data quality",
+            "/intake/quality",
+            (Permission.INTAKE_REVIEW, Permission.ASSURANCE_VIEW, Permission.INTAKE_SUBMIT),
+        ),
         (
             "Staff",
             "/training/staff",
@@ -139,11 +146,6 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
             "Training courses",
             "/training/courses",
             (Permission.TRAINING_MANAGE, Permission.TRAINING_VIEW_COMPLIANCE),
-        ),
-        (
-            "Partner data quality",
-            "/intake/quality",
-            (Permission.INTAKE_REVIEW, Permission.ASSURANCE_VIEW, Permission.INTAKE_SUBMIT),
         ),
         ("Break-glass log", "/break-glass", (Permission.ASSURANCE_MANAGE,)),
         ("Documents without text", "/documents-without-text", (Permission.CASES_READ_ALL,)),

@@ -1,1 +1,1 @@
-"""Partner-data intake's pages and API, one module per use-case."""
+"""Pages and API of partner-data intake (steward.intake)."""
