@@ -26,6 +26,8 @@ from steward.core import auth, clock, jobs, outbox
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import ROLE_PERMISSIONS, Actor, Permission, Role, reads_case_content
 from steward.identity import service as identity
+from steward.intake.policy import Code as IntakeCode
+from steward.intake.service import partners as intake_partners
 from steward.records import service
 from steward.records.models import Case, PartyRole
 from steward.redaction.spans import Code, Label, Source
@@ -47,6 +49,7 @@ from steward.training.service import certificates, elearning, manual
 from steward.training.service import modules as training_modules
 from steward.training.service import staff as staff_service
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
+from tests.factories import intake as intake_factories
 from tests.factories.core import make_user
 from tests.factories.records import add_party, make_case, make_document, make_person
 from tests.factories.sar import make_request
@@ -85,6 +88,9 @@ GRANTS_SEE = AnyOf((Permission.ROLES_APPROVE, Permission.USERS_MANAGE))
 
 # Training's follow-up: those who run training and those who watch it.
 TRAINING_WATCH = AnyOf((Permission.TRAINING_MANAGE, Permission.TRAINING_VIEW_COMPLIANCE))
+
+# Partner data: partner accounts send and read their own; reviewers every partner's.
+INTAKE_ANY = AnyOf((Permission.INTAKE_SUBMIT, Permission.INTAKE_REVIEW))
 
 Rule = type[Public] | type[SignedInOnly] | Permission | AnyOf
 
@@ -597,6 +603,18 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/training/dashboard/courses/{course_id}"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
     ("GET", "/training/dashboard.csv"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
     ("GET", "/api/v1/training/report"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
+    # Partner submissions: a partner account its own partner's (the walker, when a partner,
+    # is linked to the walk's partner), reviewers every partner's, nobody else any.
+    ("GET", "/intake/send"): Call(INTAKE_ANY),
+    ("GET", "/intake/submissions"): Call(INTAKE_ANY),
+    ("GET", "/intake/submissions/{submission_id}"): Call(INTAKE_ANY),
+    ("GET", "/intake/submissions/{submission_id}/progress"): Call(INTAKE_ANY),
+    ("GET", "/intake/submissions/{submission_id}/report.csv"): Call(INTAKE_ANY),
+    ("GET", "/intake/submissions/{submission_id}/report.pdf"): Call(INTAKE_ANY),
+    ("GET", "/api/v1/intake/submissions"): Call(INTAKE_ANY),
+    ("GET", "/api/v1/intake/submissions/{submission_id}"): Call(INTAKE_ANY),
+    ("GET", "/api/v1/intake/submissions/{submission_id}/report.csv"): Call(INTAKE_ANY),
+    ("GET", "/api/v1/intake/submissions/{submission_id}/report.pdf"): Call(INTAKE_ANY),
 }
 
 
@@ -631,7 +649,25 @@ def _walk_rows(
     ids |= _catalogue_for(db)
     ids |= _elearning_for(db, user)
     ids |= _classroom_for(db, keyring, user)
+    ids |= _submission_for(db, keyring, user)
     return ids
+
+
+def _submission_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[str, int]:
+    """A partner's submission with a rejected row; a partner walker submits for it."""
+    partner = intake_factories.make_partner(db)
+    agreement = intake_factories.make_agreement(db, partner)
+    if user.role == Role.PARTNER:
+        intake_partners.link_user(db, Actor.system(), partner_id=partner.id, user_id=user.id)
+    submission = intake_factories.make_submission(db, keyring, partner, agreement)
+    intake_factories.make_row(
+        db,
+        keyring,
+        submission,
+        {"case_number": "WALK"},
+        issues=[("nhs_number", IntakeCode.NHS_CHECKSUM)],
+    )
+    return {"submission_id": submission.id}
 
 
 def _catalogue_for(db: Session) -> dict[str, int]:

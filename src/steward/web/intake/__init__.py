@@ -1,0 +1,1 @@
+"""Partner-data intake's pages and API."""
