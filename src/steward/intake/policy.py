@@ -18,6 +18,7 @@ UK postcode format.
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 from enum import StrEnum
@@ -374,3 +375,15 @@ def age_on(dob: date, on: date) -> int:
 def dob_plausible(role: str | None, dob: date, on: date) -> bool:
     low, high = AGE_LIMITS.get(role or "", (0, 110))
     return low <= age_on(dob, on) <= high
+
+
+def shred_on(decided_on: date, retention_months: int) -> date:
+    """The day a submission's file and row values are destroyed: ``retention_months`` (its
+    agreement's) after its last row was decided; a day missing from that month rolls to the
+    1st of the next, as retention's own dates do."""
+    index = decided_on.year * 12 + (decided_on.month - 1) + retention_months
+    year, month = divmod(index, 12)
+    month += 1
+    if decided_on.day <= calendar.monthrange(year, month)[1]:
+        return date(year, month, decided_on.day)
+    return date(year + (month == 12), month % 12 + 1, 1)

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from steward.core import clock
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.permissions import Actor
-from steward.identity import service as identity
 from steward.intake.datasets import Dataset
 from steward.intake.models import Agreement, Partner, Submission
 from steward.intake.policy import PartnerKind, compact, normalise_postcode
@@ -112,9 +111,15 @@ def new_person(values: Values) -> PersonCreate:
 def _party(db: Session, values: Values, case_id: int, person_id: int | None) -> Recorded:
     system = Actor.system()
     if person_id is None:
+        # Indexed for the identity search as it is flushed (identity's after_flush hook).
         person = records.create_person(db, system, new_person(values))
         person_id = person.id
-        identity.index_persons(db.connection(), [person_id])
+    else:
+        # An exact match recorded without the NHS or NI number the partner sent gains it; one
+        # it holds already is never replaced (a different one is a conflict, held before now).
+        records.add_missing_identifiers(
+            db, system, person_id=person_id, identifiers=new_person(values).identifiers
+        )
     records.add_party(db, system, case_id=case_id, person_id=person_id, role=values["role"] or "")
     return Recorded(person_id=person_id, document_id=None)
 
