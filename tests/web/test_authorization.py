@@ -606,6 +606,10 @@ RULES: dict[tuple[str, str], Call] = {
     # Partner submissions: a partner account its own partner's (the walker, when a partner,
     # is linked to the walk's partner), reviewers every partner's, nobody else any.
     ("GET", "/intake/send"): Call(INTAKE_ANY),
+    ("POST", "/intake/send"): Call(INTAKE_ANY, {"dataset": "party_details"}),
+    ("POST", "/api/v1/intake/submissions"): Call(
+        INTAKE_ANY, {"dataset": "party_details"}, files=EMPTY_CSV
+    ),
     ("GET", "/intake/submissions"): Call(INTAKE_ANY),
     ("GET", "/intake/submissions/{submission_id}"): Call(INTAKE_ANY),
     ("GET", "/intake/submissions/{submission_id}/progress"): Call(INTAKE_ANY),

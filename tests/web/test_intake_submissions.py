@@ -5,21 +5,27 @@ its reports and the list."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.core import auth
+from steward.core.audit import AuditEvent
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import Actor, Role
+from steward.intake.events import IntakeEvent
 from steward.intake.models import Partner, Submission
-from steward.intake.policy import Code, SubmissionStatus
-from steward.intake.service import partners
+from steward.intake.policy import MESSAGES, Code, SubmissionStatus
+from steward.intake.service import partners, submissions
 from tests.factories.intake import make_agreement, make_partner, make_row, make_submission
-from tests.web.conftest import SignedIn
+from tests.intake.pipeline import NHS_A, NHS_BAD, child, count, csv_file, setting
+from tests.web.conftest import SignedIn, csrf_from
 
 VALUES = {"case_number": "ZZ/26/000777", "first_name": "Ottoline", "last_name": "Vexworth"}
 
@@ -134,6 +140,8 @@ def test_other_staff_are_refused(
     ):
         assert client.get(path).status_code == 403, path
     assert "/intake/" not in client.get("/").text
+    sent = _send(client, b"case_number\nZZ1\n", dataset="court_orders")
+    assert sent.status_code == 403
 
 
 def test_the_send_page_says_what_a_partner_lacks(
@@ -226,3 +234,172 @@ def test_the_api_lists_reads_and_downloads_within_scope(
         f"/api/v1/intake/submissions/{own.id}", headers={"Authorization": f"Bearer {caseworker}"}
     )
     assert refused.status_code == 403
+
+
+# --- sending a file ----------------------------------------------------------------------
+
+
+def _send(
+    client: TestClient, data: bytes, *, dataset: str = "party_details", **extra: str
+) -> Response:
+    return client.post(
+        "/intake/send",
+        data={"dataset": dataset, "csrf_token": csrf_from(client, "/intake/send"), **extra},
+        files={"file": ("parties.csv", data, "text/csv")},
+    )
+
+
+def test_a_partner_sends_a_mixed_file_and_lands_on_its_feedback(
+    signed_in: SignedIn, db: Session, keyring: FileKeyring
+) -> None:
+    s = setting(db, keyring)
+    client, user = signed_in(Role.PARTNER)
+    _link(db, user, s.partner)
+    data = csv_file(
+        "party_details",
+        [
+            child(s.case, "Ava", "Zielinska", nhs_number=NHS_A),
+            child(s.case, "Ben", "Okafor", date_of_birth="2016-07-01", nhs_number=NHS_BAD),
+            child(s.other_case, "Dan", "Moss", date_of_birth="2012-11-30", postcode="nowhere"),
+        ],
+    )
+    sent = _send(client, data)
+    assert sent.status_code == 303, sent.text
+    location = sent.headers["location"]
+    assert location.startswith("/intake/submissions/") and location.endswith("?sent=1")
+    page = client.get(location)
+    assert page.status_code == 200
+    assert 'data-testid="sent"' in page.text
+    assert 'data-row="3" data-code="nhs.checksum"' in page.text
+    assert 'data-row="4" data-code="postcode.format"' in page.text
+    assert not any(v in page.text for v in ("Zielinska", "Okafor", NHS_BAD, "nowhere"))
+    submission_id = int(location.split("/")[-1].split("?")[0])
+    submission = db.get(Submission, submission_id)
+    assert submission is not None
+    assert (submission.rows, submission.accepted, submission.rejected) == (3, 1, 2)
+    assert submission.submitted_by_user_id == user.id
+
+
+def test_a_refused_file_shows_its_message_and_code_and_stores_nothing(
+    signed_in: SignedIn, db: Session, keyring: FileKeyring
+) -> None:
+    s = setting(db, keyring)
+    client, user = signed_in(Role.PARTNER)
+    _link(db, user, s.partner)
+    before = count(db, Submission)
+    refused = _send(client, b"surname,forename\nZielinska,Ava\n")
+    assert refused.status_code == 422
+    assert "<title>Error: " in refused.text
+    assert "The file was refused: nothing in it was recorded." in refused.text
+    shown = html.unescape(refused.text)
+    assert "The columns do not match the data set" in shown and "(code file.header)" in shown
+    assert 'href="#file"' in refused.text and 'id="file-error"' in refused.text
+    assert "Zielinska" not in refused.text
+    db.expire_all()
+    assert count(db, Submission) == before
+    # The refusal is on record, its code and no more.
+    event = db.scalars(
+        select(AuditEvent).where(AuditEvent.tag == IntakeEvent.SUBMISSION_REFUSED)
+    ).one()
+    assert '"file.header"' in event.details and "Zielinska" not in event.details
+    # A data set the agreement does not cover is refused with its own code.
+    partner = make_partner(db)
+    make_agreement(db, partner, dataset_names=["court_orders"])
+    other_client, other_user = signed_in(Role.PARTNER)
+    _link(db, other_user, partner)
+    uncovered = _send(other_client, csv_file("party_details", [child(s.case)]))
+    assert uncovered.status_code == 422 and "agreement.dataset" in uncovered.text
+    # No file, no data set: the form's own errors.
+    empty = client.post(
+        "/intake/send",
+        data={"csrf_token": csrf_from(client, "/intake/send")},
+        files={"file": ("", b"", "application/octet-stream")},
+    )
+    assert empty.status_code == 422
+    assert 'href="#dataset"' in empty.text and 'href="#file"' in empty.text
+    db.expire_all()
+    assert count(db, Submission) == before
+
+
+def test_staff_send_on_a_partners_behalf(
+    signed_in: SignedIn, db: Session, keyring: FileKeyring
+) -> None:
+    s = setting(db, keyring)
+    db.commit()
+    client, officer = signed_in(Role.IG_OFFICER)
+    unnamed = _send(client, csv_file("party_details", [child(s.case)]))
+    assert unnamed.status_code == 422 and 'href="#partner"' in unnamed.text
+    sent = _send(client, csv_file("party_details", [child(s.case)]), partner=str(s.partner.id))
+    assert sent.status_code == 303, sent.text
+    submission_id = int(sent.headers["location"].split("/")[-1].split("?")[0])
+    submission = db.get(Submission, submission_id)
+    assert submission is not None
+    assert (submission.partner_id, submission.submitted_by_user_id) == (s.partner.id, officer.id)
+
+
+def test_the_api_sends_a_file_and_answers_201_202_or_422(
+    client: TestClient,
+    api_token: ApiToken,
+    db: Session,
+    keyring: FileKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    s = setting(db, keyring)
+    secret, user = api_token(Role.PARTNER)
+    _link(db, user, s.partner)
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    def post(data: bytes, dataset: str = "party_details", **extra: str) -> Response:
+        return client.post(
+            "/api/v1/intake/submissions",
+            data={"dataset": dataset, **extra},
+            files={"file": ("rows.csv", data, "text/csv")},
+            headers=headers,
+        )
+
+    made = post(
+        csv_file("party_details", [child(s.case), child(s.case, "Ben", nhs_number=NHS_BAD)])
+    )
+    assert made.status_code == 201, made.text
+    body = made.json()
+    assert (body["status"], body["rows"], body["accepted"], body["rejected"]) == (
+        "complete",
+        2,
+        1,
+        1,
+    )
+    assert body["issues"] == [
+        {
+            "row": 3,
+            "field": "nhs_number",
+            "code": "nhs.checksum",
+            "message": MESSAGES[Code.NHS_CHECKSUM],
+        }
+    ]
+    refused = post(b"nonsense,columns\n1,2\n")
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "file.header" and refused.json()["status"] == "refused"
+    # Another partner's code is no partner at all to this account.
+    other = make_partner(db)
+    db.commit()
+    assert post(csv_file("party_details", [child(s.case)]), partner=other.code).status_code == 404
+    # A large file: checked in the background, polled at Location.
+    real = submissions.submit
+    monkeypatch.setattr(
+        submissions, "submit", lambda *a, **kw: real(*a, **{**kw, "inline_rows": 2})
+    )
+    orders = [
+        {
+            "case_number": s.case.case_number,
+            "order_type": "care",
+            "order_date": f"2024-01-{1 + i:02d}",
+            "court": f"Family Court at Leeds, court {i}",
+        }
+        for i in range(4)
+    ]
+    queued = post(csv_file("court_orders", orders), dataset="court_orders")
+    assert queued.status_code == 202, queued.text
+    assert queued.json()["status"] == "received"
+    polled = client.get(queued.headers["location"], headers=headers)
+    assert polled.status_code == 200 and polled.json()["status"] == "complete"
+    assert polled.json()["accepted"] == 4

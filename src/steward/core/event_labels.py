@@ -267,7 +267,7 @@ SUBJECT_LABELS: dict[str, str] = {
     "training_reminder": "Training reminder",
     "training_attempt": "Training module attempt",
     # partner-data intake
-    "intake_submission": "Partner submission",
+    "submission": "Partner submission",
 }
 
 

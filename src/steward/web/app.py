@@ -102,6 +102,11 @@ SAR_UPLOAD_PATHS = re.compile(
 TRAINING_IMPORT_PATHS = re.compile(r"^(?:/api/v1)?/training/imports/(?:staff|completions)$")
 # A classroom session's evidence (an attendance sheet), from the team page and the API.
 TRAINING_UPLOAD_PATHS = re.compile(r"^(?:/training/team/record|/api/v1/training/completions)$")
+# A partner's file, from the "Send data" page and the API.
+INTAKE_UPLOAD_PATHS = re.compile(r"^(?:/intake/send|/api/v1/intake/submissions)$")
+# Room for the form's other fields around a file at the limit, which the intake service then
+# refuses with its own code (file.too_large) rather than the middleware with a bare 413.
+FORM_OVERHEAD = 64 * 1024
 
 STATUS_FOR_ERROR: dict[type[DomainError], int] = {
     Unauthenticated: 401,
@@ -224,6 +229,7 @@ def create_app(
         settings.max_upload_bytes + 1,
         archives_certificates_pages.MAX_CERTIFICATE_BYTES + 1,
         training_lms.MAX_BYTES + 1,
+        settings.intake_max_file_bytes + FORM_OVERHEAD + 1,
     )
     app.add_middleware(
         SecurityMiddleware,
@@ -235,6 +241,7 @@ def create_app(
             # The service refuses an HR file over its own (smaller) limit with a clear message.
             (TRAINING_IMPORT_PATHS, training_lms.MAX_BYTES + 64 * 1024),
             (TRAINING_UPLOAD_PATHS, evidence_uploads.MAX_BYTES),
+            (INTAKE_UPLOAD_PATHS, settings.intake_max_file_bytes + FORM_OVERHEAD),
         ),
         too_large_response=lambda request, message: _error_response(request, 413, message),
         secure_cookies=settings.cookies_secure,

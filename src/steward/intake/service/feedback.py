@@ -29,7 +29,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from steward.core import audit, auth, clock
+from steward.core import audit, auth, clock, jobs
 from steward.core.errors import Forbidden, NotFound, ValidationFailed
 from steward.core.files import csv_cell
 from steward.core.paging import Page, PageRequest, paginate
@@ -47,7 +47,7 @@ from steward.intake.policy import (
 )
 from steward.intake.service import partners
 
-SUBJECT_TYPE = "intake_submission"
+SUBJECT_TYPE = "submission"  # as the submission service records it
 # The PDF lists this many issues at most (a page of A4 holds about 25): past it, the CSV,
 # which lists every one, is the report to use, and the PDF says so.
 PDF_MAX_ISSUES = 2_000
@@ -174,6 +174,7 @@ class Summary:
     rejected: int
     job_id: int | None
     shredded: datetime | None
+    stopped: str | None = None  # why the background check stopped, if it did
 
     @property
     def status_words(self) -> str:
@@ -181,7 +182,10 @@ class Summary:
 
     @property
     def in_progress(self) -> bool:
-        return self.status in (SubmissionStatus.RECEIVED, SubmissionStatus.VALIDATING)
+        return self.stopped is None and self.status in (
+            SubmissionStatus.RECEIVED,
+            SubmissionStatus.VALIDATING,
+        )
 
     @property
     def refusal_title(self) -> str | None:
@@ -246,6 +250,7 @@ def summary_of(db: Session, submission: Submission) -> Summary:
         rejected=submission.rejected,
         job_id=submission.job_id,
         shredded=submission.shredded_at,
+        stopped=_stopped(db, submission),
     )
 
 
@@ -394,13 +399,28 @@ def progress(db: Session, actor: Actor, submission_id: int) -> Progress:
     """For the page's progress bar, polled while a large file is checked: no read recorded
     each poll (the page itself was)."""
     submission = visible(db, actor, submission_id)
+    stopped = _stopped(db, submission) is not None
     finished = submission.status in (SubmissionStatus.COMPLETE, SubmissionStatus.REFUSED)
     return Progress(
-        status=submission.status,
+        status="stopped" if stopped else submission.status,
         done=submission.rows_done,
         total=submission.rows or None,
-        finished=finished,
+        finished=finished or stopped,
     )
+
+
+def _stopped(db: Session, submission: Submission) -> str | None:
+    """Why the background check of an unfinished submission stopped (its job failed), or
+    None while it runs or waits. The rows checked so far stay; a rerun carries on."""
+    if submission.job_id is None or submission.status not in (
+        SubmissionStatus.RECEIVED,
+        SubmissionStatus.VALIDATING,
+    ):
+        return None
+    job = db.get(jobs.Job, submission.job_id)
+    if job is None or job.status != jobs.JobStatus.FAILED:
+        return None
+    return job.error or "The check stopped before the end."
 
 
 # --- the report as files ----------------------------------------------------------------------
@@ -483,7 +503,7 @@ def summary_lines(summary: Summary) -> list[tuple[str, str]]:
         ("Data-sharing agreement", summary.agreement_reference or "None"),
         ("File", summary.filename),
         ("Received", _govuk_datetime(summary.received)),
-        ("Status", summary.status_words),
+        ("Status", "Checking stopped before the end" if summary.stopped else summary.status_words),
     ]
     if summary.refusal_code:
         lines.append(("Why it was refused", f"{summary.refusal_message} ({summary.refusal_code})"))

@@ -10,18 +10,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from steward.core import clock
+from steward.core.config import Settings
 from steward.core.errors import ValidationFailed
 from steward.core.permissions import Actor, Permission
 from steward.intake import datasets
+from steward.intake.errors import Refused
 from steward.intake.policy import CODE_TITLES, SubmissionStatus
-from steward.intake.service import feedback, sending
-from steward.web.deps import DB, AppSettings, PageActor, csrf_protect
+from steward.intake.service import feedback, partners, sending, submissions
+from steward.web.deps import DB, AppSettings, Keyring, PageActor, csrf_protect
 from steward.web.ids import MAX_ID, Id
+from steward.web.jobs_pages import job_queue
 from steward.web.paging import PageQuery
+from steward.web.records_common import read_upload
 from steward.web.rendering import render
 from steward.web.sar.outbox import download_response
 
@@ -33,7 +37,7 @@ LIST_PATH = "/intake/submissions"
 DATASETS_PATH = "/intake/datasets"
 ACCEPT = ".csv,.xlsx,.json,text/csv,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FilterText = Annotated[str, Query(max_length=64)]
-MAX_BYTES = 50 * 1024 * 1024  # until the submission service says its own limit
+SEND_FIELDS = ("partner", "dataset", "file")
 
 STATUS_TAGS = {
     SubmissionStatus.RECEIVED: "govuk-tag--grey",
@@ -64,7 +68,12 @@ def _partner_id(value: str) -> int | None:
 
 
 def send_context(
-    request: Request, db: DB, actor: Actor, *, form: dict[str, str] | None = None
+    request: Request,
+    db: DB,
+    settings: Settings,
+    actor: Actor,
+    *,
+    form: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     offer = sending.offer(db, actor, clock.today())
     return {
@@ -72,14 +81,93 @@ def send_context(
         "form": form or {},
         "datasets_page": DATASETS_PATH if _has_page(request, DATASETS_PATH) else None,
         "accept": ACCEPT,
-        "max_bytes": MAX_BYTES,
+        "max_bytes": settings.intake_max_file_bytes,
         "list_title": list_title(actor),
     }
 
 
 @router.get(SEND_PATH)
-def send_form(request: Request, db: DB, actor: PageActor) -> Response:
-    return render(request, "intake/submissions_send.html", send_context(request, db, actor))
+def send_form(request: Request, db: DB, settings: AppSettings, actor: PageActor) -> Response:
+    return render(
+        request, "intake/submissions_send.html", send_context(request, db, settings, actor)
+    )
+
+
+@router.post(SEND_PATH)
+def send(
+    request: Request,
+    db: DB,
+    kek: Keyring,
+    settings: AppSettings,
+    actor: PageActor,
+    dataset: Annotated[str, Form(max_length=64)] = "",
+    partner: Annotated[str, Form(max_length=20)] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """Check the file and record its good rows; a refused file stores nothing, and the
+    page says why with the refusal's code."""
+    form = {"dataset": dataset, "partner": partner}
+    reviewer = actor.can(Permission.INTAKE_REVIEW)
+    if not reviewer:
+        actor.require(Permission.INTAKE_SUBMIT)
+    chosen: int | None = None
+    try:
+        errors: dict[str, str] = {}
+        if reviewer and not partner:
+            errors["partner"] = "Choose the partner the file came from"
+        if dataset not in datasets.names():
+            errors["dataset"] = "Choose a data set"
+        if file is None or (not file.filename and not file.size):
+            errors["file"] = "Select a file"
+        if errors:
+            raise ValidationFailed("Choose what to send.", errors=errors)
+        content, filename = read_upload(file)
+        chosen = _partner_id(partner) if reviewer else None
+        with db.begin_nested():
+            submission = submissions.submit(
+                db,
+                kek,
+                actor,
+                dataset=dataset,
+                filename=filename or "upload",
+                data=content,
+                partner_id=chosen,
+                max_bytes=settings.intake_max_file_bytes,
+                queue=job_queue(request),
+            )
+    except Refused as exc:
+        # The attempt rolled back whole; the refusal itself stays on record.
+        refused_for = chosen if reviewer else _own_partner_id(db, actor)
+        submissions.note_refusal(db, actor, partner_id=refused_for, dataset=dataset, code=exc.code)
+        shown = {
+            "error": "The file was refused: nothing in it was recorded.",
+            "errors": {"file": f"{exc.message} (code {exc.code.value})"},
+            "refusal_code": exc.code.value,
+        }
+        return _send_page(request, db, settings, actor, form, shown, 422)
+    except ValidationFailed as exc:
+        fields = {k: v for k, v in exc.errors.items() if k in SEND_FIELDS}
+        shown = {"error": exc.message, "errors": fields or {"file": exc.message}}
+        return _send_page(request, db, settings, actor, form, shown, 422)
+    return RedirectResponse(f"{LIST_PATH}/{submission.id}?sent=1", status_code=303)
+
+
+def _own_partner_id(db: DB, actor: Actor) -> int | None:
+    own = partners.partner_of(db, actor)
+    return own.id if own else None
+
+
+def _send_page(
+    request: Request,
+    db: DB,
+    settings: Settings,
+    actor: Actor,
+    form: dict[str, str],
+    shown: dict[str, Any],
+    status_code: int,
+) -> Response:
+    context = send_context(request, db, settings, actor, form=form) | shown
+    return render(request, "intake/submissions_send.html", context, status_code=status_code)
 
 
 @router.get(LIST_PATH)

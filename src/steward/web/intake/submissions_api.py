@@ -8,17 +8,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from steward.core.errors import Forbidden
+from steward.core.errors import Forbidden, NotFound
 from steward.core.paging import PageRequest
 from steward.core.permissions import Actor, Permission
+from steward.intake.errors import Refused
 from steward.intake.policy import SubmissionStatus
-from steward.intake.service import feedback, partners
-from steward.web.deps import DB, ApiActor, AppSettings, api_actor
+from steward.intake.service import feedback, partners, submissions
+from steward.web.api import require_multipart
+from steward.web.deps import DB, ApiActor, AppSettings, Keyring, api_actor
 from steward.web.ids import Id
+from steward.web.jobs_pages import job_queue
+from steward.web.records_common import read_upload
 from steward.web.sar.outbox import download_response
 
 router = APIRouter(tags=["partner data"])
@@ -81,6 +85,94 @@ class SubmissionList(BaseModel):
     submissions: list[SubmissionSummaryRead]
 
 
+def _partner_named(db: DB, actor: Actor, code: str | None) -> int | None:
+    """The partner a file is sent for, by code: any, for a reviewer; a partner's account
+    may name only its own (any other code answers as an unknown one does)."""
+    if not code:
+        return None
+    if actor.can(Permission.INTAKE_REVIEW):
+        return partners.partner_by_code(db, code).id
+    own = partners.partner_of(db, actor)
+    if own is None or own.code != code.strip().upper():
+        raise NotFound("There is no such partner.")
+    return own.id
+
+
+class SubmissionRefusedRead(BaseModel):
+    detail: str
+    status: str = Field(description="refused")
+    code: str = Field(description="The file-level rule's stable code, e.g. file.header")
+    message: str
+
+
+@router.post(
+    "/intake/submissions",
+    status_code=201,
+    dependencies=[_INTAKE, Depends(require_multipart)],
+    response_model=SubmissionOutcomeRead,
+    responses={
+        **REFUSALS,
+        202: {
+            "description": "A large file, being checked in the background: poll the "
+            "submission at Location until its status is complete",
+            "model": SubmissionOutcomeRead,
+        },
+        422: {
+            "description": "The file was refused whole (nothing recorded), with its code",
+            "model": SubmissionRefusedRead,
+        },
+    },
+)
+def send(
+    request: Request,
+    response: Response,
+    db: DB,
+    kek: Keyring,
+    settings: AppSettings,
+    actor: ApiActor,
+    dataset: Annotated[str, Form(max_length=64, description="The data set's name")],
+    file: Annotated[UploadFile, File(description="CSV (UTF-8), XLSX or JSON")],
+    partner: Annotated[
+        str | None,
+        Form(max_length=32, description="The partner's code: reviewers sending on its behalf"),
+    ] = None,
+) -> Any:
+    """Send a partner's file (docs/intake.md). Small files are checked at once (201, the
+    outcome); large ones in the background (202, Location to poll). A file refused whole
+    records nothing and answers 422 with the refusal's code."""
+    content, filename = read_upload(file)
+    partner_id = _partner_named(db, actor, partner)
+    try:
+        with db.begin_nested():
+            submission = submissions.submit(
+                db,
+                kek,
+                actor,
+                dataset=dataset,
+                filename=filename or "upload",
+                data=content,
+                partner_id=partner_id,
+                max_bytes=settings.intake_max_file_bytes,
+                queue=job_queue(request),
+            )
+    except Refused as exc:
+        own = partners.partner_of(db, actor)
+        submissions.note_refusal(
+            db,
+            actor,
+            partner_id=partner_id if partner_id is not None else (own.id if own else None),
+            dataset=dataset,
+            code=exc.code,
+        )
+        return JSONResponse(
+            {"detail": exc.message, **submissions.refusal_json(exc)}, status_code=422
+        )
+    if submission.status in (SubmissionStatus.RECEIVED, SubmissionStatus.VALIDATING):
+        response.status_code = 202
+        response.headers["Location"] = f"/api/v1/intake/submissions/{submission.id}"
+    return submissions.outcome_json(db, submission)
+
+
 @router.get("/intake/submissions", dependencies=[_INTAKE], responses=REFUSALS)
 def list_submissions(
     db: DB,
@@ -116,21 +208,10 @@ def list_submissions(
 @router.get("/intake/submissions/{submission_id}", dependencies=[_INTAKE], responses=REFUSALS)
 def read_submission(db: DB, actor: ApiActor, submission_id: Id) -> SubmissionOutcomeRead:
     """A submission's outcome: its counts and every issue by row, field and code."""
-    submission = feedback.read(db, actor, submission_id)
-    summary = feedback.summary_of(db, submission)
-    return SubmissionOutcomeRead(
-        submission_id=summary.submission_id,
-        status=summary.status,
-        rows=summary.rows,
-        accepted=summary.accepted,
-        unchanged=summary.unchanged,
-        quarantined=summary.held,
-        rejected=summary.rejected,
-        refusal_code=summary.refusal_code,
-        issues=[
-            SubmissionIssueRead.model_validate(i.as_dict())
-            for i in feedback.all_issues(db, submission)
-        ],
+    submission = submissions.get_submission(db, actor, submission_id)
+    outcome = submissions.outcome_json(db, submission)
+    return SubmissionOutcomeRead.model_validate(
+        {**outcome, "refusal_code": submission.refusal_code}
     )
 
 
