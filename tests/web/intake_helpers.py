@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+import string
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from stdnum.gb import nhs
 
 from steward.core import auth
 from steward.core.config import Environment, Settings
@@ -25,7 +27,6 @@ from steward.records.models import Case, CaseStatus
 
 USERNAME = "partner"  # the demo's partner organisation user
 CODE = "LA-BROWSER"
-NHS_GOOD = "9434765919"
 NHS_BAD = "9434765918"  # its check digit is wrong
 
 
@@ -89,24 +90,39 @@ def demo_partner(data_dir: Path) -> DemoPartner:
         engine.dispose()
 
 
-def mixed_file(case_numbers: tuple[str, str]) -> bytes:
-    """Party details: two good rows (new people, unlikely to match anyone in the demo) and
-    three bad ones: a mistyped NHS number, an unknown case, an impossible date."""
-    token = secrets.token_hex(3)  # a new file each run: the same file twice is refused
+def mixed_file(case_numbers: tuple[str, str]) -> tuple[bytes, list[str]]:
+    """Party details, and the names in it: two good rows (new people, each run's own, so
+    matching finds no one like them) and three bad ones: a mistyped NHS number, an unknown
+    case, an impossible date. A new file each run: the same file twice is refused."""
     first, second = case_numbers
+    surnames = [_word().capitalize() for _ in range(2)]
+    year = 2013 + secrets.randbelow(4)
     rows = [
-        _child(first, f"Wrenna{token}", "Thistlewood", "2016-04-03", NHS_GOOD),
-        _child(first, f"Oswin{token}", "Thistlewood", "2017-09-12", NHS_BAD),
-        _child("NO/SUCH/0001", f"Perpetua{token}", "Ashgrove", "2014-01-20", ""),
-        _child(second, f"Ignatius{token}", "Ashgrove", "2015-02-30", ""),
-        _child(second, f"Marigold{token}", "Ashgrove", "2013-06-15", ""),
+        _child(first, _word(), surnames[0], f"{year}-04-03", _nhs_number()),
+        _child(first, _word(), surnames[0], f"{year}-09-12", NHS_BAD),
+        _child("NO/SUCH/0001", _word(), surnames[1], f"{year}-01-20", ""),
+        _child(second, _word(), surnames[1], f"{year + 1}-02-30", ""),
+        _child(second, _word(), surnames[1], f"{year}-06-15", ""),
     ]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=datasets.get("party_details").columns)
     writer.writeheader()
     for row in rows:
         writer.writerow(row)
-    return out.getvalue().encode()
+    return out.getvalue().encode(), [r["first_name"] for r in rows] + surnames
+
+
+def _nhs_number() -> str:
+    """A valid NHS number of this run's own (a number already recorded for someone else
+    would be a conflict, held)."""
+    while True:
+        number = "".join(str(secrets.randbelow(10)) for _ in range(10))
+        if nhs.is_valid(number):
+            return number
+
+
+def _word() -> str:
+    return "".join(secrets.choice(string.ascii_lowercase) for _ in range(9)).capitalize()
 
 
 def _child(case: str, first: str, last: str, dob: str, nhs: str) -> dict[str, str]:

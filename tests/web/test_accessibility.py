@@ -961,7 +961,7 @@ def test_the_partner_submission_pages_pass(gate: Gate, demo_site: DemoSite) -> N
             {
                 "name": "parties.csv",
                 "mimeType": "text/csv",
-                "buffer": mixed_file(partner.case_numbers),
+                "buffer": mixed_file(partner.case_numbers)[0],
             }
         ],
     )
