@@ -27,7 +27,7 @@ Row = Mapping[str, str]
 NHS_A = "9434765919"
 NHS_B = "9434765870"
 NHS_BAD = "9434765918"
-NINO_A = "QQ123456C"
+NINO_A = "AB123456C"
 
 
 def csv_file(dataset: str, rows: Iterable[Row]) -> bytes:
@@ -40,8 +40,9 @@ def csv_file(dataset: str, rows: Iterable[Row]) -> bytes:
     return out.getvalue().encode()
 
 
-def json_file(rows: Iterable[Row]) -> bytes:
-    return json.dumps(list(rows)).encode()
+def json_file(dataset: str, rows: Iterable[Row]) -> bytes:
+    columns = datasets.get(dataset).columns
+    return json.dumps([{c: row.get(c) for c in columns} for row in rows]).encode()
 
 
 def child(case: Case, first: str = "Ava", last: str = "Zielinska", **extra: str) -> dict[str, str]:

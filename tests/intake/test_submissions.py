@@ -268,11 +268,12 @@ def test_a_different_file_repeating_earlier_facts_is_unchanged_and_a_changed_fac
         keyring,
         s.partner.id,
         json_file(
+            "party_details",
             [
                 {**child(s.case), "first_name": " ava "},  # the same fact, written differently
                 child(s.case, "Ben", "Okafor", phone="0113 496 0999"),  # the same fact, changed
                 child(s.other_case, "Cy", "Lane", date_of_birth="2019-05-05"),
-            ]
+            ],
         ),
         filename="parties.json",
     )

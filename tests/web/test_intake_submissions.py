@@ -160,9 +160,9 @@ def test_the_send_page_says_what_a_partner_lacks(
     offered = client.get("/intake/send")
     assert 'data-testid="send-form"' in offered.text
     assert 'value="court_orders"' in offered.text and 'value="party_details"' not in offered.text
-    # The columns of the data set offered, to build the file from.
-    assert 'data-testid="columns-court_orders"' in offered.text
-    assert "<code>order_type</code>" in offered.text
+    # The template of the data set offered, to build the file from.
+    assert 'href="/intake/datasets/court_orders/template.csv"' in offered.text
+    assert "/intake/datasets/party_details/template.csv" not in offered.text
 
 
 def test_a_submission_being_checked_shows_its_progress(

@@ -57,6 +57,9 @@ from steward.web import (
     retention_pages,
 )
 from steward.web.input_rule import refuse_hidden_characters
+from steward.web.intake import partners as intake_partners
+from steward.web.intake import partners_api as intake_partners_api
+from steward.web.intake import partners_organisation as intake_organisation
 from steward.web.intake import submissions as intake_submissions
 from steward.web.intake import submissions_api as intake_submissions_api
 from steward.web.rendering import render
@@ -162,6 +165,8 @@ PAGE_ROUTERS = (
     training_team.router,
     training_my.router,
     training_dashboard.router,
+    intake_partners.router,
+    intake_organisation.router,
     intake_submissions.router,
 )
 API_ROUTERS = (
@@ -177,6 +182,7 @@ API_ROUTERS = (
     training_team_api.router,
     training_my_api.router,
     training_report_api.router,
+    intake_partners_api.router,
     intake_submissions_api.router,
 )
 

@@ -129,6 +129,8 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
             (Permission.CASES_READ_ALL, Permission.SAR_MANAGE, Permission.INTAKE_REVIEW),
         ),
         ("Retention", "/retention", (Permission.RETENTION_MANAGE,)),
+        ("Partners", "/intake/partners", (Permission.INTAKE_REVIEW,)),
+        ("Your organisation", "/intake/organisation", (Permission.INTAKE_SUBMIT,)),
         (
             "Staff",
             "/training/staff",

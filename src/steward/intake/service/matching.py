@@ -53,9 +53,20 @@ class Verdict(StrEnum):
 
 
 @dataclass(frozen=True)
+class Pending:
+    """The person an earlier row of the same batch is about to create (its index): the
+    search, run before the batch was recorded, cannot know them."""
+
+    row: int
+
+
+Ref = int | Pending
+
+
+@dataclass(frozen=True)
 class Match:
     verdict: Verdict
-    person_id: int | None = None  # linked, or the candidate an officer compares
+    person_id: Ref | None = None  # linked, or the candidate an officer compares
     field: str | None = None  # what differs, for a conflict: date_of_birth, nhs_number...
 
     @property
@@ -256,3 +267,69 @@ def find_subject(values: Values, parties: Sequence[records.PartyFacts]) -> Match
     if len(exact) == 1:
         return Match(Verdict.LINK, exact.pop())
     return Match(Verdict.POSSIBLE, named[0].person_id if named else None)
+
+
+# --- within one batch ------------------------------------------------------------------------
+
+
+def _name_key(values: Values) -> tuple[str, str]:
+    return (
+        " ".join((values.get("first_name") or "").casefold().split()),
+        " ".join((values.get("last_name") or "").casefold().split()),
+    )
+
+
+def _contacts(values: Values) -> set[str]:
+    return {
+        records.contact_key(kind, value)
+        for kind in ("email", "phone")
+        if (value := values.get(kind))
+    }
+
+
+@dataclass
+class InBatch:
+    """Who the batch's accepted rows are about so far: a later row naming the same new
+    person links to them (one person, never two), and an identifier a row gave a person is
+    theirs for the rest of the batch."""
+
+    by_name: dict[tuple[str, str], list[tuple[Ref, Values]]] = field(default_factory=dict)
+    identifiers: dict[tuple[str, str], Ref] = field(default_factory=dict)
+    held: dict[Ref, dict[str, str]] = field(default_factory=dict)
+
+    def correct(self, match: Match, values: Values) -> Match:
+        """``match`` (from the search) corrected for the rows accepted before in the batch."""
+        ids = row_identifiers(values)
+        if match.verdict is Verdict.NEW:
+            for earlier_ref, earlier in self.by_name.get(_name_key(values), []):
+                if is_professional(values) != is_professional(earlier):
+                    continue
+                if is_professional(values):
+                    same = bool(_contacts(values) & _contacts(earlier))
+                else:
+                    dob = values.get("date_of_birth")
+                    same = dob is not None and dob == earlier.get("date_of_birth")
+                if same and differing(ids, self.held.get(earlier_ref, {})) is None:
+                    match = Match(Verdict.LINK, earlier_ref)
+                else:
+                    match = Match(Verdict.POSSIBLE, earlier_ref)
+                break
+        if match.verdict in (Verdict.NEW, Verdict.LINK):
+            for scheme, value in ids.items():
+                holder = self.identifiers.get((scheme, value))
+                if holder is not None and holder != match.person_id:
+                    return Match(Verdict.CONFLICT, holder, SCHEME_FIELD[scheme])
+            if match.person_id is not None:
+                differs = differing(ids, self.held.get(match.person_id, {}))
+                if differs is not None:
+                    return Match(Verdict.CONFLICT, match.person_id, differs)
+        return match
+
+    def note(self, ref: Ref, values: Values, *, created: bool) -> None:
+        """An accepted row: ``ref`` is the person it links to, or creates (``created``)."""
+        if created:
+            self.by_name.setdefault(_name_key(values), []).append((ref, values))
+        held = self.held.setdefault(ref, {})
+        for scheme, value in row_identifiers(values).items():
+            self.identifiers.setdefault((scheme, value), ref)
+            held.setdefault(scheme, value)

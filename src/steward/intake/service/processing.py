@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
@@ -57,7 +57,7 @@ from steward.intake.policy import (
     row_context,
 )
 from steward.intake.service import matching, recording
-from steward.intake.service.matching import Match, Values, Verdict
+from steward.intake.service.matching import Match, Pending, Ref, Values, Verdict
 from steward.records import service as records
 
 BATCH_ROWS = 500
@@ -116,7 +116,9 @@ def received_on(submission: Submission) -> date:
 def _fact_text(name: str, value: str | None) -> str:
     if value is None:
         return ""
-    return " ".join(value.casefold().split()) if name in _NAME_FIELDS else value
+    if name in _NAME_FIELDS:
+        return " ".join(value.casefold().split())
+    return value.upper() if name == "case_number" else value
 
 
 def _facts(db: Session, dataset: Dataset, values: list[Values]) -> tuple[list[str], list[str]]:
@@ -217,6 +219,10 @@ class _Row:
     case_id: int | None = None
     unchanged: Earlier | None = None
     match: Match | None = None
+    outcome: RowOutcome = RowOutcome.REJECTED
+    person: Ref | None = None  # recorded or linked; for a held row, the candidate
+    document_id: int | None = None
+    recorded: bool = False
 
     @property
     def number(self) -> int:
@@ -225,70 +231,6 @@ class _Row:
     @property
     def rejected(self) -> bool:
         return any(CONSEQUENCE[code] is not Consequence.QUARANTINE for _, code in self.issues)
-
-
-@dataclass
-class _Made:
-    """Persons made or linked in this batch, which the search run before it could not see."""
-
-    by_name: dict[tuple[str, str], list[tuple[int, Values]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    identifiers: dict[tuple[str, str], int] = field(default_factory=dict)
-    held: dict[int, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
-
-
-def _name_key(values: Values) -> tuple[str, str]:
-    return (
-        " ".join((values.get("first_name") or "").casefold().split()),
-        " ".join((values.get("last_name") or "").casefold().split()),
-    )
-
-
-def _contacts(values: Values) -> set[str]:
-    return {
-        records.contact_key(kind, value)
-        for kind in ("email", "phone")
-        if (value := values.get(kind))
-    }
-
-
-def _within_batch(match: Match, values: Values, made: _Made) -> Match:
-    """A verdict corrected for the persons recorded earlier in the same batch."""
-    ids = matching.row_identifiers(values)
-    if match.verdict is Verdict.NEW:
-        for earlier_id, earlier in made.by_name.get(_name_key(values), []):
-            if matching.is_professional(values) != matching.is_professional(earlier):
-                continue
-            if matching.is_professional(values):
-                same = bool(_contacts(values) & _contacts(earlier))
-            else:
-                dob = values.get("date_of_birth")
-                same = dob is not None and dob == earlier.get("date_of_birth")
-            differs = matching.differing(ids, made.held.get(earlier_id, {}))
-            if same and differs is None:
-                match = Match(Verdict.LINK, earlier_id)
-            else:
-                match = Match(Verdict.POSSIBLE, earlier_id)
-            break
-    if match.verdict in (Verdict.NEW, Verdict.LINK):
-        for scheme, value in ids.items():
-            holder = made.identifiers.get((scheme, value))
-            if holder is not None and holder != match.person_id:
-                return Match(Verdict.CONFLICT, holder, matching.SCHEME_FIELD[scheme])
-        if match.person_id is not None:
-            differs = matching.differing(ids, made.held.get(match.person_id, {}))
-            if differs is not None:
-                return Match(Verdict.CONFLICT, match.person_id, differs)
-    return match
-
-
-def _note_made(made: _Made, person_id: int, values: Values, created: bool) -> None:
-    if created:
-        made.by_name[_name_key(values)].append((person_id, values))
-    for scheme, value in matching.row_identifiers(values).items():
-        made.identifiers.setdefault((scheme, value), person_id)
-        made.held[person_id].setdefault(scheme, value)
 
 
 @dataclass(frozen=True)
@@ -333,55 +275,72 @@ def _cross_record(db: Session, ctx: _Context, batch: list[_Row]) -> None:
             row.match = matching.find_subject(row.values, parties.get(row.case_id or 0, []))
 
 
-def _decide_and_record(
-    db: Session, kek: KeyEncryptionKeys, ctx: _Context, row: _Row, made: _Made
-) -> SubmissionRow:
-    prepared = ctx.prepared
-    stored = SubmissionRow(
-        submission_id=ctx.submission.id,
-        partner_id=ctx.submission.partner_id,
-        row_number=row.number,
-        fact_key=prepared.fact_keys[row.index],
-        fact_value=prepared.fact_values[row.index],
-        case_id=row.case_id,
-    )
+def _decide(row: _Row, parties: bool, made: matching.InBatch) -> None:
+    """The row's outcome from all its issues; for an accepted party, who it makes or links."""
     if row.unchanged is not None:
-        stored.outcome = RowOutcome.UNCHANGED
-        stored.case_id = row.unchanged.case_id or row.case_id
-        stored.person_id = row.unchanged.person_id
-        stored.document_id = row.unchanged.document_id
-        return stored
+        row.outcome = RowOutcome.UNCHANGED
+        row.case_id = row.unchanged.case_id or row.case_id
+        row.person = row.unchanged.person_id
+        row.document_id = row.unchanged.document_id
+        return
     match = row.match
-    if match is not None and prepared.dataset.name == "party_details" and not row.rejected:
-        match = _within_batch(match, row.values, made)
+    if match is not None and parties and not row.rejected:
+        match = made.correct(match, row.values)
     if match is not None and match.code is not None:
         row.issues.append((match.field, match.code))
-    if match is not None and match.person_id is not None:
-        stored.person_id = match.person_id
-    outcome = outcome_for({code for _, code in row.issues})
-    stored.outcome = outcome
-    if outcome is RowOutcome.ACCEPTED:
+    row.person = match.person_id if match is not None else None
+    row.outcome = outcome_for({code for _, code in row.issues})
+    if row.outcome is RowOutcome.ACCEPTED and parties:
+        created = match is None or match.verdict is Verdict.NEW
+        if created:
+            row.person = Pending(row.index)
+        assert row.person is not None
+        made.note(row.person, row.values, created=created)
+
+
+def _record(db: Session, kek: KeyEncryptionKeys, ctx: _Context, batch: list[_Row]) -> None:
+    """Write the accepted rows into the records: party details all at once (new persons in
+    one go, then every party), the others one document each."""
+    accepted = [r for r in batch if r.outcome is RowOutcome.ACCEPTED]
+    if ctx.prepared.dataset.name == "party_details":
+        fresh = [r for r in accepted if isinstance(r.person, Pending)]
+        fresh = [r for r in fresh if r.person == Pending(r.index)]
+        made = recording.record_parties(
+            db, [recording.PartyRow(r.values, r.case_id or 0, None) for r in fresh]
+        )
+        created = {r.index: pid for r, pid in zip(fresh, made, strict=True)}
+        for row in batch:
+            if isinstance(row.person, Pending):
+                row.person = created.get(row.person.row)
+        leaders = {r.index for r in fresh}
+        linked = [r for r in accepted if r.index not in leaders]
+        recording.record_parties(
+            db,
+            [
+                recording.PartyRow(
+                    r.values, r.case_id or 0, r.person if isinstance(r.person, int) else None
+                )
+                for r in linked
+            ],
+        )
+        for row in accepted:
+            row.recorded = True
+        return
+    held = records.hold_cases(db, {r.case_id for r in accepted if r.case_id is not None})
+    for row in accepted:
         assert row.case_id is not None
-        recorded = recording.record_row(
+        person = row.person if isinstance(row.person, int) else None
+        done = recording.record_row(
             db,
             kek,
-            dataset=prepared.dataset,
+            dataset=ctx.prepared.dataset,
             values=row.values,
             case_id=row.case_id,
-            person_id=stored.person_id,
+            person_id=person,
             source=recording.Source(ctx.partner, ctx.agreement, ctx.submission, row.number),
         )
-        stored.person_id = recorded.person_id
-        stored.document_id = recorded.document_id
-        stored.recorded_at = clock.now()
-        if prepared.dataset.name == "party_details" and recorded.person_id is not None:
-            _note_made(
-                made,
-                recorded.person_id,
-                row.values,
-                created=match is None or match.verdict is Verdict.NEW,
-            )
-    return stored
+        row.person, row.document_id, row.recorded = done.person_id, done.document_id, True
+    del held
 
 
 def _batch(
@@ -393,8 +352,28 @@ def _batch(
         for i in range(start, stop)
     ]
     _cross_record(db, ctx, batch)
-    made = _Made()
-    stored = [_decide_and_record(db, kek, ctx, row, made) for row in batch]
+    made = matching.InBatch()
+    parties = prepared.dataset.name == "party_details"
+    for row in batch:
+        _decide(row, parties, made)
+    with records.deferred_changes(db, Actor.system()):
+        _record(db, kek, ctx, batch)
+    now = clock.now()
+    stored = [
+        SubmissionRow(
+            submission_id=submission.id,
+            partner_id=submission.partner_id,
+            row_number=row.number,
+            outcome=row.outcome,
+            fact_key=prepared.fact_keys[row.index],
+            fact_value=prepared.fact_values[row.index],
+            case_id=row.case_id,
+            person_id=row.person if isinstance(row.person, int) else None,
+            document_id=row.document_id,
+            recorded_at=now if row.recorded else None,
+        )
+        for row in batch
+    ]
     db.add_all(stored)
     db.flush()
     assert submission.data_key_id is not None

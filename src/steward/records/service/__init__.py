@@ -25,6 +25,7 @@ from steward.records.service.break_glass import (
     refuse,
     unreviewed_break_glass_count,
 )
+from steward.records.service.bulk import add_parties, create_persons
 from steward.records.service.cases import (
     CaseFilter,
     CaseSort,
@@ -37,6 +38,7 @@ from steward.records.service.cases import (
     reopen_case,
     view_case,
 )
+from steward.records.service.changes import deferred as deferred_changes
 from steward.records.service.corrections import (
     FIELD_LABELS,
     Corrected,
@@ -78,6 +80,7 @@ from steward.records.service.lookups import (
     case_parties,
     cases_by_number,
     contact_key,
+    hold_cases,
     identifier_holders,
     person_facts,
     professionals_named,
@@ -152,6 +155,7 @@ __all__ = [
     "active_restriction",
     "add_document",
     "add_missing_identifiers",
+    "add_parties",
     "add_party",
     "allocated_workers",
     "assign",
@@ -171,11 +175,14 @@ __all__ = [
     "correction_history",
     "create_case",
     "create_person",
+    "create_persons",
+    "deferred_changes",
     "delete_unreferenced_persons",
     "destroy_case",
     "download_document",
     "ensure_default_file_plan",
     "field_label",
+    "hold_cases",
     "identifier_holders",
     "import_cases",
     "induction_outstanding",

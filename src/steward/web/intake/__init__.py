@@ -1,1 +1,1 @@
-"""Partner-data intake's pages and API."""
+"""Pages and API of partner-data intake (steward.intake)."""

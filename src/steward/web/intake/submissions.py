@@ -33,8 +33,6 @@ router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False
 
 SEND_PATH = "/intake/send"
 LIST_PATH = "/intake/submissions"
-# The partners helper's page of data sets and their templates, linked when it is there.
-DATASETS_PATH = "/intake/datasets"
 ACCEPT = ".csv,.xlsx,.json,text/csv,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FilterText = Annotated[str, Query(max_length=64)]
 SEND_FIELDS = ("partner", "dataset", "file")
@@ -51,10 +49,6 @@ def list_title(actor: Actor) -> str:
     return "Partner submissions" if actor.can(Permission.INTAKE_REVIEW) else "Your submissions"
 
 
-def _has_page(request: Request, path: str) -> bool:
-    return any(getattr(route, "path", None) == path for route in request.app.routes)
-
-
 def _partner_id(value: str) -> int | None:
     """A partner chosen in a filter or a form: blank for any, else a whole-number id."""
     value = value.strip()
@@ -68,7 +62,6 @@ def _partner_id(value: str) -> int | None:
 
 
 def send_context(
-    request: Request,
     db: DB,
     settings: Settings,
     actor: Actor,
@@ -79,7 +72,6 @@ def send_context(
     return {
         "offer": offer,
         "form": form or {},
-        "datasets_page": DATASETS_PATH if _has_page(request, DATASETS_PATH) else None,
         "accept": ACCEPT,
         "max_bytes": settings.intake_max_file_bytes,
         "list_title": list_title(actor),
@@ -88,9 +80,7 @@ def send_context(
 
 @router.get(SEND_PATH)
 def send_form(request: Request, db: DB, settings: AppSettings, actor: PageActor) -> Response:
-    return render(
-        request, "intake/submissions_send.html", send_context(request, db, settings, actor)
-    )
+    return render(request, "intake/submissions_send.html", send_context(db, settings, actor))
 
 
 @router.post(SEND_PATH)
@@ -166,7 +156,7 @@ def _send_page(
     shown: dict[str, Any],
     status_code: int,
 ) -> Response:
-    context = send_context(request, db, settings, actor, form=form) | shown
+    context = send_context(db, settings, actor, form=form) | shown
     return render(request, "intake/submissions_send.html", context, status_code=status_code)
 
 
