@@ -145,6 +145,12 @@ OUTPUT = {
     "QualityMonthRead",
     "QualityCodeRead",
     "PartnerQualityReportRead",
+    # Partner submissions (web/intake/submissions_api.py)
+    "SubmissionIssueRead",
+    "SubmissionOutcomeRead",
+    "SubmissionSummaryRead",
+    "SubmissionList",
+    "SubmissionRefusedRead",
 }
 # Input with a rule of its own: a document's text may hold form feeds; its other text
 # fields are checked by the same function (tested below).

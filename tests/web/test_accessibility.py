@@ -43,6 +43,7 @@ from tests.sar.disclosure_helpers import disclosure_demo_request
 from tests.sar.journey_helpers import served_journey
 from tests.sar.search_helpers import searched_demo_request
 from tests.web.gate_helpers import gated_starter
+from tests.web.intake_helpers import demo_partner, mixed_file
 from tests.web.live import DemoSite, chromium_browser, needs_chromium, sign_in_as
 from tests.web.sar_public_journey import fill_in
 from tests.web.training_helpers import INDUCTION, answer_quiz, demo_trainee, latest_reference
@@ -1107,3 +1108,48 @@ def test_the_partner_data_quality_pages_pass(gate: Gate, demo_site: DemoSite) ->
     sign_in_as(gate.page, "partner", demo_site.password)
     gate.check("/intake/quality")
     assert not gate.findings.problems, gate.findings.report("partner data quality")
+
+
+def test_the_partner_submission_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
+    """The partner's screens, linked to a partner with an agreement: "Send data", refused
+    with an error summary, a mixed file's feedback (all issues, one code's), its submissions;
+    and the staff's side: every partner's submissions, filtered, and sending on a partner's
+    behalf."""
+    partner = demo_partner(demo_site.data_dir)
+    sign_in_as(gate.page, "partner", demo_site.password)
+    gate.check("/intake/send")
+    gate.page.get_by_role("radio", name="Party details").check()
+    gate.page.set_input_files(
+        "#file", files=[{"name": "wrong.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n"}]
+    )
+    gate.page.click("[data-testid=send]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    assert gate.page.title().startswith("Error: "), gate.page.title()
+    gate.inspect()
+    gate.page.get_by_role("radio", name="Party details").check()
+    gate.page.set_input_files(
+        "#file",
+        files=[
+            {
+                "name": "parties.csv",
+                "mimeType": "text/csv",
+                "buffer": mixed_file(partner.case_numbers)[0],
+            }
+        ],
+    )
+    gate.page.click("[data-testid=send]")
+    gate.page.wait_for_url("**/intake/submissions/*")
+    gate.inspect()
+    submission = urlsplit(gate.page.url).path
+    gate.check(f"{submission}?code=nhs.checksum")
+    gate.check(f"{submission}?code=nonsense", expect_status=422)
+    gate.check("/intake/submissions")
+    sign_in_as(gate.page, "ig-officer", demo_site.password)
+    gate.check("/intake/submissions")
+    gate.check("/intake/submissions?partner=&dataset=party_details&status=complete")
+    gate.check(submission)
+    gate.check("/intake/send")
+    gate.page.click("[data-testid=send]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    gate.inspect()
+    assert not gate.findings.problems, gate.findings.report("partner submission pages")

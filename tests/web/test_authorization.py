@@ -27,6 +27,7 @@ from steward.core import auth, clock, jobs, outbox
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import ROLE_PERMISSIONS, Actor, Permission, Role, reads_case_content
 from steward.identity import service as identity
+from steward.intake.models import Agreement, Partner
 from steward.intake.policy import Code as IntakeCode
 from steward.intake.service import contacts as intake_contacts
 from steward.intake.service import partners as intake_partners
@@ -660,6 +661,22 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/intake/quality.csv"): Call(QUALITY_SEE),
     ("GET", "/api/v1/intake/quality"): Call(QUALITY_SEE),
     ("GET", "/api/v1/intake/quality/partners/{partner_id}"): Call(QUALITY_SEE),
+    # Partner submissions: a partner account its own partner's (the walker, when a partner,
+    # is linked to the walk's partner), reviewers every partner's, nobody else any.
+    ("GET", "/intake/send"): Call(INTAKE_EITHER),
+    ("POST", "/intake/send"): Call(INTAKE_EITHER, {"dataset": "party_details"}),
+    ("POST", "/api/v1/intake/submissions"): Call(
+        INTAKE_EITHER, {"dataset": "party_details"}, files=EMPTY_CSV
+    ),
+    ("GET", "/intake/submissions"): Call(INTAKE_EITHER),
+    ("GET", "/intake/submissions/{submission_id}"): Call(INTAKE_EITHER),
+    ("GET", "/intake/submissions/{submission_id}/progress"): Call(INTAKE_EITHER),
+    ("GET", "/intake/submissions/{submission_id}/report.csv"): Call(INTAKE_EITHER),
+    ("GET", "/intake/submissions/{submission_id}/report.pdf"): Call(INTAKE_EITHER),
+    ("GET", "/api/v1/intake/submissions"): Call(INTAKE_EITHER),
+    ("GET", "/api/v1/intake/submissions/{submission_id}"): Call(INTAKE_EITHER),
+    ("GET", "/api/v1/intake/submissions/{submission_id}/report.csv"): Call(INTAKE_EITHER),
+    ("GET", "/api/v1/intake/submissions/{submission_id}/report.pdf"): Call(INTAKE_EITHER),
 }
 
 
@@ -696,7 +713,26 @@ def _walk_rows(
     ids |= _classroom_for(db, keyring, user)
     ids |= _intake_register_for(db, user)
     _quality_for(db, keyring, ids["partner_id"])
+    ids |= _submission_for(db, keyring, ids["partner_id"], ids["agreement_id"])
     return ids
+
+
+def _submission_for(
+    db: Session, keyring: FileKeyring, partner_id: int, agreement_id: int
+) -> dict[str, int]:
+    """A submission of the walk's partner (a partner walker sends for it) with a rejected
+    row."""
+    partner, agreement = db.get(Partner, partner_id), db.get(Agreement, agreement_id)
+    assert partner is not None and agreement is not None
+    submission = make_submission(db, keyring, partner, agreement)
+    make_row(
+        db,
+        keyring,
+        submission,
+        {"case_number": "WALK"},
+        issues=[("nhs_number", IntakeCode.NHS_CHECKSUM)],
+    )
+    return {"submission_id": submission.id}
 
 
 def _intake_register_for(db: Session, user: auth.User) -> Ids:

@@ -142,6 +142,9 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
             (Permission.TRAINING_VIEW_COMPLIANCE, Permission.TRAINING_MANAGE),
         ),
         ("Subject access", "/sar", (Permission.SAR_MANAGE,)),
+        ("Send data", "/intake/send", (Permission.INTAKE_SUBMIT,)),
+        ("Your submissions", "/intake/submissions", (Permission.INTAKE_SUBMIT,)),
+        ("Partner submissions", "/intake/submissions", (Permission.INTAKE_REVIEW,)),
         (
             "Training courses",
             "/training/courses",

@@ -326,6 +326,7 @@ def _record(db: Session, kek: KeyEncryptionKeys, ctx: _Context, batch: list[_Row
         for row in accepted:
             row.recorded = True
         return
+    held = records.hold_cases(db, {r.case_id for r in accepted if r.case_id is not None})
     for row in accepted:
         assert row.case_id is not None
         person = row.person if isinstance(row.person, int) else None
@@ -339,6 +340,7 @@ def _record(db: Session, kek: KeyEncryptionKeys, ctx: _Context, batch: list[_Row
             source=recording.Source(ctx.partner, ctx.agreement, ctx.submission, row.number),
         )
         row.person, row.document_id, row.recorded = done.person_id, done.document_id, True
+    del held
 
 
 def _batch(

@@ -21,10 +21,10 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.requests import Request
 
 from steward.core.errors import ValidationFailed
+from steward.core.files import csv_cell
 from steward.intake.policy import Consequence
 from steward.intake.service import quality as service
 from steward.intake.service.quality import Month, PartnerReport, Report
-from steward.web.audit_pages import csv_cell
 from steward.web.deps import DB, PageActor, csrf_protect
 from steward.web.forms import DateParts, date_parts, read_date
 from steward.web.ids import MAX_ID, Id
