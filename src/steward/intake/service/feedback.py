@@ -288,7 +288,8 @@ class Feedback:
     issues_total: int  # every issue, whatever the filter
 
 
-def _code_filter(code: str | None) -> str | None:
+def code_filter(code: str | None) -> str | None:
+    """A code to filter issues by, checked: blank for every code."""
     if not code:
         return None
     try:
@@ -340,7 +341,7 @@ def feedback(
 ) -> Feedback:
     """One submission's feedback, its issues paged (and filtered by code): a recorded read."""
     submission = visible(db, actor, submission_id)
-    wanted = _code_filter(code)
+    wanted = code_filter(code)
     dataset = _dataset(submission.dataset, submission.dataset_version)
     counts = code_counts(db, submission.id)
     total = sum(c.count for c in counts)

@@ -213,10 +213,11 @@ def submission_page(
 ) -> Response:
     context: dict[str, Any] = {}
     try:
-        found = feedback.feedback(db, actor, submission_id, page, code=code or None)
+        feedback.code_filter(code)
     except ValidationFailed as exc:
-        found = feedback.feedback(db, actor, submission_id, page)
+        code = ""
         context |= {"error": exc.message, "errors": exc.errors}
+    found = feedback.feedback(db, actor, submission_id, page, code=code or None)
     summary = found.summary
     context |= {
         "title": f"{summary.dataset_title}: submission {summary.submission_id}",
