@@ -57,6 +57,8 @@ from steward.web import (
     retention_pages,
 )
 from steward.web.input_rule import refuse_hidden_characters
+from steward.web.intake import review as intake_review
+from steward.web.intake import review_api as intake_review_api
 from steward.web.rendering import render
 from steward.web.sar import api as sar_api
 from steward.web.sar import bundle as sar_bundle
@@ -155,6 +157,7 @@ PAGE_ROUTERS = (
     training_team.router,
     training_my.router,
     training_dashboard.router,
+    intake_review.router,
 )
 API_ROUTERS = (
     api.router,
@@ -169,6 +172,7 @@ API_ROUTERS = (
     training_team_api.router,
     training_my_api.router,
     training_report_api.router,
+    intake_review_api.router,
 )
 
 

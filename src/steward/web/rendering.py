@@ -135,6 +135,8 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
             (Permission.TRAINING_VIEW_COMPLIANCE, Permission.TRAINING_MANAGE),
         ),
         ("Subject access", "/sar", (Permission.SAR_MANAGE,)),
+        ("Held partner data", "/intake/held", (Permission.INTAKE_REVIEW,)),
+        ("Corrections to your data", "/intake/corrections", (Permission.INTAKE_SUBMIT,)),
         (
             "Training courses",
             "/training/courses",

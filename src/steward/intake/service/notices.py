@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from steward.core import audit, clock, outbox
@@ -372,6 +372,20 @@ def notices(
         query = query.where(PartnerNotice.partner_id == partner_id)
     found: Page[Sequence[object]] = paginate(db, query, page, scalars=False)
     return found.map(_line)
+
+
+def notice_partners(db: Session, actor: Actor) -> list[tuple[int, str, int]]:
+    """(id, name, notices) of each partner told of a correction: the list's filter."""
+    actor.require(Permission.INTAKE_REVIEW)
+    return [
+        (int(pid), str(name), int(count))
+        for pid, name, count in db.execute(
+            select(Partner.id, Partner.name, func.count(PartnerNotice.id))
+            .join(PartnerNotice, PartnerNotice.partner_id == Partner.id)
+            .group_by(Partner.id, Partner.name)
+            .order_by(Partner.name)
+        )
+    ]
 
 
 @dataclass(frozen=True)
