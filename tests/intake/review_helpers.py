@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -137,3 +138,56 @@ def held_conflict(
         case_id=case.id,
     )
     return Held(partner, agreement, contact, case, person, submission, row, nhs)
+
+
+LIVE_PARTNER = "LIVE-REVIEW"
+LIVE_PARTNER_USER = "partner-live-review"
+
+
+@dataclass(frozen=True)
+class LiveHeld:
+    row_id: int
+    partner_id: int
+    partner_name: str
+    case_number: str
+    partner_username: str
+
+
+def seed_live(data_dir: Path, password: str) -> LiveHeld:
+    """A held person conflict on a live site's own database (the browser tests' demo site),
+    under a partner of its own with a linked partner account that signs in with
+    ``password``. Each call adds another held row; the partner and account are made once."""
+    from steward.core import auth, keyfile
+    from steward.core.config import Environment, Settings
+    from steward.core.crypto import FileKeyring
+    from steward.core.db import make_engine, make_sessionmaker, session_scope
+    from steward.core.permissions import Actor, Role
+    from steward.intake.service import partners
+
+    settings = Settings(env=Environment.DEVELOPMENT, data_dir=data_dir, database_url=None)
+    kek = FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
+    engine = make_engine(settings)
+    try:
+        with session_scope(make_sessionmaker(engine)) as db:
+            partner = db.scalar(select(Partner).where(Partner.code == LIVE_PARTNER))
+            if partner is None:
+                partner = make_partner(
+                    db, code=LIVE_PARTNER, name="Felpersham Borough Council (review test)"
+                )
+                add_contact(db, partner)
+            account = db.scalar(select(auth.User).where(auth.User.username == LIVE_PARTNER_USER))
+            if account is None:
+                account = auth.create_user(
+                    db,
+                    Actor.system(),
+                    username=LIVE_PARTNER_USER,
+                    role=Role.PARTNER,
+                    password=password,
+                )
+                partners.link_user(db, Actor.system(), partner_id=partner.id, user_id=account.id)
+            held = held_conflict(db, kek, partner=partner)
+            return LiveHeld(
+                held.row.id, partner.id, partner.name, held.case.case_number, LIVE_PARTNER_USER
+            )
+    finally:
+        engine.dispose()

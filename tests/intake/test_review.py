@@ -546,3 +546,59 @@ def test_the_partner_sees_its_own_corrections_and_staff_see_all(
     assert one.items[0].email == "queued" and one.items[0].origin == notices.FROM_REVIEW
     with pytest.raises(Forbidden):
         notices.notices(db, mine, PageRequest())
+
+
+def test_the_partners_opinion_is_not_corrected(
+    db: Session, keyring: FileKeyring, officer: Actor
+) -> None:
+    partner = make_partner(db)
+    agreement = make_agreement(db, partner)
+    submission = make_submission(db, keyring, partner, agreement, dataset="safeguarding_checks")
+    held = held_conflict(db, keyring)
+    row = make_row(
+        db,
+        keyring,
+        submission,
+        {
+            "case_number": held.case.case_number,
+            "first_name": "Ava",
+            "last_name": "Zielinska",
+            "date_of_birth": SENT_DOB,
+            "check_type": "police_records",
+            "outcome": "information_held",
+            "checked_on": "2024-05-01",
+            "professional_view": "Concerns about the home are not substantiated.",
+        },
+        issues=(("date_of_birth", Code.PERSON_CONFLICT),),
+        person_id=held.person.id,
+        case_id=held.case.id,
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        decisions.decide(
+            db,
+            keyring,
+            officer,
+            row_id=row.id,
+            decision=Decision.CORRECT,
+            reason=REASON,
+            corrected={
+                "professional_view": "Concerns substantiated.",
+                "date_of_birth": "2015-03-02",
+            },
+            link_to_candidate=True,
+        )
+    assert set(refused.value.errors) == {"professional_view"}
+    shown = review.held_row(db, keyring, officer, row.id)
+    view = next(f for f in shown.fields if f.name == "professional_view")
+    assert view.opinion and not view.compared
+    done = decisions.decide(
+        db,
+        keyring,
+        officer,
+        row_id=row.id,
+        decision=Decision.CORRECT,
+        reason=REASON,
+        corrected={"date_of_birth": "2015-03-02"},
+        link_to_candidate=True,
+    )
+    assert done.document_id is not None and done.person_id == held.person.id

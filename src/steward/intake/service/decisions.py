@@ -94,6 +94,11 @@ def corrections(
         except KeyError:
             errors[name] = "This is not a field of the data set"
             continue
+        if field.opinion:
+            # A professional's view is the partner's own: changed, it would no longer be.
+            if _tidy(typed) != _tidy(values.get(name)):
+                errors[name] = "This is the partner's opinion: it cannot be corrected"
+            continue
         if typed is not None and len(typed) > VALUE_MAX:
             errors[name] = policy.MESSAGES[Code.TOO_LONG]
             continue

@@ -26,7 +26,7 @@ from steward.core.errors import NotFound, ValidationFailed
 from steward.core.paging import Page, PageRequest, paginate
 from steward.core.permissions import Actor, Permission
 from steward.intake import datasets, policy
-from steward.intake.datasets import Dataset, FieldType
+from steward.intake.datasets import Dataset, Field
 from steward.intake.events import IntakeEvent
 from steward.intake.models import Agreement, Partner, RowIssue, Submission, SubmissionRow
 from steward.intake.policy import Code, Consequence, RowOutcome
@@ -205,18 +205,6 @@ def held_filters(db: Session, actor: Actor) -> tuple[list[Option], list[Option]]
     return partners, codes
 
 
-def held_count(db: Session) -> int:
-    """How many rows wait for a decision (a number, no data: for a home page's to-do)."""
-    return int(
-        db.scalar(
-            select(func.count(SubmissionRow.id)).where(
-                SubmissionRow.outcome == RowOutcome.QUARANTINED.value
-            )
-        )
-        or 0
-    )
-
-
 # --- one row ---------------------------------------------------------------------------------
 
 
@@ -240,6 +228,8 @@ class FieldView:
     compared: bool  # the recorded person has a value to set beside it
     recorded: str | None
     differs: bool  # both have a value, and they are not the same
+    required: bool = False
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -355,10 +345,7 @@ def held_row(db: Session, kek: KeyEncryptionKeys, actor: Actor, row_id: int) -> 
     candidate, person = _candidate(db, actor, row)
     case = _case_view(db, row.case_id, candidate)
     recorded = _recorded_values(person, case) if person is not None else {}
-    fields = [
-        _field_view(f.name, f.label, f.type, f.opinion, values.get(f.name), issues, recorded)
-        for f in dataset.fields
-    ]
+    fields = [_field_view(f, values.get(f.name), issues, recorded) for f in dataset.fields]
     codes = {i.code for i in issues}
     audit.record(
         db,
@@ -470,32 +457,28 @@ def _recorded_values(person: Person, case: CaseView | None) -> Values:
 
 
 def _field_view(
-    name: str,
-    label: str,
-    kind: FieldType,
-    opinion: bool,
-    value: str | None,
-    issues: list[IssueView],
-    recorded: Values,
+    field: Field, value: str | None, issues: list[IssueView], recorded: Values
 ) -> FieldView:
-    compared = name in recorded
-    theirs = recorded.get(name)
+    compared = field.name in recorded
+    theirs = recorded.get(field.name)
     differs = (
         compared
         and not blank(value)
         and not blank(theirs)
-        and normalised(kind, value) != normalised(kind, theirs)
+        and normalised(field.type, value) != normalised(field.type, theirs)
     )
     return FieldView(
-        name=name,
-        label=label,
-        type=kind.value,
+        name=field.name,
+        label=field.label,
+        type=field.type.value,
         value=value,
-        issues=[i for i in issues if i.field == name],
-        opinion=opinion,
+        issues=[i for i in issues if i.field == field.name],
+        opinion=field.opinion,
         compared=compared,
         recorded=theirs,
         differs=differs,
+        required=field.required,
+        choices=field.choices,
     )
 
 
