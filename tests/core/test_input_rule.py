@@ -126,6 +126,17 @@ OUTPUT = {
     "NonCompliantRead",
     "TargetRead",
     "TrainingReportRead",
+    # The partner register (intake/partner_schemas.py)
+    "PartnerRead",
+    "PartnerSummaryRead",
+    "PartnerList",
+    "PartnerContactRead",
+    "PartnerAccountRead",
+    "AgreementRead",
+    "PartnerDetail",
+    "DatasetFieldRead",
+    "DatasetRead",
+    "OrganisationRead",
     # The review of held partner data (web/intake/review_api.py)
     "HeldLineRead",
     "HeldListRead",

@@ -937,6 +937,103 @@ def test_the_training_compliance_pages_pass(gate: Gate, demo_site: DemoSite) -> 
     assert not gate.findings.problems, gate.findings.report("training compliance pages")
 
 
+def _partner_register(data_dir: Path) -> tuple[int, int]:
+    """A partner on the demo site with agreements in force, not yet in force and ended, a
+    contact, the demo's partner account sending for it (unless the demo links it already),
+    and a partner account waiting to be linked. Returns the partner's and an agreement's ids."""
+    from steward.core.auth import create_user
+    from steward.core.permissions import Role
+    from steward.intake.service import contacts, partners
+
+    settings = Settings(env=Environment.DEVELOPMENT, data_dir=data_dir, database_url=None)
+    engine = make_engine(settings)
+    system = Actor.system()
+    try:
+        with session_scope(make_sessionmaker(engine)) as db:
+            partner = partners.create_partner(
+                db, system, code="GATE-LA", name="Gate County Council", kind="local_authority"
+            )
+            made = [
+                partners.create_agreement(
+                    db,
+                    system,
+                    partner_id=partner.id,
+                    reference=f"GATE-DSA-{n}",
+                    title=f"Information sharing with the gate council ({n})",
+                    lawful_basis="public_task",
+                    statutory_power="Children Act 1989, s.7; Children Act 2004, s.11",
+                    special_category_condition="Schedule 1, Part 2, para 18 (safeguarding)",
+                    dataset_names=sets,
+                    retention_months=12,
+                    starts_on=starts,
+                    ends_on=ends,
+                )
+                for n, (sets, starts, ends) in enumerate(
+                    [
+                        (["party_details", "safeguarding_checks"], date(2024, 4, 1), None),
+                        (["court_orders"], date(2099, 1, 1), None),
+                        (["court_orders"], date(2020, 4, 1), date(2023, 3, 31)),
+                    ]
+                )
+            ]
+            contacts.add_contact(
+                db,
+                system,
+                partner.id,
+                name="Gate Contact with a rather long name",
+                email="gate.contact.with.a.long.address@gate-county-council.example.gov.uk",
+                job_title="Information governance lead",
+            )
+            demo_partner = db.scalar(select(User).where(User.username == "partner"))
+            if demo_partner is not None and partners.partner_of(db, demo_partner.actor) is None:
+                partners.link_user(db, system, partner_id=partner.id, user_id=demo_partner.id)
+            create_user(
+                db,
+                system,
+                username="gate-sender",
+                role=Role.PARTNER,
+                password="gate sender long password 2026",
+            )
+            return partner.id, made[0].id
+    finally:
+        engine.dispose()
+
+
+def test_the_partner_register_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
+    """The partners list (filtered), a partner's page with its agreements, contacts and
+    accounts, each form (and each sent back with errors), the data sets page; and a partner
+    account's own organisation and what it may send."""
+    partner_id, agreement_id = _partner_register(demo_site.data_dir)
+    sign_in_as(gate.page, "ig-officer", demo_site.password)
+    page = f"/intake/partners/{partner_id}"
+    gate.check("/intake/partners")
+    gate.check("/intake/partners?q=gate&kind=local_authority&active=any")
+    gate.check(page)
+    for button in ("add-contact", "link"):
+        gate.page.goto(page)
+        gate.page.click(f"[data-testid={button}]")
+        gate.page.wait_for_selector(".govuk-error-summary")
+        assert gate.page.title().startswith("Error: "), gate.page.title()
+        gate.inspect()
+    for form in ("/intake/partners/new", f"{page}/edit", f"{page}/agreements/new"):
+        gate.check(form)
+        if form.endswith("/edit"):
+            gate.page.fill("#name", "")
+        gate.page.click("[data-testid=save]")
+        gate.page.wait_for_selector(".govuk-error-summary")
+        assert gate.page.title().startswith("Error: "), gate.page.title()
+        gate.inspect()
+    gate.check(f"/intake/agreements/{agreement_id}/end")
+    gate.page.click("[data-testid=end]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    gate.inspect()
+    gate.check("/intake/datasets")
+    sign_in_as(gate.page, "partner", demo_site.password)
+    gate.check("/intake/organisation")
+    gate.check("/intake/datasets")
+    assert not gate.findings.problems, gate.findings.report("partner register pages")
+
+
 def test_the_held_partner_data_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
     """The held queue (narrowed, and sent a filter it refuses), a held row beside the recorded
     person with its decision form, the form sent back with errors (the correction's fields

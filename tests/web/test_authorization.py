@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 
 import pytest
 from fastapi import FastAPI
@@ -26,6 +27,8 @@ from steward.core import auth, clock, jobs, outbox
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import ROLE_PERMISSIONS, Actor, Permission, Role, reads_case_content
 from steward.identity import service as identity
+from steward.intake.service import contacts as intake_contacts
+from steward.intake.service import partners as intake_partners
 from steward.records import service
 from steward.records.models import Case, PartyRole
 from steward.redaction.spans import Code, Label, Source
@@ -48,6 +51,7 @@ from steward.training.service import modules as training_modules
 from steward.training.service import staff as staff_service
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
+from tests.factories.intake import make_agreement, make_partner
 from tests.factories.records import add_party, make_case, make_document, make_person
 from tests.factories.sar import make_request
 from tests.factories.training import make_course, make_requirement, make_staff
@@ -86,6 +90,9 @@ GRANTS_SEE = AnyOf((Permission.ROLES_APPROVE, Permission.USERS_MANAGE))
 
 # Training's follow-up: those who run training and those who watch it.
 TRAINING_WATCH = AnyOf((Permission.TRAINING_MANAGE, Permission.TRAINING_VIEW_COMPLIANCE))
+
+# Partner-data intake's register: those who keep it, and partner accounts for their own.
+INTAKE_EITHER = AnyOf((Permission.INTAKE_REVIEW, Permission.INTAKE_SUBMIT))
 
 Rule = type[Public] | type[SignedInOnly] | Permission | AnyOf
 
@@ -614,6 +621,51 @@ RULES: dict[tuple[str, str], Call] = {
     ),
     ("GET", "/api/v1/intake/notices"): Call(Permission.INTAKE_REVIEW),
     ("GET", "/api/v1/intake/corrections"): Call(Permission.INTAKE_SUBMIT),
+    # The register of partners and agreements: kept by those who review intake; a partner
+    # account reads its own organisation (the walker, if a partner, sends for the walk's
+    # partner) and the data sets it may send. Bodies are incomplete: nothing is recorded,
+    # but for the contacts removed (one by the page, another by the API).
+    ("GET", "/intake/partners"): Call(Permission.INTAKE_REVIEW),
+    ("GET", "/intake/partners/new"): Call(Permission.INTAKE_REVIEW),
+    ("POST", "/intake/partners/new"): Call(Permission.INTAKE_REVIEW, {"code": ""}),
+    ("GET", "/intake/partners/{partner_id}"): Call(Permission.INTAKE_REVIEW),
+    ("GET", "/intake/partners/{partner_id}/edit"): Call(Permission.INTAKE_REVIEW),
+    ("POST", "/intake/partners/{partner_id}/edit"): Call(Permission.INTAKE_REVIEW, {"name": ""}),
+    ("POST", "/intake/partners/{partner_id}/contacts"): Call(Permission.INTAKE_REVIEW, {}),
+    ("POST", "/intake/partners/{partner_id}/contacts/{contact_id}/remove"): Call(
+        Permission.INTAKE_REVIEW, {}
+    ),
+    ("POST", "/intake/partners/{partner_id}/accounts"): Call(
+        Permission.INTAKE_REVIEW, {"username": ""}
+    ),
+    ("POST", "/intake/partners/{partner_id}/accounts/unlink"): Call(
+        Permission.INTAKE_REVIEW, {"username": ""}
+    ),
+    ("GET", "/intake/partners/{partner_id}/agreements/new"): Call(Permission.INTAKE_REVIEW),
+    ("POST", "/intake/partners/{partner_id}/agreements/new"): Call(Permission.INTAKE_REVIEW, {}),
+    ("GET", "/intake/agreements/{agreement_id}/end"): Call(Permission.INTAKE_REVIEW),
+    ("POST", "/intake/agreements/{agreement_id}/end"): Call(Permission.INTAKE_REVIEW, {}),
+    ("GET", "/intake/organisation"): Call(Permission.INTAKE_SUBMIT),
+    ("GET", "/intake/datasets"): Call(INTAKE_EITHER),
+    ("GET", "/intake/datasets/{dataset}/template.csv"): Call(INTAKE_EITHER),
+    ("GET", "/api/v1/intake/partners"): Call(Permission.INTAKE_REVIEW),
+    ("POST", "/api/v1/intake/partners"): Call(Permission.INTAKE_REVIEW, {}),
+    ("GET", "/api/v1/intake/partners/{partner_id}"): Call(Permission.INTAKE_REVIEW),
+    ("PATCH", "/api/v1/intake/partners/{partner_id}"): Call(Permission.INTAKE_REVIEW, {}),
+    ("POST", "/api/v1/intake/partners/{partner_id}/contacts"): Call(Permission.INTAKE_REVIEW, {}),
+    ("DELETE", "/api/v1/intake/partners/{partner_id}/contacts/{contact_id}"): Call(
+        Permission.INTAKE_REVIEW, ids={"contact_id": "api_contact_id"}
+    ),
+    ("POST", "/api/v1/intake/partners/{partner_id}/accounts"): Call(Permission.INTAKE_REVIEW, {}),
+    ("POST", "/api/v1/intake/partners/{partner_id}/accounts/unlink"): Call(
+        Permission.INTAKE_REVIEW, {}
+    ),
+    ("GET", "/api/v1/intake/partners/{partner_id}/agreements"): Call(INTAKE_EITHER),
+    ("POST", "/api/v1/intake/partners/{partner_id}/agreements"): Call(Permission.INTAKE_REVIEW, {}),
+    ("POST", "/api/v1/intake/agreements/{agreement_id}/end"): Call(Permission.INTAKE_REVIEW, {}),
+    ("GET", "/api/v1/intake/datasets"): Call(INTAKE_EITHER),
+    ("GET", "/api/v1/intake/datasets/{dataset}/template.csv"): Call(INTAKE_EITHER),
+    ("GET", "/api/v1/intake/organisation"): Call(Permission.INTAKE_SUBMIT),
 }
 
 
@@ -649,7 +701,26 @@ def _walk_rows(
     ids |= _elearning_for(db, user)
     ids |= _classroom_for(db, keyring, user)
     ids["held_row_id"] = held_conflict(db, keyring).row.id
+    ids |= _intake_register_for(db, user)
     return ids
+
+
+def _intake_register_for(db: Session, user: auth.User) -> Ids:
+    """A partner with an agreement in force covering every data set and two contacts; a
+    walker with the partner role sends for it."""
+    partner = make_partner(db)
+    agreement = make_agreement(db, partner)
+    add = partial(intake_contacts.add_contact, db, Actor.system(), partner.id, email="w@x.org")
+    if user.role == Role.PARTNER:
+        intake_partners.link_user(db, Actor.system(), partner_id=partner.id, user_id=user.id)
+    found = Ids(
+        partner_id=partner.id,
+        agreement_id=agreement.id,
+        contact_id=add(name="Walk One").id,
+        api_contact_id=add(name="Walk Two").id,
+    )
+    found["dataset"] = "party_details"  # type: ignore[assignment]
+    return found
 
 
 def _catalogue_for(db: Session) -> dict[str, int]:

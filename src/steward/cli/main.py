@@ -13,6 +13,7 @@ from steward.cli import (
     demo,
     documents,
     identity,
+    intake,
     keys,
     outbox,
     people,
@@ -65,6 +66,7 @@ app.add_typer(outbox.app, name="outbox")
 app.add_typer(redact.app, name="redact")
 app.add_typer(staff.app, name="staff")
 app.add_typer(training.app, name="training")
+app.add_typer(intake.app, name="intake")
 
 
 @app.command()

@@ -80,6 +80,14 @@ class Settings(BaseSettings):
             "two routes accept bodies this large; every other request keeps max_body_bytes."
         ),
     )
+    intake_max_file_bytes: int = Field(
+        25 * 1024 * 1024,
+        ge=1024,
+        description=(
+            "Largest file a partner may submit (upload, API or `steward intake submit`); a "
+            "larger one is refused whole with the code file.too_large."
+        ),
+    )
     break_glass_per_hour: int = Field(
         5, ge=1, description="Most break-glass openings one user may make in an hour."
     )

@@ -8,18 +8,21 @@ with it unrecoverable, which is how retention disposes of content (crypto-shredd
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import uuid
 from datetime import datetime
 from typing import Protocol
+from weakref import WeakKeyDictionary
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import LargeBinary, String, event, select
+from sqlalchemy import Engine, LargeBinary, String, event, select
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
-from steward.core import clock
-from steward.core.db import Base, UTCDateTime
+from steward.core import clock, keyfile
+from steward.core.db import Base, UTCDateTime, key_file_path
 from steward.core.errors import DomainError
 from steward.core.keyfile import KeyFile
 
@@ -172,3 +175,30 @@ def rewrap_all(db: Session, kek: KeyEncryptionKeys) -> int:
         count += 1
     db.flush()
     return count
+
+
+# --- keyed hashes ----------------------------------------------------------------------------
+
+_sub_keys: WeakKeyDictionary[Engine, dict[bytes, bytes]] = WeakKeyDictionary()
+
+
+def hash_key(db: Session, label: bytes) -> bytes:
+    """The key for keyed hashes of one purpose (``label``), derived from the key file the
+    database was opened with, as the audit chain's key is. A plain digest of personal data can
+    be confirmed by anyone who guesses the data; one keyed like this cannot, without the key
+    file, and it never changes with a rotation of the key-encryption keys."""
+    engine = db.connection().engine
+    keys = _sub_keys.setdefault(engine, {})
+    if label not in keys:
+        keys[label] = keyfile.load_or_create(key_file_path(engine)).derive(label)
+    return keys[label]
+
+
+def keyed_hash(key: bytes, *parts: bytes) -> str:
+    """HMAC-SHA256 (hex) of ``parts``, each length-prefixed so that ("ab", "c") and ("a",
+    "bc") differ."""
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    for part in parts:
+        mac.update(len(part).to_bytes(8, "big"))
+        mac.update(part)
+    return mac.hexdigest()

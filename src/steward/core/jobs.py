@@ -144,10 +144,13 @@ def start(
     permission: Permission,
     subject_id: int | None = None,
     upload: tuple[KeyEncryptionKeys, bytes] | None = None,
+    watchers: Permission | None = None,
 ) -> Job:
     """A job of ``kind`` on ``subject_id``, or the one already queued or running for it (a
     second press of the button watches the first run instead of starting another). A job
-    given an ``upload`` always starts afresh, with the file sealed beside it."""
+    given an ``upload`` always starts afresh, with the file sealed beside it. ``watchers``:
+    who besides its starter may watch it, when not everyone holding ``permission`` may (a
+    partner's job is not for every other partner's accounts to see)."""
     actor.require(permission)
     if kind not in HANDLERS:
         raise NotFound("There is no such kind of job.")
@@ -157,7 +160,7 @@ def start(
     job = Job(
         kind=kind,
         subject_id=subject_id,
-        permission=permission.value,
+        permission=(watchers or permission).value,
         status=JobStatus.QUEUED.value,
         done=0,
         started_by_user_id=actor.user_id,

@@ -188,7 +188,11 @@ class SubmissionRow(Base):
     fact_value: Mapped[str | None] = mapped_column(String(64))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
     # The person recorded or linked; for a held row, the candidate it may be.
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    # A note of provenance, not a reason to keep the person (records' destroy reads this
+    # info key, PROVENANCE_ONLY): when their case is destroyed they go, and this is cut.
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("persons.id", ondelete="SET NULL"), info={"provenance_only": True}
+    )
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     decision: Mapped[str | None] = mapped_column(String(16))  # policy.Decision
     # Why, in the officer's words: sealed, as it may name people.

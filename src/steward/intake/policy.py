@@ -18,6 +18,7 @@ UK postcode format.
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 from enum import StrEnum
@@ -304,6 +305,17 @@ PHONE_DIGITS = (10, 11)
 EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9.!#$%&'*/=?^_`{|}~+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
+# What Python's str.strip and the patterns' \s take for whitespace (str.isspace), written out so
+# the vectorised rules strip exactly the same characters (Rust's set lacks \x1c-\x1f).
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+# The two ways a date may be written: ISO, and the day-first form UK spreadsheets use.
+DATE_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+DATE_UK = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
+
+
 def compact(value: str) -> str:
     """Identifiers as compared: no spaces or hyphens, upper case."""
     return re.sub(r"[\s-]", "", value).upper()
@@ -328,6 +340,22 @@ def nino_code(value: str) -> Code | None:
     if first in NINO_FIRST_NEVER or second in NINO_SECOND_NEVER or number[:2] in NINO_PAIRS_NEVER:
         return Code.NINO_PREFIX
     return None
+
+
+def parse_date(value: str) -> date | None:
+    """YYYY-MM-DD or DD/MM/YYYY; None for anything else, or a day that does not exist
+    (2023-02-30, year 0)."""
+    text = value.strip()
+    if found := DATE_ISO.fullmatch(text):
+        year, month, day = found.groups()
+    elif found := DATE_UK.fullmatch(text):
+        day, month, year = found.groups()
+    else:
+        return None
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
 
 
 def normalise_postcode(value: str) -> str:
@@ -374,3 +402,15 @@ def age_on(dob: date, on: date) -> int:
 def dob_plausible(role: str | None, dob: date, on: date) -> bool:
     low, high = AGE_LIMITS.get(role or "", (0, 110))
     return low <= age_on(dob, on) <= high
+
+
+def shred_on(decided_on: date, retention_months: int) -> date:
+    """The day a submission's file and row values are destroyed: ``retention_months`` (its
+    agreement's) after its last row was decided; a day missing from that month rolls to the
+    1st of the next, as retention's own dates do."""
+    index = decided_on.year * 12 + (decided_on.month - 1) + retention_months
+    year, month = divmod(index, 12)
+    month += 1
+    if decided_on.day <= calendar.monthrange(year, month)[1]:
+        return date(year, month, decided_on.day)
+    return date(year + (month == 12), month % 12 + 1, 1)

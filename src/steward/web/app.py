@@ -57,6 +57,9 @@ from steward.web import (
     retention_pages,
 )
 from steward.web.input_rule import refuse_hidden_characters
+from steward.web.intake import partners as intake_partners
+from steward.web.intake import partners_api as intake_partners_api
+from steward.web.intake import partners_organisation as intake_organisation
 from steward.web.intake import review as intake_review
 from steward.web.intake import review_api as intake_review_api
 from steward.web.rendering import render
@@ -157,6 +160,8 @@ PAGE_ROUTERS = (
     training_team.router,
     training_my.router,
     training_dashboard.router,
+    intake_partners.router,
+    intake_organisation.router,
     intake_review.router,
 )
 API_ROUTERS = (
@@ -172,6 +177,7 @@ API_ROUTERS = (
     training_team_api.router,
     training_my_api.router,
     training_report_api.router,
+    intake_partners_api.router,
     intake_review_api.router,
 )
 

@@ -129,14 +129,16 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
             (Permission.CASES_READ_ALL, Permission.SAR_MANAGE, Permission.INTAKE_REVIEW),
         ),
         ("Retention", "/retention", (Permission.RETENTION_MANAGE,)),
+        ("Partners", "/intake/partners", (Permission.INTAKE_REVIEW,)),
+        ("Held partner data", "/intake/held", (Permission.INTAKE_REVIEW,)),
+        ("Your organisation", "/intake/organisation", (Permission.INTAKE_SUBMIT,)),
+        ("Corrections to your data", "/intake/corrections", (Permission.INTAKE_SUBMIT,)),
         (
             "Staff",
             "/training/staff",
             (Permission.TRAINING_VIEW_COMPLIANCE, Permission.TRAINING_MANAGE),
         ),
         ("Subject access", "/sar", (Permission.SAR_MANAGE,)),
-        ("Held partner data", "/intake/held", (Permission.INTAKE_REVIEW,)),
-        ("Corrections to your data", "/intake/corrections", (Permission.INTAKE_SUBMIT,)),
         (
             "Training courses",
             "/training/courses",

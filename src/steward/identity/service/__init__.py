@@ -28,6 +28,7 @@ from steward.identity.service.reindex import ReindexReport, reindex_people
 from steward.identity.service.search import (
     SEARCH_PERMISSIONS,
     find_people,
+    match_people,
     parse_dob,
     require_people_manage,
     require_search,
@@ -67,6 +68,7 @@ __all__ = [
     "index_missing",
     "index_persons",
     "last_check",
+    "match_people",
     "merge_persons",
     "merges_of",
     "parse_dob",

@@ -13,6 +13,7 @@ audit event names who submitted or accepted it. The row keeps the ids of what it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,7 +22,6 @@ from sqlalchemy.orm import Session
 from steward.core import clock
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.permissions import Actor
-from steward.identity import service as identity
 from steward.intake.datasets import Dataset
 from steward.intake.models import Agreement, Partner, Submission
 from steward.intake.policy import PartnerKind, compact, normalise_postcode
@@ -109,14 +109,46 @@ def new_person(values: Values) -> PersonCreate:
     )
 
 
-def _party(db: Session, values: Values, case_id: int, person_id: int | None) -> Recorded:
+@dataclass(frozen=True)
+class PartyRow:
+    """An accepted party-details row: its values, its case, and the person it was matched
+    to (None: someone not yet recorded)."""
+
+    values: Values
+    case_id: int
+    person_id: int | None
+
+
+def record_parties(db: Session, rows: Sequence[PartyRow]) -> list[int]:
+    """Record many accepted party-details rows at once: the new persons created together
+    (indexed for the identity search once, as they are flushed), a linked person given the
+    NHS or NI number they were recorded without (one they hold already is never replaced:
+    a different one is a conflict, held before now), and every party joined together.
+    Returns each row's person."""
     system = Actor.system()
-    if person_id is None:
-        person = records.create_person(db, system, new_person(values))
-        person_id = person.id
-        identity.index_persons(db.connection(), [person_id])
-    records.add_party(db, system, case_id=case_id, person_id=person_id, role=values["role"] or "")
-    return Recorded(person_id=person_id, document_id=None)
+    fresh = [i for i, row in enumerate(rows) if row.person_id is None]
+    made = records.create_persons(db, system, [new_person(rows[i].values) for i in fresh])
+    ids = [row.person_id for row in rows]
+    for i, person in zip(fresh, made, strict=True):
+        ids[i] = person.id
+    for row in rows:
+        if row.person_id is not None and (wanted := new_person(row.values).identifiers):
+            records.add_missing_identifiers(db, system, person_id=row.person_id, identifiers=wanted)
+    found = [pid for pid in ids if pid is not None]
+    records.add_parties(
+        db,
+        system,
+        [
+            (row.case_id, pid, row.values["role"] or "")
+            for row, pid in zip(rows, found, strict=True)
+        ],
+    )
+    return found
+
+
+def _party(db: Session, values: Values, case_id: int, person_id: int | None) -> Recorded:
+    (person,) = record_parties(db, [PartyRow(values, case_id, person_id)])
+    return Recorded(person_id=person, document_id=None)
 
 
 def _safeguarding_text(values: Values, source: Source) -> str:

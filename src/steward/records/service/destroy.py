@@ -141,8 +141,9 @@ KEPT_AFTER_DESTRUCTION: dict[str, str] = {
     ),
     "intake_rows.person_id": (
         "intake: a partner's row names the person it was recorded as (or may be) by id only "
-        "(set to null when the person goes); sealed under the submission's key, it goes with "
-        "the submission at the end of its retention."
+        "(set to null when the person goes), and never keeps them (PROVENANCE_ONLY): their "
+        "case destroyed, they go too; the row's values, sealed under the submission's key, go "
+        "with the submission at the end of its retention."
     ),
     "intake_rows.document_id": (
         "intake: a partner's row names the document it became by id only (set to null when "
@@ -206,14 +207,26 @@ def _persons_named(db: Session, case_id: int) -> list[int]:
     return sorted(set(db.scalars(parties)) | set(db.scalars(subjects)))
 
 
+# Set in a column's ``info`` (``mapped_column(..., info={PROVENANCE_ONLY: True})``) to say it
+# notes where a person's data came from or who a held row may be, and is no reason to keep
+# the person: a partner's row that became (or may be) this person (intake_rows.person_id).
+PROVENANCE_ONLY = "provenance_only"
+
+
 def person_references() -> list[tuple[Table, str]]:
     """Columns that refer to a person as part of another record (a party, a paper file's
     name, a document subject...). A cascading foreign key marks the person's own data
-    (names, addresses, match keys), which goes with them; anything else keeps the person."""
+    (names, addresses, match keys), which goes with them; a provenance note (a column
+    marked ``PROVENANCE_ONLY``, set to null when the person goes) keeps no one; anything
+    else keeps the person."""
     found = []
     for table in Base.metadata.sorted_tables:
         for fk in table.foreign_keys:
-            if fk.column.table.name == "persons" and (fk.ondelete or "").upper() != "CASCADE":
+            if (
+                fk.column.table.name == "persons"
+                and (fk.ondelete or "").upper() != "CASCADE"
+                and not fk.parent.info.get(PROVENANCE_ONLY)
+            ):
                 found.append((table, fk.parent.name))
     return found
 

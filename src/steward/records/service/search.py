@@ -107,6 +107,26 @@ def index(
         )
 
 
+def index_new(db: Session, *, kind: str, entries: list[tuple[int, int | None, str]]) -> None:
+    """``index`` for many things created in this transaction, as (ref_id, case_id, body):
+    one flush and one multi-row insert of their words instead of one each."""
+    if not entries:
+        return
+    rows = [
+        SearchEntry(kind=kind, ref_id=ref_id, case_id=case_id) for ref_id, case_id, _ in entries
+    ]
+    db.add_all(rows)
+    db.flush()
+    params = [{"id": row.id, "body": body} for row, (_, _, body) in zip(rows, entries, strict=True)]
+    if _is_sqlite(db):
+        statement = text(f"INSERT INTO {_fts(kind)}(rowid, body) VALUES (:id, :body)")  # noqa: S608 - one of two names
+    else:
+        statement = text(
+            "INSERT INTO search_vectors(entry_id, tsv) VALUES (:id, to_tsvector('simple', :body))"
+        )
+    db.execute(statement, params)
+
+
 def remove_case(db: Session, case_id: int) -> int:
     """Forget every entry of a case (used when a case is destroyed)."""
     ids = list(db.scalars(select(SearchEntry.id).where(SearchEntry.case_id == case_id)))

@@ -1,1 +1,1 @@
-"""Pages and API of partner-data intake, one module per use-case."""
+"""Pages and API of partner-data intake (steward.intake)."""
