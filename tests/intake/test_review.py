@@ -270,7 +270,7 @@ def test_correcting_records_the_corrected_value_and_tells_the_partner_by_name_on
     assert SENT_DOB not in corrected.text
 
 
-def test_a_correction_that_records_a_new_person_records_the_corrected_values(
+def test_a_correction_that_records_a_new_person_records_the_corrected_values_normalised(
     db: Session, keyring: FileKeyring, officer: Actor
 ) -> None:
     held = held_conflict(db, keyring, nhs_number=None)
@@ -281,12 +281,19 @@ def test_a_correction_that_records_a_new_person_records_the_corrected_values(
         row_id=held.row.id,
         decision=Decision.CORRECT,
         reason=REASON,
-        corrected={"postcode": "fe1 2ab", "last_name": "Zielinska-Hart"},
+        # Typed as a spreadsheet would, normalised as the pipeline does: the postcode is the
+        # one sent, so it is no correction; the date is one, recorded as a date.
+        corrected={
+            "postcode": "fe1 2ab",
+            "last_name": "Zielinska-Hart",
+            "date_of_birth": "02/03/2015",
+        },
         link_to_candidate=False,
     )
     new = db.get(Person, done.person_id)
     assert new is not None and new.last_name == "Zielinska-Hart"
-    assert done.corrected_fields == ["last_name", "postcode"]
+    assert new.date_of_birth == RECORDED_DOB
+    assert done.corrected_fields == ["date_of_birth", "last_name"]
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +34,7 @@ from steward.intake.events import IntakeEvent
 from steward.intake.models import Agreement, RowIssue, Submission, SubmissionRow
 from steward.intake.policy import Code, Decision, RowOutcome
 from steward.intake.service import notices, recording
+from steward.intake.service.processing import received_on
 from steward.intake.service.review import (
     PERSON_CODES,
     SUBJECT,
@@ -40,7 +42,7 @@ from steward.intake.service.review import (
     get_row,
     require_reviewer,
 )
-from steward.intake.service.values import Values, blank, open_values, value_code
+from steward.intake.service.values import Values, blank, check_row, open_values
 from steward.records import service as records
 
 REASON_MAX = 5000
@@ -81,35 +83,42 @@ def _tidy(value: str | None) -> str | None:
 
 
 def corrections(
-    db: Session, dataset: Dataset, values: Values, corrected: Mapping[str, str | None]
+    db: Session,
+    dataset: Dataset,
+    values: Values,
+    corrected: Mapping[str, str | None],
+    *,
+    on: date,
 ) -> tuple[dict[str, tuple[str | None, str | None]], dict[str, str]]:
-    """The values that change, (as sent, as corrected) by field, and any rule a corrected
-    value breaks, as field -> the rule's message."""
-    changes: dict[str, tuple[str | None, str | None]] = {}
+    """The values that change, (as sent, as corrected and normalised) by field, and any rule
+    a corrected value breaks, as field -> the rule's message. A value typed another way that
+    is the same once normalised (02/03/2015 for 2015-03-02) is no change."""
     errors: dict[str, str] = {}
-    today = clock.today()
-    for name, typed in corrected.items():
+    typed: dict[str, str | None] = {}
+    for name, value in corrected.items():
         try:
             field = dataset.field(name)
         except KeyError:
             errors[name] = "This is not a field of the data set"
             continue
-        if field.opinion:
-            # A professional's view is the partner's own: changed, it would no longer be.
-            if _tidy(typed) != _tidy(values.get(name)):
-                errors[name] = "This is the partner's opinion: it cannot be corrected"
-            continue
-        if typed is not None and len(typed) > VALUE_MAX:
+        if value is not None and len(value) > VALUE_MAX:
             errors[name] = policy.MESSAGES[Code.TOO_LONG]
+        elif _tidy(value) == _tidy(values.get(name)):
             continue
-        new = _tidy(typed)
-        if new == _tidy(values.get(name)):
-            continue
-        code = value_code(db, field, new, on=today)
-        if code is not None:
-            errors[name] = policy.MESSAGES[code]
-            continue
-        changes[name] = (values.get(name), new)
+        elif field.opinion:
+            # A professional's view is the partner's own: changed, it would no longer be.
+            errors[name] = "This is the partner's opinion: it cannot be corrected"
+        else:
+            typed[name] = _tidy(value)
+    if not typed:
+        return {}, errors
+    normalised, broken = check_row(db, dataset, {**values, **typed}, on=on)
+    changes: dict[str, tuple[str | None, str | None]] = {}
+    for name in typed:
+        if name in broken:
+            errors[name] = policy.MESSAGES[broken[name]]
+        elif normalised.get(name) != values.get(name):
+            changes[name] = (values.get(name), normalised.get(name))
     return changes, errors
 
 
@@ -141,13 +150,15 @@ def decide(
     text = _reason(reason, errors)
     dataset = dataset_of(submission)
     values = open_values(db, kek, row)
+    # A date that must be in the past is judged on the day the file came, as the file was.
+    on = received_on(submission)
     changes: dict[str, tuple[str | None, str | None]] = {}
     if decision is Decision.CORRECT:
-        changes, wrong = corrections(db, dataset, values, corrected or {})
+        changes, wrong = corrections(db, dataset, values, corrected or {}, on=on)
         errors |= wrong
         if not changes and not wrong:
             errors["corrected"] = "Change at least one value, or accept the row as it was sent"
-    elif corrected and corrections(db, dataset, values, corrected)[0]:
+    elif corrected and corrections(db, dataset, values, corrected, on=on)[0]:
         errors["corrected"] = "Choose to correct the row if you change its values"
     codes = set(db.scalars(select(RowIssue.code).where(RowIssue.row_id == row.id)))
     linked = _linked(row, decision, codes, link_to_candidate, errors)

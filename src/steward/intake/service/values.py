@@ -1,7 +1,7 @@
 """A row's values: opened from their seal, checked one by one, and set beside a person.
 
-Shared by the review of held rows (an officer's corrected value meets the same per-value
-rules as the partner's file did) and by the notices of corrections (a partner is told only
+Shared by the review of held rows (an officer's corrected value meets the same rules as the
+partner's file did: ``rules.check``) and by the notices of corrections (a partner is told only
 of a value it sent).
 """
 
@@ -11,20 +11,19 @@ import json
 import re
 from datetime import date
 
+import polars as pl
 from sqlalchemy.orm import Session
 
 from steward.core import crypto
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import Conflict, NotFound
-from steward.intake import policy
-from steward.intake.datasets import Field, FieldType
+from steward.intake import policy, rules
+from steward.intake.datasets import Dataset, FieldType
 from steward.intake.models import Submission, SubmissionRow
-from steward.intake.policy import Code
+from steward.intake.policy import Code, Consequence
 from steward.records import service as records
 
 Values = dict[str, str | None]
-
-ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def open_values(db: Session, kek: KeyEncryptionKeys, row: SubmissionRow) -> Values:
@@ -48,56 +47,42 @@ def blank(value: str | None) -> bool:
     return value is None or not value.strip()
 
 
-def value_code(db: Session, field: Field, value: str | None, *, on: date) -> Code | None:
-    """The first rule ``value`` breaks, as a row-level code (the per-value reference of
-    policy.py), or None. The case number must name a case, as in the pipeline."""
-    if blank(value):
-        return Code.REQUIRED if field.required else None
-    assert value is not None
-    text = value.strip()
-    # A phone number may start with +44; every other typed format cannot start with a
-    # formula's first character when it is valid, and text must not.
-    if field.type is not FieldType.PHONE and policy.is_formula(text):
-        return Code.FORMULA
-    if field.max_length is not None and len(text) > field.max_length:
-        return Code.TOO_LONG
-    return _typed_code(db, field, text, on)
+def check_row(
+    db: Session, dataset: Dataset, values: Values, *, on: date
+) -> tuple[Values, dict[str, Code]]:
+    """The row as the pipeline would record it (``rules.normalise``) and, by field, the
+    first rule each value breaks that would reject the row (``rules.check`` on a one-row
+    table, as the partner's file met them, judged on ``on``; and the case number must name a
+    case). Holding issues (a date of birth that does not fit the role) are the officer's to
+    decide, so they are not among them."""
+    table = pl.DataFrame(
+        {
+            name: [None if blank(values.get(name)) else _stripped(values.get(name))]
+            for name in dataset.columns
+        },
+        schema={name: pl.String for name in dataset.columns},
+    )
+    found: dict[str, Code] = {}
+    for issue in rules.check(table, dataset, today=on):
+        code = Code(issue.code)
+        if issue.field is not None and policy.CONSEQUENCE[code] is not Consequence.QUARANTINE:
+            found.setdefault(issue.field, code)
+    normalised_row = {
+        str(k): (None if v is None else str(v))
+        for k, v in rules.normalise(table, dataset).to_dicts()[0].items()
+    }
+    for field in dataset.fields:
+        number = normalised_row.get(field.name)
+        if field.type is FieldType.CASE_NUMBER and number and field.name not in found:
+            try:
+                records.case_id_for_number(db, number)
+            except NotFound:
+                found[field.name] = Code.CASE_UNKNOWN
+    return normalised_row, found
 
 
-def _typed_code(db: Session, field: Field, text: str, on: date) -> Code | None:
-    kind = field.type
-    if kind is FieldType.CHOICE:
-        return None if text in field.choices else Code.CHOICE
-    if kind is FieldType.DATE:
-        when = parse_date(text)
-        if when is None:
-            return Code.DATE_INVALID
-        return Code.DATE_FUTURE if field.past_only and when > on else None
-    if kind is FieldType.NHS_NUMBER:
-        return policy.nhs_number_code(text)
-    if kind is FieldType.NI_NUMBER:
-        return policy.nino_code(text)
-    if kind is FieldType.POSTCODE:
-        return None if policy.postcode_ok(text) else Code.POSTCODE_FORMAT
-    if kind is FieldType.PHONE:
-        return None if policy.phone_ok(text) else Code.PHONE_FORMAT
-    if kind is FieldType.EMAIL:
-        return None if policy.email_ok(text) else Code.EMAIL_FORMAT
-    if kind is FieldType.CASE_NUMBER:
-        try:
-            records.case_id_for_number(db, text)
-        except NotFound:
-            return Code.CASE_UNKNOWN
-    return None
-
-
-def parse_date(text: str) -> date | None:
-    if not ISO_DATE.match(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+def _stripped(value: str | None) -> str:
+    return (value or "").strip(policy.WHITESPACE)
 
 
 def normalised(kind: FieldType | None, value: object) -> str:
