@@ -24,8 +24,8 @@ from steward.intake.models import PartnerNotice, SubmissionRow
 from steward.intake.policy import Code, Decision, RowOutcome, reason_context
 from steward.intake.service import decisions, notices, review
 from steward.records import service as records
-from steward.records.models import Party, Person
-from steward.records.schemas import PersonCorrectionIn
+from steward.records.models import IdentifierScheme, Party, Person
+from steward.records.schemas import IdentifierIn, PersonCorrectionIn
 from steward.retention.service import rectification
 from steward.training.policy import RequirementKind
 from steward.training.service import gate
@@ -38,6 +38,7 @@ from tests.factories.intake import (
     make_submission,
     partner_actor,
 )
+from tests.factories.records import make_person
 from tests.factories.training import make_course, make_requirement, make_staff
 from tests.intake.review_helpers import (
     RECORDED_DOB,
@@ -609,3 +610,59 @@ def test_the_partners_opinion_is_not_corrected(
         link_to_candidate=True,
     )
     assert done.document_id is not None and done.person_id == held.person.id
+
+
+def test_a_conflict_the_pipeline_held_is_resolved_end_to_end(
+    db: Session, keyring: FileKeyring, officer: Actor
+) -> None:
+    """A partner's file through the pipeline (submissions.submit): the child already recorded
+    with another date of birth is held with her as the candidate; the officer corrects the
+    date, links the row to her, and the party is recorded, the partner told."""
+    from steward.intake.service import submissions
+    from tests.intake.pipeline import NHS_A, child, csv_file, rows_of, setting
+
+    s = setting(db, keyring)
+    ava = make_person(
+        db,
+        "Ava",
+        "Zielinska",
+        RECORDED_DOB,
+        identifiers=[IdentifierIn(scheme=IdentifierScheme.NHS, value=NHS_A)],
+    )
+    add_contact(db, s.partner)
+    submission = submissions.submit(
+        db,
+        keyring,
+        Actor.system(),
+        dataset="party_details",
+        filename="party.csv",
+        data=csv_file("party_details", [child(s.case, date_of_birth="02/02/2015")]),
+        partner_id=s.partner.id,
+    )
+    (row,) = rows_of(db, submission)
+    assert row.outcome == "quarantined" and row.person_id == ava.id
+
+    shown = review.held_row(db, keyring, officer, row.id)
+    dob = next(f for f in shown.fields if f.name == "date_of_birth")
+    assert (dob.value, dob.recorded, dob.differs) == ("2015-02-02", "2015-03-02", True)
+    assert shown.ask_same_person and shown.candidate is not None
+    done = decisions.decide(
+        db,
+        keyring,
+        officer,
+        row_id=row.id,
+        decision=Decision.CORRECT,
+        reason=REASON,
+        corrected={"date_of_birth": "2015-03-02"},
+        link_to_candidate=True,
+    )
+    assert done.person_id == ava.id and done.corrected_fields == ["date_of_birth"]
+    assert set(db.scalars(select(Party.person_id).where(Party.case_id == s.case.id))) == {ava.id}
+    db.refresh(submission)
+    assert (submission.quarantined, submission.accepted) == (0, 1)
+    [notice] = db.scalars(select(PartnerNotice)).all()
+    assert (notice.submission_id, notice.row_number, notice.fields) == (
+        submission.id,
+        2,
+        "date_of_birth",
+    )

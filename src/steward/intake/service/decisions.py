@@ -9,8 +9,8 @@ or reject it, always with a reason.
 - REJECT records nothing.
 
 For a row held as a person conflict or a possible match, the officer also says whether it
-is the person already recorded (linked: nothing about them is copied or changed) or someone
-else (recorded as a new person). The reason is sealed on the row; the audit event names ids
+is the person already recorded (linked: they gain an NHS or NI number they lacked, and
+nothing recorded about them is changed) or someone else (recorded as a new person). The reason is sealed on the row; the audit event names ids
 and codes only. A decided row is not decided again (policy.ROW_ALLOWED).
 """
 
