@@ -151,6 +151,21 @@ OUTPUT = {
     "SubmissionSummaryRead",
     "SubmissionList",
     "SubmissionRefusedRead",
+    # The review of held partner data (web/intake/review_api.py)
+    "HeldLineRead",
+    "HeldListRead",
+    "HeldIssueRead",
+    "HeldFieldRead",
+    "HeldIdentifierRead",
+    "HeldCaseRead",
+    "HeldCandidateRead",
+    "HeldSourceRead",
+    "HeldRowRead",
+    "DecisionRead",
+    "NoticeRead",
+    "NoticeListRead",
+    "PartnerCorrectionRead",
+    "PartnerCorrectionsRead",
 }
 # Input with a rule of its own: a document's text may hold form feeds; its other text
 # fields are checked by the same function (tested below).

@@ -1153,3 +1153,36 @@ def test_the_partner_submission_pages_pass(gate: Gate, demo_site: DemoSite) -> N
     gate.page.wait_for_selector(".govuk-error-summary")
     gate.inspect()
     assert not gate.findings.problems, gate.findings.report("partner submission pages")
+
+
+def test_the_held_partner_data_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
+    """The held queue (narrowed, and sent a filter it refuses), a held row beside the recorded
+    person with its decision form, the form sent back with errors (the correction's fields
+    open), the queue after a decision, the corrections told to partners, and the partner's
+    own corrections page."""
+    from tests.intake.review_helpers import RECORDED_DOB, seed_live
+
+    held = seed_live(demo_site.data_dir, demo_site.password)
+    sign_in_as(gate.page, "ig-officer", demo_site.password)
+    gate.check("/intake/held")
+    gate.check(f"/intake/held?partner={held.partner_id}")
+    gate.check("/intake/held?code=no.such.code", expect_status=422)
+    gate.check(f"/intake/held/{held.row_id}")
+    gate.page.check("#decision-correct")
+    gate.page.fill("#corrected-date_of_birth", "2015-02-30")
+    gate.page.click("[data-testid=decide]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    assert gate.page.title().startswith("Error: "), gate.page.title()
+    gate.inspect()
+    gate.page.fill("#corrected-date_of_birth", RECORDED_DOB.isoformat())
+    gate.page.check("#link")
+    gate.page.fill("#reason", "The birth certificate on the case file.")
+    gate.page.click("[data-testid=decide]")
+    gate.page.wait_for_url("**/intake/held?done=corrected")
+    gate.inspect()
+    gate.check("/intake/notices")
+    gate.check(f"/intake/notices?partner={held.partner_id}")
+    gate.page.context.clear_cookies()
+    sign_in_as(gate.page, held.partner_username, demo_site.password)
+    gate.check("/intake/corrections")
+    assert not gate.findings.problems, gate.findings.report("held partner data pages")

@@ -57,6 +57,7 @@ from tests.factories.intake import make_agreement, make_partner, make_row, make_
 from tests.factories.records import add_party, make_case, make_document, make_person
 from tests.factories.sar import make_request
 from tests.factories.training import make_course, make_requirement, make_staff
+from tests.intake.review_helpers import held_conflict
 from tests.retention.helpers import case_with_children
 from tests.sar import bundle_helpers
 from tests.web.conftest import SignedIn, csrf_from
@@ -150,6 +151,7 @@ TEXT_FILE = {"file": ("walk.txt", b"A note written by the authorization walk.", 
 REASON = {"reason": "Checking the access rules of every route"}
 EMPTY_CSV = {"file": ("walk.csv", b"", "text/csv")}  # refused whole: nothing changes
 DISCLOSURE_IDS = {"request_id": "disclosure_request_id", "item_id": "disclosure_item_id"}
+HELD_IDS = {"row_id": "held_row_id"}
 
 
 RULES: dict[tuple[str, str], Call] = {
@@ -610,6 +612,21 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/training/dashboard/courses/{course_id}"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
     ("GET", "/training/dashboard.csv"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
     ("GET", "/api/v1/training/report"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
+    # The review of held partner data: the information-governance roles (INTAKE_REVIEW);
+    # the decisions' bodies are incomplete, so the walk's held row stays held. A partner
+    # account reads the corrections made to its own organisation's data.
+    ("GET", "/intake/held"): Call(Permission.INTAKE_REVIEW),
+    ("GET", "/intake/held/{row_id}"): Call(Permission.INTAKE_REVIEW, ids=HELD_IDS),
+    ("POST", "/intake/held/{row_id}"): Call(Permission.INTAKE_REVIEW, {}, ids=HELD_IDS),
+    ("GET", "/intake/notices"): Call(Permission.INTAKE_REVIEW),
+    ("GET", "/intake/corrections"): Call(Permission.INTAKE_SUBMIT),
+    ("GET", "/api/v1/intake/held"): Call(Permission.INTAKE_REVIEW),
+    ("GET", "/api/v1/intake/held/{row_id}"): Call(Permission.INTAKE_REVIEW, ids=HELD_IDS),
+    ("POST", "/api/v1/intake/held/{row_id}/decision"): Call(
+        Permission.INTAKE_REVIEW, {}, ids=HELD_IDS
+    ),
+    ("GET", "/api/v1/intake/notices"): Call(Permission.INTAKE_REVIEW),
+    ("GET", "/api/v1/intake/corrections"): Call(Permission.INTAKE_SUBMIT),
     # The register of partners and agreements: kept by those who review intake; a partner
     # account reads its own organisation (the walker, if a partner, sends for the walk's
     # partner) and the data sets it may send. Bodies are incomplete: nothing is recorded,
@@ -711,6 +728,7 @@ def _walk_rows(
     ids |= _catalogue_for(db)
     ids |= _elearning_for(db, user)
     ids |= _classroom_for(db, keyring, user)
+    ids["held_row_id"] = held_conflict(db, keyring).row.id
     ids |= _intake_register_for(db, user)
     _quality_for(db, keyring, ids["partner_id"])
     ids |= _submission_for(db, keyring, ids["partner_id"], ids["agreement_id"])
@@ -1308,6 +1326,13 @@ CASE_CONTENT = _routes_of(
     "POST /sar/requests/{request_id}/bundle/print",
     "POST /api/v1/sar/requests/{request_id}/bundle",
     "GET /api/v1/sar/requests/{request_id}/bundle/download",
+    # Held partner data: rows about children and families, beside the persons recorded.
+    "GET /intake/held",
+    "GET /intake/held/{row_id}",
+    "POST /intake/held/{row_id}",
+    "GET /api/v1/intake/held",
+    "GET /api/v1/intake/held/{row_id}",
+    "POST /api/v1/intake/held/{row_id}/decision",
 )
 
 # Routes open to case readers that show no case content, each with why (none yet: every
@@ -1332,6 +1357,10 @@ GATED_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/sar/requests/{request_id}/disclosure/accept-all"): {"key": "text:1"},
     ("POST", "/api/v1/sar/requests/{request_id}/disclosure/{item_id}/withhold"): {
         "code": "THIRD_PARTY"
+    },
+    ("POST", "/api/v1/intake/held/{row_id}/decision"): {
+        "decision": "reject",
+        "reason": "The walk's decision, refused by the gate",
     },
 }
 

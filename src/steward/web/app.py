@@ -62,6 +62,8 @@ from steward.web.intake import partners_api as intake_partners_api
 from steward.web.intake import partners_organisation as intake_organisation
 from steward.web.intake import quality as intake_quality
 from steward.web.intake import quality_api as intake_quality_api
+from steward.web.intake import review as intake_review
+from steward.web.intake import review_api as intake_review_api
 from steward.web.intake import submissions as intake_submissions
 from steward.web.intake import submissions_api as intake_submissions_api
 from steward.web.rendering import render
@@ -171,6 +173,7 @@ PAGE_ROUTERS = (
     intake_organisation.router,
     intake_quality.router,
     intake_submissions.router,
+    intake_review.router,
 )
 API_ROUTERS = (
     api.router,
@@ -188,6 +191,7 @@ API_ROUTERS = (
     intake_partners_api.router,
     intake_quality_api.router,
     intake_submissions_api.router,
+    intake_review_api.router,
 )
 
 
