@@ -60,6 +60,10 @@ from steward.web.input_rule import refuse_hidden_characters
 from steward.web.intake import partners as intake_partners
 from steward.web.intake import partners_api as intake_partners_api
 from steward.web.intake import partners_organisation as intake_organisation
+from steward.web.intake import quality as intake_quality
+from steward.web.intake import quality_api as intake_quality_api
+from steward.web.intake import review as intake_review
+from steward.web.intake import review_api as intake_review_api
 from steward.web.intake import submissions as intake_submissions
 from steward.web.intake import submissions_api as intake_submissions_api
 from steward.web.rendering import render
@@ -167,7 +171,9 @@ PAGE_ROUTERS = (
     training_dashboard.router,
     intake_partners.router,
     intake_organisation.router,
+    intake_quality.router,
     intake_submissions.router,
+    intake_review.router,
 )
 API_ROUTERS = (
     api.router,
@@ -183,7 +189,9 @@ API_ROUTERS = (
     training_my_api.router,
     training_report_api.router,
     intake_partners_api.router,
+    intake_quality_api.router,
     intake_submissions_api.router,
+    intake_review_api.router,
 )
 
 

@@ -130,7 +130,14 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
         ),
         ("Retention", "/retention", (Permission.RETENTION_MANAGE,)),
         ("Partners", "/intake/partners", (Permission.INTAKE_REVIEW,)),
+        ("Held partner data", "/intake/held", (Permission.INTAKE_REVIEW,)),
         ("Your organisation", "/intake/organisation", (Permission.INTAKE_SUBMIT,)),
+        ("Corrections to your data", "/intake/corrections", (Permission.INTAKE_SUBMIT,)),
+        (
+            "Partner data quality",
+            "/intake/quality",
+            (Permission.INTAKE_REVIEW, Permission.ASSURANCE_VIEW, Permission.INTAKE_SUBMIT),
+        ),
         (
             "Staff",
             "/training/staff",

@@ -54,7 +54,9 @@ from steward.records.service.destroy import (
 )
 from steward.records.service.documents import (
     DocumentFile,
+    DocumentIn,
     add_document,
+    add_documents,
     download_document,
     view_document,
 )
@@ -80,7 +82,6 @@ from steward.records.service.lookups import (
     case_parties,
     cases_by_number,
     contact_key,
-    hold_cases,
     identifier_holders,
     person_facts,
     professionals_named,
@@ -137,6 +138,7 @@ __all__ = [
     "DestroyedCase",
     "DocumentFile",
     "DocumentHit",
+    "DocumentIn",
     "ImportCase",
     "ImportReport",
     "InductionRequired",
@@ -154,6 +156,7 @@ __all__ = [
     "WorkerLoad",
     "active_restriction",
     "add_document",
+    "add_documents",
     "add_missing_identifiers",
     "add_parties",
     "add_party",
@@ -182,7 +185,6 @@ __all__ = [
     "download_document",
     "ensure_default_file_plan",
     "field_label",
-    "hold_cases",
     "identifier_holders",
     "import_cases",
     "induction_outstanding",

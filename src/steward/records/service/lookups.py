@@ -14,7 +14,6 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from steward.core import audit, clock
-from steward.core.crypto import DataKey
 from steward.core.errors import Conflict, NotFound
 from steward.core.permissions import Actor, Permission
 from steward.records.events import RecordsEvent
@@ -55,21 +54,6 @@ def cases_by_number(db: Session, numbers: Iterable[str]) -> dict[str, CaseState]
         ):
             found[number] = CaseState(case_id, status == CaseStatus.OPEN)
     return found
-
-
-def hold_cases(db: Session, case_ids: Iterable[int]) -> list[object]:
-    """Load these cases and their data keys, for the caller to hold while it adds many
-    documents to them: the session keeps only weak references to loaded rows, so without a
-    holder each document would read its case and its key again."""
-    ids = sorted(set(case_ids))
-    held: list[object] = []
-    for chunk in _chunks(ids):
-        cases = list(db.scalars(select(Case).where(Case.id.in_(chunk))))
-        held.extend(cases)
-        held.extend(
-            db.scalars(select(DataKey).where(DataKey.id.in_([c.data_key_id for c in cases])))
-        )
-    return held
 
 
 @dataclass(frozen=True)
