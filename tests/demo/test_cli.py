@@ -10,6 +10,7 @@ from steward.core import auth, clock
 from steward.demo import records as demo_records
 from steward.demo import service
 from steward.demo.organisation import CasePlan, DemoOrganisation
+from steward.intake.models import Partner, Submission
 from steward.records.models import Case, Document, Party
 from tests.cli.conftest import Cli
 
@@ -26,6 +27,7 @@ def test_seed_creates_cases_and_says_who_sees_what(cli: Cli) -> None:
     assert "assigned cases" in result.stdout  # the demo caseworkers' caseloads
     assert "all 12 cases, for their duties" in result.stdout
     assert "Demo training:" in result.stdout  # the staff list and their training
+    assert "Demo intake: 3 partners" in result.stdout  # partners, agreements, their files
     assert "new-starter" in result.stdout
     assert service.DEMO_PASSWORD in result.stdout
     assert _count(cli, Case) == 12
@@ -35,10 +37,15 @@ def test_seed_creates_cases_and_says_who_sees_what(cli: Cli) -> None:
             db, cli.settings, username="caseworker", password=service.DEMO_PASSWORD
         ).user
 
+    partners, submissions = _count(cli, Partner), _count(cli, Submission)
+    assert partners == 3
     again = cli.ok("demo", "seed", "--if-empty", "--cases", "12")
     assert "no demo data added" in again.stdout
     assert "The installation holds 12 cases" in again.stdout
     assert _count(cli, Case) == 12
+    plain = cli.ok("demo", "seed", "--cases", "12")
+    assert "Demo intake" not in plain.stdout
+    assert (_count(cli, Partner), _count(cli, Submission)) == (partners, submissions)
 
 
 def test_the_seed_follows_the_plan_for_its_seed(cli: Cli) -> None:

@@ -18,6 +18,7 @@ from steward.core.db import make_sessionmaker, session_scope
 from steward.core.permissions import ROLE_DESCRIPTIONS, Actor
 from steward.demo import archives as demo_archives
 from steward.demo import identity as demo_identity
+from steward.demo import intake as demo_intake
 from steward.demo import retention as demo_retention
 from steward.demo import sar as demo_sar
 from steward.demo import service
@@ -109,6 +110,19 @@ def _seed_cases(
     )
     if trained is not None:
         _show_training(trained, time.perf_counter() - training_started)
+    intake_started = time.perf_counter()
+    with Progress(
+        TextColumn("Demo intake"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as bar:
+        task = bar.add_task("intake", total=None)
+        intake = demo_intake.prepare(
+            factory,
+            kek,
+            seed=seed,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    if intake is not None:
+        _show_intake(intake, time.perf_counter() - intake_started)
     console.print(
         f"Demo data: {loaded.cases:,} cases, {loaded.persons:,} person records and "
         f"{loaded.documents:,} documents created in {time.perf_counter() - started:.1f} s "
@@ -127,6 +141,20 @@ def _show_training(trained: demo_training.TrainingDemo, seconds: float) -> None:
         f"Demo training: {trained.staff:,} staff ({trained.in_post:,} in post, "
         f"{trained.leavers:,} leavers), {sum(trained.completions.values()):,} completions "
         f"({sources}), {trained.attempts:,} module attempts{figure}; {seconds:.1f} s."
+    )
+
+
+def _show_intake(intake: demo_intake.IntakeDemo, seconds: float) -> None:
+    held = intake.outcomes.get("quarantined", 0)
+    console.print(
+        f"Demo intake: {len(intake.plan.partners)} partners ({intake.agreements} agreements, "
+        f"{intake.ended} ended), {len(intake.submitted):,} files over {intake.months} months, "
+        f"{intake.rows:,} rows: {intake.outcomes.get('accepted', 0):,} accepted, "
+        f"{intake.outcomes.get('unchanged', 0):,} sent before, {held:,} held for the IG "
+        f"officer, {intake.outcomes.get('rejected', 0):,} rejected"
+        + (f"; `partner` sends for {intake.plan.council.name}" if intake.linked else "")
+        + f"; {seconds:.1f} s.",
+        markup=False,
     )
 
 

@@ -26,6 +26,9 @@ from steward.demo.organisation import DEFAULT_CASES as DEFAULT_CASES
 from steward.demo.organisation import DEFAULT_SEED as DEFAULT_SEED
 from steward.demo.organisation import DemoOrganisation
 from steward.demo.records import CaseLoader
+from steward.intake.models import Submission, SubmissionRow
+from steward.intake.policy import RowOutcome
+from steward.intake.service import partners as intake_partners
 from steward.records import service as records
 from steward.records.models import Case, CaseAssignment, CaseStatus, Document, Person
 
@@ -170,6 +173,27 @@ def start_records(
     return organisation, CaseLoader(kek, actor, user_ids)
 
 
+def _partner_sees(db: Session, actor: Actor) -> str:
+    partner = intake_partners.partner_of(db, actor)
+    if partner is None:
+        return "no case content; not yet linked to a partner organisation"
+    sent = db.scalar(
+        select(func.count()).select_from(Submission).where(Submission.partner_id == partner.id)
+    )
+    return f"the {sent or 0:,} submissions of {partner.name}, no case content"
+
+
+def _held_rows(db: Session) -> int:
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(SubmissionRow)
+            .where(SubmissionRow.outcome == RowOutcome.QUARANTINED)
+        )
+        or 0
+    )
+
+
 @dataclass(frozen=True)
 class AccountView:
     username: str
@@ -220,11 +244,15 @@ def summary(db: Session) -> Summary:
                     select(func.count()).select_from(Case).where(records.visible_cases(db, actor))
                 )
                 sees = f"{visible:,} cases of team {user.team}" + (f", {sees}" if mine else "")
+        elif actor.can(Permission.INTAKE_SUBMIT):
+            sees = _partner_sees(db, actor)
         elif actor.can(Permission.AUDIT_READ):
             events = count(select(func.count()).select_from(audit.AuditEvent))
             sees = f"the audit trail ({events:,} events), no case content"
         else:
             sees = "no case content"
+        if actor.can(Permission.INTAKE_REVIEW) and (held := _held_rows(db)):
+            sees += f"; {held:,} partner rows held for review"
         views.append(AccountView(account.username, account.role, account.team, sees))
     return Summary(
         cases=cases,
