@@ -45,6 +45,7 @@ BENCHMARKS: dict[str, str] = {
     "redaction": "bench.redaction:run",
     "bundle": "bench.bundle:run",
     "training": "bench.training:run",
+    "intake": "bench.intake:run",
 }
 
 Result = dict[str, Any]

@@ -201,3 +201,19 @@ def test_rotation_reaches_keys_beyond_the_first_batch(db: Session, tmp_path: Pat
     db.expire_all()
     stale = select(func.count()).where(DataKey.id.in_(mine), DataKey.kek_id != new_kek)
     assert db.scalar(stale) == 0
+
+
+def test_keyed_hashes_come_from_the_key_file_one_key_per_purpose(
+    db: Session, keyring: FileKeyring
+) -> None:
+    import hashlib
+    import hmac
+
+    files = crypto.hash_key(db, b"steward intake files v1")
+    assert files == keyring.keys.derive(b"steward intake files v1")
+    assert files != crypto.hash_key(db, b"steward intake facts v1")
+    digest = crypto.keyed_hash(files, b"a file")
+    assert digest != hashlib.sha256(b"a file").hexdigest()
+    assert digest == hmac.new(files, (6).to_bytes(8, "big") + b"a file", "sha256").hexdigest()
+    # Each part is length-prefixed: parts that join to the same bytes hash apart.
+    assert crypto.keyed_hash(files, b"ab", b"c") != crypto.keyed_hash(files, b"a", b"bc")

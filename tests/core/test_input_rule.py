@@ -137,6 +137,35 @@ OUTPUT = {
     "DatasetFieldRead",
     "DatasetRead",
     "OrganisationRead",
+    # Partner data quality (web/intake/quality_api.py)
+    "PartnerQualityRead",
+    "QualitySummaryRead",
+    "QualityCountsRead",
+    "QualityResolutionRead",
+    "QualityMonthRead",
+    "QualityCodeRead",
+    "PartnerQualityReportRead",
+    # Partner submissions (web/intake/submissions_api.py)
+    "SubmissionIssueRead",
+    "SubmissionOutcomeRead",
+    "SubmissionSummaryRead",
+    "SubmissionList",
+    "SubmissionRefusedRead",
+    # The review of held partner data (web/intake/review_api.py)
+    "HeldLineRead",
+    "HeldListRead",
+    "HeldIssueRead",
+    "HeldFieldRead",
+    "HeldIdentifierRead",
+    "HeldCaseRead",
+    "HeldCandidateRead",
+    "HeldSourceRead",
+    "HeldRowRead",
+    "DecisionRead",
+    "NoticeRead",
+    "NoticeListRead",
+    "PartnerCorrectionRead",
+    "PartnerCorrectionsRead",
 }
 # Input with a rule of its own: a document's text may hold form feeds; its other text
 # fields are checked by the same function (tested below).

@@ -227,9 +227,11 @@ def test_weighing_is_pure_and_follows_the_rules() -> None:
     assert matching.weigh(row, [same, seen(2, "match", date(2015, 3, 2))], {}).verdict is (
         matching.Verdict.POSSIBLE
     )
-    assert matching.weigh(row, [seen(3, "possible", date(2015, 3, 2))], {}).verdict is (
-        matching.Verdict.POSSIBLE
-    )
+    namesake = seen(3, "possible", date(2016, 3, 2), {}, "AVA", "Other")
+    assert matching.weigh(row, [namesake], {}).verdict is matching.Verdict.POSSIBLE
+    # A stranger sharing only a date of birth and a postcode is no reason to hold the row.
+    stranger = seen(4, "possible", date(2015, 3, 2), {}, "Adam", "Smith")
+    assert matching.weigh(row, [stranger], {}).verdict is matching.Verdict.NEW
     assert matching.weigh(row, [], {}).verdict is matching.Verdict.NEW
     held = {"nhs": seen(9, "", None)}
     assert matching.weigh({**row, "nhs_number": NHS_A}, [same], held) == matching.Match(
@@ -469,3 +471,17 @@ def test_shredding_destroys_what_was_sent_once_every_row_is_decided_and_retentio
     db.flush()
     assert shredding.due(db, date(2026, 8, 31)) == []
     assert shredding.due(db, date(2026, 9, 1)) == [held.id]
+
+
+def test_a_stranger_sharing_a_birthday_and_a_postcode_is_a_new_person(
+    db: Session, keyring: FileKeyring
+) -> None:
+    s = setting(db, keyring)
+    ava = _ava(db, addresses=[{"line1": "1 High Street", "town": "Leeds", "postcode": "LS1 4AP"}])
+    before = persons(db)
+    submission = _submit(
+        db, keyring, s, "party_details", [child(s.case, "Adam", "Smith", postcode="LS1 4AP")]
+    )
+    (row,) = rows_of(db, submission)
+    assert row.outcome == RowOutcome.ACCEPTED and row.person_id not in (None, ava.id)
+    assert persons(db) == before + 1

@@ -116,6 +116,14 @@ def test_a_bom_crlf_quoted_newlines_and_trailing_empty_rows_are_fine() -> None:
     assert table.rows() == [("FC-1", "care", "2024-03-05", "Leeds\r\nFamily Court")]
 
 
+def test_cells_are_stripped_of_whatever_python_calls_whitespace() -> None:
+    """Including the separators \x1c-\x1f, which Rust's strip leaves: the table's cells are
+    stripped exactly as policy's per-value checks strip."""
+    for pad in ("\u00a0", "\u2003", "\x1c", "\x1f \t"):
+        data = csv(HEADER, f"{pad}FC-1{pad},care,2024-03-05,{pad}")
+        assert read(data).rows() == [("FC-1", "care", "2024-03-05", None)]
+
+
 def test_values_are_never_interpreted_only_read_as_text() -> None:
     hostile = ["=cmd|' /C calc'!A0", "<script>alert(1)</script>", "../../etc/passwd", "0012", "1e3"]
     data = csv(HEADER, *(f"FC-{i},care,2024-03-05,{value}" for i, value in enumerate(hostile)))
@@ -148,6 +156,18 @@ def test_text_that_is_not_utf8_is_refused(file_format: FileFormat) -> None:
     assert refused(latin1, file_format).code is Code.FILE_ENCODING
     utf8 = latin1.decode("latin-1").encode("utf-8")
     assert reading.read_table(utf8, file_format=file_format, dataset=ORDERS) is not None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        csv(HEADER, 'FC-1,care,2024-03-05,"Cour de Ren\xe9e, Lyon"').decode().encode("latin-1"),
+        csv("case_number,order_type,order_date,c\xf4urt", GOOD).decode().encode("latin-1"),
+        csv(HEADER, GOOD) + b"FC-2,care,2024-03-05,\xc3\n",  # a sequence cut short
+    ],
+)
+def test_a_stray_byte_anywhere_in_a_csv_is_an_encoding_fault(data: bytes) -> None:
+    assert refused(data).code is Code.FILE_ENCODING
 
 
 def test_a_missing_column_is_named() -> None:

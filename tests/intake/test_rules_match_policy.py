@@ -128,7 +128,7 @@ def _code(code: Code | None) -> str | None:
     return None if code is None else code.value
 
 
-SETTINGS = settings(max_examples=100, deadline=None)
+SETTINGS = settings(max_examples=60, deadline=None)
 
 
 @SETTINGS
@@ -321,7 +321,7 @@ def tables(draw: st.DrawFn, dataset: Dataset) -> list[dict[str, str | None]]:
     return rows
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(tables(PARTIES))
 def test_check_matches_policy_row_by_row(rows: list[dict[str, str | None]]) -> None:
     table = pl.DataFrame(rows, schema=dict.fromkeys(PARTIES.columns, pl.String))

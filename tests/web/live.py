@@ -59,7 +59,9 @@ def serve(data_dir: Path) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # Generous: CI runs the SQLite and PostgreSQL suites at once on two cores, and a
+        # loaded machine takes far longer to import the app than a quiet one.
+        deadline = time.monotonic() + 150
         while True:
             try:
                 if httpx2.get(f"{base}/healthz").status_code == 200:

@@ -43,6 +43,7 @@ from tests.sar.disclosure_helpers import disclosure_demo_request
 from tests.sar.journey_helpers import served_journey
 from tests.sar.search_helpers import searched_demo_request
 from tests.web.gate_helpers import gated_starter
+from tests.web.intake_helpers import demo_partner, mixed_file
 from tests.web.live import DemoSite, chromium_browser, needs_chromium, sign_in_as
 from tests.web.sar_public_journey import fill_in
 from tests.web.training_helpers import INDUCTION, answer_quiz, demo_trainee, latest_reference
@@ -999,6 +1000,57 @@ def _partner_register(data_dir: Path) -> tuple[int, int]:
         engine.dispose()
 
 
+def _intake_quality(data_dir: Path, password: str) -> tuple[int, str]:
+    """Two partners on the demo site with files over the last months (rows accepted,
+    rejected, held and decided, a file refused), and a partner user for the first: the
+    quality pages then show charts, codes and timings. Returns (partner id, username)."""
+    from datetime import UTC, datetime, timedelta
+
+    from steward.core import auth
+    from steward.core.permissions import Role
+    from steward.intake.models import Partner
+    from steward.intake.policy import Code, Decision
+    from steward.intake.service import partners
+    from tests.factories.intake import make_partner
+    from tests.intake.quality_helpers import Sender
+
+    username = "partner-quality"
+    settings = Settings(env=Environment.DEVELOPMENT, data_dir=data_dir, database_url=None)
+    keyring = FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
+    engine = make_engine(settings)
+    try:
+        with session_scope(make_sessionmaker(engine)) as db:
+            found = db.scalar(select(Partner).where(Partner.code == "A11Y-LA"))
+            if found is not None:
+                return found.id, username
+            now = datetime.now(UTC)
+            partner_id = 0
+            for code, name in (("A11Y-LA", "Gateshire County Council"), ("A11Y-POL", "Axe Police")):
+                sender = Sender(db, keyring, make_partner(db, code=code, name=name))
+                for months_ago in range(4):
+                    sent = now - timedelta(days=30 * months_ago + 2)
+                    file = sender.file(sent)
+                    sender.rows(file, 20 + months_ago)
+                    sender.rows(file, months_ago + 1, [("nhs_number", Code.NHS_CHECKSUM)])
+                    sender.rows(file, 1, [("postcode", Code.POSTCODE_FORMAT)])
+                    sender.held(file, [Code.PERSON_CONFLICT])
+                    sender.held(
+                        file,
+                        [Code.EARLIER_DIFFERS],
+                        decided=(Decision.ACCEPT, sent + timedelta(days=1 + months_ago)),
+                    )
+                sender.refuse(now - timedelta(days=5), Code.FILE_HEADER)
+                if code == "A11Y-LA":
+                    partner_id = sender.partner.id
+            user = auth.create_user(
+                db, Actor.system(), username=username, role=Role.PARTNER, password=password
+            )
+            partners.link_user(db, Actor.system(), partner_id=partner_id, user_id=user.id)
+            return partner_id, username
+    finally:
+        engine.dispose()
+
+
 def test_the_partner_register_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
     """The partners list (filtered), a partner's page with its agreements, contacts and
     accounts, each form (and each sent back with errors), the data sets page; and a partner
@@ -1032,3 +1084,105 @@ def test_the_partner_register_pages_pass(gate: Gate, demo_site: DemoSite) -> Non
     gate.check("/intake/organisation")
     gate.check("/intake/datasets")
     assert not gate.findings.problems, gate.findings.report("partner register pages")
+
+
+def test_the_partner_data_quality_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
+    """The page of partners and a partner's page with figures, charts and codes, each with a
+    period refused; a partner's user on its own figures; and the demo's partner account
+    (linked to no partner, or to the register test's)."""
+    partner_id, username = _intake_quality(demo_site.data_dir, demo_site.password)
+    sign_in_as(gate.page, "ig-officer", demo_site.password)
+    gate.check("/intake/quality")
+    assert gate.page.locator("[data-testid=partner]").count() >= 2
+    gate.check("/intake/quality?from-day=31&from-month=2&from-year=2026", expect_status=422)
+    gate.check(f"/intake/quality/partners/{partner_id}")
+    assert gate.page.locator("svg[role=img]").count() == 1
+    gate.check(
+        f"/intake/quality/partners/{partner_id}?to-day=1&to-month=1&to-year=2099", expect_status=422
+    )
+    gate.page.context.clear_cookies()
+    sign_in_as(gate.page, username, demo_site.password)
+    gate.check("/intake/quality")
+    gate.check(f"/intake/quality/partners/{partner_id}")
+    gate.page.context.clear_cookies()
+    sign_in_as(gate.page, "partner", demo_site.password)
+    gate.check("/intake/quality")
+    assert not gate.findings.problems, gate.findings.report("partner data quality")
+
+
+def test_the_partner_submission_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
+    """The partner's screens, linked to a partner with an agreement: "Send data", refused
+    with an error summary, a mixed file's feedback (all issues, one code's), its submissions;
+    and the staff's side: every partner's submissions, filtered, and sending on a partner's
+    behalf."""
+    partner = demo_partner(demo_site.data_dir)
+    sign_in_as(gate.page, "partner", demo_site.password)
+    gate.check("/intake/send")
+    gate.page.get_by_role("radio", name="Party details").check()
+    gate.page.set_input_files(
+        "#file", files=[{"name": "wrong.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n"}]
+    )
+    gate.page.click("[data-testid=send]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    assert gate.page.title().startswith("Error: "), gate.page.title()
+    gate.inspect()
+    gate.page.get_by_role("radio", name="Party details").check()
+    gate.page.set_input_files(
+        "#file",
+        files=[
+            {
+                "name": "parties.csv",
+                "mimeType": "text/csv",
+                "buffer": mixed_file(partner.case_numbers)[0],
+            }
+        ],
+    )
+    gate.page.click("[data-testid=send]")
+    gate.page.wait_for_url("**/intake/submissions/*")
+    gate.inspect()
+    submission = urlsplit(gate.page.url).path
+    gate.check(f"{submission}?code=nhs.checksum")
+    gate.check(f"{submission}?code=nonsense", expect_status=422)
+    gate.check("/intake/submissions")
+    sign_in_as(gate.page, "ig-officer", demo_site.password)
+    gate.check("/intake/submissions")
+    gate.check("/intake/submissions?partner=&dataset=party_details&status=complete")
+    gate.check(submission)
+    gate.check("/intake/send")
+    gate.page.click("[data-testid=send]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    gate.inspect()
+    assert not gate.findings.problems, gate.findings.report("partner submission pages")
+
+
+def test_the_held_partner_data_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
+    """The held queue (narrowed, and sent a filter it refuses), a held row beside the recorded
+    person with its decision form, the form sent back with errors (the correction's fields
+    open), the queue after a decision, the corrections told to partners, and the partner's
+    own corrections page."""
+    from tests.intake.review_helpers import RECORDED_DOB, seed_live
+
+    held = seed_live(demo_site.data_dir, demo_site.password)
+    sign_in_as(gate.page, "ig-officer", demo_site.password)
+    gate.check("/intake/held")
+    gate.check(f"/intake/held?partner={held.partner_id}")
+    gate.check("/intake/held?code=no.such.code", expect_status=422)
+    gate.check(f"/intake/held/{held.row_id}")
+    gate.page.check("#decision-correct")
+    gate.page.fill("#corrected-date_of_birth", "2015-02-30")
+    gate.page.click("[data-testid=decide]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    assert gate.page.title().startswith("Error: "), gate.page.title()
+    gate.inspect()
+    gate.page.fill("#corrected-date_of_birth", RECORDED_DOB.isoformat())
+    gate.page.check("#link")
+    gate.page.fill("#reason", "The birth certificate on the case file.")
+    gate.page.click("[data-testid=decide]")
+    gate.page.wait_for_url("**/intake/held?done=corrected")
+    gate.inspect()
+    gate.check("/intake/notices")
+    gate.check(f"/intake/notices?partner={held.partner_id}")
+    gate.page.context.clear_cookies()
+    sign_in_as(gate.page, held.partner_username, demo_site.password)
+    gate.check("/intake/corrections")
+    assert not gate.findings.problems, gate.findings.report("held partner data pages")

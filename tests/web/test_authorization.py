@@ -27,6 +27,8 @@ from steward.core import auth, clock, jobs, outbox
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import ROLE_PERMISSIONS, Actor, Permission, Role, reads_case_content
 from steward.identity import service as identity
+from steward.intake.models import Agreement, Partner
+from steward.intake.policy import Code as IntakeCode
 from steward.intake.service import contacts as intake_contacts
 from steward.intake.service import partners as intake_partners
 from steward.records import service
@@ -51,10 +53,11 @@ from steward.training.service import modules as training_modules
 from steward.training.service import staff as staff_service
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.factories.core import make_user
-from tests.factories.intake import make_agreement, make_partner
+from tests.factories.intake import make_agreement, make_partner, make_row, make_submission
 from tests.factories.records import add_party, make_case, make_document, make_person
 from tests.factories.sar import make_request
 from tests.factories.training import make_course, make_requirement, make_staff
+from tests.intake.review_helpers import held_conflict
 from tests.retention.helpers import case_with_children
 from tests.sar import bundle_helpers
 from tests.web.conftest import SignedIn, csrf_from
@@ -92,6 +95,10 @@ TRAINING_WATCH = AnyOf((Permission.TRAINING_MANAGE, Permission.TRAINING_VIEW_COM
 
 # Partner-data intake's register: those who keep it, and partner accounts for their own.
 INTAKE_EITHER = AnyOf((Permission.INTAKE_REVIEW, Permission.INTAKE_SUBMIT))
+
+# Partner data quality: information governance and assurance see every partner; a partner
+# organisation's users see their own (the walk links a walking partner user to its partner).
+QUALITY_SEE = AnyOf((Permission.INTAKE_REVIEW, Permission.ASSURANCE_VIEW, Permission.INTAKE_SUBMIT))
 
 Rule = type[Public] | type[SignedInOnly] | Permission | AnyOf
 
@@ -144,6 +151,7 @@ TEXT_FILE = {"file": ("walk.txt", b"A note written by the authorization walk.", 
 REASON = {"reason": "Checking the access rules of every route"}
 EMPTY_CSV = {"file": ("walk.csv", b"", "text/csv")}  # refused whole: nothing changes
 DISCLOSURE_IDS = {"request_id": "disclosure_request_id", "item_id": "disclosure_item_id"}
+HELD_IDS = {"row_id": "held_row_id"}
 
 
 RULES: dict[tuple[str, str], Call] = {
@@ -604,6 +612,21 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/training/dashboard/courses/{course_id}"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
     ("GET", "/training/dashboard.csv"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
     ("GET", "/api/v1/training/report"): Call(Permission.TRAINING_VIEW_COMPLIANCE),
+    # The review of held partner data: the information-governance roles (INTAKE_REVIEW);
+    # the decisions' bodies are incomplete, so the walk's held row stays held. A partner
+    # account reads the corrections made to its own organisation's data.
+    ("GET", "/intake/held"): Call(Permission.INTAKE_REVIEW),
+    ("GET", "/intake/held/{row_id}"): Call(Permission.INTAKE_REVIEW, ids=HELD_IDS),
+    ("POST", "/intake/held/{row_id}"): Call(Permission.INTAKE_REVIEW, {}, ids=HELD_IDS),
+    ("GET", "/intake/notices"): Call(Permission.INTAKE_REVIEW),
+    ("GET", "/intake/corrections"): Call(Permission.INTAKE_SUBMIT),
+    ("GET", "/api/v1/intake/held"): Call(Permission.INTAKE_REVIEW),
+    ("GET", "/api/v1/intake/held/{row_id}"): Call(Permission.INTAKE_REVIEW, ids=HELD_IDS),
+    ("POST", "/api/v1/intake/held/{row_id}/decision"): Call(
+        Permission.INTAKE_REVIEW, {}, ids=HELD_IDS
+    ),
+    ("GET", "/api/v1/intake/notices"): Call(Permission.INTAKE_REVIEW),
+    ("GET", "/api/v1/intake/corrections"): Call(Permission.INTAKE_SUBMIT),
     # The register of partners and agreements: kept by those who review intake; a partner
     # account reads its own organisation (the walker, if a partner, sends for the walk's
     # partner) and the data sets it may send. Bodies are incomplete: nothing is recorded,
@@ -649,6 +672,28 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/intake/datasets"): Call(INTAKE_EITHER),
     ("GET", "/api/v1/intake/datasets/{dataset}/template.csv"): Call(INTAKE_EITHER),
     ("GET", "/api/v1/intake/organisation"): Call(Permission.INTAKE_SUBMIT),
+    # Partner data quality: the walk's partner has a file of rows checked.
+    ("GET", "/intake/quality"): Call(QUALITY_SEE),
+    ("GET", "/intake/quality/partners/{partner_id}"): Call(QUALITY_SEE),
+    ("GET", "/intake/quality.csv"): Call(QUALITY_SEE),
+    ("GET", "/api/v1/intake/quality"): Call(QUALITY_SEE),
+    ("GET", "/api/v1/intake/quality/partners/{partner_id}"): Call(QUALITY_SEE),
+    # Partner submissions: a partner account its own partner's (the walker, when a partner,
+    # is linked to the walk's partner), reviewers every partner's, nobody else any.
+    ("GET", "/intake/send"): Call(INTAKE_EITHER),
+    ("POST", "/intake/send"): Call(INTAKE_EITHER, {"dataset": "party_details"}),
+    ("POST", "/api/v1/intake/submissions"): Call(
+        INTAKE_EITHER, {"dataset": "party_details"}, files=EMPTY_CSV
+    ),
+    ("GET", "/intake/submissions"): Call(INTAKE_EITHER),
+    ("GET", "/intake/submissions/{submission_id}"): Call(INTAKE_EITHER),
+    ("GET", "/intake/submissions/{submission_id}/progress"): Call(INTAKE_EITHER),
+    ("GET", "/intake/submissions/{submission_id}/report.csv"): Call(INTAKE_EITHER),
+    ("GET", "/intake/submissions/{submission_id}/report.pdf"): Call(INTAKE_EITHER),
+    ("GET", "/api/v1/intake/submissions"): Call(INTAKE_EITHER),
+    ("GET", "/api/v1/intake/submissions/{submission_id}"): Call(INTAKE_EITHER),
+    ("GET", "/api/v1/intake/submissions/{submission_id}/report.csv"): Call(INTAKE_EITHER),
+    ("GET", "/api/v1/intake/submissions/{submission_id}/report.pdf"): Call(INTAKE_EITHER),
 }
 
 
@@ -683,8 +728,29 @@ def _walk_rows(
     ids |= _catalogue_for(db)
     ids |= _elearning_for(db, user)
     ids |= _classroom_for(db, keyring, user)
+    ids["held_row_id"] = held_conflict(db, keyring).row.id
     ids |= _intake_register_for(db, user)
+    _quality_for(db, keyring, ids["partner_id"])
+    ids |= _submission_for(db, keyring, ids["partner_id"], ids["agreement_id"])
     return ids
+
+
+def _submission_for(
+    db: Session, keyring: FileKeyring, partner_id: int, agreement_id: int
+) -> dict[str, int]:
+    """A submission of the walk's partner (a partner walker sends for it) with a rejected
+    row."""
+    partner, agreement = db.get(Partner, partner_id), db.get(Agreement, agreement_id)
+    assert partner is not None and agreement is not None
+    submission = make_submission(db, keyring, partner, agreement)
+    make_row(
+        db,
+        keyring,
+        submission,
+        {"case_number": "WALK"},
+        issues=[("nhs_number", IntakeCode.NHS_CHECKSUM)],
+    )
+    return {"submission_id": submission.id}
 
 
 def _intake_register_for(db: Session, user: auth.User) -> Ids:
@@ -703,6 +769,15 @@ def _intake_register_for(db: Session, user: auth.User) -> Ids:
     )
     found["dataset"] = "party_details"  # type: ignore[assignment]
     return found
+
+
+def _quality_for(db: Session, keyring: FileKeyring, partner_id: int) -> None:
+    """A file of the walk's partner checked, one row rejected: its figures are not empty."""
+    partner = intake_partners.get_partner(db, partner_id)
+    submission = make_submission(db, keyring, partner, make_agreement(db, partner))
+    make_row(
+        db, keyring, submission, {"case_number": "WALK"}, issues=[(None, IntakeCode.CASE_UNKNOWN)]
+    )
 
 
 def _catalogue_for(db: Session) -> dict[str, int]:
@@ -1251,6 +1326,13 @@ CASE_CONTENT = _routes_of(
     "POST /sar/requests/{request_id}/bundle/print",
     "POST /api/v1/sar/requests/{request_id}/bundle",
     "GET /api/v1/sar/requests/{request_id}/bundle/download",
+    # Held partner data: rows about children and families, beside the persons recorded.
+    "GET /intake/held",
+    "GET /intake/held/{row_id}",
+    "POST /intake/held/{row_id}",
+    "GET /api/v1/intake/held",
+    "GET /api/v1/intake/held/{row_id}",
+    "POST /api/v1/intake/held/{row_id}/decision",
 )
 
 # Routes open to case readers that show no case content, each with why (none yet: every
@@ -1275,6 +1357,10 @@ GATED_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/sar/requests/{request_id}/disclosure/accept-all"): {"key": "text:1"},
     ("POST", "/api/v1/sar/requests/{request_id}/disclosure/{item_id}/withhold"): {
         "code": "THIRD_PARTY"
+    },
+    ("POST", "/api/v1/intake/held/{row_id}/decision"): {
+        "decision": "reject",
+        "reason": "The walk's decision, refused by the gate",
     },
 }
 

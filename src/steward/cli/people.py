@@ -19,6 +19,7 @@ from steward.cli.identity import app as app
 from steward.cli.runtime import console, keyring, load_settings, unit_of_work
 from steward.core.errors import ValidationFailed
 from steward.core.permissions import Actor
+from steward.intake import service as _intake  # noqa: F401  (tells partners of corrections)
 from steward.records import service as records
 from steward.records.models import IdentifierScheme
 from steward.records.schemas import LiftIn, PersonCorrectionIn, RestrictionIn
@@ -97,7 +98,12 @@ def correct(
     settings = load_settings()
     with unit_of_work(settings) as db:
         corrected = rectification.correct_person(
-            db, keyring(settings), Actor.system(), person_id=person_id, data=data
+            db,
+            keyring(settings),
+            Actor.system(),
+            person_id=person_id,
+            data=data,
+            settings=settings,
         )
         fields = corrected.correction.field_codes
         cases = len(corrected.case_ids)

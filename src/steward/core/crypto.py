@@ -110,11 +110,15 @@ def _plain_key(db: Session, kek: KeyEncryptionKeys, key_id: str) -> bytes:
     cache: dict[str, bytes] = db.info.setdefault(_KEY_CACHE, {})
     if key_id in cache:
         return cache[key_id]
-    row = db.get(DataKey, key_id)
+    # Without an autoflush: a flush ends a subtransaction, which forgets the cache, so each
+    # of many documents sealed in turn (their contents pending) would read its key again.
+    with db.no_autoflush:
+        row = db.get(DataKey, key_id)
     if row is None or row.wrapped_key is None or row.kek_id is None:
         raise KeyDestroyed("This content has been destroyed and cannot be read.")
-    cache[key_id] = kek.unwrap(row.wrapped_key, kek_id=row.kek_id, key_id=row.id)
-    return cache[key_id]
+    plain = kek.unwrap(row.wrapped_key, kek_id=row.kek_id, key_id=row.id)
+    db.info.setdefault(_KEY_CACHE, {})[key_id] = plain
+    return plain
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -266,6 +266,8 @@ SUBJECT_LABELS: dict[str, str] = {
     # training: follow-up
     "training_reminder": "Training reminder",
     "training_attempt": "Training module attempt",
+    # partner-data intake
+    "submission": "Partner submission",
 }
 
 

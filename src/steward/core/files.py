@@ -14,6 +14,16 @@ from pathlib import Path
 from typing import TextIO
 
 PRIVATE_MODE = 0o600
+# Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text and never runs: formula-like text gets an apostrophe.
+    (Here, below every domain, so a service that writes a CSV export uses the same rule as
+    the pages.)"""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 @contextlib.contextmanager

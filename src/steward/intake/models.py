@@ -167,6 +167,11 @@ class SubmissionRow(Base):
         UniqueConstraint("submission_id", "row_number"),
         Index("ix_intake_rows_partner_fact", "partner_id", "fact_key"),
         Index("ix_intake_rows_outcome", "outcome", "submission_id"),
+        # What the data-quality figures read of every row, so they never open the row itself
+        # (its sealed values make it many times the size of these three columns).
+        Index("ix_intake_rows_quality", "submission_id", "outcome", "decided_at"),
+        # The rows decided in a period, and those decided only after a moment (held then).
+        Index("ix_intake_rows_decided_at", "decided_at", "submission_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -60,6 +60,12 @@ from steward.web.input_rule import refuse_hidden_characters
 from steward.web.intake import partners as intake_partners
 from steward.web.intake import partners_api as intake_partners_api
 from steward.web.intake import partners_organisation as intake_organisation
+from steward.web.intake import quality as intake_quality
+from steward.web.intake import quality_api as intake_quality_api
+from steward.web.intake import review as intake_review
+from steward.web.intake import review_api as intake_review_api
+from steward.web.intake import submissions as intake_submissions
+from steward.web.intake import submissions_api as intake_submissions_api
 from steward.web.rendering import render
 from steward.web.sar import api as sar_api
 from steward.web.sar import bundle as sar_bundle
@@ -103,6 +109,11 @@ SAR_UPLOAD_PATHS = re.compile(
 TRAINING_IMPORT_PATHS = re.compile(r"^(?:/api/v1)?/training/imports/(?:staff|completions)$")
 # A classroom session's evidence (an attendance sheet), from the team page and the API.
 TRAINING_UPLOAD_PATHS = re.compile(r"^(?:/training/team/record|/api/v1/training/completions)$")
+# A partner's file, from the "Send data" page and the API.
+INTAKE_UPLOAD_PATHS = re.compile(r"^(?:/intake/send|/api/v1/intake/submissions)$")
+# Room for the form's other fields around a file at the limit, which the intake service then
+# refuses with its own code (file.too_large) rather than the middleware with a bare 413.
+FORM_OVERHEAD = 64 * 1024
 
 STATUS_FOR_ERROR: dict[type[DomainError], int] = {
     Unauthenticated: 401,
@@ -160,6 +171,9 @@ PAGE_ROUTERS = (
     training_dashboard.router,
     intake_partners.router,
     intake_organisation.router,
+    intake_quality.router,
+    intake_submissions.router,
+    intake_review.router,
 )
 API_ROUTERS = (
     api.router,
@@ -175,6 +189,9 @@ API_ROUTERS = (
     training_my_api.router,
     training_report_api.router,
     intake_partners_api.router,
+    intake_quality_api.router,
+    intake_submissions_api.router,
+    intake_review_api.router,
 )
 
 
@@ -226,6 +243,7 @@ def create_app(
         settings.max_upload_bytes + 1,
         archives_certificates_pages.MAX_CERTIFICATE_BYTES + 1,
         training_lms.MAX_BYTES + 1,
+        settings.intake_max_file_bytes + FORM_OVERHEAD + 1,
     )
     app.add_middleware(
         SecurityMiddleware,
@@ -237,6 +255,7 @@ def create_app(
             # The service refuses an HR file over its own (smaller) limit with a clear message.
             (TRAINING_IMPORT_PATHS, training_lms.MAX_BYTES + 64 * 1024),
             (TRAINING_UPLOAD_PATHS, evidence_uploads.MAX_BYTES),
+            (INTAKE_UPLOAD_PATHS, settings.intake_max_file_bytes + FORM_OVERHEAD),
         ),
         too_large_response=lambda request, message: _error_response(request, 413, message),
         secure_cookies=settings.cookies_secure,

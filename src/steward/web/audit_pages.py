@@ -25,6 +25,7 @@ from steward.core import audit, auth
 from steward.core.audit import AuditEvent, EventFilter
 from steward.core.errors import NotFound
 from steward.core.event_labels import EVENT_LABELS, SUBJECT_LABELS, event_label, subject_label
+from steward.core.files import csv_cell
 from steward.core.permissions import Actor, Permission
 from steward.records import service as records
 from steward.records.models import Case, Person
@@ -38,16 +39,6 @@ router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False
 
 _SUBJECT_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}\Z")
 _CASE_NUMBER = re.compile(r"^[A-Za-z0-9/\-]{1,32}\Z")
-# Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """A cell a spreadsheet shows as text and never runs: formula-like text gets an apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 # Who acted, when no account did.
 ACTOR_KIND_NAMES = {
     "system": "Steward itself (system)",

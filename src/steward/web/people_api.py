@@ -20,7 +20,7 @@ from steward.records.schemas import (
 )
 from steward.retention.service import rectification
 from steward.web.api import require_json
-from steward.web.deps import DB, ApiActor, Keyring, api_requires
+from steward.web.deps import DB, ApiActor, AppSettings, Keyring, api_requires
 from steward.web.ids import Id
 
 router = APIRouter(tags=["people"])
@@ -52,11 +52,18 @@ def _restriction(row: PersonRestriction) -> RestrictionRead:
     responses={409: {"description": "Another person holds that identifier"}},
 )
 def correct(
-    db: DB, keyring: Keyring, actor: ApiActor, person_id: Id, body: PersonCorrectionIn
+    db: DB,
+    keyring: Keyring,
+    settings: AppSettings,
+    actor: ApiActor,
+    person_id: Id,
+    body: PersonCorrectionIn,
 ) -> CorrectionMade:
     """Correct a person's details. Fields left out stay as they are; the values before and
     after are kept sealed in the person's history."""
-    done = rectification.correct_person(db, keyring, actor, person_id=person_id, data=body)
+    done = rectification.correct_person(
+        db, keyring, actor, person_id=person_id, data=body, settings=settings
+    )
     row = done.correction
     return CorrectionMade(
         id=row.id,

@@ -22,7 +22,7 @@ from steward.records import service
 from steward.records.models import IdentifierScheme, Person
 from steward.records.schemas import CorrectionRead, LiftIn, PersonCorrectionIn, RestrictionIn
 from steward.retention.service import rectification
-from steward.web.deps import DB, Keyring, PageActor, csrf_protect
+from steward.web.deps import DB, AppSettings, Keyring, PageActor, csrf_protect
 from steward.web.forms import DateParts, date_parts, read_date
 from steward.web.ids import Id
 from steward.web.rendering import render
@@ -135,6 +135,7 @@ def correct(
     request: Request,
     db: DB,
     keyring: Keyring,
+    settings: AppSettings,
     actor: PageActor,
     person_id: Id,
     born: Annotated[DateParts, date_parts("date_of_birth")],
@@ -206,7 +207,9 @@ def correct(
         return _correct_page(request, person, form, errors=errors, error="Check the details")
     try:
         with db.begin_nested():
-            rectification.correct_person(db, keyring, actor, person_id=person.id, data=data)
+            rectification.correct_person(
+                db, keyring, actor, person_id=person.id, data=data, settings=settings
+            )
     except (ValidationFailed, Conflict) as exc:
         found = exc.errors if isinstance(exc, ValidationFailed) else _conflict_field(exc)
         db.expire_all()

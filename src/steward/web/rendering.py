@@ -130,13 +130,23 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
         ),
         ("Retention", "/retention", (Permission.RETENTION_MANAGE,)),
         ("Partners", "/intake/partners", (Permission.INTAKE_REVIEW,)),
+        ("Held partner data", "/intake/held", (Permission.INTAKE_REVIEW,)),
         ("Your organisation", "/intake/organisation", (Permission.INTAKE_SUBMIT,)),
+        ("Corrections to your data", "/intake/corrections", (Permission.INTAKE_SUBMIT,)),
+        (
+            "Partner data quality",
+            "/intake/quality",
+            (Permission.INTAKE_REVIEW, Permission.ASSURANCE_VIEW, Permission.INTAKE_SUBMIT),
+        ),
         (
             "Staff",
             "/training/staff",
             (Permission.TRAINING_VIEW_COMPLIANCE, Permission.TRAINING_MANAGE),
         ),
         ("Subject access", "/sar", (Permission.SAR_MANAGE,)),
+        ("Send data", "/intake/send", (Permission.INTAKE_SUBMIT,)),
+        ("Your submissions", "/intake/submissions", (Permission.INTAKE_SUBMIT,)),
+        ("Partner submissions", "/intake/submissions", (Permission.INTAKE_REVIEW,)),
         (
             "Training courses",
             "/training/courses",

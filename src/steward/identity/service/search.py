@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, func, literal, select
+from sqlalchemy import Integer, Row, Select, bindparam, func, literal, select
 from sqlalchemy.orm import Session
 
 from steward.core import audit
@@ -96,6 +97,32 @@ _PROFILE_COLUMNS = (
 )
 
 
+def _ranked_statement() -> Select[tuple[int]]:
+    postings = (
+        select(
+            MatchKey.person_id,
+            (literal(1.0) / func.count().over(partition_by=MatchKey.key)).label("telling"),
+        )
+        .where(MatchKey.key.in_(bindparam("keys", expanding=True)))
+        .subquery()
+    )
+    return (
+        select(postings.c.person_id)
+        .group_by(postings.c.person_id)
+        .order_by(func.sum(postings.c.telling).desc(), postings.c.person_id)
+        .limit(bindparam("cap", type_=Integer))
+    )
+
+
+# Built once: a lookup is a few milliseconds, and building and caching the statement anew
+# each time cost SQLAlchemy more than the database's own work (a partner's file makes one
+# lookup per row).
+_RANKED = _ranked_statement()
+_PROFILES = select(*_PROFILE_COLUMNS).where(
+    MatchProfile.person_id.in_(bindparam("ids", expanding=True))
+)
+
+
 def ranked_candidate_ids(
     db: Session, keys: Iterable[int], *, cap: int = CANDIDATE_CAP
 ) -> list[int]:
@@ -108,29 +135,65 @@ def ranked_candidate_ids(
     ordered = sorted(set(keys))
     if not ordered:
         return []
-    postings = (
-        select(
-            MatchKey.person_id,
-            (literal(1.0) / func.count().over(partition_by=MatchKey.key)).label("telling"),
+    return list(db.scalars(_RANKED, {"keys": ordered, "cap": cap}))
+
+
+_MANY_CHUNK = (
+    200  # queries per statement: (query, key) pairs stay well under bound-parameter limits
+)
+
+
+def ranked_candidate_ids_many(
+    db: Session, key_sets: Sequence[Iterable[int]], *, cap: int = CANDIDATE_CAP
+) -> list[list[int]]:
+    """``ranked_candidate_ids`` for many queries in one statement per ``_MANY_CHUNK`` of
+    them, each answer in the order of ``key_sets``: the same weights (1 / the persons holding
+    a key), the same order and cap, without a round trip and a statement per query."""
+    found: list[list[int]] = [[] for _ in key_sets]
+    pairs = [(qid, key) for qid, keys in enumerate(key_sets) for key in sorted(set(keys))]
+    by_query: dict[int, list[tuple[int, int]]] = {}
+    for qid, key in pairs:
+        by_query.setdefault(qid, []).append((qid, key))
+    queries = sorted(by_query)
+    connection = db.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    # The (query, key) pairs go in as one parameter (SQLite: a JSON array; PostgreSQL: two
+    # arrays), through the driver: thousands of separate parameters cost SQLAlchemy's
+    # compiler and the driver's parser far longer than the database took to answer.
+    asked = (
+        f"SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each({mark})"  # noqa: S608 - a placeholder
+        if sqlite
+        else f"SELECT * FROM unnest({mark}::integer[], {mark}::bigint[])"  # noqa: S608 - placeholders
+    )
+    sql = (
+        f"WITH asked(qid, key) AS ({asked}), "  # noqa: S608 - fixed text and placeholders only
+        "counts AS (SELECT m.key AS key, 1.0 / count(*) AS telling "
+        "FROM identity_match_keys m WHERE m.key IN (SELECT key FROM asked) GROUP BY m.key), "
+        "scored AS (SELECT a.qid AS qid, m.person_id AS person_id, sum(c.telling) AS weight "
+        "FROM asked a JOIN identity_match_keys m ON m.key = a.key "
+        "JOIN counts c ON c.key = a.key GROUP BY a.qid, m.person_id), "
+        "ranked AS (SELECT qid, person_id, row_number() OVER "
+        "(PARTITION BY qid ORDER BY weight DESC, person_id) AS place FROM scored) "
+        f"SELECT qid, person_id FROM ranked WHERE place <= {mark} ORDER BY qid, place"
+    )
+    for start in range(0, len(queries), _MANY_CHUNK):
+        chunk = [pair for qid in queries[start : start + _MANY_CHUNK] for pair in by_query[qid]]
+        params: tuple[Any, ...] = (
+            (json.dumps(chunk), cap)
+            if sqlite
+            else ([q for q, _ in chunk], [k for _, k in chunk], cap)
         )
-        .where(MatchKey.key.in_(ordered))
-        .subquery()
-    )
-    stmt = (
-        select(postings.c.person_id)
-        .group_by(postings.c.person_id)
-        .order_by(func.sum(postings.c.telling).desc(), postings.c.person_id)
-        .limit(cap)
-    )
-    return list(db.scalars(stmt))
+        for qid, person_id in connection.exec_driver_sql(sql, params):
+            found[qid].append(person_id)
+    return found
 
 
 def load_profile_rows(db: Session, ids: Sequence[int]) -> list[Row[Any]]:
     """The profiles of these persons as plain rows (no ORM objects: a lookup reads hundreds)."""
     rows: list[Row[Any]] = []
     for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        rows.extend(db.execute(select(*_PROFILE_COLUMNS).where(MatchProfile.person_id.in_(chunk))))
+        rows.extend(db.execute(_PROFILES, {"ids": list(ids[start : start + _CHUNK])}))
     return rows
 
 
@@ -231,31 +294,36 @@ def match_people(
     the lot, with counts only. A query without both names has no candidates."""
     require_search(session, actor)
     model = active_model(session)
-    found: list[list[Candidate]] = []
-    for query in queries:
-        if not normalise_name(query.first_name) or not normalise_name(query.last_name):
-            found.append([])
-            continue
-        q = query_profile(query)
+    asked = [
+        i
+        for i, query in enumerate(queries)
+        if normalise_name(query.first_name) and normalise_name(query.last_name)
+    ]
+    profiles = {i: query_profile(queries[i]) for i in asked}
+    ranked_ids = ranked_candidate_ids_many(
+        session, [match_keys(profiles[i], dob_errors=True) for i in asked]
+    )
+    wanted = sorted({pid for ids in ranked_ids for pid in ids})
+    rows = {row.person_id: row for row in load_profile_rows(session, wanted)}
+    found: list[list[Candidate]] = [[] for _ in queries]
+    for i, ids in zip(asked, ranked_ids, strict=True):
+        query = queries[i]
         previous = frozenset(
             t for name in query.previous_last_names for t in normalise_name(name).split()
         )
-        ids = ranked_candidate_ids(session, match_keys(q, dob_errors=True))
         ranked = rank_rows(
-            model, q, load_profile_rows(session, ids), previous=previous, limit=limit
+            model, profiles[i], [rows[p] for p in ids if p in rows], previous=previous, limit=limit
         )
-        found.append(
-            [
-                Candidate(
-                    person_id=row.person_id,
-                    record_id=row.record_id,
-                    score=s.probability,
-                    band=s.band or "possible",
-                    reasons=s.reasons,
-                )
-                for row, s in ranked
-            ]
-        )
+        found[i] = [
+            Candidate(
+                person_id=row.person_id,
+                record_id=row.record_id,
+                score=s.probability,
+                band=s.band or "possible",
+                reasons=s.reasons,
+            )
+            for row, s in ranked
+        ]
     audit.record(
         session,
         actor,

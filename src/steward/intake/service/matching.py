@@ -85,6 +85,8 @@ class Seen:
     band: str  # "match" or "possible" (the identity search's), "" when not a search result
     dob: date | None
     identifiers: dict[str, str] = field(default_factory=dict)
+    first_name: str = ""
+    last_name: str = ""
 
 
 def row_identifiers(values: Values) -> dict[str, str]:
@@ -157,9 +159,24 @@ def weigh(values: Values, candidates: Sequence[Seen], holders: dict[str, Seen]) 
             return Match(Verdict.CONFLICT, c.person_id, differs)
         if dob is not None and c.dob is not None and c.dob != dob:
             return Match(Verdict.CONFLICT, c.person_id, "date_of_birth")
-    if candidates:
-        return Match(Verdict.POSSIBLE, candidates[0].person_id)
+    # The search's "possible" band is wide (a subject access search wants every lead): a
+    # stranger sharing only a date of birth and a postcode is in it. A partner's row is held
+    # for a possible candidate who shares a first name or a surname with it.
+    named = [c for c in candidates if c.band == "match" or _shares_name(values, c)]
+    if named:
+        return Match(Verdict.POSSIBLE, named[0].person_id)
     return Match(Verdict.NEW)
+
+
+def _shares_name(values: Values, seen: Seen) -> bool:
+    first, last = _name_key(values)
+    return bool(
+        (first and first == _fold(seen.first_name)) or (last and last == _fold(seen.last_name))
+    )
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.casefold().split())
 
 
 def _query(values: Values) -> identity.PersonQuery:
@@ -232,7 +249,9 @@ def match_parties(db: Session, rows: Sequence[Values]) -> list[Match]:
 
     def seen(person_id: int, band: str) -> Seen:
         f = facts.get(person_id)
-        return Seen(person_id, band, f.date_of_birth if f else None, f.identifiers if f else {})
+        if f is None:
+            return Seen(person_id, band, None)
+        return Seen(person_id, band, f.date_of_birth, f.identifiers, f.first_name, f.last_name)
 
     verdicts = []
     for values, candidates, ids, is_pro in zip(rows, answers, row_ids, professional, strict=True):
@@ -273,10 +292,7 @@ def find_subject(values: Values, parties: Sequence[records.PartyFacts]) -> Match
 
 
 def _name_key(values: Values) -> tuple[str, str]:
-    return (
-        " ".join((values.get("first_name") or "").casefold().split()),
-        " ".join((values.get("last_name") or "").casefold().split()),
-    )
+    return _fold(values.get("first_name") or ""), _fold(values.get("last_name") or "")
 
 
 def _contacts(values: Values) -> set[str]:

@@ -326,18 +326,18 @@ def _record(db: Session, kek: KeyEncryptionKeys, ctx: _Context, batch: list[_Row
         for row in accepted:
             row.recorded = True
         return
-    for row in accepted:
-        assert row.case_id is not None
-        person = row.person if isinstance(row.person, int) else None
-        done = recording.record_row(
-            db,
-            kek,
-            dataset=ctx.prepared.dataset,
-            values=row.values,
-            case_id=row.case_id,
-            person_id=person,
-            source=recording.Source(ctx.partner, ctx.agreement, ctx.submission, row.number),
+    rows = [
+        recording.DocumentRow(
+            r.values,
+            r.case_id or 0,
+            r.person if isinstance(r.person, int) else None,
+            recording.Source(ctx.partner, ctx.agreement, ctx.submission, r.number),
         )
+        for r in accepted
+    ]
+    for row, done in zip(
+        accepted, recording.record_documents(db, kek, ctx.prepared.dataset, rows), strict=True
+    ):
         row.person, row.document_id, row.recorded = done.person_id, done.document_id, True
 
 

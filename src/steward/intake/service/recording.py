@@ -182,8 +182,6 @@ def _order_text(values: Values, source: Source) -> str:
 
 
 def _document(
-    db: Session,
-    kek: KeyEncryptionKeys,
     *,
     case_id: int,
     title: str,
@@ -192,7 +190,7 @@ def _document(
     on: date,
     source: Source,
     subjects: list[int],
-) -> Recorded:
+) -> records.DocumentIn:
     provenance = (
         Provenance.COURT if source.partner.kind == PartnerKind.COURT else Provenance.PARTNER
     )
@@ -204,16 +202,63 @@ def _document(
         author_name=source.partner.name,
         subject_person_ids=subjects,
     )
-    document = records.add_document(
-        db,
-        kek,
-        Actor.system(),
+    return records.DocumentIn(
         case_id=case_id,
         meta=meta,
         data=text.encode("utf-8"),
         filename=f"submission-{source.submission.id}-row-{source.row_number}.txt",
     )
-    return Recorded(person_id=subjects[0] if subjects else None, document_id=document.id)
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """An accepted row of a data set recorded as a document: its values, its case, the
+    person it is about (a safeguarding check's subject) and its source."""
+
+    values: Values
+    case_id: int
+    person_id: int | None
+    source: Source
+
+
+def document_for(dataset: Dataset, row: DocumentRow) -> records.DocumentIn:
+    values, source = row.values, row.source
+    if dataset.name == "safeguarding_checks":
+        check = _words(values["check_type"]).lower()
+        return _document(
+            case_id=row.case_id,
+            title=f"Safeguarding check: {check} ({source.partner.name})",
+            kind=DocumentKind.PARTNER_SUBMISSION,
+            text=_safeguarding_text(values, source),
+            on=_date(values["checked_on"]) or clock.today(),
+            source=source,
+            subjects=[row.person_id] if row.person_id else [],
+        )
+    if dataset.name == "court_orders":
+        return _document(
+            case_id=row.case_id,
+            title=f"Court order: {_words(values['order_type']).lower()}",
+            kind=DocumentKind.COURT_ORDER,
+            text=_order_text(values, source),
+            on=_date(values["order_date"]) or clock.today(),
+            source=source,
+            subjects=[],
+        )
+    raise ValueError(f"no recording for data set {dataset.name}")
+
+
+def record_documents(
+    db: Session, kek: KeyEncryptionKeys, dataset: Dataset, rows: Sequence[DocumentRow]
+) -> list[Recorded]:
+    """Record many accepted rows of a document data set at once, each a document on its
+    case (the records add them together)."""
+    documents = records.add_documents(
+        db, kek, Actor.system(), [document_for(dataset, row) for row in rows]
+    )
+    return [
+        Recorded(person_id=row.person_id, document_id=document.id)
+        for row, document in zip(rows, documents, strict=True)
+    ]
 
 
 def record_row(
@@ -230,29 +275,7 @@ def record_row(
     to (None: a party-details row describes someone not yet recorded)."""
     if dataset.name == "party_details":
         return _party(db, values, case_id, person_id)
-    if dataset.name == "safeguarding_checks":
-        check = _words(values["check_type"]).lower()
-        return _document(
-            db,
-            kek,
-            case_id=case_id,
-            title=f"Safeguarding check: {check} ({source.partner.name})",
-            kind=DocumentKind.PARTNER_SUBMISSION,
-            text=_safeguarding_text(values, source),
-            on=_date(values["checked_on"]) or clock.today(),
-            source=source,
-            subjects=[person_id] if person_id else [],
-        )
-    if dataset.name == "court_orders":
-        return _document(
-            db,
-            kek,
-            case_id=case_id,
-            title=f"Court order: {_words(values['order_type']).lower()}",
-            kind=DocumentKind.COURT_ORDER,
-            text=_order_text(values, source),
-            on=_date(values["order_date"]) or clock.today(),
-            source=source,
-            subjects=[],
-        )
-    raise ValueError(f"no recording for data set {dataset.name}")
+    (recorded,) = record_documents(
+        db, kek, dataset, [DocumentRow(values, case_id, person_id, source)]
+    )
+    return recorded

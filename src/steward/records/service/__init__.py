@@ -54,7 +54,9 @@ from steward.records.service.destroy import (
 )
 from steward.records.service.documents import (
     DocumentFile,
+    DocumentIn,
     add_document,
+    add_documents,
     download_document,
     view_document,
 )
@@ -136,6 +138,7 @@ __all__ = [
     "DestroyedCase",
     "DocumentFile",
     "DocumentHit",
+    "DocumentIn",
     "ImportCase",
     "ImportReport",
     "InductionRequired",
@@ -153,6 +156,7 @@ __all__ = [
     "WorkerLoad",
     "active_restriction",
     "add_document",
+    "add_documents",
     "add_missing_identifiers",
     "add_parties",
     "add_party",

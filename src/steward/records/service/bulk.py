@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.core import audit, clock
@@ -80,19 +80,15 @@ def add_parties(
             chunk = ids[start : start + 500]
             if len(set(db.scalars(select(model.id).where(model.id.in_(chunk))))) != len(chunk):
                 raise NotFound(f"There is no such {'case' if model is Case else 'person'}.")
-    distinct = sorted(set(wanted))
     held: set[tuple[int, int, str]] = set()
-    for start in range(0, len(distinct), 300):
-        clause = or_(
-            *(
-                and_(Party.case_id == c, Party.person_id == p, Party.role == r)
-                for c, p, r in distinct[start : start + 300]
-            )
-        )
+    for start in range(0, len(person_ids), 500):
+        chunk = person_ids[start : start + 500]
         held.update(
             (c, p, str(r))
             for c, p, r in db.execute(
-                select(Party.case_id, Party.person_id, Party.role).where(clause)
+                select(Party.case_id, Party.person_id, Party.role).where(
+                    Party.person_id.in_(chunk), Party.case_id.in_(case_ids)
+                )
             )
         )
     new = [link for link in dict.fromkeys(wanted) if (link[0], link[1], link[2].value) not in held]

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
 
+from steward.core.config import Settings
+from steward.core.crypto import KeyEncryptionKeys
 from steward.core.permissions import Actor
 
 Events = Mapping[int, Mapping[str, date]]  # case id -> event name -> when
@@ -91,3 +94,50 @@ def discard(db: Session) -> None:
     pending = db.info.get(_PENDING)
     if pending is not None:
         db.info[_PENDING] = (set(), {}, pending[2])
+
+
+# --- corrections of a person's details ----------------------------------------------------
+#
+# A correction (Article 16) may concern data a partner sent, and the partner must be told
+# (the ICO's data-sharing code); intake knows which persons came from a partner, records does
+# not and may not import it. So records announces each correction here, in its transaction,
+# with the values before and after (already in memory; never stored or logged by this), and
+# intake subscribes on import (``steward.intake.service``): the partner's notice lands with
+# the correction or not at all, whichever adapter made it.
+
+
+@dataclass(frozen=True)
+class PersonCorrected:
+    correction_id: int
+    person_id: int
+    # Field code (first_name, date_of_birth, identifier:nhs, address:12) -> value; an
+    # address's value is a mapping of its changed parts (line1, town, postcode ...).
+    before: Mapping[str, object]
+    after: Mapping[str, object]
+    # The mail server to tell people through (None: the outbox keeps the message queued).
+    settings: Settings | None = None
+
+
+CorrectionListener = Callable[[Session, KeyEncryptionKeys, Actor, PersonCorrected], None]
+_correction_listeners: list[CorrectionListener] = []
+
+
+def subscribe_corrections(listener: CorrectionListener) -> None:
+    if listener not in _correction_listeners:
+        _correction_listeners.append(listener)
+
+
+def unsubscribe_corrections(listener: CorrectionListener) -> None:
+    if listener in _correction_listeners:
+        _correction_listeners.remove(listener)
+
+
+def correction_listeners() -> tuple[CorrectionListener, ...]:
+    return tuple(_correction_listeners)
+
+
+def person_corrected(
+    db: Session, kek: KeyEncryptionKeys, actor: Actor, corrected: PersonCorrected
+) -> None:
+    for listener in _correction_listeners:
+        listener(db, kek, actor, corrected)

@@ -24,6 +24,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from steward.core import audit, auth, clock, crypto
+from steward.core.config import Settings
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import Conflict, NotFound, ValidationFailed
 from steward.core.permissions import Actor, Permission
@@ -38,6 +39,7 @@ from steward.records.models import (
 )
 from steward.records.schemas import CorrectionRead, PersonCorrectionIn
 from steward.records.service import access, search
+from steward.records.service.changes import PersonCorrected, person_corrected
 from steward.records.service.persons import searchable_names
 
 Value = str | None | dict[str, str | None]
@@ -221,10 +223,13 @@ def correct_person(
     *,
     person_id: int,
     data: PersonCorrectionIn,
+    settings: Settings | None = None,
 ) -> Corrected:
     """Persist a correction (see the module's docstring: adapters call retention's
     ``rectification.correct_person``). Nothing given that differs from the record, an
-    impossible date or an identifier another person holds changes nothing."""
+    impossible date or an identifier another person holds changes nothing. Those who
+    subscribe to corrections (intake, to tell the partner who sent the data) are told in the
+    same transaction; ``settings`` name the mail server they may tell people through."""
     actor.require(Permission.PEOPLE_MANAGE)
     access.require_induction(db, actor)
     person = db.get(Person, person_id)
@@ -281,6 +286,9 @@ def correct_person(
         subject_type="person",
         subject_id=person.id,
         details=details,
+    )
+    person_corrected(
+        db, kek, actor, PersonCorrected(row.id, person.id, before, after, settings=settings)
     )
     case_ids = sorted(set(db.scalars(select(Party.case_id).where(Party.person_id == person.id))))
     return Corrected(row, case_ids)

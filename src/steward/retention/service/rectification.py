@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from steward.core.config import Settings
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.permissions import Actor
 from steward.identity import service as identity
@@ -39,8 +40,11 @@ def correct_person(
     *,
     person_id: int,
     data: PersonCorrectionIn,
+    settings: Settings | None = None,
 ) -> records.Corrected:
-    corrected = records.correct_person(db, kek, actor, person_id=person_id, data=data)
+    corrected = records.correct_person(
+        db, kek, actor, person_id=person_id, data=data, settings=settings
+    )
     db.flush()
     identity.index_persons(db.connection(), [person_id])
     dates.reevaluate(db, RecordKind.CASE, corrected.case_ids)

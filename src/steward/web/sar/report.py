@@ -15,11 +15,11 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.requests import Request
 
 from steward.core.errors import ValidationFailed
+from steward.core.files import csv_cell
 from steward.core.permissions import Actor, Permission
 from steward.sar import service
 from steward.sar.policy import RequesterType
 from steward.sar.service.report import Figures, Report
-from steward.web.audit_pages import csv_cell
 from steward.web.deps import DB, PageActor, csrf_protect
 from steward.web.forms import DateParts, date_parts, read_date
 from steward.web.rendering import render

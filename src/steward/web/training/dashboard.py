@@ -22,6 +22,7 @@ from starlette.requests import Request
 
 from steward.core import clock
 from steward.core.errors import ValidationFailed
+from steward.core.files import csv_cell
 from steward.core.paging import PageRequest
 from steward.training.policy import NON_COMPLIANT, Status
 from steward.training.service import drilldown
@@ -36,7 +37,6 @@ from steward.training.service.definitions import (
     topic_label,
 )
 from steward.training.service.report import Figure, Report
-from steward.web.audit_pages import csv_cell
 from steward.web.deps import DB, PageActor, csrf_protect
 from steward.web.forms import DateParts, date_parts, read_date
 from steward.web.ids import Id
