@@ -46,6 +46,7 @@ BENCHMARKS: dict[str, str] = {
     "bundle": "bench.bundle:run",
     "training": "bench.training:run",
     "intake": "bench.intake:run",
+    "intake_full": "bench.intake_full:run",
 }
 
 Result = dict[str, Any]

@@ -232,6 +232,14 @@ def test_weighing_is_pure_and_follows_the_rules() -> None:
     # A stranger sharing only a date of birth and a postcode is no reason to hold the row.
     stranger = seen(4, "possible", date(2015, 3, 2), {}, "Adam", "Smith")
     assert matching.weigh(row, [stranger], {}).verdict is matching.Verdict.NEW
+    # Nor is a household member: the surname and address shared, born on another day.
+    sibling = seen(5, "possible", date(2012, 7, 9), {}, "Kit", "Z")
+    assert matching.weigh(row, [sibling], {}).verdict is matching.Verdict.NEW
+    undated = seen(6, "possible", None, {}, "Kit", "Z")
+    assert matching.weigh(row, [undated], {}).verdict is matching.Verdict.NEW
+    # The same surname and day of birth may be the same person under another first name.
+    same_day = seen(7, "possible", date(2015, 3, 2), {}, "Kit", "Z")
+    assert matching.weigh(row, [same_day], {}).verdict is matching.Verdict.POSSIBLE
     assert matching.weigh(row, [], {}).verdict is matching.Verdict.NEW
     held = {"nhs": seen(9, "", None)}
     assert matching.weigh({**row, "nhs_number": NHS_A}, [same], held) == matching.Match(

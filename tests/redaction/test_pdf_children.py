@@ -44,8 +44,13 @@ def _numbered(pages: int, lines: int = 3) -> bytes:
 def _children(pid: int) -> list[int]:
     found: list[int] = []
     for task in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{task}/children") as listing:
-            found += [int(c) for c in listing.read().split()]
+        # A thread may end between the listing and the read (the suite's other threads come
+        # and go); an ended thread has no children to report.
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as listing:
+                found += [int(c) for c in listing.read().split()]
+        except FileNotFoundError:
+            continue
     return found
 
 

@@ -160,19 +160,21 @@ def weigh(values: Values, candidates: Sequence[Seen], holders: dict[str, Seen]) 
         if dob is not None and c.dob is not None and c.dob != dob:
             return Match(Verdict.CONFLICT, c.person_id, "date_of_birth")
     # The search's "possible" band is wide (a subject access search wants every lead): a
-    # stranger sharing only a date of birth and a postcode is in it. A partner's row is held
-    # for a possible candidate who shares a first name or a surname with it.
-    named = [c for c in candidates if c.band == "match" or _shares_name(values, c)]
+    # stranger sharing only a date of birth and a postcode is in it, and so is every member
+    # of a household. A partner's row is held for a possible candidate who may be the same
+    # person: one who shares its first name, or its surname and date of birth. A parent or
+    # sibling at the same address shares only the surname, and is someone else.
+    named = [c for c in candidates if c.band == "match" or _may_be(values, dob, c)]
     if named:
         return Match(Verdict.POSSIBLE, named[0].person_id)
     return Match(Verdict.NEW)
 
 
-def _shares_name(values: Values, seen: Seen) -> bool:
+def _may_be(values: Values, dob: date | None, seen: Seen) -> bool:
     first, last = _name_key(values)
-    return bool(
-        (first and first == _fold(seen.first_name)) or (last and last == _fold(seen.last_name))
-    )
+    if first and first == _fold(seen.first_name):
+        return True
+    return bool(last and last == _fold(seen.last_name)) and dob is not None and dob == seen.dob
 
 
 def _fold(name: str) -> str:
