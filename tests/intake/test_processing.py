@@ -227,8 +227,15 @@ def test_weighing_is_pure_and_follows_the_rules() -> None:
     assert matching.weigh(row, [same, seen(2, "match", date(2015, 3, 2))], {}).verdict is (
         matching.Verdict.POSSIBLE
     )
-    namesake = seen(3, "possible", date(2016, 3, 2), {}, "AVA", "Other")
+    # The same first name and day of birth under another surname (marriage, adoption).
+    renamed = seen(3, "possible", date(2015, 3, 2), {}, "AVA", "Other")
+    assert matching.weigh(row, [renamed], {}).verdict is matching.Verdict.POSSIBLE
+    # The same full name with another date of birth may be her, wrongly dated.
+    namesake = seen(8, "possible", date(2016, 3, 2), {}, "Ava", "Z")
     assert matching.weigh(row, [namesake], {}).verdict is matching.Verdict.POSSIBLE
+    assert matching.weigh({**row, "date_of_birth": ""}, [namesake], {}).verdict is (
+        matching.Verdict.POSSIBLE
+    )
     # A stranger sharing only a date of birth and a postcode is no reason to hold the row.
     stranger = seen(4, "possible", date(2015, 3, 2), {}, "Adam", "Smith")
     assert matching.weigh(row, [stranger], {}).verdict is matching.Verdict.NEW
@@ -237,6 +244,9 @@ def test_weighing_is_pure_and_follows_the_rules() -> None:
     assert matching.weigh(row, [sibling], {}).verdict is matching.Verdict.NEW
     undated = seen(6, "possible", None, {}, "Kit", "Z")
     assert matching.weigh(row, [undated], {}).verdict is matching.Verdict.NEW
+    assert matching.weigh(row, [seen(6, "possible", None, {}, "Ava", "Z")], {}).verdict is (
+        matching.Verdict.POSSIBLE
+    )
     # The same surname and day of birth may be the same person under another first name.
     same_day = seen(7, "possible", date(2015, 3, 2), {}, "Kit", "Z")
     assert matching.weigh(row, [same_day], {}).verdict is matching.Verdict.POSSIBLE

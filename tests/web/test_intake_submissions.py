@@ -15,14 +15,15 @@ from httpx import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.core import auth
+from steward.core import auth, jobs
 from steward.core.audit import AuditEvent
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import Actor, Role
 from steward.intake.events import IntakeEvent
 from steward.intake.models import Partner, Submission
 from steward.intake.policy import MESSAGES, Code, SubmissionStatus
-from steward.intake.service import partners, submissions
+from steward.intake.service import partners, processing, submissions
+from steward.web.jobs_pages import describe
 from tests.factories.intake import make_agreement, make_partner, make_row, make_submission
 from tests.intake.pipeline import NHS_A, NHS_BAD, child, count, csv_file, setting
 from tests.web.conftest import SignedIn, csrf_from
@@ -405,3 +406,10 @@ def test_the_api_sends_a_file_and_answers_201_202_or_422(
     polled = client.get(queued.headers["location"], headers=headers)
     assert polled.status_code == 200 and polled.json()["status"] == "complete"
     assert polled.json()["accepted"] == 4
+
+
+def test_the_job_page_of_a_partners_file_leads_back_to_its_submission(db: Session) -> None:
+    job = jobs.Job(kind=processing.JOB_KIND, subject_id=7)
+    described = describe(db, job)
+    assert described["title"] == "Checking a partner's file"
+    assert described["back"] == "/intake/submissions/7" and described["noun"] == "rows"

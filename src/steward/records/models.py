@@ -326,6 +326,14 @@ class BreakGlass(Base):
 
 
 Index("ix_persons_name_dob", Person.last_name, Person.first_name, Person.date_of_birth)
+# The few professionals among a million persons, for finding one by name (their names are
+# compared in lower case, which no name index serves).
+Index(
+    "ix_persons_professionals",
+    Person.id,
+    sqlite_where=Person.is_professional.is_(True),
+    postgresql_where=Person.is_professional.is_(True),
+)
 
 
 class SearchEntry(Base):

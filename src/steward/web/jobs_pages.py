@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from steward.archives import service as archives
 from steward.core import auth, jobs
+from steward.intake.service import processing as intake_processing
 from steward.retention.models import DisposalList
 from steward.retention.service import jobs as retention_jobs
 from steward.sar import service as sar
@@ -98,6 +99,15 @@ def describe(db: Session, job: jobs.Job) -> dict[str, str]:
             "back": back,
             "back_text": "Back to the request's disclosure",
             "done_text": "Review the documents",
+        }
+    if job.kind == intake_processing.JOB_KIND and job.subject_id is not None:
+        return {
+            "title": "Checking a partner's file",
+            "title_done": "Partner's file checked",
+            "noun": "rows",
+            "back": f"/intake/submissions/{job.subject_id}",
+            "back_text": "Back to the submission",
+            "done_text": "View the submission's feedback",
         }
     return {"title": "Background job", "noun": "items", "back": "/", "back_text": "Home"}
 

@@ -287,11 +287,17 @@ def find_people(
 
 
 def match_people(
-    session: Session, queries: Sequence[PersonQuery], *, actor: Actor, limit: int = 5
+    session: Session,
+    queries: Sequence[PersonQuery],
+    *,
+    actor: Actor,
+    limit: int = 5,
+    cap: int = CANDIDATE_CAP,
 ) -> list[list[Candidate]]:
     """``find_people`` for many persons at once (the rows of a partner's file), each answer
     in the order of ``queries``: the model is read once and one search event is recorded for
-    the lot, with counts only. A query without both names has no candidates."""
+    the lot, with counts only. A query without both names has no candidates. ``cap``: the
+    persons scored per query, after ranking by shared keys (``ranked_candidate_ids``)."""
     require_search(session, actor)
     model = active_model(session)
     asked = [
@@ -301,7 +307,7 @@ def match_people(
     ]
     profiles = {i: query_profile(queries[i]) for i in asked}
     ranked_ids = ranked_candidate_ids_many(
-        session, [match_keys(profiles[i], dob_errors=True) for i in asked]
+        session, [match_keys(profiles[i], dob_errors=True) for i in asked], cap=cap
     )
     wanted = sorted({pid for ids in ranked_ids for pid in ids})
     rows = {row.person_id: row for row in load_profile_rows(session, wanted)}

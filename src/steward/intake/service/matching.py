@@ -40,6 +40,12 @@ from steward.records.models import PartyRole
 
 Values = dict[str, str | None]
 
+# Persons weighed per row, the best by the keys they share with it (the identity search's
+# ranking): the person a row is about shares its rarest keys (name with date of birth,
+# postcode, address) and ranks among the first few; a subject access search scores far more,
+# wanting every lead, which at a million persons is most of an intake's time.
+CANDIDATES = 25
+
 # The row's identifier fields and the records' scheme each is held under.
 IDENTIFIER_FIELDS = (("nhs_number", "nhs"), ("ni_number", "nino"))
 SCHEME_FIELD = {scheme: name for name, scheme in IDENTIFIER_FIELDS}
@@ -159,11 +165,13 @@ def weigh(values: Values, candidates: Sequence[Seen], holders: dict[str, Seen]) 
             return Match(Verdict.CONFLICT, c.person_id, differs)
         if dob is not None and c.dob is not None and c.dob != dob:
             return Match(Verdict.CONFLICT, c.person_id, "date_of_birth")
-    # The search's "possible" band is wide (a subject access search wants every lead): a
-    # stranger sharing only a date of birth and a postcode is in it, and so is every member
-    # of a household. A partner's row is held for a possible candidate who may be the same
-    # person: one who shares its first name, or its surname and date of birth. A parent or
-    # sibling at the same address shares only the surname, and is someone else.
+    # The search's "possible" band is wide (a subject access search wants every lead): among
+    # a million persons it holds namesakes, strangers sharing a date of birth and a postcode,
+    # and every member of a household. A partner's row is held for a possible candidate who
+    # may be the same person: the same full name (with another date of birth it may be
+    # them, wrongly dated: never a silent second record); or one name the same and the same
+    # day of birth (a surname changed by marriage or adoption). A parent or sibling at the
+    # same address shares only the surname.
     named = [c for c in candidates if c.band == "match" or _may_be(values, dob, c)]
     if named:
         return Match(Verdict.POSSIBLE, named[0].person_id)
@@ -172,9 +180,10 @@ def weigh(values: Values, candidates: Sequence[Seen], holders: dict[str, Seen]) 
 
 def _may_be(values: Values, dob: date | None, seen: Seen) -> bool:
     first, last = _name_key(values)
-    if first and first == _fold(seen.first_name):
-        return True
-    return bool(last and last == _fold(seen.last_name)) and dob is not None and dob == seen.dob
+    same_first = bool(first) and first == _fold(seen.first_name)
+    same_last = bool(last) and last == _fold(seen.last_name)
+    born_same_day = dob is not None and dob == seen.dob
+    return (same_first and same_last) or ((same_first or same_last) and born_same_day)
 
 
 def _fold(name: str) -> str:
@@ -228,7 +237,9 @@ def match_parties(db: Session, rows: Sequence[Values]) -> list[Match]:
     professional = [is_professional(v) for v in rows]
     searched = [v for v, p in zip(rows, professional, strict=True) if not p]
     found = iter(
-        identity.match_people(db, [_query(v) for v in searched], actor=Actor.system())
+        identity.match_people(
+            db, [_query(v) for v in searched], actor=Actor.system(), cap=CANDIDATES
+        )
         if searched
         else []
     )
