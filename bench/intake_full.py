@@ -19,8 +19,8 @@ about 22% with a rule fault, and of the clean family rows 35% about a person alr
 Ours: batches of ``processing.BATCH_ROWS`` rows (the default). Peer: the same use-cases a row at
 a time (``--batch-rows 1``: one transaction, one identity search and one audit event a row):
 what an intake without set-based cross-record checks costs, the same code otherwise. Both
-must reach the same outcome for every row (counts by outcome and by issue code are compared,
-and the benchmark fails if they differ).
+must reach the same outcomes (``_same_outcomes``: exactly for the rules, within 0.2% of the
+rows for the match calls, or the benchmark fails).
 
 Method: the prepared data directory is copied afresh for every run (a run records its rows, so
 the next would find them), and each run is a fresh process: ours three times and the peer once,
@@ -263,17 +263,43 @@ def _figures(rows: int, runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+MATCH_CODES = frozenset({"person.conflict", "person.possible"})
+TOLERANCE = 0.002  # of the rows: see _same_outcomes
+
+
 def _same_outcomes(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """Every run's outcomes and issue codes; the benchmark fails unless all agree."""
+    """The runs' outcomes, which must agree: exactly for every rule of the file (each run
+    checks the same rows the same way), and within ``TOLERANCE`` of the rows for who a row is
+    about. Run a row at a time, rows recorded earlier in the same file are already in the
+    index when a later row is matched, and they change which candidates rank in its first
+    few; in batches they are not yet. A handful of "possible match" calls on strangers
+    differ for that reason; more than that fails the benchmark."""
     first = runs["ours"][0]
+    rules_of = {k: v for k, v in first["codes"].items() if k not in MATCH_CODES}
+    differing = 0
     for side, side_runs in runs.items():
         for run in side_runs:
-            for key in ("outcomes", "codes", "persons_made"):
-                if run[key] != first[key]:
-                    raise AssertionError(
-                        f"intake_full: {side}'s {key} differ: {run[key]} != {first[key]}"
-                    )
-    return {k: first[k] for k in ("outcomes", "codes", "persons_made")}
+            mine = {k: v for k, v in run["codes"].items() if k not in MATCH_CODES}
+            if mine != rules_of or run["outcomes"]["rejected"] != first["outcomes"]["rejected"]:
+                raise AssertionError(f"intake_full: {side}'s rule outcomes differ: {mine}")
+            apart = max(
+                abs(run["outcomes"][k] - first["outcomes"][k]) for k in ("accepted", "quarantined")
+            )
+            if apart > TOLERANCE * first["outcomes"]["rows"]:
+                raise AssertionError(
+                    f"intake_full: {side}'s outcomes differ by {apart} rows: {run['outcomes']}"
+                )
+            differing = max(differing, apart)
+    return {
+        "outcomes": first["outcomes"],
+        "codes": first["codes"],
+        "persons_made": first["persons_made"],
+        "rows_decided_differently": differing,
+        "by_side": {
+            side: [{**r["outcomes"], "persons_made": r["persons_made"]} for r in side_runs]
+            for side, side_runs in runs.items()
+        },
+    }
 
 
 def run(quick: bool) -> dict[str, Any]:
@@ -344,7 +370,9 @@ def tables(result: dict[str, Any]) -> dict[str, str]:
                 f"{figure(ours['cpu_s'], 1)} / {figure(peer['cpu_s'], 1)} s",
                 f"{figure(ours['peak_rss_mb'], 0)} MB",
                 ", ".join(f"{outcomes[k]:,} {k}" for k in ("accepted", "quarantined", "rejected"))
-                + f"; {result['detail']['decided']['persons_made']:,} persons made",
+                + f"; {result['detail']['decided']['persons_made']:,} persons made; "
+                f"{result['detail']['decided']['rows_decided_differently']} rows called "
+                "otherwise a row at a time",
             ]
         )
     header = [
@@ -355,7 +383,7 @@ def tables(result: dict[str, Any]) -> dict[str, str]:
         "ratio",
         "CPU ours / row at a time",
         "peak RSS ours",
-        "outcomes (both sides)",
+        "outcomes (ours)",
     ]
     return {"full": markdown(header, rows)}
 

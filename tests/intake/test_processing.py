@@ -230,12 +230,15 @@ def test_weighing_is_pure_and_follows_the_rules() -> None:
     # The same first name and day of birth under another surname (marriage, adoption).
     renamed = seen(3, "possible", date(2015, 3, 2), {}, "AVA", "Other")
     assert matching.weigh(row, [renamed], {}).verdict is matching.Verdict.POSSIBLE
-    # The same full name with another date of birth may be her, wrongly dated.
-    namesake = seen(8, "possible", date(2016, 3, 2), {}, "Ava", "Z")
-    assert matching.weigh(row, [namesake], {}).verdict is matching.Verdict.POSSIBLE
-    assert matching.weigh({**row, "date_of_birth": ""}, [namesake], {}).verdict is (
+    # The same full name, dated a slip apart (a digit of the year), may be her.
+    mistyped = seen(8, "possible", date(2016, 3, 2), {}, "Ava", "Z")
+    assert matching.weigh(row, [mistyped], {}).verdict is matching.Verdict.POSSIBLE
+    assert matching.weigh({**row, "date_of_birth": ""}, [mistyped], {}).verdict is (
         matching.Verdict.POSSIBLE
     )
+    # A namesake born years apart is someone else.
+    namesake = seen(9, "possible", date(2009, 7, 30), {}, "Ava", "Z")
+    assert matching.weigh(row, [namesake], {}).verdict is matching.Verdict.NEW
     # A stranger sharing only a date of birth and a postcode is no reason to hold the row.
     stranger = seen(4, "possible", date(2015, 3, 2), {}, "Adam", "Smith")
     assert matching.weigh(row, [stranger], {}).verdict is matching.Verdict.NEW

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from steward.core.permissions import Actor
 from steward.identity import service as identity
+from steward.identity.policy import dob_level
 from steward.intake.policy import Code, compact
 from steward.records import service as records
 from steward.records.models import PartyRole
@@ -45,6 +46,7 @@ Values = dict[str, str | None]
 # postcode, address) and ranks among the first few; a subject access search scores far more,
 # wanting every lead, which at a million persons is most of an intake's time.
 CANDIDATES = 25
+DOB_SAME, DOB_APART = 1, 4  # identity.policy.dob_level's levels
 
 # The row's identifier fields and the records' scheme each is held under.
 IDENTIFIER_FIELDS = (("nhs_number", "nhs"), ("ni_number", "nino"))
@@ -168,10 +170,10 @@ def weigh(values: Values, candidates: Sequence[Seen], holders: dict[str, Seen]) 
     # The search's "possible" band is wide (a subject access search wants every lead): among
     # a million persons it holds namesakes, strangers sharing a date of birth and a postcode,
     # and every member of a household. A partner's row is held for a possible candidate who
-    # may be the same person: the same full name (with another date of birth it may be
-    # them, wrongly dated: never a silent second record); or one name the same and the same
-    # day of birth (a surname changed by marriage or adoption). A parent or sibling at the
-    # same address shares only the surname.
+    # may be the same person: the same full name, born the same day or one a clerk may have
+    # mistyped (day and month swapped, a digit of the year); or one name the same and the
+    # same day of birth (a surname changed by marriage or adoption). A namesake born years
+    # apart, and a parent or sibling at the same address, are someone else.
     named = [c for c in candidates if c.band == "match" or _may_be(values, dob, c)]
     if named:
         return Match(Verdict.POSSIBLE, named[0].person_id)
@@ -182,8 +184,10 @@ def _may_be(values: Values, dob: date | None, seen: Seen) -> bool:
     first, last = _name_key(values)
     same_first = bool(first) and first == _fold(seen.first_name)
     same_last = bool(last) and last == _fold(seen.last_name)
-    born_same_day = dob is not None and dob == seen.dob
-    return (same_first and same_last) or ((same_first or same_last) and born_same_day)
+    born = dob_level(dob, seen.dob)  # 0 unknown, 1 same day, 2-3 a likely slip, 4 apart
+    return (same_first and same_last and born < DOB_APART) or (
+        (same_first or same_last) and born == DOB_SAME
+    )
 
 
 def _fold(name: str) -> str:
