@@ -131,9 +131,15 @@ def record_parties(db: Session, rows: Sequence[PartyRow]) -> list[int]:
     ids = [row.person_id for row in rows]
     for i, person in zip(fresh, made, strict=True):
         ids[i] = person.id
-    for row in rows:
-        if row.person_id is not None and (wanted := new_person(row.values).identifiers):
-            records.add_missing_identifiers(db, system, person_id=row.person_id, identifiers=wanted)
+    records.add_missing_identifiers(
+        db,
+        system,
+        [
+            (row.person_id, new_person(row.values).identifiers)
+            for row in rows
+            if row.person_id is not None
+        ],
+    )
     found = [pid for pid in ids if pid is not None]
     records.add_parties(
         db,

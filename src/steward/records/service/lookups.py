@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from steward.core import audit, clock
@@ -194,43 +194,50 @@ def professionals_named(
 
 
 def add_missing_identifiers(
-    db: Session, actor: Actor, *, person_id: int, identifiers: Sequence[IdentifierIn]
-) -> list[str]:
-    """Add to a person those identifiers of a scheme they hold none of (a partner's NHS number
-    for a person recorded without one); one they hold already is never replaced (that is a
-    correction). Returns the schemes added; a value another person holds is a conflict."""
+    db: Session, actor: Actor, wanted: Sequence[tuple[int, Sequence[IdentifierIn]]]
+) -> dict[int, list[str]]:
+    """For each (person id, identifiers), add to the person those of a scheme they hold none
+    of (a partner's NHS number for a person recorded without one); one they hold already is
+    never replaced (that is a correction). Returns the schemes added to each person. A value
+    another person holds, or two persons would be given, is a conflict, and nothing is added.
+    One flush for them all, so identity's index is rebuilt once."""
     actor.require(Permission.CASES_WRITE)
-    person = db.get(Person, person_id)
-    if person is None:
+    person_ids = sorted({pid for pid, items in wanted if items})
+    held: dict[int, set[str]] = defaultdict(set)
+    found: set[int] = set()
+    for chunk in _chunks(person_ids):
+        found.update(db.scalars(select(Person.id).where(Person.id.in_(chunk))))
+        for pid, scheme in db.execute(
+            select(Identifier.person_id, Identifier.scheme).where(Identifier.person_id.in_(chunk))
+        ):
+            held[pid].add(str(scheme))
+    if len(found) != len(person_ids):
         raise NotFound("There is no such person.")
-    held = {str(i.scheme) for i in person.identifiers}
-    added: list[str] = []
-    for item in identifiers:
-        scheme = IdentifierScheme(item.scheme)
-        if scheme.value in held:
-            continue
-        other = db.scalar(
-            select(Identifier.person_id).where(
-                Identifier.scheme == scheme, Identifier.value == item.value
-            )
-        )
-        if other is not None:
-            raise Conflict(
-                f"Another person already has this {scheme.value.upper()} identifier.",
-                field="identifiers",
-            )
-        person.identifiers.append(Identifier(scheme=scheme, value=item.value))
-        held.add(scheme.value)
-        added.append(scheme.value)
-    if added:
-        person.updated_at = clock.now()
-        db.flush()
+    added: dict[int, list[str]] = defaultdict(list)
+    new: list[Identifier] = []
+    for pid, items in wanted:
+        for item in items:
+            scheme = IdentifierScheme(item.scheme)
+            if scheme.value not in held[pid]:
+                held[pid].add(scheme.value)
+                added[pid].append(scheme.value)
+                new.append(Identifier(person_id=pid, scheme=scheme, value=item.value))
+    values = [(str(i.scheme), i.value) for i in new]
+    if len(set(values)) != len(values) or identifier_holders(db, values):
+        raise Conflict("Another person already has one of these identifiers.", field="identifiers")
+    if not new:
+        return {}
+    db.add_all(new)
+    for chunk in _chunks(sorted(added)):
+        db.execute(update(Person).where(Person.id.in_(chunk)).values(updated_at=clock.now()))
+    db.flush()
+    for pid, schemes in added.items():
         audit.record(
             db,
             actor,
             RecordsEvent.PERSON_UPDATED,
             subject_type="person",
-            subject_id=person_id,
-            details={"identifiers_added": added},
+            subject_id=pid,
+            details={"identifiers_added": schemes},
         )
-    return added
+    return dict(added)
