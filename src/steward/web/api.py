@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
-from steward.core import audit, auth
+from steward.core import accounts, audit, auth
 from steward.core.permissions import Permission
 from steward.core.schemas import (
     AuditEventRead,
@@ -20,6 +21,7 @@ from steward.core.schemas import (
     UserRead,
     VerificationRead,
 )
+from steward.web.api_contract import ApiPage, ApiPageQuery, page_of_list
 from steward.web.deps import DB, ApiActor, ApiUser, AppSettings, api_requires
 from steward.web.ids import MAX_ID, Id
 
@@ -55,8 +57,10 @@ def me(user: ApiUser) -> Me:
 
 
 @router.get("/users", tags=["users"])
-def list_users(db: DB, actor: ApiActor) -> list[UserRead]:
-    return [UserRead.model_validate(u) for u in auth.list_users(db, actor)]
+def list_users(db: DB, actor: ApiActor, page: ApiPageQuery) -> ApiPage[UserRead]:
+    """Every account, by username."""
+    listed = accounts.list_accounts(db, actor, accounts.AccountFilter(), page)
+    return ApiPage.of(listed, UserRead.model_validate)
 
 
 @router.post(
@@ -89,8 +93,10 @@ def change_role(
 
 
 @router.get("/role-grants", tags=["users"])
-def pending_grants(db: DB, actor: ApiActor) -> list[RoleGrantRead]:
-    return [RoleGrantRead.model_validate(g) for g in auth.pending_grants(db, actor)]
+def pending_grants(db: DB, actor: ApiActor, page: ApiPageQuery) -> ApiPage[RoleGrantRead]:
+    """Role grants awaiting a second person's decision, oldest first."""
+    grants = page_of_list(auth.pending_grants(db, actor), page)
+    return ApiPage.of(grants, RoleGrantRead.model_validate)
 
 
 @router.post("/role-grants/{grant_id}/approve", tags=["users"])
@@ -104,8 +110,10 @@ def refuse_grant(db: DB, actor: ApiActor, grant_id: Id) -> RoleGrantRead:
 
 
 @router.get("/tokens", tags=["account"])
-def list_tokens(db: DB, user: ApiUser) -> list[TokenRead]:
-    return [TokenRead.model_validate(t) for t in auth.list_tokens(db, user.actor, user_id=user.id)]
+def list_tokens(db: DB, user: ApiUser, page: ApiPageQuery) -> ApiPage[TokenRead]:
+    """Your own API tokens (never their secrets)."""
+    tokens = page_of_list(auth.list_tokens(db, user.actor, user_id=user.id), page)
+    return ApiPage.of(tokens, TokenRead.model_validate)
 
 
 @router.post("/tokens", status_code=201, tags=["account"])
@@ -126,15 +134,30 @@ def revoke_token(db: DB, actor: ApiActor, token_id: Id) -> Response:
 def audit_events(
     db: DB,
     actor: ApiActor,
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    page: ApiPageQuery,
     before: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="Only events before this sequence number")
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_ID,
+            description="Only events before this sequence number. Reading the trail adds an "
+            "event to it, so to page through a fixed stretch, pass the first page's highest "
+            "`seq` + 1 here on every page.",
+        ),
     ] = None,
-) -> list[AuditEventRead]:
-    return [
-        AuditEventRead.model_validate(e)
-        for e in audit.list_events(db, actor, limit=limit, before_seq=before)
-    ]
+    user_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only events by this account")
+    ] = None,
+    tag: Annotated[str | None, Query(max_length=100, description="Only events with this tag")] = None,
+    since: Annotated[date | None, Query(description="From the start of this day (UTC)")] = None,
+    until: Annotated[date | None, Query(description="To the end of this day (UTC)")] = None,
+) -> ApiPage[AuditEventRead]:
+    """The audit trail, newest first. Reading it is itself recorded."""
+    event_filter = audit.EventFilter(
+        user_id=user_id, tag=tag or None, since=since, until=until, before_seq=before
+    )
+    found = audit.search_events(db, actor, event_filter, page)
+    return ApiPage.of(found, AuditEventRead.model_validate)
 
 
 @router.get("/audit/verification", tags=["audit"])

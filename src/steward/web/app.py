@@ -56,6 +56,8 @@ from steward.web import (
     retention_disposal_pages,
     retention_pages,
 )
+from steward.web import api_contract
+from steward.web.api_contract import API_PREFIX, error_body
 from steward.web.input_rule import refuse_hidden_characters
 from steward.web.intake import partners as intake_partners
 from steward.web.intake import partners_api as intake_partners_api
@@ -97,7 +99,6 @@ from steward.web.training import team_api as training_team_api
 
 log = logging.getLogger("steward.web")
 STATIC_DIR = Path(__file__).parent / "static"
-API_PREFIX = "/api/v1"
 # The only routes that take a file, and so a body larger than max_body_bytes.
 UPLOAD_PATHS = re.compile(r"^(?:/api/v1)?/cases/[0-9]+/documents(?:/new)?$")
 CERTIFICATE_UPLOAD_PATHS = re.compile(r"^/archives/certificates$")
@@ -266,6 +267,7 @@ def create_app(
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     _install_error_handlers(app)
+    api_contract.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
@@ -322,9 +324,7 @@ def _error_response(
     request: Request, status: int, message: str, errors: dict[str, str] | None = None
 ) -> Response:
     if _wants_json(request):
-        body: dict[str, object] = {"detail": message}
-        if errors:
-            body["errors"] = errors
+        body = error_body(message, errors)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(body, status_code=status, headers=headers)
     return render(
@@ -343,10 +343,7 @@ def _needs_break_glass(request: Request, exc: NeedsBreakGlass) -> Response:
     """A page offers the break-glass form; the API says where to state a reason."""
     if _wants_json(request):
         return JSONResponse(
-            {
-                "detail": exc.message,
-                "break_glass_url": f"{API_PREFIX}/cases/{exc.case_id}/break-glass",
-            },
+            error_body(exc.message, break_glass_url=f"{API_PREFIX}/cases/{exc.case_id}/break-glass"),
             status_code=403,
         )
     return RedirectResponse(f"/cases/{exc.case_id}/break-glass", status_code=303)
