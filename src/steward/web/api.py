@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
@@ -21,7 +20,7 @@ from steward.core.schemas import (
     UserRead,
     VerificationRead,
 )
-from steward.web.api_contract import ApiPage, ApiPageQuery, page_of_list
+from steward.web.api_contract import ApiPage, ApiPageQuery, IsoDate, page_of_list
 from steward.web.deps import DB, ApiActor, ApiUser, AppSettings, api_requires
 from steward.web.ids import MAX_ID, Id
 
@@ -30,8 +29,18 @@ def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
+def _has_body(request: Request) -> bool:
+    """A POST with nothing in it (approve this, retire that) has no media type to check."""
+    length = request.headers.get("content-length")
+    return (length is not None and length != "0") or "transfer-encoding" in request.headers
+
+
 def require_json(request: Request) -> None:
-    if request.method in {"POST", "PUT", "PATCH"} and _media_type(request) != "application/json":
+    if (
+        request.method in {"POST", "PUT", "PATCH"}
+        and _has_body(request)
+        and _media_type(request) != "application/json"
+    ):
         raise HTTPException(
             415, "Send the request body as JSON, with Content-Type: application/json."
         )
@@ -39,7 +48,11 @@ def require_json(request: Request) -> None:
 
 def require_multipart(request: Request) -> None:
     """For the routes that take a file: the JSON rule would refuse them, so they use this."""
-    if request.method in {"POST", "PUT", "PATCH"} and _media_type(request) != "multipart/form-data":
+    if (
+        request.method in {"POST", "PUT", "PATCH"}
+        and _has_body(request)
+        and _media_type(request) != "multipart/form-data"
+    ):
         raise HTTPException(
             415, "Send the file and its details as a form, with Content-Type: multipart/form-data."
         )
@@ -148,9 +161,16 @@ def audit_events(
     user_id: Annotated[
         int | None, Query(ge=1, le=MAX_ID, description="Only events by this account")
     ] = None,
-    tag: Annotated[str | None, Query(max_length=100, description="Only events with this tag")] = None,
-    since: Annotated[date | None, Query(description="From the start of this day (UTC)")] = None,
-    until: Annotated[date | None, Query(description="To the end of this day (UTC)")] = None,
+    tag: Annotated[
+        str | None,
+        Query(
+            max_length=80,
+            pattern=r"^[a-z_]+(:[a-z_]+){1,3}$",
+            description="Only events with this tag, e.g. `records:case:viewed`",
+        ),
+    ] = None,
+    since: Annotated[IsoDate | None, Query(description="From the start of this day (UTC)")] = None,
+    until: Annotated[IsoDate | None, Query(description="To the end of this day (UTC)")] = None,
 ) -> ApiPage[AuditEventRead]:
     """The audit trail, newest first. Reading it is itself recorded."""
     event_filter = audit.EventFilter(

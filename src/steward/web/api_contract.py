@@ -11,14 +11,17 @@ this, and Schemathesis holds the app to the document.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, FastAPI, Query
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
+from starlette.routing import compile_path
 
 from steward.core.paging import DEFAULT_SIZE, MAX_SIZE, Page, PageRequest
 from steward.core.permissions import Permission
@@ -93,7 +96,7 @@ def error_body(detail: str, errors: dict[str, str] | None = None, **extra: Any) 
 
 # What each status means on this API; a route's own description of a status is kept.
 ERROR_STATUSES: dict[int, str] = {
-    400: "The request body could not be read (a malformed form or file upload)",
+    400: "The request body could not be read (not JSON, not UTF-8, or a malformed form)",
     401: "No API token was sent, or it is not valid, has expired or was revoked",
     403: "Your role lacks the permission, the record is outside what you may see "
     "(need-to-know), or your account must first finish setting up two-factor sign-in",
@@ -152,9 +155,7 @@ def page_of_list(items: Sequence[T], request: PageRequest) -> Page[T]:
 
 
 def api_page_request(
-    page: Annotated[
-        int, Query(ge=1, le=1_000_000, description="Which page, counting from 1")
-    ] = 1,
+    page: Annotated[int, Query(ge=1, le=1_000_000, description="Which page, counting from 1")] = 1,
     page_size: Annotated[
         int,
         Query(
@@ -170,6 +171,19 @@ def api_page_request(
 ApiPageQuery = Annotated[PageRequest, Depends(api_page_request)]
 
 
+def _iso_date_only(value: object) -> object:
+    # Lax parsing would take "0" or 1700000000 as a date (seconds since 1970): a caller who
+    # sent that made a mistake, and must hear so rather than get 1970's events.
+    if not isinstance(value, date) and not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        raise ValueError("Enter a date as YYYY-MM-DD")
+    return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+"""A date in a query string, written as YYYY-MM-DD and nothing else."""
+
+
 # --- The document ---------------------------------------------------------------------------
 
 
@@ -181,9 +195,7 @@ def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
 
 
 def _has_path_params(dependant: Dependant) -> bool:
-    return bool(dependant.path_params) or any(
-        _has_path_params(d) for d in dependant.dependencies
-    )
+    return bool(dependant.path_params) or any(_has_path_params(d) for d in dependant.dependencies)
 
 
 def route_statuses(route: Any, method: str) -> dict[int, str]:
@@ -199,11 +211,9 @@ def route_statuses(route: Any, method: str) -> dict[int, str]:
     if _has_path_params(route.dependant):
         statuses.add(404)
     if route.body_field is not None:
-        statuses.add(413)
+        statuses |= {400, 413}
     if method in BODY_METHODS and (require_json in calls or require_multipart in calls):
         statuses.add(415)
-    if require_multipart in calls and method in BODY_METHODS:
-        statuses.add(400)
     if getattr(route.endpoint, RATE_LIMITED_ATTRIBUTE, False):
         statuses.add(429)
     return {status: ERROR_STATUSES[status] for status in sorted(statuses)}
@@ -224,6 +234,29 @@ def api_routes(app: FastAPI) -> Iterator[Any]:
             and (route.path_format or "").startswith(API_PREFIX)
         ):
             yield route
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method some operation of /api/v1 takes at ``path``: what a 405's Allow header
+    must list (the router only knows the first route that matched the path)."""
+    table: list[tuple[re.Pattern[str], int, frozenset[str]]] | None = getattr(
+        app.state, "api_contract_methods", None
+    )
+    if table is None:
+        table = [
+            (
+                compile_path(route.path_format)[0],
+                route.path_format.count("{"),
+                frozenset(route.methods or ()),
+            )
+            for route in api_routes(app)
+        ]
+        app.state.api_contract_methods = table
+    matches = [(params, methods) for pattern, params, methods in table if pattern.match(path)]
+    # The most literal address wins, as in the document: /disclosure/submit, not
+    # /disclosure/{item_id} (whose GET would refuse "submit" as an id anyway).
+    fewest = min((params for params, _ in matches), default=0)
+    return sorted(set().union(*(methods for params, methods in matches if params == fewest)))
 
 
 def _error_content(existing: dict[str, Any] | None) -> dict[str, Any]:
