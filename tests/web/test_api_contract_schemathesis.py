@@ -48,7 +48,12 @@ CONFIG = SchemathesisConfig.from_dict(
     {
         "seed": SEED,
         "suppress-health-check": ["all"],
-        "generation": {"max-examples": 3, "database": "none", "deterministic": True},
+        "generation": {
+            "max-examples": 3,
+            "database": "none",
+            "deterministic": True,
+            "no-shrink": True,
+        },
         "phases": {
             "examples": {"enabled": True},
             "coverage": {"enabled": True},

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime
-from functools import cache
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -37,7 +36,9 @@ FORBIDDEN_CHARS = re.compile(
 FORBIDDEN_MESSAGE = "must not contain control characters or invisible formatting characters"
 
 
-@cache
+_FIELD_KINDS: dict[tuple[type, str], frozenset[type]] = {}
+
+
 def _scalar_kinds(annotation: Any) -> frozenset[type]:
     """The plain types a field's annotation allows (``int | None`` gives int), unwrapping
     unions and Annotated; an enum counts as none of them."""
@@ -88,8 +89,12 @@ class StrictInput(BaseModel):
         """Pydantic's lax parsing reads 0 as false, false as 0 and 1700000000 as a date. A
         form never sends those (its fields are text, parsed as before), but a program that
         sends them has a bug it must hear about rather than have guessed at."""
-        field = cls.model_fields.get(info.field_name or "")
-        kinds = _scalar_kinds(field.annotation) if field is not None else frozenset()
+        key = (cls, info.field_name or "")
+        kinds = _FIELD_KINDS.get(key)
+        if kinds is None:
+            field = cls.model_fields.get(key[1])
+            kinds = _scalar_kinds(field.annotation) if field is not None else frozenset()
+            _FIELD_KINDS[key] = kinds
         numbers = kinds & {int, float}
         if isinstance(value, bool) and numbers and bool not in kinds:
             raise PydanticCustomError("number_type", "Give a number, not true or false")

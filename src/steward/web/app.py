@@ -442,7 +442,7 @@ def _install_error_handlers(app: FastAPI) -> None:
                 "This address does not take that method: the Allow header lists those it does."
             )
         message = messages.get(exc.status_code, str(exc.detail))
-        headers = exc.headers
+        headers = dict(exc.headers) if exc.headers else None
         if exc.status_code == 405 and _wants_json(request):
             # RFC 9110: a 405 lists every method the address takes, not only those of the
             # first route that matched it.

@@ -33,7 +33,7 @@ from steward.records.schemas import (
 from steward.web.api import require_json, require_multipart
 from steward.web.api_contract import ApiPage, ApiPageQuery, error_body, rate_limited
 from steward.web.deps import DB, ApiActor, AppSettings, Keyring, api_requires
-from steward.web.ids import Id
+from steward.web.ids import Id, IdItem
 from steward.web.records_common import (
     attachment,
     case_detail,
@@ -172,7 +172,7 @@ def upload_document(
     security_marking: Annotated[SecurityMarking, Form()] = SecurityMarking.OFFICIAL_SENSITIVE,
     provenance: Annotated[Provenance, Form()] = Provenance.STAFF,
     author_name: Annotated[str | None, Form(max_length=200)] = None,
-    subject_person_ids: Annotated[list[int] | None, Form()] = None,
+    subject_person_ids: Annotated[list[IdItem] | None, Form()] = None,
 ) -> DocumentRead:
     """Add a document to a case. Its type is read from its bytes, not its name."""
     meta = document_meta(
