@@ -166,6 +166,11 @@ OUTPUT = {
     "NoticeListRead",
     "PartnerCorrectionRead",
     "PartnerCorrectionsRead",
+    # The API's contract (web/api_contract.py): its error body and page envelope.
+    "ApiError",
+    "InductionCourse",
+    "InductionRefusal",
+    "ApiPage",
 }
 # Input with a rule of its own: a document's text may hold form feeds; its other text
 # fields are checked by the same function (tested below).
@@ -203,7 +208,8 @@ def test_every_input_schema_takes_the_rule() -> None:
     forgotten = sorted(
         name
         for name, model in models.items()
-        if name not in OUTPUT | OWN_RULE
+        # A generic model's pages (ApiPage[UserRead]) are the generic's.
+        if name.split("[")[0] not in OUTPUT | OWN_RULE
         and not issubclass(model, StrictInput)
         and "Settings" not in name
     )

@@ -1095,7 +1095,7 @@ def _routes(app: FastAPI) -> set[tuple[str, str]]:
     def add(routes: list[object], prefix: str) -> None:
         for route in routes:
             if isinstance(route, APIRoute):
-                found.update((m, prefix + route.path) for m in route.methods if m != "HEAD")
+                found.update((m, prefix + route.path_format) for m in route.methods if m != "HEAD")
             # FastAPI keeps an included router whole; look inside, so that no router is missed.
             inner = getattr(route, "original_router", None)
             context = getattr(route, "include_context", None)

@@ -38,7 +38,9 @@ def test_my_cases_and_a_case_in_detail(
     db.commit()
     cases = client.get("/api/v1/cases", headers=_bearer(secret))
     assert cases.status_code == 200
-    assert [c["case_number"] for c in cases.json()] == [record.case.case_number]
+    listed = cases.json()
+    assert [c["case_number"] for c in listed["items"]] == [record.case.case_number]
+    assert (listed["total"], listed["page"], listed["next_page"]) == (1, 1, None)
     assert other.case.case_number not in cases.text
 
     detail = client.get(f"/api/v1/cases/{record.case.id}", headers=_bearer(secret)).json()

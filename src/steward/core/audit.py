@@ -481,6 +481,9 @@ class EventFilter:
     subject_id: str | None = None
     since: date | None = None  # from the start of this day (UTC)
     until: date | None = None  # to the end of this day (UTC)
+    # Only events numbered below this: a reader paging a trail that grows as it is read
+    # (each reading is an event) pins the stretch it pages through.
+    before_seq: int | None = None
 
     def as_details(self) -> dict[str, DetailValue]:
         """The filter as audit details (ids, tags and ISO dates only), so a reading of the
@@ -492,6 +495,7 @@ class EventFilter:
             "subject_id": self.subject_id,
             "since": self.since.isoformat() if self.since else None,
             "until": self.until.isoformat() if self.until else None,
+            "before_seq": self.before_seq,
         }
         return {k: v for k, v in details.items() if v is not None}
 
@@ -512,6 +516,8 @@ def _filtered(query: Any, f: EventFilter) -> Any:
     if f.until is not None:
         after = datetime.combine(f.until + timedelta(days=1), time.min, tzinfo=UTC)
         query = query.where(AuditEvent.occurred_at < after)
+    if f.before_seq is not None:
+        query = query.where(AuditEvent.seq < f.before_seq)
     return query
 
 

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from steward.core.errors import ValidationFailed
 from steward.core.permissions import Role
@@ -25,6 +34,22 @@ FORBIDDEN_CHARS = re.compile(
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
 )
 FORBIDDEN_MESSAGE = "must not contain control characters or invisible formatting characters"
+
+
+_FIELD_KINDS: dict[tuple[type, str], frozenset[type]] = {}
+
+
+def _scalar_kinds(annotation: Any) -> frozenset[type]:
+    """The plain types a field's annotation allows (``int | None`` gives int), unwrapping
+    unions and Annotated; an enum counts as none of them."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _scalar_kinds(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        return frozenset().union(*(_scalar_kinds(a) for a in get_args(annotation)))
+    if annotation in (bool, int, float, date, datetime):
+        return frozenset({annotation})
+    return frozenset()
 
 
 def forbidden_character(value: str) -> str | None:
@@ -51,9 +76,34 @@ def require_plain_text(value: str, field: str) -> str:
 
 
 class StrictInput(BaseModel):
-    """What a person or a file sends in: unknown fields refused, text stripped, no controls."""
+    """What a person or a file sends in: unknown fields refused, text stripped, no controls,
+    and a JSON number, true/false or date sent where it was asked for (see _kinds_kept)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="wrap")
+    @classmethod
+    def _kinds_kept(
+        cls, value: object, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> object:
+        """Pydantic's lax parsing reads 0 as false, false as 0 and 1700000000 as a date. A
+        form never sends those (its fields are text, parsed as before), but a program that
+        sends them has a bug it must hear about rather than have guessed at."""
+        key = (cls, info.field_name or "")
+        kinds = _FIELD_KINDS.get(key)
+        if kinds is None:
+            field = cls.model_fields.get(key[1])
+            kinds = _scalar_kinds(field.annotation) if field is not None else frozenset()
+            _FIELD_KINDS[key] = kinds
+        numbers = kinds & {int, float}
+        if isinstance(value, bool) and numbers and bool not in kinds:
+            raise PydanticCustomError("number_type", "Give a number, not true or false")
+        if isinstance(value, int | float) and not isinstance(value, bool) and not numbers:
+            if bool in kinds:
+                raise PydanticCustomError("bool_type", "Give true or false, not a number")
+            if kinds & {date, datetime}:
+                raise PydanticCustomError("date_type", "Give a date as text: YYYY-MM-DD")
+        return handler(value)
 
     @field_validator("*", mode="after")
     @classmethod

@@ -177,7 +177,7 @@ class RequirementFilters(StrictInput):
 class RequirementCreate(RequirementFilters):
     """Who must complete a course, and by when."""
 
-    course_id: int = Field(ge=1, le=2**63 - 1)
+    course_id: int = Field(ge=1, le=2**31 - 1)  # a key: PostgreSQL INTEGER
     kind: RequirementKind
     due_within_days: int | None = Field(
         None,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
-from steward.core import audit, auth
+from steward.core import accounts, audit, auth
 from steward.core.permissions import Permission
 from steward.core.schemas import (
     AuditEventRead,
@@ -20,6 +20,7 @@ from steward.core.schemas import (
     UserRead,
     VerificationRead,
 )
+from steward.web.api_contract import ApiPage, ApiPageQuery, IsoDate, page_of_list
 from steward.web.deps import DB, ApiActor, ApiUser, AppSettings, api_requires
 from steward.web.ids import MAX_ID, Id
 
@@ -28,8 +29,18 @@ def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
+def _has_body(request: Request) -> bool:
+    """A POST with nothing in it (approve this, retire that) has no media type to check."""
+    length = request.headers.get("content-length")
+    return (length is not None and length != "0") or "transfer-encoding" in request.headers
+
+
 def require_json(request: Request) -> None:
-    if request.method in {"POST", "PUT", "PATCH"} and _media_type(request) != "application/json":
+    if (
+        request.method in {"POST", "PUT", "PATCH"}
+        and _has_body(request)
+        and _media_type(request) != "application/json"
+    ):
         raise HTTPException(
             415, "Send the request body as JSON, with Content-Type: application/json."
         )
@@ -37,7 +48,11 @@ def require_json(request: Request) -> None:
 
 def require_multipart(request: Request) -> None:
     """For the routes that take a file: the JSON rule would refuse them, so they use this."""
-    if request.method in {"POST", "PUT", "PATCH"} and _media_type(request) != "multipart/form-data":
+    if (
+        request.method in {"POST", "PUT", "PATCH"}
+        and _has_body(request)
+        and _media_type(request) != "multipart/form-data"
+    ):
         raise HTTPException(
             415, "Send the file and its details as a form, with Content-Type: multipart/form-data."
         )
@@ -55,8 +70,10 @@ def me(user: ApiUser) -> Me:
 
 
 @router.get("/users", tags=["users"])
-def list_users(db: DB, actor: ApiActor) -> list[UserRead]:
-    return [UserRead.model_validate(u) for u in auth.list_users(db, actor)]
+def list_users(db: DB, actor: ApiActor, page: ApiPageQuery) -> ApiPage[UserRead]:
+    """Every account, by username."""
+    listed = accounts.list_accounts(db, actor, accounts.AccountFilter(), page)
+    return ApiPage.of(listed, UserRead.model_validate)
 
 
 @router.post(
@@ -89,8 +106,10 @@ def change_role(
 
 
 @router.get("/role-grants", tags=["users"])
-def pending_grants(db: DB, actor: ApiActor) -> list[RoleGrantRead]:
-    return [RoleGrantRead.model_validate(g) for g in auth.pending_grants(db, actor)]
+def pending_grants(db: DB, actor: ApiActor, page: ApiPageQuery) -> ApiPage[RoleGrantRead]:
+    """Role grants awaiting a second person's decision, oldest first."""
+    grants = page_of_list(auth.pending_grants(db, actor), page)
+    return ApiPage.of(grants, RoleGrantRead.model_validate)
 
 
 @router.post("/role-grants/{grant_id}/approve", tags=["users"])
@@ -104,8 +123,10 @@ def refuse_grant(db: DB, actor: ApiActor, grant_id: Id) -> RoleGrantRead:
 
 
 @router.get("/tokens", tags=["account"])
-def list_tokens(db: DB, user: ApiUser) -> list[TokenRead]:
-    return [TokenRead.model_validate(t) for t in auth.list_tokens(db, user.actor, user_id=user.id)]
+def list_tokens(db: DB, user: ApiUser, page: ApiPageQuery) -> ApiPage[TokenRead]:
+    """Your own API tokens (never their secrets)."""
+    tokens = page_of_list(auth.list_tokens(db, user.actor, user_id=user.id), page)
+    return ApiPage.of(tokens, TokenRead.model_validate)
 
 
 @router.post("/tokens", status_code=201, tags=["account"])
@@ -126,15 +147,37 @@ def revoke_token(db: DB, actor: ApiActor, token_id: Id) -> Response:
 def audit_events(
     db: DB,
     actor: ApiActor,
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    page: ApiPageQuery,
     before: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="Only events before this sequence number")
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_ID,
+            description="Only events before this sequence number. Reading the trail adds an "
+            "event to it, so to page through a fixed stretch, pass the first page's highest "
+            "`seq` + 1 here on every page.",
+        ),
     ] = None,
-) -> list[AuditEventRead]:
-    return [
-        AuditEventRead.model_validate(e)
-        for e in audit.list_events(db, actor, limit=limit, before_seq=before)
-    ]
+    user_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only events by this account")
+    ] = None,
+    tag: Annotated[
+        str | None,
+        Query(
+            max_length=80,
+            pattern=r"^[a-z_]+(:[a-z_]+){1,3}$",
+            description="Only events with this tag, e.g. `records:case:viewed`",
+        ),
+    ] = None,
+    since: Annotated[IsoDate | None, Query(description="From the start of this day (UTC)")] = None,
+    until: Annotated[IsoDate | None, Query(description="To the end of this day (UTC)")] = None,
+) -> ApiPage[AuditEventRead]:
+    """The audit trail, newest first. Reading it is itself recorded."""
+    event_filter = audit.EventFilter(
+        user_id=user_id, tag=tag or None, since=since, until=until, before_seq=before
+    )
+    found = audit.search_events(db, actor, event_filter, page)
+    return ApiPage.of(found, AuditEventRead.model_validate)
 
 
 @router.get("/audit/verification", tags=["audit"])

@@ -42,6 +42,7 @@ from steward.training.service import lms as training_lms
 from steward.web import (
     accounts_pages,
     api,
+    api_contract,
     archives_certificates_pages,
     archives_pages,
     audit_pages,
@@ -56,6 +57,7 @@ from steward.web import (
     retention_disposal_pages,
     retention_pages,
 )
+from steward.web.api_contract import API_PREFIX, error_body
 from steward.web.input_rule import refuse_hidden_characters
 from steward.web.intake import partners as intake_partners
 from steward.web.intake import partners_api as intake_partners_api
@@ -97,7 +99,6 @@ from steward.web.training import team_api as training_team_api
 
 log = logging.getLogger("steward.web")
 STATIC_DIR = Path(__file__).parent / "static"
-API_PREFIX = "/api/v1"
 # The only routes that take a file, and so a body larger than max_body_bytes.
 UPLOAD_PATHS = re.compile(r"^(?:/api/v1)?/cases/[0-9]+/documents(?:/new)?$")
 CERTIFICATE_UPLOAD_PATHS = re.compile(r"^/archives/certificates$")
@@ -266,6 +267,7 @@ def create_app(
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     _install_error_handlers(app)
+    api_contract.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
@@ -319,13 +321,16 @@ def _wants_json(request: Request) -> bool:
 
 
 def _error_response(
-    request: Request, status: int, message: str, errors: dict[str, str] | None = None
+    request: Request,
+    status: int,
+    message: str,
+    errors: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     if _wants_json(request):
-        body: dict[str, object] = {"detail": message}
-        if errors:
-            body["errors"] = errors
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        body = error_body(message, errors)
+        if status == 401:
+            headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
         return JSONResponse(body, status_code=status, headers=headers)
     return render(
         request,
@@ -343,10 +348,9 @@ def _needs_break_glass(request: Request, exc: NeedsBreakGlass) -> Response:
     """A page offers the break-glass form; the API says where to state a reason."""
     if _wants_json(request):
         return JSONResponse(
-            {
-                "detail": exc.message,
-                "break_glass_url": f"{API_PREFIX}/cases/{exc.case_id}/break-glass",
-            },
+            error_body(
+                exc.message, break_glass_url=f"{API_PREFIX}/cases/{exc.case_id}/break-glass"
+            ),
             status_code=403,
         )
     return RedirectResponse(f"/cases/{exc.case_id}/break-glass", status_code=303)
@@ -369,7 +373,8 @@ def _record_refusal(
         "route": f"{'api' if _wants_json(request) else 'page'}:{getattr(route, 'name', '')}",
         "method": request.method.lower(),
     }
-    for name, value in request.path_params.items():
+    for name, raw in request.path_params.items():
+        value = str(raw)  # an ":int" path parameter arrives converted
         if name.endswith("_id") and value.isascii() and value.isdigit() and len(value) <= 20:
             details[name] = value
     details |= extra or {}
@@ -428,11 +433,22 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        message = {
+        messages = {
             404: "If you typed the web address, check it is correct.",
             405: "Go back and try again.",
-        }.get(exc.status_code, str(exc.detail))
-        return _error_response(request, exc.status_code, message)
+        }
+        if _wants_json(request):
+            messages[405] = (
+                "This address does not take that method: the Allow header lists those it does."
+            )
+        message = messages.get(exc.status_code, str(exc.detail))
+        headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 405 and _wants_json(request):
+            # RFC 9110: a 405 lists every method the address takes, not only those of the
+            # first route that matched it.
+            allowed = api_contract.allowed_methods(request.app, request.url.path)
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)} if allowed else headers
+        return _error_response(request, exc.status_code, message, headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

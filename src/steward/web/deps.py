@@ -16,6 +16,7 @@ from steward.core.crypto import KeyEncryptionKeys
 from steward.core.db import begin_read_only, commit_unit_of_work, rollback_unit_of_work
 from steward.core.errors import Forbidden, Unauthenticated
 from steward.core.permissions import Actor, Permission, Role
+from steward.web.api_contract import PERMISSION_ATTRIBUTE
 from steward.web.security import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -180,6 +181,7 @@ def api_requires(permission: Permission) -> Callable[[Actor], None]:
     def check(actor: Annotated[Actor, Depends(api_actor)]) -> None:
         actor.require(permission)
 
+    setattr(check, PERMISSION_ATTRIBUTE, permission)  # named in the OpenAPI document
     return check
 
 

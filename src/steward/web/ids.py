@@ -1,8 +1,8 @@
 """Ids in paths, queries and forms: whole numbers a database key can hold.
 
-An id of 2^63 or more fits no BIGINT (nor SQLite's INTEGER): unbounded, it reached the
-database driver and failed there as a server error. Bounded here, it is refused as invalid
-input before any service is called. Every route takes ids through these types;
+The keys are INTEGER columns: 32 bits on PostgreSQL. An id of 2^31 or more reached the
+database there and failed as a server error (Schemathesis found it; SQLite's 64-bit INTEGER
+had hidden it). Bounded here, it is refused as invalid input before any service is called. Every route takes ids through these types;
 tests/web/test_ids.py fails for a route that takes a plain ``int``.
 """
 
@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Form, Path
 from pydantic import Field
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 """An id in the path: ``/cases/{case_id}``."""

@@ -81,7 +81,12 @@ def corrections(db: DB, keyring: Keyring, actor: ApiActor, person_id: Id) -> lis
     return service.correction_history(db, keyring, actor, person_id=person_id)
 
 
-@router.post("/people/{person_id}/restriction", status_code=201, dependencies=_MANAGE)
+@router.post(
+    "/people/{person_id}/restriction",
+    status_code=201,
+    dependencies=_MANAGE,
+    responses={409: {"description": "Their records are already restricted"}},
+)
 def restrict(
     db: DB, keyring: Keyring, actor: ApiActor, person_id: Id, body: RestrictionIn
 ) -> RestrictionRead:
@@ -89,7 +94,11 @@ def restrict(
     return _restriction(service.restrict_person(db, keyring, actor, person_id=person_id, data=body))
 
 
-@router.post("/people/{person_id}/restriction/lift", dependencies=_MANAGE)
+@router.post(
+    "/people/{person_id}/restriction/lift",
+    dependencies=_MANAGE,
+    responses={409: {"description": "Their records are not restricted"}},
+)
 def lift(db: DB, keyring: Keyring, actor: ApiActor, person_id: Id, body: LiftIn) -> RestrictionRead:
     """Lift the restriction on the person's records."""
     return _restriction(

@@ -31,8 +31,9 @@ from steward.records.schemas import (
     PersonSummary,
 )
 from steward.web.api import require_json, require_multipart
+from steward.web.api_contract import ApiPage, ApiPageQuery, error_body, rate_limited
 from steward.web.deps import DB, ApiActor, AppSettings, Keyring, api_requires
-from steward.web.ids import Id
+from steward.web.ids import Id, IdItem
 from steward.web.records_common import (
     attachment,
     case_detail,
@@ -67,9 +68,9 @@ class BreakGlassOpened(BaseModel):
 
 
 @router.get("/cases")
-def my_cases(db: DB, actor: ApiActor) -> list[CaseRead]:
+def my_cases(db: DB, actor: ApiActor, page: ApiPageQuery) -> ApiPage[CaseRead]:
     """The cases you work on: assigned to you, or your team's if you manage a team."""
-    return [CaseRead.model_validate(c) for c in service.my_cases(db, actor).items]
+    return ApiPage.of(service.my_cases(db, actor, page), CaseRead.model_validate)
 
 
 @router.get("/cases/{case_id}")
@@ -88,6 +89,7 @@ def get_case(db: DB, actor: ApiActor, case_id: Id) -> CaseDetail:
     },
     dependencies=[Depends(api_requires(Permission.CASES_BREAK_GLASS)), Depends(require_json)],
 )
+@rate_limited
 def break_glass(
     db: DB,
     keyring: Keyring,
@@ -111,7 +113,7 @@ def break_glass(
         # Recorded outside the rolled-back attempt, so the refusal stays on the record.
         service.refuse(db, actor, case_id=case_id, error=exc)
         status = 429 if isinstance(exc, service.BreakGlassLimitReached) else 404
-        return JSONResponse({"detail": exc.message}, status_code=status)
+        return JSONResponse(error_body(exc.message), status_code=status)
     return BreakGlassOpened(case_id=row.case_id, opened_at=row.opened_at, expires_at=row.expires_at)
 
 
@@ -170,7 +172,7 @@ def upload_document(
     security_marking: Annotated[SecurityMarking, Form()] = SecurityMarking.OFFICIAL_SENSITIVE,
     provenance: Annotated[Provenance, Form()] = Provenance.STAFF,
     author_name: Annotated[str | None, Form(max_length=200)] = None,
-    subject_person_ids: Annotated[list[int] | None, Form()] = None,
+    subject_person_ids: Annotated[list[IdItem] | None, Form()] = None,
 ) -> DocumentRead:
     """Add a document to a case. Its type is read from its bytes, not its name."""
     meta = document_meta(

@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 
 from steward.retention.service import undatable
 from steward.web.deps import DB, ApiActor
-from steward.web.ids import MAX_ID
 
 router = APIRouter(tags=["retention"])
 
@@ -36,7 +35,7 @@ class UndatableList(BaseModel):
 def list_undatable(
     db: DB,
     actor: ApiActor,
-    page: Annotated[int, Query(ge=1, le=MAX_ID)] = 1,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> UndatableList:
     """Records the schedule cannot date, 50 to a page, each with what it lacks."""
     listed = undatable.undatable(db, actor, page=page)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from steward.core import clock
 from steward.intake.service import quality as service
 from steward.intake.service.quality import CodeCount, Counts, Resolution
+from steward.web.api_contract import IsoDate
 from steward.web.deps import DB, ApiActor
 from steward.web.ids import Id
 
@@ -115,7 +116,7 @@ def _codes(codes: list[CodeCount]) -> list[QualityCodeRead]:
 def quality_summary(
     db: DB,
     actor: ApiActor,
-    on: Annotated[date | None, Query(description="YYYY-MM-DD; default today")] = None,
+    on: Annotated[IsoDate | None, Query(description="YYYY-MM-DD; default today")] = None,
 ) -> QualitySummaryRead:
     """One line per partner you may see: the 90 days to the date."""
     day = on or clock.today()
@@ -141,9 +142,11 @@ def partner_quality(
     actor: ApiActor,
     partner_id: Id,
     start: Annotated[
-        date | None, Query(alias="from", description="YYYY-MM-DD; default 12 months ago")
+        IsoDate | None, Query(alias="from", description="YYYY-MM-DD; default 12 months ago")
     ] = None,
-    end: Annotated[date | None, Query(alias="to", description="YYYY-MM-DD; default today")] = None,
+    end: Annotated[
+        IsoDate | None, Query(alias="to", description="YYYY-MM-DD; default today")
+    ] = None,
 ) -> PartnerQualityReportRead:
     """One partner's figures over the period, month by month."""
     found = service.report(db, actor, partner_id=partner_id, start=start, end=end)

@@ -183,7 +183,9 @@ def read_disclosure(
     )
 
 
-@router.get("/sar/requests/{request_id}/disclosure/{item_id}", responses=REFUSALS)
+# ":int": /disclosure/submit and /disclosure/approve are POST-only addresses of their own; a
+# GET of them must answer 405, not be read as a document called "submit" (422).
+@router.get("/sar/requests/{request_id}/disclosure/{item_id:int}", responses=REFUSALS)
 def read_document(
     db: DB, kek: Keyring, actor: ApiActor, request_id: Id, item_id: Id
 ) -> DisclosureReviewRead:

@@ -16,6 +16,7 @@ from steward.records import service as records
 from steward.records.service import InductionRequired
 from steward.training.service import gate
 from steward.training.service.gate import GateState, OutstandingCourse
+from steward.web.api_contract import InductionCourse, InductionRefusal, error_body
 from steward.web.rendering import render
 
 TITLE = "Complete your induction before you can see case records"
@@ -70,20 +71,15 @@ def home_context(db: Session, actor: Actor) -> dict[str, object]:
 
 def refusal(request: Request, exc: InductionRequired, *, json: bool) -> Response:
     if json:
-        return JSONResponse(
-            {
-                "detail": exc.message,
-                "induction": {
-                    "unlinked": exc.unlinked,
-                    "courses": [
-                        {"code": link.code, "title": link.title, "url": link.href}
-                        for link in course_links(exc.courses)
-                    ],
-                    "training_url": MY_TRAINING,
-                },
-            },
-            status_code=403,
+        induction = InductionRefusal(
+            unlinked=exc.unlinked,
+            courses=[
+                InductionCourse(code=link.code, title=link.title, url=link.href)
+                for link in course_links(exc.courses)
+            ],
+            training_url=MY_TRAINING,
         )
+        return JSONResponse(error_body(exc.message, induction=induction), status_code=403)
     return render(
         request,
         "training/induction_required.html",

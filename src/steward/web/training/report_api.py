@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from steward.core import clock
 from steward.core.permissions import Permission
 from steward.training.service import report as service
+from steward.web.api_contract import IsoDate
 from steward.web.deps import DB, ApiActor, api_requires
 
 router = APIRouter(
@@ -109,7 +110,7 @@ class TrainingReportRead(BaseModel):
 def training_report(
     db: DB,
     actor: ApiActor,
-    as_of: Annotated[date | None, Query(description="YYYY-MM-DD; default today")] = None,
+    as_of: Annotated[IsoDate | None, Query(description="YYYY-MM-DD; default today")] = None,
     trend: Annotated[bool, Query(description="Include the last 12 month ends")] = True,
 ) -> TrainingReportRead:
     """The organisation's compliance (a manager: their own people's) as of a date, each
