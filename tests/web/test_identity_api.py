@@ -191,3 +191,14 @@ def test_unknown_people_answer_404_and_a_record_with_itself_422(
     itself = client.get(f"{API}/people/{robert.id}/compare/{robert.id}", headers=headers)
     assert itself.status_code == 422
     assert client.post(f"{API}/people/merges/987654/unmerge", headers=headers).status_code == 404
+
+
+def test_the_document_declares_the_search_rate_limited_and_the_queue_permission(
+    client: TestClient,
+) -> None:
+    paths = client.get(f"{API}/openapi.json").json()["paths"]
+    search = paths[f"{API}/search/people"]["post"]
+    assert "Retry-After" in search["responses"]["429"]["headers"]
+    assert {p["name"] for p in search["parameters"]} == {"page", "page_size"}
+    assert paths[f"{API}/people/duplicates"]["get"]["x-steward-permission"] == ["people:manage"]
+    assert "429" in paths[f"{API}/archives/search"]["post"]["responses"]
