@@ -694,6 +694,51 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/intake/submissions/{submission_id}"): Call(INTAKE_EITHER),
     ("GET", "/api/v1/intake/submissions/{submission_id}/report.csv"): Call(INTAKE_EITHER),
     ("GET", "/api/v1/intake/submissions/{submission_id}/report.pdf"): Call(INTAKE_EITHER),
+    # The identity API: as its pages. Ids in bodies cannot be filled as numbers, so a merge
+    # and a "not the same" are refused (422) and change nothing; the API un-merges its own.
+    ("POST", "/api/v1/search/people"): Call(
+        PEOPLE_SEARCH, {"first_name": "Walk", "last_name": "Through"}
+    ),
+    ("GET", "/api/v1/people/duplicates"): Call(Permission.PEOPLE_MANAGE),
+    ("POST", "/api/v1/people/duplicates/check"): Call(Permission.PEOPLE_MANAGE),
+    ("GET", "/api/v1/people/{person_id}/compare/{other_person_id}"): Call(Permission.PEOPLE_MANAGE),
+    ("POST", "/api/v1/people/{person_id}/merge"): Call(
+        Permission.PEOPLE_MANAGE, {"other_person_id": "{other_person_id}"}
+    ),
+    ("POST", "/api/v1/people/{person_id}/not-same"): Call(
+        Permission.PEOPLE_MANAGE, {"other_person_id": "{other_person_id}"}
+    ),
+    ("POST", "/api/v1/people/merges/{merge_id}/unmerge"): Call(
+        Permission.PEOPLE_MANAGE, ids={"merge_id": "api_merge_id"}
+    ),
+    # The paper archive API: as its pages (the page already moved the walk's retrieval on,
+    # so the API's out, return and cancel find it in another state: 409).
+    ("GET", "/api/v1/archives/locations"): Call(Permission.ARCHIVES_MANAGE),
+    ("POST", "/api/v1/archives/locations"): Call(Permission.ARCHIVES_MANAGE, {"kind": "on_site"}),
+    ("GET", "/api/v1/archives/locations/{location_id}"): Call(Permission.ARCHIVES_MANAGE),
+    ("GET", "/api/v1/archives/locations/{location_id}/boxes"): Call(Permission.ARCHIVES_MANAGE),
+    ("POST", "/api/v1/archives/boxes"): Call(Permission.ARCHIVES_MANAGE, {"barcode": ""}),
+    ("GET", "/api/v1/archives/boxes/{box_id}"): Call(Permission.ARCHIVES_MANAGE),
+    ("POST", "/api/v1/archives/boxes/{box_id}/move"): Call(Permission.ARCHIVES_MANAGE, {}),
+    ("POST", "/api/v1/archives/boxes/{box_id}/retrievals"): Call(
+        Permission.ARCHIVES_MANAGE, {"purpose": "not-a-purpose"}
+    ),
+    ("GET", "/api/v1/archives/files"): Call(Permission.ARCHIVES_MANAGE),
+    ("GET", "/api/v1/archives/files/{paper_file_id}"): Call(CASE_READ),
+    ("POST", "/api/v1/archives/files/{paper_file_id}/retrievals"): Call(
+        Permission.ARCHIVES_REQUEST, {"purpose": "not-a-purpose"}
+    ),
+    ("GET", "/api/v1/archives/retrievals"): Call(Permission.ARCHIVES_REQUEST),
+    ("POST", "/api/v1/archives/retrievals/{retrieval_id}/out"): Call(Permission.ARCHIVES_MANAGE),
+    ("POST", "/api/v1/archives/retrievals/{retrieval_id}/return"): Call(Permission.ARCHIVES_MANAGE),
+    ("POST", "/api/v1/archives/retrievals/{retrieval_id}/cancel"): Call(
+        Permission.ARCHIVES_REQUEST
+    ),
+    ("GET", "/api/v1/archives/certificates"): Call(Permission.ARCHIVES_MANAGE),
+    ("GET", "/api/v1/archives/certificates/{certificate_id}"): Call(Permission.ARCHIVES_MANAGE),
+    ("POST", "/api/v1/archives/search"): Call(
+        AnyOf((Permission.ARCHIVES_MANAGE, Permission.CASES_READ_ALL)), {"names": ["Walk Through"]}
+    ),
 }
 
 
@@ -916,12 +961,19 @@ def _records_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[str
     opened = service.break_glass(
         db, keyring, stranger.actor, case_id=case.id, reason=REASON["reason"]
     )
+    api_merge = identity.merge_persons(
+        db,
+        actor=make_user(db, Role.IG_OFFICER).actor,
+        person_id=others[0].id,
+        other_person_id=others[2].id,
+    )
     return {
         "case_id": case.id,
         "document_id": document.id,
         "person_id": person.id,
         "other_person_id": others[2].id,
         "merge_id": merge.id,
+        "api_merge_id": api_merge.id,
         "break_glass_id": opened.id,
         **_archives_for(db, case, user, keyring),
     }
@@ -1333,6 +1385,16 @@ CASE_CONTENT = _routes_of(
     "GET /api/v1/intake/held",
     "GET /api/v1/intake/held/{row_id}",
     "POST /api/v1/intake/held/{row_id}/decision",
+    # The identity and paper archive APIs, as their pages.
+    "POST /api/v1/search/people",
+    "GET /api/v1/people/duplicates",
+    "GET /api/v1/people/{person_id}/compare/{other_person_id}",
+    "POST /api/v1/people/{person_id}/merge",
+    "POST /api/v1/people/{person_id}/not-same",
+    "POST /api/v1/people/merges/{merge_id}/unmerge",
+    "GET /api/v1/archives/files/{paper_file_id}",
+    "POST /api/v1/archives/files/{paper_file_id}/retrievals",
+    "POST /api/v1/archives/search",
 )
 
 # Routes open to case readers that show no case content, each with why (none yet: every
@@ -1362,6 +1424,9 @@ GATED_BODIES: dict[tuple[str, str], dict[str, object]] = {
         "decision": "reject",
         "reason": "The walk's decision, refused by the gate",
     },
+    ("POST", "/api/v1/people/{person_id}/merge"): {"other_person_id": 1},
+    ("POST", "/api/v1/people/{person_id}/not-same"): {"other_person_id": 1},
+    ("POST", "/api/v1/archives/files/{paper_file_id}/retrievals"): {"purpose": "case_work"},
 }
 
 _CASE_READING = frozenset(

@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Depends, FastAPI, Query
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
@@ -330,3 +331,35 @@ def install(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+# --- Query strings hold only what the document declares ----------------------------------
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for dependency in dependant.dependencies:
+        names |= _query_names(dependency)
+    return names
+
+
+def refuse_unknown_query(request: Request) -> None:
+    """A router dependency: a query parameter the operation does not declare answers 422,
+    as the document says (no additional properties), rather than being silently ignored: a
+    misspelt filter (``?stauts=out``) would otherwise answer the whole list as if filtered.
+    The unknown name is not repeated: it is whatever the caller typed."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None or not request.query_params:
+        return
+    known = _query_names(dependant)
+    if any(name not in known for name in request.query_params):
+        listed = ", ".join(sorted(known)) or "none"
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query",),
+                    "msg": f"Unknown query parameter: this operation takes {listed}",
+                    "type": "extra_forbidden",
+                }
+            ]
+        )

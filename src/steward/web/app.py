@@ -43,9 +43,11 @@ from steward.web import (
     accounts_pages,
     api,
     api_contract,
+    archives_api,
     archives_certificates_pages,
     archives_pages,
     audit_pages,
+    identity_api,
     identity_pages,
     jobs_pages,
     pages,
@@ -178,6 +180,7 @@ PAGE_ROUTERS = (
 )
 API_ROUTERS = (
     api.router,
+    identity_api.router,  # before records: its /people/duplicates, not /people/{person_id}
     records_api.router,
     retention_api.router,
     people_api.router,
@@ -193,6 +196,7 @@ API_ROUTERS = (
     intake_quality_api.router,
     intake_submissions_api.router,
     intake_review_api.router,
+    archives_api.router,
 )
 
 

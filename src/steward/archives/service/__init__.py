@@ -13,7 +13,13 @@ from steward.archives.service.destruction import (
     reconcile_certificate,
 )
 from steward.archives.service.export import inventory_rows
-from steward.archives.service.files import FileView, add_file, files_without_box, view_file
+from steward.archives.service.files import (
+    FileView,
+    add_file,
+    files_page,
+    files_without_box,
+    view_file,
+)
 from steward.archives.service.importer import InventoryReport, import_inventory
 from steward.archives.service.jobs import IMPORT, start_import
 from steward.archives.service.linking import LinkReport, link_archive
@@ -59,6 +65,7 @@ __all__ = [
     "certificates_page",
     "create_box",
     "create_location",
+    "files_page",
     "files_without_box",
     "get_location",
     "get_retrieval",

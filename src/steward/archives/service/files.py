@@ -22,6 +22,7 @@ from steward.archives.service.access import readable_file, require_manage
 from steward.archives.service.linking import link_names
 from steward.core import audit, clock
 from steward.core.errors import Conflict, NotFound, ValidationFailed
+from steward.core.paging import Page, PageRequest, paginate
 from steward.core.permissions import Actor
 from steward.records.models import Case, RecordClass
 from steward.records.service import ensure_default_file_plan
@@ -162,3 +163,26 @@ def files_without_box(db: Session, actor: Actor, *, limit: int = 500) -> list[Pa
             .limit(limit)
         )
     )
+
+
+def files_page(
+    db: Session,
+    actor: Actor,
+    page: PageRequest,
+    *,
+    box_id: int | None = None,
+    unboxed: bool = False,
+    status: PaperFileStatus | None = None,
+) -> Page[PaperFile]:
+    """One page of the paper files, by reference: those in a box, those in none, or all. For
+    archive staff (references and case numbers; the names on a file are read one file at a
+    time, through ``view_file``, which records the read)."""
+    require_manage(actor)
+    query = select(PaperFile).options(selectinload(PaperFile.box))
+    if box_id is not None:
+        query = query.where(PaperFile.box_id == box_id)
+    elif unboxed:
+        query = query.where(PaperFile.box_id.is_(None))
+    if status is not None:
+        query = query.where(PaperFile.status == status)
+    return paginate(db, query.order_by(PaperFile.file_reference, PaperFile.id), page)
