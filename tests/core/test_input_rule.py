@@ -30,6 +30,27 @@ HOSTILE = [
 NEWER_FORMAT = set(range(0x13439, 0x13440))
 # Schemas that are read models (what Steward sends out), never filled from input.
 OUTPUT = {
+    # identity and paper-archive API answers (web/identity_api.py, web/archives_api.py)
+    "BoxDetail",
+    "BoxRead",
+    "CertificateDetail",
+    "CertificateLineRead",
+    "CertificateRead",
+    "CheckRead",
+    "DuplicatePairRead",
+    "FileDetail",
+    "FileRead",
+    "FileRetrieval",
+    "LocationListed",
+    "LocationRead",
+    "MergeRead",
+    "MovementRead",
+    "NotSameRead",
+    "PairRead",
+    "PersonCandidate",
+    "PersonInPair",
+    "PersonRead",
+    "RetrievalOut",
     "UndatableList",
     "UndatableRead",
     "UserRead",
