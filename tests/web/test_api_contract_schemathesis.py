@@ -31,6 +31,7 @@ from steward.core.config import Environment, Settings
 from steward.core.crypto import FileKeyring
 from steward.core.db import make_engine, make_sessionmaker, session_scope
 from steward.core.permissions import Actor
+from steward.core.rate_limits import RateKind
 from steward.demo import archives as demo_archives
 from steward.demo import identity as demo_identity
 from steward.demo import intake as demo_intake
@@ -132,7 +133,14 @@ def seeded(own_engine: Engine, keyring: FileKeyring, settings: Settings) -> Seed
         factory, keyring, seed=SEED, names={s.username: s.name for s in organisation.staff}
     )
     demo_intake.prepare(factory, keyring, seed=SEED)
-    return Seeded(factory, create_app(settings, session_factory=factory, keyring=keyring))
+    # Rate limits high enough never to answer 429 here, however many cases an operation
+    # is tried with: which request met the limit would hang on timing (test_rate_limits.py
+    # tests the limits themselves).
+    unlimited = {f"api_rate_{kind.value}": 1_000_000 for kind in RateKind}
+    app = create_app(
+        settings.model_copy(update=unlimited), session_factory=factory, keyring=keyring
+    )
+    return Seeded(factory, app)
 
 
 def _token_of(seeded: Seeded, username: str) -> str:

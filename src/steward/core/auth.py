@@ -894,6 +894,12 @@ def revoke_token(db: Session, actor: Actor, *, token_id: int) -> ApiToken:
 
 
 def user_for_token(db: Session, secret: str) -> User | None:
+    found = token_user(db, secret)
+    return None if found is None else found[0]
+
+
+def token_user(db: Session, secret: str) -> tuple[User, int] | None:
+    """The account a valid token acts as, and the token's id (what rate limits count by)."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
     token = db.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
@@ -910,4 +916,4 @@ def user_for_token(db: Session, secret: str) -> User | None:
         return None
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         write_after_read(db, _update_row(ApiToken, {"last_used_at": now}, id=token.id))
-    return user
+    return user, token.id

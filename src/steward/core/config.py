@@ -102,6 +102,39 @@ class Settings(BaseSettings):
             "raises an alert on the DPO's break-glass page."
         ),
     )
+    api_rate_window_seconds: int = Field(
+        60,
+        ge=1,
+        le=86_400,
+        description=(
+            "The window the API's rate limits count in, in seconds: each limit below is the "
+            "most requests of its kind one API token may make in any such window. Past it, "
+            "the API answers 429 with Retry-After."
+        ),
+    )
+    api_rate_search: int = Field(
+        60,
+        ge=1,
+        description="Full-text searches (/api/v1/search) one API token may make per window.",
+    )
+    api_rate_identity: int = Field(
+        120,
+        ge=1,
+        description="Identity lookups (a person's details, people searches) one API token may make per window.",
+    )
+    api_rate_break_glass: int = Field(
+        10,
+        ge=1,
+        description=(
+            "Break-glass requests one API token may make per window (the per-user hourly and "
+            "daily limits above apply besides)."
+        ),
+    )
+    api_rate_other: int = Field(
+        60,
+        ge=1,
+        description="Requests per window of any other operation marked rate-limited.",
+    )
     jobs_url: str | None = Field(
         None,
         description=(

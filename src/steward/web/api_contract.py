@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, overload
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.dependencies.models import Dependant
@@ -26,6 +26,7 @@ from starlette.routing import compile_path
 
 from steward.core.paging import DEFAULT_SIZE, MAX_SIZE, Page, PageRequest
 from steward.core.permissions import Permission
+from steward.core.rate_limits import RateKind
 
 T = TypeVar("T")
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
@@ -113,10 +114,35 @@ ERROR_STATUSES: dict[int, str] = {
 _FASTAPI_DEFAULT_DESCRIPTIONS = frozenset({"Validation Error", "Additional Response"})
 
 
-def rate_limited(endpoint: Endpoint) -> Endpoint:
-    """Mark an endpoint that is rate-limited per token: it may answer 429 with Retry-After."""
-    setattr(endpoint, RATE_LIMITED_ATTRIBUTE, True)
-    return endpoint
+@overload
+def rate_limited(endpoint: Endpoint, /) -> Endpoint: ...
+
+
+@overload
+def rate_limited(kind: RateKind, /) -> Callable[[Endpoint], Endpoint]: ...
+
+
+def rate_limited(
+    target: Callable[..., Any] | RateKind, /
+) -> Callable[..., Any] | Callable[[Endpoint], Endpoint]:
+    """Mark an endpoint rate-limited per API token: ``@rate_limited(RateKind.SEARCH)``, or
+    bare ``@rate_limited`` for the limit of other expensive operations. Marking is enough:
+    the token's dependency (``deps.api_user``) enforces the kind's limit (core.rate_limits,
+    configured in Settings), answering 429 with Retry-After, and the document declares it."""
+
+    def mark(endpoint: Endpoint, kind: RateKind = RateKind.OTHER) -> Endpoint:
+        setattr(endpoint, RATE_LIMITED_ATTRIBUTE, kind)
+        return endpoint
+
+    if isinstance(target, RateKind):
+        return lambda endpoint: mark(endpoint, target)
+    return mark(target)
+
+
+def rate_limit_kind(endpoint: object) -> RateKind | None:
+    """The kind of rate limit an endpoint was marked with, if any."""
+    kind = getattr(endpoint, RATE_LIMITED_ATTRIBUTE, None)
+    return kind if isinstance(kind, RateKind) else None
 
 
 # --- Pagination -----------------------------------------------------------------------------
@@ -215,7 +241,7 @@ def route_statuses(route: Any, method: str) -> dict[int, str]:
         statuses |= {400, 413}
     if method in BODY_METHODS and (require_json in calls or require_multipart in calls):
         statuses.add(415)
-    if getattr(route.endpoint, RATE_LIMITED_ATTRIBUTE, False):
+    if rate_limit_kind(route.endpoint) is not None:
         statuses.add(429)
     return {status: ERROR_STATUSES[status] for status in sorted(statuses)}
 

@@ -49,6 +49,7 @@ from steward.web import (
     audit_pages,
     identity_api,
     identity_pages,
+    jobs_api,
     jobs_pages,
     pages,
     people_api,
@@ -56,6 +57,7 @@ from steward.web import (
     records_api,
     records_pages,
     retention_api,
+    retention_disposal_api,
     retention_disposal_pages,
     retention_pages,
 )
@@ -183,6 +185,8 @@ API_ROUTERS = (
     identity_api.router,  # before records: its /people/duplicates, not /people/{person_id}
     records_api.router,
     retention_api.router,
+    retention_disposal_api.router,
+    jobs_api.router,
     people_api.router,
     sar_api.router,
     sar_disclosure_api.router,

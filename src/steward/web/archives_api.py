@@ -38,6 +38,7 @@ from steward.archives.schemas import (
 from steward.core import auth
 from steward.core.errors import ValidationFailed
 from steward.core.permissions import Permission
+from steward.core.rate_limits import RateKind
 from steward.core.schemas import StrictInput
 from steward.web.api import require_json
 from steward.web.api_contract import (
@@ -461,7 +462,7 @@ def certificate(db: DB, actor: ApiActor, certificate_id: Id) -> CertificateDetai
 
 
 @router.post("/search")
-@rate_limited
+@rate_limited(RateKind.SEARCH)
 @reads_only
 def search(
     db: DB, actor: ApiActor, page: ApiPageQuery, body: ArchiveSearch

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
-from steward.core import auth
+from steward.core import auth, rate_limits
 from steward.core.config import Settings
 from steward.core.crypto import KeyEncryptionKeys
-from steward.core.db import begin_read_only, commit_unit_of_work, rollback_unit_of_work
+from steward.core.db import (
+    begin_read_only,
+    commit_unit_of_work,
+    rollback_unit_of_work,
+    session_scope,
+)
 from steward.core.errors import Forbidden, Unauthenticated
 from steward.core.permissions import Actor, Permission, Role
-from steward.web.api_contract import PERMISSION_ATTRIBUTE
+from steward.core.rate_limits import RateKind
+from steward.web.api_contract import PERMISSION_ATTRIBUTE, rate_limit_kind
 from steward.web.security import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -25,6 +32,8 @@ from steward.web.security import (
     csrf_token_valid,
     session_secret,
 )
+
+log = logging.getLogger("steward.web")
 
 # What an account that must set up two-factor sign-in may still reach.
 TWO_FACTOR_SETUP_PATHS = frozenset(
@@ -102,6 +111,42 @@ def _unit_of_work(request: Request) -> Iterator[Session]:
         raise
     finally:
         session.close()
+        _count_rate_limited(request, factory)
+
+
+_RATE_HIT = "steward_rate_hit"
+
+
+def _count_rate_limited(request: Request, factory: sessionmaker[Session]) -> None:
+    """Count a rate-limited request, whatever its answer, in a short write of its own: after
+    the request's transaction, so a search stays a reader, and after a rollback too, so a
+    request refused or failed still counts towards its token's limit."""
+    hit: tuple[int, RateKind, rate_limits.Limit] | None = getattr(request.state, _RATE_HIT, None)
+    if hit is None:
+        return
+    setattr(request.state, _RATE_HIT, None)
+    try:
+        with session_scope(factory) as writer:
+            rate_limits.count(writer, *hit)
+    except Exception:
+        # The answer stands; a request that could not be counted must not become a 500.
+        log.exception("could not count a rate-limited request")
+
+
+def _rate_limit(request: Request, db: Session, settings: Settings, token_id: int) -> None:
+    """Enforce the limit of an endpoint marked ``@rate_limited``, per API token: 429 with
+    Retry-After once the token has used its requests of that kind in the window."""
+    kind = rate_limit_kind(request.scope.get("endpoint"))
+    if kind is None:
+        return
+    limit = rate_limits.limit_for(settings, kind)
+    try:
+        rate_limits.check(db, token_id, kind, limit)
+    except rate_limits.RateLimited as exc:
+        raise HTTPException(
+            429, exc.message, headers={"Retry-After": str(exc.retry_after)}
+        ) from exc
+    setattr(request.state, _RATE_HIT, (token_id, kind, limit))
 
 
 def get_keyring(request: Request) -> KeyEncryptionKeys:
@@ -159,14 +204,16 @@ def api_user(
 ) -> auth.User:
     if credentials is None:
         raise Unauthenticated("Send an API token in the Authorization header: Bearer <token>.")
-    user = auth.user_for_token(db, credentials.credentials)
-    if user is None:
+    found = auth.token_user(db, credentials.credentials)
+    if found is None:
         raise Unauthenticated("The API token is not valid, has expired or has been revoked.")
+    user, token_id = found
     if auth.must_set_up_two_factor(settings, user):
         raise auth.TwoFactorSetupRequired(
             "Set up two-factor sign-in on the web first: your role requires it."
         )
     request.state.actor = user.actor  # who to name if this request is refused
+    _rate_limit(request, db, settings, token_id)
     return user
 
 

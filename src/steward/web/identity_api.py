@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from steward.core.permissions import Permission
+from steward.core.rate_limits import RateKind
 from steward.core.schemas import StrictInput
 from steward.identity import service
 from steward.identity.service import PersonQuery, PersonSummary
@@ -145,7 +146,7 @@ class CheckRead(BaseModel):
 
 
 @router.post("/search/people")
-@rate_limited
+@rate_limited(RateKind.IDENTITY)
 @reads_only
 def search_people(
     db: DB, actor: ApiActor, page: ApiPageQuery, body: PersonSearch

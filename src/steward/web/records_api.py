@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from steward.core.permissions import Permission
+from steward.core.rate_limits import RateKind
 from steward.core.schemas import StrictInput
 from steward.records import service
 from steward.records.models import DocumentKind, PartyRole, Provenance, SecurityMarking
@@ -89,7 +90,7 @@ def get_case(db: DB, actor: ApiActor, case_id: Id) -> CaseDetail:
     },
     dependencies=[Depends(api_requires(Permission.CASES_BREAK_GLASS)), Depends(require_json)],
 )
-@rate_limited
+@rate_limited(RateKind.BREAK_GLASS)
 def break_glass(
     db: DB,
     keyring: Keyring,
@@ -112,12 +113,18 @@ def break_glass(
     except (service.BreakGlassLimitReached, service.NoSuchCase) as exc:
         # Recorded outside the rolled-back attempt, so the refusal stays on the record.
         service.refuse(db, actor, case_id=case_id, error=exc)
-        status = 429 if isinstance(exc, service.BreakGlassLimitReached) else 404
-        return JSONResponse(error_body(exc.message), status_code=status)
+        if isinstance(exc, service.BreakGlassLimitReached):
+            return JSONResponse(
+                error_body(exc.message),
+                status_code=429,
+                headers={"Retry-After": str(exc.retry_after)},
+            )
+        return JSONResponse(error_body(exc.message), status_code=404)
     return BreakGlassOpened(case_id=row.case_id, opened_at=row.opened_at, expires_at=row.expires_at)
 
 
 @router.get("/people/{person_id}")
+@rate_limited(RateKind.IDENTITY)
 def get_person(db: DB, actor: ApiActor, person_id: Id) -> PersonDetail:
     person, cases = service.view_person(db, actor, person_id)
     return PersonDetail(
@@ -200,6 +207,7 @@ def upload_document(
 
 
 @router.get("/search")
+@rate_limited(RateKind.SEARCH)
 def search(
     db: DB, actor: ApiActor, q: Annotated[str, Query(max_length=200)] = ""
 ) -> list[SearchHitRead]:

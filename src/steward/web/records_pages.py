@@ -450,7 +450,7 @@ def break_glass(
         # Recorded outside the rolled-back attempt, so the refusal stays on the record.
         service.refuse(db, actor, case_id=case_id, error=exc)
         limited = isinstance(exc, service.BreakGlassLimitReached)
-        return render(
+        response = render(
             request,
             "error.html",
             {
@@ -460,6 +460,9 @@ def break_glass(
             },
             status_code=429 if limited else 404,
         )
+        if isinstance(exc, service.BreakGlassLimitReached):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except Conflict:
         pass  # they can already read it (assigned, or glass broken a moment ago): go there
     return RedirectResponse(f"/cases/{case_id}", status_code=303)

@@ -9,6 +9,7 @@ which case ids exist without leaving a trail and running into the limit.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -58,7 +59,10 @@ class BreakGlassLimits:
 
 
 class BreakGlassLimitReached(Forbidden):
-    def __init__(self, limit: int, window: str) -> None:
+    """``retry_after``: seconds until the oldest use counted leaves the window."""
+
+    def __init__(self, limit: int, window: str, retry_after: int = 3600) -> None:
+        self.retry_after = retry_after
         super().__init__(
             f"You have broken glass {limit} times in the last {window}, the most allowed. "
             "Ask the case's manager to assign the case to you, or ask the Data Protection "
@@ -109,12 +113,34 @@ def _check_limits(db: Session, actor: Actor, limits: BreakGlassLimits) -> int:
         return 0
     db.execute(select(auth.User.id).where(auth.User.id == actor.user_id).with_for_update())
     now = clock.now()
-    if _uses_since(db, actor.user_id, now - timedelta(hours=1)) >= limits.per_hour:
-        raise BreakGlassLimitReached(limits.per_hour, "hour")
-    today = _uses_since(db, actor.user_id, now - timedelta(days=1))
+    hour, day = timedelta(hours=1), timedelta(days=1)
+    used = _uses_since(db, actor.user_id, now - hour)
+    if used >= limits.per_hour:
+        wait = _wait(db, actor.user_id, now, hour, used - limits.per_hour)
+        raise BreakGlassLimitReached(limits.per_hour, "hour", wait)
+    today = _uses_since(db, actor.user_id, now - day)
     if today >= limits.per_day:
-        raise BreakGlassLimitReached(limits.per_day, "24 hours")
+        wait = _wait(db, actor.user_id, now, day, today - limits.per_day)
+        raise BreakGlassLimitReached(limits.per_day, "24 hours", wait)
     return today
+
+
+def _wait(db: Session, user_id: int, now: datetime, window: timedelta, skip: int) -> int:
+    """Seconds until enough of the uses counted in ``window`` have left it for one more:
+    when the (``skip`` + 1)th oldest of them does."""
+    leaves = db.scalar(
+        select(AuditEvent.occurred_at)
+        .where(
+            AuditEvent.actor_id == user_id,
+            AuditEvent.actor_kind == ActorKind.USER.value,
+            AuditEvent.tag.in_(_COUNTED),
+            AuditEvent.occurred_at > now - window,
+        )
+        .order_by(AuditEvent.occurred_at)
+        .offset(skip)
+        .limit(1)
+    )
+    return max(1, math.ceil((leaves + window - now).total_seconds())) if leaves else 60
 
 
 def _check_reason(reason: str) -> str:

@@ -183,11 +183,17 @@ def _resolve(db: Session, scope: HoldScope, targets: Sequence[str | int]) -> lis
 
 def _int(value: str | int) -> int:
     try:
-        return int(value)
+        number = int(value)
     except ValueError as exc:
         raise ValidationFailed(
             "A person is named by their id number.", errors={"targets": "Enter person ids"}
         ) from exc
+    if not 0 < number < 2**63:  # past what the database holds: no such person, not a crash
+        raise ValidationFailed(
+            "No person has that id number; nothing was held.",
+            errors={"targets": "Check the person ids"},
+        )
+    return number
 
 
 def _with_descendants(db: Session, class_ids: list[int]) -> list[int]:
