@@ -30,6 +30,21 @@ HOSTILE = [
 NEWER_FORMAT = set(range(0x13439, 0x13440))
 # Schemas that are read models (what Steward sends out), never filled from input.
 OUTPUT = {
+    # retention and jobs API answers (web/retention_api.py, retention_disposal_api.py, jobs_api.py)
+    "CertificateRule",
+    "ClassImpactRead",
+    "CoveredRead",
+    "DecisionsRecorded",
+    "DisposalCounts",
+    "DisposalItemRead",
+    "DisposalListDetail",
+    "DisposalListRead",
+    "DueRead",
+    "ExplanationRead",
+    "HoldRead",
+    "JobRead",
+    "ScheduleDetail",
+    "ScheduleRead",
     # identity and paper-archive API answers (web/identity_api.py, web/archives_api.py)
     "BoxDetail",
     "BoxRead",
