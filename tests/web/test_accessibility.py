@@ -80,6 +80,8 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 RUN_AXE = """
 async (tags) => {
+  // GOV.UK's fonts swap in late on a busy machine; axe measures the page as people see it.
+  await document.fonts.ready;
   const result = await axe.run(document, { runOnly: { type: "tag", values: tags } });
   return result.violations.map((v) => ({
     id: v.id,
@@ -166,6 +168,7 @@ class Gate:
         url = urlsplit(page.url)
         where = url.path + (f"?{url.query}" if url.query else "")
         findings.visited.append(where)
+        page.wait_for_load_state("load")
         page.add_script_tag(url=AXE_URL)
         for v in page.evaluate(RUN_AXE, WCAG_TAGS):
             findings.add(where, f"axe {v['id']} ({v['impact']}): {v['help']} at {v['targets']}")

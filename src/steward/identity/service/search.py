@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, Row, Select, bindparam, func, literal, select
+from sqlalchemy import Integer, Row, Select, bindparam, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from steward.core import audit
@@ -101,7 +101,11 @@ def _ranked_statement() -> Select[tuple[int]]:
     postings = (
         select(
             MatchKey.person_id,
-            (literal(1.0) / func.count().over(partition_by=MatchKey.key)).label("telling"),
+            # A numeric, not a float: the sums are then exact whatever order the database adds
+            # them in, so ties rank alike here and in ranked_candidate_ids_many.
+            (literal_column("1.0") / func.count().over(partition_by=MatchKey.key)).label(
+                "telling"
+            ),
         )
         .where(MatchKey.key.in_(bindparam("keys", expanding=True)))
         .subquery()
