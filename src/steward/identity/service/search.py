@@ -103,9 +103,7 @@ def _ranked_statement() -> Select[tuple[int]]:
             MatchKey.person_id,
             # A numeric, not a float: the sums are then exact whatever order the database adds
             # them in, so ties rank alike here and in ranked_candidate_ids_many.
-            (literal_column("1.0") / func.count().over(partition_by=MatchKey.key)).label(
-                "telling"
-            ),
+            (literal_column("1.0") / func.count().over(partition_by=MatchKey.key)).label("telling"),
         )
         .where(MatchKey.key.in_(bindparam("keys", expanding=True)))
         .subquery()
