@@ -41,6 +41,9 @@ class Permission(StrEnum):
     INTAKE_REVIEW = "intake:review"
     ASSURANCE_VIEW = "assurance:view"
     ASSURANCE_MANAGE = "assurance:manage"
+    # Anyone on the staff can report a suspected breach; the IG team triages and decides.
+    BREACH_REPORT = "breach:report"
+    BREACH_MANAGE = "breach:manage"
     AUDIT_READ = "audit:read"
     USERS_MANAGE = "users:manage"
     TOKENS_OWN = "tokens:own"
@@ -48,7 +51,7 @@ class Permission(StrEnum):
     ROLES_APPROVE = "roles:approve"
 
 
-_STAFF = frozenset({Permission.TOKENS_OWN})
+_STAFF = frozenset({Permission.TOKENS_OWN, Permission.BREACH_REPORT})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CASEWORKER: _STAFF
@@ -79,6 +82,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.INTAKE_REVIEW,
         Permission.TRAINING_VIEW_COMPLIANCE,
         Permission.ASSURANCE_VIEW,
+        Permission.BREACH_MANAGE,
     },
     Role.DPO: _STAFF
     | {
@@ -95,6 +99,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.TRAINING_SETTINGS,
         Permission.ASSURANCE_VIEW,
         Permission.ASSURANCE_MANAGE,
+        Permission.BREACH_MANAGE,
         Permission.AUDIT_READ,
         Permission.ROLES_APPROVE,
     },
@@ -146,6 +151,8 @@ PERMISSION_DESCRIPTIONS: dict[Permission, str] = {
     Permission.INTAKE_REVIEW: "Review and accept partner data",
     Permission.ASSURANCE_VIEW: "See the assurance dashboard",
     Permission.ASSURANCE_MANAGE: "Manage controls, the action plan and breaches",
+    Permission.BREACH_REPORT: "Report a suspected personal data breach",
+    Permission.BREACH_MANAGE: "Triage breaches and decide on notifying the ICO and people",
     Permission.AUDIT_READ: "Read the audit trail",
     Permission.USERS_MANAGE: "Manage staff accounts",
     Permission.TOKENS_OWN: "Create and revoke your own API tokens",
