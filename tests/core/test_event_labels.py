@@ -12,14 +12,15 @@ from steward.core.event_labels import EVENT_LABELS, event_label, subject_label
 
 
 def _tag_enums() -> list[type[StrEnum]]:
-    """core's EventTag and each domain's StrEnum in its ``events`` module, found by walking
-    the package: a domain added later is covered without editing this test."""
+    """core's EventTag and each StrEnum in any ``events`` module (a domain's, or a part's
+    such as ``steward.assurance.breaches.events``), found by walking the package: a domain or
+    part added later is covered without editing this test."""
     found: list[type[StrEnum]] = [EventTag]
-    for module in pkgutil.iter_modules(steward.__path__):
-        try:
-            events = importlib.import_module(f"steward.{module.name}.events")
-        except ModuleNotFoundError:
+    modules = pkgutil.walk_packages(steward.__path__, prefix="steward.")
+    for module in modules:
+        if module.name.rsplit(".", 1)[-1] != "events":
             continue
+        events = importlib.import_module(module.name)
         found += [
             value
             for value in vars(events).values()

@@ -775,6 +775,16 @@ RULES: dict[tuple[str, str], Call] = {
         Permission.RETENTION_MANAGE, ids={"list_id": "executed_list_id"}
     ),
     ("GET", "/api/v1/jobs/{job_id}"): Call(Permission.RETENTION_MANAGE),
+    # assurance: measures and catalogue
+    # (end of assurance: measures and catalogue)
+    # assurance: audits and action plan
+    # (end of assurance: audits and action plan)
+    # assurance: breaches
+    # (end of assurance: breaches)
+    # assurance: processing register
+    # (end of assurance: processing register)
+    # assurance: oversight of access
+    # (end of assurance: oversight of access)
 }
 
 

@@ -123,6 +123,16 @@ def _seed_cases(
         )
     if intake is not None:
         _show_intake(intake, time.perf_counter() - intake_started)
+    # assurance: measures and catalogue
+    # (end of assurance: measures and catalogue)
+    # assurance: audits and action plan
+    # (end of assurance: audits and action plan)
+    # assurance: breaches
+    # (end of assurance: breaches)
+    # assurance: processing register
+    # (end of assurance: processing register)
+    # assurance: oversight of access
+    # (end of assurance: oversight of access)
     console.print(
         f"Demo data: {loaded.cases:,} cases, {loaded.persons:,} person records and "
         f"{loaded.documents:,} documents created in {time.perf_counter() - started:.1f} s "

@@ -236,6 +236,16 @@ EVENT_LABELS: dict[str, str] = {
     "intake:notice:sent": "Partner told of a correction",
     "intake:quality:read": "Partner data quality read",
     "intake:submission:shredded": "Partner submission's data destroyed at end of retention",
+    # assurance: measures and catalogue
+    # (end of assurance: measures and catalogue)
+    # assurance: audits and action plan
+    # (end of assurance: audits and action plan)
+    # assurance: breaches
+    # (end of assurance: breaches)
+    # assurance: processing register
+    # (end of assurance: processing register)
+    # assurance: oversight of access
+    # (end of assurance: oversight of access)
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.
@@ -268,6 +278,16 @@ SUBJECT_LABELS: dict[str, str] = {
     "training_attempt": "Training module attempt",
     # partner-data intake
     "submission": "Partner submission",
+    # assurance: measures and catalogue
+    # (end of assurance: measures and catalogue)
+    # assurance: audits and action plan
+    # (end of assurance: audits and action plan)
+    # assurance: breaches
+    # (end of assurance: breaches)
+    # assurance: processing register
+    # (end of assurance: processing register)
+    # assurance: oversight of access
+    # (end of assurance: oversight of access)
 }
 
 

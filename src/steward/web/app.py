@@ -179,6 +179,16 @@ PAGE_ROUTERS = (
     intake_quality.router,
     intake_submissions.router,
     intake_review.router,
+    # assurance: measures and catalogue
+    # (end of assurance: measures and catalogue)
+    # assurance: audits and action plan
+    # (end of assurance: audits and action plan)
+    # assurance: breaches
+    # (end of assurance: breaches)
+    # assurance: processing register
+    # (end of assurance: processing register)
+    # assurance: oversight of access
+    # (end of assurance: oversight of access)
 )
 API_ROUTERS = (
     api.router,
@@ -201,6 +211,16 @@ API_ROUTERS = (
     intake_submissions_api.router,
     intake_review_api.router,
     archives_api.router,
+    # assurance: measures and catalogue
+    # (end of assurance: measures and catalogue)
+    # assurance: audits and action plan
+    # (end of assurance: audits and action plan)
+    # assurance: breaches
+    # (end of assurance: breaches)
+    # assurance: processing register
+    # (end of assurance: processing register)
+    # assurance: oversight of access
+    # (end of assurance: oversight of access)
 )
 
 

@@ -16,7 +16,91 @@ class Section:
     permissions: tuple[Permission, ...]
 
 
-SECTIONS: tuple[Section, ...] = ()
+SECTIONS: tuple[Section, ...] = (
+    # assurance: measures and catalogue
+    Section(
+        "/assurance",
+        "Dashboard",
+        "Where the organisation stands, area by area",
+        (Permission.ASSURANCE_VIEW,),
+    ),
+    Section(
+        "/assurance/catalogue",
+        "Controls",
+        "The control catalogue and its versions",
+        (Permission.ASSURANCE_VIEW,),
+    ),
+    # assurance: audits and action plan
+    Section(
+        "/assurance/audits",
+        "Audits",
+        "Audits, ratings and recommendations",
+        (Permission.ASSURANCE_VIEW,),
+    ),
+    Section(
+        "/assurance/actions",
+        "Action plan",
+        "Open actions by priority and due date",
+        (Permission.ASSURANCE_VIEW,),
+    ),
+    Section(
+        "/assurance/self-assessment",
+        "Self-assessment",
+        "A rating per audit area, with its evidence",
+        (Permission.ASSURANCE_VIEW,),
+    ),
+    Section(
+        "/assurance/attestations",
+        "Attestations",
+        "Statements with documents and review dates",
+        (Permission.ASSURANCE_VIEW,),
+    ),
+    # assurance: breaches
+    Section(
+        "/assurance/breaches",
+        "Breaches",
+        "Incidents and near misses, and the 72-hour clock",
+        (Permission.BREACH_MANAGE, Permission.ASSURANCE_VIEW),
+    ),
+    # assurance: processing register
+    Section(
+        "/assurance/processing",
+        "Record of processing",
+        "Article 30 activities and their lawful bases",
+        (Permission.ASSURANCE_VIEW,),
+    ),
+    Section(
+        "/assurance/assets",
+        "Information assets",
+        "Paper and electronic assets and their owners",
+        (Permission.ASSURANCE_VIEW,),
+    ),
+    Section(
+        "/assurance/retention-schedule",
+        "Retention schedule",
+        "The schedule in print, and what changed",
+        (Permission.ASSURANCE_VIEW,),
+    ),
+    # assurance: oversight of access
+    Section(
+        "/assurance/access",
+        "Access history",
+        "Who read or changed a case or a person's record",
+        (Permission.AUDIT_READ,),
+    ),
+    Section(
+        "/assurance/break-glass",
+        "Break-glass review",
+        "Emergency access and its review",
+        (Permission.AUDIT_READ,),
+    ),
+    Section(
+        "/assurance/access-review",
+        "Access review",
+        "Every account's role, team and sign-in, confirmed",
+        (Permission.ASSURANCE_MANAGE,),
+    ),
+)
 
 
 def sections_for(actor: Actor) -> list[Section]:
