@@ -18,7 +18,7 @@ class Area(StrEnum):
     BREACHES = "breaches"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         return AREA_TITLES[self]
 
 
@@ -42,7 +42,7 @@ class Rating(StrEnum):
     VERY_LIMITED = "very_limited"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         return RATING_TITLES[self]
 
 
