@@ -7,5 +7,5 @@ def test_the_seven_ico_audit_areas_each_have_a_title() -> None:
 
 
 def test_the_scale_has_four_points_best_first() -> None:
-    assert [r.label for r in Rating][0] == "High assurance"
+    assert next(r.label for r in Rating) == "High assurance"
     assert len(Rating) == 4
