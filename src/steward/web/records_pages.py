@@ -468,13 +468,6 @@ def break_glass(
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
-@router.get("/break-glass")
-def break_glass_log(actor: PageActor) -> Response:
-    """The old break-glass log: its review, with outcomes, is under assurance now."""
-    actor.require(Permission.AUDIT_READ)
-    return RedirectResponse("/assurance/break-glass", status_code=303)
-
-
 @router.post("/break-glass/reviewed")
 def break_glass_reviewed(
     db: DB,

@@ -74,8 +74,13 @@ CSV_HEADER = ("Event", "When (UTC)", "Who", "Read or change", "What", "About", "
 
 
 @router.get(f"{HREF}/export.csv")
-def access_export(db: DB, actor: PageActor, case: Text = "", person: Text = "") -> Response:
+def access_export(
+    request: Request, db: DB, actor: PageActor, page: PageQuery, case: Text = "", person: Text = ""
+) -> Response:
     actor.require(Permission.AUDIT_READ)
+    if not case.strip() and not person.strip():
+        # Nothing chosen yet: the form to choose it.
+        return access_page(request, db, actor, page)
     subject = subject_of(db, actor, case, person)
     rows = [
         (

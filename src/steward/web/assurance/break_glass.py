@@ -63,6 +63,8 @@ def _words() -> dict[str, Any]:
     }
 
 
+# The old log's address answers with the review that replaced it (bookmarks, the home page).
+@router.get("/break-glass")
 @router.get(HREF)
 def uses_page(
     request: Request, db: DB, keyring: Keyring, actor: PageActor, page: PageQuery
@@ -192,7 +194,3 @@ def use_review(
         form = {"outcome": outcome, "note": note, "follow_up": follow_up}
         return _use_page(request, db, keyring, actor, use_id, form=form, **shown)
     return RedirectResponse(f"{HREF}/{use_id}?recorded=1", status_code=303)
-
-
-def old_log_redirect() -> RedirectResponse:
-    return RedirectResponse(HREF, status_code=303)

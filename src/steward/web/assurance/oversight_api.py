@@ -15,18 +15,20 @@ from steward.assurance.oversight.policy import AccessKind, Decision, Outcome
 from steward.assurance.oversight.service import access_review, history
 from steward.assurance.oversight.service import break_glass as review
 from steward.assurance.oversight.service.break_glass import Show, UseFilter
+from steward.core.errors import NotFound, ValidationFailed
 from steward.core.permissions import Permission
 from steward.core.schemas import StrictInput
 from steward.web.api import require_json
 from steward.web.api_contract import ApiPage, ApiPageQuery, IsoDate
-from steward.web.assurance.access_history import subject_of
 from steward.web.deps import DB, ApiActor, Keyring, api_requires
 from steward.web.ids import Id
 
 router = APIRouter(tags=["assurance"])
 _AUDIT = Depends(api_requires(Permission.AUDIT_READ))
 _MANAGE = Depends(api_requires(Permission.ASSURANCE_MANAGE))
-CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "The record's state refused the change (see the message)"}}
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"description": "The record's state refused the change (see the message)"}
+}
 
 
 class HistoryLineRead(BaseModel):
@@ -43,21 +45,31 @@ class HistoryLineRead(BaseModel):
     )
 
 
-@router.get("/assurance/access", dependencies=[_AUDIT])
-def access_history(
-    db: DB,
-    actor: ApiActor,
-    page: ApiPageQuery,
-    case_number: Annotated[str, Query(max_length=64)] = "",
-    person_id: Annotated[str, Query(max_length=12, description="A person record number")] = "",
+@router.get("/assurance/access/cases/{case_id}", dependencies=[_AUDIT])
+def case_access_history(
+    db: DB, actor: ApiActor, case_id: Id, page: ApiPageQuery
 ) -> ApiPage[HistoryLineRead]:
-    """Every read and change of a case (by its number) or a person's record (by its number),
-    newest first. Recorded as a reading of the trail."""
-    subject = subject_of(db, actor, case_number, person_id)
-    found = history.history(db, actor, subject, page)
-    return ApiPage.of(
-        found, lambda line: HistoryLineRead.model_validate(line, from_attributes=True)
-    )
+    """Every read and change of a case and its documents, newest first. Recorded as a
+    reading of the trail."""
+    subject = history.find_subject(db, actor, case_id=case_id)
+    return ApiPage.of(history.history(db, actor, subject, page), _line)
+
+
+@router.get("/assurance/access/people/{person_id}", dependencies=[_AUDIT])
+def person_access_history(
+    db: DB, actor: ApiActor, person_id: Id, page: ApiPageQuery
+) -> ApiPage[HistoryLineRead]:
+    """Every read and change of a person's record and of the cases (and their documents)
+    they are a party to, newest first. Recorded as a reading of the trail."""
+    try:
+        subject = history.find_subject(db, actor, person_id=person_id)
+    except ValidationFailed:
+        raise NotFound("There is no such person record.") from None
+    return ApiPage.of(history.history(db, actor, subject, page), _line)
+
+
+def _line(line: history.HistoryLine) -> HistoryLineRead:
+    return HistoryLineRead.model_validate(line, from_attributes=True)
 
 
 class ReviewRead(BaseModel):

@@ -160,8 +160,8 @@ def export_uses(
         .join(Case, Case.id == BreakGlass.case_id)
         .where(*_shown(f))
         .order_by(BreakGlass.opened_at.desc(), BreakGlass.id.desc())
-    ).tuples()
-    views = _views(db, kek, list(rows))
+    )
+    views = _views(db, kek, [(bg, case) for bg, case in rows])
     audit.record(
         db,
         actor,

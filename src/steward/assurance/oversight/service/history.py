@@ -68,11 +68,18 @@ class HistoryLine:
 
 
 def find_subject(
-    db: Session, actor: Actor, *, case_number: str = "", person_id: int | None = None
+    db: Session,
+    actor: Actor,
+    *,
+    case_number: str = "",
+    case_id: int | None = None,
+    person_id: int | None = None,
 ) -> Subject:
+    """The record asked for: one of a case number, a case id or a person record number."""
     actor.require(Permission.AUDIT_READ)
     case_number = case_number.strip()
-    if bool(case_number) == (person_id is not None):
+    asked = [bool(case_number), case_id is not None, person_id is not None]
+    if sum(asked) != 1:
         raise ValidationFailed(
             "Enter a case number or a person record number, not both.",
             errors={"case": "Enter a case number or a person record number"},
@@ -85,10 +92,12 @@ def find_subject(
                 "There is no case with that number.",
                 errors={"case": "There is no case with that number"},
             ) from None
+    if case_id is not None:
         case = db.get(Case, case_id)
-        assert case is not None
+        if case is None:
+            raise NotFound("There is no such case.")
         return Subject(
-            "case", case_id, f"Case {case.case_number}", (case_id,), _documents([case_id], db)
+            "case", case.id, f"Case {case.case_number}", (case.id,), _documents([case.id], db)
         )
     person = db.get(Person, person_id)
     if person is None:
@@ -191,20 +200,22 @@ class _Describer:
         self.case_teams: dict[int, str | None] = {}
         for case_id, number, team in rows:
             self.case_numbers[case_id], self.case_teams[case_id] = number, team
-        self.document_case = dict(
-            db.execute(
+        self.document_case: dict[int, int] = {
+            doc_id: case_id
+            for doc_id, case_id in db.execute(
                 select(Document.id, Document.case_id).where(
                     Document.id.in_(_ids(events, "document"))
                 )
-            ).tuples()
-        )
-        self.assigned = set(
-            db.execute(
+            )
+        }
+        self.assigned: set[tuple[int, int]] = {
+            (uid, cid)
+            for uid, cid in db.execute(
                 select(CaseAssignment.user_id, CaseAssignment.case_id).where(
                     CaseAssignment.case_id.in_(cases), CaseAssignment.user_id.in_(user_ids)
                 )
-            ).tuples()
-        )
+            )
+        }
         self.windows: dict[tuple[int, int], list[tuple[datetime, datetime]]] = defaultdict(list)
         for uid, cid, opened, expires in db.execute(
             select(
