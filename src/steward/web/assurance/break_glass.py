@@ -93,6 +93,7 @@ def uses_page(
             "filtered": wanted != UseFilter(),
             "export_query": request.url.remove_query_params("page").query,
             "marked": request.query_params.get("marked", ""),
+            "unreviewed": records.unreviewed_break_glass_count(db),
         },
     )
 
