@@ -49,12 +49,8 @@ def test_the_access_history_is_for_readers_of_the_audit_trail(
     ):
         assert user.username in table and words in table
     assert s.other.case_number not in table
-    assert "Showing <b>1</b>" in page.text and 'aria-current="page" href="/assurance/access"' in (
-        page.text.replace(
-            'href="/assurance/access" aria-current="page"',
-            'aria-current="page" href="/assurance/access"',
-        )
-    )
+    assert "Showing <b>1</b>" in page.text
+    assert 'href="/assurance/access" aria-current="page"' in page.text  # the sub-navigation
     # A person's history is asked for by record number; names never sit in the address.
     by_person = auditor.get(f"/assurance/access?person={s.child.id}")
     assert by_person.status_code == 200 and f"Person record {s.child.id}" in by_person.text
