@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 NOTE_MAX = 2000
@@ -99,8 +99,3 @@ def text_problem(text: str, *, what: str, required: bool) -> str | None:
     if len(text) > NOTE_MAX:
         return f"{what[0].upper()}{what[1:]} must be {NOTE_MAX:,} characters or fewer"
     return None
-
-
-def unused(last_signin_at: datetime | None, created_at: datetime, as_of: datetime) -> bool:
-    """Not signed in for UNUSED_DAYS (an account never used counts from its creation)."""
-    return (last_signin_at or created_at) < as_of - timedelta(days=UNUSED_DAYS)

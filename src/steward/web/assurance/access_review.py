@@ -87,7 +87,7 @@ def _round_page(
             "unused": {
                 e.id
                 for e in entries.items
-                if e.last_signin_at is None or (now - e.last_signin_at).days >= UNUSED_DAYS
+                if e.last_signin_at is not None and (now - e.last_signin_at).days >= UNUSED_DAYS
             },
             **extra,
         },

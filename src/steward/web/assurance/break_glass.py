@@ -5,7 +5,6 @@ to record (or change) the outcome. The old log at /break-glass now leads here.""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -14,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from steward.assurance.oversight.policy import OUTCOME_WORDS
 from steward.assurance.oversight.service import break_glass as review
 from steward.assurance.oversight.service.break_glass import Show, UseFilter
-from steward.core import auth
+from steward.core import auth, clock
 from steward.core.errors import DomainError, ValidationFailed
 from steward.core.permissions import Actor, Permission
 from steward.records import service as records
@@ -137,7 +136,7 @@ def uses_export(request: Request, db: DB, keyring: Keyring, actor: PageActor) ->
                 r.follow_up if r else "",
             )
         )
-    return csv_download(f"break-glass-{date.today().isoformat()}.csv", CSV_HEADER, rows)
+    return csv_download(f"break-glass-{clock.today().isoformat()}.csv", CSV_HEADER, rows)
 
 
 def _use_page(
