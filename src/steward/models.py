@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the test fixtures see the whole schema."""
 
 from steward.archives import models as archives_models
+from steward.assurance.oversight import models as oversight_models
 from steward.core import audit, auth, crypto, jobs, outbox, rate_limits
 from steward.core.db import Base
 from steward.identity import models as identity_models
@@ -23,6 +24,7 @@ __all__ = [
     "intake_models",
     "jobs",
     "outbox",
+    "oversight_models",
     "rate_limits",
     "records_models",
     "retention_models",

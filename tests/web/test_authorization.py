@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from steward.archives import service as archives
 from steward.archives.models import LocationKind, RetrievalPurpose
 from steward.archives.schemas import LocationCreate, PaperFileCreate, RetrievalRequest
+from steward.assurance.oversight.models import AccessReviewEntry
+from steward.assurance.oversight.service import access_review
 from steward.core import auth, clock, jobs, outbox
 from steward.core.crypto import FileKeyring
 from steward.core.permissions import ROLE_PERMISSIONS, Actor, Permission, Role, reads_case_content
@@ -99,6 +101,9 @@ INTAKE_EITHER = AnyOf((Permission.INTAKE_REVIEW, Permission.INTAKE_SUBMIT))
 # Partner data quality: information governance and assurance see every partner; a partner
 # organisation's users see their own (the walk links a walking partner user to its partner).
 QUALITY_SEE = AnyOf((Permission.INTAKE_REVIEW, Permission.ASSURANCE_VIEW, Permission.INTAKE_SUBMIT))
+
+# The access review: the DPO runs it; auditors read it as evidence.
+ACCESS_REVIEW_SEE = AnyOf((Permission.ASSURANCE_MANAGE, Permission.AUDIT_READ))
 
 Rule = type[Public] | type[SignedInOnly] | Permission | AnyOf
 
@@ -216,7 +221,7 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/cases/{case_id}"): Call(CASE_READ),
     ("GET", "/cases/{case_id}/break-glass"): Call(Permission.CASES_BREAK_GLASS),
     ("POST", "/cases/{case_id}/break-glass"): Call(Permission.CASES_BREAK_GLASS, REASON),
-    ("GET", "/break-glass"): Call(Permission.ASSURANCE_MANAGE),
+    ("GET", "/break-glass"): Call(Permission.AUDIT_READ),  # leads to /assurance/break-glass
     ("POST", "/break-glass/reviewed"): Call(
         Permission.ASSURANCE_MANAGE, {"break_glass_ids": "{break_glass_id}"}
     ),
@@ -784,6 +789,42 @@ RULES: dict[tuple[str, str], Call] = {
     # assurance: processing register
     # (end of assurance: processing register)
     # assurance: oversight of access
+    ("GET", "/assurance/access"): Call(Permission.AUDIT_READ),
+    ("GET", "/assurance/access/export.csv"): Call(Permission.AUDIT_READ),
+    ("GET", "/assurance/break-glass"): Call(Permission.AUDIT_READ),
+    ("GET", "/assurance/break-glass/export.csv"): Call(Permission.AUDIT_READ),
+    ("GET", "/assurance/break-glass/{use_id}"): Call(
+        Permission.AUDIT_READ, ids={"use_id": "break_glass_id"}
+    ),
+    ("POST", "/assurance/break-glass/{use_id}/review"): Call(
+        Permission.AUDIT_READ, {"outcome": "nonsense"}, ids={"use_id": "break_glass_id"}
+    ),
+    ("GET", "/assurance/access-review"): Call(ACCESS_REVIEW_SEE),
+    ("POST", "/assurance/access-review"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/assurance/access-review/{round_id}"): Call(ACCESS_REVIEW_SEE),
+    ("POST", "/assurance/access-review/{round_id}/accounts/{entry_id}"): Call(
+        Permission.ASSURANCE_MANAGE, {"decision": "confirmed"}
+    ),
+    ("POST", "/assurance/access-review/{round_id}/close"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/api/v1/assurance/access/cases/{case_id}"): Call(Permission.AUDIT_READ),
+    ("GET", "/api/v1/assurance/access/people/{person_id}"): Call(Permission.AUDIT_READ),
+    ("GET", "/api/v1/assurance/break-glass"): Call(Permission.AUDIT_READ),
+    ("GET", "/api/v1/assurance/break-glass/{use_id}"): Call(
+        Permission.AUDIT_READ, ids={"use_id": "break_glass_id"}
+    ),
+    ("POST", "/api/v1/assurance/break-glass/{use_id}/reviews"): Call(
+        Permission.AUDIT_READ, {"outcome": "nonsense"}, ids={"use_id": "break_glass_id"}
+    ),
+    ("GET", "/api/v1/assurance/access-reviews"): Call(ACCESS_REVIEW_SEE),
+    ("POST", "/api/v1/assurance/access-reviews"): Call(Permission.ASSURANCE_MANAGE),
+    ("GET", "/api/v1/assurance/access-reviews/{round_id}"): Call(ACCESS_REVIEW_SEE),
+    ("GET", "/api/v1/assurance/access-reviews/{round_id}/accounts"): Call(ACCESS_REVIEW_SEE),
+    ("POST", "/api/v1/assurance/access-reviews/{round_id}/accounts/{entry_id}"): Call(
+        Permission.ASSURANCE_MANAGE, {"decision": "confirmed"}
+    ),
+    ("POST", "/api/v1/assurance/access-reviews/{round_id}/close"): Call(
+        Permission.ASSURANCE_MANAGE
+    ),
     # (end of assurance: oversight of access)
 }
 
@@ -823,7 +864,17 @@ def _walk_rows(
     ids |= _intake_register_for(db, user)
     _quality_for(db, keyring, ids["partner_id"])
     ids |= _submission_for(db, keyring, ids["partner_id"], ids["agreement_id"])
+    ids |= _access_review_for(db)
     return ids
+
+
+def _access_review_for(db: Session) -> dict[str, int]:
+    """An open access review, started by another DPO, with its first account."""
+    review = access_review.open_round(db, make_user(db, Role.DPO).actor)
+    entry = db.scalars(
+        select(AccessReviewEntry).where(AccessReviewEntry.round_id == review.id).limit(1)
+    ).one()
+    return {"round_id": review.id, "entry_id": entry.id}
 
 
 def _submission_for(
@@ -1366,6 +1417,13 @@ CASE_CONTENT = _routes_of(
     "POST /cases/{case_id}/break-glass",
     "POST /api/v1/cases/{case_id}/break-glass",
     "GET /break-glass",
+    "GET /assurance/break-glass",
+    "GET /assurance/break-glass/export.csv",
+    "GET /assurance/break-glass/{use_id}",
+    "POST /assurance/break-glass/{use_id}/review",
+    "GET /api/v1/assurance/break-glass",
+    "GET /api/v1/assurance/break-glass/{use_id}",
+    "POST /api/v1/assurance/break-glass/{use_id}/reviews",
     # Paper files of cases: the names on them, and asking for them.
     "GET /cases/{case_id}/paper-files/{paper_file_id}/request",
     "POST /cases/{case_id}/paper-files/{paper_file_id}/request",
@@ -1474,6 +1532,7 @@ GATED_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/people/{person_id}/merge"): {"other_person_id": 1},
     ("POST", "/api/v1/people/{person_id}/not-same"): {"other_person_id": 1},
     ("POST", "/api/v1/archives/files/{paper_file_id}/retrievals"): {"purpose": "case_work"},
+    ("POST", "/api/v1/assurance/break-glass/{use_id}/reviews"): {"outcome": "justified"},
 }
 
 _CASE_READING = frozenset(

@@ -19,6 +19,7 @@ from steward.core.permissions import ROLE_DESCRIPTIONS, Actor
 from steward.demo import archives as demo_archives
 from steward.demo import identity as demo_identity
 from steward.demo import intake as demo_intake
+from steward.demo import oversight as demo_oversight
 from steward.demo import retention as demo_retention
 from steward.demo import sar as demo_sar
 from steward.demo import service
@@ -132,6 +133,7 @@ def _seed_cases(
     # assurance: processing register
     # (end of assurance: processing register)
     # assurance: oversight of access
+    demo_oversight.prepare(factory, kek)
     # (end of assurance: oversight of access)
     console.print(
         f"Demo data: {loaded.cases:,} cases, {loaded.persons:,} person records and "

@@ -109,8 +109,10 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
     # For the trail's filters at millions of events: events about one case or person, and a
     # date range (without them each reads the whole trail). Neither is part of the chain.
+    # ``seq`` in the subject's index: a record's history reads newest first from the index
+    # alone, without sorting every event about a busy case.
     __table_args__ = (
-        Index("ix_audit_events_subject", "subject_type", "subject_id"),
+        Index("ix_audit_events_subject_seq", "subject_type", "subject_id", "seq"),
         Index("ix_audit_events_occurred_at", "occurred_at"),
     )
 

@@ -245,6 +245,16 @@ EVENT_LABELS: dict[str, str] = {
     # assurance: processing register
     # (end of assurance: processing register)
     # assurance: oversight of access
+    "assurance:access_history:read": "Record's access history read",
+    "assurance:access_history:exported": "Record's access history downloaded",
+    "assurance:break_glass:listed": "Break-glass uses listed for review",
+    "assurance:break_glass:read": "Break-glass use opened for review",
+    "assurance:break_glass:exported": "Break-glass uses downloaded",
+    "assurance:break_glass:outcome_recorded": "Break-glass use reviewed, outcome recorded",
+    "assurance:access_review:opened": "Access review started",
+    "assurance:access_review:read": "Access review read",
+    "assurance:access_review:account_decided": "Account confirmed or changed in access review",
+    "assurance:access_review:closed": "Access review closed",
     # (end of assurance: oversight of access)
 }
 

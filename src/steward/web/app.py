@@ -62,6 +62,10 @@ from steward.web import (
     retention_pages,
 )
 from steward.web.api_contract import API_PREFIX, error_body
+from steward.web.assurance import access_history as oversight_access_history
+from steward.web.assurance import access_review as oversight_access_review
+from steward.web.assurance import break_glass as oversight_break_glass
+from steward.web.assurance import oversight_api
 from steward.web.input_rule import refuse_hidden_characters
 from steward.web.intake import partners as intake_partners
 from steward.web.intake import partners_api as intake_partners_api
@@ -188,6 +192,9 @@ PAGE_ROUTERS = (
     # assurance: processing register
     # (end of assurance: processing register)
     # assurance: oversight of access
+    oversight_access_history.router,
+    oversight_break_glass.router,
+    oversight_access_review.router,
     # (end of assurance: oversight of access)
 )
 API_ROUTERS = (
@@ -220,6 +227,7 @@ API_ROUTERS = (
     # assurance: processing register
     # (end of assurance: processing register)
     # assurance: oversight of access
+    oversight_api.router,
     # (end of assurance: oversight of access)
 )
 

@@ -317,8 +317,8 @@ def _dpo_panels(db: Session, actor: Actor) -> list[Panel]:
         Panel(
             "break-glass",
             "Break-glass openings to review",
-            "/break-glass",
-            "Review break-glass reasons",
+            "/assurance/break-glass?show=unreviewed",
+            "Review break-glass uses",
             count=records.unreviewed_break_glass_count(db),
         ),
     ]

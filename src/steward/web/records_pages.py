@@ -468,28 +468,6 @@ def break_glass(
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
-@router.get("/break-glass")
-def break_glass_log(
-    request: Request, db: DB, keyring: Keyring, actor: PageActor, page: PageQuery
-) -> Response:
-    entries = service.break_glass_log(db, keyring, actor, page)
-    alerts = service.break_glass_alerts(db, actor)
-    names = auth.usernames(
-        db, [row.user_id for row, _, _ in entries.items] + [a.user_id for a in alerts if a.user_id]
-    )
-    return render(
-        request,
-        "records/break_glass_log.html",
-        {
-            "entries": entries,
-            "alerts": alerts,
-            "names": names,
-            "unreviewed": service.unreviewed_break_glass_count(db),
-            "marked": request.query_params.get("marked"),
-        },
-    )
-
-
 @router.post("/break-glass/reviewed")
 def break_glass_reviewed(
     db: DB,
@@ -497,7 +475,7 @@ def break_glass_reviewed(
     break_glass_ids: Annotated[list[IdItem] | None, Form()] = None,
 ) -> Response:
     marked = service.mark_reviewed(db, actor, break_glass_ids=break_glass_ids or [])
-    return RedirectResponse(f"/break-glass?marked={marked}", status_code=303)
+    return RedirectResponse(f"/assurance/break-glass?marked={marked}", status_code=303)
 
 
 # --- people and documents -------------------------------------------------------------

@@ -152,7 +152,7 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
             "/training/courses",
             (Permission.TRAINING_MANAGE, Permission.TRAINING_VIEW_COMPLIANCE),
         ),
-        ("Break-glass log", "/break-glass", (Permission.ASSURANCE_MANAGE,)),
+        ("Break-glass review", "/assurance/break-glass", (Permission.AUDIT_READ,)),
         ("Documents without text", "/documents-without-text", (Permission.CASES_READ_ALL,)),
         ("Users", "/users", (Permission.USERS_MANAGE,)),
         ("Audit trail", "/audit", (Permission.AUDIT_READ,)),

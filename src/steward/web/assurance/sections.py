@@ -98,7 +98,7 @@ SECTIONS: tuple[Section, ...] = (
         "/assurance/access-review",
         "Access review",
         "Every account's role, team and sign-in, confirmed",
-        (Permission.ASSURANCE_MANAGE,),
+        (Permission.ASSURANCE_MANAGE, Permission.AUDIT_READ),
     ),
 )
 
