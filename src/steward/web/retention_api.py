@@ -13,7 +13,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -27,10 +27,13 @@ from steward.records.service import access
 from steward.retention.models import Hold, HoldKind, HoldScope, RetentionSchedule, ScheduleStatus
 from steward.retention.policy import Action
 from steward.retention.service import dates, holds, registry, schedules, undatable
+from steward.retention.service import jobs as retention_jobs
 from steward.web.api import require_json
 from steward.web.api_contract import API_PREFIX, ApiPage, ApiPageQuery, IsoDate, page_of_list
 from steward.web.deps import DB, ApiActor, Keyring, api_requires, writes
 from steward.web.ids import Id
+from steward.web.jobs_api import JobRead, job_url
+from steward.web.jobs_pages import job_queue
 
 router = APIRouter(tags=["retention"], dependencies=[Depends(require_json)])
 MANAGE = [Depends(api_requires(Permission.RETENTION_MANAGE))]
@@ -204,6 +207,26 @@ def due_list(
             explanation=f"{API_PREFIX}/retention/cases/{r.record_id}" if r.kind == "case" else None,
         ),
     )
+
+
+@router.post(
+    "/retention/due/sweep",
+    status_code=202,
+    responses={
+        202: {
+            "description": "Started: follow the job at `url`, also in the Location header",
+            "headers": {"Location": {"schema": {"type": "string"}}},
+        }
+    },
+    dependencies=MANAGE,
+)
+def sweep_due(request: Request, response: Response, db: DB, actor: ApiActor) -> JobRead:
+    """Re-date every record now, in the background (as the nightly sweep does), for when
+    facts changed since it ran: answers at once with the job, to be followed until it is
+    finished. The sweep is recorded in the audit trail."""
+    job = retention_jobs.start_redate(db, actor, job_queue(request))
+    response.headers["Location"] = job_url(job.id)
+    return JobRead.of(db, job)
 
 
 class ExplanationRead(BaseModel):
