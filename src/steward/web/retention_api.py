@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from steward.core import auth, clock
@@ -314,6 +314,20 @@ def _holds(db: Session, actor: Actor, kek: KeyEncryptionKeys, shown: list[Hold])
 
 
 class HoldCreate(StrictInput):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "complaint",
+                    "scope": "case",
+                    "targets": ["C2019-0042"],
+                    "reason": "Complaint to the ombudsman about the case",
+                    "reference": "OMB-1",
+                }
+            ]
+        }
+    )
+
     kind: HoldKind
     scope: HoldScope = Field(description="What `targets` names: cases, persons or a record class")
     targets: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
@@ -326,6 +340,10 @@ class HoldCreate(StrictInput):
 
 
 class HoldRelease(StrictInput):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "The ombudsman closed the complaint"}]}
+    )
+
     reason: str = Field(max_length=4000, description="Why the hold is lifted")
 
 
