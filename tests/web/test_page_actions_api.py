@@ -278,6 +278,14 @@ def test_an_inventory_is_checked_then_imported_as_a_job_whole_or_not_at_all(
     assert db.scalar(select(ArchiveBox).where(ArchiveBox.barcode == "APIINV-BOX-2")) is not None
     nothing = client.post(f"{API}/archives/inventory", headers=headers, files={"x": ("", b"")})
     assert nothing.status_code == 422
+    # What is no inventory at all is refused at once, and no job is queued for it.
+    not_one = client.post(
+        f"{API}/archives/inventory",
+        headers=headers,
+        files={"file": ("inventory.csv", b'{"=cmd|": "<script>"}', "text/csv")},
+    )
+    assert not_one.status_code == 422 and "Nothing was imported" in not_one.json()["detail"]
+    assert "<script>" not in not_one.text
 
 
 def test_the_inventory_export_neutralises_formulas_and_is_archive_staffs(

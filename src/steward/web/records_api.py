@@ -94,6 +94,7 @@ def get_case(db: DB, actor: ApiActor, case_id: Id) -> CaseDetail:
     response_model=BreakGlassOpened,
     responses={
         404: {"description": "No such case (the attempt is recorded and counts to your limit)"},
+        409: {"description": "You already have access to this case"},
         429: {"description": "You have reached your break-glass limit (recorded)"},
     },
     dependencies=[Depends(api_requires(Permission.CASES_BREAK_GLASS)), Depends(require_json)],
