@@ -352,6 +352,31 @@ EQUIVALENT: dict[Route, Route] = {
     # assurance: processing register
     # (end of assurance: processing register)
     # assurance: oversight of access
+    ("GET", "/assurance/access"): ("GET", "/assurance/access/cases/{case_id}"),
+    ("GET", "/assurance/access/export.csv"): ("GET", "/assurance/access/cases/{case_id}"),
+    ("GET", "/assurance/access-review"): ("GET", "/assurance/access-reviews"),
+    ("POST", "/assurance/access-review"): ("POST", "/assurance/access-reviews"),
+    ("GET", "/assurance/access-review/{round_id}"): (
+        "GET",
+        "/assurance/access-reviews/{round_id}",
+    ),
+    ("POST", "/assurance/access-review/{round_id}/accounts/{entry_id}"): (
+        "POST",
+        "/assurance/access-reviews/{round_id}/accounts/{entry_id}",
+    ),
+    ("POST", "/assurance/access-review/{round_id}/close"): (
+        "POST",
+        "/assurance/access-reviews/{round_id}/close",
+    ),
+    ("GET", "/assurance/break-glass"): ("GET", "/assurance/break-glass"),
+    ("GET", "/assurance/break-glass/export.csv"): ("GET", "/assurance/break-glass"),
+    ("GET", "/assurance/break-glass/{use_id}"): ("GET", "/assurance/break-glass/{use_id}"),
+    ("POST", "/assurance/break-glass/{use_id}/review"): (
+        "POST",
+        "/assurance/break-glass/{use_id}/reviews",
+    ),
+    ("GET", "/break-glass"): ("GET", "/assurance/break-glass"),
+    ("POST", "/break-glass/reviewed"): ("POST", "/assurance/break-glass/{use_id}/reviews"),
     # (end of assurance: oversight of access)
 }
 
@@ -437,8 +462,6 @@ EXEMPT: dict[Route, str] = {
 # TODO section (checked below), so the gap is on record where integrators read.
 KNOWN_GAPS: frozenset[Route] = frozenset(
     {
-        ("GET", "/break-glass"),
-        ("POST", "/break-glass/reviewed"),
         ("GET", "/documents-without-text"),
         ("GET", "/retention/report"),
         ("GET", "/sar/letter-templates"),
