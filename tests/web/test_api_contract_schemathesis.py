@@ -3,7 +3,8 @@ operation of the OpenAPI document against a small seeded demo organisation, with
 checks (server errors, declared statuses, response bodies against their schemas, content
 types, headers, positive and negative data, auth), a fixed seed and a few examples per
 operation: once with a DPO's token (who reaches the most) and once with a caseworker's (whose
-refusals must be declared too). See docs/api.md.
+refusals must be declared too), and then its stateful phase along the document's links, as
+each of the two. See docs/api.md.
 
 One setting departs from Schemathesis's defaults, on purpose: a request the schema allows
 may still break a domain rule the schema cannot state (a course code already taken, a data
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import hypothesis
 import pytest
 import schemathesis
 from fastapi import FastAPI
@@ -180,3 +182,39 @@ def test_every_operation_keeps_the_contract_for_the_dpo(case: Any, seeded: Seede
 @contract.parametrize()
 def test_every_refusal_is_declared_for_a_caseworker(case: Any, seeded: Seeded) -> None:
     _call_as(case, seeded, "caseworker")
+
+
+# The stateful phase: Schemathesis follows the document's links (web/api_links.py) from what an
+# operation made to what follows it (a hold placed, then lifted; a retrieval asked for, then
+# handed out), with every check on every step. A fixed number of short scenarios, derandomised
+# (the same steps every run, as the seed above fixes the rest).
+STATEFUL = hypothesis.settings(
+    max_examples=12,
+    stateful_step_count=6,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    phases=[hypothesis.Phase.generate],
+    suppress_health_check=list(hypothesis.HealthCheck),
+)
+
+
+def _run_stateful(api_schema: Any, seeded: Seeded, username: str) -> None:
+    base = api_schema.as_state_machine()
+
+    class Links(base):  # type: ignore[valid-type, misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            # A token per step, as per example above: a step that revokes or ends one
+            # (a password reset, a deactivation) never locks the next step out.
+            token = _token_of(seeded, username)
+            return {"headers": {"Authorization": f"Bearer {token}"}}
+
+    Links.run(settings=STATEFUL)
+
+
+def test_the_links_keep_the_contract_for_the_dpo(api_schema: Any, seeded: Seeded) -> None:
+    _run_stateful(api_schema, seeded, "dpo")
+
+
+def test_the_links_keep_the_contract_for_a_caseworker(api_schema: Any, seeded: Seeded) -> None:
+    _run_stateful(api_schema, seeded, "caseworker")

@@ -207,6 +207,16 @@ RULES: dict[tuple[str, str], Call] = {
         Permission.USERS_MANAGE, {"username": "x", "role": "dpo", "password": "short"}
     ),
     ("POST", "/api/v1/users/{user_id}/role"): Call(Permission.USERS_MANAGE, {"role": "auditor"}),
+    # The account page's actions through the API (its page walked them first: some 409).
+    ("GET", "/api/v1/users/{user_id}"): Call(Permission.USERS_MANAGE),
+    ("POST", "/api/v1/users/{user_id}/team"): Call(Permission.USERS_MANAGE, {"team": "walk api"}),
+    ("POST", "/api/v1/users/{user_id}/unlock"): Call(Permission.USERS_MANAGE),
+    ("POST", "/api/v1/users/{user_id}/deactivate"): Call(Permission.USERS_MANAGE),
+    ("POST", "/api/v1/users/{user_id}/reactivate"): Call(Permission.USERS_MANAGE),
+    ("POST", "/api/v1/users/{user_id}/two-factor"): Call(Permission.USERS_MANAGE),
+    ("POST", "/api/v1/users/{user_id}/password"): Call(
+        Permission.USERS_MANAGE, {}, ids={"user_id": "plain_user_id"}
+    ),
     ("GET", "/api/v1/role-grants"): Call(GRANTS_SEE),
     ("POST", "/api/v1/role-grants/{grant_id}/approve"): Call(Permission.ROLES_APPROVE, {}),
     ("POST", "/api/v1/role-grants/{grant_id}/refuse"): Call(Permission.ROLES_APPROVE, {}),
@@ -244,6 +254,10 @@ RULES: dict[tuple[str, str], Call] = {
     # Reallocating a case is a manager's: their team's cases, to their team's workers.
     ("GET", "/cases/{case_id}/reassign"): Call(Permission.CASES_READ_TEAM),
     ("POST", "/cases/{case_id}/reassign"): Call(Permission.CASES_READ_TEAM, {"user_id": "x"}),
+    ("GET", "/api/v1/team/workers"): Call(Permission.CASES_READ_TEAM),
+    ("POST", "/api/v1/cases/{case_id}/reallocation"): Call(
+        Permission.CASES_READ_TEAM, {"user_id": "x"}
+    ),
     ("GET", "/api/v1/cases"): Call(CASE_READ),
     ("GET", "/api/v1/cases/{case_id}"): Call(CASE_READ),
     ("POST", "/api/v1/cases/{case_id}/break-glass"): Call(Permission.CASES_BREAK_GLASS, REASON),
@@ -741,6 +755,13 @@ RULES: dict[tuple[str, str], Call] = {
     ),
     ("GET", "/api/v1/archives/certificates"): Call(Permission.ARCHIVES_MANAGE),
     ("GET", "/api/v1/archives/certificates/{certificate_id}"): Call(Permission.ARCHIVES_MANAGE),
+    # The archive's files through the API: an empty file is refused (the import's job fails).
+    ("POST", "/api/v1/archives/certificates"): Call(
+        Permission.ARCHIVES_MANAGE, {"reference": "W"}, files=EMPTY_CSV
+    ),
+    ("POST", "/api/v1/archives/inventory/check"): Call(Permission.ARCHIVES_MANAGE, {}, EMPTY_CSV),
+    ("POST", "/api/v1/archives/inventory"): Call(Permission.ARCHIVES_MANAGE, {}, EMPTY_CSV),
+    ("GET", "/api/v1/archives/export.csv"): Call(Permission.ARCHIVES_MANAGE),
     ("POST", "/api/v1/archives/search"): Call(
         AnyOf((Permission.ARCHIVES_MANAGE, Permission.CASES_READ_ALL)), {"names": ["Walk Through"]}
     ),
@@ -755,6 +776,7 @@ RULES: dict[tuple[str, str], Call] = {
         Permission.RETENTION_APPROVE, {}
     ),
     ("GET", "/api/v1/retention/due"): Call(Permission.RETENTION_MANAGE),
+    ("POST", "/api/v1/retention/due/sweep"): Call(Permission.RETENTION_MANAGE, {}),
     ("GET", "/api/v1/retention/cases/{case_id}"): Call(CASE_READ),
     ("GET", "/api/v1/retention/holds"): Call(Permission.RETENTION_MANAGE),
     ("POST", "/api/v1/retention/holds"): Call(Permission.RETENTION_MANAGE, {"kind": "police"}),
@@ -1400,6 +1422,7 @@ CASE_CONTENT = _routes_of(
     "POST /cases/{case_id}/documents/new",
     "GET /cases/{case_id}/reassign",
     "POST /cases/{case_id}/reassign",
+    "POST /api/v1/cases/{case_id}/reallocation",
     "GET /search",
     "POST /search",
     "GET /documents-without-text",
@@ -1432,6 +1455,7 @@ CASE_CONTENT = _routes_of(
     "GET /archives/search",
     "POST /archives/search",
     "GET /archives/export.csv",
+    "GET /api/v1/archives/export.csv",
     # People across all cases: search, duplicates, merging, rectification and restriction.
     "GET /search/people",
     "POST /search/people",
@@ -1502,9 +1526,11 @@ CASE_CONTENT = _routes_of(
     "POST /api/v1/archives/search",
 )
 
-# Routes open to case readers that show no case content, each with why (none yet: every
-# route open only to those who read cases shows some).
-NO_CASE_CONTENT: dict[tuple[str, str], str] = {}
+# Routes open to case readers that show no case content, each with why.
+NO_CASE_CONTENT: dict[tuple[str, str], str] = {
+    ("GET", "/api/v1/team/workers"): "the team's workers by username, and how many cases each "
+    "holds: no case is named",
+}
 
 # An API body is checked before the route runs, so the walk's deliberately wrong bodies
 # would be refused (422) before the gate is asked: the gated walk sends these instead, each
@@ -1533,6 +1559,7 @@ GATED_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/people/{person_id}/not-same"): {"other_person_id": 1},
     ("POST", "/api/v1/archives/files/{paper_file_id}/retrievals"): {"purpose": "case_work"},
     ("POST", "/api/v1/assurance/break-glass/{use_id}/reviews"): {"outcome": "justified"},
+    ("POST", "/api/v1/cases/{case_id}/reallocation"): {"user_id": 1},
 }
 
 _CASE_READING = frozenset(

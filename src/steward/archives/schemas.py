@@ -14,6 +14,21 @@ Part = Field(None, max_length=100)
 
 
 class LocationCreate(StrictInput):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "on_site",
+                    "site": "Leeds",
+                    "room": "Basement store",
+                    "bay": "B",
+                    "shelf": "4",
+                },
+                {"kind": "off_site", "contractor": "Iron Vaults Ltd", "contractor_ref": "ACC-1182"},
+            ]
+        }
+    )
+
     kind: LocationKind
     site: str | None = Part
     room: str | None = Part

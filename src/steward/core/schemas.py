@@ -141,6 +141,19 @@ class UserRead(BaseModel):
 
 
 class UserCreate(StrictInput):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "a.smith",
+                    "role": "caseworker",
+                    "team": "North",
+                    "password": "a quiet harbour at dawn",
+                }
+            ]
+        }
+    )
+
     username: str = Field(min_length=3, max_length=64, examples=["a.caseworker"])
     role: Role
     team: str | None = Field(None, max_length=64)
@@ -148,6 +161,8 @@ class UserCreate(StrictInput):
 
 
 class RoleChange(StrictInput):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"role": "manager"}]})
+
     role: Role
 
 
@@ -166,6 +181,8 @@ class RoleGrantRead(BaseModel):
 
 
 class TokenCreate(StrictInput):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "nightly report"}]})
+
     name: str = Field(min_length=1, max_length=80, examples=["reporting script"])
 
 

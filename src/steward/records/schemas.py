@@ -284,6 +284,18 @@ class PersonCorrectionIn(StrictInput):
     record allows it: middle names, dates) is cleared. The reason is required: it is what
     the organisation shows a regulator to justify the change."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "last_name": "Okafor-Reid",
+                    "reason": "Name changed by deed poll; the person sent a copy",
+                    "sar_reference": None,
+                }
+            ]
+        }
+    )
+
     first_name: str | None = Field(None, min_length=1, max_length=100)
     middle_names: str | None = Field(None, max_length=200)
     last_name: str | None = Field(None, min_length=1, max_length=100)
@@ -296,11 +308,23 @@ class PersonCorrectionIn(StrictInput):
 
 
 class RestrictionIn(StrictInput):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"reason": "The person contests the accuracy of the address while it is checked"}
+            ]
+        }
+    )
+
     reason: str = Field(min_length=1, max_length=REASON_MAX)
     sar_reference: SarReference | None = None
 
 
 class LiftIn(StrictInput):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "The address was checked and corrected"}]}
+    )
+
     reason: str = Field(min_length=1, max_length=REASON_MAX)
 
 

@@ -27,6 +27,7 @@ from starlette.routing import compile_path
 from steward.core.paging import DEFAULT_SIZE, MAX_SIZE, Page, PageRequest
 from steward.core.permissions import Permission
 from steward.core.rate_limits import RateKind
+from steward.web import api_links
 
 T = TypeVar("T")
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
@@ -342,6 +343,7 @@ def document(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
                 _document_operation(route, method, operation)
     for default in ("HTTPValidationError", "ValidationError"):
         components.pop(default, None)
+    api_links.add_links(schema, API_PREFIX)
     return schema
 
 

@@ -40,13 +40,16 @@ from steward.sar import uploads as sar_uploads
 from steward.training.events import TrainingEvent
 from steward.training.service import lms as training_lms
 from steward.web import (
+    accounts_api,
     accounts_pages,
     api,
     api_contract,
     archives_api,
     archives_certificates_pages,
+    archives_files_api,
     archives_pages,
     audit_pages,
+    case_allocation_api,
     identity_api,
     identity_pages,
     jobs_api,
@@ -109,7 +112,7 @@ log = logging.getLogger("steward.web")
 STATIC_DIR = Path(__file__).parent / "static"
 # The only routes that take a file, and so a body larger than max_body_bytes.
 UPLOAD_PATHS = re.compile(r"^(?:/api/v1)?/cases/[0-9]+/documents(?:/new)?$")
-CERTIFICATE_UPLOAD_PATHS = re.compile(r"^/archives/certificates$")
+CERTIFICATE_UPLOAD_PATHS = re.compile(r"^(?:/api/v1)?/archives/certificates$")
 # A subject access request's ID and authority: from the public form, and added by staff.
 SAR_UPLOAD_PATHS = re.compile(
     r"^(?:/request-your-data/proof-of-(?:identity|authority)|/sar/requests/[0-9]+/documents)$"
@@ -199,6 +202,8 @@ PAGE_ROUTERS = (
 )
 API_ROUTERS = (
     api.router,
+    accounts_api.router,
+    case_allocation_api.router,
     identity_api.router,  # before records: its /people/duplicates, not /people/{person_id}
     records_api.router,
     retention_api.router,
@@ -218,6 +223,7 @@ API_ROUTERS = (
     intake_submissions_api.router,
     intake_review_api.router,
     archives_api.router,
+    archives_files_api.router,
     # assurance: measures and catalogue
     # (end of assurance: measures and catalogue)
     # assurance: audits and action plan

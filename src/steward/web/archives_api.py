@@ -192,23 +192,41 @@ class CertificateDetail(CertificateRead):
 
 
 class BoxCreate(StrictInput):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"barcode": "BOX-004211", "location_id": 3, "contractor_ref": None}]
+        }
+    )
+
     barcode: str = Field(min_length=1, max_length=64)
     location_id: IdItem | None = None
     contractor_ref: str | None = Field(None, max_length=100)
 
 
 class BoxMove(StrictInput):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"location_id": 5, "contractor_ref": "IM-77812"}]}
+    )
+
     location_id: IdItem
     contractor_ref: str | None = Field(None, max_length=100)
 
 
 class FileRetrievalIn(StrictInput):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"purpose": "court", "note": "Final hearing", "due_back_on": "2026-07-01"}]
+        }
+    )
+
     purpose: RetrievalPurpose
     note: str | None = Field(None, max_length=2000)
     due_back_on: date | None = Field(None, description="Within the limit; by default 28 days")
 
 
 class BoxRetrievalIn(StrictInput):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"purpose": "disposal_review"}]})
+
     purpose: RetrievalPurpose
 
 

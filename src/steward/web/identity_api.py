@@ -122,6 +122,8 @@ class PairRead(BaseModel):
 
 
 class OtherPerson(StrictInput):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"other_person_id": 907}]})
+
     other_person_id: IdItem
 
 

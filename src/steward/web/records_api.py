@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from steward.core.permissions import Permission
 from steward.core.rate_limits import RateKind
@@ -56,6 +56,14 @@ class SearchHitRead(BaseModel):
 
 
 class BreakGlassRequest(StrictInput):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"reason": "Duty cover: the allocated worker is away and the court asked today"}
+            ]
+        }
+    )
+
     reason: str = Field(
         max_length=2000,
         description="Why you need this case: recorded and shown to the Data Protection Officer.",
@@ -86,6 +94,7 @@ def get_case(db: DB, actor: ApiActor, case_id: Id) -> CaseDetail:
     response_model=BreakGlassOpened,
     responses={
         404: {"description": "No such case (the attempt is recorded and counts to your limit)"},
+        409: {"description": "You already have access to this case"},
         429: {"description": "You have reached your break-glass limit (recorded)"},
     },
     dependencies=[Depends(api_requires(Permission.CASES_BREAK_GLASS)), Depends(require_json)],

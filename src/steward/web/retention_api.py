@@ -13,8 +13,8 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from steward.core import auth, clock
@@ -27,10 +27,13 @@ from steward.records.service import access
 from steward.retention.models import Hold, HoldKind, HoldScope, RetentionSchedule, ScheduleStatus
 from steward.retention.policy import Action
 from steward.retention.service import dates, holds, registry, schedules, undatable
+from steward.retention.service import jobs as retention_jobs
 from steward.web.api import require_json
 from steward.web.api_contract import API_PREFIX, ApiPage, ApiPageQuery, IsoDate, page_of_list
 from steward.web.deps import DB, ApiActor, Keyring, api_requires, writes
 from steward.web.ids import Id
+from steward.web.jobs_api import JobRead, job_url
+from steward.web.jobs_pages import job_queue
 
 router = APIRouter(tags=["retention"], dependencies=[Depends(require_json)])
 MANAGE = [Depends(api_requires(Permission.RETENTION_MANAGE))]
@@ -206,6 +209,26 @@ def due_list(
     )
 
 
+@router.post(
+    "/retention/due/sweep",
+    status_code=202,
+    responses={
+        202: {
+            "description": "Started: follow the job at `url`, also in the Location header",
+            "headers": {"Location": {"schema": {"type": "string"}}},
+        }
+    },
+    dependencies=MANAGE,
+)
+def sweep_due(request: Request, response: Response, db: DB, actor: ApiActor) -> JobRead:
+    """Re-date every record now, in the background (as the nightly sweep does), for when
+    facts changed since it ran: answers at once with the job, to be followed until it is
+    finished. The sweep is recorded in the audit trail."""
+    job = retention_jobs.start_redate(db, actor, job_queue(request))
+    response.headers["Location"] = job_url(job.id)
+    return JobRead.of(db, job)
+
+
 class ExplanationRead(BaseModel):
     case_id: int
     case_number: str
@@ -291,6 +314,20 @@ def _holds(db: Session, actor: Actor, kek: KeyEncryptionKeys, shown: list[Hold])
 
 
 class HoldCreate(StrictInput):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "complaint",
+                    "scope": "case",
+                    "targets": ["C2019-0042"],
+                    "reason": "Complaint to the ombudsman about the case",
+                    "reference": "OMB-1",
+                }
+            ]
+        }
+    )
+
     kind: HoldKind
     scope: HoldScope = Field(description="What `targets` names: cases, persons or a record class")
     targets: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
@@ -303,6 +340,10 @@ class HoldCreate(StrictInput):
 
 
 class HoldRelease(StrictInput):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "The ombudsman closed the complaint"}]}
+    )
+
     reason: str = Field(max_length=4000, description="Why the hold is lifted")
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from steward.core import auth, jobs
@@ -142,10 +142,26 @@ class DisposalItemRead(BaseModel):
 
 
 class DisposalPropose(StrictInput):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"as_of": "2026-12-31"}]})
+
     as_of: date = Field(description="Propose every record due for destruction or review by then")
 
 
 class DisposalDecision(StrictInput):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "decision": "retain",
+                    "item_ids": [501],
+                    "reason": "Linked to an open inquiry",
+                    "review_on": "2027-06-30",
+                },
+                {"decision": "destroy"},
+            ]
+        }
+    )
+
     decision: Literal["destroy", "retain"]
     item_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
         default_factory=list,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from steward.archives.inventory import InventoryMalformed, decode, read_rows
 from steward.archives.service.access import require_manage
 from steward.archives.service.importer import import_inventory
 from steward.core import jobs
@@ -21,6 +22,7 @@ def start_import(
     db: Session, actor: Actor, queue: jobs.JobQueue, kek: KeyEncryptionKeys, content: bytes
 ) -> jobs.Job:
     require_manage(actor)
+    _require_an_inventory(content)
     return jobs.start(
         db,
         actor,
@@ -29,6 +31,16 @@ def start_import(
         permission=Permission.ARCHIVES_MANAGE,
         upload=(kek, content),
     )
+
+
+def _require_an_inventory(content: bytes) -> None:
+    """Refuse at once what is no inventory at all (not UTF-8 text, or a first line that does
+    not name inventory columns), rather than queueing a job bound to fail: the rows
+    themselves are checked by the job, whole, before any is kept."""
+    try:
+        next(iter(read_rows(decode(content))), None)
+    except InventoryMalformed as exc:
+        raise ValidationFailed(f"{exc} Nothing was imported.", errors={"file": str(exc)}) from None
 
 
 @jobs.handler(IMPORT)
