@@ -6,7 +6,6 @@ from enum import StrEnum
 
 class AuditsEvent(StrEnum):
     AUDIT_RECORDED = "assurance:audit:recorded"
-    AUDIT_RATED = "assurance:audit:rated"
     FOLLOW_UP_RECORDED = "assurance:audit:follow_up_recorded"
     RECOMMENDATION_ADDED = "assurance:action:added"
     RECOMMENDATION_CHANGED = "assurance:action:changed"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Select, case, select
 from sqlalchemy.orm import Session
@@ -92,7 +92,7 @@ class ActionLine:
 @dataclass(frozen=True, slots=True)
 class UpdateView:
     id: int
-    posted_at: object
+    posted_at: datetime
     posted_by: str | None
     status_from: ActionStatus
     status_to: ActionStatus
