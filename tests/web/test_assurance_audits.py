@@ -285,3 +285,15 @@ def test_the_api_lists_in_the_envelope_and_refuses_a_caseworker(
     assert db.get(Recommendation, rec.id).status == "done"  # type: ignore[union-attr]
     summary = client.get("/api/v1/assurance/actions/summary", headers=auth).json()
     assert summary["red"] == 0
+
+
+def test_an_owner_finds_their_open_actions_on_their_home_page(
+    signed_in: SignedIn, db: Session
+) -> None:
+    client, owner = signed_in(Role.CASEWORKER)
+    assert 'data-testid="panel-audit-actions"' not in client.get("/").text
+    rec = make_action(db, make_audit(db), owner, agreed_on=clock.today() - timedelta(days=1))
+    db.commit()
+    home = client.get("/")
+    assert 'data-testid="panel-audit-actions"' in home.text
+    assert f"/assurance/actions/{rec.id}" in home.text and "Overdue" in home.text

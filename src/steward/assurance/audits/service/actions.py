@@ -560,3 +560,21 @@ def open_red_actions(db: Session, as_of: date) -> list[ActionLine]:
         )
     )
     return [_line(r, t, o, as_of) for r, t, o in db.execute(query)]
+
+
+def my_open_actions(
+    db: Session, actor: Actor, limit: int, as_of: date | None = None
+) -> tuple[list[ActionLine], int]:
+    """The first ``limit`` of the actor's own open actions (the soonest due first) and how
+    many they own in all, for their home page."""
+    if actor.user_id is None:
+        return [], 0
+    day = as_of or clock.today()
+    query = _ordered(
+        _base().where(
+            Recommendation.owner_id == actor.user_id,
+            Recommendation.status.in_([s.value for s in policy.OPEN_STATUSES]),
+        )
+    )
+    page = paginate(db, query, PageRequest(size=limit), scalars=False)
+    return [_line(r[0], r[1], r[2], day) for r in page.items], page.total
