@@ -269,11 +269,11 @@ def test_the_api_lists_in_the_envelope_and_refuses_a_caseworker(
     auth = {"Authorization": f"Bearer {secret}"}
     listing = client.get("/api/v1/assurance/actions", headers=auth).json()
     assert listing["total"] == 1 and listing["items"][0]["red"] is True
-    summary = client.get("/api/v1/assurance/actions/summary", headers=auth).json()
+    summary = client.get("/api/v1/assurance/action-plan/summary", headers=auth).json()
     assert summary["red"] == 1
     mine = {"Authorization": f"Bearer {caseworker}"}
     assert client.get("/api/v1/assurance/actions", headers=mine).status_code == 403
-    assert client.get("/api/v1/assurance/actions/mine", headers=mine).json()["total"] == 1
+    assert client.get("/api/v1/assurance/my-actions", headers=mine).json()["total"] == 1
     posted = client.post(
         f"/api/v1/assurance/actions/{rec.id}/updates",
         headers=mine,
@@ -283,7 +283,7 @@ def test_the_api_lists_in_the_envelope_and_refuses_a_caseworker(
     assert posted.status_code == 201, posted.text
     db.expire_all()
     assert db.get(Recommendation, rec.id).status == "done"  # type: ignore[union-attr]
-    summary = client.get("/api/v1/assurance/actions/summary", headers=auth).json()
+    summary = client.get("/api/v1/assurance/action-plan/summary", headers=auth).json()
     assert summary["red"] == 0
 
 

@@ -823,8 +823,8 @@ RULES: dict[tuple[str, str], Call] = {
         Permission.ASSURANCE_MANAGE, {}
     ),
     ("GET", "/api/v1/assurance/actions"): Call(Permission.ASSURANCE_VIEW),
-    ("GET", "/api/v1/assurance/actions/summary"): Call(Permission.ASSURANCE_VIEW),
-    ("GET", "/api/v1/assurance/actions/mine"): Call(SignedInOnly),
+    ("GET", "/api/v1/assurance/action-plan/summary"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/my-actions"): Call(SignedInOnly),
     ("GET", "/api/v1/assurance/actions/{recommendation_id}"): Call(Permission.ASSURANCE_VIEW),
     ("POST", "/api/v1/assurance/actions/{recommendation_id}"): Call(
         Permission.ASSURANCE_MANAGE, {}

@@ -241,7 +241,7 @@ def action_plan(
     return ApiPage.of(actions.action_plan(db, actor, page, wanted), _action)
 
 
-@router.get("/actions/summary", dependencies=[VIEW])
+@router.get("/action-plan/summary", dependencies=[VIEW])
 def action_plan_summary(
     db: DB, as_of: Annotated[IsoDate | None, Query()] = None
 ) -> ActionPlanSummaryRead:
@@ -259,7 +259,7 @@ def action_plan_summary(
     )
 
 
-@router.get("/actions/mine")
+@router.get("/my-actions")
 def my_actions(db: DB, actor: ApiActor, page: ApiPageQuery) -> ApiPage[ActionRead]:
     """The caller's own actions, open ones first."""
     return ApiPage.of(actions.my_actions(db, actor, page), _action)
