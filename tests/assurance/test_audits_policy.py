@@ -94,3 +94,8 @@ def test_empty_and_oversized_files_are_refused() -> None:
         policy.check_document(b"")
     with pytest.raises(ValidationFailed, match="10MB"):
         policy.check_document(b"%PDF-" + b"0" * (10 * 1024 * 1024))
+
+
+def test_an_as_of_date_at_the_calendars_end_does_not_overflow() -> None:
+    assert policy.attestation_state(date.max, date.max) == AttestationState.DUE_SOON
+    assert policy.due_soon_until(date.max) == date.max

@@ -105,12 +105,18 @@ class AttestationState(StrEnum):
 DUE_SOON_DAYS = 30
 
 
+def due_soon_until(as_of: date) -> date:
+    """The last review date that counts as due soon on ``as_of`` (never past the calendar's
+    end: an as-of date in year 9999 must not overflow)."""
+    return min(as_of, date.max - timedelta(days=DUE_SOON_DAYS)) + timedelta(days=DUE_SOON_DAYS)
+
+
 def attestation_state(review_on: date, as_of: date) -> AttestationState:
     """Current until its review date (inclusive); due soon within 30 days of it; expired the
     day after."""
     if review_on < as_of:
         return AttestationState.EXPIRED
-    if review_on <= as_of + timedelta(days=DUE_SOON_DAYS):
+    if review_on <= due_soon_until(as_of):
         return AttestationState.DUE_SOON
     return AttestationState.CURRENT
 

@@ -8,7 +8,7 @@ the document are sealed; reading either is an audited event."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
@@ -107,7 +107,7 @@ def _checked(new: NewAttestation) -> tuple[dict[str, str], str]:
         errors["review_on"] = "Enter the date it must be reviewed by"
     elif new.attested_on is not None and new.review_on <= new.attested_on:
         errors["review_on"] = "The review date must be after the date of the statement"
-    elif new.review_on > today + timedelta(days=366 * MAX_REVIEW_YEARS):
+    elif (new.review_on - today).days > 366 * MAX_REVIEW_YEARS:
         errors["review_on"] = f"The review date must be within {MAX_REVIEW_YEARS} years"
     media_type = ""
     if not new.document:
@@ -180,7 +180,7 @@ def read_state(value: str) -> AttestationState | None:
 
 
 def _in_state(query: SelectT, state: AttestationState, as_of: date) -> SelectT:
-    soon = as_of + timedelta(days=policy.DUE_SOON_DAYS)
+    soon = policy.due_soon_until(as_of)
     if state == AttestationState.EXPIRED:
         return query.where(Attestation.review_on < as_of)
     if state == AttestationState.DUE_SOON:
