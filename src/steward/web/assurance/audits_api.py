@@ -34,12 +34,20 @@ from steward.assurance.audits.service import actions, assessments, attestations,
 from steward.core import clock
 from steward.core.permissions import Permission
 from steward.web.api import require_json, require_multipart
-from steward.web.api_contract import ApiPage, ApiPageQuery, IsoDate, page_of_list
+from steward.web.api_contract import (
+    ApiPage,
+    ApiPageQuery,
+    IsoDate,
+    page_of_list,
+    refuse_unknown_query,
+)
 from steward.web.deps import DB, ApiActor, Keyring, api_requires
 from steward.web.ids import Id
 from steward.web.sar.outbox import download_response
 
-router = APIRouter(prefix="/assurance", tags=["assurance"])
+router = APIRouter(
+    prefix="/assurance", tags=["assurance"], dependencies=[Depends(refuse_unknown_query)]
+)
 VIEW = Depends(api_requires(Permission.ASSURANCE_VIEW))
 MANAGE = Depends(api_requires(Permission.ASSURANCE_MANAGE))
 JSON = Depends(require_json)
