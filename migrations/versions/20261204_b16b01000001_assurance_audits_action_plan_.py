@@ -2,7 +2,7 @@
 attestations and self-assessments per ICO audit area (issue 16)
 
 Revision ID: b16b01000001
-Revises: a17b2c3d4e01
+Revises: b16e01000001
 Create Date: 2026-12-04 09:49:40.523354
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b16b01000001"
-down_revision: str | None = "a17b2c3d4e01"
+down_revision: str | None = "b16e01000001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
