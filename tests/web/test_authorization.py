@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from steward.archives import service as archives
 from steward.archives.models import LocationKind, RetrievalPurpose
 from steward.archives.schemas import LocationCreate, PaperFileCreate, RetrievalRequest
+from steward.assurance.audits.service import actions as audit_actions
 from steward.assurance.oversight.models import AccessReviewEntry
 from steward.assurance.oversight.service import access_review
 from steward.core import auth, clock, jobs, outbox
@@ -54,6 +55,7 @@ from steward.training.service import certificates, elearning, manual
 from steward.training.service import modules as training_modules
 from steward.training.service import staff as staff_service
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
+from tests.assurance.audits_helpers import PDF, make_action, make_attestation, make_audit
 from tests.factories.core import make_user
 from tests.factories.intake import make_agreement, make_partner, make_row, make_submission
 from tests.factories.records import add_party, make_case, make_document, make_person
@@ -157,6 +159,8 @@ REASON = {"reason": "Checking the access rules of every route"}
 EMPTY_CSV = {"file": ("walk.csv", b"", "text/csv")}  # refused whole: nothing changes
 DISCLOSURE_IDS = {"request_id": "disclosure_request_id", "item_id": "disclosure_item_id"}
 HELD_IDS = {"row_id": "held_row_id"}
+TEXT_FILE_AS_EVIDENCE = {"evidence": TEXT_FILE["file"]}  # refused: not a PDF, DOCX or image
+TEXT_FILE_AS_DOCUMENT = {"document": TEXT_FILE["file"]}
 
 
 RULES: dict[tuple[str, str], Call] = {
@@ -805,6 +809,66 @@ RULES: dict[tuple[str, str], Call] = {
     # assurance: measures and catalogue
     # (end of assurance: measures and catalogue)
     # assurance: audits and action plan
+    # The walker owns no action: updating one is the DPO's (an owner's own is tested apart).
+    ("GET", "/assurance/audits"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/audits/new"): Call(Permission.ASSURANCE_MANAGE),
+    ("POST", "/assurance/audits"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/assurance/audits/{audit_id}"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/assurance/audits/{audit_id}/recommendations"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("POST", "/assurance/audits/{audit_id}/follow-ups"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/assurance/actions"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/actions.csv"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/actions/mine"): Call(SignedInOnly),
+    ("GET", "/assurance/actions/{recommendation_id}"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/assurance/actions/{recommendation_id}"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("POST", "/assurance/actions/{recommendation_id}/updates"): Call(
+        Permission.ASSURANCE_MANAGE, {"note": ""}
+    ),
+    ("GET", "/assurance/actions/{recommendation_id}/updates/{update_id}/evidence"): Call(
+        Permission.ASSURANCE_VIEW
+    ),
+    ("GET", "/assurance/attestations"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/attestations/new"): Call(Permission.ASSURANCE_MANAGE),
+    ("POST", "/assurance/attestations"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/assurance/attestations/{attestation_id}"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/attestations/{attestation_id}/document"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/self-assessment"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/self-assessment/{area}"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/assurance/self-assessment/{area}"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/api/v1/assurance/audits"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/api/v1/assurance/audits"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/api/v1/assurance/audits/{audit_id}"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/api/v1/assurance/audits/{audit_id}/recommendations"): Call(
+        Permission.ASSURANCE_MANAGE, {}
+    ),
+    ("POST", "/api/v1/assurance/audits/{audit_id}/follow-ups"): Call(
+        Permission.ASSURANCE_MANAGE, {}
+    ),
+    ("GET", "/api/v1/assurance/actions"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/action-plan/summary"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/my-actions"): Call(SignedInOnly),
+    ("GET", "/api/v1/assurance/actions/{recommendation_id}"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/api/v1/assurance/actions/{recommendation_id}"): Call(
+        Permission.ASSURANCE_MANAGE, {}
+    ),
+    ("POST", "/api/v1/assurance/actions/{recommendation_id}/updates"): Call(
+        Permission.ASSURANCE_MANAGE, {"note": "Walk"}, files=TEXT_FILE_AS_EVIDENCE
+    ),
+    ("GET", "/api/v1/assurance/actions/{recommendation_id}/updates/{update_id}/evidence"): Call(
+        Permission.ASSURANCE_VIEW
+    ),
+    ("GET", "/api/v1/assurance/attestations"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/attestations/summary"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/api/v1/assurance/attestations"): Call(
+        Permission.ASSURANCE_MANAGE, {}, files=TEXT_FILE_AS_DOCUMENT
+    ),
+    ("GET", "/api/v1/assurance/attestations/{attestation_id}"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/attestations/{attestation_id}/document"): Call(
+        Permission.ASSURANCE_VIEW
+    ),
+    ("GET", "/api/v1/assurance/self-assessment"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/self-assessment/{area}"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/api/v1/assurance/self-assessment/{area}"): Call(Permission.ASSURANCE_MANAGE, {}),
     # (end of assurance: audits and action plan)
     # assurance: breaches
     # (end of assurance: breaches)
@@ -887,6 +951,7 @@ def _walk_rows(
     _quality_for(db, keyring, ids["partner_id"])
     ids |= _submission_for(db, keyring, ids["partner_id"], ids["agreement_id"])
     ids |= _access_review_for(db)
+    ids |= _audits_for(db, keyring)
     return ids
 
 
@@ -897,6 +962,24 @@ def _access_review_for(db: Session) -> dict[str, int]:
         select(AccessReviewEntry).where(AccessReviewEntry.round_id == review.id).limit(1)
     ).one()
     return {"round_id": review.id, "entry_id": entry.id}
+
+
+def _audits_for(db: Session, keyring: FileKeyring) -> Ids:
+    """An audit with an action owned by someone else, updated with evidence, and an
+    attestation."""
+    owner = make_user(db, Role.MANAGER)
+    rec = make_action(db, make_audit(db), owner)
+    update = audit_actions.post_update(
+        db, keyring, owner.actor, rec.id, audit_actions.NewUpdate("Walk", "", evidence=PDF)
+    )
+    found = Ids(
+        audit_id=rec.audit_id,
+        recommendation_id=rec.id,
+        update_id=update.id,
+        attestation_id=make_attestation(db, keyring, review_on=clock.today()),
+    )
+    found["area"] = "security"  # type: ignore[assignment]
+    return found
 
 
 def _submission_for(

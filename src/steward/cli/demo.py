@@ -17,6 +17,7 @@ from steward.core.crypto import FileKeyring
 from steward.core.db import make_sessionmaker, session_scope
 from steward.core.permissions import ROLE_DESCRIPTIONS, Actor
 from steward.demo import archives as demo_archives
+from steward.demo import assurance_audits as demo_assurance_audits
 from steward.demo import identity as demo_identity
 from steward.demo import intake as demo_intake
 from steward.demo import oversight as demo_oversight
@@ -127,6 +128,7 @@ def _seed_cases(
     # assurance: measures and catalogue
     # (end of assurance: measures and catalogue)
     # assurance: audits and action plan
+    demo_assurance_audits.prepare(factory, kek)
     # (end of assurance: audits and action plan)
     # assurance: breaches
     # (end of assurance: breaches)

@@ -239,6 +239,17 @@ EVENT_LABELS: dict[str, str] = {
     # assurance: measures and catalogue
     # (end of assurance: measures and catalogue)
     # assurance: audits and action plan
+    "assurance:audit:recorded": "Audit recorded",
+    "assurance:audit:follow_up_recorded": "Audit follow-up review recorded",
+    "assurance:action:added": "Audit recommendation added to the action plan",
+    "assurance:action:changed": "Action's owner, priority or date changed",
+    "assurance:action:updated": "Action updated",
+    "assurance:action_plan:exported": "Action plan exported",
+    "assurance:action:evidence_downloaded": "Action evidence downloaded",
+    "assurance:attestation:recorded": "Attestation recorded",
+    "assurance:attestation:read": "Attestation read",
+    "assurance:attestation:document_downloaded": "Attestation document downloaded",
+    "assurance:self_assessment:recorded": "Self-assessment recorded",
     # (end of assurance: audits and action plan)
     # assurance: breaches
     # (end of assurance: breaches)
@@ -291,6 +302,10 @@ SUBJECT_LABELS: dict[str, str] = {
     # assurance: measures and catalogue
     # (end of assurance: measures and catalogue)
     # assurance: audits and action plan
+    "assurance_audit": "Audit",
+    "assurance_recommendation": "Audit action",
+    "assurance_attestation": "Attestation",
+    "assurance_self_assessment": "Self-assessment",
     # (end of assurance: audits and action plan)
     # assurance: breaches
     # (end of assurance: breaches)

@@ -67,8 +67,13 @@ from steward.web import (
 from steward.web.api_contract import API_PREFIX, error_body
 from steward.web.assurance import access_history as oversight_access_history
 from steward.web.assurance import access_review as oversight_access_review
+from steward.web.assurance import actions_pages as assurance_actions
+from steward.web.assurance import attestations_pages as assurance_attestations
+from steward.web.assurance import audits_api as assurance_audits_api
+from steward.web.assurance import audits_pages as assurance_audits
 from steward.web.assurance import break_glass as oversight_break_glass
 from steward.web.assurance import oversight_api
+from steward.web.assurance import self_assessment_pages as assurance_self_assessment
 from steward.web.input_rule import refuse_hidden_characters
 from steward.web.intake import partners as intake_partners
 from steward.web.intake import partners_api as intake_partners_api
@@ -189,6 +194,10 @@ PAGE_ROUTERS = (
     # assurance: measures and catalogue
     # (end of assurance: measures and catalogue)
     # assurance: audits and action plan
+    assurance_audits.router,
+    assurance_actions.router,
+    assurance_attestations.router,
+    assurance_self_assessment.router,
     # (end of assurance: audits and action plan)
     # assurance: breaches
     # (end of assurance: breaches)
@@ -227,6 +236,7 @@ API_ROUTERS = (
     # assurance: measures and catalogue
     # (end of assurance: measures and catalogue)
     # assurance: audits and action plan
+    assurance_audits_api.router,
     # (end of assurance: audits and action plan)
     # assurance: breaches
     # (end of assurance: breaches)

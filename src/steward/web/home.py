@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from steward.archives.service import worklist as archives_work
+from steward.assurance.audits.service import actions as audit_actions
 from steward.core import audit, auth, clock
 from steward.core.paging import PageRequest
 from steward.core.permissions import Actor, Permission
@@ -89,6 +90,7 @@ def home_panels(db: Session, actor: Actor) -> list[Panel]:
         panels.append(_training_panel(actor))
     if actor.can(Permission.USERS_MANAGE):
         panels += _admin_panels(db, actor)
+    panels += _audit_action_panels(db, actor)
     return panels
 
 
@@ -360,4 +362,32 @@ def _admin_panels(db: Session, actor: Actor) -> list[Panel]:
             "no_two_factor",
         ),
         panel("unused", f"Accounts unused for {auth.UNUSED_DAYS} days", concerns.unused, "unused"),
+    ]
+
+
+def _audit_action_panels(db: Session, actor: Actor) -> list[Panel]:
+    """Audit actions the actor owns and has not finished: any member of staff may own one,
+    and this is where they find it (only those with some see the panel)."""
+    open_items, total = audit_actions.my_open_actions(db, actor, SHOWN)
+    if not total:
+        return []
+    return [
+        Panel(
+            key="audit-actions",
+            title="My audit actions",
+            href="/assurance/actions/mine",
+            link_text="All my audit actions",
+            items=[
+                Item(
+                    f"{a.reference}: {a.text[:80]}",
+                    href=f"/assurance/actions/{a.id}",
+                    when=a.agreed_on,
+                    when_label="Agreed for",
+                    flag="Overdue" if a.overdue else None,
+                )
+                for a in open_items
+            ],
+            count=total,
+            more=total - len(open_items),
+        )
     ]
