@@ -346,6 +346,49 @@ EQUIVALENT: dict[Route, Route] = {
     # assurance: measures and catalogue
     # (end of assurance: measures and catalogue)
     # assurance: audits and action plan
+    ("GET", "/assurance/actions"): ("GET", "/assurance/actions"),
+    ("GET", "/assurance/actions/{recommendation_id}"): (
+        "GET",
+        "/assurance/actions/{recommendation_id}",
+    ),
+    ("GET", "/assurance/actions/{recommendation_id}/updates/{update_id}/evidence"): (
+        "GET",
+        "/assurance/actions/{recommendation_id}/updates/{update_id}/evidence",
+    ),
+    ("GET", "/assurance/attestations"): ("GET", "/assurance/attestations"),
+    ("GET", "/assurance/attestations/{attestation_id}"): (
+        "GET",
+        "/assurance/attestations/{attestation_id}",
+    ),
+    ("GET", "/assurance/attestations/{attestation_id}/document"): (
+        "GET",
+        "/assurance/attestations/{attestation_id}/document",
+    ),
+    ("GET", "/assurance/audits"): ("GET", "/assurance/audits"),
+    ("GET", "/assurance/audits/{audit_id}"): ("GET", "/assurance/audits/{audit_id}"),
+    ("GET", "/assurance/self-assessment"): ("GET", "/assurance/self-assessment"),
+    ("GET", "/assurance/self-assessment/{area}"): ("GET", "/assurance/self-assessment/{area}"),
+    ("POST", "/assurance/actions/{recommendation_id}"): (
+        "POST",
+        "/assurance/actions/{recommendation_id}",
+    ),
+    ("POST", "/assurance/actions/{recommendation_id}/updates"): (
+        "POST",
+        "/assurance/actions/{recommendation_id}/updates",
+    ),
+    ("POST", "/assurance/attestations"): ("POST", "/assurance/attestations"),
+    ("POST", "/assurance/audits"): ("POST", "/assurance/audits"),
+    ("POST", "/assurance/audits/{audit_id}/follow-ups"): (
+        "POST",
+        "/assurance/audits/{audit_id}/follow-ups",
+    ),
+    ("POST", "/assurance/audits/{audit_id}/recommendations"): (
+        "POST",
+        "/assurance/audits/{audit_id}/recommendations",
+    ),
+    ("POST", "/assurance/self-assessment/{area}"): ("POST", "/assurance/self-assessment/{area}"),
+    ("GET", "/assurance/actions.csv"): ("GET", "/assurance/actions"),
+    ("GET", "/assurance/actions/mine"): ("GET", "/assurance/my-actions"),
     # (end of assurance: audits and action plan)
     # assurance: breaches
     # (end of assurance: breaches)
@@ -428,6 +471,8 @@ EXEMPT: dict[Route, str] = {
     ("GET", "/training/modules/{slug}"): "a module's introduction; starting it "
     "(POST /training/modules/{slug}/attempts) answers its questions",
     ("GET", "/intake/partners/new"): FORM,
+    ("GET", "/assurance/audits/new"): FORM,
+    ("GET", "/assurance/attestations/new"): FORM,
     ("GET", "/intake/partners/{partner_id}/edit"): FORM,
     ("GET", "/intake/partners/{partner_id}/agreements/new"): FORM,
     ("GET", "/intake/agreements/{agreement_id}/end"): CONFIRM,
