@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the test fixtures see the whole schema."""
 
 from steward.archives import models as archives_models
+from steward.assurance.breaches import models as breaches_models
 from steward.assurance.oversight import models as oversight_models
 from steward.core import audit, auth, crypto, jobs, outbox, rate_limits
 from steward.core.db import Base
@@ -19,6 +20,7 @@ __all__ = [
     "archives_models",
     "audit",
     "auth",
+    "breaches_models",
     "crypto",
     "identity_models",
     "intake_models",
