@@ -64,6 +64,8 @@ from steward.web import (
 from steward.web.api_contract import API_PREFIX, error_body
 from steward.web.assurance import access_history as oversight_access_history
 from steward.web.assurance import access_review as oversight_access_review
+from steward.web.assurance import breaches as assurance_breaches
+from steward.web.assurance import breaches_api as assurance_breaches_api
 from steward.web.assurance import break_glass as oversight_break_glass
 from steward.web.assurance import oversight_api
 from steward.web.input_rule import refuse_hidden_characters
@@ -188,6 +190,7 @@ PAGE_ROUTERS = (
     # assurance: audits and action plan
     # (end of assurance: audits and action plan)
     # assurance: breaches
+    assurance_breaches.router,
     # (end of assurance: breaches)
     # assurance: processing register
     # (end of assurance: processing register)
@@ -223,6 +226,7 @@ API_ROUTERS = (
     # assurance: audits and action plan
     # (end of assurance: audits and action plan)
     # assurance: breaches
+    assurance_breaches_api.router,
     # (end of assurance: breaches)
     # assurance: processing register
     # (end of assurance: processing register)
