@@ -205,7 +205,12 @@ def _row(r: register.BreachRow) -> dict[str, Any]:
     }
 
 
-@router.post("/breaches", status_code=201, responses={422: CHANGES[422]})
+@router.post(
+    "/breaches",
+    status_code=201,
+    responses={422: CHANGES[422]},
+    dependencies=[Depends(api_requires(Permission.BREACH_REPORT))],
+)
 def report(db: DB, kek: Keyring, actor: ApiActor, body: ReportCreate) -> MyReportRead:
     """Report a suspected breach (any member of staff)."""
     breach = service.report(
