@@ -17,6 +17,7 @@ from steward.core.crypto import FileKeyring
 from steward.core.db import make_sessionmaker, session_scope
 from steward.core.permissions import ROLE_DESCRIPTIONS, Actor
 from steward.demo import archives as demo_archives
+from steward.demo import breaches as demo_breaches
 from steward.demo import identity as demo_identity
 from steward.demo import intake as demo_intake
 from steward.demo import oversight as demo_oversight
@@ -129,6 +130,7 @@ def _seed_cases(
     # assurance: audits and action plan
     # (end of assurance: audits and action plan)
     # assurance: breaches
+    demo_breaches.prepare(factory, kek)
     # (end of assurance: breaches)
     # assurance: processing register
     # (end of assurance: processing register)
