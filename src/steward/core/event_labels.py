@@ -243,8 +243,8 @@ EVENT_LABELS: dict[str, str] = {
     # assurance: breaches
     "breach:reported": "Breach reported",
     "breach:assessed": "Breach assessed",
-    "breach:ico:decided": "Breach: decision on telling the ICO recorded",
-    "breach:people:decided": "Breach: decision on telling the people affected recorded",
+    "breach:ico:decided": "Breach decision on telling the ICO recorded",
+    "breach:people:decided": "Breach decision on telling the people affected recorded",
     "breach:linked": "Breach linked to a case or person",
     "breach:closed": "Breach closed",
     "breach:viewed": "Breach record read",
