@@ -39,6 +39,15 @@ from steward.web.rendering import govuk_datetime, render
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
 REGISTER = "/assurance/breaches"
+# Where an error that no field holds points to: the heading of the form that was sent
+# (closing's own errors name these too: "assessment", "ico", "people").
+ANCHORS = {
+    "assessed": "assessment",
+    "ico": "ico",
+    "people": "people",
+    "linked": "linked",
+    "closed": "closed",
+}
 PEOPLE_FIELDS = {"decision": "people_decision", "reason": "people_reason"}
 TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
 
@@ -355,7 +364,7 @@ async def _act(
         with db.begin_nested():
             action(form, errors)
     except DomainError as exc:
-        shown = refusal(exc, summary=f"{done}-form")
+        shown = refusal(exc, summary=ANCHORS[done])
         if isinstance(exc, ValidationFailed):
             shown["errors"] = {**exc.errors, **errors} or shown["errors"]
         return _breach_page(request, db, kek, actor, breach_id, form=form, open_form=done, **shown)
