@@ -20,6 +20,7 @@ from steward.core.crypto import FileKeyring
 from steward.core.permissions import Role
 from tests.assurance.breach_helpers import assessed, reported
 from tests.factories.core import make_user
+from tests.factories.records import make_case
 from tests.web.conftest import SignedIn, csrf_from
 
 ApiToken = Callable[[Role], tuple[str, auth.User]]
@@ -258,3 +259,46 @@ def test_the_api_reports_triages_and_refuses_closure(
             ).status_code
             == 403
         )
+
+
+def test_the_register_counts_filters_and_refuses_a_bad_filter(
+    signed_in: SignedIn, db: Session, keyring: FileKeyring
+) -> None:
+    client, _ = signed_in(Role.DPO)
+    officer = make_user(db, Role.IG_OFFICER).actor
+    reporter = make_user(db).actor
+    with clock.frozen(clock.now() - timedelta(days=5)):
+        overdue = assessed(db, keyring, officer, reported(db, keyring, reporter))
+    fresh = reported(db, keyring, reporter, description=HOSTILE)
+    db.commit()
+    page = client.get("/assurance/breaches?clock=overdue")
+    assert page.status_code == 200 and "breaches" in page.text
+    assert overdue.reference in page.text and fresh.reference not in page.text
+    assert 'data-clock="overdue"' in page.text and "Overdue by" in page.text
+    assert 'href="/assurance/breaches.csv?clock=overdue"' in page.text
+    assert client.get("/assurance/breaches?status=%3Dcmd%7C").status_code == 422
+    detail = client.get(f"/assurance/breaches/{fresh.id}")
+    assert "<script>alert(1)</script>" not in detail.text and "&lt;script&gt;" in detail.text
+
+
+def test_the_officer_links_a_case_by_its_number(
+    signed_in: SignedIn, db: Session, keyring: FileKeyring
+) -> None:
+
+    client, _ = signed_in(Role.IG_OFFICER)
+    case = make_case(db, keyring)
+    breach = reported(db, keyring, make_user(db).actor)
+    db.commit()
+    csrf = csrf_from(client, f"/assurance/breaches/{breach.id}")
+    missing = client.post(
+        f"/assurance/breaches/{breach.id}/links",
+        data={"csrf_token": csrf, "case_number": "../../etc"},
+    )
+    assert missing.status_code == 422 and 'href="#case_number"' in missing.text
+    added = client.post(
+        f"/assurance/breaches/{breach.id}/links",
+        data={"csrf_token": csrf, "case_number": case.case_number},
+    )
+    assert added.status_code == 303
+    page = client.get(added.headers["location"])
+    assert f'href="/cases/{case.id}"' in page.text and case.case_number in page.text
