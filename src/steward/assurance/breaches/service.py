@@ -187,7 +187,6 @@ class MyReport:
     reported_at: datetime
     discovered_at: datetime
     status: Status
-    description: str
 
 
 STATUS_WORDS: dict[Status, str] = {
@@ -197,8 +196,8 @@ STATUS_WORDS: dict[Status, str] = {
 }
 
 
-def mine(db: Session, kek: KeyEncryptionKeys, actor: Actor, page: PageRequest) -> Page[MyReport]:
-    """The breaches the actor reported, newest first: what they wrote and where each stands."""
+def mine(db: Session, actor: Actor, page: PageRequest) -> Page[MyReport]:
+    """The breaches the actor reported, newest first, and where each stands."""
     actor.require(Permission.BREACH_REPORT)
     query = (
         select(Breach)
@@ -213,7 +212,6 @@ def mine(db: Session, kek: KeyEncryptionKeys, actor: Actor, page: PageRequest) -
             b.reported_at,
             b.discovered_at,
             Status(b.status),
-            _open(db, kek, b, "description"),
         )
     )
 

@@ -216,10 +216,8 @@ async def report(request: Request, db: DB, kek: Keyring, actor: PageActor) -> Re
 
 
 @router.get("/breaches/mine")
-def my_reports(
-    request: Request, db: DB, kek: Keyring, actor: PageActor, page: PageQuery
-) -> Response:
-    found = service.mine(db, kek, actor, page)
+def my_reports(request: Request, db: DB, actor: PageActor, page: PageQuery) -> Response:
+    found = service.mine(db, actor, page)
     return render(request, "assurance/breaches/mine.html", {"reports": found, **WORDS})
 
 

@@ -232,15 +232,14 @@ def report(db: DB, kek: Keyring, actor: ApiActor, body: ReportCreate) -> MyRepor
             breach.reported_at,
             breach.discovered_at,
             Status(breach.status),
-            "",
         )
     )
 
 
 @router.get("/breaches/mine")
-def my_reports(db: DB, kek: Keyring, actor: ApiActor, page: ApiPageQuery) -> ApiPage[MyReportRead]:
+def my_reports(db: DB, actor: ApiActor, page: ApiPageQuery) -> ApiPage[MyReportRead]:
     """The breaches you reported, newest first, and where each stands."""
-    return ApiPage.of(service.mine(db, kek, actor, page), _mine)
+    return ApiPage.of(service.mine(db, actor, page), _mine)
 
 
 @router.get("/breaches/mine/{breach_id}", responses={404: {"description": "Not one you reported"}})
