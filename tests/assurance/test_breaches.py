@@ -28,7 +28,7 @@ from steward.core.paging import PageRequest
 from steward.core.permissions import Role
 from tests.assurance.breach_helpers import assessed, at, notified, reported
 from tests.factories.core import make_user
-from tests.factories.records import make_case
+from tests.factories.records import make_case, make_person
 
 HOSTILE = "=cmd|' /C calc'!A0 <script>alert(1)</script> ../../etc/passwd"
 
@@ -257,3 +257,20 @@ def test_breach_summary_counts_the_last_twelve_months(db: Session, keyring: File
     with clock.frozen(at(2027, 7, 1, 12, 0)):
         later = register.breach_summary(db, at(2027, 6, 30, 0, 0).date())
     assert later.in_last_12_months == 0
+
+
+def test_linked_people_are_named_only_to_those_who_may_read_them(
+    db: Session, keyring: FileKeyring
+) -> None:
+    officer = make_user(db, Role.IG_OFFICER).actor
+    person = make_person(db, "Ada", "Linkwell")
+    breach = reported(db, keyring, make_user(db).actor)
+    service.link(db, officer, breach.id, person_id=person.id)
+    shown = register.detail(db, keyring, officer, breach.id).links
+    assert [(x.kind, x.label, x.href) for x in shown] == [
+        ("person", "Ada Linkwell", f"/people/{person.id}")
+    ]
+    auditor_view = register.detail(db, keyring, make_user(db, Role.AUDITOR).actor, breach.id)
+    assert auditor_view.links == [] and auditor_view.hidden_links == 1
+    events = db.scalars(select(AuditEvent.details).where(AuditEvent.tag == "breach:linked")).all()
+    assert all("Linkwell" not in str(d) for d in events)
