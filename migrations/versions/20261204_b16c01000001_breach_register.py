@@ -2,7 +2,7 @@
 people, and the timeline of decisions
 
 Revision ID: b16c01000001
-Revises: a17b2c3d4e01
+Revises: b16e01000001
 Create Date: 2026-12-04 10:00:00
 
 Free text that may name people is sealed under each breach's own data key (the *_sealed
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b16c01000001"
-down_revision: str | None = "a17b2c3d4e01"
+down_revision: str | None = "b16e01000001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
