@@ -46,9 +46,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_break_glass_reviews")),
     )
     with op.batch_alter_table("break_glass_reviews", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_break_glass_reviews_use", ["break_glass_id", "id"], unique=False
-        )
+        batch_op.create_index("ix_break_glass_reviews_use", ["break_glass_id", "id"], unique=False)
     op.create_table(
         "access_review_rounds",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -2,6 +2,7 @@
 
 from steward.archives import models as archives_models
 from steward.assurance.audits import models as assurance_audits_models
+from steward.assurance.breaches import models as breaches_models
 from steward.assurance.oversight import models as oversight_models
 from steward.core import audit, auth, crypto, jobs, outbox, rate_limits
 from steward.core.db import Base
@@ -21,6 +22,7 @@ __all__ = [
     "assurance_audits_models",
     "audit",
     "auth",
+    "breaches_models",
     "crypto",
     "identity_models",
     "intake_models",

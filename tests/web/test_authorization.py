@@ -55,6 +55,7 @@ from steward.training.service import certificates, elearning, manual
 from steward.training.service import modules as training_modules
 from steward.training.service import staff as staff_service
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
+from tests.assurance import breach_helpers
 from tests.assurance.audits_helpers import PDF, make_action, make_attestation, make_audit
 from tests.factories.core import make_user
 from tests.factories.intake import make_agreement, make_partner, make_row, make_submission
@@ -106,6 +107,8 @@ QUALITY_SEE = AnyOf((Permission.INTAKE_REVIEW, Permission.ASSURANCE_VIEW, Permis
 
 # The access review: the DPO runs it; auditors read it as evidence.
 ACCESS_REVIEW_SEE = AnyOf((Permission.ASSURANCE_MANAGE, Permission.AUDIT_READ))
+# The breach register: the IG team who triage, and assurance viewers who read it.
+BREACH_SEE = AnyOf((Permission.BREACH_MANAGE, Permission.ASSURANCE_VIEW))
 
 Rule = type[Public] | type[SignedInOnly] | Permission | AnyOf
 
@@ -871,6 +874,41 @@ RULES: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/assurance/self-assessment/{area}"): Call(Permission.ASSURANCE_MANAGE, {}),
     # (end of assurance: audits and action plan)
     # assurance: breaches
+    # Any member of staff reports and reads their own reports; the IG team triages and
+    # decides; assurance viewers (the auditor) read the register. Bodies are refused input
+    # (422): the walk must not close the walk's breach before its detail page is read.
+    ("GET", "/breaches/report"): Call(Permission.BREACH_REPORT),
+    ("POST", "/breaches/report"): Call(Permission.BREACH_REPORT, {"description": ""}),
+    ("GET", "/breaches/mine"): Call(Permission.BREACH_REPORT),
+    ("GET", "/breaches/mine/{breach_id}"): Call(
+        Permission.BREACH_REPORT, ids={"breach_id": "my_breach_id"}
+    ),
+    ("GET", "/assurance/breaches"): Call(BREACH_SEE),
+    ("GET", "/assurance/breaches.csv"): Call(BREACH_SEE),
+    ("GET", "/assurance/breaches/{breach_id}"): Call(BREACH_SEE),
+    ("POST", "/assurance/breaches/{breach_id}/assessment"): Call(Permission.BREACH_MANAGE, {}),
+    ("POST", "/assurance/breaches/{breach_id}/ico"): Call(Permission.BREACH_MANAGE, {}),
+    ("POST", "/assurance/breaches/{breach_id}/people"): Call(Permission.BREACH_MANAGE, {}),
+    ("POST", "/assurance/breaches/{breach_id}/links"): Call(Permission.BREACH_MANAGE, {}),
+    ("POST", "/assurance/breaches/{breach_id}/close"): Call(Permission.BREACH_MANAGE, {}),
+    ("POST", "/api/v1/breaches"): Call(Permission.BREACH_REPORT, {"description": ""}),
+    ("GET", "/api/v1/breaches/mine"): Call(Permission.BREACH_REPORT),
+    ("GET", "/api/v1/breaches/mine/{breach_id}"): Call(
+        Permission.BREACH_REPORT, ids={"breach_id": "my_breach_id"}
+    ),
+    ("GET", "/api/v1/assurance/breaches"): Call(BREACH_SEE),
+    ("GET", "/api/v1/assurance/breaches/export"): Call(BREACH_SEE),
+    ("GET", "/api/v1/assurance/breaches/summary"): Call(BREACH_SEE),
+    ("GET", "/api/v1/assurance/breaches/{breach_id}"): Call(BREACH_SEE),
+    ("POST", "/api/v1/assurance/breaches/{breach_id}/assessment"): Call(
+        Permission.BREACH_MANAGE, {}
+    ),
+    ("POST", "/api/v1/assurance/breaches/{breach_id}/ico"): Call(Permission.BREACH_MANAGE, {}),
+    ("POST", "/api/v1/assurance/breaches/{breach_id}/people"): Call(Permission.BREACH_MANAGE, {}),
+    ("POST", "/api/v1/assurance/breaches/{breach_id}/links"): Call(Permission.BREACH_MANAGE, {}),
+    ("POST", "/api/v1/assurance/breaches/{breach_id}/close"): Call(
+        Permission.BREACH_MANAGE, {"lessons": "The walk"}
+    ),
     # (end of assurance: breaches)
     # assurance: processing register
     # (end of assurance: processing register)
@@ -952,6 +990,7 @@ def _walk_rows(
     ids |= _submission_for(db, keyring, ids["partner_id"], ids["agreement_id"])
     ids |= _access_review_for(db)
     ids |= _audits_for(db, keyring)
+    ids |= _breaches_for(db, keyring, user)
     return ids
 
 
@@ -980,6 +1019,16 @@ def _audits_for(db: Session, keyring: FileKeyring) -> Ids:
     )
     found["area"] = "security"  # type: ignore[assignment]
     return found
+
+
+def _breaches_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[str, int]:
+    """A breach reported by someone else, and one the walker reported."""
+    officer = make_user(db, Role.IG_OFFICER).actor
+    theirs = breach_helpers.reported(db, keyring, make_user(db).actor)
+    breach_helpers.assessed(db, keyring, officer, theirs)
+    mine = breach_helpers.reported(db, keyring, Actor.system())
+    mine.reported_by_user_id = user.id
+    return {"breach_id": theirs.id, "my_breach_id": mine.id}
 
 
 def _submission_for(

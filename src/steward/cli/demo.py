@@ -18,6 +18,7 @@ from steward.core.db import make_sessionmaker, session_scope
 from steward.core.permissions import ROLE_DESCRIPTIONS, Actor
 from steward.demo import archives as demo_archives
 from steward.demo import assurance_audits as demo_assurance_audits
+from steward.demo import breaches as demo_breaches
 from steward.demo import identity as demo_identity
 from steward.demo import intake as demo_intake
 from steward.demo import oversight as demo_oversight
@@ -131,6 +132,7 @@ def _seed_cases(
     demo_assurance_audits.prepare(factory, kek)
     # (end of assurance: audits and action plan)
     # assurance: breaches
+    demo_breaches.prepare(factory, kek)
     # (end of assurance: breaches)
     # assurance: processing register
     # (end of assurance: processing register)

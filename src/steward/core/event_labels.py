@@ -252,6 +252,15 @@ EVENT_LABELS: dict[str, str] = {
     "assurance:self_assessment:recorded": "Self-assessment recorded",
     # (end of assurance: audits and action plan)
     # assurance: breaches
+    "breach:reported": "Breach reported",
+    "breach:assessed": "Breach assessed",
+    "breach:ico:decided": "Breach decision on telling the ICO recorded",
+    "breach:people:decided": "Breach decision on telling the people affected recorded",
+    "breach:linked": "Breach linked to a case or person",
+    "breach:closed": "Breach closed",
+    "breach:viewed": "Breach record read",
+    "breach:register:read": "Breach register read",
+    "breach:register:exported": "Breach register exported",
     # (end of assurance: breaches)
     # assurance: processing register
     # (end of assurance: processing register)
@@ -308,6 +317,7 @@ SUBJECT_LABELS: dict[str, str] = {
     "assurance_self_assessment": "Self-assessment",
     # (end of assurance: audits and action plan)
     # assurance: breaches
+    "breach": "Breach",
     # (end of assurance: breaches)
     # assurance: processing register
     # (end of assurance: processing register)

@@ -71,6 +71,8 @@ from steward.web.assurance import actions_pages as assurance_actions
 from steward.web.assurance import attestations_pages as assurance_attestations
 from steward.web.assurance import audits_api as assurance_audits_api
 from steward.web.assurance import audits_pages as assurance_audits
+from steward.web.assurance import breaches as assurance_breaches
+from steward.web.assurance import breaches_api as assurance_breaches_api
 from steward.web.assurance import break_glass as oversight_break_glass
 from steward.web.assurance import oversight_api
 from steward.web.assurance import self_assessment_pages as assurance_self_assessment
@@ -200,6 +202,7 @@ PAGE_ROUTERS = (
     assurance_self_assessment.router,
     # (end of assurance: audits and action plan)
     # assurance: breaches
+    assurance_breaches.router,
     # (end of assurance: breaches)
     # assurance: processing register
     # (end of assurance: processing register)
@@ -239,6 +242,7 @@ API_ROUTERS = (
     assurance_audits_api.router,
     # (end of assurance: audits and action plan)
     # assurance: breaches
+    assurance_breaches_api.router,
     # (end of assurance: breaches)
     # assurance: processing register
     # (end of assurance: processing register)

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 
 from steward.archives.service import worklist as archives_work
 from steward.assurance.audits.service import actions as audit_actions
+from steward.assurance.breaches import register as breach_register
+from steward.assurance.breaches.policy import ClockState
 from steward.core import audit, auth, clock
 from steward.core.paging import PageRequest
 from steward.core.permissions import Actor, Permission
@@ -30,6 +32,7 @@ from steward.records import service as records
 from steward.records.models import Case, CaseStatus
 from steward.retention.service import worklist as retention_work
 from steward.sar import service as sar
+from steward.web.assurance.breaches import clock_words as breach_clock_words
 from steward.web.training import gate as training_gate
 
 REFUSAL_WINDOW = timedelta(days=7)
@@ -84,6 +87,8 @@ def home_panels(db: Session, actor: Actor) -> list[Panel]:
         panels.append(_sar_panel(db, actor))
     if actor.can(Permission.RETENTION_MANAGE):
         panels += _governance_panels(db, actor)
+    if actor.can(Permission.BREACH_MANAGE):
+        panels.append(_breach_panel(db, actor))
     if actor.can(Permission.ROLES_APPROVE):
         panels += _dpo_panels(db, actor)
     if actor.can(Permission.TRAINING_VIEW_COMPLIANCE):
@@ -324,6 +329,28 @@ def _dpo_panels(db: Session, actor: Actor) -> list[Panel]:
             count=records.unreviewed_break_glass_count(db),
         ),
     ]
+
+
+def _breach_panel(db: Session, actor: Actor) -> Panel:
+    """Open breaches, the ones whose ICO decision waits listed with their 72-hour clock."""
+    waiting, open_total = breach_register.open_clocks(db, actor, SHOWN)
+    return Panel(
+        "breaches",
+        "Open breaches",
+        "/assurance/breaches?status=open",
+        "See the breach register",
+        [
+            Item(
+                f"{row.reference}: {breach_clock_words(row.clock)}",
+                f"/assurance/breaches/{row.id}",
+                flag="Overdue" if row.clock.state is ClockState.OVERDUE else None,
+            )
+            for row in waiting
+        ],
+        open_total,
+        max(0, open_total - len(waiting)) if len(waiting) == SHOWN else 0,
+        "No breach is open.",
+    )
 
 
 def _training_panel(actor: Actor) -> Panel:

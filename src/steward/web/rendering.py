@@ -103,7 +103,12 @@ templates.env.filters.update(
     role_label=role_label,
     filesize=filesize,
 )
-templates.env.globals.update(page_links=page_links, record_link=retention_registry.link)
+templates.env.globals.update(
+    page_links=page_links,
+    record_link=retention_registry.link,
+    # The footer's "Report a breach", on every page for staff who may report one.
+    breach_report=Permission.BREACH_REPORT,
+)
 
 
 def csrf_input(request: Request) -> Markup:
