@@ -1,0 +1,79 @@
+"""What the pages and the API send to record an activity or an asset, checked field by field
+(lengths, choices from the fixed lists); rules across fields are the service's (policy)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from steward.assurance.processing.policy import Art9Condition, LawfulBasis, Sch1Condition
+
+TEXT = 4_000  # a register entry is a paragraph or two, not a document
+
+
+class ActivityInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, description="What the activity is called")
+    controller_contact: str = Field("", max_length=TEXT)
+    dpo_contact: str = Field("", max_length=TEXT)
+    purposes: str = Field("", max_length=TEXT)
+    data_subjects: str = Field("", max_length=TEXT, description="Categories of data subjects")
+    data_categories: str = Field("", max_length=TEXT, description="Categories of personal data")
+    recipients: str = Field("", max_length=TEXT)
+    transfers: str = Field(
+        "", max_length=TEXT, description='Transfers to third countries and safeguards, or "None"'
+    )
+    erasure_limits: str = Field(
+        "", max_length=TEXT, description="In words; record classes mapped to it also answer it"
+    )
+    security_measures: str = Field("", max_length=TEXT)
+    lawful_basis: LawfulBasis | None = None
+    special_category: bool = False
+    criminal_offence: bool = False
+    art9_condition: Art9Condition | None = None
+    sch1_condition: Sch1Condition | None = None
+    owner_user_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    last_reviewed_on: date | None = None
+    next_review_on: date | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("Enter the activity's name")
+        return value.strip()
+
+
+class ReviewInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reviewed_on: date
+    next_review_on: date | None = Field(None, description="Default: 12 months after the review")
+
+
+class AssetInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    kind: str = Field(pattern="^(paper|electronic)$", description="paper or electronic")
+    location: str = Field("", max_length=300, description="Where it is kept, or the system")
+    owner_user_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    security_notes: str = Field("", max_length=TEXT)
+    next_review_on: date | None = None
+    activity_ids: list[int] = Field(default_factory=list, max_length=200)
+    class_codes: list[str] = Field(default_factory=list, max_length=200)
+
+    @field_validator("name")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("Enter the asset's name")
+        return value.strip()
+
+
+class MappingInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    activity_id: int | None = Field(None, ge=1, le=2**31 - 1, description="null: unmap")
