@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import steward.core.db
-
 revision: str = "b16d01000001"
 down_revision: str | None = "a17b2c3d4e01"
 branch_labels: str | Sequence[str] | None = None
@@ -29,8 +27,8 @@ def upgrade() -> None:
         sa.Column("owner_user_id", sa.Integer(), nullable=True),
         sa.Column("security_notes", sa.Text(), nullable=False),
         sa.Column("next_review_on", sa.Date(), nullable=True),
-        sa.Column("created_at", steward.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("changed_at", steward.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("changed_by_user_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["changed_by_user_id"],
@@ -65,8 +63,8 @@ def upgrade() -> None:
         sa.Column("last_reviewed_on", sa.Date(), nullable=True),
         sa.Column("next_review_on", sa.Date(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("created_at", steward.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("changed_at", steward.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("changed_by_user_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["changed_by_user_id"],
@@ -126,7 +124,7 @@ def upgrade() -> None:
         sa.Column("activity_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("fields", sa.Text(), nullable=False),
-        sa.Column("recorded_at", steward.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("recorded_by_user_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["activity_id"],
@@ -153,7 +151,7 @@ def upgrade() -> None:
         "processing_class_mappings",
         sa.Column("class_code", sa.String(length=64), nullable=False),
         sa.Column("activity_id", sa.Integer(), nullable=False),
-        sa.Column("mapped_at", steward.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("mapped_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("mapped_by_user_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["activity_id"],

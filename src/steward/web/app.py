@@ -74,6 +74,10 @@ from steward.web.assurance import audits_pages as assurance_audits
 from steward.web.assurance import break_glass as oversight_break_glass
 from steward.web.assurance import oversight_api
 from steward.web.assurance import self_assessment_pages as assurance_self_assessment
+from steward.web.assurance import assets as assurance_assets
+from steward.web.assurance import processing as assurance_processing
+from steward.web.assurance import processing_api as assurance_processing_api
+from steward.web.assurance import retention_schedule as assurance_schedule
 from steward.web.input_rule import refuse_hidden_characters
 from steward.web.intake import partners as intake_partners
 from steward.web.intake import partners_api as intake_partners_api
@@ -202,6 +206,9 @@ PAGE_ROUTERS = (
     # assurance: breaches
     # (end of assurance: breaches)
     # assurance: processing register
+    assurance_processing.router,
+    assurance_assets.router,
+    assurance_schedule.router,
     # (end of assurance: processing register)
     # assurance: oversight of access
     oversight_access_history.router,
@@ -241,6 +248,7 @@ API_ROUTERS = (
     # assurance: breaches
     # (end of assurance: breaches)
     # assurance: processing register
+    assurance_processing_api.router,
     # (end of assurance: processing register)
     # assurance: oversight of access
     oversight_api.router,

@@ -4,12 +4,18 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from steward.assurance.processing.policy import Art9Condition, LawfulBasis, Sch1Condition
 
-TEXT = 4_000  # a register entry is a paragraph or two, not a document
+TEXT = 4_000
+MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER
+AnId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Code = Annotated[
+    str, Field(min_length=1, max_length=64)
+]  # a register entry is a paragraph or two, not a document
 
 
 class ActivityInput(BaseModel):
@@ -34,7 +40,7 @@ class ActivityInput(BaseModel):
     criminal_offence: bool = False
     art9_condition: Art9Condition | None = None
     sch1_condition: Sch1Condition | None = None
-    owner_user_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    owner_user_id: int | None = Field(None, ge=1, le=MAX_ID)
     last_reviewed_on: date | None = None
     next_review_on: date | None = None
 
@@ -59,11 +65,11 @@ class AssetInput(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     kind: str = Field(pattern="^(paper|electronic)$", description="paper or electronic")
     location: str = Field("", max_length=300, description="Where it is kept, or the system")
-    owner_user_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    owner_user_id: int | None = Field(None, ge=1, le=MAX_ID)
     security_notes: str = Field("", max_length=TEXT)
     next_review_on: date | None = None
-    activity_ids: list[int] = Field(default_factory=list, max_length=200)
-    class_codes: list[str] = Field(default_factory=list, max_length=200)
+    activity_ids: list[AnId] = Field(default_factory=list, max_length=200)
+    class_codes: list[Code] = Field(default_factory=list, max_length=200)
 
     @field_validator("name")
     @classmethod
@@ -76,4 +82,4 @@ class AssetInput(BaseModel):
 class MappingInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    activity_id: int | None = Field(None, ge=1, le=2**31 - 1, description="null: unmap")
+    activity_id: int | None = Field(None, ge=1, le=MAX_ID, description="null: unmap")
