@@ -57,6 +57,7 @@ from steward.training.service import staff as staff_service
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.assurance.audits_helpers import PDF, make_action, make_attestation, make_audit
 from tests.factories.core import make_user
+from tests.factories.processing import make_activity, make_asset
 from tests.factories.intake import make_agreement, make_partner, make_row, make_submission
 from tests.factories.records import add_party, make_case, make_document, make_person
 from tests.factories.sar import make_request
@@ -108,6 +109,9 @@ QUALITY_SEE = AnyOf((Permission.INTAKE_REVIEW, Permission.ASSURANCE_VIEW, Permis
 ACCESS_REVIEW_SEE = AnyOf((Permission.ASSURANCE_MANAGE, Permission.AUDIT_READ))
 
 Rule = type[Public] | type[SignedInOnly] | Permission | AnyOf
+
+# The retention schedule in print: assurance reads it as evidence, retention manages it.
+SCHEDULE_READ = AnyOf((Permission.ASSURANCE_VIEW, Permission.RETENTION_MANAGE))
 
 
 @dataclass(frozen=True)
@@ -873,6 +877,64 @@ RULES: dict[tuple[str, str], Call] = {
     # assurance: breaches
     # (end of assurance: breaches)
     # assurance: processing register
+    # The record of processing and asset register: read with assurance:view, changed by the
+    # DPO (assurance:manage). Bodies are incomplete: refused, nothing saved (the class form's
+    # empty choice unmaps the walk's class). The printed schedule: assurance or retention.
+    ("GET", "/assurance/processing"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/processing/new"): Call(Permission.ASSURANCE_MANAGE),
+    ("POST", "/assurance/processing/new"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/assurance/processing/classes"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/assurance/processing/classes/{class_code}"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/assurance/processing/export.csv"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/processing/export.pdf"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/processing/{activity_id}"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/processing/{activity_id}/edit"): Call(Permission.ASSURANCE_MANAGE),
+    ("POST", "/assurance/processing/{activity_id}/edit"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("POST", "/assurance/processing/{activity_id}/review"): Call(
+        Permission.ASSURANCE_MANAGE, {}
+    ),
+    ("GET", "/assurance/assets"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/assets/new"): Call(Permission.ASSURANCE_MANAGE),
+    ("POST", "/assurance/assets/new"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/assurance/assets/export.csv"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/assets/{asset_id}"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/assets/{asset_id}/edit"): Call(Permission.ASSURANCE_MANAGE),
+    ("POST", "/assurance/assets/{asset_id}/edit"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/assurance/retention-schedule"): Call(SCHEDULE_READ),
+    ("GET", "/assurance/retention-schedule/schedule.pdf"): Call(SCHEDULE_READ),
+    ("GET", "/assurance/retention-schedule/changes"): Call(SCHEDULE_READ),
+    ("GET", "/assurance/retention-schedule/changes.pdf"): Call(SCHEDULE_READ),
+    ("GET", "/api/v1/assurance/processing/activities"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/api/v1/assurance/processing/activities"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/api/v1/assurance/processing/activities/{activity_id}"): Call(
+        Permission.ASSURANCE_VIEW
+    ),
+    ("PUT", "/api/v1/assurance/processing/activities/{activity_id}"): Call(
+        Permission.ASSURANCE_MANAGE, {}
+    ),
+    ("POST", "/api/v1/assurance/processing/activities/{activity_id}/review"): Call(
+        Permission.ASSURANCE_MANAGE, {}
+    ),
+    ("GET", "/api/v1/assurance/processing/activities/{activity_id}/history"): Call(
+        Permission.ASSURANCE_VIEW
+    ),
+    ("GET", "/api/v1/assurance/processing/export.csv"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/processing/export.pdf"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/processing/summary"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/processing/classes"): Call(Permission.ASSURANCE_VIEW),
+    ("PUT", "/api/v1/assurance/processing/classes/{class_code}"): Call(
+        Permission.ASSURANCE_MANAGE, {"activity_id": "{activity_id}"}
+    ),
+    ("GET", "/api/v1/assurance/assets"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/api/v1/assurance/assets"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/api/v1/assurance/assets/export.csv"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/assets/{asset_id}"): Call(Permission.ASSURANCE_VIEW),
+    ("PUT", "/api/v1/assurance/assets/{asset_id}"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/api/v1/assurance/retention-schedule/versions"): Call(SCHEDULE_READ),
+    ("GET", "/api/v1/assurance/retention-schedule/changes"): Call(SCHEDULE_READ),
+    ("GET", "/api/v1/assurance/retention-schedule/changes.pdf"): Call(SCHEDULE_READ),
+    ("GET", "/api/v1/assurance/retention-schedule/{version}"): Call(SCHEDULE_READ),
+    ("GET", "/api/v1/assurance/retention-schedule/{version}/pdf"): Call(SCHEDULE_READ),
     # (end of assurance: processing register)
     # assurance: oversight of access
     ("GET", "/assurance/access"): Call(Permission.AUDIT_READ),
@@ -952,6 +1014,7 @@ def _walk_rows(
     ids |= _submission_for(db, keyring, ids["partner_id"], ids["agreement_id"])
     ids |= _access_review_for(db)
     ids |= _audits_for(db, keyring)
+    ids |= _processing_for(db)
     return ids
 
 
@@ -979,6 +1042,14 @@ def _audits_for(db: Session, keyring: FileKeyring) -> Ids:
         attestation_id=make_attestation(db, keyring, review_on=clock.today()),
     )
     found["area"] = "security"  # type: ignore[assignment]
+def _processing_for(db: Session) -> dict[str, int]:
+    """A processing activity, an asset supporting it, and a record class to map."""
+    activity = make_activity(db)
+    found = {
+        "activity_id": activity.id,
+        "asset_id": make_asset(db, activity_ids=[activity.id]).id,
+    }
+    found["class_code"] = "CASE.PRIVATE"  # type: ignore[assignment]
     return found
 
 

@@ -124,7 +124,7 @@ def printable(db: Session, actor: Actor, version: int | None = None) -> PrintedS
 
 
 def _printed(db: Session, schedule: RetentionSchedule) -> PrintedSchedule:
-    names = dict(db.execute(select(RecordClass.code, RecordClass.name)).tuples().all())
+    names = dict(db.execute(select(RecordClass.code, RecordClass.name)).all())
     parsed = schedules.parsed_rules(schedule)
     rows = []
     for stored in sorted(schedule.rules, key=lambda r: r.class_code):
@@ -180,6 +180,23 @@ def differences(db: Session, actor: Actor, old_version: int, new_version: int) -
     old = _printed(db, schedules.get(db, old_version))
     new = _printed(db, schedules.get(db, new_version))
     return ScheduleDiff(old, new, tuple(compare(old.rules, new.rules)))
+
+
+def default_pair(db: Session, actor: Actor) -> tuple[int, int]:
+    """The two versions a reader most likely wants compared: a version newer than the
+    approved one (a draft awaiting approval) with the approved one; otherwise the approved
+    one with the version before it."""
+    current = printable(db, actor).version
+    others = [s.version for s in versions(db, actor) if s.version != current]
+    if not others:
+        raise ValidationFailed(
+            "There is only one version of the schedule: nothing to compare yet.",
+            errors={"from": "Only one version has been loaded"},
+        )
+    newest = max(others)
+    if newest > current:
+        return current, newest
+    return max(v for v in others if v < current), current
 
 
 def compare(old: tuple[PrintedRule, ...], new: tuple[PrintedRule, ...]) -> list[ClassDiff]:

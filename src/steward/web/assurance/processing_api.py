@@ -41,7 +41,9 @@ MANAGE = [Depends(api_requires(Permission.ASSURANCE_MANAGE))]
 Responses = dict[int | str, dict[str, Any]]
 CSV: Responses = {200: {"content": {"text/csv": {}}, "description": "The register as CSV"}}
 PDF: Responses = {200: {"content": {"application/pdf": {}}, "description": "A PDF"}}
-CONFLICT: Responses = {409: {"description": "Another entry with this name was saved at the same time"}}
+CONFLICT: Responses = {
+    409: {"description": "Another entry with this name was saved at the same time"}
+}
 ClassCode = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 
 
@@ -333,12 +335,18 @@ def change_asset(db: DB, actor: ApiActor, asset_id: Id, body: AssetInput) -> Ass
 
 # --- the retention schedule in print ---------------------------------------------------------
 
-SCHEDULE_REFUSALS: dict[int | str, dict[str, Any]] = {
+SCHEDULE_REFUSALS: Responses = {
     403: {"description": "Your role reads neither assurance nor the retention schedule"},
     409: {"description": "No retention schedule has been approved yet"},
 }
 Version = Annotated[int, Path(ge=1, le=1_000_000)]
-QueryVersion = Annotated[int, Query(ge=1, le=1_000_000)]
+QueryVersion = Annotated[int | None, Query(ge=1, le=1_000_000)]
+FromVersion = Annotated[int | None, Query(alias="from", ge=1, le=1_000_000)]
+
+
+def _pair(db: DB, actor: ApiActor, old: int | None, new: int | None) -> tuple[int, int]:
+    default = schedule_print.default_pair(db, actor) if old is None or new is None else (0, 0)
+    return (old or default[0]), (new or default[1])
 
 
 @router.get("/retention-schedule/versions", responses=SCHEDULE_REFUSALS)
@@ -356,12 +364,13 @@ def schedule_versions(db: DB, actor: ApiActor, page: ApiPageQuery) -> ApiPage[Sc
 def schedule_changes(
     db: DB,
     actor: ApiActor,
-    from_: Annotated[int, Query(alias="from", ge=1, le=1_000_000)],
-    to: QueryVersion,
+    from_: FromVersion = None,
+    to: QueryVersion = None,
 ) -> ScheduleDiffRead:
     """Classes added, removed and changed (trigger, period, action, authority) from one
-    version to another."""
-    diff = schedule_print.differences(db, actor, from_, to)
+    version to another. Without versions: a draft newer than the approved schedule against
+    it, or the approved schedule against the version before it."""
+    diff = schedule_print.differences(db, actor, *_pair(db, actor, from_, to))
     return ScheduleDiffRead(
         from_version=diff.old.version,
         to_version=diff.new.version,
@@ -386,11 +395,12 @@ def schedule_changes(
 def schedule_changes_pdf(
     db: DB,
     actor: ApiActor,
-    from_: Annotated[int, Query(alias="from", ge=1, le=1_000_000)],
-    to: QueryVersion,
+    from_: FromVersion = None,
+    to: QueryVersion = None,
 ) -> Response:
-    data = schedule_print.diff_pdf(db, actor, from_, to)
-    return download_response(f"retention-schedule-v{from_}-to-v{to}.pdf", "application/pdf", data)
+    old, new = _pair(db, actor, from_, to)
+    data = schedule_print.diff_pdf(db, actor, old, new)
+    return download_response(f"retention-schedule-v{old}-to-v{new}.pdf", "application/pdf", data)
 
 
 @router.get("/retention-schedule/{version}", responses=SCHEDULE_REFUSALS)

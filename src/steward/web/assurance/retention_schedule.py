@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from steward.core.errors import ValidationFailed
 from steward.core.permissions import Actor
 from steward.retention.service import schedule_print
 from steward.web.assurance.sections import sections_for
@@ -45,20 +44,9 @@ def schedule_pdf(db: DB, actor: PageActor, version: Version = None) -> Response:
 
 
 def _pair(db: DB, actor: Actor, old: int | None, new: int | None) -> tuple[int, int]:
-    """The two versions to compare: by default the approved schedule and the one before it."""
     if old is not None and new is not None:
         return old, new
-    current = schedule_print.printable(db, actor).version
-    others = [v for v, _ in _versions(db, actor) if v != current]
-    if not others:
-        raise ValidationFailed(
-            "There is only one version of the schedule: nothing to compare yet.",
-            errors={"from": "Only one version has been loaded"},
-        )
-    newest = max(others)
-    # A newer version (a draft) is compared with the approved one; otherwise the approved
-    # one with the version before it.
-    default = (current, newest) if newest > current else (newest, current)
+    default = schedule_print.default_pair(db, actor)
     return (old or default[0]), (new or default[1])
 
 

@@ -90,7 +90,7 @@ def _mapped(db: Session, ids: list[int]) -> dict[int, tuple[str, ...]]:
             .where(ClassMapping.activity_id.in_(ids))
             .order_by(ClassMapping.class_code)
         )
-        for activity_id, code in rows.tuples():
+        for activity_id, code in rows:
             found[activity_id].append(code)
     return {k: tuple(v) for k, v in found.items()}
 

@@ -46,7 +46,7 @@ class AssetRow:
 
 def rows_for(db: Session, items: list[InformationAsset], as_of: date) -> list[AssetRow]:
     names = usernames(db, (a.owner_user_id for a in items))
-    titles = dict(db.execute(select(ProcessingActivity.id, ProcessingActivity.name)).tuples().all())
+    titles = dict(db.execute(select(ProcessingActivity.id, ProcessingActivity.name)).all())
     return [
         AssetRow(
             asset=a,

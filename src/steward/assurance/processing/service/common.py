@@ -26,7 +26,7 @@ def usernames(db: Session, ids: Iterable[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     rows = db.execute(select(auth.User.id, auth.User.username).where(auth.User.id.in_(wanted)))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def owners(db: Session) -> list[tuple[int, str]]:
@@ -36,7 +36,7 @@ def owners(db: Session) -> list[tuple[int, str]]:
         .where(auth.User.is_active.is_(True))
         .order_by(auth.User.username)
     )
-    return list(rows.tuples().all())
+    return list(rows.all())
 
 
 def check_owner(db: Session, user_id: int | None, field: str = "owner_user_id") -> None:

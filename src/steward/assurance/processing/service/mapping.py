@@ -34,7 +34,7 @@ class ClassRow:
 def file_plan(db: Session) -> list[tuple[str, str, str | None]]:
     """The classes of the file plan that the approved schedule has a rule for (the classes
     records are filed in), with their rule; with no schedule approved, every class."""
-    names = dict(db.execute(select(RecordClass.code, RecordClass.name)).tuples().all())
+    names = dict(db.execute(select(RecordClass.code, RecordClass.name)).all())
     approved = schedules.approved(db)
     if approved is None:
         return [(code, name, None) for code, name in sorted(names.items())]
@@ -42,7 +42,7 @@ def file_plan(db: Session) -> list[tuple[str, str, str | None]]:
         select(RetentionRule.class_code, RetentionRule.description)
         .where(RetentionRule.schedule_id == approved.id)
         .order_by(RetentionRule.class_code)
-    ).tuples()
+    )
     return [(code, names.get(code, code), description) for code, description in rules]
 
 
@@ -58,10 +58,10 @@ def _rows(db: Session, *, unmapped_only: bool = False) -> list[ClassRow]:
                 ProcessingActivity, ProcessingActivity.id == ClassMapping.activity_id
             )
         )
-        .tuples()
+        
         .all()
     )
-    names = dict(db.execute(select(ProcessingActivity.id, ProcessingActivity.name)).tuples().all())
+    names = dict(db.execute(select(ProcessingActivity.id, ProcessingActivity.name)).all())
     rows = [
         ClassRow(code, name, rule, mapped.get(code), names.get(mapped.get(code, 0)))
         for code, name, rule in file_plan(db)
@@ -71,6 +71,12 @@ def _rows(db: Session, *, unmapped_only: bool = False) -> list[ClassRow]:
 
 def unmapped_count(db: Session) -> int:
     return len(_rows(db, unmapped_only=True))
+
+
+def _class_id(db: Session, code: str) -> int | None:
+    # Codes are upper case, which the audit trail refuses as possible free text: the class is
+    # named by its id there.
+    return db.scalar(select(RecordClass.id).where(RecordClass.code == code))
 
 
 def map_class(db: Session, actor: Actor, class_code: str, activity_id: int | None) -> ClassRow:
@@ -94,7 +100,8 @@ def map_class(db: Session, actor: Actor, class_code: str, activity_id: int | Non
                 actor,
                 ProcessingEvent.CLASS_UNMAPPED,
                 subject_type=SUBJECT,
-                details={"class_code": class_code, "activity_id": current.activity_id},
+                subject_id=_class_id(db, class_code),
+                details={"activity_id": current.activity_id},
             )
     elif current is None or current.activity_id != activity_id:
         if current is None:
@@ -109,6 +116,7 @@ def map_class(db: Session, actor: Actor, class_code: str, activity_id: int | Non
             actor,
             ProcessingEvent.CLASS_MAPPED,
             subject_type=SUBJECT,
-            details={"class_code": class_code, "activity_id": activity_id},
+            subject_id=_class_id(db, class_code),
+            details={"activity_id": activity_id},
         )
     return next(r for r in _rows(db) if r.code == class_code)
