@@ -57,8 +57,8 @@ from steward.training.service import staff as staff_service
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.assurance.audits_helpers import PDF, make_action, make_attestation, make_audit
 from tests.factories.core import make_user
-from tests.factories.processing import make_activity, make_asset
 from tests.factories.intake import make_agreement, make_partner, make_row, make_submission
+from tests.factories.processing import make_activity, make_asset
 from tests.factories.records import add_party, make_case, make_document, make_person
 from tests.factories.sar import make_request
 from tests.factories.training import make_course, make_requirement, make_staff
