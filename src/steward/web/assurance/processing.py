@@ -127,6 +127,8 @@ def _parse(form: dict[str, Any]) -> tuple[ActivityInput, dict[str, dict[str, str
         errors = {**failed.errors, **errors}
         raise ValidationFailed(failed.message, errors=errors) from None
     if errors:
+        # Every problem at once: the grounds are checked too, not only once the dates are right.
+        errors = {**policy.condition_errors(activities.conditions(data)), **errors}
         raise ValidationFailed(
             "The activity could not be saved; nothing was changed.", errors=errors
         )
