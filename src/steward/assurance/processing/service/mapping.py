@@ -57,9 +57,7 @@ def _rows(db: Session, *, unmapped_only: bool = False) -> list[ClassRow]:
             select(ClassMapping.class_code, ProcessingActivity.id).join(
                 ProcessingActivity, ProcessingActivity.id == ClassMapping.activity_id
             )
-        )
-        
-        .all()
+        ).all()
     )
     names = dict(db.execute(select(ProcessingActivity.id, ProcessingActivity.name)).all())
     rows = [
