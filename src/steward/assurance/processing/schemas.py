@@ -10,12 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from steward.assurance.processing.policy import Art9Condition, LawfulBasis, Sch1Condition
 
-TEXT = 4_000
+TEXT = 4_000  # a register entry is a paragraph or two, not a document
 MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER
 AnId = Annotated[int, Field(ge=1, le=MAX_ID)]
-Code = Annotated[
-    str, Field(min_length=1, max_length=64)
-]  # a register entry is a paragraph or two, not a document
+# A record class code as the file plan writes them: "CASE.PRIVATE", "SAR".
+CLASS_CODE = r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$"
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=CLASS_CODE)]
 
 
 class ActivityInput(BaseModel):

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from steward.assurance.processing import policy
-from steward.assurance.processing.schemas import ActivityInput, ReviewInput
+from steward.assurance.processing.schemas import CLASS_CODE, ActivityInput, ReviewInput
 from steward.assurance.processing.service import activities, exports, mapping
 from steward.assurance.processing.service.common import owners, refused
 from steward.core.errors import DomainError, ValidationFailed
@@ -214,7 +214,11 @@ def classes_page(
 
 @router.post(HOME + "/classes/{class_code}")
 def map_class(
-    request: Request, db: DB, actor: PageActor, class_code: str, form: FormData
+    request: Request,
+    db: DB,
+    actor: PageActor,
+    class_code: Annotated[str, Path(max_length=64, pattern=CLASS_CODE)],
+    form: FormData,
 ) -> Response:
     actor.require(Permission.ASSURANCE_MANAGE)
     chosen = str(form.get("activity_id") or "")
@@ -222,7 +226,7 @@ def map_class(
         raise ValidationFailed(
             "Choose an activity from the list.", errors={"activity_id": "Choose an activity"}
         )
-    mapping.map_class(db, actor, class_code[:64], int(chosen) if chosen else None)
+    mapping.map_class(db, actor, class_code, int(chosen) if chosen else None)
     back = HOME + "/classes" + ("?unmapped=yes" if form.get("unmapped") == "yes" else "")
     return RedirectResponse(back, status_code=303)
 

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from steward.assurance.processing.schemas import (
+    CLASS_CODE,
     ActivityInput,
     AssetInput,
     MappingInput,
@@ -31,7 +32,7 @@ from steward.retention.service import schedule_print
 from steward.web.api import require_json
 from steward.web.api_contract import ApiPage, ApiPageQuery, IsoDate, page_of_list
 from steward.web.deps import DB, ApiActor, AppSettings, api_requires
-from steward.web.ids import Id
+from steward.web.ids import MAX_ID, Id
 from steward.web.sar.outbox import download_response
 
 router = APIRouter(prefix="/assurance", tags=["assurance"], dependencies=[Depends(require_json)])
@@ -44,7 +45,7 @@ PDF: Responses = {200: {"content": {"application/pdf": {}}, "description": "A PD
 CONFLICT: Responses = {
     409: {"description": "Another entry with this name was saved at the same time"}
 }
-ClassCode = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+ClassCode = Annotated[str, Path(min_length=1, max_length=64, pattern=CLASS_CODE)]
 
 
 class ActivityRead(BaseModel):
@@ -339,9 +340,9 @@ SCHEDULE_REFUSALS: Responses = {
     403: {"description": "Your role reads neither assurance nor the retention schedule"},
     409: {"description": "No retention schedule has been approved yet"},
 }
-Version = Annotated[int, Path(ge=1, le=1_000_000)]
-QueryVersion = Annotated[int | None, Query(ge=1, le=1_000_000)]
-FromVersion = Annotated[int | None, Query(alias="from", ge=1, le=1_000_000)]
+Version = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryVersion = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+FromVersion = Annotated[int | None, Query(alias="from", ge=1, le=MAX_ID)]
 
 
 def _pair(db: DB, actor: ApiActor, old: int | None, new: int | None) -> tuple[int, int]:

@@ -13,14 +13,15 @@ from steward.core.permissions import Actor
 from steward.retention.service import schedule_print
 from steward.web.assurance.sections import sections_for
 from steward.web.deps import DB, PageActor
+from steward.web.ids import MAX_ID
 from steward.web.rendering import render
 from steward.web.sar.outbox import download_response
 
 router = APIRouter(include_in_schema=False)
 
 HOME = "/assurance/retention-schedule"
-Version = Annotated[int | None, Query(ge=1, le=1_000_000)]
-Compared = Annotated[int, Query(ge=1, le=1_000_000)]
+Version = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+Compared = Annotated[int, Query(ge=1, le=MAX_ID)]
 
 
 def _versions(db: DB, actor: Actor) -> list[tuple[int, str]]:
@@ -55,7 +56,7 @@ def changes_page(
     request: Request,
     db: DB,
     actor: PageActor,
-    from_: Annotated[int | None, Query(alias="from", ge=1, le=1_000_000)] = None,
+    from_: Annotated[int | None, Query(alias="from", ge=1, le=MAX_ID)] = None,
     to: Version = None,
 ) -> Response:
     versions = _versions(db, actor)
@@ -74,7 +75,7 @@ def changes_page(
 def changes_pdf(
     db: DB,
     actor: PageActor,
-    from_: Annotated[int | None, Query(alias="from", ge=1, le=1_000_000)] = None,
+    from_: Annotated[int | None, Query(alias="from", ge=1, le=MAX_ID)] = None,
     to: Version = None,
 ) -> Response:
     old, new = _pair(db, actor, from_, to)
