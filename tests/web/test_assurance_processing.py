@@ -160,3 +160,42 @@ def test_the_api_records_and_pages(
     assert wrong.status_code == 422
     summary = client.get("/api/v1/assurance/processing/summary", headers=headers)
     assert summary.status_code == 200 and summary.json()["activities"] >= 1
+
+
+def test_the_api_maps_classes_keeps_history_and_compares_versions(
+    api_token: Callable[[Role], tuple[str, auth.User]], client: TestClient, db: Session
+) -> None:
+    schedules.ensure_default(db, Actor.system())
+    activity = make_activity(db, name="Advice to the court")
+    db.commit()
+    secret, _ = api_token(Role.DPO)
+    headers = {"Authorization": f"Bearer {secret}"}
+    unmapped = client.get(
+        "/api/v1/assurance/processing/classes?unmapped=true", headers=headers
+    ).json()
+    assert "CASE.PRIVATE" in {c["code"] for c in unmapped["items"]}
+    mapped = client.put(
+        "/api/v1/assurance/processing/classes/CASE.PRIVATE",
+        json={"activity_id": activity.id},
+        headers=headers,
+    )
+    assert mapped.status_code == 200 and mapped.json()["activity"] == "Advice to the court"
+    hostile = client.put(
+        "/api/v1/assurance/processing/classes/..%2F..%2Fetc",
+        json={"activity_id": activity.id},
+        headers=headers,
+    )
+    assert hostile.status_code in (404, 422)
+    body = {**COMPLETE, "name": "Advice to the court", "recipients": "The court"}
+    changed = client.put(
+        f"/api/v1/assurance/processing/activities/{activity.id}", json=body, headers=headers
+    )
+    assert changed.status_code == 200 and changed.json()["version"] == 2
+    history = client.get(
+        f"/api/v1/assurance/processing/activities/{activity.id}/history", headers=headers
+    ).json()
+    assert history["total"] == 1 and history["items"][0]["fields"]["recipients"] != "The court"
+    only_one = client.get("/api/v1/assurance/retention-schedule/changes", headers=headers)
+    assert only_one.status_code == 422  # one version: nothing to compare
+    versions = client.get("/api/v1/assurance/retention-schedule/versions", headers=headers)
+    assert versions.json()["total"] >= 1
