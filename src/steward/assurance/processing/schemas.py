@@ -3,16 +3,31 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
 
 from steward.assurance.processing.policy import Art9Condition, LawfulBasis, Sch1Condition
 
 TEXT = 4_000  # a register entry is a paragraph or two, not a document
 MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER
-AnId = Annotated[int, Field(ge=1, le=MAX_ID)]
+AnId = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value: object) -> object:
+    # Lax parsing would read 0 or "1700000000" as a date: a caller who sent that made a
+    # mistake and must hear so (as the API's query dates, web.api_contract.IsoDate).
+    if value is None or isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise ValueError("Enter a date as YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 # A record class code as the file plan writes them: "CASE.PRIVATE", "SAR".
 CLASS_CODE = r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$"
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=CLASS_CODE)]
@@ -36,13 +51,13 @@ class ActivityInput(BaseModel):
     )
     security_measures: str = Field("", max_length=TEXT)
     lawful_basis: LawfulBasis | None = None
-    special_category: bool = False
-    criminal_offence: bool = False
+    special_category: StrictBool = False
+    criminal_offence: StrictBool = False
     art9_condition: Art9Condition | None = None
     sch1_condition: Sch1Condition | None = None
-    owner_user_id: int | None = Field(None, ge=1, le=MAX_ID)
-    last_reviewed_on: date | None = None
-    next_review_on: date | None = None
+    owner_user_id: AnId | None = None
+    last_reviewed_on: IsoDate | None = None
+    next_review_on: IsoDate | None = None
 
     @field_validator("name")
     @classmethod
@@ -55,8 +70,8 @@ class ActivityInput(BaseModel):
 class ReviewInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reviewed_on: date
-    next_review_on: date | None = Field(None, description="Default: 12 months after the review")
+    reviewed_on: IsoDate
+    next_review_on: IsoDate | None = Field(None, description="Default: 12 months after the review")
 
 
 class AssetInput(BaseModel):
@@ -65,9 +80,9 @@ class AssetInput(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     kind: str = Field(pattern="^(paper|electronic)$", description="paper or electronic")
     location: str = Field("", max_length=300, description="Where it is kept, or the system")
-    owner_user_id: int | None = Field(None, ge=1, le=MAX_ID)
+    owner_user_id: AnId | None = None
     security_notes: str = Field("", max_length=TEXT)
-    next_review_on: date | None = None
+    next_review_on: IsoDate | None = None
     activity_ids: list[AnId] = Field(default_factory=list, max_length=200)
     class_codes: list[Code] = Field(default_factory=list, max_length=200)
 
@@ -82,4 +97,4 @@ class AssetInput(BaseModel):
 class MappingInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    activity_id: int | None = Field(None, ge=1, le=MAX_ID, description="null: unmap")
+    activity_id: AnId | None = Field(None, description="null: unmap")

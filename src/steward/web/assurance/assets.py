@@ -15,7 +15,7 @@ from steward.assurance.processing.service import activities, assets, exports, ma
 from steward.assurance.processing.service.common import owners, refused
 from steward.core.errors import DomainError, ValidationFailed
 from steward.core.permissions import Actor, Permission
-from steward.web.assurance.processing import FormData, common
+from steward.web.assurance.processing import FormData, as_id, common
 from steward.web.deps import DB, PageActor, csrf_protect
 from steward.web.forms import read_date, refusal
 from steward.web.ids import Id
@@ -68,7 +68,7 @@ def _parse(form: dict[str, Any]) -> AssetInput:
         "name": str(form.get("name") or ""),
         "kind": str(form.get("kind") or ""),
         "location": str(form.get("location") or ""),
-        "owner_user_id": str(form.get("owner_user_id") or "") or None,
+        "owner_user_id": as_id(str(form.get("owner_user_id") or "") or None),
         "security_notes": str(form.get("security_notes") or ""),
         "next_review_on": review.value,
         "activity_ids": [int(i) for i in ids if i.isdigit() and len(i) < 11],

@@ -72,6 +72,11 @@ async def form_data(request: Request) -> dict[str, Any]:
 FormData = Annotated[dict[str, Any], Depends(form_data)]
 
 
+def as_id(value: str | None) -> int | str | None:
+    """A chosen account's id as a number; anything else is left for the schema to refuse."""
+    return int(value) if value and value.isdigit() and len(value) < 11 else value
+
+
 def common(actor: Actor) -> dict[str, Any]:
     return {
         "sections": sections_for(actor),
@@ -109,6 +114,7 @@ def _parse(form: dict[str, Any]) -> tuple[ActivityInput, dict[str, dict[str, str
     values: dict[str, Any] = {name: str(form.get(name) or "") for name in TEXT_FIELDS}
     for name in CHOICE_FIELDS:
         values[name] = str(form.get(name) or "") or None
+    values["owner_user_id"] = as_id(values["owner_user_id"])
     for name in FLAGS:
         values[name] = form.get(name) == "yes"
     for name, what in (
