@@ -361,7 +361,13 @@ def schedule_versions(db: DB, actor: ApiActor, page: ApiPageQuery) -> ApiPage[Sc
     )
 
 
-@router.get("/retention-schedule/changes", responses=SCHEDULE_REFUSALS)
+COMPARE_REFUSALS: Responses = {
+    **SCHEDULE_REFUSALS,
+    404: {"description": "No schedule version with that number"},
+}
+
+
+@router.get("/retention-schedule/changes", responses=COMPARE_REFUSALS)
 def schedule_changes(
     db: DB,
     actor: ApiActor,
@@ -391,7 +397,7 @@ def schedule_changes(
 @router.get(
     "/retention-schedule/changes.pdf",
     response_class=Response,
-    responses={**PDF, **SCHEDULE_REFUSALS},
+    responses={**PDF, **COMPARE_REFUSALS},
 )
 def schedule_changes_pdf(
     db: DB,
