@@ -890,9 +890,7 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/assurance/processing/{activity_id}"): Call(Permission.ASSURANCE_VIEW),
     ("GET", "/assurance/processing/{activity_id}/edit"): Call(Permission.ASSURANCE_MANAGE),
     ("POST", "/assurance/processing/{activity_id}/edit"): Call(Permission.ASSURANCE_MANAGE, {}),
-    ("POST", "/assurance/processing/{activity_id}/review"): Call(
-        Permission.ASSURANCE_MANAGE, {}
-    ),
+    ("POST", "/assurance/processing/{activity_id}/review"): Call(Permission.ASSURANCE_MANAGE, {}),
     ("GET", "/assurance/assets"): Call(Permission.ASSURANCE_VIEW),
     ("GET", "/assurance/assets/new"): Call(Permission.ASSURANCE_MANAGE),
     ("POST", "/assurance/assets/new"): Call(Permission.ASSURANCE_MANAGE, {}),

@@ -75,6 +75,9 @@ from steward.web.assurance import break_glass as oversight_break_glass
 from steward.web.assurance import oversight_api
 from steward.web.assurance import self_assessment_pages as assurance_self_assessment
 from steward.web.assurance import assets as assurance_assets
+from steward.web.assurance import assets as assurance_assets
+from steward.web.assurance import break_glass as oversight_break_glass
+from steward.web.assurance import oversight_api
 from steward.web.assurance import processing as assurance_processing
 from steward.web.assurance import processing_api as assurance_processing_api
 from steward.web.assurance import retention_schedule as assurance_schedule
