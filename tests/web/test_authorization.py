@@ -925,7 +925,7 @@ RULES: dict[tuple[str, str], Call] = {
     ),
     ("GET", "/api/v1/assurance/assets"): Call(Permission.ASSURANCE_VIEW),
     ("POST", "/api/v1/assurance/assets"): Call(Permission.ASSURANCE_MANAGE, {}),
-    ("GET", "/api/v1/assurance/assets/export.csv"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/assets.csv"): Call(Permission.ASSURANCE_VIEW),
     ("GET", "/api/v1/assurance/assets/{asset_id}"): Call(Permission.ASSURANCE_VIEW),
     ("PUT", "/api/v1/assurance/assets/{asset_id}"): Call(Permission.ASSURANCE_MANAGE, {}),
     ("GET", "/api/v1/assurance/retention-schedule/versions"): Call(SCHEDULE_READ),
