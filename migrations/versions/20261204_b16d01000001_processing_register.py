@@ -1,7 +1,7 @@
 """assurance: the record of processing, the information asset register and the class mapping
 
 Revision ID: b16d01000001
-Revises: b16e01000001
+Revises: b16b01000001
 Create Date: 2026-12-04 10:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b16d01000001"
-down_revision: str | None = "b16e01000001"
+down_revision: str | None = "b16b01000001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1040,6 +1040,8 @@ def _audits_for(db: Session, keyring: FileKeyring) -> Ids:
         attestation_id=make_attestation(db, keyring, review_on=clock.today()),
     )
     found["area"] = "security"  # type: ignore[assignment]
+
+
 def _processing_for(db: Session) -> dict[str, int]:
     """A processing activity, an asset supporting it, and a record class to map."""
     activity = make_activity(db)
