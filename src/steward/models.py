@@ -4,6 +4,7 @@ from steward.archives import models as archives_models
 from steward.assurance.audits import models as assurance_audits_models
 from steward.assurance.breaches import models as breaches_models
 from steward.assurance.oversight import models as oversight_models
+from steward.assurance.processing import models as processing_models
 from steward.core import audit, auth, crypto, jobs, outbox, rate_limits
 from steward.core.db import Base
 from steward.identity import models as identity_models
@@ -29,6 +30,7 @@ __all__ = [
     "jobs",
     "outbox",
     "oversight_models",
+    "processing_models",
     "rate_limits",
     "records_models",
     "retention_models",

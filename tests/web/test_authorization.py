@@ -59,6 +59,7 @@ from tests.assurance import breach_helpers
 from tests.assurance.audits_helpers import PDF, make_action, make_attestation, make_audit
 from tests.factories.core import make_user
 from tests.factories.intake import make_agreement, make_partner, make_row, make_submission
+from tests.factories.processing import make_activity, make_asset
 from tests.factories.records import add_party, make_case, make_document, make_person
 from tests.factories.sar import make_request
 from tests.factories.training import make_course, make_requirement, make_staff
@@ -111,6 +112,9 @@ ACCESS_REVIEW_SEE = AnyOf((Permission.ASSURANCE_MANAGE, Permission.AUDIT_READ))
 BREACH_SEE = AnyOf((Permission.BREACH_MANAGE, Permission.ASSURANCE_VIEW))
 
 Rule = type[Public] | type[SignedInOnly] | Permission | AnyOf
+
+# The retention schedule in print: assurance reads it as evidence, retention manages it.
+SCHEDULE_READ = AnyOf((Permission.ASSURANCE_VIEW, Permission.RETENTION_MANAGE))
 
 
 @dataclass(frozen=True)
@@ -911,6 +915,62 @@ RULES: dict[tuple[str, str], Call] = {
     ),
     # (end of assurance: breaches)
     # assurance: processing register
+    # The record of processing and asset register: read with assurance:view, changed by the
+    # DPO (assurance:manage). Bodies are incomplete: refused, nothing saved (the class form's
+    # empty choice unmaps the walk's class). The printed schedule: assurance or retention.
+    ("GET", "/assurance/processing"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/processing/new"): Call(Permission.ASSURANCE_MANAGE),
+    ("POST", "/assurance/processing/new"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/assurance/processing/classes"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/assurance/processing/classes/{class_code}"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/assurance/processing/export.csv"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/processing/export.pdf"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/processing/{activity_id}"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/processing/{activity_id}/edit"): Call(Permission.ASSURANCE_MANAGE),
+    ("POST", "/assurance/processing/{activity_id}/edit"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("POST", "/assurance/processing/{activity_id}/review"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/assurance/assets"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/assets/new"): Call(Permission.ASSURANCE_MANAGE),
+    ("POST", "/assurance/assets/new"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/assurance/assets/export.csv"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/assets/{asset_id}"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/assets/{asset_id}/edit"): Call(Permission.ASSURANCE_MANAGE),
+    ("POST", "/assurance/assets/{asset_id}/edit"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/assurance/retention-schedule"): Call(SCHEDULE_READ),
+    ("GET", "/assurance/retention-schedule/schedule.pdf"): Call(SCHEDULE_READ),
+    ("GET", "/assurance/retention-schedule/changes"): Call(SCHEDULE_READ),
+    ("GET", "/assurance/retention-schedule/changes.pdf"): Call(SCHEDULE_READ),
+    ("GET", "/api/v1/assurance/processing/activities"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/api/v1/assurance/processing/activities"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/api/v1/assurance/processing/activities/{activity_id}"): Call(
+        Permission.ASSURANCE_VIEW
+    ),
+    ("PUT", "/api/v1/assurance/processing/activities/{activity_id}"): Call(
+        Permission.ASSURANCE_MANAGE, {}
+    ),
+    ("POST", "/api/v1/assurance/processing/activities/{activity_id}/review"): Call(
+        Permission.ASSURANCE_MANAGE, {}
+    ),
+    ("GET", "/api/v1/assurance/processing/activities/{activity_id}/history"): Call(
+        Permission.ASSURANCE_VIEW
+    ),
+    ("GET", "/api/v1/assurance/processing/export.csv"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/processing/export.pdf"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/processing/summary"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/processing/classes"): Call(Permission.ASSURANCE_VIEW),
+    ("PUT", "/api/v1/assurance/processing/classes/{class_code}"): Call(
+        Permission.ASSURANCE_MANAGE, {"activity_id": "{activity_id}"}
+    ),
+    ("GET", "/api/v1/assurance/assets"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/api/v1/assurance/assets"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/api/v1/assurance/assets.csv"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/assets/{asset_id}"): Call(Permission.ASSURANCE_VIEW),
+    ("PUT", "/api/v1/assurance/assets/{asset_id}"): Call(Permission.ASSURANCE_MANAGE, {}),
+    ("GET", "/api/v1/assurance/retention-schedule/versions"): Call(SCHEDULE_READ),
+    ("GET", "/api/v1/assurance/retention-schedule/changes"): Call(SCHEDULE_READ),
+    ("GET", "/api/v1/assurance/retention-schedule/changes.pdf"): Call(SCHEDULE_READ),
+    ("GET", "/api/v1/assurance/retention-schedule/{version}"): Call(SCHEDULE_READ),
+    ("GET", "/api/v1/assurance/retention-schedule/{version}/pdf"): Call(SCHEDULE_READ),
     # (end of assurance: processing register)
     # assurance: oversight of access
     ("GET", "/assurance/access"): Call(Permission.AUDIT_READ),
@@ -991,6 +1051,7 @@ def _walk_rows(
     ids |= _access_review_for(db)
     ids |= _audits_for(db, keyring)
     ids |= _breaches_for(db, keyring, user)
+    ids |= _processing_for(db)
     return ids
 
 
@@ -1018,6 +1079,16 @@ def _audits_for(db: Session, keyring: FileKeyring) -> Ids:
         attestation_id=make_attestation(db, keyring, review_on=clock.today()),
     )
     found["area"] = "security"  # type: ignore[assignment]
+
+
+def _processing_for(db: Session) -> dict[str, int]:
+    """A processing activity, an asset supporting it, and a record class to map."""
+    activity = make_activity(db)
+    found = {
+        "activity_id": activity.id,
+        "asset_id": make_asset(db, activity_ids=[activity.id]).id,
+    }
+    found["class_code"] = "CASE.PRIVATE"  # type: ignore[assignment]
     return found
 
 

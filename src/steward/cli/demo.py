@@ -22,6 +22,7 @@ from steward.demo import breaches as demo_breaches
 from steward.demo import identity as demo_identity
 from steward.demo import intake as demo_intake
 from steward.demo import oversight as demo_oversight
+from steward.demo import processing as demo_processing
 from steward.demo import retention as demo_retention
 from steward.demo import sar as demo_sar
 from steward.demo import service
@@ -135,6 +136,11 @@ def _seed_cases(
     demo_breaches.prepare(factory, kek)
     # (end of assurance: breaches)
     # assurance: processing register
+    recorded = demo_processing.prepare(
+        factory, Actor.system(), organisation=settings.organisation_name
+    )
+    if recorded is not None:
+        console.print(f"Demo record of processing: {recorded} activities and their assets.")
     # (end of assurance: processing register)
     # assurance: oversight of access
     demo_oversight.prepare(factory, kek)

@@ -263,6 +263,15 @@ EVENT_LABELS: dict[str, str] = {
     "breach:register:exported": "Breach register exported",
     # (end of assurance: breaches)
     # assurance: processing register
+    "assurance:processing:activity_created": "Processing activity recorded",
+    "assurance:processing:activity_changed": "Processing activity changed",
+    "assurance:processing:activity_reviewed": "Processing activity reviewed",
+    "assurance:processing:class_mapped": "Record class mapped to a processing activity",
+    "assurance:processing:class_unmapped": "Record class unmapped from its processing activity",
+    "assurance:processing:asset_created": "Information asset recorded",
+    "assurance:processing:asset_changed": "Information asset changed",
+    "assurance:processing:register_exported": "Record of processing or asset register exported",
+    "retention:schedule:exported": "Retention schedule exported",
     # (end of assurance: processing register)
     # assurance: oversight of access
     "assurance:access_history:read": "Record's access history read",
@@ -320,6 +329,10 @@ SUBJECT_LABELS: dict[str, str] = {
     "breach": "Breach",
     # (end of assurance: breaches)
     # assurance: processing register
+    "processing_activity": "Processing activity",
+    "information_asset": "Information asset",
+    "record_class": "Record class",
+    "processing_register": "Record of processing",
     # (end of assurance: processing register)
     # assurance: oversight of access
     # (end of assurance: oversight of access)

@@ -25,5 +25,6 @@ class RetentionAudit(StrEnum):
     DISPOSAL_COMPLETED = "retention:disposal:completed"
     DATABASE_COMPACTED = "retention:database:compacted"
     REPORT_VIEWED = "retention:report:viewed"
+    SCHEDULE_EXPORTED = "retention:schedule:exported"  # a schedule, or two compared, as PDF
     UNDATABLE_LISTED = "retention:undatable:listed"
     REASONS_SEALED = "retention:reasons:sealed"

@@ -68,6 +68,7 @@ from steward.web.api_contract import API_PREFIX, error_body
 from steward.web.assurance import access_history as oversight_access_history
 from steward.web.assurance import access_review as oversight_access_review
 from steward.web.assurance import actions_pages as assurance_actions
+from steward.web.assurance import assets as assurance_assets
 from steward.web.assurance import attestations_pages as assurance_attestations
 from steward.web.assurance import audits_api as assurance_audits_api
 from steward.web.assurance import audits_pages as assurance_audits
@@ -75,6 +76,9 @@ from steward.web.assurance import breaches as assurance_breaches
 from steward.web.assurance import breaches_api as assurance_breaches_api
 from steward.web.assurance import break_glass as oversight_break_glass
 from steward.web.assurance import oversight_api
+from steward.web.assurance import processing as assurance_processing
+from steward.web.assurance import processing_api as assurance_processing_api
+from steward.web.assurance import retention_schedule as assurance_schedule
 from steward.web.assurance import self_assessment_pages as assurance_self_assessment
 from steward.web.input_rule import refuse_hidden_characters
 from steward.web.intake import partners as intake_partners
@@ -205,6 +209,9 @@ PAGE_ROUTERS = (
     assurance_breaches.router,
     # (end of assurance: breaches)
     # assurance: processing register
+    assurance_processing.router,
+    assurance_assets.router,
+    assurance_schedule.router,
     # (end of assurance: processing register)
     # assurance: oversight of access
     oversight_access_history.router,
@@ -245,6 +252,7 @@ API_ROUTERS = (
     assurance_breaches_api.router,
     # (end of assurance: breaches)
     # assurance: processing register
+    assurance_processing_api.router,
     # (end of assurance: processing register)
     # assurance: oversight of access
     oversight_api.router,
