@@ -301,7 +301,11 @@ def create_app(
     for router in PAGE_ROUTERS:
         app.include_router(router)
     for router in API_ROUTERS:
-        app.include_router(router, prefix=API_PREFIX)
+        # Every operation refuses a query parameter it does not declare (docs/api.md): a
+        # misspelt filter must not answer the whole list as if filtered.
+        app.include_router(
+            router, prefix=API_PREFIX, dependencies=[Depends(api_contract.refuse_unknown_query)]
+        )
     _install_error_handlers(app)
     api_contract.install(app)
 
