@@ -25,13 +25,6 @@ class PartnerSummaryRead(PartnerRead):
     accounts: int = Field(description="Partner organisation users' accounts linked to it")
 
 
-class PartnerList(BaseModel):
-    total: int
-    page: int
-    pages: int
-    partners: list[PartnerSummaryRead]
-
-
 class PartnerContactRead(BaseModel):
     id: int
     name: str
