@@ -246,7 +246,7 @@ def create_app(
     app = FastAPI(
         lifespan=_lifespan,
         title="Steward",
-        version="0.1.0",
+        version="0.3.0",  # the API's, as docs/api.md's changelog numbers it
         description="Information governance for records about children and families.",
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=None,  # Swagger UI loads from a CDN, which our CSP (and an offline site) refuses
