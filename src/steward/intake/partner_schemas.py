@@ -65,7 +65,7 @@ class AgreementRead(BaseModel):
     lawful_basis: LawfulBasis
     special_category_condition: str | None
     statutory_power: str
-    datasets: list[DatasetName] = Field(description="The data sets it covers, by name")
+    datasets: list[str] = Field(description="The data sets it covers, by name")
     retention_months: int
     starts_on: date
     ends_on: date | None = Field(description="Its last day in force; none: open-ended")
