@@ -16,7 +16,7 @@ from steward.core.schemas import StrictInput
 from steward.sar import service, words
 from steward.sar.clock import Region
 from steward.sar.models import SubjectAccessRequest
-from steward.sar.policy import RequesterType, Status
+from steward.sar.policy import Channel, RequesterType, Right, Status
 from steward.sar.schemas import SarCreate
 from steward.web.api import require_json
 from steward.web.api_contract import ApiPage, ApiPageQuery
@@ -46,11 +46,11 @@ class ClockRead(BaseModel):
 class SarRead(BaseModel):
     id: int
     reference: str
-    right: str
-    status: str
+    right: Right
+    status: Status
     status_words: str
-    requester_type: str
-    channel: str
+    requester_type: RequesterType
+    channel: Channel
     received_on: date
     handler_user_id: int | None
     closed_on: date | None

@@ -15,6 +15,7 @@ from steward.core.errors import NotFound
 from steward.core.permissions import Permission
 from steward.core.schemas import StrictInput
 from steward.redaction.spans import Code
+from steward.sar.disclosure_models import DetectStatus, ItemStatus
 from steward.sar.service import disclosure, disclosure_store
 from steward.web.api import require_json
 from steward.web.api_contract import ApiPage, ApiPageQuery, envelope
@@ -51,8 +52,8 @@ class DisclosureItemRead(BaseModel):
     title: str
     case_number: str | None
     created_on: date | None
-    status: str
-    detect_status: str
+    status: ItemStatus
+    detect_status: DetectStatus
     withheld_code: str | None
     proposed: int
     accepted: int
