@@ -83,9 +83,10 @@ def test_the_page_and_the_api_list_them_without_names(
     )
     assert answer.status_code == 200
     body = answer.json()
-    assert {r["identifier"]: r["missing"] for r in body["records"]}.items() >= {
+    assert {r["identifier"]: r["missing"] for r in body["items"]}.items() >= {
         k: [v] for k, v in expected.items()
     }.items()
+    assert body["total"] == sum(body["by_class"].values()) >= len(expected)
     caseworker, _ = signed_in(Role.CASEWORKER)
     assert caseworker.get("/retention/undatable").status_code == 403
 

@@ -371,7 +371,7 @@ def test_the_api_keeps_the_register(client: TestClient, api_token: ApiToken, db:
         == 422
     )
     listed = client.get("/api/v1/intake/partners?kind=police", headers=h).json()
-    assert listed["total"] == 1 and listed["partners"][0]["agreements_in_force"] == 0
+    assert listed["total"] == 1 and listed["items"][0]["agreements_in_force"] == 0
     changed = client.patch(
         f"/api/v1/intake/partners/{partner_id}", json={"name": "West Mercia Police"}, headers=h
     )
@@ -441,7 +441,7 @@ def test_the_api_keeps_the_register(client: TestClient, api_token: ApiToken, db:
         == 204
     )
     assert db.get(PartnerUser, sender.id) is None
-    sets = client.get("/api/v1/intake/datasets", headers=h).json()
+    sets = client.get("/api/v1/intake/datasets", headers=h).json()["items"]
     assert [s["name"] for s in sets] == ["court_orders", "party_details", "safeguarding_checks"]
     view = next(f for f in sets[2]["fields"] if f["name"] == "professional_view")
     assert view["opinion"] is True
@@ -470,14 +470,16 @@ def test_the_api_gives_a_partner_account_its_own_organisation_only(
     assert [d["name"] for d in mine["datasets"]] == ["court_orders"]
     assert [
         a["datasets"]
-        for a in client.get(f"/api/v1/intake/partners/{own.id}/agreements", headers=h).json()
+        for a in client.get(f"/api/v1/intake/partners/{own.id}/agreements", headers=h).json()[
+            "items"
+        ]
     ] == [["court_orders"]]
     assert (
         client.get(f"/api/v1/intake/partners/{other.id}/agreements", headers=h).status_code == 404
     )
-    assert [d["name"] for d in client.get("/api/v1/intake/datasets", headers=h).json()] == [
-        "court_orders"
-    ]
+    assert [
+        d["name"] for d in client.get("/api/v1/intake/datasets", headers=h).json()["items"]
+    ] == ["court_orders"]
     assert (
         client.get("/api/v1/intake/datasets/party_details/template.csv", headers=h).status_code
         == 404

@@ -162,8 +162,8 @@ def test_the_api_lists_opens_and_decides_a_held_row(
     db.commit()
     auth_header = {"Authorization": f"Bearer {secret}"}
     listed = client.get("/api/v1/intake/held", headers=auth_header).json()
-    assert held.row.id in [r["row_id"] for r in listed["rows"]]
-    line = next(r for r in listed["rows"] if r["row_id"] == held.row.id)
+    assert held.row.id in [r["row_id"] for r in listed["items"]]
+    line = next(r for r in listed["items"] if r["row_id"] == held.row.id)
     assert line["codes"] == ["person.conflict"] and "date_of_birth" not in str(line)
 
     row = client.get(f"/api/v1/intake/held/{held.row.id}", headers=auth_header).json()
@@ -200,8 +200,8 @@ def test_the_api_lists_opens_and_decides_a_held_row(
     assert twice.status_code == 409
 
     told = client.get("/api/v1/intake/notices", headers=auth_header).json()
-    assert told["notices"][0]["fields"] == ["date_of_birth"]
+    assert told["items"][0]["fields"] == ["date_of_birth"]
     partner_header = {"Authorization": f"Bearer {partner_secret}"}
     mine = client.get("/api/v1/intake/corrections", headers=partner_header).json()
-    assert mine["linked"] and [c["fields"] for c in mine["corrections"]] == [["date_of_birth"]]
+    assert mine["linked"] and [c["fields"] for c in mine["items"]] == [["date_of_birth"]]
     assert client.get("/api/v1/intake/held", headers=partner_header).status_code == 403

@@ -204,9 +204,9 @@ def test_the_api_lists_reads_and_downloads_within_scope(
     _link(db, user, mine)
     headers = {"Authorization": f"Bearer {secret}"}
     listed = client.get("/api/v1/intake/submissions", headers=headers).json()
-    assert listed["total"] == 1 and listed["pages"] == 1
-    assert listed["submissions"][0]["submission_id"] == own.id
-    assert listed["submissions"][0]["partner"] == "Barsetshire County Council"
+    assert listed["total"] == 1 and listed["next_page"] is None
+    assert listed["items"][0]["submission_id"] == own.id
+    assert listed["items"][0]["partner"] == "Barsetshire County Council"
     one = client.get(f"/api/v1/intake/submissions/{own.id}", headers=headers)
     assert one.status_code == 200
     body = one.json()
@@ -229,9 +229,9 @@ def test_the_api_lists_reads_and_downloads_within_scope(
     reviewer, _ = api_token(Role.DPO)
     staff = {"Authorization": f"Bearer {reviewer}"}
     every = client.get("/api/v1/intake/submissions", headers=staff).json()
-    assert {own.id, theirs.id} <= {s["submission_id"] for s in every["submissions"]}
+    assert {own.id, theirs.id} <= {s["submission_id"] for s in every["items"]}
     by_code = client.get(f"/api/v1/intake/submissions?partner={other.code}", headers=staff).json()
-    assert [s["submission_id"] for s in by_code["submissions"]] == [theirs.id]
+    assert [s["submission_id"] for s in by_code["items"]] == [theirs.id]
     caseworker, _ = api_token(Role.CASEWORKER)
     refused = client.get(
         f"/api/v1/intake/submissions/{own.id}", headers={"Authorization": f"Bearer {caseworker}"}

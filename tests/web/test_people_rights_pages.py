@@ -213,8 +213,11 @@ def test_the_api_corrects_and_restricts_for_the_ig_team_only(
     assert bad.status_code == 422
 
     listed = client.get(url, headers=caseworker).json()
-    assert listed[0]["fields"] == ["date_of_birth"] and listed[0]["previous"] is None
-    assert client.get(url, headers=ig).json()[0]["previous"] == {"date_of_birth": "2005-04-12"}
+    assert listed["total"] == 1 and listed["next_page"] is None
+    assert listed["items"][0]["fields"] == ["date_of_birth"]
+    assert listed["items"][0]["previous"] is None
+    shown = client.get(url, headers=ig).json()["items"][0]
+    assert shown["previous"] == {"date_of_birth": "2005-04-12"}
 
     restrict = f"/api/v1/people/{child.id}/restriction"
     assert (

@@ -75,6 +75,20 @@ def test_search_past_the_limit_answers_429_until_the_window_has_passed(
         assert _search(limited, secret) == 429
 
 
+def test_a_search_by_post_counts_as_a_search_like_the_get(
+    limited: TestClient, api_token: ApiToken
+) -> None:
+    secret, _ = api_token(Role.CASEWORKER)
+    with clock.frozen(clock.now()):
+        assert _search(limited, secret) == 200
+        by_body = limited.post("/api/v1/search", json={"q": "warm"}, headers=_bearer(secret))
+        assert by_body.status_code == 200
+        refused = limited.post("/api/v1/search", json={"q": "warm"}, headers=_bearer(secret))
+        assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+        assert "warm" not in refused.text
+        assert _search(limited, secret) == 429
+
+
 def test_the_limit_is_per_token_and_per_kind(
     limited: TestClient, api_token: ApiToken, db: Session, keyring: FileKeyring
 ) -> None:
@@ -135,6 +149,7 @@ def test_the_document_declares_429_with_retry_after_on_each_limited_operation(
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     for path, method in (
         ("/api/v1/search", "get"),
+        ("/api/v1/search", "post"),
         ("/api/v1/people/{person_id}", "get"),
         ("/api/v1/cases/{case_id}/break-glass", "post"),
     ):

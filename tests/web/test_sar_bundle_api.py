@@ -124,7 +124,7 @@ def test_an_issued_link_opens_the_public_page_with_its_passcode(
     # Shown once: the history never gives either back.
     history = client.get(_api(built.id, "delivery"), headers=_bearer(secret))
     assert token not in history.text and body["passcode"] not in history.text
-    assert history.json()["links"][0]["state"] == "working"
+    assert history.json()["items"][0]["state"] == "working"
 
     with TestClient(app) as requester:
         page = requester.get(path)
@@ -137,7 +137,7 @@ def test_an_issued_link_opens_the_public_page_with_its_passcode(
     db.refresh(built)
     assert Status(built.status) is Status.SENT
     after = client.get(_api(built.id, "delivery"), headers=_bearer(secret)).json()
-    assert after["links"][0]["downloads"] == 1 and after["working"] == 1
+    assert after["items"][0]["downloads"] == 1 and after["working"] == 1
 
 
 def test_revoking_stops_the_link_and_a_second_revoke_is_409(
@@ -157,7 +157,7 @@ def test_revoking_stops_the_link_and_a_second_revoke_is_409(
     again = client.post(_api(built.id, "delivery/revoke"), headers=_bearer(secret))
     assert again.status_code == 409 and "no link to revoke" in again.json()["detail"]
     history = client.get(_api(built.id, "delivery"), headers=_bearer(secret)).json()
-    assert history["links"][0]["state"] == "revoked" and history["working"] == 0
+    assert history["items"][0]["state"] == "revoked" and history["working"] == 0
 
 
 def test_posted_moves_the_request_to_sent_once(
@@ -189,10 +189,12 @@ def test_the_history_is_paged_like_every_api_list(
         )
         assert made.status_code == 201
     first = client.get(_api(built.id, "delivery"), headers=_bearer(secret)).json()
-    assert (first["total"], first["page"], first["pages"]) == (2, 1, 1)
-    assert [x["passcode_channel"] for x in first["links"]] == ["phone", "post"]  # newest first
+    assert (first["total"], first["page"], first["next_page"]) == (2, 1, None)
+    assert [x["passcode_channel"] for x in first["items"]] == ["phone", "post"]  # newest first
+    one = client.get(_api(built.id, "delivery?page_size=1"), headers=_bearer(secret)).json()
+    assert [x["passcode_channel"] for x in one["items"]] == ["phone"] and one["next_page"] == 2
     beyond = client.get(_api(built.id, "delivery?page=2"), headers=_bearer(secret)).json()
-    assert beyond["links"] == [] and beyond["total"] == 2 and beyond["page"] == 2
+    assert beyond["items"] == [] and beyond["total"] == 2 and beyond["page"] == 2
     assert client.get(_api(built.id, "delivery?page=0"), headers=_bearer(secret)).status_code == (
         422
     )
@@ -208,7 +210,7 @@ def test_a_link_can_go_by_email_but_only_the_link(
     assert issued.status_code == 201, issued.text
     assert issued.json()["emailed"] is not None
     history = client.get(_api(built.id, "delivery"), headers=_bearer(secret)).json()
-    assert history["links"][0]["emailed"] is True
+    assert history["items"][0]["emailed"] is True
 
 
 def test_a_caseworker_is_refused_every_route_and_learns_nothing(

@@ -320,7 +320,7 @@ def test_the_api_lists_logs_reads_and_moves_requests(
     assert bad.status_code == 422
     listed = client.get("/api/v1/sar/requests?requester_type=care_leaver", headers=headers)
     assert listed.status_code == 200
-    assert [r["id"] for r in listed.json()["requests"]] == [made["id"]]
+    assert [r["id"] for r in listed.json()["items"]] == [made["id"]]
     assert "Marsden" not in listed.text  # the list carries no personal data
     one = client.get(f"/api/v1/sar/requests/{made['id']}", headers=headers).json()
     assert one["details"]["requester"]["previous_names"] == ["Kayleigh Brown"]

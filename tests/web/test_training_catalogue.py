@@ -320,7 +320,7 @@ def test_the_api_adds_versions_requires_and_ends_as_the_pages_do(
         f"/api/v1/training/requirements?course_id={course['id']}&in_force=true",
         headers=_api(token),
     )
-    assert [r["id"] for r in listed.json()] == [made.json()["id"]]
+    assert [r["id"] for r in listed.json()["items"]] == [made.json()["id"]]
     ended = client.post(
         f"/api/v1/training/requirements/{made.json()['id']}/end", json={}, headers=_api(token)
     )

@@ -229,7 +229,7 @@ def test_the_api_takes_a_module_and_reads_my_training(
     assert certificate.status_code == 200 and certificate.content[:4] == b"%PDF"
     me = client.get("/api/v1/training/me", headers=headers).json()
     assert me["linked"] is True and me["name"] == "Priya Natarajan"
-    assert [(c["course_code"], c["score"], c["source"]) for c in me["completions"]] == [
+    assert [(c["course_code"], c["score"], c["source"]) for c in me["items"]] == [
         ("DP-INDUCTION", 100, "e_learning")
     ]
     assert (

@@ -228,8 +228,8 @@ def test_the_api_imports_with_the_clis_json_and_lists_staff(
     assert (completions["recorded"], completions["not_counted"]["failed"]) == (2, 1)
     listed = client.get("/api/v1/training/staff?team=North", headers=auth_header).json()
     assert listed["total"] == 3
-    assert [s["name"] for s in listed["staff"]] == ["Amara Okafor", "Ben Hartley", "Chloé Martin"]
-    ben = next(s for s in listed["staff"] if s["staff_number"] == "S1002")
+    assert [s["name"] for s in listed["items"]] == ["Amara Okafor", "Ben Hartley", "Chloé Martin"]
+    ben = next(s for s in listed["items"] if s["staff_number"] == "S1002")
     detail = client.get(f"/api/v1/training/staff/{ben['id']}", headers=auth_header).json()
     assert detail["manager_name"] == "Amara Okafor" and detail["in_scope"] is True
     assert [(c["course_code"], c["source"], c["score"]) for c in detail["completions"]] == [

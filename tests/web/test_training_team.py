@@ -231,9 +231,9 @@ def test_the_api_does_what_the_pages_do(signed_in: SignedIn, db: Session) -> Non
     api = TestClient(team.client.app, headers={"Authorization": f"Bearer {secret}"})
 
     listed = api.get("/api/v1/training/team").json()
-    assert [p["name"] for p in listed["people"]] == ["Zed Late", "Ada Fine"]
+    assert [p["name"] for p in listed["items"]] == ["Zed Late", "Ada Fine"]
     assert (listed["total"], listed["overdue"]) == (2, 1)
-    assert listed["people"][0]["lines"][0]["status"] == "overdue"
+    assert listed["items"][0]["lines"][0]["status"] == "overdue"
 
     nudged = api.post(f"/api/v1/training/team/{team.late.id}/reminders")
     assert (nudged.status_code, nudged.json()) == (201, {"reminders": 1, "status": "queued"})

@@ -6,16 +6,18 @@ import json
 import re
 from datetime import date, datetime
 from types import UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from steward.core.errors import ValidationFailed
@@ -35,6 +37,28 @@ FORBIDDEN_CHARS = re.compile(
 )
 FORBIDDEN_MESSAGE = "must not contain control characters or invisible formatting characters"
 
+
+T = TypeVar("T")
+
+
+def _not_null(value: object) -> object:
+    if value is None:
+        raise ValueError("Leave the field out rather than sending null")
+    return value
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)  # "default": null would contradict the type shown
+
+
+# A field that may be left out (its default, None, then applies) but, when sent, must hold a
+# value: the document shows no ``null`` (a client sending one is told so with 422), which is
+# the rule the services keep. Give it ``= None`` as its default.
+Omittable = Annotated[
+    T | SkipJsonSchema[None],
+    BeforeValidator(_not_null),
+    Field(json_schema_extra=_no_default),
+]
 
 _FIELD_KINDS: dict[tuple[type, str], frozenset[type]] = {}
 

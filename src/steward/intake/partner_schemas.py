@@ -4,11 +4,28 @@ what it takes in to change them."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 
 from steward.core.schemas import StrictInput
+from steward.intake import datasets
 from steward.intake.policy import LawfulBasis, PartnerKind
+
+
+def _offered(name: str) -> str:
+    if name not in datasets.latest():
+        raise ValueError("Choose a data set Steward offers")
+    return name
+
+
+# A data set's name, as the document lists them (the data set files shipped with this
+# version), so a client knows the names before it is told one is not offered.
+DatasetName = Annotated[
+    str,
+    AfterValidator(_offered),
+    WithJsonSchema({"type": "string", "enum": datasets.names()}),
+]
 
 
 class PartnerRead(BaseModel):
@@ -23,13 +40,6 @@ class PartnerRead(BaseModel):
 class PartnerSummaryRead(PartnerRead):
     agreements_in_force: int
     accounts: int = Field(description="Partner organisation users' accounts linked to it")
-
-
-class PartnerList(BaseModel):
-    total: int
-    page: int
-    pages: int
-    partners: list[PartnerSummaryRead]
 
 
 class PartnerContactRead(BaseModel):
@@ -99,7 +109,7 @@ class AgreementCreate(StrictInput):
     lawful_basis: LawfulBasis
     special_category_condition: str | None = Field(default=None, max_length=300)
     statutory_power: str = Field(min_length=1, max_length=300)
-    datasets: list[str] = Field(min_length=1, max_length=20)
+    datasets: list[DatasetName] = Field(min_length=1, max_length=20)
     retention_months: int = Field(ge=1, le=1200)
     starts_on: date
     ends_on: date | None = None

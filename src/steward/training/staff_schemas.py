@@ -24,13 +24,6 @@ class StaffRead(BaseModel):
     user_id: int | None = Field(description="The Steward account this person signs in with")
 
 
-class StaffList(BaseModel):
-    total: int
-    page: int
-    pages: int
-    staff: list[StaffRead]
-
-
 class StandingLineRead(BaseModel):
     course_id: int
     course_code: str

@@ -166,14 +166,21 @@ class ApiPage(BaseModel, Generic[T]):
 
     @classmethod
     def of(cls, page: Page[Any], convert: Callable[[Any], T]) -> ApiPage[T]:
-        return cls(
-            items=[convert(item) for item in page.items],
-            total=page.total,
-            total_capped=page.capped,
-            page=page.number,
-            page_size=page.size,
-            next_page=page.number + 1 if page.has_next else None,
-        )
+        return cls(**envelope(page, convert))
+
+
+def envelope(page: Page[Any], convert: Callable[[Any], Any]) -> dict[str, Any]:
+    """The envelope's fields for a core Page, each item converted: for a list whose answer
+    carries a summary beside its page (a subclass of ``ApiPage`` with fields of its own),
+    ``Subclass(**envelope(page, convert), summary=...)``."""
+    return {
+        "items": [convert(item) for item in page.items],
+        "total": page.total,
+        "total_capped": page.capped,
+        "page": page.number,
+        "page_size": page.size,
+        "next_page": page.number + 1 if page.has_next else None,
+    }
 
 
 def page_of_list(items: Sequence[T], request: PageRequest) -> Page[T]:

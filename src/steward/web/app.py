@@ -274,7 +274,7 @@ def create_app(
     app = FastAPI(
         lifespan=_lifespan,
         title="Steward",
-        version="0.1.0",
+        version="0.3.0",  # the API's, as docs/api.md's changelog numbers it
         description="Information governance for records about children and families.",
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=None,  # Swagger UI loads from a CDN, which our CSP (and an offline site) refuses
@@ -329,7 +329,11 @@ def create_app(
     for router in PAGE_ROUTERS:
         app.include_router(router)
     for router in API_ROUTERS:
-        app.include_router(router, prefix=API_PREFIX)
+        # Every operation refuses a query parameter it does not declare (docs/api.md): a
+        # misspelt filter must not answer the whole list as if filtered.
+        app.include_router(
+            router, prefix=API_PREFIX, dependencies=[Depends(api_contract.refuse_unknown_query)]
+        )
     _install_error_handlers(app)
     api_contract.install(app)
 

@@ -46,7 +46,6 @@ from steward.web.api_contract import (
     ApiPageQuery,
     page_of_list,
     rate_limited,
-    refuse_unknown_query,
 )
 from steward.web.deps import DB, ApiActor, Keyring, api_requires, reads_only
 from steward.web.ids import MAX_ID, Id, IdItem
@@ -54,7 +53,7 @@ from steward.web.ids import MAX_ID, Id, IdItem
 router = APIRouter(
     prefix="/archives",
     tags=["archives"],
-    dependencies=[Depends(require_json), Depends(refuse_unknown_query)],
+    dependencies=[Depends(require_json)],
 )
 _MANAGE = [Depends(api_requires(Permission.ARCHIVES_MANAGE))]
 _REQUEST = [Depends(api_requires(Permission.ARCHIVES_REQUEST))]

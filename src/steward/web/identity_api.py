@@ -28,14 +28,11 @@ from steward.web.api_contract import (
     ApiPageQuery,
     page_of_list,
     rate_limited,
-    refuse_unknown_query,
 )
 from steward.web.deps import DB, ApiActor, api_requires, reads_only
 from steward.web.ids import Id, IdItem
 
-router = APIRouter(
-    tags=["identity"], dependencies=[Depends(require_json), Depends(refuse_unknown_query)]
-)
+router = APIRouter(tags=["identity"], dependencies=[Depends(require_json)])
 _MANAGE = [Depends(api_requires(Permission.PEOPLE_MANAGE))]
 _CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "Already merged"}}
 

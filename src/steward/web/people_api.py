@@ -20,6 +20,7 @@ from steward.records.schemas import (
 )
 from steward.retention.service import rectification
 from steward.web.api import require_json
+from steward.web.api_contract import ApiPage, ApiPageQuery, page_of_list
 from steward.web.deps import DB, ApiActor, AppSettings, Keyring, api_requires
 from steward.web.ids import Id
 
@@ -75,10 +76,13 @@ def correct(
 
 
 @router.get("/people/{person_id}/corrections")
-def corrections(db: DB, keyring: Keyring, actor: ApiActor, person_id: Id) -> list[CorrectionRead]:
+def corrections(
+    db: DB, keyring: Keyring, actor: ApiActor, person_id: Id, page: ApiPageQuery
+) -> ApiPage[CorrectionRead]:
     """The person's corrections, newest first. The values before and after and the reason
     are given to the information-governance team only (that read is recorded)."""
-    return service.correction_history(db, keyring, actor, person_id=person_id)
+    listed = service.correction_history(db, keyring, actor, person_id=person_id)
+    return ApiPage.of(page_of_list(listed, page), lambda c: c)
 
 
 @router.post(

@@ -14,9 +14,10 @@ from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Requ
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from steward.core.paging import PageRequest
 from steward.core.permissions import Permission
 from steward.core.rate_limits import RateKind
-from steward.core.schemas import StrictInput
+from steward.core.schemas import Omittable, StrictInput
 from steward.records import service
 from steward.records.models import DocumentKind, PartyRole, Provenance, SecurityMarking
 from steward.records.schemas import (
@@ -31,9 +32,10 @@ from steward.records.schemas import (
     PersonDetail,
     PersonSummary,
 )
+from steward.records.service.search import SearchHit
 from steward.web.api import require_json, require_multipart
 from steward.web.api_contract import ApiPage, ApiPageQuery, error_body, rate_limited
-from steward.web.deps import DB, ApiActor, AppSettings, Keyring, api_requires
+from steward.web.deps import DB, ApiActor, AppSettings, Keyring, api_requires, reads_only
 from steward.web.ids import Id, IdItem
 from steward.web.records_common import (
     attachment,
@@ -53,6 +55,22 @@ class SearchHitRead(BaseModel):
     case_id: int | None
     case_number: str | None
     date_of_birth: date | None = Field(None, description="People only")
+
+
+class SearchTerms(StrictInput):
+    """What to look for: every word must match (a name, a word of a document's title or
+    text). Words of one letter and punctuation are ignored; no words, no hits."""
+
+    q: str = Field(min_length=1, max_length=200, description="The words to look for")
+    kind: Omittable[Literal["person", "document"]] = Field(
+        None, description="Only people, or only documents (both when left out)"
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"q": "Okafor"}, {"q": "school report", "kind": "document"}]
+        },
+    )
 
 
 class BreakGlassRequest(StrictInput):
@@ -215,20 +233,41 @@ def upload_document(
     return DocumentRead.model_validate(document)
 
 
-@router.get("/search")
+@router.get("/search", deprecated=True)
 @rate_limited(RateKind.SEARCH)
 def search(
-    db: DB, actor: ApiActor, q: Annotated[str, Query(max_length=200)] = ""
-) -> list[SearchHitRead]:
-    """People and documents matching every word, among the cases you may read."""
-    return [
-        SearchHitRead(
-            kind="person" if hit.kind == "person" else "document",
-            id=hit.ref_id,
-            label=hit.label,
-            case_id=hit.case_id,
-            case_number=hit.case_number,
-            date_of_birth=hit.date_of_birth,
-        )
-        for hit in service.search(db, actor, q)
-    ]
+    db: DB, actor: ApiActor, page: ApiPageQuery, q: Annotated[str, Query(max_length=200)] = ""
+) -> ApiPage[SearchHitRead]:
+    """People and documents matching every word, among the cases you may read. Deprecated:
+    the words are names, and a URL is logged on its way; use `POST /search`."""
+    return _search(db, actor, page, q, None)
+
+
+@router.post("/search", dependencies=[Depends(require_json)])
+@rate_limited(RateKind.SEARCH)
+@reads_only
+def search_by_body(
+    db: DB, actor: ApiActor, page: ApiPageQuery, body: SearchTerms
+) -> ApiPage[SearchHitRead]:
+    """People and documents matching every word, among the cases you may read: every
+    matching person, best first, then every matching document (``kind`` keeps one). The
+    words go in the body, never the URL; the search is recorded without them."""
+    return _search(db, actor, page, body.q, body.kind)
+
+
+def _search(
+    db: DB, actor: ApiActor, page: PageRequest, q: str, kind: str | None
+) -> ApiPage[SearchHitRead]:
+    found = service.search_page(db, actor, q, page, kind=kind)
+    return ApiPage.of(found, _hit)
+
+
+def _hit(hit: SearchHit) -> SearchHitRead:
+    return SearchHitRead(
+        kind="person" if hit.kind == "person" else "document",
+        id=hit.ref_id,
+        label=hit.label,
+        case_id=hit.case_id,
+        case_number=hit.case_number,
+        date_of_birth=hit.date_of_birth,
+    )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from steward.core import auth, clock
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import NotFound, ValidationFailed
+from steward.core.paging import Page
 from steward.core.permissions import Actor, Permission
 from steward.core.schemas import StrictInput
 from steward.records.models import Case
@@ -29,7 +30,14 @@ from steward.retention.policy import Action
 from steward.retention.service import dates, holds, registry, schedules, undatable
 from steward.retention.service import jobs as retention_jobs
 from steward.web.api import require_json
-from steward.web.api_contract import API_PREFIX, ApiPage, ApiPageQuery, IsoDate, page_of_list
+from steward.web.api_contract import (
+    API_PREFIX,
+    ApiPage,
+    ApiPageQuery,
+    IsoDate,
+    envelope,
+    page_of_list,
+)
 from steward.web.deps import DB, ApiActor, Keyring, api_requires, writes
 from steward.web.ids import Id
 from steward.web.jobs_api import JobRead, job_url
@@ -401,36 +409,27 @@ class UndatableRead(BaseModel):
     link: str = Field(description="The page where the record is fixed")
 
 
-class UndatableList(BaseModel):
-    total: int
-    page: int
-    pages: int
+class UndatableList(ApiPage[UndatableRead]):
+    """One page of the records the schedule cannot date (``items``), and how many of the
+    whole list each retention class holds."""
+
     by_class: dict[str, int]
-    records: list[UndatableRead]
 
 
 @router.get("/retention/undatable")
-def list_undatable(
-    db: DB,
-    actor: ApiActor,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-) -> UndatableList:
-    """Records the schedule cannot date, 50 to a page, each with what it lacks."""
-    listed = undatable.undatable(db, actor, page=page)
-    return UndatableList(
-        total=listed.total,
-        page=listed.page,
-        pages=listed.pages,
-        by_class=dict(listed.by_class),
-        records=[
-            UndatableRead(
-                kind=r.kind.value,
-                record_id=r.record_id,
-                identifier=r.identifier,
-                class_code=r.class_code,
-                missing=r.missing,
-                link=r.link,
-            )
-            for r in listed.rows
-        ],
+def list_undatable(db: DB, actor: ApiActor, page: ApiPageQuery) -> UndatableList:
+    """Records the schedule cannot date, each with what it lacks."""
+    listed = undatable.undatable(db, actor, page=page.number, page_size=page.size)
+    found = Page(listed.rows, listed.total, listed.page, listed.page_size)
+    return UndatableList(**envelope(found, _undatable), by_class=dict(listed.by_class))
+
+
+def _undatable(r: undatable.UndatableRow) -> UndatableRead:
+    return UndatableRead(
+        kind=r.kind.value,
+        record_id=r.record_id,
+        identifier=r.identifier,
+        class_code=r.class_code,
+        missing=r.missing,
+        link=r.link,
     )

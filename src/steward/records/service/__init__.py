@@ -104,6 +104,7 @@ from steward.records.service.search import (
     SearchHit,
     SearchResults,
     search,
+    search_page,
     search_pages,
     snippet,
 )
@@ -208,6 +209,7 @@ __all__ = [
     "run_pending",
     "safe_filename",
     "search",
+    "search_page",
     "search_pages",
     "snippet",
     "team_members",

@@ -407,7 +407,21 @@ def _page_of(
     by_rank: bool,
 ) -> tuple[list[int], int, bool]:
     """One page of the newest ``CANDIDATES`` visible matches of one kind, best first: the
-    entry ids, how many there are, and whether there were more (the count stops there).
+    entry ids, how many there are, and whether there were more (the count stops there)."""
+    return _window(db, actor, words, kind, page.offset, page.size, by_rank)
+
+
+def _window(
+    db: Session,
+    actor: Actor,
+    words: list[str],
+    kind: str,
+    offset: int,
+    limit: int,
+    by_rank: bool,
+) -> tuple[list[int], int, bool]:
+    """``limit`` of the newest ``CANDIDATES`` visible matches of one kind from ``offset``,
+    best first: the entry ids, how many there are, and whether there were more.
 
     The candidates are walked, filtered and scored once, and counted in the same statement
     (a window over them); only the page leaves the database. One candidate too many is
@@ -425,12 +439,12 @@ def _page_of(
         select(counted.c.entry_id, counted.c.total)
         .where(~extra)
         .order_by(_by_score(db, counted.c.score), counted.c.entry_id)
-        .limit(page.size)
-        .offset(page.offset)
+        .limit(limit)
+        .offset(offset)
     ).all()
     if rows:
         total = int(rows[0].total)
-    elif page.offset:  # past the end: count them (a page nobody was offered)
+    elif offset or not limit:  # past the end, or only the count wanted: count them
         total = db.scalar(select(func.count()).select_from(candidates)) or 0
     else:
         total = 0
@@ -587,3 +601,53 @@ def snippet(text: str, words: list[str], width: int = SNIPPET_CHARS) -> list[tup
     if end < len(text):
         pieces.append((" …", False))
     return pieces
+
+
+SEARCH_KINDS = ("person", "document")
+
+
+def search_page(
+    db: Session, actor: Actor, query: str, page: PageRequest, *, kind: str | None = None
+) -> Page[SearchHit]:
+    """One page of the people and documents matching every word, among what ``actor`` may
+    read (the API's one list): every matching person, best first, then every matching
+    document, best first; ``kind`` keeps one of the two. Each kind counts up to CANDIDATES
+    (``capped`` beyond). Recorded as one search (its counts, never its words)."""
+    require_any_case_access(db, actor)
+    words = words_of(query)
+    if not words:
+        return Page([], 0, page.number, page.size)
+    kinds = [k for k in SEARCH_KINDS if kind in (None, k)]
+    offset, room = page.offset, page.size
+    hits: list[SearchHit] = []
+    total, capped = 0, False
+    for each in kinds:
+        # The window runs on into the next kind where this one ends: its offset is what is
+        # left of the page's once this kind's matches are behind it.
+        ids, counted, more = _window(
+            db, actor, words, each, max(0, offset - total), room, ranked(db, words, each)
+        )
+        hits += _hits(db, each, ids)
+        room -= len(ids)
+        total, capped = total + counted, capped or more
+    audit.record(
+        db,
+        actor,
+        RecordsEvent.SEARCH_RUN,
+        details={"words": len(words), "hits": total, "page": page.number},
+    )
+    return Page(hits, total, page.number, page.size, capped)
+
+
+def _hits(db: Session, kind: str, ids: list[int]) -> list[SearchHit]:
+    if kind == "person":
+        return [
+            SearchHit(
+                "person", r.ref_id, None, f"{r.first_name} {r.last_name}", None, r.date_of_birth
+            )
+            for r in _rows_by_entry(db, _PERSON_COLUMNS, "person", ids)
+        ]
+    return [
+        SearchHit("document", r.ref_id, r.case_id, r.title, r.case_number)
+        for r in _rows_by_entry(db, _DOCUMENT_COLUMNS, "document", ids)
+    ]

@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from steward.core.paging import PageRequest
 from steward.intake.datasets import Dataset
 from steward.intake.models import Partner, PartnerContact
 from steward.intake.partner_schemas import (
@@ -28,7 +27,6 @@ from steward.intake.partner_schemas import (
     PartnerContactRead,
     PartnerCreate,
     PartnerDetail,
-    PartnerList,
     PartnerRead,
     PartnerSummaryRead,
 )
@@ -36,6 +34,7 @@ from steward.intake.policy import LawfulBasis
 from steward.intake.service import contacts, partners, register
 from steward.intake.service.register import AgreementView, PartnerFilter
 from steward.web.api import require_json
+from steward.web.api_contract import ApiPage, ApiPageQuery, page_of_list
 from steward.web.deps import DB, ApiActor, api_requires
 from steward.web.ids import Id
 from steward.web.intake.partners_organisation import DatasetName, template_response
@@ -97,26 +96,21 @@ def dataset_read(dataset: Dataset) -> DatasetRead:
 def list_partners(
     db: DB,
     actor: ApiActor,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page: ApiPageQuery,
     kind: FilterText = "",
     active: Annotated[str, Query(description="yes (the default), no or any")] = "",
     q: Annotated[str, Query(max_length=64, description="Part of a name or code")] = "",
-) -> PartnerList:
-    """Partners by name, 50 to a page."""
+) -> ApiPage[PartnerSummaryRead]:
+    """Partners by name."""
     wanted = PartnerFilter.read(kind=kind, active=active, search=q)
-    listing = register.list_partners(db, actor, PageRequest(number=page), wanted)
-    return PartnerList(
-        total=listing.total,
-        page=listing.number,
-        pages=listing.pages,
-        partners=[
-            PartnerSummaryRead(
-                **partner_read(row.partner).model_dump(),
-                agreements_in_force=row.agreements_in_force,
-                accounts=row.accounts,
-            )
-            for row in listing.items
-        ],
+    listing = register.list_partners(db, actor, page, wanted)
+    return ApiPage.of(
+        listing,
+        lambda row: PartnerSummaryRead(
+            **partner_read(row.partner).model_dump(),
+            agreements_in_force=row.agreements_in_force,
+            accounts=row.accounts,
+        ),
     )
 
 
@@ -202,10 +196,13 @@ def unlink_account(db: DB, actor: ApiActor, partner_id: Id, body: PartnerAccount
 
 
 @router.get("/intake/partners/{partner_id}/agreements")
-def list_agreements(db: DB, actor: ApiActor, partner_id: Id) -> list[AgreementRead]:
+def list_agreements(
+    db: DB, actor: ApiActor, partner_id: Id, page: ApiPageQuery
+) -> ApiPage[AgreementRead]:
     """A partner's agreements, newest first, with their state today. A partner account may
     read its own organisation's."""
-    return [agreement_read(v) for v in register.agreements(db, actor, partner_id)]
+    listed = register.agreements(db, actor, partner_id)
+    return ApiPage.of(page_of_list(listed, page), agreement_read)
 
 
 @router.post(
@@ -247,10 +244,11 @@ def end_agreement(db: DB, actor: ApiActor, agreement_id: Id, body: AgreementEnd)
 
 
 @router.get("/intake/datasets")
-def list_datasets(db: DB, actor: ApiActor) -> list[DatasetRead]:
+def list_datasets(db: DB, actor: ApiActor, page: ApiPageQuery) -> ApiPage[DatasetRead]:
     """Every data set, for those who keep the register; for a partner account, those its
     organisation's agreements in force cover."""
-    return [dataset_read(d) for d in register.visible_datasets(db, actor)]
+    listed = register.visible_datasets(db, actor)
+    return ApiPage.of(page_of_list(listed, page), dataset_read)
 
 
 @router.get(

@@ -5,25 +5,24 @@ partner account's own corrections. The same services as the pages."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from steward.core.paging import PageRequest
 from steward.core.permissions import Permission
 from steward.core.schemas import StrictInput
-from steward.intake.policy import Decision
+from steward.intake.policy import Code, Decision
 from steward.intake.service import decisions, notices, review
 from steward.intake.service.decisions import REASON_MAX, VALUE_MAX
 from steward.intake.service.notices import NoticeLine
 from steward.web.api import require_json
+from steward.web.api_contract import ApiPage, ApiPageQuery, envelope
 from steward.web.deps import DB, ApiActor, AppSettings, Keyring, api_requires
 from steward.web.ids import MAX_ID, Id
 
 router = APIRouter(tags=["intake"], dependencies=[Depends(require_json)])
 _REVIEW = [Depends(api_requires(Permission.INTAKE_REVIEW))]
-PageNumber = Annotated[int, Query(ge=1, le=1_000_000)]
 PartnerFilter = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
@@ -36,22 +35,15 @@ class HeldLineRead(BaseModel):
     submission_id: int
     submitted_at: datetime
     row_number: int = Field(description="As the partner numbers it: the header is row 1")
-    codes: list[str] = Field(description="What the row is held for (policy codes)")
+    codes: list[Code] = Field(description="What the row is held for (policy codes)")
     issues: list[str] = Field(description="The codes' titles, in the same order")
     age_days: int = Field(description="Days since the submission was received")
-
-
-class HeldListRead(BaseModel):
-    total: int
-    page: int
-    pages: int
-    rows: list[HeldLineRead]
 
 
 class HeldIssueRead(BaseModel):
     field: str | None = Field(description="None: the row as a whole")
     field_label: str | None
-    code: str
+    code: Code
     title: str
     message: str
 
@@ -155,13 +147,6 @@ class NoticeRead(BaseModel):
     origin: str | None
 
 
-class NoticeListRead(BaseModel):
-    total: int
-    page: int
-    pages: int
-    notices: list[NoticeRead]
-
-
 class PartnerCorrectionRead(BaseModel):
     corrected_on: datetime
     submission_id: int | None
@@ -171,32 +156,31 @@ class PartnerCorrectionRead(BaseModel):
     field_labels: list[str]
 
 
-class PartnerCorrectionsRead(BaseModel):
+class PartnerCorrectionsRead(ApiPage[PartnerCorrectionRead]):
+    """One page of the corrections made to your organisation's data, newest first."""
+
     linked: bool = Field(description="False: the account is linked to no partner yet")
     partner_name: str | None
-    total: int
-    page: int
-    pages: int
-    corrections: list[PartnerCorrectionRead]
 
 
 @router.get("/intake/held", dependencies=_REVIEW)
 def held(
     db: DB,
     actor: ApiActor,
-    page: PageNumber = 1,
+    page: ApiPageQuery,
     partner: PartnerFilter = None,
-    code: Annotated[str | None, Query(max_length=40)] = None,
-) -> HeldListRead:
-    """Held rows, oldest first, 50 to a page; ``partner`` (an id) and ``code`` (what it is
+    code: Annotated[
+        Code | None,
+        Query(
+            description="What rows are held for: a person.*, dob.*, case.closed "
+            "or earlier.differs code (any other answers 422)"
+        ),
+    ] = None,
+) -> ApiPage[HeldLineRead]:
+    """Held rows, oldest first; ``partner`` (an id) and ``code`` (what it is
     held for, e.g. person.conflict) narrow it. No value from a row is listed."""
-    found = review.held_rows(db, actor, PageRequest(number=page), partner_id=partner, code=code)
-    return HeldListRead(
-        total=found.total,
-        page=found.number,
-        pages=found.pages,
-        rows=[HeldLineRead(**vars(line)) for line in found.items],
-    )
+    found = review.held_rows(db, actor, page, partner_id=partner, code=code)
+    return ApiPage.of(found, lambda line: HeldLineRead(**vars(line)))
 
 
 @router.get("/intake/held/{row_id}", dependencies=_REVIEW)
@@ -311,38 +295,31 @@ def _notice(line: NoticeLine) -> NoticeRead:
 
 @router.get("/intake/notices", dependencies=_REVIEW)
 def notice_list(
-    db: DB, actor: ApiActor, page: PageNumber = 1, partner: PartnerFilter = None
-) -> NoticeListRead:
+    db: DB, actor: ApiActor, page: ApiPageQuery, partner: PartnerFilter = None
+) -> ApiPage[NoticeRead]:
     """Corrections told to partners, newest first: field names only."""
-    found = notices.notices(db, actor, PageRequest(number=page), partner_id=partner)
-    return NoticeListRead(
-        total=found.total,
-        page=found.number,
-        pages=found.pages,
-        notices=[_notice(line) for line in found.items],
-    )
+    found = notices.notices(db, actor, page, partner_id=partner)
+    return ApiPage.of(found, _notice)
 
 
 @router.get("/intake/corrections")
-def partner_corrections(db: DB, actor: ApiActor, page: PageNumber = 1) -> PartnerCorrectionsRead:
+def partner_corrections(db: DB, actor: ApiActor, page: ApiPageQuery) -> PartnerCorrectionsRead:
     """For a partner account: corrections made to its own organisation's data (field names;
     the values are in the email to its contacts)."""
-    found = notices.corrections_for_partner(db, actor, PageRequest(number=page))
+    found = notices.corrections_for_partner(db, actor, page)
     return PartnerCorrectionsRead(
+        **envelope(found.page, _correction),
         linked=found.partner_name is not None,
         partner_name=found.partner_name,
-        total=found.page.total,
-        page=found.page.number,
-        pages=found.page.pages,
-        corrections=[
-            PartnerCorrectionRead(
-                corrected_on=line.created_at,
-                submission_id=line.submission_id,
-                dataset_title=line.dataset_title,
-                row_number=line.row_number,
-                fields=line.field_names,
-                field_labels=line.fields,
-            )
-            for line in found.page.items
-        ],
+    )
+
+
+def _correction(line: Any) -> PartnerCorrectionRead:
+    return PartnerCorrectionRead(
+        corrected_on=line.created_at,
+        submission_id=line.submission_id,
+        dataset_title=line.dataset_title,
+        row_number=line.row_number,
+        fields=line.field_names,
+        field_labels=line.fields,
     )

@@ -13,12 +13,12 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from steward.core.errors import Forbidden, NotFound
-from steward.core.paging import PageRequest
 from steward.core.permissions import Actor, Permission
 from steward.intake.errors import Refused
 from steward.intake.policy import SubmissionStatus
 from steward.intake.service import feedback, partners, submissions
 from steward.web.api import require_multipart
+from steward.web.api_contract import ApiPage, ApiPageQuery
 from steward.web.deps import DB, ApiActor, AppSettings, Keyring, api_actor
 from steward.web.ids import Id
 from steward.web.jobs_pages import job_queue
@@ -76,13 +76,6 @@ class SubmissionSummaryRead(BaseModel):
     quarantined: int
     rejected: int
     submitted_by: str | None = Field(description="The account that sent it")
-
-
-class SubmissionList(BaseModel):
-    total: int
-    page: int
-    pages: int
-    submissions: list[SubmissionSummaryRead]
 
 
 def _partner_named(db: DB, actor: Actor, code: str | None) -> int | None:
@@ -177,14 +170,14 @@ def send(
 def list_submissions(
     db: DB,
     actor: ApiActor,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page: ApiPageQuery,
     partner: Annotated[
         str | None, Query(max_length=32, description="A partner's code (reviewers only)")
     ] = None,
     dataset: Annotated[str | None, Query(max_length=64)] = None,
     status: SubmissionStatus | None = None,
-) -> SubmissionList:
-    """Submissions newest first, 50 to a page: a partner's own; a reviewer's, every
+) -> ApiPage[SubmissionSummaryRead]:
+    """Submissions newest first: a partner's own; a reviewer's, every
     partner's or one's."""
     partner_id = None
     if partner and actor.can(Permission.INTAKE_REVIEW):
@@ -192,17 +185,12 @@ def list_submissions(
     listing = feedback.submissions(
         db,
         actor,
-        PageRequest(number=page),
+        page,
         partner_id=partner_id,
         dataset=dataset or None,
         status=status.value if status else None,
     )
-    return SubmissionList(
-        total=listing.page.total,
-        page=listing.page.number,
-        pages=listing.page.pages,
-        submissions=[SubmissionSummaryRead.model_validate(s.as_dict()) for s in listing.page.items],
-    )
+    return ApiPage.of(listing.page, lambda s: SubmissionSummaryRead.model_validate(s.as_dict()))
 
 
 @router.get("/intake/submissions/{submission_id}", dependencies=[_INTAKE], responses=REFUSALS)

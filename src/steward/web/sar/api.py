@@ -11,15 +11,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from steward.core.paging import PageRequest
 from steward.core.permissions import Permission
 from steward.core.schemas import StrictInput
 from steward.sar import service, words
 from steward.sar.clock import Region
 from steward.sar.models import SubjectAccessRequest
-from steward.sar.policy import RequesterType, Status
+from steward.sar.policy import Channel, RequesterType, Right, Status
 from steward.sar.schemas import SarCreate
 from steward.web.api import require_json
+from steward.web.api_contract import ApiPage, ApiPageQuery
 from steward.web.deps import DB, ApiActor, AppSettings, Keyring, api_requires
 from steward.web.ids import MAX_ID, Id
 
@@ -46,22 +46,15 @@ class ClockRead(BaseModel):
 class SarRead(BaseModel):
     id: int
     reference: str
-    right: str
-    status: str
+    right: Right
+    status: Status
     status_words: str
-    requester_type: str
-    channel: str
+    requester_type: RequesterType
+    channel: Channel
     received_on: date
     handler_user_id: int | None
     closed_on: date | None
     clock: ClockRead
-
-
-class SarList(BaseModel):
-    total: int
-    page: int
-    pages: int
-    requests: list[SarRead]
 
 
 class SarDetail(SarRead):
@@ -106,28 +99,23 @@ def _read(request: SubjectAccessRequest) -> dict[str, Any]:
 def list_requests(
     db: DB,
     actor: ApiActor,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page: ApiPageQuery,
     status: Status | None = None,
     handler: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     requester_type: RequesterType | None = None,
     overdue: bool = False,
-) -> SarList:
-    """Open requests due soonest first, 50 to a page (a status filter shows finished ones)."""
+) -> ApiPage[SarRead]:
+    """Open requests due soonest first (a status filter shows finished ones)."""
     listed = service.queue(
         db,
         actor,
-        PageRequest(number=page),
+        page,
         status=status,
         handler_user_id=handler,
         requester_type=requester_type,
         overdue=overdue,
     )
-    return SarList(
-        total=listed.total,
-        page=listed.number,
-        pages=listed.pages,
-        requests=[SarRead(**_read(r)) for r in listed.items],
-    )
+    return ApiPage.of(listed, lambda r: SarRead(**_read(r)))
 
 
 @router.post(

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from steward.core.errors import Conflict, NotFound
-from steward.core.paging import PageRequest
 from steward.core.permissions import Permission
 from steward.core.schemas import StrictInput
 from steward.sar import service
@@ -21,6 +20,7 @@ from steward.sar.delivery_models import PasscodeChannel
 from steward.sar.service import bundle as bundles
 from steward.sar.service import delivery, disclosure
 from steward.web.api import require_json
+from steward.web.api_contract import ApiPage, ApiPageQuery, envelope
 from steward.web.deps import DB, ApiActor, AppSettings, Keyring, api_requires
 from steward.web.ids import MAX_ID, Id
 from steward.web.jobs_pages import job_queue
@@ -114,11 +114,10 @@ class PostingRead(BaseModel):
     posted_by: str | None
 
 
-class DeliveryHistoryRead(BaseModel):
-    total: int
-    page: int
-    pages: int
-    links: list[DeliveryLinkRead] = Field(description="Newest first, 50 to a page")
+class DeliveryHistoryRead(ApiPage[DeliveryLinkRead]):
+    """One page of the links made (``items``, newest first), every posting, and how many
+    links still open."""
+
     posted: list[PostingRead]
     working: int = Field(description="Links that still open")
 
@@ -294,39 +293,33 @@ def posted(db: DB, actor: ApiActor, request_id: Id) -> PostedRead:
 
 @router.get("/sar/requests/{request_id}/delivery", responses=REFUSALS)
 def read_delivery(
-    db: DB,
-    actor: ApiActor,
-    request_id: Id,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    db: DB, actor: ApiActor, request_id: Id, page: ApiPageQuery
 ) -> DeliveryHistoryRead:
-    """Every link made for the request, newest first, 50 to a page, and what became of it;
-    and each posting. No token and no passcode: they were shown once."""
-    found = delivery.history(db, actor, request_id, PageRequest(number=page))
-    links = found.links
+    """Every link made for the request, newest first, and what became of it; and each
+    posting. No token and no passcode: they were shown once."""
+    found = delivery.history(db, actor, request_id, page)
     return DeliveryHistoryRead(
-        total=links.total,
-        page=links.number,
-        pages=links.pages,
-        links=[
-            DeliveryLinkRead(
-                id=x.id,
-                bundle_id=x.bundle_id,
-                created_at=x.created_at,
-                created_by=x.created_by,
-                passcode_channel=x.channel.value,
-                expires_at=x.expires_at,
-                state=x.state,
-                attempts=x.attempts,
-                downloads=x.downloads,
-                first_downloaded_at=x.first_downloaded_at,
-                last_downloaded_at=x.last_downloaded_at,
-                emailed=x.emailed,
-            )
-            for x in links.items
-        ],
+        **envelope(found.links, _link),
         posted=[
             PostingRead(bundle_id=p.bundle_id, posted_at=p.posted_at, posted_by=p.posted_by)
             for p in found.posted
         ],
         working=found.working,
+    )
+
+
+def _link(x: Any) -> DeliveryLinkRead:
+    return DeliveryLinkRead(
+        id=x.id,
+        bundle_id=x.bundle_id,
+        created_at=x.created_at,
+        created_by=x.created_by,
+        passcode_channel=x.channel.value,
+        expires_at=x.expires_at,
+        state=x.state,
+        attempts=x.attempts,
+        downloads=x.downloads,
+        first_downloaded_at=x.first_downloaded_at,
+        last_downloaded_at=x.last_downloaded_at,
+        emailed=x.emailed,
     )

@@ -6,18 +6,19 @@ and change. What is redacted travels only in bodies, never in URLs."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from steward.core.errors import NotFound
-from steward.core.paging import PageRequest
 from steward.core.permissions import Permission
 from steward.core.schemas import StrictInput
 from steward.redaction.spans import Code
+from steward.sar.disclosure_models import DetectStatus, ItemStatus
 from steward.sar.service import disclosure, disclosure_store
 from steward.web.api import require_json
+from steward.web.api_contract import ApiPage, ApiPageQuery, envelope
 from steward.web.deps import DB, ApiActor, Keyring, api_requires
 from steward.web.ids import Id
 
@@ -51,8 +52,8 @@ class DisclosureItemRead(BaseModel):
     title: str
     case_number: str | None
     created_on: date | None
-    status: str
-    detect_status: str
+    status: ItemStatus
+    detect_status: DetectStatus
     withheld_code: str | None
     proposed: int
     accepted: int
@@ -60,12 +61,10 @@ class DisclosureItemRead(BaseModel):
     kept: int
 
 
-class DisclosureRead(BaseModel):
+class DisclosureRead(ApiPage[DisclosureItemRead]):
+    """One page of the documents in scope, and where the disclosure stands."""
+
     state: DisclosureStateRead | None
-    total: int
-    page: int
-    pages: int
-    documents: list[DisclosureItemRead]
 
 
 class RedactionRead(BaseModel):
@@ -150,36 +149,26 @@ def _state(request_id: int, db: DB, actor: ApiActor) -> DisclosureStateRead | No
 
 
 @router.get("/sar/requests/{request_id}/disclosure", responses=REFUSALS)
-def read_disclosure(
-    db: DB,
-    actor: ApiActor,
-    request_id: Id,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-) -> DisclosureRead:
-    """Where the disclosure stands and one page (50) of its documents, with counts."""
+def read_disclosure(db: DB, actor: ApiActor, request_id: Id, page: ApiPageQuery) -> DisclosureRead:
+    """Where the disclosure stands and one page of its documents, with counts."""
     state = _state(request_id, db, actor)
-    listed = disclosure.items(db, actor, request_id=request_id, page=PageRequest(number=page))
-    return DisclosureRead(
-        state=state,
-        total=listed.total,
-        page=listed.number,
-        pages=listed.pages,
-        documents=[
-            DisclosureItemRead(
-                id=i.id,
-                title=i.title,
-                case_number=i.case_number,
-                created_on=i.created_on,
-                status=i.status.value,
-                detect_status=i.detect_status.value,
-                withheld_code=i.withheld_code.value if i.withheld_code else None,
-                proposed=i.proposed,
-                accepted=i.accepted,
-                rejected=i.rejected,
-                kept=i.kept,
-            )
-            for i in listed.items
-        ],
+    listed = disclosure.items(db, actor, request_id=request_id, page=page)
+    return DisclosureRead(**envelope(listed, _item), state=state)
+
+
+def _item(i: Any) -> DisclosureItemRead:
+    return DisclosureItemRead(
+        id=i.id,
+        title=i.title,
+        case_number=i.case_number,
+        created_on=i.created_on,
+        status=i.status.value,
+        detect_status=i.detect_status.value,
+        withheld_code=i.withheld_code.value if i.withheld_code else None,
+        proposed=i.proposed,
+        accepted=i.accepted,
+        rejected=i.rejected,
+        kept=i.kept,
     )
 
 

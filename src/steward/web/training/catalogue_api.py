@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from steward.core.paging import PageRequest
 from steward.core.permissions import Actor, Permission
 from steward.training.catalogue_schemas import (
     CourseChange,
@@ -28,6 +27,7 @@ from steward.training.models import Course, CourseVersion, Requirement, Training
 from steward.training.policy import Delivery, Topic
 from steward.training.service import catalogue, gate, requirements, settings
 from steward.web.api import require_json
+from steward.web.api_contract import ApiPage, ApiPageQuery, page_of_list
 from steward.web.deps import DB, ApiActor, api_actor, api_requires
 from steward.web.ids import MAX_ID, Id
 
@@ -70,13 +70,6 @@ class CourseRead(BaseModel):
     module_slug: str | None
     retired_on: date | None
     requirements_in_force: int | None = Field(None, description="In the list only")
-
-
-class CourseList(BaseModel):
-    total: int
-    page: int
-    pages: int
-    courses: list[CourseRead]
 
 
 class VersionRead(BaseModel):
@@ -198,26 +191,21 @@ def _detail(db: DB, actor: Actor, course: Course) -> CourseDetail:
 def list_courses(
     db: DB,
     actor: ApiActor,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page: ApiPageQuery,
     topic: Topic | None = None,
     delivery: Delivery | None = None,
     include_retired: bool = False,
-) -> CourseList:
-    """Courses by code, 50 to a page, each with its requirements in force today."""
+) -> ApiPage[CourseRead]:
+    """Courses by code, each with its requirements in force today."""
     listed = catalogue.courses(
         db,
         actor,
-        PageRequest(number=page),
+        page,
         topic=topic,
         delivery=delivery,
         include_retired=include_retired,
     )
-    return CourseList(
-        total=listed.total,
-        page=listed.number,
-        pages=listed.pages,
-        courses=[_course(r.course, r.requirements_in_force) for r in listed.items],
-    )
+    return ApiPage.of(listed, lambda r: _course(r.course, r.requirements_in_force))
 
 
 @router.post("/courses", status_code=201, responses=CHANGES, dependencies=MANAGE)
@@ -260,14 +248,13 @@ def retire_course(db: DB, actor: ApiActor, course_id: Id) -> CourseDetail:
 def list_requirements(
     db: DB,
     actor: ApiActor,
+    page: ApiPageQuery,
     course_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     in_force: bool = False,
-) -> list[RequirementRead]:
+) -> ApiPage[RequirementRead]:
     """Every requirement (of one course, or only those in force today)."""
-    return [
-        _requirement(r)
-        for r in requirements.listed(db, actor, course_id=course_id, in_force=in_force)
-    ]
+    listed = requirements.listed(db, actor, course_id=course_id, in_force=in_force)
+    return ApiPage.of(page_of_list(listed, page), _requirement)
 
 
 @router.post("/requirements", status_code=201, responses=CHANGES, dependencies=MANAGE)

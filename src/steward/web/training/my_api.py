@@ -15,13 +15,14 @@ from pydantic import BaseModel, Field
 from steward.core.permissions import Permission
 from steward.core.schemas import StrictInput
 from steward.training import module_files
+from steward.training.policy import RequirementKind, Source, Status, Topic
 from steward.training.service import certificates, elearning, mine
 from steward.training.service import modules as module_sync
 from steward.training.service.elearning import Result
 from steward.web.api import require_json
+from steward.web.api_contract import ApiPage, ApiPageQuery, envelope, page_of_list
 from steward.web.deps import DB, ApiActor, AppSettings, api_requires
 from steward.web.ids import Id
-from steward.web.paging import PageQuery
 from steward.web.sar.outbox import download_response
 from steward.web.training.my import STATUS_WORDS, Slug
 
@@ -31,9 +32,9 @@ router = APIRouter(tags=["training"], dependencies=[Depends(require_json)])
 class LineRead(BaseModel):
     course_code: str
     course_title: str
-    topic: str
-    kind: str
-    status: str
+    topic: Topic
+    kind: RequirementKind
+    status: Status
     status_words: str
     status_meaning: str
     due_on: date | None = Field(
@@ -49,13 +50,16 @@ class CompletionRead(BaseModel):
     course_title: str
     version: int
     completed_on: date
-    source: str
+    source: Source
     score: int | None
     reference: str = Field(description="The certificate's verification reference")
     certificate_url: str
 
 
-class MyTrainingRead(BaseModel):
+class MyTrainingRead(ApiPage[CompletionRead]):
+    """Where I stand on each course required of me today (``lines``), and one page of my
+    completions (``items``, newest first)."""
+
     linked: bool = Field(description="False: the account has no staff record (see message)")
     message: str | None
     as_of: date
@@ -65,9 +69,6 @@ class MyTrainingRead(BaseModel):
     in_scope: bool = Field(description="On the staff list on as_of (started, not left)")
     compliant: bool | None
     lines: list[LineRead]
-    completions_total: int
-    completions_page: int
-    completions: list[CompletionRead]
 
 
 class QuestionRead(BaseModel):
@@ -141,11 +142,12 @@ class CertificateCheckRead(BaseModel):
 
 
 @router.get("/training/me")
-def my_training(db: DB, actor: ApiActor, page: PageQuery) -> MyTrainingRead:
-    """Where I stand on each course required of me today, and my completions (50 a page)."""
+def my_training(db: DB, actor: ApiActor, page: ApiPageQuery) -> MyTrainingRead:
+    """Where I stand on each course required of me today, and a page of my completions."""
     found = mine.overview(db, actor)
     if found.staff is None:
         return MyTrainingRead(
+            **envelope(page_of_list([], page), _completion),
             linked=False,
             message=elearning.NOT_LINKED,
             as_of=found.as_of,
@@ -155,12 +157,10 @@ def my_training(db: DB, actor: ApiActor, page: PageQuery) -> MyTrainingRead:
             in_scope=False,
             compliant=None,
             lines=[],
-            completions_total=0,
-            completions_page=page.number,
-            completions=[],
         )
     done = certificates.completed(db, found.staff.id, page)
     return MyTrainingRead(
+        **envelope(done, _completion),
         linked=True,
         message=None,
         as_of=found.as_of,
@@ -184,22 +184,20 @@ def my_training(db: DB, actor: ApiActor, page: PageQuery) -> MyTrainingRead:
             )
             for line in found.lines
         ],
-        completions_total=done.total,
-        completions_page=done.number,
-        completions=[
-            CompletionRead(
-                id=c.id,
-                course_code=c.course_code,
-                course_title=c.course_title,
-                version=c.version,
-                completed_on=c.completed_on,
-                source=c.source,
-                score=c.score,
-                reference=c.reference,
-                certificate_url=f"/api/v1/training/completions/{c.id}/certificate",
-            )
-            for c in done.items
-        ],
+    )
+
+
+def _completion(c: Any) -> CompletionRead:
+    return CompletionRead(
+        id=c.id,
+        course_code=c.course_code,
+        course_title=c.course_title,
+        version=c.version,
+        completed_on=c.completed_on,
+        source=c.source,
+        score=c.score,
+        reference=c.reference,
+        certificate_url=f"/api/v1/training/completions/{c.id}/certificate",
     )
 
 

@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 
-from steward.core.paging import PageRequest
 from steward.core.permissions import Permission
 from steward.training.models import StaffMember
 from steward.training.service import lms, staff_list
@@ -19,11 +18,11 @@ from steward.training.staff_schemas import (
     StaffCompletionRead,
     StaffDetail,
     StaffImportRead,
-    StaffList,
     StaffRead,
     StandingLineRead,
 )
 from steward.web.api import require_json, require_multipart
+from steward.web.api_contract import ApiPage, ApiPageQuery
 from steward.web.deps import DB, ApiActor, api_requires
 from steward.web.ids import Id
 from steward.web.records_common import read_upload
@@ -53,21 +52,16 @@ def _read(staff: StaffMember) -> StaffRead:
 def list_staff(
     db: DB,
     actor: ApiActor,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page: ApiPageQuery,
     scope: FilterText = "",
     team: FilterText = "",
     employment_type: FilterText = "",
-) -> StaffList:
-    """Staff by name, 50 to a page: current staff unless ``scope`` is leavers, starters or
+) -> ApiPage[StaffRead]:
+    """Staff by name: current staff unless ``scope`` is leavers, starters or
     all; ``team`` and ``employment_type`` narrow it."""
     wanted = staff_list.StaffFilter.read(scope=scope, team=team, employment_type=employment_type)
-    listing = staff_list.list_staff(db, actor, PageRequest(number=page), wanted)
-    return StaffList(
-        total=listing.page.total,
-        page=listing.page.number,
-        pages=listing.page.pages,
-        staff=[_read(s) for s in listing.page.items],
-    )
+    listing = staff_list.list_staff(db, actor, page, wanted)
+    return ApiPage.of(listing.page, _read)
 
 
 @router.get("/training/staff/{staff_id}")

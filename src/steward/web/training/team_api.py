@@ -7,14 +7,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from steward.core import clock
-from steward.core.paging import PageRequest
+from steward.training.policy import ReminderKind, RequirementKind, Status
 from steward.training.service import compliance, manual, reminder_log, reminders, team
 from steward.web.api import require_multipart
+from steward.web.api_contract import ApiPage, ApiPageQuery, envelope
 from steward.web.deps import DB, ApiActor, AppSettings, Keyring
 from steward.web.ids import Id, IdItem
 from steward.web.sar.outbox import download_response
@@ -31,8 +32,8 @@ class TeamLineRead(BaseModel):
     course_id: int
     course_code: str
     course_title: str
-    kind: str = Field(description="induction, mandatory or specialist")
-    status: str = Field(description="current, due_soon, overdue, never_done or not_yet_due")
+    kind: RequirementKind
+    status: Status
     due_on: date | None = Field(description="When it is (or was) due; None: it never lapses")
     last_completed_on: date | None
 
@@ -49,14 +50,13 @@ class TeamMemberRead(BaseModel):
     lines: list[TeamLineRead]
 
 
-class TeamRead(BaseModel):
+class TeamRead(ApiPage[TeamMemberRead]):
+    """One page of your reports (``items``: overdue first, then due soon, then the rest),
+    and how many of the whole team are overdue or due soon."""
+
     as_of: date
-    total: int
-    page: int
-    pages: int
     overdue: int = Field(description="People with anything overdue")
     due_soon: int = Field(description="People with something due soon and nothing overdue")
-    people: list[TeamMemberRead] = Field(description="Overdue first, then due soon, then the rest")
 
 
 class TeamCompletionRead(BaseModel):
@@ -93,7 +93,7 @@ class SessionRecordedRead(BaseModel):
 class ReminderLogRead(BaseModel):
     id: int
     sent_at: datetime
-    kind: str = Field(description="due_soon, overdue, escalation or nudge")
+    kind: ReminderKind
     staff_id: int
     staff_name: str
     course_title: str
@@ -101,13 +101,6 @@ class ReminderLogRead(BaseModel):
     recipient_name: str | None
     sent_by: str | None = Field(description="Username who sent it by hand; None: the daily run")
     outbox_status: str | None
-
-
-class ReminderLogList(BaseModel):
-    total: int
-    page: int
-    pages: int
-    reminders: list[ReminderLogRead]
 
 
 def _lines(person: compliance.PersonStanding | None) -> list[TeamLineRead]:
@@ -126,32 +119,28 @@ def _lines(person: compliance.PersonStanding | None) -> list[TeamLineRead]:
 
 
 @router.get("/training/team", responses=REFUSALS)
-def get_team(
-    db: DB, actor: ApiActor, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
-) -> TeamRead:
-    """Your direct reports in post today and where each stands, 50 to a page."""
-    found = team.team(db, actor, as_of=clock.today(), page=PageRequest(number=page))
+def get_team(db: DB, actor: ApiActor, page: ApiPageQuery) -> TeamRead:
+    """Your direct reports in post today and where each stands."""
+    found = team.team(db, actor, as_of=clock.today(), page=page)
     return TeamRead(
+        **envelope(found.members, _member),
         as_of=found.as_of,
-        total=found.members.total,
-        page=found.members.number,
-        pages=found.members.pages,
         overdue=found.overdue,
         due_soon=found.due_soon,
-        people=[
-            TeamMemberRead(
-                staff_id=m.standing.staff_id,
-                staff_number=m.standing.staff_number,
-                name=m.standing.name,
-                team=m.standing.team,
-                status=m.status,
-                overdue=m.overdue,
-                due_soon=m.due_soon,
-                next_due=m.next_due,
-                lines=_lines(m.standing),
-            )
-            for m in found.members.items
-        ],
+    )
+
+
+def _member(m: Any) -> TeamMemberRead:
+    return TeamMemberRead(
+        staff_id=m.standing.staff_id,
+        staff_number=m.standing.staff_number,
+        name=m.standing.name,
+        team=m.standing.team,
+        status=m.status,
+        overdue=m.overdue,
+        due_soon=m.due_soon,
+        next_due=m.next_due,
+        lines=_lines(m.standing),
     )
 
 
@@ -244,28 +233,22 @@ def get_evidence(db: DB, kek: Keyring, actor: ApiActor, completion_id: Id) -> Re
 
 
 @router.get("/training/reminders")
-def list_reminders(
-    db: DB, actor: ApiActor, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
-) -> ReminderLogList:
-    """Every reminder and escalation sent, newest first, 50 to a page."""
-    found = reminder_log.sent(db, actor, PageRequest(number=page))
-    return ReminderLogList(
-        total=found.total,
-        page=found.number,
-        pages=found.pages,
-        reminders=[
-            ReminderLogRead(
-                id=r.id,
-                sent_at=r.sent_at,
-                kind=r.kind,
-                staff_id=r.staff_id,
-                staff_name=r.staff_name,
-                course_title=r.course_title,
-                due_on=r.due_on,
-                recipient_name=r.recipient_name,
-                sent_by=r.sent_by,
-                outbox_status=r.outbox_status,
-            )
-            for r in found.items
-        ],
+def list_reminders(db: DB, actor: ApiActor, page: ApiPageQuery) -> ApiPage[ReminderLogRead]:
+    """Every reminder and escalation sent, newest first."""
+    found = reminder_log.sent(db, actor, page)
+    return ApiPage.of(found, _reminder)
+
+
+def _reminder(r: Any) -> ReminderLogRead:
+    return ReminderLogRead(
+        id=r.id,
+        sent_at=r.sent_at,
+        kind=r.kind,
+        staff_id=r.staff_id,
+        staff_name=r.staff_name,
+        course_title=r.course_title,
+        due_on=r.due_on,
+        recipient_name=r.recipient_name,
+        sent_by=r.sent_by,
+        outbox_status=r.outbox_status,
     )
