@@ -80,7 +80,7 @@ EQUIVALENT: dict[Route, Route] = {
     ("GET", "/documents/{document_id}"): ("GET", "/documents/{document_id}"),
     ("GET", "/documents/{document_id}/download"): ("GET", "/documents/{document_id}/content"),
     ("POST", "/cases/{case_id}/documents/new"): ("POST", "/cases/{case_id}/documents"),
-    ("POST", "/search"): ("GET", "/search"),
+    ("POST", "/search"): ("POST", "/search"),
     ("POST", "/people/{person_id}/correct"): ("POST", "/people/{person_id}/corrections"),
     ("POST", "/people/{person_id}/restrict"): ("POST", "/people/{person_id}/restriction"),
     ("POST", "/people/{person_id}/lift-restriction"): (
@@ -391,8 +391,73 @@ EQUIVALENT: dict[Route, Route] = {
     ("GET", "/assurance/actions/mine"): ("GET", "/assurance/my-actions"),
     # (end of assurance: audits and action plan)
     # assurance: breaches
+    ("GET", "/breaches/mine"): ("GET", "/breaches/mine"),
+    ("GET", "/breaches/mine/{breach_id}"): ("GET", "/breaches/mine/{breach_id}"),
+    ("GET", "/assurance/breaches"): ("GET", "/assurance/breaches"),
+    ("GET", "/assurance/breaches/{breach_id}"): ("GET", "/assurance/breaches/{breach_id}"),
+    ("POST", "/assurance/breaches/{breach_id}/assessment"): (
+        "POST",
+        "/assurance/breaches/{breach_id}/assessment",
+    ),
+    ("POST", "/assurance/breaches/{breach_id}/close"): (
+        "POST",
+        "/assurance/breaches/{breach_id}/close",
+    ),
+    ("POST", "/assurance/breaches/{breach_id}/ico"): (
+        "POST",
+        "/assurance/breaches/{breach_id}/ico",
+    ),
+    ("POST", "/assurance/breaches/{breach_id}/links"): (
+        "POST",
+        "/assurance/breaches/{breach_id}/links",
+    ),
+    ("POST", "/assurance/breaches/{breach_id}/people"): (
+        "POST",
+        "/assurance/breaches/{breach_id}/people",
+    ),
+    ("GET", "/assurance/breaches.csv"): ("GET", "/assurance/breaches/export"),
+    ("POST", "/breaches/report"): ("POST", "/breaches"),
     # (end of assurance: breaches)
     # assurance: processing register
+    ("GET", "/assurance/assets"): ("GET", "/assurance/assets"),
+    ("GET", "/assurance/assets/{asset_id}"): ("GET", "/assurance/assets/{asset_id}"),
+    ("GET", "/assurance/processing/classes"): ("GET", "/assurance/processing/classes"),
+    ("GET", "/assurance/processing/export.csv"): ("GET", "/assurance/processing/export.csv"),
+    ("GET", "/assurance/processing/export.pdf"): ("GET", "/assurance/processing/export.pdf"),
+    ("GET", "/assurance/retention-schedule/changes"): (
+        "GET",
+        "/assurance/retention-schedule/changes",
+    ),
+    ("GET", "/assurance/retention-schedule/changes.pdf"): (
+        "GET",
+        "/assurance/retention-schedule/changes.pdf",
+    ),
+    ("POST", "/assurance/processing/{activity_id}/review"): (
+        "POST",
+        "/assurance/processing/activities/{activity_id}/review",
+    ),
+    ("GET", "/assurance/assets/export.csv"): ("GET", "/assurance/assets.csv"),
+    ("POST", "/assurance/assets/new"): ("POST", "/assurance/assets"),
+    ("POST", "/assurance/assets/{asset_id}/edit"): ("PUT", "/assurance/assets/{asset_id}"),
+    ("GET", "/assurance/processing"): ("GET", "/assurance/processing/activities"),
+    ("GET", "/assurance/processing/{activity_id}"): (
+        "GET",
+        "/assurance/processing/activities/{activity_id}",
+    ),
+    ("POST", "/assurance/processing/new"): ("POST", "/assurance/processing/activities"),
+    ("POST", "/assurance/processing/{activity_id}/edit"): (
+        "PUT",
+        "/assurance/processing/activities/{activity_id}",
+    ),
+    ("POST", "/assurance/processing/classes/{class_code}"): (
+        "PUT",
+        "/assurance/processing/classes/{class_code}",
+    ),
+    ("GET", "/assurance/retention-schedule"): ("GET", "/assurance/retention-schedule/{version}"),
+    ("GET", "/assurance/retention-schedule/schedule.pdf"): (
+        "GET",
+        "/assurance/retention-schedule/{version}/pdf",
+    ),
     # (end of assurance: processing register)
     # assurance: oversight of access
     ("GET", "/assurance/access"): ("GET", "/assurance/access/cases/{case_id}"),
@@ -472,6 +537,11 @@ EXEMPT: dict[Route, str] = {
     "(POST /training/modules/{slug}/attempts) answers its questions",
     ("GET", "/intake/partners/new"): FORM,
     ("GET", "/assurance/audits/new"): FORM,
+    ("GET", "/assurance/assets/new"): FORM,
+    ("GET", "/assurance/assets/{asset_id}/edit"): FORM,
+    ("GET", "/assurance/processing/new"): FORM,
+    ("GET", "/assurance/processing/{activity_id}/edit"): FORM,
+    ("GET", "/breaches/report"): FORM,
     ("GET", "/assurance/attestations/new"): FORM,
     ("GET", "/intake/partners/{partner_id}/edit"): FORM,
     ("GET", "/intake/partners/{partner_id}/agreements/new"): FORM,
