@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the test fixtures see the whole schema."""
 
 from steward.archives import models as archives_models
+from steward.assurance.controls import models as assurance_controls_models
 from steward.assurance.oversight import models as oversight_models
 from steward.core import audit, auth, crypto, jobs, outbox, rate_limits
 from steward.core.db import Base
@@ -17,6 +18,7 @@ from steward.training import models as training_models
 __all__ = [
     "Base",
     "archives_models",
+    "assurance_controls_models",
     "audit",
     "auth",
     "crypto",
