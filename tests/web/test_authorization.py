@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from steward.archives import service as archives
 from steward.archives.models import LocationKind, RetrievalPurpose
 from steward.archives.schemas import LocationCreate, PaperFileCreate, RetrievalRequest
+from steward.assurance.controls import service as assurance_controls
 from steward.assurance.oversight.models import AccessReviewEntry
 from steward.assurance.oversight.service import access_review
 from steward.core import auth, clock, jobs, outbox
@@ -781,6 +782,25 @@ RULES: dict[tuple[str, str], Call] = {
     ),
     ("GET", "/api/v1/jobs/{job_id}"): Call(Permission.RETENTION_MANAGE),
     # assurance: measures and catalogue
+    # The rows behind accounts_unused are for the audit trail's readers (DPO, auditor): an
+    # IG officer sees its figure but not its CSV.
+    ("GET", "/assurance"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/measures/{key}"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/measures/{key}/export.csv"): Call(Permission.AUDIT_READ),
+    ("POST", "/assurance/measures/{key}/thresholds"): Call(
+        Permission.ASSURANCE_MANAGE, {"green": "x", "amber": "1"}
+    ),
+    ("GET", "/assurance/catalogue"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/assurance/catalogue"): Call(Permission.ASSURANCE_MANAGE, {"catalogue": "x"}),
+    ("GET", "/assurance/catalogue/versions/{number}"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/measures"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/measures/{key}"): Call(Permission.ASSURANCE_VIEW),
+    ("PUT", "/api/v1/assurance/measures/{key}/thresholds"): Call(
+        Permission.ASSURANCE_MANAGE, {"green": 5, "amber": 1}
+    ),
+    ("GET", "/api/v1/assurance/catalogue"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/catalogue/versions"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/api/v1/assurance/catalogue"): Call(Permission.ASSURANCE_MANAGE, {"catalogue": "x"}),
     # (end of assurance: measures and catalogue)
     # assurance: audits and action plan
     # (end of assurance: audits and action plan)
@@ -865,6 +885,7 @@ def _walk_rows(
     _quality_for(db, keyring, ids["partner_id"])
     ids |= _submission_for(db, keyring, ids["partner_id"], ids["agreement_id"])
     ids |= _access_review_for(db)
+    ids |= _assurance_measures_for(db)
     return ids
 
 
@@ -875,6 +896,14 @@ def _access_review_for(db: Session) -> dict[str, int]:
         select(AccessReviewEntry).where(AccessReviewEntry.round_id == review.id).limit(1)
     ).one()
     return {"round_id": review.id, "entry_id": entry.id}
+
+
+def _assurance_measures_for(db: Session) -> Ids:
+    """A measure to drill into, and a published catalogue version to read."""
+    text = assurance_controls.catalogue_format.shipped_text() + "\n# walk\n"
+    found = Ids(number=assurance_controls.publish(db, Actor.system(), text).version)
+    found["key"] = "accounts_unused"  # type: ignore[assignment]
+    return found
 
 
 def _submission_for(

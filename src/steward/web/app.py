@@ -65,6 +65,8 @@ from steward.web.api_contract import API_PREFIX, error_body
 from steward.web.assurance import access_history as oversight_access_history
 from steward.web.assurance import access_review as oversight_access_review
 from steward.web.assurance import break_glass as oversight_break_glass
+from steward.web.assurance import measures as assurance_measures
+from steward.web.assurance import measures_api as assurance_measures_api
 from steward.web.assurance import oversight_api
 from steward.web.input_rule import refuse_hidden_characters
 from steward.web.intake import partners as intake_partners
@@ -184,6 +186,7 @@ PAGE_ROUTERS = (
     intake_submissions.router,
     intake_review.router,
     # assurance: measures and catalogue
+    assurance_measures.router,
     # (end of assurance: measures and catalogue)
     # assurance: audits and action plan
     # (end of assurance: audits and action plan)
@@ -219,6 +222,7 @@ API_ROUTERS = (
     intake_review_api.router,
     archives_api.router,
     # assurance: measures and catalogue
+    assurance_measures_api.router,
     # (end of assurance: measures and catalogue)
     # assurance: audits and action plan
     # (end of assurance: audits and action plan)

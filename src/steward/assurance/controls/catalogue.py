@@ -85,9 +85,7 @@ def parse(text: str, known_measures: Collection[str]) -> Catalogue:
     return Catalogue(title, tuple(categories))
 
 
-def _category(
-    item: Any, number: int, seen: set[str], known_measures: Collection[str]
-) -> Category:
+def _category(item: Any, number: int, seen: set[str], known_measures: Collection[str]) -> Category:
     if not isinstance(item, dict):
         raise _refuse(f"Category {number} must be a mapping with an id, title and expectations.")
     cid = _identifier(item.get("id"), f"Category {number}'s id")
@@ -96,7 +94,9 @@ def _category(
     if not isinstance(raw, list) or not raw:
         raise _refuse(f"Category {cid} must list at least one expectation.")
     return Category(
-        cid, title, tuple(_expectation(e, cid, n, seen, known_measures) for n, e in enumerate(raw, 1))
+        cid,
+        title,
+        tuple(_expectation(e, cid, n, seen, known_measures) for n, e in enumerate(raw, 1)),
     )
 
 
@@ -117,8 +117,7 @@ def _expectation(
         or not all(isinstance(a, str | int) and _ARTICLE.match(str(a)) for a in articles)
     ):
         raise _refuse(
-            f"Expectation {eid} must list the UK GDPR articles it serves, "
-            'such as ["5(2)", "30"].'
+            f'Expectation {eid} must list the UK GDPR articles it serves, such as ["5(2)", "30"].'
         )
     try:
         area = Area(str(item.get("area")))
@@ -142,7 +141,11 @@ def _expectation(
             "use one listed on the catalogue page."
         )
     return Expectation(
-        eid, meaning, tuple(str(a) for a in articles), area, None if measure is None else str(measure)
+        eid,
+        meaning,
+        tuple(str(a) for a in articles),
+        area,
+        None if measure is None else str(measure),
     )
 
 
@@ -156,7 +159,5 @@ def _text(value: Any, what: str, limit: int = 500) -> str:
 
 def _identifier(value: Any, what: str) -> str:
     if not isinstance(value, str) or not _ID.match(value):
-        raise _refuse(
-            f"{what} must be letters, digits, dots, dashes or underscores (at most 32)."
-        )
+        raise _refuse(f"{what} must be letters, digits, dots, dashes or underscores (at most 32).")
     return value

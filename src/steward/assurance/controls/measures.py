@@ -101,7 +101,12 @@ def sar_overdue_open(db: Session, as_of: date) -> Computed:
         note=f"most overdue: {found[0].days_over} days" if found else "",
         rows=[
             Row(
-                (o.reference, o.status.replace("_", " "), f"{o.due_on:%-d %b %Y}", str(o.days_over)),
+                (
+                    o.reference,
+                    o.status.replace("_", " "),
+                    f"{o.due_on:%-d %b %Y}",
+                    str(o.days_over),
+                ),
                 f"/sar/requests/{o.request_id}",
             )
             for o in found

@@ -125,9 +125,7 @@ def thresholds(db: Session) -> dict[str, Thresholds]:
     return {key: chosen.get(key, m.defaults) for key, m in MEASURES.items()}
 
 
-def set_thresholds(
-    db: Session, actor: Actor, key: str, green: float, amber: float
-) -> Thresholds:
+def set_thresholds(db: Session, actor: Actor, key: str, green: float, amber: float) -> Thresholds:
     actor.require(Permission.ASSURANCE_MANAGE)
     measure = measure_of(key)
     chosen = Thresholds(green, amber)
@@ -308,9 +306,7 @@ class Drilldown:
     rows: Page[Row] | None  # None: not measured yet, or the viewer sees counts only
 
 
-def drilldown(
-    db: Session, actor: Actor, key: str, as_of: date, page: PageRequest
-) -> Drilldown:
+def drilldown(db: Session, actor: Actor, key: str, as_of: date, page: PageRequest) -> Drilldown:
     actor.require(Permission.ASSURANCE_VIEW)
     check_as_of(as_of)
     measure = measure_of(key)
@@ -319,7 +315,9 @@ def drilldown(
     rows = None
     if result.computed is not None and may_see:
         found = result.computed.rows
-        rows = Page(found[page.offset : page.offset + page.size], len(found), page.number, page.size)
+        rows = Page(
+            found[page.offset : page.offset + page.size], len(found), page.number, page.size
+        )
     audit.record(
         db,
         actor,

@@ -81,6 +81,3 @@ def _induction_missing(person: PersonStanding) -> tuple[str, ...]:
         for line in person.lines
         if line.kind is RequirementKind.INDUCTION and line.status not in _INDUCTION_DONE
     )
-
-
-

@@ -187,9 +187,7 @@ def change_thresholds(
     service.measure_of(key)
     try:
         with db.begin_nested():
-            service.set_thresholds(
-                db, actor, key, _number(green, "green"), _number(amber, "amber")
-            )
+            service.set_thresholds(db, actor, key, _number(green, "green"), _number(amber, "amber"))
     except DomainError as exc:
         shown = refusal(exc, fields=("green", "amber"), summary="green")
         status = shown.pop("status_code")
