@@ -9,7 +9,6 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-
 from steward.training.policy import RequirementKind, Status
 from steward.training.service.compliance import PersonStanding, standings
 
