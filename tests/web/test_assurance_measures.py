@@ -18,7 +18,6 @@ from steward.assurance.controls import catalogue, service
 from steward.assurance.controls.models import CatalogueVersion
 from steward.core import auth
 from steward.core.permissions import Role
-from tests.factories.core import make_user
 from tests.factories.training import make_course, make_requirement, make_staff
 from tests.web.conftest import SignedIn, csrf_from
 
