@@ -15,16 +15,18 @@ from steward.assurance.controls import service
 from steward.assurance.controls.measures import MEASURES
 from steward.assurance.controls.policy import Rag
 from steward.core import clock
-from steward.core.crypto import KeyEncryptionKeys
+from steward.core.crypto import FileKeyring, KeyEncryptionKeys
 from steward.core.errors import Forbidden, ValidationFailed
-from steward.core.permissions import Role
+from steward.core.permissions import Actor, Role
 from steward.records.models import CaseAssignment
+from steward.retention.service import dates, holds
 from steward.sar import service as sar
 from steward.sar.policy import RequesterType, Status
 from steward.training.policy import RequirementKind
 from tests.factories.core import make_user
 from tests.factories.records import make_case
 from tests.factories.training import complete, make_course, make_requirement, make_staff
+from tests.retention.helpers import case_with_children, default_schedule
 from tests.sar.test_report import _receive, _send, arrange, on
 
 AS_OF = date(2026, 4, 15)
@@ -211,3 +213,33 @@ def test_a_date_in_the_future_is_refused(db: Session) -> None:
     dpo = make_user(db, Role.DPO).actor
     with pytest.raises(ValidationFailed, match="future"):
         service.dashboard(db, dpo, AS_OF + timedelta(days=1))
+
+
+def test_records_past_disposal_leave_out_held_ones_and_undatable_are_counted(
+    db: Session, keyring: FileKeyring
+) -> None:
+    default_schedule(db)
+    long_past = case_with_children(db, keyring, date(1985, 1, 1))
+    held = case_with_children(db, keyring, date(1985, 1, 1))
+    case_with_children(db, keyring, date(2020, 1, 1))  # not due for years
+    case_with_children(db, keyring, None)  # a child with no date of birth: cannot be dated
+    dates.sweep(db, Actor.system())
+    holds.place_hold(
+        db,
+        Actor.system(),
+        keyring,
+        kind="litigation",
+        scope="case",
+        targets=[held.case_number.lower()],
+        reason="Claim issued",
+    )
+    found = _figure(db, "records_past_disposal")
+    assert found.computed is not None
+    past = [row.cells[0] for row in found.computed.rows]
+    assert long_past.case_number in past and held.case_number not in past
+    assert found.computed.count == len(past)
+    assert "days past its date" in found.computed.note
+    assert found.rag is not Rag.GREEN
+    undatable = _figure(db, "records_undatable")
+    assert undatable.computed is not None and undatable.computed.count >= 1
+    assert all(row.cells[2] == "Cannot be dated" for row in undatable.computed.rows)

@@ -18,6 +18,7 @@ from steward.assurance.controls.policy import Kind, Thresholds, percent
 from steward.core import account_figures
 from steward.core.permissions import Permission
 from steward.records.service import assurance as records_figures
+from steward.retention.service import assurance as retention_figures
 from steward.sar.service import assurance as sar_figures
 from steward.training.service import assurance as training_figures
 
@@ -170,6 +171,39 @@ def accounts_unused(db: Session, as_of: date) -> Computed:
     return Computed(count=len(rows), rows=_account_rows(rows))
 
 
+def _dated_rows(figure: retention_figures.Figure) -> list[Row]:
+    return [
+        Row(
+            (
+                r.identifier,
+                "Case" if r.kind == "case" else "Paper file",
+                f"{r.due_on:%-d %b %Y}" if r.due_on else "Cannot be dated",
+            ),
+            f"/cases/{r.record_id}" if r.kind == "case" else None,
+        )
+        for r in figure.rows
+    ]
+
+
+def records_past_disposal(db: Session, as_of: date) -> Computed:
+    found = retention_figures.past_disposal(db, as_of)
+    if found is None:
+        return Computed(count=0, note="no retention schedule approved")
+    oldest = (as_of - found.oldest_due_on).days if found.oldest_due_on else None
+    return Computed(
+        count=found.count,
+        note=f"oldest {oldest} days past its date" if oldest is not None else "",
+        rows=_dated_rows(found),
+    )
+
+
+def records_undatable(db: Session, as_of: date) -> Computed:
+    found = retention_figures.undatable_records(db)
+    if found is None:
+        return Computed(count=0, note="no retention schedule approved")
+    return Computed(count=found.count, rows=_dated_rows(found))
+
+
 _DEFAULT_PERCENT = Thresholds(green=95, amber=85)
 _ZERO_TOLERANCE = Thresholds(green=0, amber=0)
 
@@ -268,17 +302,25 @@ MEASURES: dict[str, Measure] = {
             "Records past their disposal date",
             Area.RECORDS_MANAGEMENT,
             Kind.COUNT,
-            "Records past their disposal date that are not under a hold (a held record is "
-            "not overdue), with the age of the oldest.",
+            "Records (cases and paper files) whose date under the approved retention schedule "
+            "has passed and that no hold in force covers (a held record is not overdue), with "
+            "the age of the oldest. The drill-down lists the oldest 1,000.",
             Thresholds(green=0, amber=10),
+            ("Record", "Kind", "Due"),
+            Permission.RETENTION_MANAGE,
+            records_past_disposal,
         ),
         Measure(
             "records_undatable",
             "Records that cannot be dated",
             Area.RECORDS_MANAGEMENT,
             Kind.COUNT,
-            "Records the retention schedule cannot date (a trigger date missing).",
+            "Records (cases and paper files) the approved retention schedule cannot date: "
+            "a fact its rule needs is missing. The drill-down lists the first 1,000.",
             Thresholds(green=0, amber=10),
+            ("Record", "Kind", "Due"),
+            Permission.RETENTION_MANAGE,
+            records_undatable,
         ),
         Measure(
             "disposals_certified",
