@@ -11,6 +11,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
+from steward.archives.models import (
+    ArchiveBox,
+    ArchiveLocation,
+    BoxStatus,
+    Retrieval,
+    RetrievalStatus,
+)
 from steward.assurance.controls import service
 from steward.assurance.controls.measures import MEASURES
 from steward.assurance.controls.policy import Rag
@@ -243,3 +250,49 @@ def test_records_past_disposal_leave_out_held_ones_and_undatable_are_counted(
     undatable = _figure(db, "records_undatable")
     assert undatable.computed is not None and undatable.computed.count >= 1
     assert all(row.cells[2] == "Cannot be dated" for row in undatable.computed.rows)
+
+
+def test_paper_boxes_located_and_files_out_longer_than_30_days(db: Session) -> None:
+    def box(barcode: str, *, located: bool, destroyed: bool = False) -> ArchiveBox:
+        found = ArchiveBox(
+            barcode=barcode,
+            location_id=place.id if located else None,
+            status=BoxStatus.DESTROYED if destroyed else BoxStatus.ON_SITE,
+            created_at=clock.now() - timedelta(days=400),
+            updated_at=clock.now(),
+        )
+        db.add(found)
+        db.flush()
+        return found
+
+    place = ArchiveLocation(code="STORE-A", kind="on_site", created_at=clock.now())
+    db.add(place)
+    db.flush()
+    box("BX-1", located=True)
+    box("BX-2", located=True)
+    lost = box("BX-LOST", located=False)
+    box("BX-GONE", located=False, destroyed=True)  # destroyed: no longer held
+    located = _figure(db, "boxes_located")
+    assert located.computed is not None
+    assert (located.computed.numerator, located.computed.denominator) == (2, 3)
+    assert located.computed.rows[0].cells == ("BX-LOST",)
+    assert located.computed.rows[0].href == f"/archives/boxes/{lost.id}"
+
+    def out(days: int, status: RetrievalStatus = RetrievalStatus.OUT) -> None:
+        db.add(
+            Retrieval(
+                box_id=lost.id,
+                purpose="audit",
+                status=status,
+                requested_at=clock.now() - timedelta(days=days + 1),
+                out_at=clock.now() - timedelta(days=days),
+            )
+        )
+        db.flush()
+
+    out(45)
+    out(10)  # out, but not for long
+    out(60, RetrievalStatus.RETURNED)  # back in store
+    long_out = _figure(db, "files_out_long")
+    assert long_out.computed is not None and long_out.computed.count == 1
+    assert long_out.computed.rows[0].cells[2] == "45"

@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from steward.archives.service import assurance as archive_figures
 from steward.assurance.areas import Area
 from steward.assurance.controls.policy import Kind, Thresholds, percent
 from steward.core import account_figures
@@ -204,6 +205,23 @@ def records_undatable(db: Session, as_of: date) -> Computed:
     return Computed(count=found.count, rows=_dated_rows(found))
 
 
+def boxes_located(db: Session, as_of: date) -> Computed:
+    located, held, lost = archive_figures.boxes_located(db, as_of)
+    return Computed(
+        numerator=located,
+        denominator=held,
+        rows=[Row((b.barcode,), f"/archives/boxes/{b.box_id}") for b in lost],
+    )
+
+
+def files_out_long(db: Session, as_of: date) -> Computed:
+    found = archive_figures.files_out_long(db, as_of)
+    return Computed(
+        count=len(found),
+        rows=[Row((o.reference, f"{o.out_on:%-d %b %Y}", str(o.days_out))) for o in found],
+    )
+
+
 _DEFAULT_PERCENT = Thresholds(green=95, amber=85)
 _ZERO_TOLERANCE = Thresholds(green=0, amber=0)
 
@@ -335,16 +353,23 @@ MEASURES: dict[str, Measure] = {
             "Paper boxes with a current location",
             Area.RECORDS_MANAGEMENT,
             Kind.PERCENT,
-            "Archive boxes held whose current location is recorded.",
+            "Archive boxes held (not destroyed) whose current location is recorded.",
             Thresholds(green=100, amber=98),
+            ("Box without a location",),
+            Permission.ARCHIVES_MANAGE,
+            boxes_located,
         ),
         Measure(
             "files_out_long",
             "Paper files out for more than 30 days",
             Area.RECORDS_MANAGEMENT,
             Kind.COUNT,
-            "Paper files taken out of the archive more than 30 days ago and not returned.",
+            "Paper files (or boxes) taken out of the archive more than 30 days ago and not "
+            "returned.",
             Thresholds(green=0, amber=5),
+            ("File or box", "Out since", "Days out"),
+            Permission.ARCHIVES_MANAGE,
+            files_out_long,
         ),
         Measure(
             "partner_under_agreement",
