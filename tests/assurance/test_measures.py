@@ -25,12 +25,14 @@ from steward.core import clock
 from steward.core.crypto import FileKeyring, KeyEncryptionKeys
 from steward.core.errors import Forbidden, ValidationFailed
 from steward.core.permissions import Actor, Role
+from steward.intake.models import Agreement, Partner
 from steward.records.models import CaseAssignment
 from steward.retention.service import dates, holds
 from steward.sar import service as sar
 from steward.sar.policy import RequesterType, Status
 from steward.training.policy import RequirementKind
 from tests.factories.core import make_user
+from tests.factories.intake import make_agreement, make_partner, make_submission
 from tests.factories.records import make_case
 from tests.factories.training import complete, make_course, make_requirement, make_staff
 from tests.retention.helpers import case_with_children, default_schedule
@@ -296,3 +298,36 @@ def test_paper_boxes_located_and_files_out_longer_than_30_days(db: Session) -> N
     long_out = _figure(db, "files_out_long")
     assert long_out.computed is not None and long_out.computed.count == 1
     assert long_out.computed.rows[0].cells[2] == "45"
+
+
+def test_partner_submissions_under_an_agreement_and_rows_accepted(
+    db: Session, keyring: KeyEncryptionKeys
+) -> None:
+    first, second = make_partner(db, name="Alpha Council"), make_partner(db, name="Beta Police")
+    open_ended = make_agreement(db, first)
+    ended = make_agreement(db, second, ends_on=date(2026, 1, 31))
+
+    def sent(partner: Partner, agreement: Agreement, day: date, ok: int, bad: int) -> None:
+        at = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+        submission = make_submission(db, keyring, partner, agreement, submitted_at=at)
+        submission.accepted, submission.rejected = ok, bad
+        db.flush()
+
+    sent(first, open_ended, date(2026, 3, 1), 90, 10)
+    sent(second, ended, date(2026, 1, 15), 30, 20)  # the agreement was in force that day
+    sent(second, ended, date(2026, 3, 1), 20, 30)  # after it ended
+    sent(first, open_ended, date(2025, 1, 1), 0, 100)  # more than a year before: not counted
+
+    agreed = _figure(db, "partner_under_agreement")
+    assert agreed.computed is not None
+    assert (agreed.computed.numerator, agreed.computed.denominator) == (2, 3)
+    assert [row.cells for row in agreed.computed.rows] == [("Beta Police", "1 Mar 2026")]
+    assert agreed.rag is Rag.RED
+    accepted = _figure(db, "partner_rejection_rate")
+    assert accepted.computed is not None
+    assert (accepted.computed.numerator, accepted.computed.denominator) == (140, 200)
+    assert [row.cells for row in accepted.computed.rows] == [
+        ("Alpha Council", "100", "10", "10.0%"),
+        ("Beta Police", "100", "50", "50.0%"),
+    ]
+    assert accepted.computed.note == "highest rejection rate: Beta Police"

@@ -18,6 +18,7 @@ from steward.assurance.areas import Area
 from steward.assurance.controls.policy import Kind, Thresholds, percent
 from steward.core import account_figures
 from steward.core.permissions import Permission
+from steward.intake.service import assurance as intake_figures
 from steward.records.service import assurance as records_figures
 from steward.retention.service import assurance as retention_figures
 from steward.sar.service import assurance as sar_figures
@@ -222,6 +223,44 @@ def files_out_long(db: Session, as_of: date) -> Computed:
     )
 
 
+def partner_under_agreement(db: Session, as_of: date) -> Computed:
+    agreed, total, others = intake_figures.under_agreement(db, _year_before(as_of), as_of)
+    return Computed(
+        numerator=agreed,
+        denominator=total,
+        rows=[
+            Row(
+                (o.partner, f"{o.received_on:%-d %b %Y}"),
+                f"/intake/submissions/{o.submission_id}",
+            )
+            for o in others
+        ],
+    )
+
+
+def partner_rejection_rate(db: Session, as_of: date) -> Computed:
+    partners = intake_figures.rows_by_partner(db, _year_before(as_of), as_of)
+    accepted = sum(p.accepted for p in partners)
+    decided = sum(p.decided for p in partners)
+    worst = max(partners, key=lambda p: p.rejected / p.decided if p.decided else 0, default=None)
+    return Computed(
+        numerator=accepted,
+        denominator=decided,
+        note=f"highest rejection rate: {worst.partner}" if worst and worst.rejected else "",
+        rows=[
+            Row(
+                (
+                    p.partner,
+                    f"{p.decided:,}",
+                    f"{p.rejected:,}",
+                    f"{100 * p.rejected / p.decided:.1f}%" if p.decided else "-",
+                )
+            )
+            for p in partners
+        ],
+    )
+
+
 _DEFAULT_PERCENT = Thresholds(green=95, amber=85)
 _ZERO_TOLERANCE = Thresholds(green=0, amber=0)
 
@@ -376,18 +415,24 @@ MEASURES: dict[str, Measure] = {
             "Partner submissions under a current agreement",
             Area.DATA_SHARING,
             Kind.PERCENT,
-            "Partner submissions in the last 12 months received while a data-sharing "
-            "agreement with that partner was in force.",
+            "Partner submissions in the last 12 months received under a data-sharing "
+            "agreement with that partner in force on the day.",
             Thresholds(green=100, amber=98),
+            ("Partner", "Received"),
+            Permission.INTAKE_REVIEW,
+            partner_under_agreement,
         ),
         Measure(
             "partner_rejection_rate",
-            "Partner rows rejected",
+            "Partner rows accepted (rejection rate by partner)",
             Area.DATA_SHARING,
             Kind.PERCENT,
-            "Rows partners sent in the last 12 months that were accepted, by partner; the "
-            "rest were rejected.",
+            "Rows of partner files checked in the last 12 months that were accepted, out of "
+            "those accepted or rejected; the drill-down gives each partner's rejection rate.",
             Thresholds(green=95, amber=90),
+            ("Partner", "Rows decided", "Rejected", "Rejection rate"),
+            Permission.ASSURANCE_VIEW,
+            partner_rejection_rate,
         ),
         Measure(
             "breaches_within_72h",
