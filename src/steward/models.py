@@ -3,6 +3,7 @@
 from steward.archives import models as archives_models
 from steward.assurance.audits import models as assurance_audits_models
 from steward.assurance.breaches import models as breaches_models
+from steward.assurance.controls import models as assurance_controls_models
 from steward.assurance.oversight import models as oversight_models
 from steward.assurance.processing import models as processing_models
 from steward.core import audit, auth, crypto, jobs, outbox, rate_limits
@@ -21,6 +22,7 @@ __all__ = [
     "Base",
     "archives_models",
     "assurance_audits_models",
+    "assurance_controls_models",
     "audit",
     "auth",
     "breaches_models",

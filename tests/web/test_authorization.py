@@ -24,6 +24,7 @@ from steward.archives import service as archives
 from steward.archives.models import LocationKind, RetrievalPurpose
 from steward.archives.schemas import LocationCreate, PaperFileCreate, RetrievalRequest
 from steward.assurance.audits.service import actions as audit_actions
+from steward.assurance.controls import service as assurance_controls
 from steward.assurance.oversight.models import AccessReviewEntry
 from steward.assurance.oversight.service import access_review
 from steward.core import auth, clock, jobs, outbox
@@ -815,6 +816,25 @@ RULES: dict[tuple[str, str], Call] = {
     ),
     ("GET", "/api/v1/jobs/{job_id}"): Call(Permission.RETENTION_MANAGE),
     # assurance: measures and catalogue
+    # The rows behind accounts_unused are for the audit trail's readers (DPO, auditor): an
+    # IG officer sees its figure but not its CSV.
+    ("GET", "/assurance"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/measures/{key}"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/measures/{key}/export.csv"): Call(Permission.AUDIT_READ),
+    ("POST", "/assurance/measures/{key}/thresholds"): Call(
+        Permission.ASSURANCE_MANAGE, {"green": "x", "amber": "1"}
+    ),
+    ("GET", "/assurance/catalogue"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/assurance/catalogue"): Call(Permission.ASSURANCE_MANAGE, {"catalogue": "x"}),
+    ("GET", "/assurance/catalogue/versions/{number}"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/measures"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/measures/{key}"): Call(Permission.ASSURANCE_VIEW),
+    ("PUT", "/api/v1/assurance/measures/{key}/thresholds"): Call(
+        Permission.ASSURANCE_MANAGE, {"green": 5, "amber": 1}
+    ),
+    ("GET", "/api/v1/assurance/catalogue"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/catalogue/versions"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/api/v1/assurance/catalogue"): Call(Permission.ASSURANCE_MANAGE, {"catalogue": "x"}),
     # (end of assurance: measures and catalogue)
     # assurance: audits and action plan
     # The walker owns no action: updating one is the DPO's (an owner's own is tested apart).
@@ -1053,6 +1073,7 @@ def _walk_rows(
     ids |= _audits_for(db, keyring)
     ids |= _breaches_for(db, keyring, user)
     ids |= _processing_for(db)
+    ids |= _assurance_measures_for(db)
     return ids
 
 
@@ -1080,6 +1101,7 @@ def _audits_for(db: Session, keyring: FileKeyring) -> Ids:
         attestation_id=make_attestation(db, keyring, review_on=clock.today()),
     )
     found["area"] = "security"  # type: ignore[assignment]
+    return found
 
 
 def _processing_for(db: Session) -> dict[str, int]:
@@ -1101,6 +1123,14 @@ def _breaches_for(db: Session, keyring: FileKeyring, user: auth.User) -> dict[st
     mine = breach_helpers.reported(db, keyring, Actor.system())
     mine.reported_by_user_id = user.id
     return {"breach_id": theirs.id, "my_breach_id": mine.id}
+
+
+def _assurance_measures_for(db: Session) -> Ids:
+    """A measure to drill into, and a published catalogue version to read."""
+    text = assurance_controls.catalogue_format.shipped_text() + "\n# walk\n"
+    found = Ids(number=assurance_controls.publish(db, Actor.system(), text).version)
+    found["key"] = "accounts_unused"  # type: ignore[assignment]
+    return found
 
 
 def _submission_for(

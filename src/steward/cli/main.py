@@ -8,6 +8,7 @@ import typer
 
 from steward.cli import (
     archives,
+    assurance,
     audit,
     db,
     demo,
@@ -67,6 +68,7 @@ app.add_typer(redact.app, name="redact")
 app.add_typer(staff.app, name="staff")
 app.add_typer(training.app, name="training")
 app.add_typer(intake.app, name="intake")
+app.add_typer(assurance.app, name="assurance")
 
 
 @app.command()

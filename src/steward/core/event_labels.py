@@ -237,6 +237,11 @@ EVENT_LABELS: dict[str, str] = {
     "intake:quality:read": "Partner data quality read",
     "intake:submission:shredded": "Partner submission's data destroyed at end of retention",
     # assurance: measures and catalogue
+    "assurance:dashboard:viewed": "Assurance dashboard viewed",
+    "assurance:measure:viewed": "Assurance measure viewed",
+    "assurance:measure:exported": "Assurance measure exported",
+    "assurance:catalogue:published": "Control catalogue version published",
+    "assurance:threshold:set": "Measure thresholds changed",
     # (end of assurance: measures and catalogue)
     # assurance: audits and action plan
     "assurance:audit:recorded": "Audit recorded",
@@ -318,6 +323,7 @@ SUBJECT_LABELS: dict[str, str] = {
     # partner-data intake
     "submission": "Partner submission",
     # assurance: measures and catalogue
+    "assurance_catalogue": "Control catalogue version",
     # (end of assurance: measures and catalogue)
     # assurance: audits and action plan
     "assurance_audit": "Audit",

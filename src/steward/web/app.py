@@ -75,6 +75,8 @@ from steward.web.assurance import audits_pages as assurance_audits
 from steward.web.assurance import breaches as assurance_breaches
 from steward.web.assurance import breaches_api as assurance_breaches_api
 from steward.web.assurance import break_glass as oversight_break_glass
+from steward.web.assurance import measures as assurance_measures
+from steward.web.assurance import measures_api as assurance_measures_api
 from steward.web.assurance import oversight_api
 from steward.web.assurance import processing as assurance_processing
 from steward.web.assurance import processing_api as assurance_processing_api
@@ -198,6 +200,7 @@ PAGE_ROUTERS = (
     intake_submissions.router,
     intake_review.router,
     # assurance: measures and catalogue
+    assurance_measures.router,
     # (end of assurance: measures and catalogue)
     # assurance: audits and action plan
     assurance_audits.router,
@@ -244,6 +247,7 @@ API_ROUTERS = (
     archives_api.router,
     archives_files_api.router,
     # assurance: measures and catalogue
+    assurance_measures_api.router,
     # (end of assurance: measures and catalogue)
     # assurance: audits and action plan
     assurance_audits_api.router,

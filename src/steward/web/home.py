@@ -70,6 +70,9 @@ def home_panels(db: Session, actor: Actor) -> list[Panel]:
     closed to them, the panels that list cases or documents are left out (the page's banner
     says why), so their home page still works and shows the rest of their work."""
     panels: list[Panel] = []
+    # The DPO's (and IG officer's, and auditor's) home leads with where the organisation stands.
+    if actor.can(Permission.ASSURANCE_VIEW):
+        panels.append(_assurance_panel())
     cases_open = training_gate.closed_for(db, actor) is None
     manages = cases_open and actor.can(Permission.CASES_READ_TEAM) and _team(db, actor) is not None
     if (
@@ -350,6 +353,16 @@ def _breach_panel(db: Session, actor: Actor) -> Panel:
         open_total,
         max(0, open_total - len(waiting)) if len(waiting) == SHOWN else 0,
         "No breach is open.",
+    )
+
+
+def _assurance_panel() -> Panel:
+    """A link only: the measures are the dashboard's to compute, not the home page's."""
+    return Panel(
+        "assurance",
+        "Assurance dashboard",
+        "/assurance",
+        "Open the assurance dashboard: every audit area's measures, green, amber or red",
     )
 
 

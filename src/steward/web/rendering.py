@@ -157,6 +157,7 @@ def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
             "/training/courses",
             (Permission.TRAINING_MANAGE, Permission.TRAINING_VIEW_COMPLIANCE),
         ),
+        ("Assurance", "/assurance", (Permission.ASSURANCE_VIEW,)),
         ("Break-glass review", "/assurance/break-glass", (Permission.AUDIT_READ,)),
         ("Documents without text", "/documents-without-text", (Permission.CASES_READ_ALL,)),
         ("Users", "/users", (Permission.USERS_MANAGE,)),

@@ -1,0 +1,481 @@
+"""Every measure the catalogue may name: its definition, how it is rated, who may see the
+records behind it, and the function that computes it from the owning domain's figures.
+
+A key with ``compute=None`` is named in the catalogue but computed by a part not merged yet
+(breaches, oversight, the processing register, audits and attestations): it shows as "not
+measured yet". Wiring one in is one line: its ``compute=`` argument below (docs/assurance.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from steward.archives.service import assurance as archive_figures
+from steward.assurance.areas import Area
+from steward.assurance.controls.policy import Kind, Thresholds, percent
+from steward.core import account_figures
+from steward.core.permissions import Permission
+from steward.intake.service import assurance as intake_figures
+from steward.records.service import assurance as records_figures
+from steward.retention.service import assurance as retention_figures
+from steward.sar.service import assurance as sar_figures
+from steward.training.service import assurance as training_figures
+
+TWELVE_MONTHS_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[str, ...]
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class Computed:
+    """What a measure found: numerator/denominator for a percentage, count for a count, and
+    the rows behind the figure (for the drill-down, shown only to those who may see them)."""
+
+    numerator: int | None = None
+    denominator: int | None = None
+    count: int | None = None
+    note: str = ""
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def value(self) -> float | None:
+        if self.count is not None:
+            return float(self.count)
+        if self.numerator is None or self.denominator is None:
+            return None
+        return percent(self.numerator, self.denominator)
+
+
+Compute = Callable[[Session, date], Computed]
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    title: str
+    area: Area
+    kind: Kind
+    definition: str
+    defaults: Thresholds
+    columns: tuple[str, ...] = ()
+    # Who may see the rows (names, references) behind the figure; others see the count.
+    names_need: Permission = Permission.AUDIT_READ
+    compute: Compute | None = None
+    headline: bool = False  # drawn month by month on the dashboard's trend chart
+
+
+def _year_before(as_of: date) -> date:
+    return date.fromordinal(as_of.toordinal() - TWELVE_MONTHS_DAYS + 1)
+
+
+def sar_on_time(db: Session, as_of: date) -> Computed:
+    answered = sar_figures.answered(db, _year_before(as_of), as_of)
+    late = [a for a in answered if not a.on_time]
+    return Computed(
+        numerator=len(answered) - len(late),
+        denominator=len(answered),
+        note=f"{len(late)} answered late",
+        rows=[
+            Row(
+                (
+                    a.reference,
+                    f"{a.due_on:%-d %b %Y}",
+                    f"{a.answered_on:%-d %b %Y}",
+                    "Yes" if a.extended else "No",
+                ),
+                f"/sar/requests/{a.request_id}",
+            )
+            for a in late
+        ],
+    )
+
+
+def sar_overdue_open(db: Session, as_of: date) -> Computed:
+    found = sar_figures.overdue(db, as_of)
+    return Computed(
+        count=len(found),
+        note=f"most overdue: {found[0].days_over} days" if found else "",
+        rows=[
+            Row(
+                (
+                    o.reference,
+                    o.status.replace("_", " "),
+                    f"{o.due_on:%-d %b %Y}",
+                    str(o.days_over),
+                ),
+                f"/sar/requests/{o.request_id}",
+            )
+            for o in found
+        ],
+    )
+
+
+def training_current(db: Session, as_of: date) -> Computed:
+    found = training_figures.compliance(db, as_of)
+    return Computed(
+        numerator=found.compliant,
+        denominator=found.counted,
+        rows=[
+            Row(
+                (p.staff_number, p.name, p.team or "No team", ", ".join(p.missing)),
+                f"/training/staff/{p.staff_id}",
+            )
+            for p in found.not_current
+        ],
+    )
+
+
+def starters_before_induction(db: Session, as_of: date) -> Computed:
+    found = records_figures.access_before_induction(db, as_of)
+    return Computed(
+        count=len(found),
+        rows=[
+            Row(
+                (p.staff_number, p.name, p.team or "No team", str(p.cases), ", ".join(p.missing)),
+                f"/training/staff/{p.staff_id}",
+            )
+            for p in found
+        ],
+    )
+
+
+def _account_rows(rows: list[account_figures.AccountRow]) -> list[Row]:
+    return [
+        Row(
+            (
+                r.username,
+                r.role.replace("_", " "),
+                f"{r.last_signin_at:%-d %b %Y}" if r.last_signin_at else "Never",
+            )
+        )
+        for r in rows
+    ]
+
+
+def accounts_two_factor(db: Session, as_of: date) -> Computed:
+    with_2fa, active = account_figures.two_factor(db, as_of)
+    return Computed(
+        numerator=with_2fa,
+        denominator=active,
+        rows=_account_rows(account_figures.without_two_factor(db, as_of)),
+    )
+
+
+def accounts_unused(db: Session, as_of: date) -> Computed:
+    rows = account_figures.unused(db, as_of)
+    return Computed(count=len(rows), rows=_account_rows(rows))
+
+
+def _dated_rows(figure: retention_figures.Figure) -> list[Row]:
+    return [
+        Row(
+            (
+                r.identifier,
+                "Case" if r.kind == "case" else "Paper file",
+                f"{r.due_on:%-d %b %Y}" if r.due_on else "Cannot be dated",
+            ),
+            f"/cases/{r.record_id}" if r.kind == "case" else None,
+        )
+        for r in figure.rows
+    ]
+
+
+def records_past_disposal(db: Session, as_of: date) -> Computed:
+    found = retention_figures.past_disposal(db, as_of)
+    if found is None:
+        return Computed(count=0, note="no retention schedule approved")
+    oldest = (as_of - found.oldest_due_on).days if found.oldest_due_on else None
+    return Computed(
+        count=found.count,
+        note=f"oldest {oldest} days past its date" if oldest is not None else "",
+        rows=_dated_rows(found),
+    )
+
+
+def records_undatable(db: Session, as_of: date) -> Computed:
+    found = retention_figures.undatable_records(db)
+    if found is None:
+        return Computed(count=0, note="no retention schedule approved")
+    return Computed(count=found.count, rows=_dated_rows(found))
+
+
+def boxes_located(db: Session, as_of: date) -> Computed:
+    located, held, lost = archive_figures.boxes_located(db, as_of)
+    return Computed(
+        numerator=located,
+        denominator=held,
+        rows=[Row((b.barcode,), f"/archives/boxes/{b.box_id}") for b in lost],
+    )
+
+
+def files_out_long(db: Session, as_of: date) -> Computed:
+    found = archive_figures.files_out_long(db, as_of)
+    return Computed(
+        count=len(found),
+        rows=[Row((o.reference, f"{o.out_on:%-d %b %Y}", str(o.days_out))) for o in found],
+    )
+
+
+def partner_under_agreement(db: Session, as_of: date) -> Computed:
+    agreed, total, others = intake_figures.under_agreement(db, _year_before(as_of), as_of)
+    return Computed(
+        numerator=agreed,
+        denominator=total,
+        rows=[
+            Row(
+                (o.partner, f"{o.received_on:%-d %b %Y}"),
+                f"/intake/submissions/{o.submission_id}",
+            )
+            for o in others
+        ],
+    )
+
+
+def partner_rejection_rate(db: Session, as_of: date) -> Computed:
+    partners = intake_figures.rows_by_partner(db, _year_before(as_of), as_of)
+    accepted = sum(p.accepted for p in partners)
+    decided = sum(p.decided for p in partners)
+    worst = max(partners, key=lambda p: p.rejected / p.decided if p.decided else 0, default=None)
+    return Computed(
+        numerator=accepted,
+        denominator=decided,
+        note=f"highest rejection rate: {worst.partner}" if worst and worst.rejected else "",
+        rows=[
+            Row(
+                (
+                    p.partner,
+                    f"{p.decided:,}",
+                    f"{p.rejected:,}",
+                    f"{100 * p.rejected / p.decided:.1f}%" if p.decided else "-",
+                )
+            )
+            for p in partners
+        ],
+    )
+
+
+_DEFAULT_PERCENT = Thresholds(green=95, amber=85)
+_ZERO_TOLERANCE = Thresholds(green=0, amber=0)
+
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in (
+        Measure(
+            "sar_on_time",
+            "Subject access requests answered on time",
+            Area.REQUESTS,
+            Kind.PERCENT,
+            "Requests answered (sent, or refused with reasons) in the last 12 months on or "
+            "before their due date as the clock stood that day: a lawful extension and any "
+            "pause for clarification move the due date.",
+            _DEFAULT_PERCENT,
+            ("Reference", "Due", "Answered", "Extended"),
+            Permission.SAR_MANAGE,
+            sar_on_time,
+            headline=True,
+        ),
+        Measure(
+            "sar_overdue_open",
+            "Open requests overdue",
+            Area.REQUESTS,
+            Kind.COUNT,
+            "Open requests past their due date today. A request whose clock is stopped for "
+            "clarification, or not yet started (ID awaited), is not overdue.",
+            _ZERO_TOLERANCE,
+            ("Reference", "Status", "Due", "Days overdue"),
+            Permission.SAR_MANAGE,
+            sar_overdue_open,
+        ),
+        Measure(
+            "training_current",
+            "Staff with current mandatory training",
+            Area.TRAINING,
+            Kind.PERCENT,
+            "Staff in post (leavers and those not yet started are not counted) with every "
+            "course that applies to them current, out of those past their first window; "
+            "the training compliance report's figure.",
+            _DEFAULT_PERCENT,
+            ("Staff number", "Name", "Team", "Missing"),
+            Permission.TRAINING_VIEW_COMPLIANCE,
+            training_current,
+            headline=True,
+        ),
+        Measure(
+            "starters_before_induction",
+            "Staff with case access before induction",
+            Area.TRAINING,
+            Kind.COUNT,
+            "Staff in post whose induction is not complete but who are assigned to a case. "
+            "Target: none.",
+            _ZERO_TOLERANCE,
+            ("Staff number", "Name", "Team", "Cases assigned", "Induction outstanding"),
+            Permission.TRAINING_VIEW_COMPLIANCE,
+            starters_before_induction,
+        ),
+        Measure(
+            "accounts_two_factor",
+            "Accounts with two-factor sign-in",
+            Area.SECURITY,
+            Kind.PERCENT,
+            "Active accounts with two-factor sign-in set up, out of all active accounts.",
+            Thresholds(green=100, amber=90),
+            ("Username", "Role", "Last signed in"),
+            Permission.AUDIT_READ,
+            accounts_two_factor,
+            headline=True,
+        ),
+        Measure(
+            "accounts_unused",
+            "Accounts unused for 90 days",
+            Area.SECURITY,
+            Kind.COUNT,
+            "Active accounts with no sign-in in the last 90 days (or never, for an account "
+            "older than that). Each should be reviewed and closed if no longer needed.",
+            Thresholds(green=0, amber=3),
+            ("Username", "Role", "Last signed in"),
+            Permission.AUDIT_READ,
+            accounts_unused,
+        ),
+        # Named in the catalogue, computed by parts built alongside this one: each becomes a
+        # measure once its function is given here (docs/assurance.md, "Wiring a measure").
+        Measure(
+            "record_classes_reviewed",
+            "Record classes with a reviewed rule and an owner",
+            Area.RECORDS_MANAGEMENT,
+            Kind.PERCENT,
+            "Record classes of the file plan whose retention rule was reviewed in the last "
+            "12 months and which have a named owner.",
+            _DEFAULT_PERCENT,
+        ),
+        Measure(
+            "records_past_disposal",
+            "Records past their disposal date",
+            Area.RECORDS_MANAGEMENT,
+            Kind.COUNT,
+            "Records (cases and paper files) whose date under the approved retention schedule "
+            "has passed and that no hold in force covers (a held record is not overdue), with "
+            "the age of the oldest. The drill-down lists the oldest 1,000.",
+            Thresholds(green=0, amber=10),
+            ("Record", "Kind", "Due"),
+            Permission.RETENTION_MANAGE,
+            records_past_disposal,
+        ),
+        Measure(
+            "records_undatable",
+            "Records that cannot be dated",
+            Area.RECORDS_MANAGEMENT,
+            Kind.COUNT,
+            "Records (cases and paper files) the approved retention schedule cannot date: "
+            "a fact its rule needs is missing. The drill-down lists the first 1,000.",
+            Thresholds(green=0, amber=10),
+            ("Record", "Kind", "Due"),
+            Permission.RETENTION_MANAGE,
+            records_undatable,
+        ),
+        Measure(
+            "disposals_certified",
+            "Disposals with a certificate",
+            Area.RECORDS_MANAGEMENT,
+            Kind.PERCENT,
+            "Disposals carried out with a certificate of destruction issued.",
+            Thresholds(green=100, amber=95),
+        ),
+        Measure(
+            "boxes_located",
+            "Paper boxes with a current location",
+            Area.RECORDS_MANAGEMENT,
+            Kind.PERCENT,
+            "Archive boxes held (not destroyed) whose current location is recorded.",
+            Thresholds(green=100, amber=98),
+            ("Box without a location",),
+            Permission.ARCHIVES_MANAGE,
+            boxes_located,
+        ),
+        Measure(
+            "files_out_long",
+            "Paper files out for more than 30 days",
+            Area.RECORDS_MANAGEMENT,
+            Kind.COUNT,
+            "Paper files (or boxes) taken out of the archive more than 30 days ago and not "
+            "returned.",
+            Thresholds(green=0, amber=5),
+            ("File or box", "Out since", "Days out"),
+            Permission.ARCHIVES_MANAGE,
+            files_out_long,
+        ),
+        Measure(
+            "partner_under_agreement",
+            "Partner submissions under a current agreement",
+            Area.DATA_SHARING,
+            Kind.PERCENT,
+            "Partner submissions in the last 12 months received under a data-sharing "
+            "agreement with that partner in force on the day.",
+            Thresholds(green=100, amber=98),
+            ("Partner", "Received"),
+            Permission.INTAKE_REVIEW,
+            partner_under_agreement,
+        ),
+        Measure(
+            "partner_rejection_rate",
+            "Partner rows accepted (rejection rate by partner)",
+            Area.DATA_SHARING,
+            Kind.PERCENT,
+            "Rows of partner files checked in the last 12 months that were accepted, out of "
+            "those accepted or rejected; the drill-down gives each partner's rejection rate.",
+            Thresholds(green=95, amber=90),
+            ("Partner", "Rows decided", "Rejected", "Rejection rate"),
+            Permission.ASSURANCE_VIEW,
+            partner_rejection_rate,
+        ),
+        Measure(
+            "breaches_within_72h",
+            "Breaches reported within 72 hours",
+            Area.BREACHES,
+            Kind.PERCENT,
+            "Breaches notified to the ICO within 72 clock hours of the organisation becoming "
+            "aware; non-reports need a recorded reason.",
+            Thresholds(green=100, amber=100),
+        ),
+        Measure(
+            "break_glass_reviewed",
+            "Break-glass uses reviewed",
+            Area.SECURITY,
+            Kind.PERCENT,
+            "Emergency accesses to a case with a review outcome recorded.",
+            Thresholds(green=100, amber=90),
+        ),
+        Measure(
+            "processing_complete",
+            "Processing activities complete and reviewed",
+            Area.GOVERNANCE,
+            Kind.PERCENT,
+            "Record-of-processing entries with every Article 30(1) field and reviewed by "
+            "their review date.",
+            Thresholds(green=100, amber=90),
+        ),
+        Measure(
+            "audit_actions_overdue",
+            "Open audit actions overdue",
+            Area.GOVERNANCE,
+            Kind.COUNT,
+            "Open audit actions past their agreed date, by priority; an overdue urgent or "
+            "high action is red.",
+            _ZERO_TOLERANCE,
+        ),
+        Measure(
+            "attestations_due",
+            "Attestations due for review",
+            Area.GOVERNANCE,
+            Kind.COUNT,
+            "Attestations (policies, terms of reference, minutes) past their review date.",
+            _ZERO_TOLERANCE,
+        ),
+    )
+}

@@ -1,0 +1,61 @@
+"""`steward assurance`: the measures for automation (a board pack, a monitoring job). The
+figures only: the records behind them stay on the drill-down pages, for those who may see them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from steward.assurance.controls import service
+from steward.cli.retention_common import parse_date, print_json
+from steward.cli.runtime import console, unit_of_work
+from steward.core import clock
+from steward.core.permissions import Actor
+
+app = typer.Typer(help="Assurance: where the organisation stands, from its own records.")
+
+
+def _figures(result: service.Result) -> dict[str, Any]:
+    c = result.computed
+    return {
+        "key": result.measure.key,
+        "title": result.measure.title,
+        "area": result.measure.area.value,
+        "kind": result.measure.kind.value,
+        "definition": result.measure.definition,
+        "measured": c is not None,
+        "value": result.value,
+        "numerator": c.numerator if c else None,
+        "denominator": c.denominator if c else None,
+        "count": c.count if c else None,
+        "note": c.note if c else "",
+        "status": result.rag.value,
+        "thresholds": {"green": result.thresholds.green, "amber": result.thresholds.amber},
+    }
+
+
+@app.command("measures")
+def measures(
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="The day to measure on (YYYY-MM-DD); default today."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Every measure the control catalogue names: figure, status and definition."""
+    day = parse_date(as_of, "--as-of") if as_of else clock.today()
+    with unit_of_work() as db:
+        found = service.results(db, Actor.system(), day)
+    if as_json:
+        print_json({"as_of": day.isoformat(), "measures": [_figures(r) for r in found]})
+        return
+    table = Table(title=f"Measures as of {day.isoformat()}")
+    for column in ("Area", "Measure", "Figure", "Status"):
+        table.add_column(column)
+    for result in found:
+        table.add_row(
+            result.measure.area.label, result.measure.title, result.shown, result.rag.value
+        )
+    console.print(table)
