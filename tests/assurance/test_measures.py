@@ -18,6 +18,8 @@ from steward.archives.models import (
     Retrieval,
     RetrievalStatus,
 )
+from steward.assurance.breaches import service as breach_service
+from steward.assurance.breaches.policy import IcoDecision
 from steward.assurance.controls import service
 from steward.assurance.controls.measures import MEASURES
 from steward.assurance.controls.policy import Rag
@@ -31,6 +33,8 @@ from steward.retention.service import dates, holds
 from steward.sar import service as sar
 from steward.sar.policy import RequesterType, Status
 from steward.training.policy import RequirementKind
+from tests.assurance import breach_helpers
+from tests.assurance.audits_helpers import make_action, make_attestation, make_audit
 from tests.factories.core import make_user
 from tests.factories.intake import make_agreement, make_partner, make_submission
 from tests.factories.records import make_case
@@ -183,7 +187,7 @@ def test_accounts_with_two_factor_and_unused(db: Session) -> None:
 
 
 def test_a_key_without_a_function_is_not_measured_yet(db: Session) -> None:
-    found = _figure(db, "breaches_within_72h")
+    found = _figure(db, "disposals_certified")
     assert found.rag is Rag.NOT_MEASURED and found.computed is None
     assert found.shown == "Not measured yet"
 
@@ -331,3 +335,56 @@ def test_partner_submissions_under_an_agreement_and_rows_accepted(
         ("Beta Police", "100", "50", "50.0%"),
     ]
     assert accepted.computed.note == "highest rejection rate: Beta Police"
+
+
+def test_overdue_urgent_or_high_actions_are_red_and_medium_ones_only_noted(db: Session) -> None:
+    owner = make_user(db, Role.MANAGER)
+    audit = make_audit(db)
+    late = AS_OF - timedelta(days=1)
+    make_action(db, audit, owner, priority="high", agreed_on=late, reference="S1")
+    make_action(db, audit, owner, priority="medium", agreed_on=late, reference="S2")
+    make_action(db, audit, owner, priority="urgent", agreed_on=AS_OF, reference="S3")  # due today
+    found = _figure(db, "audit_actions_overdue")
+    assert found.computed is not None and found.computed.count == 1
+    assert found.rag is Rag.RED
+    assert [row.cells[0] for row in found.computed.rows] == ["S1"]
+    assert "2 of 3 open actions overdue" in found.computed.note
+
+
+def test_expired_attestations_count_and_those_due_soon_are_noted(
+    db: Session, keyring: KeyEncryptionKeys
+) -> None:
+    make_attestation(db, keyring, review_on=AS_OF - timedelta(days=1))
+    make_attestation(db, keyring, review_on=AS_OF + timedelta(days=10), title="Minutes")
+    make_attestation(db, keyring, review_on=AS_OF + timedelta(days=200), title="ToR")
+    found = _figure(db, "attestations_due")
+    assert found.computed is not None and found.computed.count == 1
+    assert "1 due within 30 days" in found.computed.note
+
+
+def test_breaches_notified_within_72_hours_of_awareness(
+    db: Session, keyring: KeyEncryptionKeys
+) -> None:
+    officer = make_user(db, Role.IG_OFFICER).actor
+    staff = make_user(db).actor
+    assert _figure(db, "breaches_within_72h").computed.value is None  # type: ignore[union-attr]
+    for hours in (70, 80):  # one in time, one late
+        aware = datetime(2026, 3, 2, 10, tzinfo=UTC)
+        breach = breach_helpers.reported(db, keyring, staff, discovered_at=aware)
+        breach_helpers.assessed(db, keyring, officer, breach)
+        breach_service.decide_ico(
+            db,
+            keyring,
+            officer,
+            breach.id,
+            breach_service.IcoDecisionIn(
+                decision=IcoDecision.NOTIFIED,
+                notified_at=aware + timedelta(hours=hours),
+                reference=f"IC-{hours}",
+                reason="" if hours < 72 else "The extent was not known until day four",
+            ),
+        )
+    found = _figure(db, "breaches_within_72h")
+    assert found.computed is not None
+    assert (found.computed.numerator, found.computed.denominator) == (1, 2)
+    assert found.rag is Rag.RED

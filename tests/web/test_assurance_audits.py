@@ -297,3 +297,17 @@ def test_an_owner_finds_their_open_actions_on_their_home_page(
     home = client.get("/")
     assert 'data-testid="panel-audit-actions"' in home.text
     assert f"/assurance/actions/{rec.id}" in home.text and "Overdue" in home.text
+
+
+def test_an_areas_self_assessment_shows_its_measures_beside_the_rating(
+    signed_in: SignedIn, db: Session
+) -> None:
+    client, _ = signed_in(Role.DPO)
+    shown = client.get("/assurance/self-assessment/security").text
+    assert 'data-testid="measures"' in shown
+    assert 'href="/assurance/measures/accounts_two_factor"' in shown
+    assert "Accounts with two-factor sign-in" in shown
+    # An area's page lists only that area's measures.
+    assert "/assurance/measures/sar_on_time" not in shown
+    requests = client.get("/assurance/self-assessment/requests").text
+    assert 'href="/assurance/measures/sar_on_time"' in requests

@@ -164,7 +164,7 @@ def test_api_measures(client: TestClient, api_token: Token, db: Session) -> None
     body = listed.json()
     assert {"items", "total", "page", "page_size", "next_page"} <= set(body)
     keys = {m["key"]: m for m in body["items"]}
-    assert keys["breaches_within_72h"]["status"] == "not_measured"
+    assert keys["disposals_certified"]["status"] == "not_measured"
     one = client.get("/api/v1/assurance/measures/accounts_unused", headers=headers).json()
     assert one["rows_visible"] is True and one["columns"] == ["Username", "Role", "Last signed in"]
     assert client.get("/api/v1/assurance/measures/nope", headers=headers).status_code == 404

@@ -390,9 +390,10 @@ def breach_summary(db: Session, as_of: date) -> BreachSummary:
     """The dashboard's figures at the end of ``as_of`` (UK time), over the 12 months before:
     breaches reported; of the incidents notified, how many within 72 hours of awareness;
     decisions overdue at that moment; decisions not to notify, and how many give a reason."""
-    end = min(_end_of(as_of), clock.now())
+    day_end = _end_of(as_of)
+    end = min(day_end, clock.now())  # "overdue at that moment": never later than now
     start = _end_of(_year_before(as_of))
-    window = and_(Breach.reported_at >= start, Breach.reported_at < end)
+    window = and_(Breach.reported_at >= start, Breach.reported_at < day_end)
     rows = db.execute(
         select(
             Breach.kind,
@@ -407,7 +408,7 @@ def breach_summary(db: Session, as_of: date) -> BreachSummary:
     overdue = db.scalar(
         select(func.count())
         .select_from(Breach)
-        .where(overdue_clause(end), Breach.reported_at < end)
+        .where(overdue_clause(end), Breach.reported_at <= end)
     )
     return BreachSummary(
         as_of=as_of,

@@ -1,9 +1,8 @@
 """Every measure the catalogue may name: its definition, how it is rated, who may see the
 records behind it, and the function that computes it from the owning domain's figures.
 
-A key with ``compute=None`` is named in the catalogue but computed by a part not merged yet
-(breaches, oversight, the processing register, audits and attestations): it shows as "not
-measured yet". Wiring one in is one line: its ``compute=`` argument below (docs/assurance.md)."""
+A key with ``compute=None`` is named in the catalogue but has no function yet: it shows as
+"not measured yet". Wiring one in is its ``compute=`` argument below (docs/assurance.md)."""
 
 from __future__ import annotations
 
@@ -15,7 +14,12 @@ from sqlalchemy.orm import Session
 
 from steward.archives.service import assurance as archive_figures
 from steward.assurance.areas import Area
+from steward.assurance.audits.service import actions as action_figures
+from steward.assurance.audits.service import attestations as attestation_figures
+from steward.assurance.breaches import register as breach_figures
 from steward.assurance.controls.policy import Kind, Thresholds, percent
+from steward.assurance.oversight.service import break_glass as oversight_figures
+from steward.assurance.processing.service import summary as register_figures
 from steward.core import account_figures
 from steward.core.permissions import Permission
 from steward.intake.service import assurance as intake_figures
@@ -261,6 +265,57 @@ def partner_rejection_rate(db: Session, as_of: date) -> Computed:
     )
 
 
+def breaches_within_72h(db: Session, as_of: date) -> Computed:
+    found = breach_figures.breach_summary(db, as_of)
+    unexplained = found.not_notified - found.not_notified_with_reason
+    return Computed(
+        numerator=found.notified_within_72_hours,
+        denominator=found.notified,
+        note=f"{found.overdue_now:,} decision(s) overdue now; "
+        f"{found.not_notified:,} not notified, {unexplained:,} of them without a reason",
+    )
+
+
+def break_glass_reviewed(db: Session, as_of: date) -> Computed:
+    found = oversight_figures.break_glass_summary(db, as_of)
+    return Computed(
+        numerator=found.reviewed,
+        denominator=found.uses,
+        note=f"{found.not_justified:,} found not justified",
+    )
+
+
+def processing_complete(db: Session, as_of: date) -> Computed:
+    found = register_figures.register_summary(db, as_of)
+    return Computed(
+        numerator=found.complete_and_reviewed,
+        denominator=found.activities,
+        note=f"{found.unmapped_classes:,} record class(es) not mapped to an activity; "
+        f"{found.assets_without_owner:,} asset(s) without an owner",
+    )
+
+
+def audit_actions_overdue(db: Session, as_of: date) -> Computed:
+    """Counts the red ones (urgent or high, overdue); the note gives every overdue action."""
+    plan = action_figures.action_plan_summary(db, as_of)
+    return Computed(
+        count=plan.red,
+        note=f"{plan.overdue:,} of {plan.open:,} open actions overdue",
+        rows=[
+            Row(
+                (a.reference, a.priority.value, a.owner, a.agreed_on.isoformat()),
+                f"/assurance/actions/{a.id}",
+            )
+            for a in action_figures.open_red_actions(db, as_of)
+        ],
+    )
+
+
+def attestations_due(db: Session, as_of: date) -> Computed:
+    found = attestation_figures.attestation_summary(db, as_of)
+    return Computed(count=found.expired, note=f"{found.due_soon:,} due within 30 days")
+
+
 _DEFAULT_PERCENT = Thresholds(green=95, amber=85)
 _ZERO_TOLERANCE = Thresholds(green=0, amber=0)
 
@@ -442,6 +497,9 @@ MEASURES: dict[str, Measure] = {
             "Breaches notified to the ICO within 72 clock hours of the organisation becoming "
             "aware; non-reports need a recorded reason.",
             Thresholds(green=100, amber=100),
+            (),
+            Permission.BREACH_MANAGE,
+            breaches_within_72h,
         ),
         Measure(
             "break_glass_reviewed",
@@ -450,6 +508,9 @@ MEASURES: dict[str, Measure] = {
             Kind.PERCENT,
             "Emergency accesses to a case with a review outcome recorded.",
             Thresholds(green=100, amber=90),
+            (),
+            Permission.AUDIT_READ,
+            break_glass_reviewed,
         ),
         Measure(
             "processing_complete",
@@ -459,15 +520,21 @@ MEASURES: dict[str, Measure] = {
             "Record-of-processing entries with every Article 30(1) field and reviewed by "
             "their review date.",
             Thresholds(green=100, amber=90),
+            (),
+            Permission.ASSURANCE_VIEW,
+            processing_complete,
         ),
         Measure(
             "audit_actions_overdue",
-            "Open audit actions overdue",
+            "Urgent or high audit actions overdue",
             Area.GOVERNANCE,
             Kind.COUNT,
-            "Open audit actions past their agreed date, by priority; an overdue urgent or "
-            "high action is red.",
+            "Open urgent or high audit actions past their agreed date (any one is red); the "
+            "note counts every overdue action, whatever its priority.",
             _ZERO_TOLERANCE,
+            ("Reference", "Priority", "Owner", "Agreed date"),
+            Permission.ASSURANCE_VIEW,
+            audit_actions_overdue,
         ),
         Measure(
             "attestations_due",
@@ -476,6 +543,9 @@ MEASURES: dict[str, Measure] = {
             Kind.COUNT,
             "Attestations (policies, terms of reference, minutes) past their review date.",
             _ZERO_TOLERANCE,
+            (),
+            Permission.ASSURANCE_VIEW,
+            attestations_due,
         ),
     )
 }

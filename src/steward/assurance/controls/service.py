@@ -257,6 +257,15 @@ def results(db: Session, actor: Actor, as_of: date) -> list[Result]:
     return [evaluate(db, MEASURES[k], as_of, chosen[k]) for k in keys]
 
 
+def area_results(db: Session, actor: Actor, area: Area, as_of: date) -> list[Result]:
+    """The measures the current catalogue places in ``area``: what a self-assessment of that
+    area shows beside the rating a person chooses."""
+    actor.require(Permission.ASSURANCE_VIEW)
+    chosen = thresholds(db)
+    keys = _catalogue_areas(current(db).catalogue)
+    return [evaluate(db, MEASURES[k], as_of, chosen[k]) for k, a in keys.items() if a is area]
+
+
 def month_ends(as_of: date, months: int = TREND_MONTHS) -> list[date]:
     """The last ``months`` month ends up to ``as_of``, the last being ``as_of`` itself."""
     ends = [as_of]

@@ -4,6 +4,7 @@ for a new assessment (which supersedes the last; none is ever edited)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -12,6 +13,9 @@ from sqlalchemy.orm import Session
 
 from steward.assurance.areas import Area
 from steward.assurance.audits.service import assessments
+from steward.assurance.controls import service as controls
+from steward.assurance.controls.policy import RAG_LABELS
+from steward.core import clock
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.errors import ValidationFailed
 from steward.core.permissions import Actor, Permission
@@ -25,14 +29,23 @@ router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False
 FIELDS = ("rating", "assessed_on", "statement")
 
 
-def measures_for_area(db: Session, actor: Actor, area: Area) -> list[Any]:
-    """The area's computed measures, each with ``figure``, ``status``, ``definition`` and
-    ``href`` (its drill-down), for the page to show beside the rating.
+@dataclass(frozen=True)
+class MeasureLine:
+    title: str
+    figure: str
+    status: str
+    href: str
 
-    Wired to the dashboard's measures by the integrator: the measures live in
-    steward.assurance.controls, built beside this part, so for now the area shows none."""
-    del db, actor, area
-    return []
+
+def measures_for_area(db: Session, actor: Actor, area: Area) -> list[MeasureLine]:
+    """The area's computed measures today, each linking to its drill-down, for the page to show
+    beside the rating: Steward shows the evidence; a person picks the rating."""
+    return [
+        MeasureLine(
+            r.measure.title, r.shown, RAG_LABELS[r.rag], f"/assurance/measures/{r.measure.key}"
+        )
+        for r in controls.area_results(db, actor, area, clock.today())
+    ]
 
 
 @router.get("/assurance/self-assessment")
