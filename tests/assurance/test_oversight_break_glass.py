@@ -34,7 +34,7 @@ def test_an_outcome_is_recorded_with_a_sealed_note_and_marks_the_use_reviewed(
     saved = review.record_review(
         db,
         keyring,
-        auditor.actor,
+        make_user(db, Role.DPO).actor,
         break_glass_id=s.use.id,
         outcome="not_justified",
         note=NOTE,
@@ -55,7 +55,7 @@ def test_reviewing_a_use_twice_is_refused_unless_it_supersedes_the_current_revie
     db: Session, keyring: FileKeyring
 ) -> None:
     s = scene(db, keyring)
-    dpo, auditor = make_user(db, Role.DPO), make_user(db, Role.AUDITOR)
+    dpo, auditor = make_user(db, Role.DPO), make_user(db, Role.DPO)  # two DPOs: one deputises
     first = review.record_review(
         db, keyring, dpo.actor, break_glass_id=s.use.id, outcome="justified"
     )
@@ -113,6 +113,14 @@ def test_a_bad_review_is_refused_and_changes_nothing(
         )
     assert field in refused.value.errors
     assert db.scalars(select(BreakGlassReview)).all() == []
+
+
+def test_an_auditor_reads_the_reviews_but_records_none(db: Session, keyring: FileKeyring) -> None:
+    s = scene(db, keyring)
+    auditor = make_user(db, Role.AUDITOR).actor
+    assert review.list_uses(db, keyring, auditor).total == 1
+    with pytest.raises(Forbidden):
+        review.record_review(db, keyring, auditor, break_glass_id=s.use.id, outcome="justified")
 
 
 @pytest.mark.parametrize("role", [Role.CASEWORKER, Role.MANAGER, Role.IG_OFFICER, Role.ADMIN])

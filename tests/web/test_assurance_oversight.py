@@ -93,8 +93,15 @@ def test_break_glass_is_reviewed_on_its_page_and_a_second_review_must_supersede(
     page = dpo.get(url).text
     assert "Not justified" in page and "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;" in page
+    # An auditor reads the review but records none: no form, and a post is refused.
+    reader, _ = signed_in(Role.AUDITOR)
+    assert "Not justified" in reader.get(url).text and "/review" not in reader.get(url).text
+    posted = reader.post(
+        f"{url}/review", data={"outcome": "justified", "csrf_token": csrf_from(reader, url)}
+    )
+    assert posted.status_code == 403
     # A second reviewer whose form did not see the first review is refused, not overwriting it.
-    auditor, _ = signed_in(Role.AUDITOR)
+    auditor, _ = signed_in(Role.DPO)  # a deputy
     twice = auditor.post(
         f"{url}/review",
         data={"outcome": "justified", "csrf_token": csrf_from(auditor, url)},
@@ -216,7 +223,9 @@ def test_the_api_answers_as_the_pages(
     ).json()
     assert [u["id"] for u in uses["items"]] == [s.use.id]
     path = f"/api/v1/assurance/break-glass/{s.use.id}/reviews"
-    headers = {"Authorization": f"Bearer {auditor}"}
+    read_only = {"Authorization": f"Bearer {auditor}"}
+    assert client.post(path, json={"outcome": "justified"}, headers=read_only).status_code == 403
+    headers = {"Authorization": f"Bearer {dpo}"}
     first = client.post(path, json={"outcome": "justified"}, headers=headers)
     assert first.status_code == 201 and first.json()["review"]["outcome"] == "justified"
     again = client.post(path, json={"outcome": "referred", "note": "x"}, headers=headers)

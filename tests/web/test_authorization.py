@@ -1002,7 +1002,7 @@ RULES: dict[tuple[str, str], Call] = {
         Permission.AUDIT_READ, ids={"use_id": "break_glass_id"}
     ),
     ("POST", "/assurance/break-glass/{use_id}/review"): Call(
-        Permission.AUDIT_READ, {"outcome": "nonsense"}, ids={"use_id": "break_glass_id"}
+        Permission.ASSURANCE_MANAGE, {"outcome": "nonsense"}, ids={"use_id": "break_glass_id"}
     ),
     ("GET", "/assurance/access-review"): Call(ACCESS_REVIEW_SEE),
     ("POST", "/assurance/access-review"): Call(Permission.ASSURANCE_MANAGE, {}),
@@ -1018,7 +1018,7 @@ RULES: dict[tuple[str, str], Call] = {
         Permission.AUDIT_READ, ids={"use_id": "break_glass_id"}
     ),
     ("POST", "/api/v1/assurance/break-glass/{use_id}/reviews"): Call(
-        Permission.AUDIT_READ, {"outcome": "nonsense"}, ids={"use_id": "break_glass_id"}
+        Permission.ASSURANCE_MANAGE, {"outcome": "nonsense"}, ids={"use_id": "break_glass_id"}
     ),
     ("GET", "/api/v1/assurance/access-reviews"): Call(ACCESS_REVIEW_SEE),
     ("POST", "/api/v1/assurance/access-reviews"): Call(Permission.ASSURANCE_MANAGE),

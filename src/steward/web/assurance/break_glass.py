@@ -153,7 +153,15 @@ def _use_page(
     return render(
         request,
         "assurance/break_glass_use.html",
-        {**nav(actor, HREF), **_words(), "use": use, "reviews": reviews, "form": {}, **extra},
+        {
+            **nav(actor, HREF),
+            **_words(),
+            "use": use,
+            "reviews": reviews,
+            "may_review": actor.can(Permission.ASSURANCE_MANAGE),
+            "form": {},
+            **extra,
+        },
         status_code=status_code,
     )
 
@@ -176,7 +184,7 @@ def use_review(
     follow_up: Note = "",
     supersedes: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
-    actor.require(Permission.AUDIT_READ)
+    actor.require(Permission.ASSURANCE_MANAGE)
     try:
         with db.begin_nested():
             review.record_review(

@@ -136,7 +136,11 @@ class ReviewIn(StrictInput):
 
 @router.post(
     "/assurance/break-glass/{use_id}/reviews",
-    dependencies=[_AUDIT, Depends(require_json)],
+    dependencies=[
+        _AUDIT,
+        Depends(api_requires(Permission.ASSURANCE_MANAGE)),
+        Depends(require_json),
+    ],
     responses=CONFLICT,
     status_code=201,
 )

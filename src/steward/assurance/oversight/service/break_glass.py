@@ -209,8 +209,10 @@ def record_review(
     supersedes_id: int | None = None,
 ) -> BreakGlassReview:
     """Record an outcome. For a use already reviewed, ``supersedes_id`` must name its current
-    review (Conflict otherwise); the earlier review is kept as history."""
+    review (Conflict otherwise); the earlier review is kept as history. Auditors read the
+    reviews; recording one is the DPO's (assurance:manage), as marking uses reviewed was."""
     _require(db, actor)
+    actor.require(Permission.ASSURANCE_MANAGE)
     errors: dict[str, str] = {}
     try:
         chosen = Outcome(outcome)
