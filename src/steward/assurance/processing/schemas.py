@@ -7,9 +7,10 @@ import re
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BeforeValidator, Field, StrictBool, field_validator
 
 from steward.assurance.processing.policy import Art9Condition, LawfulBasis, Sch1Condition
+from steward.core.schemas import StrictInput
 
 TEXT = 4_000  # a register entry is a paragraph or two, not a document
 MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER
@@ -33,9 +34,7 @@ CLASS_CODE = r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$"
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=CLASS_CODE)]
 
 
-class ActivityInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ActivityInput(StrictInput):
     name: str = Field(min_length=1, max_length=200, description="What the activity is called")
     controller_contact: str = Field("", max_length=TEXT)
     dpo_contact: str = Field("", max_length=TEXT)
@@ -67,16 +66,12 @@ class ActivityInput(BaseModel):
         return value.strip()
 
 
-class ReviewInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReviewInput(StrictInput):
     reviewed_on: IsoDate
     next_review_on: IsoDate | None = Field(None, description="Default: 12 months after the review")
 
 
-class AssetInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AssetInput(StrictInput):
     name: str = Field(min_length=1, max_length=200)
     kind: str = Field(pattern="^(paper|electronic)$", description="paper or electronic")
     location: str = Field("", max_length=300, description="Where it is kept, or the system")
@@ -94,7 +89,5 @@ class AssetInput(BaseModel):
         return value.strip()
 
 
-class MappingInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MappingInput(StrictInput):
     activity_id: AnId | None = Field(None, description="null: unmap")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from steward.assurance.areas import Area, Rating
 from steward.assurance.audits.models import Audit
@@ -33,6 +33,7 @@ from steward.assurance.audits.schemas import (
 from steward.assurance.audits.service import actions, assessments, attestations, audits
 from steward.core import clock
 from steward.core.permissions import Permission
+from steward.core.schemas import StrictInput
 from steward.web.api import require_json, require_multipart
 from steward.web.api_contract import (
     ApiPage,
@@ -58,11 +59,7 @@ Text = Annotated[str, Field(max_length=4000)]
 FILE: dict[int | str, dict[str, Any]] = {200: {"content": {"application/octet-stream": {}}}}
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class AuditCreate(_In):
+class AuditCreate(StrictInput):
     title: Short
     kind: AuditKind
     auditor: Short
@@ -75,7 +72,7 @@ class AuditCreate(_In):
     )
 
 
-class RecommendationCreate(_In):
+class RecommendationCreate(StrictInput):
     reference: Annotated[str, Field(max_length=16)]
     area: Area | None = None
     text: Text
@@ -84,13 +81,13 @@ class RecommendationCreate(_In):
     agreed_on: IsoDate
 
 
-class ActionChange(_In):
+class ActionChange(StrictInput):
     owner: Annotated[str, Field(max_length=64, description="The owner's username")]
     priority: Priority
     agreed_on: IsoDate
 
 
-class FollowUpCreate(_In):
+class FollowUpCreate(StrictInput):
     reviewed_on: IsoDate
     findings: Text
     rating: Rating | None = Field(
@@ -98,7 +95,7 @@ class FollowUpCreate(_In):
     )
 
 
-class AssessmentCreate(_In):
+class AssessmentCreate(StrictInput):
     rating: Rating
     statement: Text
     assessed_on: IsoDate

@@ -19,6 +19,7 @@ from steward.assurance.controls.models import CatalogueVersion
 from steward.core import clock
 from steward.core.paging import PageRequest
 from steward.core.permissions import Permission
+from steward.core.schemas import StrictInput
 from steward.web.api import require_json
 from steward.web.api_contract import ApiPage, IsoDate, page_of_list
 from steward.web.deps import DB, ApiActor, api_requires
@@ -77,7 +78,7 @@ class MeasureDetail(BaseModel):
     rows: ApiPage[RowRead] | None
 
 
-class ThresholdsIn(BaseModel):
+class ThresholdsIn(StrictInput):
     green: float = Field(allow_inf_nan=False)
     amber: float = Field(allow_inf_nan=False)
 
@@ -107,7 +108,7 @@ class CatalogueRead(BaseModel):
     measure_keys: list[str] = Field(description="Every key an expectation may name")
 
 
-class CatalogueIn(BaseModel):
+class CatalogueIn(StrictInput):
     catalogue: str = Field(max_length=300_000, description="The whole catalogue, in YAML")
     note: str = Field("", max_length=300)
 
