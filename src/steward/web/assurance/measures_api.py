@@ -17,11 +17,10 @@ from steward.assurance.controls.catalogue import Catalogue
 from steward.assurance.controls.measures import MEASURES
 from steward.assurance.controls.models import CatalogueVersion
 from steward.core import clock
-from steward.core.paging import PageRequest
 from steward.core.permissions import Permission
 from steward.core.schemas import StrictInput
 from steward.web.api import require_json
-from steward.web.api_contract import ApiPage, IsoDate, page_of_list
+from steward.web.api_contract import ApiPage, ApiPageQuery, IsoDate, page_of_list
 from steward.web.deps import DB, ApiActor, api_requires
 
 router = APIRouter(
@@ -162,12 +161,12 @@ def _expectations(catalogue: Catalogue) -> list[ExpectationRead]:
 def list_measures(
     db: DB,
     actor: ApiActor,
+    page: ApiPageQuery,
     as_of: AsOf = None,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> ApiPage[MeasureRead]:
     """Every measure the catalogue in use names, in its order, with figure and status."""
     found = service.results(db, actor, as_of or clock.today())
-    return ApiPage.of(page_of_list(found, PageRequest(page)), _measure)
+    return ApiPage.of(page_of_list(found, page), _measure)
 
 
 @router.get("/measures/{key}", responses=ONE)
@@ -175,12 +174,12 @@ def read_measure(
     db: DB,
     actor: ApiActor,
     key: Key,
+    page: ApiPageQuery,
     as_of: AsOf = None,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> MeasureDetail:
     """One measure's figure and a page of the records behind it."""
     day = as_of or clock.today()
-    found = service.drilldown(db, actor, key, day, PageRequest(page))
+    found = service.drilldown(db, actor, key, day, page)
     return MeasureDetail(
         as_of=day,
         measure=_measure(found.result),
@@ -213,11 +212,9 @@ def read_catalogue(db: DB, actor: ApiActor) -> CatalogueRead:
 
 
 @router.get("/catalogue/versions", responses={403: READS[403]})
-def list_versions(
-    db: DB, actor: ApiActor, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
-) -> ApiPage[VersionRead]:
+def list_versions(db: DB, actor: ApiActor, page: ApiPageQuery) -> ApiPage[VersionRead]:
     """Every version the DPO published, newest first."""
-    return ApiPage.of(service.history(db, actor, PageRequest(page)), _version)
+    return ApiPage.of(service.history(db, actor, page), _version)
 
 
 @router.post(
