@@ -76,6 +76,15 @@ DESTROYED_TABLES = frozenset(
 # are deliberately not destroyed with it, keyed "table.column", each with the reason. Soft
 # references (an id without a foreign key) are listed too, so each has been decided.
 KEPT_AFTER_DESTRUCTION: dict[str, str] = {
+    "breach_links.case_id": (
+        "assurance: a breach is documented for as long as the register keeps it (UK GDPR Art "
+        "33(5)), longer than the case it touched; the link is a bare id, which names nothing "
+        "once the case is gone (the register then counts it, never names it)."
+    ),
+    "breach_links.person_id": (
+        "assurance: as breach_links.case_id: the breach's record outlives the person record; "
+        "a bare id that names nobody once the person is destroyed."
+    ),
     "jobs.subject_id": (
         "core: a background job's subject is what it works on (a disposal list, a re-dating "
         "run), never a case, document or person; the row keeps what ran, by whom and when."
