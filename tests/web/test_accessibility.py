@@ -63,9 +63,10 @@ EXAMPLES_PER_PATTERN = 3
 # Keeps the whole gate (8 roles) to a few minutes on a shared machine.
 PAGES_PER_ROLE = 40
 
-# Links not followed: signing out, files (downloads, exports), the machine API, health checks.
+# Links not followed: signing out, files (downloads, exports, evidence and attested documents),
+# the machine API, health checks.
 SKIP = re.compile(
-    r"^/(sign-out|api/|healthz|static/|assets/)|/download\b|/export\b|\.(csv|pdf|json|svg)$"
+    r"^/(sign-out|api/|healthz|static/|assets/)|/download\b|/export\b|/evidence$|/document$|\.(csv|pdf|json|svg)$"
 )
 NUMBER = re.compile(r"(?<=/)\d+(?=/|$)")
 

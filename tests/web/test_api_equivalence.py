@@ -344,6 +344,16 @@ EQUIVALENT: dict[Route, Route] = {
     ("GET", "/intake/notices"): ("GET", "/intake/notices"),
     ("GET", "/intake/corrections"): ("GET", "/intake/corrections"),
     # assurance: measures and catalogue
+    ("GET", "/assurance"): ("GET", "/assurance/measures"),
+    ("GET", "/assurance/catalogue"): ("GET", "/assurance/catalogue"),
+    ("GET", "/assurance/catalogue/versions/{number}"): ("GET", "/assurance/catalogue/versions"),
+    ("GET", "/assurance/measures/{key}"): ("GET", "/assurance/measures/{key}"),
+    ("GET", "/assurance/measures/{key}/export.csv"): ("GET", "/assurance/measures/{key}"),
+    ("POST", "/assurance/catalogue"): ("POST", "/assurance/catalogue"),
+    ("POST", "/assurance/measures/{key}/thresholds"): (
+        "PUT",
+        "/assurance/measures/{key}/thresholds",
+    ),
     # (end of assurance: measures and catalogue)
     # assurance: audits and action plan
     ("GET", "/assurance/actions"): ("GET", "/assurance/actions"),

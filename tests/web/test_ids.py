@@ -89,8 +89,9 @@ def test_an_id_too_big_for_the_database_is_refused_on_every_route(
             # A disclosure link's token is a string, not an id (tests/web/test_sar_delivery_pages).
             if not PARAM.search(path) or path.startswith("/disclosure/"):
                 continue
-            # A training module's slug and a certificate's reference are words, not ids.
-            if set(PARAM.findall(path)) <= {"slug", "reference"}:
+            # A training module's slug, a certificate's reference, a measure's key, an audit
+            # area, a record class's code and a schedule version are words, not ids.
+            if set(PARAM.findall(path)) <= {"slug", "reference", "key", "area", "class_code"}:
                 continue
             url = PARAM.sub(TOO_BIG, path)
             headers = {"Authorization": f"Bearer {secret}"} if path.startswith("/api/") else {}

@@ -27,6 +27,7 @@ from steward.core.permissions import Actor, Permission
 from steward.web.assurance.sections import sections_for
 from steward.web.deps import DB, PageActor, csrf_protect
 from steward.web.forms import DateParts, date_parts, read_date, refusal
+from steward.web.ids import MAX_ID, Id
 from steward.web.paging import PageQuery
 from steward.web.rendering import render
 
@@ -276,7 +277,7 @@ def catalogue_page(
     db: DB,
     actor: PageActor,
     page: PageQuery,
-    published: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+    published: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     return _catalogue_page(request, db, actor, page, published=published)
 
@@ -311,7 +312,7 @@ def catalogue_version_page(
     request: Request,
     db: DB,
     actor: PageActor,
-    number: Annotated[int, Path(ge=1, le=1_000_000)],
+    number: Id,
 ) -> Response:
     row = service.version(db, actor, number)
     return render(
