@@ -252,6 +252,12 @@ def test_self_assessment_keeps_its_history(signed_in: SignedIn, db: Session) -> 
     assert "2</b> assessments" in shown.text
     overview = client.get("/assurance/self-assessment")
     assert overview.status_code == 200 and "Reasonable assurance" in overview.text
+    # The dashboard shows each area's rating (a person's choice) beside its measures.
+    dashboard = client.get("/assurance").text
+    security = dashboard.split('data-testid="area-security"')[1].split("</section>")[0]
+    assert "Self-assessment: <strong>Reasonable assurance</strong>" in security
+    training = dashboard.split('data-testid="area-training"')[1].split("</section>")[0]
+    assert "<strong>not yet assessed</strong>" in training
     assert client.get("/assurance/self-assessment/../etc").status_code == 404
     refused = _post(client, page, page, {"rating": "excellent", "statement": ""})
     assert refused.status_code == 422 and 'href="#rating"' in refused.text

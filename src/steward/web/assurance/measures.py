@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from starlette.requests import Request
 
 from steward.assurance.areas import Area
+from steward.assurance.audits.service import assessments
 from steward.assurance.controls import service
 from steward.assurance.controls.measures import MEASURES
 from steward.assurance.controls.policy import RAG_LABELS, RAG_TAGS, Kind
@@ -104,6 +105,9 @@ def dashboard_page(
         {
             **_common(actor, "/assurance", day, extra),
             "board": board,
+            # Each area's rating is a person's (self-assessment) or an auditor's: shown beside
+            # the evidence, never computed from it.
+            "standing": {s.area: s for s in assessments.standing(db, actor)},
             "charts": [_trend_chart(t) for t in board.trends],
         },
         status_code=422 if extra.get("errors") else 200,
