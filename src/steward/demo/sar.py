@@ -116,6 +116,36 @@ REQUESTS: tuple[DemoRequest, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class AnsweredRequest:
+    """A request of the past year, answered (sent, then closed) ``took`` days after it came:
+    the history the assurance dashboard's "answered on time" measure and its trend read."""
+
+    days_ago: int
+    took: int
+    requester: str
+    extend: str | None = None
+
+
+# One a month or so: most answered well inside the month, one lawfully extended and answered
+# inside its extension, one answered late (the audit's point: SARs were sometimes late).
+HISTORY: tuple[AnsweredRequest, ...] = (
+    AnsweredRequest(345, 21, "Nadia Bell"),
+    AnsweredRequest(318, 26, "Owen Pryce"),
+    AnsweredRequest(287, 19, "Tariq Mahmood"),
+    AnsweredRequest(
+        262, 58, "Fiona Grant", extend="Paper files in three archives and two services' records."
+    ),
+    AnsweredRequest(240, 24, "Lewis Carter"),
+    AnsweredRequest(196, 41, "Bethany Shaw"),  # late: no extension
+    AnsweredRequest(165, 23, "Callum Reid"),
+    AnsweredRequest(137, 27, "Amira Hussain"),
+    AnsweredRequest(104, 17, "Ruth Okonjo"),
+    AnsweredRequest(66, 25, "Declan Moss"),
+)
+ANSWER_PATH = ("searching", "reviewing", "awaiting_approval", "sent", "closed")
+
+
 def _actor(db: Session, username: str) -> Actor | None:
     user = db.scalar(select(auth.User).where(auth.User.username == username))
     return user.actor if user is not None else None
@@ -133,6 +163,43 @@ def prepare(factory: sessionmaker[Session], kek: KeyEncryptionKeys, settings: Se
         today = clock.today()
         for demo in REQUESTS:
             _load(db, kek, officer, dpo, demo, today, region)
+    for answered in HISTORY:
+        _answer_in_the_past(factory, kek, answered, region)
+
+
+def _answer_in_the_past(
+    factory: sessionmaker[Session], kek: KeyEncryptionKeys, demo: AnsweredRequest, region: Region
+) -> None:
+    """Each step at the time it happened (the clock frozen then), so the request's timeline,
+    its due date and the audit trail agree."""
+    arrived = clock.now() - timedelta(days=demo.days_ago)
+    with clock.frozen(arrived), session_scope(factory) as db:
+        officer = _actor(db, OFFICER)
+        assert officer is not None  # prepare() checked the demo accounts exist
+        request = service.receive(
+            db,
+            kek,
+            officer,
+            SarCreate(
+                right=Right.ACCESS,
+                requester_type=RequesterType.DATA_SUBJECT,
+                channel=Channel.EMAIL,
+                received_on=clock.today(),
+                requester=PersonDetails(full_name=demo.requester),
+                description="Everything you hold about me.",
+            ),
+            default_region=region,
+        )
+        if demo.extend:
+            service.extend(db, kek, officer, request.id, reasons=demo.extend)
+        request_id = request.id
+    with clock.frozen(arrived + timedelta(days=demo.took)), session_scope(factory) as db:
+        officer, dpo = _actor(db, OFFICER), _actor(db, DPO)
+        assert officer is not None and dpo is not None
+        for step in ANSWER_PATH:
+            # The response is approved by someone other than who prepared it.
+            by = dpo if step == "sent" else officer
+            service.move(db, kek, by, request_id, Status(step))
 
 
 def _load(
