@@ -15,6 +15,7 @@ from steward.core.crypto import FileKeyring
 from steward.core.errors import Forbidden, ValidationFailed
 from steward.core.paging import PageRequest
 from steward.core.permissions import Role
+from steward.records import service as records
 from tests.assurance.oversight_helpers import scene
 from tests.factories.core import make_user
 
@@ -59,6 +60,30 @@ def test_a_persons_history_covers_their_record_and_their_cases(
     person_read = next(line for line in lines if line.tag == "records:person:viewed")
     assert person_read.who == s.ig.username and person_read.access is AccessKind.IG_DUTY
     assert all(s.other.case_number not in line.about for line in lines)
+
+
+def test_every_read_keeps_the_access_it_had_when_the_assignment_is_gone(
+    db: Session, keyring: FileKeyring
+) -> None:
+    """A document read and a person read record their access as they happen: taking the
+    caseworker off the case later does not turn their earlier reads into "no access found"."""
+    s = scene(db, keyring)
+    records.view_document(db, keyring, s.assigned.actor, s.document.id)
+    records.download_document(db, keyring, s.assigned.actor, s.document.id)
+    records.view_person(db, s.assigned.actor, s.child.id)
+    records.unassign(db, s.manager.actor, case_id=s.case.id, user_id=s.assigned.id)
+    lines = _lines(db, Role.DPO, person_id=s.child.id)
+    reads = {
+        line.tag: line.access
+        for line in lines
+        if line.who == s.assigned.username and line.kind == "Read"
+    }
+    assert reads == {
+        "records:case:viewed": AccessKind.ASSIGNED,
+        "records:document:viewed": AccessKind.ASSIGNED,
+        "records:document:downloaded": AccessKind.ASSIGNED,
+        "records:person:viewed": AccessKind.ASSIGNED,
+    }
 
 
 def test_reading_a_history_is_recorded_and_shows_in_the_next_reading(

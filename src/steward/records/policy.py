@@ -49,6 +49,15 @@ def case_access(
     return Access.NONE
 
 
+# The access a read of a person happened under, when several of their cases are visible: the
+# closest tie first (their caseworker reads them as assigned, whatever else also allows it).
+_CLOSEST_FIRST = (Access.ASSIGNED, Access.TEAM, Access.ROLE, Access.BREAK_GLASS)
+
+
+def closest(accesses: set[Access]) -> Access:
+    return next((a for a in _CLOSEST_FIRST if a in accesses), Access.NONE)
+
+
 # --- break-glass reasons ---------------------------------------------------------------
 
 MIN_REASON_CHARS = 20

@@ -17,7 +17,7 @@ from steward.core import auth, clock
 from steward.core.errors import Forbidden, NotFound
 from steward.core.permissions import Actor, ActorKind, Permission
 from steward.records.models import BreakGlass, Case, CaseAssignment, Party, PersonRestriction
-from steward.records.policy import Access, case_access
+from steward.records.policy import Access, case_access, closest
 from steward.training.service import gate
 from steward.training.service.gate import GateState, OutstandingCourse
 
@@ -274,15 +274,29 @@ def readable_case(db: Session, actor: Actor, case_id: int) -> tuple[Case, Access
     raise NotFound(NOT_YOURS)
 
 
-def case_of_readable_item(db: Session, actor: Actor, case_id: int) -> Case:
+def case_of_readable_item(db: Session, actor: Actor, case_id: int) -> tuple[Case, Access]:
     """The case a document (or other item reached by its own id) belongs to, if the actor may
-    read it. Refused exactly as a missing item is: no break-glass offer, which would name the
-    case, and the same 404 whether the item exists or not."""
+    read it, and why they may. Refused exactly as a missing item is: no break-glass offer,
+    which would name the case, and the same 404 whether the item exists or not."""
     _gate(db, actor)
     case = db.get(Case, case_id)
-    if case is None or access_to_case(db, actor, case) is Access.NONE:
+    how = access_to_case(db, actor, case) if case is not None else Access.NONE
+    if case is None or how is Access.NONE:
         raise NotFound(NOT_YOURS)
-    return case
+    return case, how
+
+
+def access_to_person(db: Session, actor: Actor, person_id: int) -> Access:
+    """Why the actor may see a person they can see: the closest access among the cases the
+    person is a party to (recorded with each read, so oversight shows it as it was)."""
+    if actor.can(Permission.CASES_READ_ALL):
+        return Access.ROLE
+    cases = db.scalars(
+        select(Case)
+        .join(Party, Party.case_id == Case.id)
+        .where(Party.person_id == person_id, visible_cases(db, actor))
+    )
+    return closest({access_to_case(db, actor, case) for case in cases})
 
 
 def break_glass_expiry() -> timedelta:

@@ -330,7 +330,10 @@ def correction_history(
             RecordsEvent.PERSON_CORRECTIONS_READ,
             subject_type="person",
             subject_id=person.id,
-            details={"corrections": len(rows)},
+            details={
+                "corrections": len(rows),
+                "access": access.access_to_person(db, actor, person.id).value,
+            },
         )
     return read
 

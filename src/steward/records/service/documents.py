@@ -170,21 +170,23 @@ def _check_subjects(db: Session, case: Case, person_ids: list[int]) -> None:
         )
 
 
-def _readable_document(db: Session, actor: Actor, document_id: int) -> tuple[Document, Case]:
+def _readable_document(
+    db: Session, actor: Actor, document_id: int
+) -> tuple[Document, Case, policy.Access]:
     # The role is checked before the id is looked up, and a document in a case the actor may
     # not read answers as a missing one: guessing ids reveals neither documents nor cases.
     access.require_any_case_access(db, actor)
     document = db.get(Document, document_id)
     if document is None:
         raise NotFound(access.NOT_YOURS)
-    return document, access.case_of_readable_item(db, actor, document.case_id)
+    return document, *access.case_of_readable_item(db, actor, document.case_id)
 
 
 def view_document(
     db: Session, kek: KeyEncryptionKeys, actor: Actor, document_id: int
 ) -> tuple[Document, str]:
     """The document's details and its extracted text, recorded as a read."""
-    document, case = _readable_document(db, actor, document_id)
+    document, case, how = _readable_document(db, actor, document_id)
     # A document with no text (a scan, an unreadable file) must not look intact once its
     # case's key is destroyed: the content is gone whether or not there was text to open.
     key = db.get(crypto.DataKey, case.data_key_id)
@@ -201,7 +203,12 @@ def view_document(
             context=extraction.text_context(document.id),
         ).decode()
     audit.record(
-        db, actor, RecordsEvent.DOCUMENT_VIEWED, subject_type="document", subject_id=document.id
+        db,
+        actor,
+        RecordsEvent.DOCUMENT_VIEWED,
+        subject_type="document",
+        subject_id=document.id,
+        details={"access": how.value},
     )
     return document, text
 
@@ -209,7 +216,7 @@ def view_document(
 def download_document(
     db: Session, kek: KeyEncryptionKeys, actor: Actor, document_id: int
 ) -> DocumentFile:
-    document, case = _readable_document(db, actor, document_id)
+    document, case, how = _readable_document(db, actor, document_id)
     content = db.get(DocumentContent, document.id)
     if content is None:
         raise NotFound("This document has no content.")
@@ -221,6 +228,11 @@ def download_document(
         context=extraction.body_context(document.id),
     )
     audit.record(
-        db, actor, RecordsEvent.DOCUMENT_DOWNLOADED, subject_type="document", subject_id=document.id
+        db,
+        actor,
+        RecordsEvent.DOCUMENT_DOWNLOADED,
+        subject_type="document",
+        subject_id=document.id,
+        details={"access": how.value},
     )
     return DocumentFile(data=data, media_type=document.media_type, filename=document.filename)

@@ -90,7 +90,14 @@ def view_person(db: Session, actor: Actor, person_id: int) -> tuple[Person, list
         .where(Party.person_id == person.id, access.visible_cases(db, actor))
         .order_by(Case.opened_on.desc())
     ).all()
-    audit.record(db, actor, RecordsEvent.PERSON_VIEWED, subject_type="person", subject_id=person.id)
+    audit.record(
+        db,
+        actor,
+        RecordsEvent.PERSON_VIEWED,
+        subject_type="person",
+        subject_id=person.id,
+        details={"access": access.access_to_person(db, actor, person.id).value},
+    )
     return person, [(case, role) for case, role in cases]
 
 
