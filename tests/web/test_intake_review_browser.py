@@ -21,7 +21,8 @@ def test_an_ig_officer_resolves_a_held_person_conflict(demo_site: DemoSite, tmp_
     held = seed_live(demo_site.data_dir, demo_site.password)
     with chromium_page(demo_site.base) as page:
         sign_in_as(page, "ig-officer", demo_site.password)
-        page.get_by_role("link", name="Held partner data").first.click()
+        page.get_by_role("link", name="Partner data", exact=True).click()
+        page.get_by_test_id("section-tabs").get_by_role("link", name="Held partner data").click()
         page.wait_for_url("**/intake/held")
         page.select_option("#partner", str(held.partner_id))
         page.click("[data-testid=apply-filters]")

@@ -80,7 +80,7 @@ def test_a_partner_reads_its_own_feedback_and_gets_404_for_anothers(
     assert f'data-id="{own.id}"' in listed.text and f'data-id="{theirs.id}"' not in listed.text
     # Its menu: sending data and its submissions, nothing of staff's.
     assert 'href="/intake/send"' in listed.text
-    assert "Partner submissions" not in listed.text
+    assert ">Partner data</a>" not in listed.text  # the IG team's menu item
 
 
 def test_the_code_filter_and_the_reports(
@@ -114,7 +114,7 @@ def test_reviewers_see_every_partner_and_filter_by_one(
     (mine, own), (other, theirs) = two_partners
     client, _ = signed_in(Role.IG_OFFICER)
     listed = client.get("/intake/submissions")
-    assert listed.status_code == 200 and "Partner submissions" in listed.text
+    assert listed.status_code == 200 and ">Partner data</a>" in listed.text
     assert f'data-id="{own.id}"' in listed.text and f'data-id="{theirs.id}"' in listed.text
     only = client.get(f"/intake/submissions?partner={other.id}")
     assert f'data-id="{own.id}"' not in only.text and f'data-id="{theirs.id}"' in only.text

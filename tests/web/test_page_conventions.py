@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from steward.core.permissions import Role
-from steward.web.rendering import current_href, label, role_label
+from steward.web.rendering import PARTNER_DATA_TABS, current_href, label, role_label
 from tests.web.conftest import SignedIn, csrf_from
 
 MENU = ["/", "/cases", "/search", "/archives", "/archives/retrievals", "/search/people"]
@@ -54,3 +56,30 @@ def test_roles_read_as_words() -> None:
     assert {role_label(r) for r in Role}.isdisjoint({r.value for r in Role})
     # The same word as another code keeps its own meaning: a document from a partner.
     assert label("partner") == "Partner"
+
+
+def _menu(html: str) -> list[str]:
+    menu = html.split('id="navigation"')[1].split("</ul>")[0]
+    return re.findall(r'class="govuk-service-navigation__link" href="[^"]+"[^>]*>([^<]+)</a>', menu)
+
+
+def test_partner_data_is_one_menu_item_whose_pages_are_tabs(signed_in: SignedIn) -> None:
+    """The IG team's partner pages share one menu item; each page shows them as tabs, the
+    page's own marked current, and the menu item stays current on every one of them."""
+    client, _ = signed_in(Role.IG_OFFICER)
+    held = client.get("/intake/held").text
+    menu = _menu(held)
+    assert "Partner data" in menu
+    assert not {"Held partner data", "Partners", "Partner submissions"} & set(menu)
+    active = held.split("govuk-service-navigation__item--active")[1].split("</a>")[0]
+    assert active.endswith(">Partner data")
+    tabs = held.split('data-testid="section-tabs"')[1].split("</nav>")[0]
+    assert re.findall(r">([^<]+)</a>", tabs) == [text for text, _ in PARTNER_DATA_TABS]
+    assert 'href="/intake/held" aria-current="page"' in tabs
+    assert 'data-testid="section-tabs"' not in client.get("/cases").text
+    # The DPO reaches break-glass review through assurance; an auditor, who does not review
+    # partner data, still has its quality in the menu.
+    dpo, _ = signed_in(Role.DPO)
+    assert "Break-glass review" not in _menu(dpo.get("/").text)
+    auditor, _ = signed_in(Role.AUDITOR)
+    assert "Partner data quality" in _menu(auditor.get("/").text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
@@ -118,60 +119,114 @@ def csrf_input(request: Request) -> Markup:
     return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, escape(token))
 
 
+@dataclass(frozen=True)
+class MenuItem:
+    text: str
+    href: str
+    needed: tuple[Permission, ...] = ()  # shown to holders of any one of them; none: everyone
+    not_for: tuple[Permission, ...] = ()  # hidden from holders of any: they reach it another way
+    # The pages the item groups, each a tab of the sub-navigation shown on them: one menu item
+    # per area of work keeps the menu short enough to read.
+    tabs: tuple[tuple[str, str], ...] = ()
+
+
+PARTNER_DATA_TABS = (
+    ("Submissions", "/intake/submissions"),
+    ("Held partner data", "/intake/held"),
+    ("Partners", "/intake/partners"),
+    ("Data quality", "/intake/quality"),
+)
+
+MENU: tuple[MenuItem, ...] = (
+    MenuItem("Home", "/"),
+    MenuItem("Cases", "/cases", ANY_CASE_READ),
+    MenuItem("Search", "/search", ANY_CASE_READ),
+    MenuItem("Paper archive", "/archives", (Permission.ARCHIVES_MANAGE,)),
+    MenuItem("Paper files out", "/archives/retrievals", (Permission.ARCHIVES_REQUEST,)),
+    MenuItem(
+        "Find a person",
+        "/search/people",
+        (Permission.CASES_READ_ALL, Permission.SAR_MANAGE, Permission.INTAKE_REVIEW),
+    ),
+    MenuItem("Retention", "/retention", (Permission.RETENTION_MANAGE,)),
+    MenuItem(
+        "Partner data", "/intake/submissions", (Permission.INTAKE_REVIEW,), tabs=PARTNER_DATA_TABS
+    ),
+    MenuItem("Your organisation", "/intake/organisation", (Permission.INTAKE_SUBMIT,)),
+    MenuItem("Corrections to your data", "/intake/corrections", (Permission.INTAKE_SUBMIT,)),
+    MenuItem(
+        "Partner data quality",
+        "/intake/quality",
+        (Permission.ASSURANCE_VIEW, Permission.INTAKE_SUBMIT),
+        not_for=(Permission.INTAKE_REVIEW,),  # a tab of "Partner data" for them
+    ),
+    MenuItem(
+        "Staff",
+        "/training/staff",
+        (Permission.TRAINING_VIEW_COMPLIANCE, Permission.TRAINING_MANAGE),
+    ),
+    MenuItem("Subject access", "/sar", (Permission.SAR_MANAGE,)),
+    MenuItem("Send data", "/intake/send", (Permission.INTAKE_SUBMIT,)),
+    MenuItem("Your submissions", "/intake/submissions", (Permission.INTAKE_SUBMIT,)),
+    MenuItem(
+        "Training courses",
+        "/training/courses",
+        (Permission.TRAINING_MANAGE, Permission.TRAINING_VIEW_COMPLIANCE),
+    ),
+    # Break-glass review is a part of assurance: its sub-navigation leads there.
+    MenuItem("Assurance", "/assurance", (Permission.ASSURANCE_VIEW,)),
+    MenuItem("Documents without text", "/documents-without-text", (Permission.CASES_READ_ALL,)),
+    MenuItem("Users", "/users", (Permission.USERS_MANAGE,)),
+    MenuItem("Audit trail", "/audit", (Permission.AUDIT_READ,)),
+    MenuItem("Your account", "/account"),
+)
+# Staff see their own training (partner organisations' users are not on the staff list).
+MY_TRAINING = MenuItem("My training", "/training")
+
+
+def _menu_for(actor: Actor) -> list[MenuItem]:
+    shown = [
+        item
+        for item in MENU
+        if (not item.needed or any(map(actor.can, item.needed)))
+        and not any(map(actor.can, item.not_for))
+    ]
+    if actor.role is not Role.PARTNER:
+        shown.insert(-1, MY_TRAINING)
+    return shown
+
+
 def navigation(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
     if actor is None:
         return []
-    # An item is shown when the actor holds any one of its permissions (none: everyone).
-    items: list[tuple[str, str, tuple[Permission, ...]]] = [
-        ("Home", "/", ()),
-        ("Cases", "/cases", ANY_CASE_READ),
-        ("Search", "/search", ANY_CASE_READ),
-        ("Paper archive", "/archives", (Permission.ARCHIVES_MANAGE,)),
-        ("Paper files out", "/archives/retrievals", (Permission.ARCHIVES_REQUEST,)),
-        (
-            "Find a person",
-            "/search/people",
-            (Permission.CASES_READ_ALL, Permission.SAR_MANAGE, Permission.INTAKE_REVIEW),
-        ),
-        ("Retention", "/retention", (Permission.RETENTION_MANAGE,)),
-        ("Partners", "/intake/partners", (Permission.INTAKE_REVIEW,)),
-        ("Held partner data", "/intake/held", (Permission.INTAKE_REVIEW,)),
-        ("Your organisation", "/intake/organisation", (Permission.INTAKE_SUBMIT,)),
-        ("Corrections to your data", "/intake/corrections", (Permission.INTAKE_SUBMIT,)),
-        (
-            "Partner data quality",
-            "/intake/quality",
-            (Permission.INTAKE_REVIEW, Permission.ASSURANCE_VIEW, Permission.INTAKE_SUBMIT),
-        ),
-        (
-            "Staff",
-            "/training/staff",
-            (Permission.TRAINING_VIEW_COMPLIANCE, Permission.TRAINING_MANAGE),
-        ),
-        ("Subject access", "/sar", (Permission.SAR_MANAGE,)),
-        ("Send data", "/intake/send", (Permission.INTAKE_SUBMIT,)),
-        ("Your submissions", "/intake/submissions", (Permission.INTAKE_SUBMIT,)),
-        ("Partner submissions", "/intake/submissions", (Permission.INTAKE_REVIEW,)),
-        (
-            "Training courses",
-            "/training/courses",
-            (Permission.TRAINING_MANAGE, Permission.TRAINING_VIEW_COMPLIANCE),
-        ),
-        ("Assurance", "/assurance", (Permission.ASSURANCE_VIEW,)),
-        ("Break-glass review", "/assurance/break-glass", (Permission.AUDIT_READ,)),
-        ("Documents without text", "/documents-without-text", (Permission.CASES_READ_ALL,)),
-        ("Users", "/users", (Permission.USERS_MANAGE,)),
-        ("Audit trail", "/audit", (Permission.AUDIT_READ,)),
-        ("Your account", "/account", ()),
+    shown = _menu_for(actor)
+    current = current_href(
+        request.url.path,
+        [href for item in shown for href in (item.href, *dict(item.tabs).values())],
+    )
+    return [
+        {
+            "text": item.text,
+            "href": item.href,
+            "current": current in (item.href, *dict(item.tabs).values()),
+        }
+        for item in shown
     ]
-    shown = [
-        (text, href) for text, href, needed in items if not needed or any(map(actor.can, needed))
-    ]
-    # Staff see their own training (partner organisations' users are not on the staff list).
-    if actor.role is not Role.PARTNER:
-        shown.insert(-1, ("My training", "/training"))
-    current = current_href(request.url.path, [href for _, href in shown])
-    return [{"text": text, "href": href, "current": href == current} for text, href in shown]
+
+
+def section_tabs(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
+    """The sub-navigation of the menu item the page belongs to, when that item groups pages."""
+    if actor is None:
+        return []
+    for item in _menu_for(actor):
+        hrefs = [href for _, href in item.tabs]
+        current = current_href(request.url.path, hrefs)
+        if current is not None:
+            return [
+                {"text": text, "href": href, "current": href == current, "group": item.text}
+                for text, href in item.tabs
+            ]
+    return []
 
 
 def current_href(path: str, hrefs: list[str]) -> str | None:
@@ -193,6 +248,7 @@ def render(
     full = {
         "viewer": viewer,
         "navigation": navigation(request, viewer.actor if viewer else None),
+        "section_tabs": section_tabs(request, viewer.actor if viewer else None),
         "csrf_input": csrf_input(request),
         **(context or {}),
     }
