@@ -94,14 +94,20 @@ def identifier_holders(
     db: Session, identifiers: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], int]:
     """Who holds each (scheme, value) already; values as stored (compact, upper case)."""
-    wanted = sorted(set(identifiers))
+    by_scheme: dict[str, set[str]] = defaultdict(set)
+    for scheme, value in identifiers:
+        by_scheme[scheme].add(value)
     found: dict[tuple[str, str], int] = {}
-    for chunk in _chunks(wanted):
-        clause = or_(*(and_(Identifier.scheme == s, Identifier.value == v) for s, v in chunk))
-        for scheme, value, pid in db.execute(
-            select(Identifier.scheme, Identifier.value, Identifier.person_id).where(clause)
-        ):
-            found[(str(scheme), value)] = pid
+    for scheme, values in sorted(by_scheme.items()):
+        # One scheme and an IN list a query (not an OR of pairs): the statement compiles once
+        # and is cached, and each lookup is a seek on the (scheme, value) unique index.
+        for chunk in _chunks(sorted(values)):
+            for value, pid in db.execute(
+                select(Identifier.value, Identifier.person_id).where(
+                    Identifier.scheme == scheme, Identifier.value.in_(chunk)
+                )
+            ):
+                found[(str(scheme), value)] = pid
     return found
 
 
