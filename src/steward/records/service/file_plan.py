@@ -106,6 +106,6 @@ def set_owner(
         RecordsEvent.CLASS_OWNER_SET,
         subject_type="record_class",
         subject_id=found.id,
-        details={"code": found.code, "owner_user_id": owner_user_id},
+        details={"owner_user_id": owner_user_id},
     )
     return found

@@ -299,7 +299,6 @@ def record_review(
         subject_type="record_class",
         subject_id=found.id,
         details={
-            "code": found.code,
             "reviewed_on": reviewed_on.isoformat(),
             "outcome": chosen.value,
         },
