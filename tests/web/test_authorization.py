@@ -37,8 +37,8 @@ from steward.intake.service import contacts as intake_contacts
 from steward.intake.service import partners as intake_partners
 from steward.records import service
 from steward.records.models import Case, PartyRole
-from steward.redaction.spans import Code, Label, Source
 from steward.records.service import file_plan
+from steward.redaction.spans import Code, Label, Source
 from steward.retention import schedule_format
 from steward.retention.models import Decision, DisposalItem
 from steward.retention.service import destruction, disposal, holds, schedules
