@@ -16,7 +16,7 @@ from steward.core.permissions import Actor, Role
 from steward.records.models import RecordClass
 from steward.records.service import file_plan
 from steward.retention.models import RecordClassReview
-from steward.retention.service import schedules
+from steward.retention.service import class_reviews, schedules
 from tests.factories.core import make_user
 from tests.web.conftest import SignedIn, csrf_from
 
@@ -135,3 +135,19 @@ def test_the_api_sets_the_owner_and_records_a_review(
         headers={"Authorization": f"Bearer {caseworker}"},
     )
     assert refused.status_code == 403
+
+
+def test_an_owner_who_has_left_owns_nothing(signed_in: SignedIn, db: Session) -> None:
+    sar_class = _sar_class(db)
+    leaver = make_user(db, Role.MANAGER)
+    file_plan.set_owner(
+        db, make_user(db, Role.DPO).actor, class_id=sar_class.id, owner_user_id=leaver.id
+    )
+    leaver.is_active = False
+    db.commit()
+    client, _ = signed_in(Role.DPO)
+    page = client.get(f"/retention/classes/{sar_class.id}")
+    assert page.status_code == 200
+    assert "An account no longer active: choose another" in page.text
+    found = {c.code: c for c in class_reviews.standings(db, clock.today())}
+    assert found["SAR"].owner is None and "No owner" in found["SAR"].gaps

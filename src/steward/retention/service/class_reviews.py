@@ -136,10 +136,12 @@ def standings(db: Session, as_of: date) -> list[ClassStanding]:
     rules = {r.class_code: r.description for r in schedule.rules} if schedule else {}
     approvals = _approvals(db, as_of)
     reviews = _last_reviews(db, as_of)
+    # An owner who has left (account closed) owns nothing: the class needs a new one.
     owners = dict(
         db.execute(
             select(User.id, User.username).where(
-                User.id.in_({c.owner_user_id for c in classes if c.owner_user_id is not None})
+                User.id.in_({c.owner_user_id for c in classes if c.owner_user_id is not None}),
+                User.is_active.is_(True),
             )
         ).all()
     )
@@ -192,7 +194,7 @@ def class_standing(db: Session, actor: Actor, class_id: int) -> ClassStanding:
         found.id,
         found.code,
         found.name,
-        owner.username if owner else None,
+        owner.username if owner and owner.is_active else None,
         None,
         approved[0] if approved else None,
         f"Schedule version {approved[1]} approved" if approved else "Never reviewed",
