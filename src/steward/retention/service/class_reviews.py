@@ -265,7 +265,7 @@ def _check_review(reviewed_on: date, outcome: str, note: str) -> tuple[ReviewOut
     note = note.strip()
     if len(note) > NOTE_MAX:
         errors["note"] = f"Enter a note of at most {NOTE_MAX} characters"
-    elif any(not (ch.isprintable() or ch in "\r\n") for ch in note):
+    elif any(not (ch.isprintable() or ch in "\r\n\t") for ch in note):
         errors["note"] = "Enter the note as plain text"
     elif chosen is ReviewOutcome.CHANGE_NEEDED and not note:
         errors["note"] = "Say what needs to change in the rule"
