@@ -5,6 +5,7 @@ out, an account unused for 90 days is counted once it is older than that."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -187,7 +188,8 @@ def test_accounts_with_two_factor_and_unused(db: Session) -> None:
 
 
 def test_a_key_without_a_function_is_not_measured_yet(db: Session) -> None:
-    found = _figure(db, "disposals_certified")
+    unwired = dataclasses.replace(MEASURES["disposals_certified"], compute=None)
+    found = service.evaluate(db, unwired, AS_OF, unwired.defaults)
     assert found.rag is Rag.NOT_MEASURED and found.computed is None
     assert found.shown == "Not measured yet"
 

@@ -18,7 +18,7 @@ def test_the_measures_as_json(cli: Cli) -> None:
     training = found["training_current"]
     assert (training["numerator"], training["denominator"], training["value"]) == (2, 3, 66.7)
     assert training["status"] == "red" and training["area"] == "training"
-    assert found["disposals_certified"]["status"] == "not_measured"
+    assert found["disposals_certified"]["status"] == "none"  # no disposal yet: nothing to count
     assert found["sar_overdue_open"]["count"] == 0
     # Figures only: the people behind them stay on the pages.
     assert "Bo Lapsed" not in result.stdout

@@ -438,6 +438,26 @@ def test_the_people_rights_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
     assert not gate.findings.problems, gate.findings.report("people rights pages")
 
 
+# assurance: record classes' owners and reviews
+def test_the_file_plan_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
+    """The file plan and a class's page (the records manager's), and its review form sent
+    back with errors (no date, no outcome: nothing is recorded)."""
+    sign_in_as(gate.page, "ig-officer", demo_site.password)
+    gate.check("/retention/classes")
+    first = gate.page.eval_on_selector(
+        "[data-testid=classes] a[href^='/retention/classes/']", "a => new URL(a.href).pathname"
+    )
+    gate.check(first)
+    gate.page.click("button:has-text('Record the review')")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    assert gate.page.title().startswith("Error: "), gate.page.title()
+    gate.inspect()
+    assert not gate.findings.problems, gate.findings.report("file plan pages")
+
+
+# (end of assurance: record classes' owners and reviews)
+
+
 def test_the_gate_sees_a_violation_a_wide_page_and_a_blocked_style(
     gate: Gate, demo_site: DemoSite
 ) -> None:

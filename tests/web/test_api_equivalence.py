@@ -120,6 +120,15 @@ EQUIVALENT: dict[Route, Route] = {
         "GET",
         "/retention/disposal/{list_id}/certificate",
     ),
+    # assurance: record classes' owners and reviews (the file plan)
+    ("GET", "/retention/classes"): ("GET", "/retention/classes"),
+    ("GET", "/retention/classes/{class_id}"): ("GET", "/retention/classes/{class_id}"),
+    ("POST", "/retention/classes/{class_id}/owner"): ("PUT", "/retention/classes/{class_id}/owner"),
+    ("POST", "/retention/classes/{class_id}/reviews"): (
+        "POST",
+        "/retention/classes/{class_id}/reviews",
+    ),
+    # (end of assurance: record classes' owners and reviews)
     # The paper archive.
     ("GET", "/archives"): ("GET", "/archives/locations"),
     ("POST", "/archives/locations"): ("POST", "/archives/locations"),

@@ -37,6 +37,7 @@ from steward.intake.service import contacts as intake_contacts
 from steward.intake.service import partners as intake_partners
 from steward.records import service
 from steward.records.models import Case, PartyRole
+from steward.records.service import file_plan
 from steward.redaction.spans import Code, Label, Source
 from steward.retention import schedule_format
 from steward.retention.models import Decision, DisposalItem
@@ -384,6 +385,23 @@ RULES: dict[tuple[str, str], Call] = {
         Permission.RETENTION_MANAGE, ids={"list_id": "executed_list_id"}
     ),
     ("GET", "/retention/report"): Call(Permission.RETENTION_MANAGE),
+    # assurance: record classes' owners and reviews (the file plan: the records manager's)
+    ("GET", "/retention/classes"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/retention/classes/{class_id}"): Call(Permission.RETENTION_MANAGE),
+    ("POST", "/retention/classes/{class_id}/owner"): Call(Permission.RETENTION_MANAGE, {}),
+    ("POST", "/retention/classes/{class_id}/reviews"): Call(
+        Permission.RETENTION_MANAGE, {"outcome": "maybe"}
+    ),
+    ("GET", "/api/v1/retention/classes"): Call(Permission.RETENTION_MANAGE),
+    ("GET", "/api/v1/retention/classes/{class_id}"): Call(Permission.RETENTION_MANAGE),
+    ("PUT", "/api/v1/retention/classes/{class_id}/owner"): Call(
+        Permission.RETENTION_MANAGE, {"owner_user_id": None}
+    ),
+    ("GET", "/api/v1/retention/classes/{class_id}/reviews"): Call(Permission.RETENTION_MANAGE),
+    ("POST", "/api/v1/retention/classes/{class_id}/reviews"): Call(
+        Permission.RETENTION_MANAGE, {"reviewed_on": "2026-01-01", "outcome": "maybe"}
+    ),
+    # (end of assurance: record classes' owners and reviews)
     ("GET", "/sar/requests/{request_id}/consultations"): Call(Permission.SAR_MANAGE),
     ("POST", "/sar/requests/{request_id}/consultations"): Call(
         Permission.SAR_MANAGE, {"action": "chase", "consultation_id": "{consultation_id}"}
@@ -1388,6 +1406,7 @@ def _retention_for(
         "approved_list_id": approved,
         "decided_list_id": decided,
         "job_id": job.id,
+        "class_id": file_plan.record_class(db, "SAR").id,
     }
 
 

@@ -19,6 +19,7 @@ from steward.core.permissions import ROLE_DESCRIPTIONS, Actor
 from steward.demo import archives as demo_archives
 from steward.demo import assurance_audits as demo_assurance_audits
 from steward.demo import breaches as demo_breaches
+from steward.demo import file_plan as demo_file_plan
 from steward.demo import identity as demo_identity
 from steward.demo import intake as demo_intake
 from steward.demo import oversight as demo_oversight
@@ -145,6 +146,9 @@ def _seed_cases(
     # assurance: oversight of access
     demo_oversight.prepare(factory, kek)
     # (end of assurance: oversight of access)
+    # assurance: record classes' owners and reviews
+    demo_file_plan.prepare(factory)
+    # (end of assurance: record classes' owners and reviews)
     console.print(
         f"Demo data: {loaded.cases:,} cases, {loaded.persons:,} person records and "
         f"{loaded.documents:,} documents created in {time.perf_counter() - started:.1f} s "

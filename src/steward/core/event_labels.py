@@ -60,6 +60,7 @@ EVENT_LABELS: dict[str, str] = {
     "records:person:corrections_read": "Person's earlier details read",
     "records:person:restricted": "Person's records restricted",
     "records:person:restriction_lifted": "Restriction on person's records lifted",
+    "records:class:owner_set": "Record class owner set",
     "records:party:added": "Person added to case",
     "records:document:added": "Document added",
     "records:document:viewed": "Document read",
@@ -108,6 +109,7 @@ EVENT_LABELS: dict[str, str] = {
     "retention:report:viewed": "Retention report read",
     "retention:undatable:listed": "Records that cannot be dated listed",
     "retention:reasons:sealed": "Decision reasons sealed",
+    "retention:class:reviewed": "Record class rule reviewed",
     # archives
     "archives:location:created": "Archive location created",
     "archives:box:created": "Archive box created",

@@ -34,3 +34,4 @@ class RecordsEvent(StrEnum):
     PERSON_CORRECTIONS_READ = "records:person:corrections_read"
     PERSON_RESTRICTED = "records:person:restricted"
     PERSON_RESTRICTION_LIFTED = "records:person:restriction_lifted"
+    CLASS_OWNER_SET = "records:class:owner_set"

@@ -93,6 +93,9 @@ class RecordClass(Base):
     name: Mapped[str] = mapped_column(String(200))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("record_classes.id"))
     description: Mapped[str | None] = mapped_column(Text)
+    # The information asset owner: the member of staff who answers for the class (that its
+    # records are kept, found and disposed of as its rule says). No owner yet: NULL.
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
 
 class Person(Base):

@@ -28,3 +28,4 @@ class RetentionAudit(StrEnum):
     SCHEDULE_EXPORTED = "retention:schedule:exported"  # a schedule, or two compared, as PDF
     UNDATABLE_LISTED = "retention:undatable:listed"
     REASONS_SEALED = "retention:reasons:sealed"
+    CLASS_REVIEWED = "retention:class:reviewed"

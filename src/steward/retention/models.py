@@ -329,3 +329,33 @@ class Tombstone(Base):
     due_on: Mapped[date] = mapped_column(Date)
     destroyed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     disposal_item_id: Mapped[int] = mapped_column(ForeignKey("disposal_items.id"), unique=True)
+
+
+class ReviewOutcome(StrEnum):
+    CONFIRMED = "confirmed"  # the rule still fits the class: period, trigger, authority
+    CHANGE_NEEDED = "change_needed"  # it does not: a new schedule version is to follow
+
+
+class RecordClassReview(Base):
+    """A periodic review of one record class's retention rule (ISO 15489: disposition
+    authorities are reviewed), recorded by the records manager. Approving a schedule version
+    reviews every rule in it as well; this records a review between versions. The note is
+    about the class, never a person, so it is kept as text, short."""
+
+    __tablename__ = "record_class_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_class_id: Mapped[int] = mapped_column(ForeignKey("record_classes.id"))
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[ReviewOutcome] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    reviewed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# The latest review of each class, and whether one falls in a 12-month window.
+Index(
+    "ix_record_class_reviews_class_on",
+    RecordClassReview.record_class_id,
+    RecordClassReview.reviewed_on,
+)

@@ -60,6 +60,8 @@ from steward.web import (
     records_api,
     records_pages,
     retention_api,
+    retention_classes_api,
+    retention_classes_pages,
     retention_disposal_api,
     retention_disposal_pages,
     retention_pages,
@@ -175,6 +177,9 @@ PAGE_ROUTERS = (
     people_pages.router,
     retention_pages.router,
     retention_disposal_pages.router,
+    # assurance: record classes' owners and reviews
+    retention_classes_pages.router,
+    # (end of assurance: record classes' owners and reviews)
     archives_pages.router,
     jobs_pages.router,
     sar_letter_templates.router,
@@ -230,6 +235,9 @@ API_ROUTERS = (
     records_api.router,
     retention_api.router,
     retention_disposal_api.router,
+    # assurance: record classes' owners and reviews
+    retention_classes_api.router,
+    # (end of assurance: record classes' owners and reviews)
     jobs_api.router,
     people_api.router,
     sar_api.router,

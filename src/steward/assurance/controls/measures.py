@@ -210,6 +210,68 @@ def records_undatable(db: Session, as_of: date) -> Computed:
     return Computed(count=found.count, rows=_dated_rows(found))
 
 
+def record_classes_reviewed(db: Session, as_of: date) -> Computed:
+    found = retention_figures.record_classes_reviewed(db, as_of)
+    short = [c for c in found if not c.meets]
+    no_owner = sum(1 for c in found if c.owner is None)
+    return Computed(
+        numerator=len(found) - len(short),
+        denominator=len(found),
+        note=f"{no_owner:,} class(es) without an owner",
+        rows=[
+            Row(
+                (
+                    c.code,
+                    c.name,
+                    c.owner or "No owner",
+                    f"{c.last_reviewed_on:%-d %b %Y}" if c.last_reviewed_on else "Never",
+                    "; ".join(c.gaps),
+                ),
+                f"/retention/classes/{c.class_id}",
+            )
+            for c in short
+        ],
+    )
+
+
+def disposals_certified(db: Session, as_of: date) -> Computed:
+    """Our own certificate for each disposal list carried out, and the contractor's for each
+    paper file sent for destruction: one figure over both (each is a disposal that must be
+    proven), the note and the drill-down keeping them apart."""
+    start = _year_before(as_of)
+    lists = retention_figures.disposal_lists_certified(db, start, as_of)
+    paper = archive_figures.paper_destruction(db, start, as_of)
+    return Computed(
+        numerator=lists.certified + paper.certified,
+        denominator=lists.completed + paper.counted,
+        note=f"disposal lists: {lists.certified:,} of {lists.completed:,} certified; "
+        f"paper files: {paper.certified:,} of {paper.counted:,} certified by the contractor, "
+        f"{paper.awaiting:,} awaiting the certificate "
+        f"(sent in the last {archive_figures.CERTIFICATE_DAYS} days)",
+        rows=[
+            *(
+                Row(
+                    (d.reference, "Disposal list", f"{d.completed_on:%-d %b %Y}", ""),
+                    f"/retention/disposal/{d.list_id}",
+                )
+                for d in lists.uncertified
+            ),
+            *(
+                Row(
+                    (
+                        f.reference,
+                        "Paper file",
+                        f"{f.sent_on:%-d %b %Y}",
+                        f.destruction_reference or "",
+                    ),
+                    f"/archives/files/{f.file_id}",
+                )
+                for f in paper.uncertified
+            ),
+        ],
+    )
+
+
 def boxes_located(db: Session, as_of: date) -> Computed:
     located, held, lost = archive_figures.boxes_located(db, as_of)
     return Computed(
@@ -398,16 +460,19 @@ MEASURES: dict[str, Measure] = {
             Permission.AUDIT_READ,
             accounts_unused,
         ),
-        # Named in the catalogue, computed by parts built alongside this one: each becomes a
-        # measure once its function is given here (docs/assurance.md, "Wiring a measure").
         Measure(
             "record_classes_reviewed",
             "Record classes with a reviewed rule and an owner",
             Area.RECORDS_MANAGEMENT,
             Kind.PERCENT,
-            "Record classes of the file plan whose retention rule was reviewed in the last "
-            "12 months and which have a named owner.",
+            "Record classes of the file plan (each class records are kept in) with a rule in "
+            "the retention schedule in force, a named owner, and the rule reviewed in the last "
+            "12 months: a review recorded for the class, or the approval of a schedule version "
+            "holding its rule. Owners are as they are now.",
             _DEFAULT_PERCENT,
+            ("Code", "Class", "Owner", "Last reviewed", "Short of"),
+            Permission.RETENTION_MANAGE,
+            record_classes_reviewed,
         ),
         Measure(
             "records_past_disposal",
@@ -439,8 +504,14 @@ MEASURES: dict[str, Measure] = {
             "Disposals with a certificate",
             Area.RECORDS_MANAGEMENT,
             Kind.PERCENT,
-            "Disposals carried out with a certificate of destruction issued.",
+            "Disposals in the last 12 months proven by a certificate: each disposal list "
+            "carried out, by its certificate of destruction; each paper file sent for "
+            "destruction, by the storage contractor's certificate (a file sent in the last 30 "
+            "days is awaiting it, and not counted). Lists not yet carried out are not counted.",
             Thresholds(green=100, amber=95),
+            ("Reference", "Kind", "Completed or sent", "Sent under"),
+            Permission.RETENTION_MANAGE,
+            disposals_certified,
         ),
         Measure(
             "boxes_located",

@@ -1,12 +1,13 @@
 """Retention figures for the DPO's measures, straight off the approved schedule's dates
 (the (schedule, due date) index): records past their disposal date that no hold in force
 covers, with the oldest; and records the schedule cannot date. Aggregate SQL; the rows for a
-drill-down are the oldest first, at most ROWS_SHOWN of them."""
+drill-down are the oldest first, at most ROWS_SHOWN of them. Also: disposal lists carried out
+with their certificate, and record classes with a rule, an owner and a review in 12 months."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import String, cast, func, select, union_all
@@ -14,8 +15,14 @@ from sqlalchemy.orm import Session
 
 from steward.archives.models import PaperFile
 from steward.records.models import Case
-from steward.retention.models import RecordKind, RetentionDate
-from steward.retention.service import schedules, undatable
+from steward.retention.models import (
+    DisposalCertificate,
+    DisposalList,
+    DisposalStatus,
+    RecordKind,
+    RetentionDate,
+)
+from steward.retention.service import class_reviews, schedules, undatable
 from steward.retention.service.holds import held_ids
 
 ROWS_SHOWN = 1_000
@@ -83,3 +90,48 @@ def undatable_records(db: Session) -> Figure | None:
     if schedule is None:
         return None
     return _figure(db, _records(schedule.id, RetentionDate.note == undatable.MISSING, unheld=False))
+
+
+@dataclass(frozen=True)
+class ListRow:
+    list_id: int
+    reference: str
+    completed_on: date
+
+
+@dataclass(frozen=True)
+class ListsCertified:
+    completed: int
+    certified: int
+    uncertified: list[ListRow]
+
+
+def disposal_lists_certified(db: Session, start: date, as_of: date) -> ListsCertified:
+    """Disposal lists carried out to the end from ``start`` to ``as_of``, and whether each had
+    its certificate of destruction by then. A list still under review, approved or being
+    carried out is not a disposal yet, and is not counted."""
+    end = datetime.combine(as_of, time.max, tzinfo=UTC)
+    certified = (
+        select(DisposalCertificate.id)
+        .where(DisposalCertificate.list_id == DisposalList.id, DisposalCertificate.issued_at <= end)
+        .exists()
+    )
+    rows = db.execute(
+        select(DisposalList.id, DisposalList.reference, DisposalList.completed_at, certified)
+        .where(
+            DisposalList.status == DisposalStatus.COMPLETED.value,
+            DisposalList.completed_at >= datetime.combine(start, time.min, tzinfo=UTC),
+            DisposalList.completed_at <= end,
+        )
+        .order_by(DisposalList.completed_at, DisposalList.reference)
+    ).all()
+    missing = [
+        ListRow(int(list_id), str(reference), completed_at.astimezone(UTC).date())
+        for list_id, reference, completed_at, has_certificate in rows
+        if completed_at is not None and not has_certificate
+    ]
+    return ListsCertified(len(rows), len(rows) - len(missing), missing)
+
+
+def record_classes_reviewed(db: Session, as_of: date) -> list[class_reviews.ClassStanding]:
+    return class_reviews.standings(db, as_of)

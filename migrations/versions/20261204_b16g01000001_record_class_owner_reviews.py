@@ -1,0 +1,66 @@
+"""records and retention: each record class's owner, and reviews of its retention rule
+
+Revision ID: b16g01000001
+Revises: b16a01000001
+Create Date: 2026-12-04 15:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "b16g01000001"
+down_revision: str | None = "b16a01000001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # Batch mode: SQLite cannot add a foreign key to an existing table in place.
+    with op.batch_alter_table("record_classes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("owner_user_id", sa.Integer(), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_record_classes_owner_user_id"), ["owner_user_id"], unique=False
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_record_classes_owner_user_id_users"), "users", ["owner_user_id"], ["id"]
+        )
+    op.create_table(
+        "record_class_reviews",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("record_class_id", sa.Integer(), nullable=False),
+        sa.Column("reviewed_on", sa.Date(), nullable=False),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("note", sa.String(length=500), nullable=False),
+        sa.Column("reviewed_by_user_id", sa.Integer(), nullable=True),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["record_class_id"],
+            ["record_classes.id"],
+            name=op.f("fk_record_class_reviews_record_class_id_record_classes"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["reviewed_by_user_id"],
+            ["users.id"],
+            name=op.f("fk_record_class_reviews_reviewed_by_user_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_record_class_reviews")),
+    )
+    op.create_index(
+        "ix_record_class_reviews_class_on",
+        "record_class_reviews",
+        ["record_class_id", "reviewed_on"],
+        unique=False,
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_record_class_reviews_class_on", table_name="record_class_reviews")
+    op.drop_table("record_class_reviews")
+    with op.batch_alter_table("record_classes", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_record_classes_owner_user_id_users"), type_="foreignkey"
+        )
+        batch_op.drop_index(batch_op.f("ix_record_classes_owner_user_id"))
+        batch_op.drop_column("owner_user_id")
