@@ -28,8 +28,8 @@ from steward.core.crypto import FileKeyring
 from steward.core.errors import Forbidden
 from steward.core.permissions import Actor, Role
 from steward.records.models import Case, Person
-from steward.retention.service import destruction, disposal
 from steward.retention.policy import Decision
+from steward.retention.service import destruction, disposal
 from tests.assurance import breach_helpers
 from tests.assurance.audits_helpers import make_action, make_attestation, make_audit
 from tests.assurance.oversight_helpers import scene
@@ -78,12 +78,10 @@ def _org(db: Session, keyring: FileKeyring, session_factory: sessionmaker[Sessio
     return Org(dpo, auditor, names)
 
 
-def _build(db: Session, keyring: FileKeyring, actor: Actor) -> tuple[zipfile.ZipFile, object]:
+def _build(db: Session, keyring: FileKeyring, actor: Actor) -> zipfile.ZipFile:
     out = io.BytesIO()
-    manifest = service.build(
-        db, actor, clock.today(), out, keyring=keyring, organisation="Test Org"
-    )
-    return zipfile.ZipFile(io.BytesIO(out.getvalue())), manifest
+    service.build(db, actor, clock.today(), out, keyring=keyring, organisation="Test Org")
+    return zipfile.ZipFile(io.BytesIO(out.getvalue()))
 
 
 def _csv(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
@@ -100,7 +98,7 @@ def test_the_dpos_pack_holds_every_part_and_names_no_data_subject(
     db: Session, keyring: FileKeyring, session_factory: sessionmaker[Session]
 ) -> None:
     org = _org(db, keyring, session_factory)
-    archive, _ = _build(db, keyring, org.dpo.actor)
+    archive = _build(db, keyring, org.dpo.actor)
     names = archive.namelist()
     assert names[0] == service.README and names[-1] == service.MANIFEST
     for expected in (
@@ -185,7 +183,7 @@ def test_an_auditors_pack_leaves_out_what_the_role_does_not_read(
     db: Session, keyring: FileKeyring, session_factory: sessionmaker[Session]
 ) -> None:
     org = _org(db, keyring, session_factory)
-    archive, manifest = _build(db, keyring, org.auditor.actor)
+    archive = _build(db, keyring, org.auditor.actor)
     names = archive.namelist()
     # Paper certificates are the archive managers'; the auditor reads the rest.
     assert "05-certificates/paper-destruction-certificates.csv" not in names

@@ -254,7 +254,7 @@ def _run_job(run: jobs.JobRun) -> str | None:
                 )
             scratch.seek(0)
             with session_scope(run.factory) as db:
-                _keep(db, run.keyring, pack_id, scratch, files=len(manifest.entries) + 1)
+                store(db, run.keyring, pack_id, scratch, files=len(manifest.entries) + 1)
         except DomainError as exc:
             _failed(run, pack_id, exc.message)
             raise
@@ -276,7 +276,7 @@ def _context(pack_id: int, seq: int) -> str:
     return f"evidence_pack:{pack_id}:chunk:{seq}"
 
 
-def _keep(
+def store(
     db: Session,
     kek: KeyEncryptionKeys,
     pack_id: int,
