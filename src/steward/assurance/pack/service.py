@@ -105,7 +105,7 @@ def readme(manifest: PackManifest, organisation: str) -> bytes:
         "",
         f"As of:        {manifest.as_of.isoformat()} (the date the measures are computed for)",
         f"Generated at: {manifest.generated_at.isoformat()}",
-        f"Built by:     a {manifest.role} (the pack holds what that role may read)",
+        f"Built as:     {manifest.role} (the pack holds what that role may read)",
         f"Steward:      version {manifest.version}",
         "",
         "Registers (processing, assets, action plan, breaches, break-glass, access reviews,",
@@ -122,7 +122,7 @@ def readme(manifest: PackManifest, organisation: str) -> bytes:
         "-----",
     ]
     for e in manifest.entries:
-        rows = f", {e.rows} rows" if e.rows is not None else ""
+        rows = "" if e.rows is None else f", {e.rows} row{'' if e.rows == 1 else 's'}"
         lines += [e.path, f"    {e.about}", f"    {e.bytes} bytes{rows}, SHA-256 {e.sha256}"]
     lines += [MANIFEST, "    This list as JSON (with this README's own SHA-256)."]
     if manifest.left_out:
