@@ -242,6 +242,14 @@ def _run_job(run: jobs.JobRun) -> str | None:
     with tempfile.TemporaryFile(prefix="steward-pack-") as scratch:
         try:
             with session_scope(run.factory) as db:
+
+                def step(done: int, total: int) -> None:
+                    # Each part's export events are committed before the progress is written:
+                    # on SQLite the progress's own session would wait for this one's write
+                    # lock, and other requests would wait for the whole build.
+                    db.commit()
+                    run.progress(done, total)
+
                 manifest = build(
                     db,
                     run.actor,
@@ -249,7 +257,7 @@ def _run_job(run: jobs.JobRun) -> str | None:
                     scratch,
                     keyring=run.keyring,
                     organisation=organisation,
-                    progress=run.progress,
+                    progress=step,
                     pack_id=pack_id,
                 )
             scratch.seek(0)
