@@ -5,6 +5,7 @@ from steward.assurance.audits import models as assurance_audits_models
 from steward.assurance.breaches import models as breaches_models
 from steward.assurance.controls import models as assurance_controls_models
 from steward.assurance.oversight import models as oversight_models
+from steward.assurance.pack import models as pack_models
 from steward.assurance.processing import models as processing_models
 from steward.core import audit, auth, crypto, jobs, outbox, rate_limits
 from steward.core.db import Base
@@ -32,6 +33,7 @@ __all__ = [
     "jobs",
     "outbox",
     "oversight_models",
+    "pack_models",
     "processing_models",
     "rate_limits",
     "records_models",

@@ -1210,3 +1210,35 @@ def test_the_held_partner_data_pages_pass(gate: Gate, demo_site: DemoSite) -> No
     sign_in_as(gate.page, held.partner_username, demo_site.password)
     gate.check("/intake/corrections")
     assert not gate.findings.problems, gate.findings.report("held partner data pages")
+
+
+# assurance: evidence pack
+def test_the_evidence_pack_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
+    """The DPO's evidence pack: the page, its form sent back with an error, the job's page
+    when done, and the pack's page with its download button (the crawl sees none built)."""
+    sign_in_as(gate.page, "dpo", demo_site.password)
+    gate.check("/assurance/evidence-pack")
+    gate.page.fill("#as_of", "40")
+    gate.page.click("[data-testid=build]")
+    gate.page.wait_for_selector(".govuk-error-summary")
+    assert gate.page.title().startswith("Error: "), gate.page.title()
+    gate.inspect()
+    gate.page.goto("/assurance/evidence-pack")
+    gate.page.click("[data-testid=build]")
+    gate.page.wait_for_url(re.compile(r"/jobs/\d+$"))
+    job = urlsplit(gate.page.url).path
+    for _ in range(120):  # the embedded queue builds it in a few seconds; bounded
+        if gate.page.query_selector("[data-testid=job-done], [data-testid=job-failed]"):
+            break
+        gate.page.wait_for_timeout(500)
+        gate.page.goto(job)
+    assert gate.page.query_selector("[data-testid=job-done]"), gate.page.content()[:2000]
+    gate.inspect()
+    result = gate.page.eval_on_selector("[data-testid=job-result]", "a => a.pathname")
+    gate.check(result)
+    assert gate.page.query_selector("[data-testid=download]")
+    gate.check("/assurance/evidence-pack")
+    assert not gate.findings.problems, gate.findings.report("evidence pack pages")
+
+
+# (end of assurance: evidence pack)

@@ -505,6 +505,15 @@ EQUIVALENT: dict[Route, Route] = {
     ("GET", "/break-glass"): ("GET", "/assurance/break-glass"),
     ("POST", "/break-glass/reviewed"): ("POST", "/assurance/break-glass/{use_id}/reviews"),
     # (end of assurance: oversight of access)
+    # assurance: evidence pack
+    ("GET", "/assurance/evidence-pack"): ("GET", "/assurance/evidence-packs"),
+    ("POST", "/assurance/evidence-pack"): ("POST", "/assurance/evidence-packs"),
+    ("GET", "/assurance/evidence-pack/{pack_id}"): ("GET", "/assurance/evidence-packs/{pack_id}"),
+    ("GET", "/assurance/evidence-pack/{pack_id}/download"): (
+        "GET",
+        "/assurance/evidence-packs/{pack_id}/download",
+    ),
+    # (end of assurance: evidence pack)
 }
 
 # Page routes that need no API of their own, each with why.

@@ -59,6 +59,7 @@ from steward.training.service import staff as staff_service
 from steward.web.app import API_PREFIX, API_ROUTERS, PAGE_ROUTERS
 from tests.assurance import breach_helpers
 from tests.assurance.audits_helpers import PDF, make_action, make_attestation, make_audit
+from tests.assurance.pack_helpers import stored_pack
 from tests.factories.core import make_user
 from tests.factories.intake import make_agreement, make_partner, make_row, make_submission
 from tests.factories.processing import make_activity, make_asset
@@ -1049,6 +1050,19 @@ RULES: dict[tuple[str, str], Call] = {
         Permission.ASSURANCE_MANAGE
     ),
     # (end of assurance: oversight of access)
+    # assurance: evidence pack
+    # The walk's pack is the walker's own; a bad date keeps the walk from building one.
+    ("GET", "/assurance/evidence-pack"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/assurance/evidence-pack"): Call(Permission.ASSURANCE_VIEW, _date("as_of", "x-y-z")),
+    ("GET", "/assurance/evidence-pack/{pack_id}"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/evidence-pack/{pack_id}/download"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/evidence-packs"): Call(Permission.ASSURANCE_VIEW),
+    ("POST", "/api/v1/assurance/evidence-packs"): Call(
+        Permission.ASSURANCE_VIEW, {"as_of": "not a date"}
+    ),
+    ("GET", "/api/v1/assurance/evidence-packs/{pack_id}"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/evidence-packs/{pack_id}/download"): Call(Permission.ASSURANCE_VIEW),
+    # (end of assurance: evidence pack)
 }
 
 
@@ -1092,6 +1106,8 @@ def _walk_rows(
     ids |= _breaches_for(db, keyring, user)
     ids |= _processing_for(db)
     ids |= _assurance_measures_for(db)
+    # assurance: evidence pack (the walker's own: only its builder downloads a pack)
+    ids["pack_id"] = stored_pack(db, keyring, user)
     return ids
 
 

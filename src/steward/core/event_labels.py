@@ -292,6 +292,10 @@ EVENT_LABELS: dict[str, str] = {
     "assurance:access_review:account_decided": "Account confirmed or changed in access review",
     "assurance:access_review:closed": "Access review closed",
     # (end of assurance: oversight of access)
+    # assurance: evidence pack
+    "assurance:evidence_pack:built": "Evidence pack built",
+    "assurance:evidence_pack:downloaded": "Evidence pack downloaded",
+    # (end of assurance: evidence pack)
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.
@@ -344,6 +348,9 @@ SUBJECT_LABELS: dict[str, str] = {
     # (end of assurance: processing register)
     # assurance: oversight of access
     # (end of assurance: oversight of access)
+    # assurance: evidence pack
+    "assurance_evidence_pack": "Evidence pack",
+    # (end of assurance: evidence pack)
 }
 
 

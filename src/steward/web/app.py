@@ -77,6 +77,8 @@ from steward.web.assurance import audits_pages as assurance_audits
 from steward.web.assurance import breaches as assurance_breaches
 from steward.web.assurance import breaches_api as assurance_breaches_api
 from steward.web.assurance import break_glass as oversight_break_glass
+from steward.web.assurance import evidence_pack as assurance_evidence_pack
+from steward.web.assurance import evidence_pack_api as assurance_evidence_pack_api
 from steward.web.assurance import measures as assurance_measures
 from steward.web.assurance import measures_api as assurance_measures_api
 from steward.web.assurance import oversight_api
@@ -226,6 +228,9 @@ PAGE_ROUTERS = (
     oversight_break_glass.router,
     oversight_access_review.router,
     # (end of assurance: oversight of access)
+    # assurance: evidence pack
+    assurance_evidence_pack.router,
+    # (end of assurance: evidence pack)
 )
 API_ROUTERS = (
     api.router,
@@ -269,6 +274,9 @@ API_ROUTERS = (
     # assurance: oversight of access
     oversight_api.router,
     # (end of assurance: oversight of access)
+    # assurance: evidence pack
+    assurance_evidence_pack_api.router,
+    # (end of assurance: evidence pack)
 )
 
 

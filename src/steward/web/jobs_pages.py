@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from steward.archives import service as archives
+from steward.assurance.pack import service as evidence_pack
 from steward.core import auth, jobs
 from steward.intake.service import processing as intake_processing
 from steward.retention.models import DisposalList
@@ -109,6 +110,17 @@ def describe(db: Session, job: jobs.Job) -> dict[str, str]:
             "back_text": "Back to the submission",
             "done_text": "View the submission's feedback",
         }
+    # assurance: evidence pack
+    if job.kind == evidence_pack.JOB_KIND and job.subject_id is not None:
+        return {
+            "title": "Building the evidence pack",
+            "title_done": "Evidence pack built",
+            "noun": "parts",
+            "back": "/assurance/evidence-pack",
+            "back_text": "Back to the evidence pack",
+            "done_text": "Download the evidence pack",
+        }
+    # (end of assurance: evidence pack)
     return {"title": "Background job", "noun": "items", "back": "/", "back_text": "Home"}
 
 

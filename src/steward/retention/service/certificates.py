@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -119,6 +120,22 @@ def issue(factory: sessionmaker[Session], actor: Actor, list_id: int) -> int:
             },
         )
         return certificate.id
+
+
+def issued_by(db: Session, actor: Actor, *, until: date) -> list[tuple[DisposalCertificate, str]]:
+    """Every certificate issued by the end of ``until``, oldest first, with its list's
+    reference: for the auditor's evidence pack. A certificate holds no personal data, so
+    those who read the assurance evidence see them as they see the schedule."""
+    if not actor.can(Permission.ASSURANCE_VIEW):
+        actor.require(Permission.RETENTION_MANAGE)
+    end = datetime.combine(until + timedelta(days=1), time(), tzinfo=UTC)
+    rows = db.execute(
+        select(DisposalCertificate, DisposalList.reference)
+        .join(DisposalList, DisposalList.id == DisposalCertificate.list_id)
+        .where(DisposalCertificate.issued_at < end)
+        .order_by(DisposalCertificate.issued_at, DisposalCertificate.id)
+    )
+    return [(certificate, reference) for certificate, reference in rows]
 
 
 def certificate_for(db: Session, actor: Actor, *, list_id: int) -> DisposalCertificate:

@@ -100,6 +100,13 @@ SECTIONS: tuple[Section, ...] = (
         "Every account's role, team and sign-in, confirmed",
         (Permission.ASSURANCE_MANAGE, Permission.AUDIT_READ),
     ),
+    # assurance: evidence pack
+    Section(
+        "/assurance/evidence-pack",
+        "Evidence pack",
+        "One download of the evidence for an auditor",
+        (Permission.ASSURANCE_VIEW,),
+    ),
 )
 
 
