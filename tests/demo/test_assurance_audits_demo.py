@@ -14,6 +14,7 @@ from steward.core.db import session_scope
 from steward.core.paging import PageRequest
 from steward.core.permissions import Actor, Role
 from steward.demo import assurance_audits as demo
+from tests.assurance.pdf_text import pdf_text
 from tests.factories.core import make_user
 
 
@@ -41,3 +42,9 @@ def test_the_demo_audit_looks_like_the_organisations(
         assert summary.red >= 1 and summary.overdue >= 2
         assert [a.reference for a in actions.open_red_actions(db, today)] == ["S1", "S2"]
         assert attestations.attestation_summary(db, today).expired == 1
+        # Each attestation's document is a PDF that opens and names what was approved (an
+        # auditor reads them in the evidence pack).
+        listed = attestations.list_attestations(db, Actor.system(), PageRequest())
+        for line in listed.items:
+            opened = pdf_text(attestations.document(db, keyring, Actor.system(), line.id).data)
+            assert line.title in opened

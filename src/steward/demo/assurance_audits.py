@@ -18,12 +18,16 @@ from steward.core import auth, clock
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.db import session_scope
 from steward.core.permissions import Actor
+from steward.demo.pdf import text_pdf
 
-# A one-page PDF: the demo's stand-in for minutes and policies.
-DOCUMENT = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+# The demo's stand-ins for evidence, minutes and policies: real one-page PDFs that open in any
+# viewer (an auditor reading the evidence pack opens them).
+EVIDENCE = text_pdf("Evidence of progress", "Evidence of the work done on the recommendation.")
+
+
+def _minutes(title: str) -> bytes:
+    return text_pdf(title, f"{title}.\n\nApproved at the meeting; the minutes record the decision.")
+
 
 # (reference, area, text, priority, owner, days from today agreed, status reached)
 RECOMMENDATIONS = (
@@ -145,7 +149,7 @@ def _seed(db: Session, kek: KeyEncryptionKeys) -> int:
                 kek,
                 user.actor,
                 rec.id,
-                actions.NewUpdate("Work under way; evidence attached.", status, evidence=DOCUMENT),
+                actions.NewUpdate("Work under way; evidence attached.", status, evidence=EVIDENCE),
             )
     audits.record_follow_up(
         db,
@@ -171,7 +175,7 @@ def _seed(db: Session, kek: KeyEncryptionKeys) -> int:
                 "Approved at the meeting; the minutes are attached.",
                 today - timedelta(days=attested),
                 today + timedelta(days=review),
-                DOCUMENT,
+                _minutes(title),
             ),
         )
     for area, rating in ((Area.SECURITY, "limited"), (Area.RECORDS_MANAGEMENT, "reasonable")):
