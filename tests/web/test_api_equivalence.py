@@ -496,6 +496,10 @@ EQUIVALENT: dict[Route, Route] = {
     ("GET", "/break-glass"): ("GET", "/assurance/break-glass"),
     ("POST", "/break-glass/reviewed"): ("POST", "/assurance/break-glass/{use_id}/reviews"),
     # (end of assurance: oversight of access)
+    # assurance: board report
+    ("GET", "/assurance/report"): ("GET", "/assurance/report"),
+    ("GET", "/assurance/report.pdf"): ("GET", "/assurance/report.pdf"),
+    # (end of assurance: board report)
 }
 
 # Page routes that need no API of their own, each with why.

@@ -1031,6 +1031,13 @@ RULES: dict[tuple[str, str], Call] = {
         Permission.ASSURANCE_MANAGE
     ),
     # (end of assurance: oversight of access)
+    # assurance: board report
+    # Reading the board report and downloading it (an audited export) need assurance:view.
+    ("GET", "/assurance/report"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/report.pdf"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/report"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/report.pdf"): Call(Permission.ASSURANCE_VIEW),
+    # (end of assurance: board report)
 }
 
 

@@ -290,6 +290,9 @@ EVENT_LABELS: dict[str, str] = {
     "assurance:access_review:account_decided": "Account confirmed or changed in access review",
     "assurance:access_review:closed": "Access review closed",
     # (end of assurance: oversight of access)
+    # assurance: board report
+    "assurance:board_report:produced": "Assurance board report produced",
+    # (end of assurance: board report)
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.
@@ -342,6 +345,9 @@ SUBJECT_LABELS: dict[str, str] = {
     # (end of assurance: processing register)
     # assurance: oversight of access
     # (end of assurance: oversight of access)
+    # assurance: board report
+    "assurance_board_report": "Assurance board report",
+    # (end of assurance: board report)
 }
 
 
