@@ -99,17 +99,18 @@ def _end_of(day: date) -> datetime:
 # --- the measures, as the dashboard places and rates them -----------------------------------
 
 
-def _results(db: Session, catalogue: Catalogue, as_of: date) -> dict[Area, list[controls.Result]]:
+def _results(db: Session, catalogue: Catalogue, as_of: date) -> list[tuple[Area, controls.Result]]:
+    """Every measure the catalogue names, in its order, under the area of the first
+    expectation naming it: as the dashboard places and rates them."""
     chosen = controls.thresholds(db)
     placed: dict[str, Area] = {}
     for expectation in catalogue.measured():
-        # Each measure under the area of the first expectation naming it, as the dashboard.
         if expectation.measure is not None:
             placed.setdefault(expectation.measure, expectation.area)
-    found: dict[Area, list[controls.Result]] = {a: [] for a in Area}
-    for key, area in placed.items():
-        found[area].append(controls.evaluate(db, MEASURES[key], as_of, chosen[key]))
-    return found
+    return [
+        (area, controls.evaluate(db, MEASURES[key], as_of, chosen[key]))
+        for key, area in placed.items()
+    ]
 
 
 def _measure(result: controls.Result) -> MeasureFigure:
@@ -133,10 +134,10 @@ def _measure(result: controls.Result) -> MeasureFigure:
 
 
 def _trends(
-    db: Session, results: dict[Area, list[controls.Result]], as_of: date
+    db: Session, results: list[tuple[Area, controls.Result]], as_of: date
 ) -> tuple[Trend, ...]:
     trends = []
-    for result in (r for rs in results.values() for r in rs):
+    for _, result in results:
         m = result.measure
         if not (m.headline and m.compute is not None):
             continue
@@ -152,8 +153,11 @@ def _trends(
 
 
 def _areas(
-    db: Session, as_of: date, results: dict[Area, list[controls.Result]]
+    db: Session, as_of: date, results: list[tuple[Area, controls.Result]]
 ) -> tuple[AreaFigures, ...]:
+    by_area: dict[Area, list[controls.Result]] = {a: [] for a in Area}
+    for area, result in results:
+        by_area[area].append(result)
     assessed: dict[Area, tuple[SelfAssessment, str | None]] = {}
     for assessment, assessor in db.execute(
         select(SelfAssessment, auth.User.role)
@@ -163,19 +167,19 @@ def _areas(
     ):
         assessed[Area(assessment.area)] = (assessment, assessor)  # the latest wins
     audited: dict[Area, tuple[Rating, str]] = {}
-    for area, rating, title in db.execute(
+    for code, rating, title in db.execute(
         select(AuditArea.area, AuditArea.rating, Audit.title)
         .join(Audit, Audit.id == AuditArea.audit_id)
         .where(AuditArea.rating.is_not(None), Audit.reported_on <= as_of)
         .order_by(Audit.reported_on, Audit.id)
     ):
-        audited[Area(area)] = (Rating(str(rating)), title)
+        audited[Area(code)] = (Rating(str(rating)), title)
     lines = []
     for area in Area:
         latest = assessed.get(area)
         row, role = latest if latest else (None, None)
         rated = audited.get(area)
-        measures = tuple(_measure(r) for r in results[area])
+        measures = tuple(_measure(r) for r in by_area[area])
         draft = AreaFigures(
             area=area,
             rating=Rating(row.rating) if row else None,
@@ -184,7 +188,7 @@ def _areas(
             audit_rating=rated[0] if rated else None,
             audit_title=rated[1] if rated else None,
             measures=measures,
-            worst=controls.AreaResults(area, results[area]).worst,
+            worst=controls.AreaResults(area, by_area[area]).worst,
             opinion="",
         )
         lines.append(_with_opinion(draft))
