@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
+import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -139,6 +140,9 @@ def test_the_pdf_reads_as_a_board_report_with_no_personal_data(
     case_number, dpo = _organisation(db, keyring)
     data = report.pdf(report.figures(db, dpo, AS_OF, organisation="Northshire Council"))
     assert data.startswith(b"%PDF")
+    document = pdfium.PdfDocument(data)
+    assert document.get_metadata_dict()["Title"].startswith("Data protection assurance")
+    document.close()
     text = pdf_text(data)
     flat = " ".join(text.split())  # lines wrapped by the layout joined again
     pages = text.count("Page ")

@@ -142,8 +142,10 @@ def summary(
     lines = [f"Overall: {overall_words(overall)}"]
     measures = tuple(m for a in areas for m in a.measures)
     red = [m for m in measures if m.status is Rag.RED]
+    unrated = len(measures) - sum(m.status in (Rag.GREEN, Rag.AMBER, Rag.RED) for m in measures)
     lines.append(
-        f"Of {_count(len(measures), 'measure')}, {rag_counts(measures) or 'none rated'}."
+        f"Of {_count(len(measures), 'measure')}, {rag_counts(measures) or 'none rated'}"
+        + (f"; {unrated:,} with nothing to count or not measured yet." if unrated else ".")
         + (f" Red: {'; '.join(m.title.lower() for m in red)}." if red else "")
     )
     assessed = sum(a.rating is not None for a in areas)
