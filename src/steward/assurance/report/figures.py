@@ -51,7 +51,9 @@ from steward.core.permissions import ROLE_NAMES, Actor, Permission, Role
 
 
 def figures(db: Session, actor: Actor, as_of: date, *, organisation: str = "") -> BoardReport:
-    """Everything the board report shows on ``as_of``; refused for a future or absurd day."""
+    """Everything the board report shows on ``as_of``, refused for a future or absurd day.
+    ``organisation`` is printed on the cover (the settings' organisation_name; blank: none).
+    Producing it is recorded as an export: call it once per report made."""
     actor.require(Permission.ASSURANCE_VIEW)
     controls.check_as_of(as_of)
     current = controls.current(db)
