@@ -33,6 +33,7 @@ from steward.retention.service import destruction, disposal
 from tests.assurance import breach_helpers
 from tests.assurance.audits_helpers import make_action, make_attestation, make_audit
 from tests.assurance.oversight_helpers import scene
+from tests.assurance.pdf_text import pdf_text
 from tests.factories.core import make_user
 from tests.retention.helpers import case_with_children, default_schedule
 
@@ -102,6 +103,8 @@ def test_the_dpos_pack_holds_every_part_and_names_no_data_subject(
     names = archive.namelist()
     assert names[0] == service.README and names[-1] == service.MANIFEST
     for expected in (
+        "01-report/board-report.pdf",
+        "01-report/board-report.json",
         "02-measures/measures.csv",
         "03-registers/action-plan.csv",
         "03-registers/breach-register.csv",
@@ -118,7 +121,11 @@ def test_the_dpos_pack_holds_every_part_and_names_no_data_subject(
     ):
         assert expected in names, expected
     assert any(n.startswith("02-measures/control-catalogue") for n in names)
-    assert not any(n.startswith("01-report/") for n in names)  # the board report joins later
+    # The board report of the same day, as the board reads it and as its figures.
+    assert pdf_text(archive.read("01-report/board-report.pdf")).count("Executive summary") >= 1
+    assert json.loads(archive.read("01-report/board-report.json"))["as_of"] == (
+        clock.today().isoformat()
+    )
 
     # The manifest's SHA-256s are the files', and it and the README list every file.
     manifest = json.loads(archive.read(service.MANIFEST))

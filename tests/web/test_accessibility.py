@@ -1242,3 +1242,15 @@ def test_the_evidence_pack_pages_pass(gate: Gate, demo_site: DemoSite) -> None:
 
 
 # (end of assurance: evidence pack)
+# assurance: board report
+def test_the_board_report_page_passes(gate: Gate, demo_site: DemoSite) -> None:
+    """The board report's page as the DPO opens it from the dashboard, for a chosen date, and
+    sent back with a date it refuses (the PDF itself is a download, not crawled)."""
+    sign_in_as(gate.page, "dpo", demo_site.password)
+    gate.check("/assurance/report")
+    gate.check("/assurance/report?as_of-day=31&as_of-month=3&as_of-year=2026")
+    gate.check("/assurance/report?as_of-day=31&as_of-month=2&as_of-year=2026", expect_status=422)
+    assert not gate.findings.problems, gate.findings.report("board report page")
+
+
+# (end of assurance: board report)

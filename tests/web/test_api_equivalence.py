@@ -514,6 +514,10 @@ EQUIVALENT: dict[Route, Route] = {
         "/assurance/evidence-packs/{pack_id}/download",
     ),
     # (end of assurance: evidence pack)
+    # assurance: board report
+    ("GET", "/assurance/report"): ("GET", "/assurance/report"),
+    ("GET", "/assurance/report.pdf"): ("GET", "/assurance/report.pdf"),
+    # (end of assurance: board report)
 }
 
 # Page routes that need no API of their own, each with why.

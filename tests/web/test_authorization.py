@@ -1063,6 +1063,13 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/assurance/evidence-packs/{pack_id}"): Call(Permission.ASSURANCE_VIEW),
     ("GET", "/api/v1/assurance/evidence-packs/{pack_id}/download"): Call(Permission.ASSURANCE_VIEW),
     # (end of assurance: evidence pack)
+    # assurance: board report
+    # Reading the board report and downloading it (an audited export) need assurance:view.
+    ("GET", "/assurance/report"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/assurance/report.pdf"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/report"): Call(Permission.ASSURANCE_VIEW),
+    ("GET", "/api/v1/assurance/report.pdf"): Call(Permission.ASSURANCE_VIEW),
+    # (end of assurance: board report)
 }
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from steward.assurance import report as board_report
 from steward.assurance.controls import service
 from steward.assurance.pack import service as packs
 from steward.cli.retention_common import parse_date, print_json
@@ -105,3 +106,55 @@ def evidence_pack(
 
 
 # (end of assurance: evidence pack)
+# assurance: board report
+def _writable(out: Path) -> None:
+    """Refuse a path the PDF cannot be written to before any figure is gathered."""
+    if out.is_dir():
+        raise CliError(f"--out: {out} is a folder: give a file name, e.g. board-report.pdf.")
+    if out.exists() and not out.is_file():
+        raise CliError(f"--out: {out} is not a file.")
+    folder = out.parent
+    if not folder.is_dir():
+        raise CliError(f"--out: the folder {folder} does not exist.")
+    if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise CliError(f"--out: {out} cannot be written (permission denied).")
+
+
+@app.command("report")
+def report(
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="The day to report on (YYYY-MM-DD); default today."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where to write the board report (a PDF).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report's figures as JSON.")
+    ] = False,
+) -> None:
+    """The board report: where the organisation stands, area by area, as a PDF (--out) and
+    its figures as JSON (--json). Figures only: no names, no case references."""
+    if out is None and not as_json:
+        raise CliError("Give --out FILE.pdf to write the report, or --json for its figures.")
+    day = parse_date(as_of, "--as-of") if as_of else clock.today()
+    if out is not None:
+        _writable(out)
+    settings = load_settings()
+    with unit_of_work(settings) as db:
+        found = board_report.figures(
+            db, Actor.system(), day, organisation=settings.organisation_name
+        )
+    if out is not None:
+        data = board_report.pdf(found)
+        try:
+            out.write_bytes(data)
+        except OSError as exc:
+            raise CliError(f"--out: {out} could not be written ({exc.strerror}).") from exc
+        if not as_json:  # stdout stays pure JSON with --json
+            console.print(plain(f"{out}: the board report as of {day}, {len(data):,} bytes."))
+    if as_json:
+        print_json(board_report.to_json(found))
+
+
+# (end of assurance: board report)

@@ -296,6 +296,9 @@ EVENT_LABELS: dict[str, str] = {
     "assurance:evidence_pack:built": "Evidence pack built",
     "assurance:evidence_pack:downloaded": "Evidence pack downloaded",
     # (end of assurance: evidence pack)
+    # assurance: board report
+    "assurance:board_report:produced": "Assurance board report produced",
+    # (end of assurance: board report)
 }
 
 # What a subject_type names, for "Disposal list 3" in a sentence.
@@ -351,6 +354,9 @@ SUBJECT_LABELS: dict[str, str] = {
     # assurance: evidence pack
     "assurance_evidence_pack": "Evidence pack",
     # (end of assurance: evidence pack)
+    # assurance: board report
+    "assurance_board_report": "Assurance board report",
+    # (end of assurance: board report)
 }
 
 

@@ -84,6 +84,8 @@ from steward.web.assurance import measures_api as assurance_measures_api
 from steward.web.assurance import oversight_api
 from steward.web.assurance import processing as assurance_processing
 from steward.web.assurance import processing_api as assurance_processing_api
+from steward.web.assurance import report_api as assurance_report_api
+from steward.web.assurance import report_pages as assurance_report
 from steward.web.assurance import retention_schedule as assurance_schedule
 from steward.web.assurance import self_assessment_pages as assurance_self_assessment
 from steward.web.input_rule import refuse_hidden_characters
@@ -231,6 +233,9 @@ PAGE_ROUTERS = (
     # assurance: evidence pack
     assurance_evidence_pack.router,
     # (end of assurance: evidence pack)
+    # assurance: board report
+    assurance_report.router,
+    # (end of assurance: board report)
 )
 API_ROUTERS = (
     api.router,
@@ -277,6 +282,9 @@ API_ROUTERS = (
     # assurance: evidence pack
     assurance_evidence_pack_api.router,
     # (end of assurance: evidence pack)
+    # assurance: board report
+    assurance_report_api.router,
+    # (end of assurance: board report)
 )
 
 

@@ -21,6 +21,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from steward.archives.service import certificates as archive_certificates
+from steward.assurance import report
 from steward.assurance.areas import Area
 from steward.assurance.audits.service import actions, assessments, attestations
 from steward.assurance.breaches import register as breaches
@@ -229,6 +230,24 @@ def breach_register(ctx: Context) -> list[PackFile]:
             "to cases or people.",
             lines,
         )
+    ]
+
+
+def board_report(ctx: Context) -> list[PackFile]:
+    """The board report for the same day, as the board read it and as figures."""
+    found = report.figures(ctx.db, ctx.actor, ctx.as_of, organisation=ctx.organisation)
+    return [
+        PackFile(
+            "01-report/board-report.pdf",
+            report.pdf(found),
+            "The board report: each ICO area's rating and measures, recommendations by "
+            "priority, the action plan's progress and the scales it uses; no personal data.",
+        ),
+        PackFile(
+            "01-report/board-report.json",
+            json.dumps(report.to_json(found), indent=2, sort_keys=True).encode("utf-8"),
+            "The board report's figures, for comparing one report with another.",
+        ),
     ]
 
 
@@ -586,7 +605,7 @@ def attestation_files(ctx: Context) -> list[PackFile]:
 
 # The parts in the order of the zip's folders. A part is one entry here.
 PARTS: tuple[Part, ...] = (
-    # the board report joins here
+    Part("Board report", board_report),
     Part("Measures", measures),
     Part("Control catalogue", catalogue),
     Part("Action plan", action_plan),

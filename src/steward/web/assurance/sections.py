@@ -30,6 +30,14 @@ SECTIONS: tuple[Section, ...] = (
         "The control catalogue and its versions",
         (Permission.ASSURANCE_VIEW,),
     ),
+    # assurance: board report
+    Section(
+        "/assurance/report",
+        "Board report",
+        "The board's report, as an ICO audit report is laid out (PDF)",
+        (Permission.ASSURANCE_VIEW,),
+    ),
+    # (end of assurance: board report)
     # assurance: audits and action plan
     Section(
         "/assurance/audits",
