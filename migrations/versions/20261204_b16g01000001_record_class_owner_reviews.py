@@ -17,15 +17,26 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # Batch mode: SQLite cannot add a foreign key to an existing table in place.
-    with op.batch_alter_table("record_classes", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("owner_user_id", sa.Integer(), nullable=True))
-        batch_op.create_index(
-            batch_op.f("ix_record_classes_owner_user_id"), ["owner_user_id"], unique=False
+    # Added in place, its foreign key inline: batch mode would rebuild record_classes, and on
+    # SQLite dropping the old table (cases refer to it) fails once an installation has cases.
+    # SQLite's ADD COLUMN allows a REFERENCES clause on a column whose default is NULL.
+    if op.get_context().dialect.name == "sqlite":
+        op.execute(
+            "ALTER TABLE record_classes ADD COLUMN owner_user_id INTEGER "
+            "CONSTRAINT fk_record_classes_owner_user_id_users REFERENCES users (id)"
         )
-        batch_op.create_foreign_key(
-            batch_op.f("fk_record_classes_owner_user_id_users"), "users", ["owner_user_id"], ["id"]
+    else:
+        op.add_column("record_classes", sa.Column("owner_user_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(
+            "fk_record_classes_owner_user_id_users",
+            "record_classes",
+            "users",
+            ["owner_user_id"],
+            ["id"],
         )
+    op.create_index(
+        "ix_record_classes_owner_user_id", "record_classes", ["owner_user_id"], unique=False
+    )
     op.create_table(
         "record_class_reviews",
         sa.Column("id", sa.Integer(), nullable=False),
