@@ -1,6 +1,7 @@
-"""The dashboard's trend read at once: a headline measure with ``over_time`` gives, on every
-month end, exactly the figure and rating its ``compute`` gives on that day alone (the chart
-and the drill-down of a past date never disagree)."""
+"""The dashboard's figures read fast and still exact: a headline measure with ``over_time``
+gives, on every month end, the figure and rating its ``compute`` gives on that day alone (the
+chart and the drill-down of a past date never disagree); records past disposal are counted
+from the dates alone and listed oldest first up to the drill-down's cap."""
 
 from __future__ import annotations
 
@@ -14,10 +15,14 @@ from steward.assurance.controls import service
 from steward.assurance.controls.measures import MEASURES, Computed
 from steward.core import clock
 from steward.core.crypto import KeyEncryptionKeys
-from steward.core.permissions import Role
+from steward.core.permissions import Actor, Role
+from steward.retention.service import assurance as retention_figures
+from steward.retention.service import dates
 from steward.training.policy import RequirementKind
 from tests.factories.core import make_user
 from tests.factories.training import complete, make_course, make_requirement, make_staff
+from tests.retention.helpers import case_with_children, default_schedule
+from tests.retention.helpers import due_on as dates_due
 from tests.sar.test_report import arrange
 
 AS_OF = date(2026, 4, 15)
@@ -107,3 +112,21 @@ def test_the_dashboard_trend_is_each_month_ends_own_figure_and_rating(
             for p in trend.points
         ]
         assert [(p.value, p.rag) for p in trend.points] == [(r.value, r.rag) for r in alone]
+
+
+def test_records_past_disposal_count_them_all_and_list_the_oldest_first(
+    db: Session, keyring: KeyEncryptionKeys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(retention_figures, "ROWS_SHOWN", 2)  # the drill-down's cap, made small
+    default_schedule(db)
+    born = [date(1985, 1, 1), date(1975, 1, 1), date(1980, 1, 1)]
+    cases = [case_with_children(db, keyring, day) for day in born]
+    case_with_children(db, keyring, None)  # cannot be dated: never past its date
+    dates.sweep(db, Actor.system())
+    found = MEASURES["records_past_disposal"].compute(db, AS_OF)  # type: ignore[misc]
+    assert found.count == 3  # counted beyond the rows shown
+    listed = [row.cells[0] for row in found.rows]
+    assert listed == [cases[1].case_number, cases[2].case_number]  # the oldest two, in order
+    due = [dates_due(db, case) for case in (cases[1], cases[2])]
+    assert due[0] is not None and due[1] is not None and due[0] <= due[1]
+    assert found.note == f"oldest {(AS_OF - due[0]).days} days past its date"
