@@ -377,9 +377,9 @@ def _copy_rows(load: _Loader, k: int, workers: dict[int, list[int]]) -> None:
 
 def _worker_map(load: _Loader) -> dict[int, list[int]]:
     """For each demo account with a caseload, the synthetic caseworkers of its team. The pool
-    leaves out every demo account (``new-starter`` is in team north without a caseload: given
-    the copies' cases it would be on thousands, and on two cases twice, where it already sits
-    beside ``caseworker``)."""
+    leaves out every demo account: ``new-starter`` (team north, no caseload of its own, on two
+    of ``caseworker``'s cases in the demo, and so on their copies) would otherwise be given
+    ``caseworker``'s copied cases too, and twice over on those two."""
     rows = load.rows("SELECT id, username, team FROM users WHERE role = 'caseworker'")
     demo_names = {"caseworker", "caseworker2"}
     accounts = {account.username for account in DEMO_ACCOUNTS}
