@@ -45,6 +45,7 @@ from bench import log
 from steward.core import audit, keyfile
 from steward.core.config import Environment, Settings
 from steward.core.db import make_engine, make_sessionmaker, session_scope
+from steward.demo.service import DEMO_ACCOUNTS
 
 GENERATED = Path(__file__).resolve().parents[1] / "generated"
 VERSION = 1  # in the cache directories' names: bump when the data change
@@ -375,12 +376,16 @@ def _copy_rows(load: _Loader, k: int, workers: dict[int, list[int]]) -> None:
 
 
 def _worker_map(load: _Loader) -> dict[int, list[int]]:
-    """For each demo account with a caseload, the synthetic caseworkers of its team."""
+    """For each demo account with a caseload, the synthetic caseworkers of its team. The pool
+    leaves out every demo account: ``new-starter`` (team north, no caseload of its own, on two
+    of ``caseworker``'s cases in the demo, and so on their copies) would otherwise be given
+    ``caseworker``'s copied cases too, and twice over on those two."""
     rows = load.rows("SELECT id, username, team FROM users WHERE role = 'caseworker'")
     demo_names = {"caseworker", "caseworker2"}
+    accounts = {account.username for account in DEMO_ACCOUNTS}
     synthetic: dict[str, list[int]] = {}
     for user_id, name, team in rows:
-        if name not in demo_names and team:
+        if name not in accounts and team:
             synthetic.setdefault(team, []).append(int(user_id))
     return {
         int(user_id): synthetic[team]

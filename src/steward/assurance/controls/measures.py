@@ -6,7 +6,7 @@ A key with ``compute=None`` is named in the catalogue but has no function yet: i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -58,6 +58,10 @@ class Computed:
 
 
 Compute = Callable[[Session, date], Computed]
+# The same figure on many days at once, one Computed a day in the days' order, each equal to
+# ``compute`` on that day (tests/assurance/test_measures_trend.py): a trend's twelve month
+# ends from one reading instead of twelve.
+OverTime = Callable[[Session, Sequence[date]], list[Computed]]
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class Measure:
     names_need: Permission = Permission.AUDIT_READ
     compute: Compute | None = None
     headline: bool = False  # drawn month by month on the dashboard's trend chart
+    over_time: OverTime | None = None  # the trend at once; None: ``compute`` day by day
 
 
 def _year_before(as_of: date) -> date:
@@ -80,7 +85,22 @@ def _year_before(as_of: date) -> date:
 
 
 def sar_on_time(db: Session, as_of: date) -> Computed:
-    answered = sar_figures.answered(db, _year_before(as_of), as_of)
+    return _sar_on_time(sar_figures.answered(db, _year_before(as_of), as_of))
+
+
+def sar_on_time_over_time(db: Session, days: Sequence[date]) -> list[Computed]:
+    """Every request answered over the whole span read once; each day keeps its 12 months
+    (a request's answer day and its due date then do not depend on the day reported on)."""
+    if not days:
+        return []
+    answered = sar_figures.answered(db, _year_before(min(days)), max(days))
+    return [
+        _sar_on_time([a for a in answered if _year_before(day) <= a.answered_on <= day])
+        for day in days
+    ]
+
+
+def _sar_on_time(answered: list[sar_figures.Answered]) -> Computed:
     late = [a for a in answered if not a.on_time]
     return Computed(
         numerator=len(answered) - len(late),
@@ -134,6 +154,12 @@ def training_current(db: Session, as_of: date) -> Computed:
             for p in found.not_current
         ],
     )
+
+
+def training_current_over_time(db: Session, days: Sequence[date]) -> list[Computed]:
+    """The figure alone (no rows: a trend point shows none) on each day, from one reading."""
+    found = training_figures.compliance_over_time(db, days)
+    return [Computed(numerator=found[day][0], denominator=found[day][1]) for day in days]
 
 
 def starters_before_induction(db: Session, as_of: date) -> Computed:
@@ -397,6 +423,7 @@ MEASURES: dict[str, Measure] = {
             Permission.SAR_MANAGE,
             sar_on_time,
             headline=True,
+            over_time=sar_on_time_over_time,
         ),
         Measure(
             "sar_overdue_open",
@@ -423,6 +450,7 @@ MEASURES: dict[str, Measure] = {
             Permission.TRAINING_VIEW_COMPLIANCE,
             training_current,
             headline=True,
+            over_time=training_current_over_time,
         ),
         Measure(
             "starters_before_induction",

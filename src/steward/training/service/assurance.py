@@ -4,12 +4,14 @@ counted; those still in their first window are left out of the percentage), the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from steward.training.policy import RequirementKind, Status
+from steward.training.service import trend
 from steward.training.service.compliance import PersonStanding, standings
 
 _INDUCTION_DONE = frozenset({Status.CURRENT, Status.DUE_SOON})
@@ -46,6 +48,22 @@ def compliance(db: Session, as_of: date) -> Compliance:
         if not p.compliant
     ]
     return Compliance(len(counted) - len(lapsed), len(counted), lapsed)
+
+
+def compliance_over_time(db: Session, days: Sequence[date]) -> dict[date, tuple[int, int]]:
+    """(compliant, counted) on each of ``days``: ``compliance``'s figure without the people,
+    from one reading of staff, requirements and completions (``trend.over_time``, which
+    agrees with ``standings`` day by day) instead of one a day."""
+    found: dict[date, tuple[int, int]] = {}
+    for day, briefs in trend.over_time(db, days).items():
+        counted = compliant = 0
+        for brief, people in briefs.items():
+            if brief.in_window:
+                continue
+            counted += people
+            compliant += people if brief.compliant else 0
+        found[day] = (compliant, counted)
+    return found
 
 
 @dataclass(frozen=True)
