@@ -69,9 +69,14 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_record_class_reviews_class_on", table_name="record_class_reviews")
     op.drop_table("record_class_reviews")
-    with op.batch_alter_table("record_classes", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_record_classes_owner_user_id_users"), type_="foreignkey"
+    op.drop_index("ix_record_classes_owner_user_id", table_name="record_classes")
+    if op.get_context().dialect.name == "sqlite":
+        # The inline foreign key has no name SQLite reports; the rebuilt table leaves it out
+        # with its column.
+        with op.batch_alter_table("record_classes", schema=None) as batch_op:
+            batch_op.drop_column("owner_user_id")
+    else:
+        op.drop_constraint(
+            "fk_record_classes_owner_user_id_users", "record_classes", type_="foreignkey"
         )
-        batch_op.drop_index(batch_op.f("ix_record_classes_owner_user_id"))
-        batch_op.drop_column("owner_user_id")
+        op.drop_column("record_classes", "owner_user_id")
