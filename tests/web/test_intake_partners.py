@@ -70,8 +70,9 @@ def test_the_list_counts_pages_filters_and_escapes(
     assert f'href="/intake/partners/{hostile.id}"' in courts.text
     assert client.get("/intake/partners?kind=parish").status_code == 422
     assert client.get("/intake/partners?active=no").text.count('data-testid="row"') == 0
-    # The menu leads here.
-    assert 'href="/intake/partners"' in client.get("/").text
+    # The menu's "Partner data" leads to its pages, this one a tab of them.
+    assert 'href="/intake/submissions"' in client.get("/").text
+    assert 'href="/intake/partners"' in client.get("/intake/submissions").text
 
 
 def test_adding_a_partner_from_its_form(signed_in: SignedIn, db: Session) -> None:

@@ -36,7 +36,8 @@ def test_the_officer_finds_a_held_row_sees_both_sides_corrects_it_and_it_leaves_
     db.commit()
 
     home = client.get("/")
-    assert 'href="/intake/held"' in home.text  # the menu item
+    assert 'href="/intake/submissions"' in home.text  # the menu's "Partner data"
+    assert 'href="/intake/held"' in client.get("/intake/submissions").text  # its tab
     queue = client.get("/intake/held")
     assert queue.status_code == 200
     assert f'href="/intake/held/{held.row.id}"' in queue.text
