@@ -273,15 +273,29 @@ def append_to_chain(
     connection: Connection, key: ChainKey, prev: tuple[int, str], fields: dict[str, Any]
 ) -> str | None:
     """Chain the event onto ``prev`` and move the head; None if ``prev`` is not the head."""
-    seq = prev[0] + 1
-    digest = chain_hash(key, prev[1], seq=seq, **fields)
+    head = append_all_to_chain(connection, key, prev, [fields])
+    return None if head is None else head[1]
+
+
+def append_all_to_chain(
+    connection: Connection, key: ChainKey, prev: tuple[int, str], many: Sequence[dict[str, Any]]
+) -> tuple[int, str] | None:
+    """Chain the events onto ``prev`` in order, moving the head once and inserting them in
+    one statement; the new head, or None if ``prev`` is not the head."""
+    seq, digest = prev
+    rows = []
+    for fields in many:
+        seq += 1
+        hashed = chain_hash(key, digest, seq=seq, **fields)
+        rows.append({**fields, "seq": seq, "prev_hash": digest, "hash": hashed})
+        digest = hashed
     moved = connection.execute(
         _MOVE_HEAD, {"old_seq": prev[0], "old_hash": prev[1], "new_seq": seq, "new_hash": digest}
     )
     if moved.rowcount != 1:
         return None
-    connection.execute(_INSERT_EVENT, {**fields, "seq": seq, "prev_hash": prev[1], "hash": digest})
-    return digest
+    connection.execute(_INSERT_EVENT, rows)
+    return seq, digest
 
 
 def event_fields(
@@ -328,17 +342,47 @@ def record(
     return _append_event(db, fields)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One event of ``record_many``: what it is about, and its details."""
+
+    subject_type: str | None = None
+    subject_id: int | str | None = None
+    details: Details | None = None
+
+
+def record_many(db: Session, actor: Actor, tag: StrEnum, entries: Sequence[Entry]) -> None:
+    """Append one event per entry, in order, in the caller's transaction: the same events as
+    ``record`` called for each, chained in one go (one head move, one insert), for a use-case
+    that changes hundreds of things at once."""
+    many = [
+        event_fields(
+            actor, tag, subject_type=e.subject_type, subject_id=e.subject_id, details=e.details
+        )
+        for e in entries
+    ]
+    if not many:
+        return
+    if is_read_only(db):
+        write_after_read(db, lambda writer: _append_events(writer, many))
+        return
+    _append_events(db, many)
+
+
 def _append_event(db: Session, fields: dict[str, Any]) -> int:
+    return _append_events(db, [fields])
+
+
+def _append_events(db: Session, many: Sequence[dict[str, Any]]) -> int:
     connection = db.connection()
     keys = keys_for(connection.engine)
     prev = _last_head.get(connection.engine)
-    digest = append_to_chain(connection, keys.chain, prev, fields) if prev else None
-    if digest is None:
+    head = append_all_to_chain(connection, keys.chain, prev, many) if prev else None
+    if head is None:
         prev = _read_head(connection, keys)  # locks the head row until the transaction ends
-        digest = append_to_chain(connection, keys.chain, prev, fields)
-    if prev is None or digest is None:
+        head = append_all_to_chain(connection, keys.chain, prev, many)
+    if head is None:
         raise RuntimeError("the audit head moved while locked")
-    head = (prev[0] + 1, digest)
     _last_head[connection.engine] = head
     return head[0]
 

@@ -4,8 +4,10 @@ Identity sits above records, so records cannot call in here. Instead this module
 ``after_flush`` hook on every SQLAlchemy Session: whenever a flush writes a Person, one of its
 names or addresses, or its legacy identifier, the person's profile and keys are rebuilt in the
 same transaction. Whatever creates persons through the ORM (the web pages, the API, the
-records importer, the demo) is covered without knowing identity exists. Set-based writers
-that bypass the ORM (``import_people_csv``) write profiles themselves through
+records importer, the demo) is covered without knowing identity exists. The records' own
+set-based writers (partner intake's persons, through Core) announce the persons they wrote
+(``records.service.changes.persons_written``), and this module subscribes to that too.
+Identity's own bulk import (``import_people_csv``) writes profiles itself through
 ``write_index``; ``index_missing`` repairs anything else.
 """
 
@@ -28,6 +30,7 @@ from steward.records.models import (
     Person,
     PersonName,
 )
+from steward.records.service import changes as record_changes
 
 _CHUNK = 500  # ids per IN (...) list: well under every backend's bound-parameter limit
 
@@ -209,6 +212,13 @@ def _touched_persons(session: Session) -> set[int]:
         elif isinstance(obj, PersonName | Address | Identifier) and obj.person_id is not None:
             touched.add(obj.person_id)
     return touched - deleted_persons
+
+
+def _reindex_written(session: Session, person_ids: Sequence[int]) -> None:
+    index_persons(session.connection(), person_ids)
+
+
+record_changes.subscribe_persons(_reindex_written)
 
 
 @event.listens_for(Session, "after_flush")

@@ -121,7 +121,7 @@ class PartyRow:
 
 def record_parties(db: Session, rows: Sequence[PartyRow]) -> list[int]:
     """Record many accepted party-details rows at once: the new persons created together
-    (indexed for the identity search once, as they are flushed), a linked person given the
+    (indexed for the identity search together), a linked person given the
     NHS or NI number they were recorded without (one they hold already is never replaced:
     a different one is a conflict, held before now), and every party joined together.
     Returns each row's person."""
@@ -129,8 +129,8 @@ def record_parties(db: Session, rows: Sequence[PartyRow]) -> list[int]:
     fresh = [i for i, row in enumerate(rows) if row.person_id is None]
     made = records.create_persons(db, system, [new_person(rows[i].values) for i in fresh])
     ids = [row.person_id for row in rows]
-    for i, person in zip(fresh, made, strict=True):
-        ids[i] = person.id
+    for i, person_id in zip(fresh, made, strict=True):
+        ids[i] = person_id
     records.add_missing_identifiers(
         db,
         system,

@@ -25,7 +25,7 @@ from steward.records.service.break_glass import (
     refuse,
     unreviewed_break_glass_count,
 )
-from steward.records.service.bulk import add_parties, create_persons
+from steward.records.service.bulk import add_missing_identifiers, add_parties, create_persons
 from steward.records.service.cases import (
     CaseFilter,
     CaseSort,
@@ -78,7 +78,6 @@ from steward.records.service.lookups import (
     PartyFacts,
     PersonFacts,
     ProfessionalFacts,
-    add_missing_identifiers,
     case_parties,
     cases_by_number,
     contact_key,

@@ -96,6 +96,29 @@ def discard(db: Session) -> None:
         db.info[_PENDING] = (set(), {}, pending[2])
 
 
+# --- persons written without the ORM --------------------------------------------------------
+#
+# Identity keeps a match profile per person, rebuilt after every ORM flush that touches one
+# (identity/indexer.py). The set-based writers (bulk.py) insert through Core, which no flush
+# sees, so they announce the persons they wrote here, in their transaction, and identity
+# subscribes on import: the profiles land with the persons or not at all.
+
+PersonsListener = Callable[[Session, Sequence[int]], None]
+_persons_listeners: list[PersonsListener] = []
+
+
+def subscribe_persons(listener: PersonsListener) -> None:
+    if listener not in _persons_listeners:
+        _persons_listeners.append(listener)
+
+
+def persons_written(db: Session, person_ids: Sequence[int]) -> None:
+    """Announce persons created, or given a name, address or legacy identifier, in bulk."""
+    if person_ids:
+        for listener in _persons_listeners:
+            listener(db, person_ids)
+
+
 # --- corrections of a person's details ----------------------------------------------------
 #
 # A correction (Article 16) may concern data a partner sent, and the partner must be told

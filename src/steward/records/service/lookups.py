@@ -10,23 +10,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from steward.core import audit, clock
-from steward.core.errors import Conflict, NotFound
-from steward.core.permissions import Actor, Permission
-from steward.records.events import RecordsEvent
 from steward.records.models import (
     Case,
     CaseStatus,
     Contact,
     Identifier,
-    IdentifierScheme,
     Party,
     Person,
 )
-from steward.records.schemas import IdentifierIn
 
 T = TypeVar("T")
 _CHUNK = 500  # values per IN (...) list: well under every backend's bound-parameter limit
@@ -197,53 +191,3 @@ def professionals_named(
                 ProfessionalFacts(pid, first, last, frozenset(contacts[pid]))
             )
     return dict(found)
-
-
-def add_missing_identifiers(
-    db: Session, actor: Actor, wanted: Sequence[tuple[int, Sequence[IdentifierIn]]]
-) -> dict[int, list[str]]:
-    """For each (person id, identifiers), add to the person those of a scheme they hold none
-    of (a partner's NHS number for a person recorded without one); one they hold already is
-    never replaced (that is a correction). Returns the schemes added to each person. A value
-    another person holds, or two persons would be given, is a conflict, and nothing is added.
-    One flush for them all, so identity's index is rebuilt once."""
-    actor.require(Permission.CASES_WRITE)
-    person_ids = sorted({pid for pid, items in wanted if items})
-    held: dict[int, set[str]] = defaultdict(set)
-    found: set[int] = set()
-    for chunk in _chunks(person_ids):
-        found.update(db.scalars(select(Person.id).where(Person.id.in_(chunk))))
-        for pid, scheme in db.execute(
-            select(Identifier.person_id, Identifier.scheme).where(Identifier.person_id.in_(chunk))
-        ):
-            held[pid].add(str(scheme))
-    if len(found) != len(person_ids):
-        raise NotFound("There is no such person.")
-    added: dict[int, list[str]] = defaultdict(list)
-    new: list[Identifier] = []
-    for pid, items in wanted:
-        for item in items:
-            scheme = IdentifierScheme(item.scheme)
-            if scheme.value not in held[pid]:
-                held[pid].add(scheme.value)
-                added[pid].append(scheme.value)
-                new.append(Identifier(person_id=pid, scheme=scheme, value=item.value))
-    values = [(str(i.scheme), i.value) for i in new]
-    if len(set(values)) != len(values) or identifier_holders(db, values):
-        raise Conflict("Another person already has one of these identifiers.", field="identifiers")
-    if not new:
-        return {}
-    db.add_all(new)
-    for chunk in _chunks(sorted(added)):
-        db.execute(update(Person).where(Person.id.in_(chunk)).values(updated_at=clock.now()))
-    db.flush()
-    for pid, schemes in added.items():
-        audit.record(
-            db,
-            actor,
-            RecordsEvent.PERSON_UPDATED,
-            subject_type="person",
-            subject_id=pid,
-            details={"identifiers_added": schemes},
-        )
-    return dict(added)
