@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,44 @@ def test_an_untouched_chain_verifies(db: Session) -> None:
     assert result.ok, result.problem
     assert result.events >= 5
     assert seqs == list(range(seqs[0], seqs[0] + 5))
+
+
+def test_events_recorded_together_chain_in_order_between_single_ones(db: Session) -> None:
+    before = _append(db, 1)[0]
+    actor = Actor.user(7, Role.DPO)
+    audit.record_many(
+        db,
+        actor,
+        EventTag.USER_CREATED,
+        [
+            audit.Entry(subject_type="user", subject_id=i, details={"role": "dpo"})
+            for i in (10, 11, 12)
+        ],
+    )
+    after = _append(db, 1)[0]
+    assert after == before + 4
+    together = db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.seq > before, AuditEvent.seq < after)
+        .order_by(AuditEvent.seq)
+    ).all()
+    assert [(e.subject_id, e.actor_id, e.details) for e in together] == [
+        (str(i), 7, '{"role":"dpo"}') for i in (10, 11, 12)
+    ]
+    result = audit.verify(db)
+    assert result.ok, result.problem
+
+
+def test_free_text_in_events_recorded_together_records_none_of_them(db: Session) -> None:
+    head = _append(db, 1)[0]
+    with pytest.raises(ValueError, match="free text"):
+        audit.record_many(
+            db,
+            Actor.system(),
+            EventTag.USER_CREATED,
+            [audit.Entry(details={"role": "dpo"}), audit.Entry(details={"name": "Mia Hart"})],
+        )
+    assert db.scalar(select(AuditHead.seq)) == head
 
 
 def test_the_database_refuses_to_rewrite_events(db: Session) -> None:

@@ -16,7 +16,6 @@ import csv
 import re
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core import audit, clock
-from steward.core.db import session_scope
+from steward.core.db import page_cache, session_scope
 from steward.core.errors import ValidationFailed
 from steward.core.permissions import Actor, Permission
 from steward.identity.events import IdentityEvent
@@ -249,21 +248,6 @@ def _write(db: Session, actor: Actor, rows: list[_Row]) -> int:
     return len(ids)
 
 
-@contextmanager
-def _page_cache(db: Session) -> Iterator[None]:
-    """A larger SQLite page cache for the batch: the records tables' own indexes (surname,
-    postcode) take random inserts too, and with the default 2 MB each batch re-reads and
-    re-encrypts their pages. Put back afterwards: the connection returns to the pool."""
-    sqlite = db.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        db.connection().exec_driver_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        if sqlite:
-            db.connection().exec_driver_sql("PRAGMA cache_size = -2000")
-
-
 def _line_breaks(raw: dict[str | None, Any]) -> int:
     """How many line breaks the record's values hold: the lines it ran over, beyond its
     first (blank lines before it are skipped by the reader, so line numbers cannot tell)."""
@@ -404,7 +388,7 @@ def import_people_csv(
     analysed = False
     try:
         for batch in _batches(path, report):
-            with session_scope(session_factory) as db, _page_cache(db):
+            with session_scope(session_factory) as db, page_cache(db, IMPORT_CACHE_KIB):
                 done = _already_imported(db, [r.record_id for r in batch])
                 fresh = [r for r in batch if r.record_id not in done]
                 report.skipped += len(batch) - len(fresh)

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core import audit, clock, crypto, jobs
 from steward.core.crypto import KeyEncryptionKeys
-from steward.core.db import session_scope
+from steward.core.db import one_connection, session_scope
 from steward.core.errors import Conflict, InvalidTransition, NotFound
 from steward.core.permissions import Actor, Permission
 from steward.intake import datasets, reading, rules
@@ -61,6 +61,11 @@ from steward.intake.service.matching import Match, Pending, Ref, Values, Verdict
 from steward.records import service as records
 
 BATCH_ROWS = 500
+# A batch matches its rows against the identity index and adds its new persons' keys to it:
+# at a million persons that index is far larger than SQLite's default page cache, and a
+# batch would decrypt the same pages again and again. The batches share one connection, so
+# the pages one read stay for the next (1M persons, 10,000 rows: 29 s -> 23 s).
+BATCH_CACHE_KIB = 262_144
 JOB_KIND = "intake.submission"
 FACT_KEY_LABEL = b"steward intake facts v1"
 
@@ -559,16 +564,17 @@ def process(
         progress(done, total)
     n = 0
     finished = False
-    while not finished:
-        n += 1
-        with session_scope(factory) as db:
-            done, finished = next_batch(
-                db, kek, actor, submission_id, prepared, batch_rows=batch_rows
-            )
-            if before_commit is not None:
-                before_commit(n)
-        if progress is not None:
-            progress(done, total)
+    with one_connection(factory, cache_kib=BATCH_CACHE_KIB) as batches:
+        while not finished:
+            n += 1
+            with session_scope(batches) as db:
+                done, finished = next_batch(
+                    db, kek, actor, submission_id, prepared, batch_rows=batch_rows
+                )
+                if before_commit is not None:
+                    before_commit(n)
+            if progress is not None:
+                progress(done, total)
 
 
 def process_here(

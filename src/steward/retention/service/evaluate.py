@@ -6,8 +6,8 @@ rows of records gone or no longer governed deleted; reviewers' "retain until" da
 from __future__ import annotations
 
 import typing
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -28,6 +27,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from steward.archives.models import PaperFile
+from steward.core.db import page_cache
 from steward.records.models import RecordClass
 from steward.retention import policy
 from steward.retention.models import (
@@ -181,24 +181,12 @@ def _upsert(db: Session, query: Select[Any]) -> Any:
     )
 
 
-@contextmanager
-def _roomy(db: Session) -> Iterator[None]:
-    """On SQLite, bounded 64 MB page caches (main and temporary database) for the sweep's
-    GROUP BY and join indexes: with the default 8 MB they spill and the sweep of a million
-    records takes minutes instead of seconds. Restored afterwards (pooled connections)."""
-    if db.get_bind().dialect.name != "sqlite":
-        yield
-        return
-    # temp_store cannot change inside a transaction; a big enough cache for the temporary
-    # database keeps its b-trees in memory all the same.
-    before = {s: db.execute(text(f"PRAGMA {s}.cache_size")).scalar() for s in ("main", "temp")}
-    for schema in before:
-        db.execute(text(f"PRAGMA {schema}.cache_size = -65536"))
-    try:
-        yield
-    finally:
-        for schema, size in before.items():
-            db.execute(text(f"PRAGMA {schema}.cache_size = {int(size or -2000)}"))
+def _roomy(db: Session) -> AbstractContextManager[None]:
+    """Bounded 64 MB page caches (main and temporary database) for the sweep's GROUP BY and
+    join indexes: with the default 8 MB they spill and the sweep of a million records takes
+    minutes instead of seconds. temp_store cannot change inside a transaction; a big enough
+    cache for the temporary database keeps its b-trees in memory all the same."""
+    return page_cache(db, 65_536, schemas=("main", "temp"))
 
 
 def _apply_overrides(db: Session, schedule_id: int, scope: Col) -> None:
