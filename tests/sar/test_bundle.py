@@ -18,9 +18,10 @@ from steward.core.config import Settings
 from steward.core.crypto import FileKeyring
 from steward.core.errors import Conflict, Forbidden
 from steward.core.permissions import Role
+from steward.core.sealed_files import CHUNK_BYTES
 from steward.redaction.verify import prove_absent
 from steward.sar.bundle_plan import BundlePlan
-from steward.sar.delivery_models import CHUNK_BYTES, BundleStatus, SarBundle, SarBundleChunk
+from steward.sar.delivery_models import BundleStatus, SarBundle, SarBundleChunk
 from steward.sar.service import bundle as bundles
 from tests.factories.core import make_user
 from tests.sar import bundle_helpers as h

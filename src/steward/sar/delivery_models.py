@@ -19,8 +19,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from steward.core.db import Base, UTCDateTime
 
-CHUNK_BYTES = 1 << 20
-
 
 class BundleStatus(StrEnum):
     QUEUED = "queued"

@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import BinaryIO
 
 from sqlalchemy import delete, select
@@ -27,7 +28,7 @@ from steward.assurance.controls import service as controls
 from steward.assurance.pack import parts as pack_parts
 from steward.assurance.pack.events import PackEvent
 from steward.assurance.pack.models import EvidencePack, EvidencePackChunk, PackStatus
-from steward.core import audit, auth, clock, crypto, jobs
+from steward.core import audit, auth, clock, crypto, jobs, sealed_files
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.db import session_scope
 from steward.core.errors import DomainError, Forbidden, NotFound
@@ -37,7 +38,6 @@ from steward.core.permissions import ROLE_NAMES, Actor, Permission, Role
 JOB_KIND = "assurance.evidence_pack"
 SUBJECT_TYPE = "assurance_evidence_pack"
 KEEP_DAYS = 7  # long enough to pass it to the auditor; it is rebuilt on demand after that
-CHUNK_BYTES = 1024 * 1024
 README = "00-README.txt"
 MANIFEST = "manifest.json"
 
@@ -296,30 +296,22 @@ def store(
     if pack is None:
         raise NotFound("That evidence pack is no longer held.")
     key = crypto.create_data_key(db, kek, purpose="evidence-pack")
-    digest, size, seq = hashlib.sha256(), 0, 0
-    while block := source.read(CHUNK_BYTES):
-        digest.update(block)
-        size += len(block)
-        chunk = EvidencePackChunk(
-            pack_id=pack_id,
-            seq=seq,
-            sealed=crypto.seal(
-                db, kek, key_id=key.id, plaintext=block, context=_context(pack_id, seq)
-            ),
-        )
-        db.add(chunk)
-        db.flush()
-        db.expunge(chunk)  # written: the session need not hold every chunk's bytes
-        seq += 1
+    kept = sealed_files.seal_file(
+        db,
+        kek,
+        key_id=key.id,
+        source=source,
+        table=EvidencePackChunk,
+        owner={"pack_id": pack_id},
+        context=partial(_context, pack_id),
+    )
     now = clock.now()
     pack.key_id = key.id
     pack.status = PackStatus.READY.value
     pack.built_at = now
     pack.expires_at = now + timedelta(days=KEEP_DAYS)
     pack.files = files
-    pack.size_bytes = size
-    pack.sha256 = digest.hexdigest()
-    pack.chunks = seq
+    pack.size_bytes, pack.sha256, pack.chunks = kept.size, kept.sha256, kept.chunks
     db.flush()
 
 
@@ -424,15 +416,13 @@ def read_chunks(db: Session, kek: KeyEncryptionKeys, pack_id: int) -> Iterator[b
     pack = db.get(EvidencePack, pack_id)
     if pack is None or pack.key_id is None or pack.status != PackStatus.READY.value:
         raise NotFound("That evidence pack is no longer held.")
-    key_id, count = pack.key_id, pack.chunks
-    for seq in range(count):
-        sealed = db.scalar(
-            select(EvidencePackChunk.sealed).where(
-                EvidencePackChunk.pack_id == pack_id, EvidencePackChunk.seq == seq
-            )
-        )
-        if sealed is None:
-            raise NotFound("Part of that pack is missing: build it again.")
-        yield crypto.open_sealed(
-            db, kek, key_id=key_id, sealed=sealed, context=_context(pack_id, seq)
-        )
+    yield from sealed_files.open_file(
+        db,
+        kek,
+        key_id=pack.key_id,
+        chunks=pack.chunks,
+        table=EvidencePackChunk,
+        owner={"pack_id": pack_id},
+        context=partial(_context, pack_id),
+        missing="Part of that pack is missing: build it again.",
+    )

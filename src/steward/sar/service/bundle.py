@@ -13,7 +13,6 @@ request's key, 1 MiB at a time. A new build supersedes the last."""
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import logging
@@ -23,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, Protocol
 from xml.sax.saxutils import escape
@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from steward.core import audit, clock, crypto, jobs
+from steward.core import audit, clock, jobs, sealed_files
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.db import session_scope
 from steward.core.errors import Conflict, DomainError, NotFound
@@ -39,7 +39,6 @@ from steward.redaction.spans import Code, Span
 from steward.sar import policy
 from steward.sar.bundle_plan import BundlePlan, PlannedDocument
 from steward.sar.delivery_models import (
-    CHUNK_BYTES,
     BundleStatus,
     SarBundle,
     SarBundleChunk,
@@ -419,8 +418,7 @@ def _require(actor: Actor) -> None:
     actor.require(Permission.SAR_MANAGE)
 
 
-def _chunk_context(bundle: SarBundle | int, seq: int) -> str:
-    bundle_id = bundle if isinstance(bundle, int) else bundle.id
+def _chunk_context(bundle_id: int, seq: int) -> str:
     return f"sar_bundle:{bundle_id}:chunk:{seq}"
 
 
@@ -549,26 +547,16 @@ def _keep(
 ) -> None:
     """Seal the checked file into chunks and make it the request's bundle."""
     db.execute(delete(SarBundleChunk).where(SarBundleChunk.bundle_id == bundle.id))
-    digest, size, seq = hashlib.sha256(), 0, 0
     with path.open("rb") as source:
-        while block := source.read(CHUNK_BYTES):
-            digest.update(block)
-            size += len(block)
-            chunk = SarBundleChunk(
-                bundle_id=bundle.id,
-                seq=seq,
-                sealed=crypto.seal(
-                    db,
-                    kek,
-                    key_id=request.data_key_id,
-                    plaintext=block,
-                    context=_chunk_context(bundle, seq),
-                ),
-            )
-            db.add(chunk)
-            db.flush()
-            db.expunge(chunk)  # written: the session need not hold every chunk's bytes
-            seq += 1
+        kept = sealed_files.seal_file(
+            db,
+            kek,
+            key_id=request.data_key_id,
+            source=source,
+            table=SarBundleChunk,
+            owner={"bundle_id": bundle.id},
+            context=partial(_chunk_context, bundle.id),
+        )
     _supersede(db, request.id, keep=bundle.id)
     bundle.status = BundleStatus.READY.value
     bundle.pages, bundle.documents = stats.pages, stats.documents
@@ -576,7 +564,7 @@ def _keep(
     bundle.redactions_json = json.dumps(stats.redactions)
     bundle.log_json = json.dumps([[r.pages, r.document, r.code.value, r.count] for r in stats.log])
     bundle.needles_checked = checked
-    bundle.size_bytes, bundle.chunks, bundle.sha256 = size, seq, digest.hexdigest()
+    bundle.size_bytes, bundle.chunks, bundle.sha256 = kept.size, kept.chunks, kept.sha256
     bundle.built_at = clock.now()
     bundle.error = None
     db.flush()
@@ -739,18 +727,16 @@ def read_chunks(db: Session, kek: KeyEncryptionKeys, bundle_id: int) -> Iterator
         raise NotFound("That bundle is no longer held.")
     request = db.get(SubjectAccessRequest, bundle.request_id)
     assert request is not None
-    key_id, count = request.data_key_id, bundle.chunks
-    for seq in range(count):
-        sealed = db.scalar(
-            select(SarBundleChunk.sealed).where(
-                SarBundleChunk.bundle_id == bundle_id, SarBundleChunk.seq == seq
-            )
-        )
-        if sealed is None:
-            raise NotFound("Part of that bundle is missing.")
-        yield crypto.open_sealed(
-            db, kek, key_id=key_id, sealed=sealed, context=_chunk_context(bundle_id, seq)
-        )
+    yield from sealed_files.open_file(
+        db,
+        kek,
+        key_id=request.data_key_id,
+        chunks=bundle.chunks,
+        table=SarBundleChunk,
+        owner={"bundle_id": bundle_id},
+        context=partial(_chunk_context, bundle_id),
+        missing="Part of that bundle is missing.",
+    )
 
 
 def stream_of(bundle: SarBundle, reference: str) -> BundleStream:
