@@ -183,7 +183,7 @@ def one_connection(
         return
     with bind.connect() as connection, _sized_cache(connection, cache_kib, ("main",)):
         connection.commit()  # the settings began a transaction: each session begins its own
-        yield sessionmaker(bind=connection, expire_on_commit=False)
+        yield sessionmaker(**{**factory.kw, "bind": connection})
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
