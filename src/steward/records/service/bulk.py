@@ -36,6 +36,7 @@ from steward.records.models import (
 from steward.records.schemas import IdentifierIn, PersonCreate
 from steward.records.service import changes, search
 from steward.records.service.lookups import identifier_holders
+from steward.records.service.persons import searchable_names
 
 T = TypeVar("T")
 _CHUNK = 500  # values per IN (...) list: well under every backend's bound-parameter limit
@@ -50,14 +51,6 @@ def _chunks(values: Sequence[T]) -> Iterable[Sequence[T]]:
 def _insert(db: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
     if rows:
         db.execute(insert(model), rows)
-
-
-def _searchable_names(data: PersonCreate) -> str:
-    """As ``persons.searchable_names`` words a stored person."""
-    names = [data.first_name, data.middle_names or "", data.last_name]
-    for other in data.other_names:
-        names += [other.first_name or "", other.middle_names or "", other.last_name or ""]
-    return " ".join(n for n in names if n)
 
 
 def create_persons(db: Session, actor: Actor, items: Sequence[PersonCreate]) -> list[int]:
@@ -98,7 +91,7 @@ def create_persons(db: Session, actor: Actor, items: Sequence[PersonCreate]) -> 
             ],
         )
     search.index_new(
-        db, kind="person", entries=[(pid, None, _searchable_names(data)) for pid, data in pairs]
+        db, kind="person", entries=[(pid, None, searchable_names(data)) for pid, data in pairs]
     )
     changes.persons_written(db, ids)
     audit.record_many(

@@ -66,9 +66,11 @@ def create_person(db: Session, actor: Actor, data: PersonCreate) -> Person:
     return person
 
 
-def searchable_names(person: Person) -> str:
+def searchable_names(person: Person | PersonCreate) -> str:
+    """The words a person is found by in the search: every name they have or had."""
+    others = person.names if isinstance(person, Person) else person.other_names
     names = [person.first_name, person.middle_names or "", person.last_name]
-    for other in person.names:
+    for other in others:
         names += [other.first_name or "", other.middle_names or "", other.last_name or ""]
     return " ".join(n for n in names if n)
 
