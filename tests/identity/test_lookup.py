@@ -135,6 +135,37 @@ def test_a_large_import_into_a_live_index_keeps_lookups_on_it(
     assert _analysed(session_factory)
 
 
+def _identifiers_analysed(factory: sessionmaker[Session]) -> bool:
+    with session_scope(factory, read_only=True) as db:
+        if db.get_bind().dialect.name == "sqlite":
+            sql = "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'identifiers'"
+        else:
+            sql = "SELECT reltuples > 0 FROM pg_class WHERE relname = 'identifiers'"
+        return bool(db.scalar(text(sql)))
+
+
+def test_a_growing_import_refreshes_the_statistics_as_it_doubles(
+    session_factory: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Planned on the statistics of a table a tenth of its size, each batch's "already
+    imported?" lookup read every legacy identifier on PostgreSQL."""
+    monkeypatch.setattr(importer, "BATCH", 5)
+    monkeypatch.setattr(importer, "STATISTICS_AFTER_ROWS", 5)
+    refreshed: list[int] = []
+    real = importer.refresh_statistics
+
+    def counting(factory: sessionmaker[Session]) -> None:
+        refreshed.append(1)
+        real(factory)
+
+    monkeypatch.setattr(importer, "refresh_statistics", counting)
+    path = tmp_path / "people.csv"
+    path.write_text(HEADER + _rows("D", 40))
+    import_people_csv(session_factory, path, actor=SYSTEM)
+    assert len(refreshed) == 5  # at 5, 10, 20 and 40 persons, and once at the end
+    assert _identifiers_analysed(session_factory)
+
+
 def test_a_first_large_load_builds_the_index_at_the_end_on_a_real_engine(
     fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
