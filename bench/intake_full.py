@@ -113,10 +113,12 @@ def _organisation(factory: Any, keyring: Any, case_numbers: list[str]) -> None:
                 )
 
 
-def _prepare(records: int, rows: int, directory: Path) -> tuple[Path, Path, dict[str, Any]]:
+def _prepare(
+    records: int, rows: int, directory: Path
+) -> tuple[Path, Path, dict[str, Any], list[str]]:
     from bench.data import intake_full
     from bench.data.people import people_data
-    from bench.sar_search import _open, build_large
+    from bench.sar_search import build_large
     from steward.core import clock
 
     index = build_large(records)
@@ -128,7 +130,7 @@ def _prepare(records: int, rows: int, directory: Path) -> tuple[Path, Path, dict
     file.write_bytes(made.data)
     template = directory / "template"
     shutil.copytree(index, template)
-    engine, factory, keyring = _open(template)
+    engine, factory, keyring = _open(template, None)
     try:
         _organisation(factory, keyring, made.case_numbers)
     finally:
@@ -149,6 +151,7 @@ def _prepare(records: int, rows: int, directory: Path) -> tuple[Path, Path, dict
             "index_import_s": round(float(built["load_s"]), 1),
             "file_kb": round(len(made.data) / 1024),
         },
+        made.case_numbers,
     )
 
 
@@ -161,16 +164,33 @@ def _count(db: Any, table: str) -> int:
     return int(db.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())  # noqa: S608
 
 
-def _run(data_dir: Path, file: Path, batch_rows: int) -> dict[str, Any]:
+def _open(data_dir: Path, database_url: str | None) -> tuple[Any, Any, Any]:
+    """Engine, session factory and keyring: the data directory's SQLCipher database, or the
+    PostgreSQL database at ``database_url`` with the data directory's key file."""
+    import steward.models  # noqa: F401 - every table mapped
+    from bench.backends import bench_settings
+    from steward.core import keyfile, migrate
+    from steward.core.crypto import FileKeyring
+    from steward.core.db import make_engine, make_sessionmaker
+
+    settings = bench_settings(data_dir, database_url)
+    engine = make_engine(settings)
+    migrate.upgrade(engine)
+    keyring = FileKeyring(keyfile.load_or_create(settings.resolved_key_file))
+    return engine, make_sessionmaker(engine), keyring
+
+
+def _run(
+    data_dir: Path, file: Path, batch_rows: int, database_url: str | None = None
+) -> dict[str, Any]:
     from sqlalchemy import func, select
 
-    from bench.sar_search import _open
     from steward.core.db import session_scope
     from steward.core.permissions import Actor
     from steward.intake.models import RowIssue, Submission
     from steward.intake.service import partners, processing, submissions
 
-    engine, factory, keyring = _open(data_dir)
+    engine, factory, keyring = _open(data_dir, database_url)
     actor = Actor.system()
     data = file.read_bytes()
     with session_scope(factory, read_only=True) as db:
@@ -223,32 +243,158 @@ def _run(data_dir: Path, file: Path, batch_rows: int) -> dict[str, Any]:
     }
 
 
+def _worker(data_dir: Path, file: Path, batch_rows: int, *url: str) -> Any:
+    return subprocess.run(  # noqa: S603 - this module, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "bench.intake_full",
+            "--worker",
+            str(data_dir),
+            str(file),
+            str(batch_rows),
+            *url,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def _side(template: Path, file: Path, batch_rows: int, scratch: Path) -> dict[str, Any]:
     run_dir = scratch / f"run-{batch_rows}"
     shutil.copytree(template, run_dir)
     try:
-        done = subprocess.run(  # noqa: S603 - this module, fixed arguments
-            [
-                sys.executable,
-                "-m",
-                "bench.intake_full",
-                "--worker",
-                str(run_dir),
-                str(file),
-                str(batch_rows),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        done = _worker(run_dir, file, batch_rows)
     finally:
         shutil.rmtree(run_dir)
+    return _answer(done, batch_rows)
+
+
+def _answer(done: Any, batch_rows: int) -> dict[str, Any]:
     if done.returncode != 0:
         raise RuntimeError(
             f"intake_full worker (batch {batch_rows}) failed:\n{done.stderr[-3000:]}"
         )
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+# --- on PostgreSQL, the scale-out path -----------------------------------------------------------
+#
+# The same person index imported into a PostgreSQL database of its own and trained, once
+# (``PG_PEOPLE``, kept on the server; its key file under bench/generated); then a template with
+# the file's cases, partner and agreement; each run gets a fresh copy of it (CREATE DATABASE
+# ... TEMPLATE), as each SQLCipher run gets a fresh copy of the data directory.
+
+PG_PEOPLE = "bench_people_{records}_v1"
+PG_TEMPLATE = "bench_intake_full_template"
+PG_RUN = "bench_intake_full_run"
+POSTGRESQL = " on PostgreSQL"  # the label's suffix for the PostgreSQL sides
+
+
+def _database_url(url: str, name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def _server(url: str) -> Any:
+    from sqlalchemy import create_engine
+
+    return create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+
+
+def _copy_database(url: str, source: str, target: str) -> None:
+    from sqlalchemy import text
+
+    server = _server(url)
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{target}"'))
+            connection.execute(text(f'CREATE DATABASE "{target}" TEMPLATE "{source}"'))
+    finally:
+        server.dispose()
+
+
+def _drop_database(url: str, name: str) -> None:
+    from sqlalchemy import text
+
+    server = _server(url)
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    finally:
+        server.dispose()
+
+
+def _pg_people(url: str, records: int) -> Path | None:
+    """The person index imported into PostgreSQL and trained, made once; its data directory
+    (the key file), or None if the server is not reachable."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from bench.data.people import people_data
+    from bench.sar_search import GENERATED
+    from steward import identity
+    from steward.core.permissions import Actor
+
+    name = PG_PEOPLE.format(records=records)
+    keys = GENERATED / f"pg-people-{records}-v1"
+    server = _server(url)
+    try:
+        with server.connect() as connection:
+            held = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if held is not None and (keys / "built.json").exists():
+                return keys
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        log(f"intake_full: PostgreSQL not reachable, its side skipped ({str(exc.orig)[:120]})")
+        return None
+    finally:
+        server.dispose()
+    shutil.rmtree(keys, ignore_errors=True)
+    keys.mkdir(parents=True, mode=0o700)
+    people = people_data(records, queries=200)
+    log(f"intake_full: importing {records:,} person records into PostgreSQL (once; {name})")
+    engine, factory, _ = _open(keys, _database_url(url, name))
+    try:
+        started = perf_counter()
+        identity.import_people_csv(factory, people.records_csv, actor=Actor.system())
+        load_s = perf_counter() - started
+        identity.train_model(factory, actor=Actor.system())
+    finally:
+        engine.dispose()
+    (keys / "built.json").write_text(json.dumps({"records": records, "load_s": load_s}))
+    return keys
+
+
+def _prepare_pg(url: str, records: int, case_numbers: list[str], scratch: Path) -> Path | None:
+    """The PostgreSQL template of the runs: the person index, then the file's organisation."""
+    keys = _pg_people(url, records)
+    if keys is None:
+        return None
+    data_dir = scratch / "postgresql"
+    shutil.copytree(keys, data_dir)
+    _copy_database(url, PG_PEOPLE.format(records=records), PG_TEMPLATE)
+    engine, factory, keyring = _open(data_dir, _database_url(url, PG_TEMPLATE))
+    try:
+        _organisation(factory, keyring, case_numbers)
+    finally:
+        engine.dispose()
+    return data_dir
+
+
+def _side_pg(url: str, data_dir: Path, file: Path, batch_rows: int) -> dict[str, Any]:
+    _copy_database(url, PG_TEMPLATE, PG_RUN)
+    try:
+        done = _worker(data_dir, file, batch_rows, _database_url(url, PG_RUN))
+    finally:
+        _drop_database(url, PG_RUN)
+    return _answer(done, batch_rows)
 
 
 def _figures(rows: int, runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -302,27 +448,49 @@ def _same_outcomes(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     }
 
 
+def _sides(
+    template: Path, file: Path, scratch: Path, pg: tuple[str, Path] | None
+) -> dict[str, list[dict[str, Any]]]:
+    """Every run, ours and the peer's alternating, on SQLCipher and then on PostgreSQL."""
+    from steward.intake.service.processing import BATCH_ROWS
+
+    runs: dict[str, list[dict[str, Any]]] = {}
+    order = ["ours", "peer"] + ["ours"] * (OURS_RUNS - 1)
+    for side in order:
+        batch = BATCH_ROWS if side == "ours" else 1
+        runs.setdefault(side, []).append(_side(template, file, batch, scratch))
+        log(f"intake_full: {side} {runs[side][-1]['total_s']:.1f} s")
+    if pg is not None:
+        url, data_dir = pg
+        for side in order:
+            batch = BATCH_ROWS if side == "ours" else 1
+            name = side + POSTGRESQL
+            runs.setdefault(name, []).append(_side_pg(url, data_dir, file, batch))
+            log(f"intake_full: {name} {runs[name][-1]['total_s']:.1f} s")
+        _drop_database(url, PG_TEMPLATE)
+    return runs
+
+
 def run(quick: bool) -> dict[str, Any]:
+    from bench import backends
     from steward.intake.service.processing import BATCH_ROWS
 
     records = QUICK_RECORDS if quick else int(os.environ.get("BENCH_INTAKE_FULL_RECORDS", RECORDS))
     rows = QUICK_ROWS if quick else int(os.environ.get("BENCH_INTAKE_FULL_ROWS", ROWS))
+    url = backends.postgres_url()
     with tempfile.TemporaryDirectory(prefix="steward-bench-intake-full-") as tmp:
         scratch = Path(tmp)
-        template, file, prepared = _prepare(records, rows, scratch)
-        runs: dict[str, list[dict[str, Any]]] = {"ours": [], "peer": []}
-        order = ["ours", "peer"] + ["ours"] * (OURS_RUNS - 1)
-        for n, side in enumerate(order, 1):
-            batch = BATCH_ROWS if side == "ours" else 1
-            runs[side].append(_side(template, file, batch, scratch))
-            log(f"intake_full run {n}/{len(order)}: {side} {runs[side][-1]['total_s']:.1f} s")
+        template, file, prepared, case_numbers = _prepare(records, rows, scratch)
+        pg_dir = _prepare_pg(url, records, case_numbers, scratch) if url else None
+        runs = _sides(template, file, scratch, (url, pg_dir) if pg_dir else None)
     decided = _same_outcomes(runs)
-    label = size_label(records)
-    ours = {label: _figures(rows, runs["ours"])}
-    peer = {label: _figures(rows, runs["peer"])}
+    size = size_label(records)
+    labels = {size: ""} | ({size + POSTGRESQL: POSTGRESQL} if pg_dir else {})
+    ours = {label: _figures(rows, runs["ours" + suffix]) for label, suffix in labels.items()}
+    peer = {label: _figures(rows, runs["peer" + suffix]) for label, suffix in labels.items()}
     ratio = ratios(
-        {label: {"rows_per_s": ours[label]["rows_per_s"]}},
-        {label: {"rows_per_s": peer[label]["rows_per_s"]}},
+        {label: {"rows_per_s": ours[label]["rows_per_s"]} for label in labels},
+        {label: {"rows_per_s": peer[label]["rows_per_s"]} for label in labels},
     )
     return {
         "ours": ours,
@@ -331,6 +499,7 @@ def run(quick: bool) -> dict[str, Any]:
         "goal": {"rows_per_s": f">= {GOAL_ROWS_PER_S:,} against 1M persons"},
         "meets_goal": {
             label: ours[label]["rows_per_s"] >= GOAL_ROWS_PER_S if records >= 1_000_000 else None
+            for label in labels
         },
         "sizes": {**prepared, "batch_rows": {"ours": BATCH_ROWS, "peer": 1}},
         "seeds": {"people": "bench.data.people.SEED", "file": "bench.data.intake_full.SEED"},
@@ -340,6 +509,10 @@ def run(quick: bool) -> dict[str, Any]:
                 side: spread([r["total_s"] for r in side_runs]) for side, side_runs in runs.items()
             },
             "runs": {side: len(side_runs) for side, side_runs in runs.items()},
+            "databases": {
+                label: "PostgreSQL" if suffix else "SQLCipher (embedded)"
+                for label, suffix in labels.items()
+            },
         },
         "peers": {
             "full": "the same use-cases a row at a time (steward intake submit --batch-rows 1): "
@@ -356,11 +529,13 @@ def tables(result: dict[str, Any]) -> dict[str, str]:
 
     sizes = result["sizes"]
     outcomes = result["detail"]["decided"]["outcomes"]
+    databases = result["detail"].get("databases", {})
     rows = []
     for label, ours in result["ours"].items():
         peer = result["peer"][label]
         rows.append(
             [
+                databases.get(label, "SQLCipher (embedded)"),
                 f"{sizes['index_records']:,}",
                 f"{sizes['rows']:,} ({sizes['cases']:,} cases)",
                 f"{figure(ours['rows_per_s'], 0)} ({figure(ours['submit_s'], 2)} + "
@@ -376,6 +551,7 @@ def tables(result: dict[str, Any]) -> dict[str, str]:
             ]
         )
     header = [
+        "database",
         "persons held",
         "file rows",
         "ours: rows/s (submit + process)",
@@ -389,11 +565,12 @@ def tables(result: dict[str, Any]) -> dict[str, str]:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "--worker":
-        directory, path, batch_rows = sys.argv[2:]
-        print(json.dumps(_run(Path(directory), Path(path), int(batch_rows))))
+    if len(sys.argv) in (5, 6) and sys.argv[1] == "--worker":
+        directory, path, batch_rows, *url = sys.argv[2:]
+        print(json.dumps(_run(Path(directory), Path(path), int(batch_rows), *url)))
     else:
         print(
-            "usage: python -m bench.intake_full --worker DATA_DIR FILE BATCH_ROWS", file=sys.stderr
+            "usage: python -m bench.intake_full --worker DATA_DIR FILE BATCH_ROWS [DATABASE_URL]",
+            file=sys.stderr,
         )
         sys.exit(2)
