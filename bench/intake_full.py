@@ -39,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from time import perf_counter, process_time
@@ -448,10 +449,21 @@ def _same_outcomes(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _Server:
+    """The PostgreSQL server to run on, and what its template needs."""
+
+    url: str
+    records: int
+    case_numbers: list[str]
+
+
 def _sides(
-    template: Path, file: Path, scratch: Path, pg: tuple[str, Path] | None
-) -> dict[str, list[dict[str, Any]]]:
-    """Every run, ours and the peer's alternating, on SQLCipher and then on PostgreSQL."""
+    template: Path, file: Path, scratch: Path, server: _Server | None
+) -> tuple[dict[str, list[dict[str, Any]]], bool]:
+    """Every run, ours and the peer's alternating, on SQLCipher and then on PostgreSQL (its
+    template made only then: copying a database sets the server writing for minutes, which
+    would slow the SQLCipher runs beside it). Also whether PostgreSQL ran."""
     from steward.intake.service.processing import BATCH_ROWS
 
     runs: dict[str, list[dict[str, Any]]] = {}
@@ -460,15 +472,18 @@ def _sides(
         batch = BATCH_ROWS if side == "ours" else 1
         runs.setdefault(side, []).append(_side(template, file, batch, scratch))
         log(f"intake_full: {side} {runs[side][-1]['total_s']:.1f} s")
-    if pg is not None:
-        url, data_dir = pg
+    data_dir = (
+        _prepare_pg(server.url, server.records, server.case_numbers, scratch) if server else None
+    )
+    if server is not None and data_dir is not None:
+        url = server.url
         for side in order:
             batch = BATCH_ROWS if side == "ours" else 1
             name = side + POSTGRESQL
             runs.setdefault(name, []).append(_side_pg(url, data_dir, file, batch))
             log(f"intake_full: {name} {runs[name][-1]['total_s']:.1f} s")
         _drop_database(url, PG_TEMPLATE)
-    return runs
+    return runs, data_dir is not None
 
 
 def run(quick: bool) -> dict[str, Any]:
@@ -481,11 +496,11 @@ def run(quick: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="steward-bench-intake-full-") as tmp:
         scratch = Path(tmp)
         template, file, prepared, case_numbers = _prepare(records, rows, scratch)
-        pg_dir = _prepare_pg(url, records, case_numbers, scratch) if url else None
-        runs = _sides(template, file, scratch, (url, pg_dir) if pg_dir else None)
+        server = _Server(url, records, case_numbers) if url else None
+        runs, on_postgresql = _sides(template, file, scratch, server)
     decided = _same_outcomes(runs)
     size = size_label(records)
-    labels = {size: ""} | ({size + POSTGRESQL: POSTGRESQL} if pg_dir else {})
+    labels = {size: ""} | ({size + POSTGRESQL: POSTGRESQL} if on_postgresql else {})
     ours = {label: _figures(rows, runs["ours" + suffix]) for label, suffix in labels.items()}
     peer = {label: _figures(rows, runs["peer" + suffix]) for label, suffix in labels.items()}
     ratio = ratios(
