@@ -42,7 +42,9 @@ REQUIRED = ("record_id", "first_name", "last_name")
 BATCH = 5_000
 IMPORT_CACHE_KIB = 262_144  # 256 MB
 REBUILD_INDEX_ROWS = 100_000  # from this many rows, a first load builds the key index at the end
-STATISTICS_AFTER_ROWS = 20_000  # planner statistics refreshed at this many rows, and at each doubling
+STATISTICS_AFTER_ROWS = (
+    20_000  # planner statistics refreshed at this many rows, and at each doubling
+)
 SQLITE_ANALYSIS_ROWS = 2_000  # rows per index ANALYZE samples on SQLite: seconds, not minutes
 LOCK_WAIT_MS = 2_000
 _RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/\-]{0,63}\Z")
