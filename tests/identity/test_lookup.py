@@ -104,13 +104,14 @@ def _has_key_index(factory: sessionmaker[Session]) -> bool:
     return KEY_INDEX in names
 
 
-def _analysed(factory: sessionmaker[Session]) -> bool:
+def _analysed(factory: sessionmaker[Session], table: str = "identity_match_keys") -> bool:
+    """Whether the planner has statistics of ``table``."""
     with session_scope(factory, read_only=True) as db:
         if db.get_bind().dialect.name == "sqlite":
-            sql = "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'identity_match_keys'"
+            sql = "SELECT count(*) FROM sqlite_stat1 WHERE tbl = :table"
         else:
-            sql = "SELECT reltuples > 0 FROM pg_class WHERE relname = 'identity_match_keys'"
-        return bool(db.scalar(text(sql)))
+            sql = "SELECT reltuples > 0 FROM pg_class WHERE relname = :table"
+        return bool(db.scalar(text(sql), {"table": table}))
 
 
 def test_a_large_import_into_a_live_index_keeps_lookups_on_it(
@@ -135,15 +136,6 @@ def test_a_large_import_into_a_live_index_keeps_lookups_on_it(
     assert _analysed(session_factory)
 
 
-def _identifiers_analysed(factory: sessionmaker[Session]) -> bool:
-    with session_scope(factory, read_only=True) as db:
-        if db.get_bind().dialect.name == "sqlite":
-            sql = "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'identifiers'"
-        else:
-            sql = "SELECT reltuples > 0 FROM pg_class WHERE relname = 'identifiers'"
-        return bool(db.scalar(text(sql)))
-
-
 def test_a_growing_import_refreshes_the_statistics_as_it_doubles(
     session_factory: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -163,7 +155,7 @@ def test_a_growing_import_refreshes_the_statistics_as_it_doubles(
     path.write_text(HEADER + _rows("D", 40))
     import_people_csv(session_factory, path, actor=SYSTEM)
     assert len(refreshed) == 5  # at 5, 10, 20 and 40 persons, and once at the end
-    assert _identifiers_analysed(session_factory)
+    assert _analysed(session_factory, "identifiers")
 
 
 def test_a_first_large_load_builds_the_index_at_the_end_on_a_real_engine(

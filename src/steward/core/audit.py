@@ -337,9 +337,9 @@ def record(
         actor, tag, subject_type=subject_type, subject_id=subject_id, details=details
     )
     if is_read_only(db):
-        write_after_read(db, lambda writer: _append_event(writer, fields))
+        write_after_read(db, lambda writer: _append_events(writer, [fields]))
         return None
-    return _append_event(db, fields)
+    return _append_events(db, [fields])
 
 
 @dataclass(frozen=True)
@@ -367,10 +367,6 @@ def record_many(db: Session, actor: Actor, tag: StrEnum, entries: Sequence[Entry
         write_after_read(db, lambda writer: _append_events(writer, many))
         return
     _append_events(db, many)
-
-
-def _append_event(db: Session, fields: dict[str, Any]) -> int:
-    return _append_events(db, [fields])
 
 
 def _append_events(db: Session, many: Sequence[dict[str, Any]]) -> int:

@@ -12,8 +12,8 @@ events are chained in one go (``audit.record_many``)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -35,17 +35,10 @@ from steward.records.models import (
 )
 from steward.records.schemas import IdentifierIn, PersonCreate
 from steward.records.service import changes, search
-from steward.records.service.lookups import identifier_holders
+from steward.records.service.lookups import identifier_holders, in_chunks
 from steward.records.service.persons import searchable_names
 
-T = TypeVar("T")
-_CHUNK = 500  # values per IN (...) list: well under every backend's bound-parameter limit
 _PARTS = {"other_names", "addresses", "contacts", "identifiers"}
-
-
-def _chunks(values: Sequence[T]) -> Iterable[Sequence[T]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
 
 
 def _insert(db: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
@@ -114,7 +107,7 @@ def add_missing_identifiers(
     person_ids = sorted({pid for pid, items in wanted if items})
     held: dict[int, set[str]] = defaultdict(set)
     found: set[int] = set()
-    for chunk in _chunks(person_ids):
+    for chunk in in_chunks(person_ids):
         found.update(db.scalars(select(Person.id).where(Person.id.in_(chunk))))
         for pid, scheme in db.execute(
             select(Identifier.person_id, Identifier.scheme).where(Identifier.person_id.in_(chunk))
@@ -137,7 +130,7 @@ def add_missing_identifiers(
     if not new:
         return {}
     _insert(db, Identifier, new)
-    for chunk in _chunks(sorted(added)):
+    for chunk in in_chunks(sorted(added)):
         db.execute(update(Person).where(Person.id.in_(chunk)).values(updated_at=clock.now()))
     # A match profile holds the legacy identifier alone (identity/keys.py): only a person
     # given one needs theirs rebuilt.
@@ -169,11 +162,11 @@ def add_parties(
     case_ids = sorted({c for c, _, _ in wanted})
     person_ids = sorted({p for _, p, _ in wanted})
     for model, ids in ((Case, case_ids), (Person, person_ids)):
-        for chunk in _chunks(ids):
+        for chunk in in_chunks(ids):
             if len(set(db.scalars(select(model.id).where(model.id.in_(chunk))))) != len(chunk):
                 raise NotFound(f"There is no such {'case' if model is Case else 'person'}.")
     held: set[tuple[int, int, str]] = set()
-    for chunk in _chunks(person_ids):
+    for chunk in in_chunks(person_ids):
         held.update(
             (c, p, str(r))
             for c, p, r in db.execute(

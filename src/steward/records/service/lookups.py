@@ -26,7 +26,8 @@ T = TypeVar("T")
 _CHUNK = 500  # values per IN (...) list: well under every backend's bound-parameter limit
 
 
-def _chunks(values: Sequence[T]) -> Iterable[Sequence[T]]:
+def in_chunks(values: Sequence[T]) -> Iterable[Sequence[T]]:
+    """``values`` a bounded IN (...) list at a time."""
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
 
@@ -42,7 +43,7 @@ def cases_by_number(db: Session, numbers: Iterable[str]) -> dict[str, CaseState]
     it is open; unknown numbers are left out."""
     wanted = sorted({n.strip().upper() for n in numbers if n and n.strip()})
     found: dict[str, CaseState] = {}
-    for chunk in _chunks(wanted):
+    for chunk in in_chunks(wanted):
         for number, case_id, status in db.execute(
             select(Case.case_number, Case.id, Case.status).where(Case.case_number.in_(chunk))
         ):
@@ -65,7 +66,7 @@ def person_facts(db: Session, person_ids: Iterable[int]) -> dict[int, PersonFact
     ids = sorted(set(person_ids))
     people: dict[int, tuple[str, str, date | None]] = {}
     held: dict[int, dict[str, str]] = defaultdict(dict)
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         for pid, first, last, dob in db.execute(
             select(Person.id, Person.first_name, Person.last_name, Person.date_of_birth).where(
                 Person.id.in_(chunk)
@@ -95,7 +96,7 @@ def identifier_holders(
     for scheme, values in sorted(by_scheme.items()):
         # One scheme and an IN list a query (not an OR of pairs): the statement compiles once
         # and is cached, and each lookup is a seek on the (scheme, value) unique index.
-        for chunk in _chunks(sorted(values)):
+        for chunk in in_chunks(sorted(values)):
             for value, pid in db.execute(
                 select(Identifier.value, Identifier.person_id).where(
                     Identifier.scheme == scheme, Identifier.value.in_(chunk)
@@ -119,7 +120,7 @@ def case_parties(db: Session, case_ids: Iterable[int]) -> dict[int, list[PartyFa
     """The parties of each case with the names and date of birth a matcher compares."""
     ids = sorted(set(case_ids))
     found: dict[int, list[PartyFacts]] = defaultdict(list)
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         rows = db.execute(
             select(
                 Party.case_id,
@@ -168,7 +169,7 @@ def professionals_named(
     case, with their contacts."""
     wanted = sorted({(f.strip().lower(), la.strip().lower()) for f, la in names if f and la})
     found: dict[tuple[str, str], list[ProfessionalFacts]] = defaultdict(list)
-    for chunk in _chunks(wanted):
+    for chunk in in_chunks(wanted):
         clause = or_(
             *(
                 and_(func.lower(Person.first_name) == f, func.lower(Person.last_name) == la)
