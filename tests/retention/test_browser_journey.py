@@ -41,7 +41,8 @@ def test_decide_approve_carry_out_and_certificate(own_site: DemoSite) -> None:
             "Disposal"
         )
         _shot(page, "01-lists")
-        page.locator("[data-testid=lists] a").first.click()
+        with page.expect_navigation():
+            page.locator("[data-testid=lists] a").first.click()
         list_path = re.sub(r"\?.*$", "", page.url.replace(own_site.base, ""))
         _shot(page, "02-list-in-review")
         page.get_by_role("button", name=re.compile("Decide: destroy every undecided")).click()

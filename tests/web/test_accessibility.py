@@ -284,7 +284,8 @@ def test_signed_out_and_error_pages_pass_too(gate: Gate, demo_site: DemoSite) ->
     # A wrong password shows the error summary, and the title says so first.
     gate.page.fill("#username", "caseworker")
     gate.page.fill("#password", "not-the-password")
-    gate.page.click("button:has-text('Sign in')")
+    with gate.page.expect_navigation():
+        gate.page.click("button:has-text('Sign in')")
     assert gate.page.title().startswith("Error: "), gate.page.title()
     gate.inspect()
     gate.check("/no-such-page", expect_status=404)
@@ -370,7 +371,8 @@ def test_the_public_request_form_passes_too(gate: Gate, demo_site: DemoSite) -> 
     # and its form sent back with errors: found from the queue, as the team would.
     sign_in_as(gate.page, "ig-officer", demo_site.password)
     gate.page.goto("/sar?requester_type=parent")
-    gate.page.click(f"a:text-is('{reference}')")
+    with gate.page.expect_navigation():
+        gate.page.click(f"a:text-is('{reference}')")
     gate.page.goto(gate.page.url + "/documents")
     assert reference in gate.page.content()
     gate.inspect()
@@ -612,8 +614,8 @@ def test_the_bundle_and_delivery_pages_pass(gate: Gate, demo_site: DemoSite) -> 
     gate.inspect()
     for _ in range(4):
         gate.page.fill("#passcode", "AAAA-BBBB-CCCC")
-        gate.page.click("button:has-text('Download your information')")
-        gate.page.wait_for_load_state()
+        with gate.page.expect_navigation():
+            gate.page.click("button:has-text('Download your information')")
     assert "locked" in gate.page.locator("h1").inner_text()
     gate.inspect()
     assert not gate.findings.problems, gate.findings.report("bundle and delivery")
@@ -882,8 +884,8 @@ def test_my_training_and_the_module_pages_pass(gate: Gate, demo_site: DemoSite) 
     answer_quiz(gate.page, wrong=2)
     assert gate.page.get_by_test_id("not-passed").count() == 1
     gate.inspect()
-    gate.page.get_by_test_id("try-again").click()
-    gate.page.wait_for_load_state()
+    with gate.page.expect_navigation():
+        gate.page.get_by_test_id("try-again").click()
     answer_quiz(gate.page, wrong=0)
     assert gate.page.get_by_test_id("passed").count() == 1
     gate.inspect()

@@ -144,7 +144,9 @@ def test_an_admin_unlocks_resets_and_requires_two_factor_and_the_owner_follows(
         # Then two-factor sign-in, which the administrator required.
         owner.wait_for_url("**/account/two-factor")
         assert owner.get_by_test_id("two-factor-required").is_visible()
-        owner.click("button:has-text('Set up two-factor sign-in')")
+        # The button posts a form: wait for the page it leads to before reading it.
+        with owner.expect_navigation():
+            owner.click("button:has-text('Set up two-factor sign-in')")
         qr = owner.get_by_test_id("totp-qr")
         assert qr.is_visible()
         assert (qr.get_attribute("src") or "").startswith("data:image/svg+xml")

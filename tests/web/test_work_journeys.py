@@ -93,7 +93,8 @@ def test_a_caseworker_goes_from_home_to_a_case_and_asks_for_its_paper_file(
         ask.first.click()
         page.wait_for_url(re.compile(r".*/paper-files/\d+/request$"))
         # Sent empty: the errors show beside the fields and in the summary.
-        page.click("[data-testid=send-request]")
+        with page.expect_navigation():
+            page.click("[data-testid=send-request]")
         assert page.title().startswith("Error:")
         assert (
             "Enter the date you need the file by"
@@ -119,8 +120,8 @@ def test_a_caseworker_goes_from_home_to_a_case_and_asks_for_its_paper_file(
         # Search is POSTed: the words never reach the address bar.
         page.goto("/search")
         page.fill("#q", "Jones")
-        page.click("button:has-text('Search')")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("button:has-text('Search')")
         assert page.url.endswith("/search") and "Jones" not in page.url
         assert "people" in page.locator("[data-testid=count]").first.inner_text()
         _shot(page, "caseworker-search")

@@ -65,8 +65,9 @@ def answer_quiz(page: Any, *, wrong: int) -> None:
         if index < wrong:
             choice = (choice + 1) % len(question.options)
         page.check(f"#{question.id}" if choice == 0 else f"#{question.id}-{choice + 1}")
-    page.click("[data-testid=send]")
-    page.wait_for_load_state()
+    # The form posts: wait for the page it leads to, not the load state of the one being left.
+    with page.expect_navigation():
+        page.click("[data-testid=send]")
 
 
 def latest_reference(data_dir: Path) -> str:
