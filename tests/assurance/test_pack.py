@@ -158,6 +158,11 @@ def test_the_dpos_pack_holds_every_part_and_names_no_data_subject(
     # One certificate, with counts and staff, and the destroyed case's number nowhere.
     [cert] = _csv(archive, "05-certificates/disposal-certificates.csv")
     assert cert["destroyed"] == "1" and cert["approved_by"] == org.dpo.username
+    # And that certificate as printed to sign and file, naming staff, never the case.
+    printed = pdf_text(archive.read(f"05-certificates/{cert['certificate']}.pdf"))
+    assert f"Certificate of destruction {cert['certificate']}" in printed
+    assert cert["list_sha256"] in printed and org.dpo.username in printed
+    assert not any(needle in printed for needle in org.names)
     # The break-glass register names the staff member, not the case or the reason.
     [use] = _csv(archive, "03-registers/break-glass-review.csv")
     assert use["outcome"] == "not yet reviewed" and use["opened_by"].startswith("caseworker-")

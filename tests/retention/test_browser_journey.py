@@ -72,7 +72,13 @@ def test_decide_approve_carry_out_and_certificate(own_site: DemoSite) -> None:
         page.get_by_test_id("job-result").click()
         page.wait_for_url(f"**{list_path}/certificate")
         assert page.get_by_text("SHA-256").count() >= 1
+        assert page.get_by_test_id("digest-holds").is_visible()
         _shot(page, "08-certificate")
+        certificate_path = page.url.replace(own_site.base, "")
+        with page.expect_download() as download:
+            page.get_by_test_id("certificate-pdf").click()
+        assert download.value.suggested_filename.startswith("certificate-of-destruction-DC-")
+        assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
         page.goto(list_path)
         assert "Completed" in page.get_by_test_id("list-status").inner_text()
         _shot(page, "09-list-completed")
@@ -81,6 +87,11 @@ def test_decide_approve_carry_out_and_certificate(own_site: DemoSite) -> None:
         sign_in_as(page, "dpo", own_site.password)
         page.goto(list_path)
         _shot(page, "10-list-320")
+        page.goto(certificate_path)  # the digest and the method wrap: nothing scrolls sideways
+        assert page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+        _shot(page, "10-certificate-320")
         page.goto("/retention/redate")
         _shot(page, "11-redate-320")
         page.get_by_role("button", name="Re-date every record").click()

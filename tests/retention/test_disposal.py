@@ -16,11 +16,12 @@ from steward.records.models import Case, Person
 from steward.retention.models import (
     Decision,
     DisposalCertificate,
+    DisposalItem,
     DisposalStatus,
     Outcome,
     Tombstone,
 )
-from steward.retention.service import destruction, disposal, holds
+from steward.retention.service import certificates, destruction, disposal, holds
 from tests.factories.core import make_user
 from tests.factories.records import make_document
 from tests.retention.helpers import case_with_children, default_schedule, due_on
@@ -76,6 +77,18 @@ def test_due_case_is_destroyed_with_tombstone_and_certificate(
     )
     cert = db.scalar(select(DisposalCertificate).where(DisposalCertificate.list_id == listed.id))
     assert cert is not None and cert.destroyed_count == 1 and len(cert.sha256) == 64
+
+    # Read as people read it: each step's person by username; the list gives its digest
+    # until an item of it is changed.
+    read = certificates.certificate_for(db, staff[0].actor, list_id=listed.id)
+    assert read.approved_by == staff[1].username and read.destroyed_count == 1
+    assert [r.class_code for r in read.rules] == ["CASE.PRIVATE"]
+    assert certificates.digest_holds(db, read)
+    item = db.scalar(select(DisposalItem).where(DisposalItem.list_id == listed.id))
+    assert item is not None
+    item.due_on = date(2035, 5, 2)
+    db.flush()
+    assert not certificates.digest_holds(db, read)
 
 
 def test_a_hold_placed_after_approval_blocks_destruction(

@@ -17,6 +17,7 @@ from steward.records.models import Case
 from steward.retention import schedule_format
 from steward.retention.models import RetentionSchedule
 from steward.retention.service import certificates, dates, disposal, holds, schedules
+from tests.assurance.pdf_text import pdf_text
 from tests.retention.helpers import case_with_children, person
 from tests.web.conftest import SignedIn, csrf_from
 
@@ -105,6 +106,21 @@ def test_from_schedule_to_certificate_in_the_browser(
     assert officer.get(started.headers["location"]).status_code == 200  # same permission
     certificate = dpo.get(f"{list_path}/certificate")
     assert certificate.status_code == 200 and "SHA-256" in certificate.text
+    # Each step's person by name, never an id; the list still gives the certificate's digest.
+    steps = certificate.text.split('data-testid="steps"')[1].split("</dl>")[0]
+    assert officer_user.username in steps and dpo_user.username in steps
+    assert "user id" not in certificate.text
+    assert 'data-testid="digest-holds"' in certificate.text
+    # The PDF to sign and file says the same, and printing it is on record.
+    printed = dpo.get(f"{list_path}/certificate.pdf")
+    assert printed.status_code == 200 and printed.headers["content-type"] == "application/pdf"
+    assert "attachment" in printed.headers["content-disposition"]
+    text = pdf_text(printed.content)
+    assert "Certificate of destruction DC-" in text and dpo_user.username in text
+    assert number not in text
+    tags = set(db.scalars(select(AuditEvent.tag)))
+    assert "retention:certificate:printed" in tags
+    assert officer.get(f"{list_path}/certificate.pdf").status_code == 200  # the officer manages
     report = dpo.get("/retention/report")
     assert report.status_code == 200 and "Holds in force" in report.text
     assert number not in report.text

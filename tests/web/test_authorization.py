@@ -385,6 +385,9 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/retention/disposal/{list_id}/certificate"): Call(
         Permission.RETENTION_MANAGE, ids={"list_id": "executed_list_id"}
     ),
+    ("GET", "/retention/disposal/{list_id}/certificate.pdf"): Call(
+        Permission.RETENTION_MANAGE, ids={"list_id": "executed_list_id"}
+    ),
     ("GET", "/retention/report"): Call(Permission.RETENTION_MANAGE),
     # assurance: record classes' owners and reviews (the file plan: the records manager's)
     ("GET", "/retention/classes"): Call(Permission.RETENTION_MANAGE),

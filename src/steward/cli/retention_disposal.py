@@ -6,7 +6,6 @@ staff acting (decisions and the second approval must be a named person).
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 from dataclasses import asdict
@@ -200,8 +199,21 @@ def certificate(list_id: ListId, as_json: Json = False) -> None:
             "paper": cert.paper_count,
             "kept": cert.kept_count,
             "method": cert.method,
-            "rules": json.loads(cert.rules),
-            "approvers": json.loads(cert.approvers),
+            "rules": [
+                {
+                    "class": r.class_code,
+                    "rule_version": r.rule_version,
+                    "schedule_version": r.schedule_version,
+                }
+                for r in cert.rules
+            ],
+            # Who took each step, by username (the API's names, not ids).
+            "approvers": {
+                "proposed_by": cert.proposed_by,
+                "decided_by": cert.decided_by,
+                "approved_by": cert.approved_by,
+                "executed_by": cert.executed_by,
+            },
             "sha256": cert.sha256,
         }
     if as_json:

@@ -37,3 +37,21 @@ def frozen(at: datetime) -> Iterator[None]:
         yield
     finally:
         _now = previous
+
+
+def govuk_date(value: date | None) -> str:
+    """A date as GOV.UK writes it: "2 March 2024" (an instant: its day in UK time)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(UK).date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def govuk_datetime(value: datetime | None) -> str:
+    """An instant in UK time as GOV.UK writes it: "2 March 2024 at 3:04pm"."""
+    if value is None:
+        return ""
+    local = value.astimezone(UK)
+    hour = local.hour % 12 or 12
+    return f"{govuk_date(local.date())} at {hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"

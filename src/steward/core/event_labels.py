@@ -279,6 +279,7 @@ EVENT_LABELS: dict[str, str] = {
     "assurance:processing:asset_changed": "Information asset changed",
     "assurance:processing:register_exported": "Record of processing or asset register exported",
     "retention:schedule:exported": "Retention schedule exported",
+    "retention:certificate:printed": "Certificate of destruction printed",
     # (end of assurance: processing register)
     # assurance: oversight of access
     "assurance:access_history:read": "Record's access history read",

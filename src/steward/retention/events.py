@@ -23,6 +23,7 @@ class RetentionAudit(StrEnum):
     ITEM_MARKED = "retention:item:marked"
     ITEM_KEPT = "retention:item:kept"
     DISPOSAL_COMPLETED = "retention:disposal:completed"
+    CERTIFICATE_PRINTED = "retention:certificate:printed"  # a certificate of destruction, as PDF
     DATABASE_COMPACTED = "retention:database:compacted"
     REPORT_VIEWED = "retention:report:viewed"
     SCHEDULE_EXPORTED = "retention:schedule:exported"  # a schedule, or two compared, as PDF

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -53,22 +52,9 @@ LABELS = {
 # "Partner organisation user".
 
 
-def govuk_date(value: date | None) -> str:
-    """A date as GOV.UK writes it: "2 March 2024"."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(clock.UK).date()
-    return f"{value.day} {value:%B %Y}"
-
-
-def govuk_datetime(value: datetime | None) -> str:
-    """An instant in UK time as GOV.UK writes it: "2 March 2024 at 3:04pm"."""
-    if value is None:
-        return ""
-    local = value.astimezone(clock.UK)
-    hour = local.hour % 12 or 12
-    return f"{govuk_date(local.date())} at {hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+# Dates as GOV.UK writes them: core.clock words them for pages and printed documents alike.
+govuk_date = clock.govuk_date
+govuk_datetime = clock.govuk_datetime
 
 
 def label(value: object) -> str:

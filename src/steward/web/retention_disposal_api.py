@@ -9,7 +9,6 @@ Records are named by case number or file reference, people by username.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -332,14 +331,6 @@ def certificate(db: DB, actor: ApiActor, list_id: Id) -> CertificateRead:
     """The destruction certificate of a list carried out: counts, rules, who took each step,
     and a digest of the items."""
     cert = certificates.certificate_for(db, actor, list_id=list_id)
-    steps: dict[str, Any] = json.loads(cert.approvers)
-    decided = [int(u) for u in steps.get("decided_by", []) if u]
-    ids = [steps.get(k) for k in ("proposed_by", "approved_by", "executed_by")]
-    names = auth.usernames(db, [int(u) for u in ids if u] + decided)
-
-    def name(user_id: object) -> str | None:
-        return names.get(int(user_id)) if isinstance(user_id, int) and user_id else None
-
     return CertificateRead(
         reference=cert.reference,
         list_id=cert.list_id,
@@ -350,15 +341,15 @@ def certificate(db: DB, actor: ApiActor, list_id: Id) -> CertificateRead:
         method=cert.method,
         rules=[
             CertificateRule(
-                class_code=r["class"],
-                rule_version=r["rule_version"],
-                schedule_version=r["schedule_version"],
+                class_code=r.class_code,
+                rule_version=r.rule_version,
+                schedule_version=r.schedule_version,
             )
-            for r in json.loads(cert.rules)
+            for r in cert.rules
         ],
-        proposed_by=name(steps.get("proposed_by")),
-        decided_by=sorted(n for n in (name(u) for u in decided) if n is not None),
-        approved_by=name(steps.get("approved_by")),
-        executed_by=name(steps.get("executed_by")),
+        proposed_by=cert.proposed_by,
+        decided_by=cert.decided_by,
+        approved_by=cert.approved_by,
+        executed_by=cert.executed_by,
         sha256=cert.sha256,
     )

@@ -7,7 +7,6 @@ change; pages show case numbers and file references, never names.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -24,14 +23,15 @@ from steward.core.errors import (
 from steward.core.paging import PageRequest
 from steward.core.permissions import Permission
 from steward.retention.models import DisposalItem, DisposalStatus
-from steward.retention.service import certificates, disposal, sealing
+from steward.retention.service import certificate_pdf, certificates, disposal, sealing
 from steward.retention.service import jobs as retention_jobs
-from steward.web.deps import DB, Keyring, PageActor, csrf_protect
+from steward.web.deps import DB, AppSettings, Keyring, PageActor, csrf_protect
 from steward.web.forms import DateParts, date_parts, read_date
 from steward.web.ids import MAX_ID, Id
 from steward.web.jobs_pages import job_queue
 from steward.web.paging import PageQuery
 from steward.web.rendering import render
+from steward.web.sar.outbox import download_response
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
@@ -270,5 +270,17 @@ def certificate_page(request: Request, db: DB, actor: PageActor, list_id: Id) ->
     return render(
         request,
         "retention/certificate.html",
-        {"cert": cert, "rules": json.loads(cert.rules), "approvers": json.loads(cert.approvers)},
+        {
+            "cert": cert,
+            "steps": certificate_pdf.steps(cert),
+            "digest_holds": certificates.digest_holds(db, cert),
+        },
     )
+
+
+@router.get("/retention/disposal/{list_id}/certificate.pdf")
+def certificate_download(db: DB, actor: PageActor, settings: AppSettings, list_id: Id) -> Response:
+    name, data = certificate_pdf.printed(
+        db, actor, list_id=list_id, organisation=settings.organisation_name
+    )
+    return download_response(name, "application/pdf", data)

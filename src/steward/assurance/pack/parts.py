@@ -31,13 +31,12 @@ from steward.assurance.oversight.models import AccessReviewEntry
 from steward.assurance.oversight.service import access_review
 from steward.assurance.oversight.service import break_glass as glass
 from steward.assurance.processing.service import exports as processing
-from steward.core import auth
 from steward.core.crypto import KeyEncryptionKeys
 from steward.core.files import csv_cell
 from steward.core.paging import MAX_SIZE, Page, PageRequest
 from steward.core.permissions import Actor
+from steward.retention.service import certificate_pdf, schedule_print
 from steward.retention.service import certificates as retention_certificates
-from steward.retention.service import schedule_print
 
 T = TypeVar("T")
 
@@ -469,43 +468,47 @@ CERTIFICATE_HEADER = (
 
 def disposal_certificates(ctx: Context) -> list[PackFile]:
     found = retention_certificates.issued_by(ctx.db, ctx.actor, until=ctx.as_of)
-    people = [json.loads(c.approvers) for c, _ in found]
-    names = auth.usernames(
-        ctx.db,
-        (p[k] for p in people for k in ("proposed_by", "approved_by", "executed_by") if p.get(k)),
-    )
     data, count = csv_bytes(
         CERTIFICATE_HEADER,
         (
             (
                 c.reference,
-                reference,
+                c.list_reference,
                 _when(c.issued_at),
                 c.destroyed_count,
                 c.paper_count,
                 c.kept_count,
                 "; ".join(
-                    f"{r['class']} rule v{r['rule_version']} (schedule v{r['schedule_version']})"
-                    for r in json.loads(c.rules)
+                    f"{r.class_code} rule v{r.rule_version} (schedule v{r.schedule_version})"
+                    for r in c.rules
                 ),
-                names.get(who.get("proposed_by") or 0, ""),
-                names.get(who.get("approved_by") or 0, ""),
-                names.get(who.get("executed_by") or 0, ""),
+                c.proposed_by or "",
+                c.approved_by or "",
+                c.executed_by or "",
                 c.method,
                 c.sha256,
             )
-            for (c, reference), who in zip(found, people, strict=True)
+            for c in found
         ),
     )
-    return [
+    listed = PackFile(
+        "05-certificates/disposal-certificates.csv",
+        data,
+        "Every certificate of destruction issued by the as-of date: counts, rules, who "
+        "approved (staff), the method, the SHA-256 of the list; no record identifiers.",
+        count,
+    )
+    # Each certificate as it is printed to be signed and filed.
+    printed = [
         PackFile(
-            "05-certificates/disposal-certificates.csv",
-            data,
-            "Every certificate of destruction issued by the as-of date: counts, rules, who "
-            "approved (staff), the method, the SHA-256 of the list; no record identifiers.",
-            count,
+            f"05-certificates/{c.reference}.pdf",
+            certificate_pdf.render(c, ctx.organisation),
+            f"Certificate of destruction {c.reference} (disposal list {c.list_reference}), "
+            "as printed to sign and file.",
         )
+        for c in found
     ]
+    return [listed, *printed]
 
 
 ARCHIVE_HEADER = (

@@ -7,7 +7,6 @@ Rendering only: every word and figure comes from the BoardReport, which holds no
 
 from __future__ import annotations
 
-import io
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -22,7 +21,6 @@ from reportlab.platypus import (
     KeepTogether,
     PageBreak,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -31,10 +29,11 @@ from reportlab.platypus import (
 from steward.assurance.controls.policy import RAG_LABELS, Kind, Rag
 from steward.assurance.report import wording
 from steward.assurance.report.model import BoardReport, MeasureFigure, Trend
+from steward.core import pdf as core_pdf
 
 TITLE = "Data protection assurance: report to the board"
-WIDTH = A4[0] - 36 * mm  # the frame between the margins
-GREY = colors.HexColor("#b1b4b6")
+WIDTH = core_pdf.FRAME_WIDTH
+GREY = core_pdf.RULE
 LIGHT = colors.HexColor("#f3f2f1")
 INK = colors.HexColor("#0b0c0c")
 BLUE = colors.HexColor("#1d70b8")
@@ -368,9 +367,9 @@ def _numbered(as_of: str) -> type[Canvas]:
                 self.__dict__.update(state)
                 self.setFont("Helvetica", 8)
                 self.setFillColor(INK)
-                self.drawString(18 * mm, 10 * mm, f"Board report as of {as_of}")
+                self.drawString(core_pdf.MARGIN, 10 * mm, f"Board report as of {as_of}")
                 self.drawRightString(
-                    A4[0] - 18 * mm, 10 * mm, f"Page {self._pageNumber} of {total}"
+                    A4[0] - core_pdf.MARGIN, 10 * mm, f"Page {self._pageNumber} of {total}"
                 )
                 super().showPage()
             super().save()
@@ -388,18 +387,11 @@ def pdf(report: BoardReport) -> bytes:
         + _trends(report)
         + _appendix()
     )
-    out = io.BytesIO()
     as_of = wording.day(report.as_of)
-    SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=18 * mm,
+    return core_pdf.a4(
+        story,
         title=f"{TITLE}, as of {as_of}",
         author=report.organisation or "Steward",
         subject="Data protection assurance: figures from the organisation's own records",
-        creator="Steward",
-    ).build(story, canvasmaker=_numbered(as_of))
-    return out.getvalue()
+        canvasmaker=_numbered(as_of),
+    )

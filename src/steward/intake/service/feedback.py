@@ -19,17 +19,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from steward.core import audit, auth, clock, jobs
+from steward.core import audit, auth, clock, jobs, pdf
 from steward.core.errors import Forbidden, NotFound, ValidationFailed
 from steward.core.files import csv_cell
 from steward.core.paging import Page, PageRequest, paginate
@@ -486,16 +483,6 @@ def report_pdf(db: Session, actor: Actor, submission_id: int, *, organisation: s
     return Report(f"submission-{submission.id}-feedback.pdf", "application/pdf", data)
 
 
-def _govuk_datetime(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    local = value.astimezone(clock.UK)
-    hour = local.hour % 12 or 12
-    return (
-        f"{local.day} {local:%B %Y} at {hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
-    )
-
-
 def summary_lines(summary: Summary) -> list[tuple[str, str]]:
     """The summary as (label, text) lines, as the page and the PDF show it."""
     lines = [
@@ -503,7 +490,7 @@ def summary_lines(summary: Summary) -> list[tuple[str, str]]:
         ("Data set", f"{summary.dataset_title} (version {summary.dataset_version})"),
         ("Data-sharing agreement", summary.agreement_reference or "None"),
         ("File", summary.filename),
-        ("Received", _govuk_datetime(summary.received)),
+        ("Received", clock.govuk_datetime(summary.received)),
         ("Status", "Checking stopped before the end" if summary.stopped else summary.status_words),
     ]
     if summary.refusal_code:
@@ -533,23 +520,10 @@ def _pdf(
     h2 = ParagraphStyle("feedback-h2", parent=styles["Heading2"], fontSize=13)
 
     def para(text: str, style: ParagraphStyle = normal) -> Paragraph:
-        # reportlab reads a paragraph as markup: every value stays text.
-        return Paragraph(escape(text), style)
+        return pdf.para(text, style)
 
-    def table(rows: list[list[Any]], widths: list[float], header: bool = True) -> Table:
-        made = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-        style = [
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor("#b1b4b6")),
-            ("TOPPADDING", (0, 0), (-1, -1), 3),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ]
-        if header:
-            style.append(("LINEBELOW", (0, 0), (-1, 0), 1, colors.black))
-        made.setStyle(TableStyle(style))
-        return made
-
-    width = A4[0] - 36 * mm
+    table = pdf.ruled_table
+    width = pdf.FRAME_WIDTH
     story: list[Any] = [
         para(organisation, small),
         para(f"Feedback on submission {summary.submission_id}", h1),
@@ -616,18 +590,12 @@ def _pdf(
         )
     else:
         story.append(para("No row has an issue.", normal))
-    out = io.BytesIO()
-    SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
+    return pdf.a4(
+        story,
         title=f"Feedback on submission {summary.submission_id}",
         author=organisation,
-    ).build(story)
-    return out.getvalue()
+        subject="Each issue found in a partner's file, by row, field and code",
+    )
 
 
 # --- the list of submissions -----------------------------------------------------------------

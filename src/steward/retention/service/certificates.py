@@ -1,17 +1,21 @@
 """The destruction certificate of a carried-out disposal list: what rules, how many
 destroyed, sent to the contractor and kept, who proposed, decided, approved and executed
-(user ids), the method, and the SHA-256 of the list. No personal data."""
+(user ids, named by their usernames when read), the method, and the SHA-256 of the list. No
+personal data of the records destroyed; read as a page, through the API, as a PDF to sign
+and file (certificate_pdf.py), and in the auditor's evidence pack."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from steward.core import audit, clock
+from steward.core import audit, auth, clock
 from steward.core.db import session_scope
 from steward.core.errors import NotFound
 from steward.core.permissions import Actor, Permission
@@ -122,10 +126,81 @@ def issue(factory: sessionmaker[Session], actor: Actor, list_id: int) -> int:
         return certificate.id
 
 
-def issued_by(db: Session, actor: Actor, *, until: date) -> list[tuple[DisposalCertificate, str]]:
-    """Every certificate issued by the end of ``until``, oldest first, with its list's
-    reference: for the auditor's evidence pack. A certificate holds no personal data, so
-    those who read the assurance evidence see them as they see the schedule."""
+@dataclass(frozen=True)
+class Rule:
+    class_code: str
+    rule_version: int
+    schedule_version: int
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A certificate as people read it: each step's person by username, never by id."""
+
+    reference: str
+    list_id: int
+    list_reference: str
+    issued_at: datetime
+    destroyed_count: int
+    paper_count: int
+    kept_count: int
+    method: str
+    rules: list[Rule]
+    proposed_by: str | None
+    decided_by: list[str]
+    approved_by: str | None
+    executed_by: str | None
+    sha256: str
+
+
+_STEPS = ("proposed_by", "approved_by", "executed_by")
+
+
+def _user_ids(steps: dict[str, Any]) -> list[int]:
+    ids = [steps.get(k) for k in _STEPS] + list(steps.get("decided_by", []))
+    return [u for u in ids if isinstance(u, int) and u]
+
+
+def _read(
+    certificate: DisposalCertificate, list_reference: str, names: dict[int, str]
+) -> Certificate:
+    steps: dict[str, Any] = json.loads(certificate.approvers)
+
+    def name(user_id: object) -> str | None:
+        return names.get(user_id) if isinstance(user_id, int) and user_id else None
+
+    decided = (name(u) for u in steps.get("decided_by", []))
+    return Certificate(
+        reference=certificate.reference,
+        list_id=certificate.list_id,
+        list_reference=list_reference,
+        issued_at=certificate.issued_at,
+        destroyed_count=certificate.destroyed_count,
+        paper_count=certificate.paper_count,
+        kept_count=certificate.kept_count,
+        method=certificate.method,
+        rules=[
+            Rule(r["class"], int(r["rule_version"]), int(r["schedule_version"]))
+            for r in json.loads(certificate.rules)
+        ],
+        proposed_by=name(steps.get("proposed_by")),
+        decided_by=sorted(n for n in decided if n is not None),
+        approved_by=name(steps.get("approved_by")),
+        executed_by=name(steps.get("executed_by")),
+        sha256=certificate.sha256,
+    )
+
+
+def _named(db: Session, found: list[tuple[DisposalCertificate, str]]) -> list[Certificate]:
+    ids = [u for certificate, _ in found for u in _user_ids(json.loads(certificate.approvers))]
+    names = auth.usernames(db, ids)
+    return [_read(certificate, reference, names) for certificate, reference in found]
+
+
+def issued_by(db: Session, actor: Actor, *, until: date) -> list[Certificate]:
+    """Every certificate issued by the end of ``until``, oldest first: for the auditor's
+    evidence pack. A certificate holds no personal data of the records destroyed, so those
+    who read the assurance evidence see them as they see the schedule."""
     if not actor.can(Permission.ASSURANCE_VIEW):
         actor.require(Permission.RETENTION_MANAGE)
     end = datetime.combine(until + timedelta(days=1), time(), tzinfo=UTC)
@@ -135,12 +210,24 @@ def issued_by(db: Session, actor: Actor, *, until: date) -> list[tuple[DisposalC
         .where(DisposalCertificate.issued_at < end)
         .order_by(DisposalCertificate.issued_at, DisposalCertificate.id)
     )
-    return [(certificate, reference) for certificate, reference in rows]
+    return _named(db, [(certificate, reference) for certificate, reference in rows])
 
 
-def certificate_for(db: Session, actor: Actor, *, list_id: int) -> DisposalCertificate:
+def certificate_for(db: Session, actor: Actor, *, list_id: int) -> Certificate:
     actor.require(Permission.RETENTION_MANAGE)
-    found = db.scalar(select(DisposalCertificate).where(DisposalCertificate.list_id == list_id))
+    found = db.execute(
+        select(DisposalCertificate, DisposalList.reference)
+        .join(DisposalList, DisposalList.id == DisposalCertificate.list_id)
+        .where(DisposalCertificate.list_id == list_id)
+    ).first()
     if found is None:
         raise NotFound("This list has no certificate yet: it has not been carried out.")
-    return found
+    certificate, list_reference = found
+    return _named(db, [(certificate, list_reference)])[0]
+
+
+def digest_holds(db: Session, certificate: Certificate) -> bool:
+    """Whether the list kept in Steward still gives the certificate's SHA-256: its items as
+    they were destroyed, unchanged since."""
+    items = db.scalars(select(DisposalItem).where(DisposalItem.list_id == certificate.list_id))
+    return list_digest(list(items)) == certificate.sha256
