@@ -236,7 +236,8 @@ def test_records_past_disposal_leave_out_held_ones_and_undatable_are_counted(
     default_schedule(db)
     long_past = case_with_children(db, keyring, date(1985, 1, 1))
     held = case_with_children(db, keyring, date(1985, 1, 1))
-    case_with_children(db, keyring, date(2020, 1, 1))  # not due for years
+    # Not due for years, and held too: the held are taken off only where past their date.
+    later = case_with_children(db, keyring, date(2020, 1, 1))
     case_with_children(db, keyring, None)  # a child with no date of birth: cannot be dated
     dates.sweep(db, Actor.system())
     holds.place_hold(
@@ -245,7 +246,7 @@ def test_records_past_disposal_leave_out_held_ones_and_undatable_are_counted(
         keyring,
         kind="litigation",
         scope="case",
-        targets=[held.case_number.lower()],
+        targets=[held.case_number.lower(), later.case_number],
         reason="Claim issued",
     )
     found = _figure(db, "records_past_disposal")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import String, cast, func, select, union_all
+from sqlalchemy import ColumnElement, String, cast, func, select, union_all
 from sqlalchemy.orm import Session
 
 from steward.archives.models import PaperFile, PaperFileName
@@ -49,6 +49,13 @@ class UndatablePage:
         return max(1, -(-self.total // self.page_size))
 
 
+def missing_facts(schedule_id: int) -> tuple[ColumnElement[bool], ...]:
+    """The schedule's dates its rules cannot set for want of a fact. Missing facts leave no
+    date (records_sql.py): said too, so the undated are read from the due index alone."""
+    rd = RetentionDate
+    return (rd.schedule_id == schedule_id, rd.due_on.is_(None), rd.note == MISSING)
+
+
 def _listed(schedule_id: int):  # type: ignore[no-untyped-def]
     rd = RetentionDate
     parts = [
@@ -60,7 +67,7 @@ def _listed(schedule_id: int):  # type: ignore[no-untyped-def]
         )
         .join(table, key == rd.record_id)
         .join(RetentionRule, RetentionRule.id == rd.rule_id)
-        .where(rd.schedule_id == schedule_id, rd.record_kind == kind.value, rd.note == MISSING)
+        .where(*missing_facts(schedule_id), rd.record_kind == kind.value)
         for kind, table, key, identifier in (
             (RecordKind.CASE, Case, Case.id, Case.case_number),
             (RecordKind.PAPER_FILE, PaperFile, PaperFile.id, PaperFile.file_reference),

@@ -102,7 +102,7 @@ def work(db: Session, actor: Actor) -> RetentionWork:
     )
     missing = db.scalar(
         select(func.count()).where(
-            RetentionDate.schedule_id == schedule_id, RetentionDate.note == undatable.MISSING
+            *undatable.missing_facts(schedule_id)
         )
     )
     return RetentionWork(True, due_count, in_review, holds, missing or 0)
