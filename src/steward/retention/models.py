@@ -151,9 +151,7 @@ class RetentionDate(Base):
 # The due counts, and the undatable found among the undated by their note from the index
 # alone: without the note, telling "missing facts" from "case still open" read each
 # undated record's row (130 ms for 45,000 undated at a million cases).
-Index(
-    "ix_retention_dates_due", RetentionDate.schedule_id, RetentionDate.due_on, RetentionDate.note
-)
+Index("ix_retention_dates_due", RetentionDate.schedule_id, RetentionDate.due_on, RetentionDate.note)
 # The due list a page at a time: each kind's dates in due order (record id after, from the
 # key), merged; and counted from the index alone. Without the kind, a kind with few records
 # due (paper files) walked every due case to find its first.

@@ -100,9 +100,5 @@ def work(db: Session, actor: Actor) -> RetentionWork:
         )
         or 0
     )
-    missing = db.scalar(
-        select(func.count()).where(
-            *undatable.missing_facts(schedule_id)
-        )
-    )
+    missing = db.scalar(select(func.count()).where(*undatable.missing_facts(schedule_id)))
     return RetentionWork(True, due_count, in_review, holds, missing or 0)
