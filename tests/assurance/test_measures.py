@@ -259,6 +259,17 @@ def test_records_past_disposal_leave_out_held_ones_and_undatable_are_counted(
     undatable = _figure(db, "records_undatable")
     assert undatable.computed is not None and undatable.computed.count >= 1
     assert all(row.cells[2] == "Cannot be dated" for row in undatable.computed.rows)
+    # The dashboard's figure alone is the drill-down's figure, without reading the rows.
+    for key in ("records_past_disposal", "records_undatable"):
+        full = _figure(db, key)
+        alone = service.evaluate(db, MEASURES[key], AS_OF, full.thresholds, rows=False)
+        assert full.computed is not None and alone.computed is not None
+        assert (alone.value, alone.computed.note, alone.rag) == (
+            full.value,
+            full.computed.note,
+            full.rag,
+        )
+        assert full.computed.rows and alone.computed.rows == []
 
 
 def test_paper_boxes_located_and_files_out_longer_than_30_days(db: Session) -> None:

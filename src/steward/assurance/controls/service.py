@@ -203,10 +203,14 @@ def check_as_of(as_of: date) -> None:
         )
 
 
-def evaluate(db: Session, measure: Measure, as_of: date, chosen: Thresholds) -> Result:
+def evaluate(
+    db: Session, measure: Measure, as_of: date, chosen: Thresholds, *, rows: bool = True
+) -> Result:
+    """The measure on ``as_of``, rated; ``rows=False`` where only the figure is shown."""
     if measure.compute is None:
         return Result(measure, chosen, None, Rag.NOT_MEASURED)
-    computed = measure.compute(db, as_of)
+    compute = measure.compute if rows or measure.figure is None else measure.figure
+    computed = compute(db, as_of)
     return Result(measure, chosen, computed, rate(measure.kind, computed.value, chosen))
 
 
@@ -272,7 +276,11 @@ def area_results(db: Session, actor: Actor, area: Area, as_of: date) -> list[Res
     actor.require(Permission.ASSURANCE_VIEW)
     chosen = thresholds(db)
     keys = _catalogue_areas(current(db).catalogue)
-    return [evaluate(db, MEASURES[k], as_of, chosen[k]) for k, a in keys.items() if a is area]
+    return [
+        evaluate(db, MEASURES[k], as_of, chosen[k], rows=False)
+        for k, a in keys.items()
+        if a is area
+    ]
 
 
 def month_ends(as_of: date, months: int = TREND_MONTHS) -> list[date]:
@@ -293,7 +301,7 @@ def dashboard(db: Session, actor: Actor, as_of: date, *, trend: bool = True) -> 
     keys = _catalogue_areas(now.catalogue)
     by_area: dict[Area, list[Result]] = {a: [] for a in Area}
     for key, area in keys.items():
-        by_area[area].append(evaluate(db, MEASURES[key], as_of, chosen[key]))
+        by_area[area].append(evaluate(db, MEASURES[key], as_of, chosen[key], rows=False))
     trends = []
     if trend:
         for key in keys:
@@ -320,7 +328,7 @@ def _trend(db: Session, measure: Measure, as_of: date, chosen: Thresholds) -> Tr
         return Trend(measure, points)
     points = []
     for day in days:
-        one = evaluate(db, measure, day, chosen)
+        one = evaluate(db, measure, day, chosen, rows=False)
         points.append(TrendPoint(day, one.value, one.rag))
     return Trend(measure, points)
 

@@ -49,7 +49,7 @@ _KINDS = (
 )
 
 
-def _figure(db: Session, schedule_id: int, *where: Any, unheld: bool) -> Figure:
+def _figure(db: Session, schedule_id: int, *where: Any, unheld: bool, shown: int) -> Figure:
     """Counted from the dates alone, read from the (schedule, kind, due date) index: joining
     each record for its identifier was a random read per record counted (seconds for the
     400,000 past their date at a million cases). The same records: a date goes with its
@@ -77,7 +77,7 @@ def _figure(db: Session, schedule_id: int, *where: Any, unheld: bool) -> Figure:
             select(rd.record_kind, rd.record_id, rd.due_on)
             .where(*chosen)
             .order_by(rd.due_on, rd.record_id)
-            .limit(ROWS_SHOWN)
+            .limit(shown)
             .subquery()
         )
         firsts.append(
@@ -89,9 +89,7 @@ def _figure(db: Session, schedule_id: int, *where: Any, unheld: bool) -> Figure:
             ).join(table, key == first_dates.c.record_id)
         )
     q = union_all(*firsts).subquery("records")
-    rows = db.execute(
-        select(q).order_by(q.c.due_on, q.c.kind, q.c.record_id).limit(ROWS_SHOWN)
-    ).all()
+    rows = db.execute(select(q).order_by(q.c.due_on, q.c.kind, q.c.record_id).limit(shown)).all()
     return Figure(
         count,
         rows[0].due_on if rows else None,
@@ -99,19 +97,24 @@ def _figure(db: Session, schedule_id: int, *where: Any, unheld: bool) -> Figure:
     )
 
 
-def past_disposal(db: Session, as_of: date) -> Figure | None:
-    """None when no schedule is approved: nothing can be dated, so nothing is overdue."""
+def past_disposal(db: Session, as_of: date, *, shown: int | None = None) -> Figure | None:
+    """None when no schedule is approved: nothing can be dated, so nothing is overdue.
+    ``shown``: the oldest rows wanted (1 gives the oldest date alone, for a figure; None:
+    ROWS_SHOWN)."""
     schedule = schedules.approved(db)
     if schedule is None:
         return None
-    return _figure(db, schedule.id, RetentionDate.due_on < as_of, unheld=True)
+    return _figure(
+        db, schedule.id, RetentionDate.due_on < as_of, unheld=True, shown=shown or ROWS_SHOWN
+    )
 
 
-def undatable_records(db: Session) -> Figure | None:
+def undatable_records(db: Session, *, shown: int | None = None) -> Figure | None:
     schedule = schedules.approved(db)
     if schedule is None:
         return None
-    return _figure(db, schedule.id, *undatable.missing_facts(schedule.id), unheld=False)
+    missing = undatable.missing_facts(schedule.id)
+    return _figure(db, schedule.id, *missing, unheld=False, shown=shown or ROWS_SHOWN)
 
 
 @dataclass(frozen=True)

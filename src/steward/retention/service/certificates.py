@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core import audit, auth, clock
@@ -191,6 +191,12 @@ def _read(
     )
 
 
+def _with_list_reference() -> Select[DisposalCertificate, str]:
+    return select(DisposalCertificate, DisposalList.reference).join(
+        DisposalList, DisposalList.id == DisposalCertificate.list_id
+    )
+
+
 def _named(db: Session, found: list[tuple[DisposalCertificate, str]]) -> list[Certificate]:
     ids = [u for certificate, _ in found for u in _user_ids(json.loads(certificate.approvers))]
     names = auth.usernames(db, ids)
@@ -205,8 +211,7 @@ def issued_by(db: Session, actor: Actor, *, until: date) -> list[Certificate]:
         actor.require(Permission.RETENTION_MANAGE)
     end = datetime.combine(until + timedelta(days=1), time(), tzinfo=UTC)
     rows = db.execute(
-        select(DisposalCertificate, DisposalList.reference)
-        .join(DisposalList, DisposalList.id == DisposalCertificate.list_id)
+        _with_list_reference()
         .where(DisposalCertificate.issued_at < end)
         .order_by(DisposalCertificate.issued_at, DisposalCertificate.id)
     )
@@ -215,11 +220,7 @@ def issued_by(db: Session, actor: Actor, *, until: date) -> list[Certificate]:
 
 def certificate_for(db: Session, actor: Actor, *, list_id: int) -> Certificate:
     actor.require(Permission.RETENTION_MANAGE)
-    found = db.execute(
-        select(DisposalCertificate, DisposalList.reference)
-        .join(DisposalList, DisposalList.id == DisposalCertificate.list_id)
-        .where(DisposalCertificate.list_id == list_id)
-    ).first()
+    found = db.execute(_with_list_reference().where(DisposalCertificate.list_id == list_id)).first()
     if found is None:
         raise NotFound("This list has no certificate yet: it has not been carried out.")
     certificate, list_reference = found
