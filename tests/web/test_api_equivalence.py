@@ -120,6 +120,10 @@ EQUIVALENT: dict[Route, Route] = {
         "GET",
         "/retention/disposal/{list_id}/certificate",
     ),
+    ("GET", "/retention/disposal/{list_id}/certificate.pdf"): (
+        "GET",
+        "/retention/disposal/{list_id}/certificate.pdf",
+    ),
     # assurance: record classes' owners and reviews (the file plan)
     ("GET", "/retention/classes"): ("GET", "/retention/classes"),
     ("GET", "/retention/classes/{class_id}"): ("GET", "/retention/classes/{class_id}"),

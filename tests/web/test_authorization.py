@@ -836,6 +836,9 @@ RULES: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/retention/disposal/{list_id}/certificate"): Call(
         Permission.RETENTION_MANAGE, ids={"list_id": "executed_list_id"}
     ),
+    ("GET", "/api/v1/retention/disposal/{list_id}/certificate.pdf"): Call(
+        Permission.RETENTION_MANAGE, ids={"list_id": "executed_list_id"}
+    ),
     ("GET", "/api/v1/jobs/{job_id}"): Call(Permission.RETENTION_MANAGE),
     # assurance: measures and catalogue
     # The rows behind accounts_unused are for the audit trail's readers (DPO, auditor): an

@@ -26,14 +26,15 @@ from steward.retention.models import (
     DisposalStatus,
     Outcome,
 )
-from steward.retention.service import certificates, disposal, sealing
+from steward.retention.service import certificate_pdf, certificates, disposal, sealing
 from steward.retention.service import jobs as retention_jobs
 from steward.web.api import require_json
 from steward.web.api_contract import API_PREFIX, ApiPage, ApiPageQuery
-from steward.web.deps import DB, ApiActor, Keyring, api_requires
+from steward.web.deps import DB, ApiActor, AppSettings, Keyring, api_requires
 from steward.web.ids import MAX_ID, Id
 from steward.web.jobs_api import JobRead, job_url
 from steward.web.jobs_pages import job_queue
+from steward.web.sar.outbox import download_response
 
 router = APIRouter(tags=["retention"], dependencies=[Depends(require_json)])
 MANAGE = [Depends(api_requires(Permission.RETENTION_MANAGE))]
@@ -324,6 +325,29 @@ def carry_out(
     job = retention_jobs.start_disposal(db, actor, job_queue(request), list_id=list_id)
     response.headers["Location"] = job_url(job.id)
     return JobRead.of(db, job)
+
+
+@router.get(
+    "/retention/disposal/{list_id}/certificate.pdf",
+    dependencies=MANAGE,
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/pdf": {}},
+            "description": "The certificate as an A4 PDF to sign and file",
+        },
+        404: {"description": "The list has not been carried out: it has no certificate yet"},
+    },
+)
+def certificate_pdf_download(
+    db: DB, actor: ApiActor, settings: AppSettings, list_id: Id
+) -> Response:
+    """The destruction certificate as a PDF, to save (attachment): what the page's download
+    gives. Printing it is on record."""
+    name, data = certificate_pdf.printed(
+        db, actor, list_id=list_id, organisation=settings.organisation_name
+    )
+    return download_response(name, "application/pdf", data)
 
 
 @router.get("/retention/disposal/{list_id}/certificate", dependencies=MANAGE)
