@@ -13,6 +13,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 MARGIN = 18 * mm
@@ -78,8 +79,5 @@ def a4(
         subject=subject,
         creator="Steward",
     )
-    if canvasmaker is None:
-        document.build(story)
-    else:
-        document.build(story, canvasmaker=canvasmaker)
+    document.build(story, canvasmaker=canvasmaker or Canvas)
     return out.getvalue()

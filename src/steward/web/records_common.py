@@ -15,6 +15,7 @@ from steward.core.errors import ValidationFailed
 from steward.records import service
 from steward.records.models import Case, RecordClass
 from steward.records.schemas import CaseDetail, CaseRead, DocumentMeta, DocumentRead, PartyRead
+from steward.web.downloads import DOWNLOAD_CSP
 
 # What to tell a person about each field of a document's details, instead of Pydantic's wording.
 FIELD_MESSAGES = {
@@ -36,10 +37,6 @@ TEXT_FIELD_NAMES = {
     "author_name": "The author's name",
     "record_class": "The class of the file plan",
 }
-
-# A downloaded file is never rendered as a page of this site: no scripts, no plugins, no
-# same-origin access even if a browser were persuaded to show it.
-DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
 
 
 def document_meta(**fields: Any) -> DocumentMeta:

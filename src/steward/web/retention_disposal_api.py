@@ -31,10 +31,10 @@ from steward.retention.service import jobs as retention_jobs
 from steward.web.api import require_json
 from steward.web.api_contract import API_PREFIX, ApiPage, ApiPageQuery
 from steward.web.deps import DB, ApiActor, AppSettings, Keyring, api_requires
+from steward.web.downloads import download_response
 from steward.web.ids import MAX_ID, Id
 from steward.web.jobs_api import JobRead, job_url
 from steward.web.jobs_pages import job_queue
-from steward.web.sar.outbox import download_response
 
 router = APIRouter(tags=["retention"], dependencies=[Depends(require_json)])
 MANAGE = [Depends(api_requires(Permission.RETENTION_MANAGE))]

@@ -26,12 +26,12 @@ from steward.retention.models import DisposalItem, DisposalStatus
 from steward.retention.service import certificate_pdf, certificates, disposal, sealing
 from steward.retention.service import jobs as retention_jobs
 from steward.web.deps import DB, AppSettings, Keyring, PageActor, csrf_protect
+from steward.web.downloads import download_response
 from steward.web.forms import DateParts, date_parts, read_date
 from steward.web.ids import MAX_ID, Id
 from steward.web.jobs_pages import job_queue
 from steward.web.paging import PageQuery
 from steward.web.rendering import render
-from steward.web.sar.outbox import download_response
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
@@ -272,7 +272,6 @@ def certificate_page(request: Request, db: DB, actor: PageActor, list_id: Id) ->
         "retention/certificate.html",
         {
             "cert": cert,
-            "steps": certificate_pdf.steps(cert),
             "digest_holds": certificates.digest_holds(db, cert),
         },
     )

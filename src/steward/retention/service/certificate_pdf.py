@@ -29,17 +29,6 @@ def _rows(lines: list[tuple[str, str]], value_style: ParagraphStyle = BODY) -> l
     return [[pdf.para(label, BOLD), pdf.para(value, value_style)] for label, value in lines]
 
 
-def steps(certificate: Certificate) -> list[tuple[str, str]]:
-    """Who took each step, as the page and the PDF name them."""
-    return [
-        # A list proposed by a scheduled run or the command line has no person behind it.
-        ("Proposed by", certificate.proposed_by or "Steward itself (no person)"),
-        ("Decided by", ", ".join(certificate.decided_by) or "Not recorded"),
-        ("Approved by (a second person)", certificate.approved_by or "Not recorded"),
-        ("Carried out by", certificate.executed_by or "Not recorded"),
-    ]
-
-
 def render(certificate: Certificate, organisation: str) -> bytes:
     width = pdf.FRAME_WIDTH
     two = [width * 0.34, width * 0.66]
@@ -92,7 +81,7 @@ def render(certificate: Certificate, organisation: str) -> bytes:
     story += [
         Spacer(1, 4 * mm),
         pdf.para("Who took each step", HEADING),
-        pdf.ruled_table(_rows(steps(certificate)), two, header=False),
+        pdf.ruled_table(_rows(certificate.steps), two, header=False),
         Spacer(1, 4 * mm),
     ]
     # Each closing section stays on one page with its heading.

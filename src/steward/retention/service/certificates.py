@@ -152,6 +152,17 @@ class Certificate:
     executed_by: str | None
     sha256: str
 
+    @property
+    def steps(self) -> list[tuple[str, str]]:
+        """Who took each step, as the page and the PDF name them."""
+        return [
+            # A list proposed by a scheduled run or the command line has no person behind it.
+            ("Proposed by", self.proposed_by or "Steward itself (no person)"),
+            ("Decided by", ", ".join(self.decided_by) or "Not recorded"),
+            ("Approved by (a second person)", self.approved_by or "Not recorded"),
+            ("Carried out by", self.executed_by or "Not recorded"),
+        ]
+
 
 _STEPS = ("proposed_by", "approved_by", "executed_by")
 

@@ -18,11 +18,11 @@ from steward.core.errors import ValidationFailed
 from steward.core.permissions import Actor
 from steward.web.assurance.audits_words import MAX_FIELD, shown, typed_date, words
 from steward.web.deps import DB, Keyring, PageActor, csrf_protect
+from steward.web.downloads import download_response
 from steward.web.forms import DateParts, date_parts, refusal
 from steward.web.ids import Id
 from steward.web.paging import PageQuery
 from steward.web.rendering import render
-from steward.web.sar.outbox import download_response
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 FilterText = Annotated[str, Query(max_length=16)]

@@ -43,8 +43,8 @@ from steward.web.api_contract import (
     refuse_unknown_query,
 )
 from steward.web.deps import DB, ApiActor, Keyring, api_requires
+from steward.web.downloads import download_response
 from steward.web.ids import Id
-from steward.web.sar.outbox import download_response
 
 router = APIRouter(
     prefix="/assurance", tags=["assurance"], dependencies=[Depends(refuse_unknown_query)]

@@ -19,12 +19,12 @@ from steward.core.paging import PageRequest
 from steward.core.permissions import Actor, Permission
 from steward.web.assurance.sections import sections_for
 from steward.web.deps import DB, AppSettings, PageActor, csrf_protect
+from steward.web.downloads import DOWNLOAD_CSP
 from steward.web.forms import DateParts, date_parts, read_date
 from steward.web.ids import Id
 from steward.web.jobs_pages import job_queue
 from steward.web.paging import PageQuery
 from steward.web.rendering import render
-from steward.web.sar.outbox import DOWNLOAD_CSP
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 HREF = "/assurance/evidence-pack"

@@ -23,11 +23,11 @@ from steward.core.permissions import Actor, Permission
 from steward.web.api_contract import page_of_list
 from steward.web.assurance.sections import sections_for
 from steward.web.deps import DB, AppSettings, PageActor, csrf_protect
+from steward.web.downloads import download_response
 from steward.web.forms import read_date, refusal
 from steward.web.ids import Id
 from steward.web.paging import PageQuery
 from steward.web.rendering import render
-from steward.web.sar.outbox import download_response
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 

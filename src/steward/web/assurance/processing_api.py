@@ -32,8 +32,8 @@ from steward.retention.service import schedule_print
 from steward.web.api import require_json
 from steward.web.api_contract import ApiPage, ApiPageQuery, IsoDate, page_of_list
 from steward.web.deps import DB, ApiActor, AppSettings, api_requires
+from steward.web.downloads import download_response
 from steward.web.ids import MAX_ID, Id
-from steward.web.sar.outbox import download_response
 
 router = APIRouter(prefix="/assurance", tags=["assurance"], dependencies=[Depends(require_json)])
 

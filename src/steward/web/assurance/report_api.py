@@ -17,7 +17,7 @@ from steward.core.permissions import Permission
 from steward.web.api import require_json
 from steward.web.api_contract import IsoDate
 from steward.web.deps import DB, ApiActor, AppSettings, api_requires
-from steward.web.sar.outbox import download_response
+from steward.web.downloads import download_response
 
 router = APIRouter(
     prefix="/assurance",

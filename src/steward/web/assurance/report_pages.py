@@ -19,9 +19,9 @@ from steward.core.errors import ValidationFailed
 from steward.core.permissions import Permission
 from steward.web.assurance.sections import sections_for
 from steward.web.deps import DB, AppSettings, PageActor, csrf_protect
+from steward.web.downloads import download_response
 from steward.web.forms import DateParts, date_parts, read_date
 from steward.web.rendering import render
-from steward.web.sar.outbox import download_response
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 

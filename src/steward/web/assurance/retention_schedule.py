@@ -13,9 +13,9 @@ from steward.core.permissions import Actor
 from steward.retention.service import schedule_print
 from steward.web.assurance.sections import sections_for
 from steward.web.deps import DB, PageActor
+from steward.web.downloads import download_response
 from steward.web.ids import MAX_ID
 from steward.web.rendering import render
-from steward.web.sar.outbox import download_response
 
 router = APIRouter(include_in_schema=False)
 

@@ -22,12 +22,12 @@ from steward.intake.errors import Refused
 from steward.intake.policy import CODE_TITLES, SubmissionStatus
 from steward.intake.service import feedback, partners, sending, submissions
 from steward.web.deps import DB, AppSettings, Keyring, PageActor, csrf_protect
+from steward.web.downloads import download_response
 from steward.web.ids import MAX_ID, Id
 from steward.web.jobs_pages import job_queue
 from steward.web.paging import PageQuery
 from steward.web.records_common import read_upload
 from steward.web.rendering import render
-from steward.web.sar.outbox import download_response
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 

@@ -20,10 +20,10 @@ from steward.intake.service import feedback, partners, submissions
 from steward.web.api import require_multipart
 from steward.web.api_contract import ApiPage, ApiPageQuery
 from steward.web.deps import DB, ApiActor, AppSettings, Keyring, api_actor
+from steward.web.downloads import download_response
 from steward.web.ids import Id
 from steward.web.jobs_pages import job_queue
 from steward.web.records_common import read_upload
-from steward.web.sar.outbox import download_response
 
 router = APIRouter(tags=["partner data"])
 

@@ -22,11 +22,11 @@ from steward.sar import service
 from steward.sar.service import bundle as bundles
 from steward.sar.service.bundle import BundleStream, LogRow
 from steward.web.deps import DB, Keyring, PageActor, csrf_protect
+from steward.web.downloads import DOWNLOAD_CSP
 from steward.web.ids import MAX_ID, Id
 from steward.web.jobs_pages import job_queue
 from steward.web.paging import PageQuery
 from steward.web.rendering import render
-from steward.web.sar.outbox import DOWNLOAD_CSP
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 

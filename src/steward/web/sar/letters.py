@@ -17,10 +17,10 @@ from steward.sar import service as sar
 from steward.sar.letters import LetterKind
 from steward.sar.service import letters as service
 from steward.web.deps import DB, AppSettings, Keyring, PageActor, csrf_protect
+from steward.web.downloads import download_response
 from steward.web.forms import refusal
 from steward.web.ids import Id
 from steward.web.rendering import render
-from steward.web.sar.outbox import download_response
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 

@@ -4,40 +4,17 @@ message and each attachment downloaded."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from steward.core import outbox
 from steward.web.deps import DB, Keyring, PageActor, csrf_protect
+from steward.web.downloads import download_response
 from steward.web.ids import Id
 from steward.web.paging import PageQuery
 from steward.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
-
-# A downloaded file is never rendered as a page of this site (as for case documents).
-DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
-
-
-def download_response(filename: str, media_type: str, data: bytes) -> Response:
-    """A file to save, never shown inline: a letter or attachment is not a web page."""
-    fallback = (
-        filename.encode("ascii", "replace").decode("ascii").replace("?", "_").replace('"', "_")
-    )
-    return Response(
-        content=data,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": (
-                f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-            ),
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": DOWNLOAD_CSP,
-            "Cache-Control": "no-store",
-        },
-    )
 
 
 @router.get("/outbox")

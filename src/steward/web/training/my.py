@@ -26,11 +26,11 @@ from steward.training.service import modules as module_sync
 from steward.training.service.compliance import Line
 from steward.training.service.elearning import Offered
 from steward.web.deps import DB, AppSettings, PageActor, csrf_protect, writes
+from steward.web.downloads import download_response
 from steward.web.forms import refusal
 from steward.web.ids import Id
 from steward.web.paging import PageQuery
 from steward.web.rendering import govuk_date, render
-from steward.web.sar.outbox import download_response
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 

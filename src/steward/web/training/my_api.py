@@ -22,8 +22,8 @@ from steward.training.service.elearning import Result
 from steward.web.api import require_json
 from steward.web.api_contract import ApiPage, ApiPageQuery, envelope, page_of_list
 from steward.web.deps import DB, ApiActor, AppSettings, api_requires
+from steward.web.downloads import download_response
 from steward.web.ids import Id
-from steward.web.sar.outbox import download_response
 from steward.web.training.my import STATUS_WORDS, Slug
 
 router = APIRouter(tags=["training"], dependencies=[Depends(require_json)])

@@ -18,11 +18,11 @@ from steward.core.paging import PageRequest
 from steward.core.permissions import Actor, Permission
 from steward.training.service import manual, reminder_log, reminders, team
 from steward.web.deps import DB, AppSettings, Keyring, PageActor, csrf_protect
+from steward.web.downloads import download_response
 from steward.web.forms import DateParts, date_parts, read_date, refusal
 from steward.web.ids import MAX_ID, Id
 from steward.web.paging import PageQuery
 from steward.web.rendering import render
-from steward.web.sar.outbox import download_response
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 

@@ -17,8 +17,8 @@ from steward.training.service import compliance, manual, reminder_log, reminders
 from steward.web.api import require_multipart
 from steward.web.api_contract import ApiPage, ApiPageQuery, envelope
 from steward.web.deps import DB, ApiActor, AppSettings, Keyring
+from steward.web.downloads import download_response
 from steward.web.ids import Id, IdItem
-from steward.web.sar.outbox import download_response
 
 router = APIRouter(tags=["training"])
 
